@@ -1,0 +1,293 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+// CI builds with every warning treated as an error; local builds only report them.
+let treatWarningsAsErrors = Context.environment["CI"] == "true"
+
+let swiftSettings: [SwiftSetting] =
+    [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+    ] + (treatWarningsAsErrors ? [.treatAllWarnings(as: .error)] : [])
+
+let package = Package(
+    name: "enterprise-demands",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "intake", targets: ["IntakeServer"]),
+        .executable(name: "dispatch", targets: ["DispatchServer"]),
+        .executable(name: "handling", targets: ["HandlingServer"]),
+        .executable(name: "notifier", targets: ["NotifierServer"]),
+        .executable(name: "reporting", targets: ["ReportingServer"]),
+        .executable(name: "dev-kafka-cluster", targets: ["DevKafkaCluster"]),
+        .executable(name: "platform-stack", targets: ["PlatformStack"]),
+        .executable(name: "platformctl", targets: ["PlatformCtl"]),
+        .executable(name: "load-benchmark", targets: ["LoadBenchmark"]),
+        .executable(name: "fault-harness", targets: ["FaultHarness"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: []),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
+    ],
+    targets: [
+        // MARK: Shared libraries
+
+        .systemLibrary(
+            name: "CRDKafka",
+            path: "Shared/CRDKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .target(
+            name: "Kafka",
+            dependencies: [
+                "CRDKafka",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/Kafka",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "DemandDomain",
+            path: "Shared/DemandDomain",
+            resources: [.copy("Resources/china-working-calendar.json")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PlatformEvents",
+            dependencies: ["DemandDomain"],
+            path: "Shared/PlatformEvents",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PostgresStorage",
+            dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/PostgresStorage",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "Messaging",
+            dependencies: [
+                "Kafka",
+                "PostgresStorage",
+                "PlatformEvents",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ],
+            path: "Shared/Messaging",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ServiceRuntime",
+            dependencies: [
+                "DemandDomain",
+                "Kafka",
+                "Messaging",
+                "PostgresStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/ServiceRuntime",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Services (library with the logic + thin executable)
+
+        .target(
+            name: "IntakeService",
+            dependencies: ["ServiceRuntime", "DemandDomain", "PlatformEvents", "Messaging"],
+            path: "Services/intake/Sources/IntakeService",
+            resources: [.copy("openapi.yaml")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "IntakeServer",
+            dependencies: [
+                "IntakeService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Services/intake/Sources/IntakeServer",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "DispatchService",
+            dependencies: ["ServiceRuntime", "DemandDomain", "PlatformEvents", "Messaging"],
+            path: "Services/dispatch/Sources/DispatchService",
+            resources: [.copy("openapi.yaml")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "DispatchServer",
+            dependencies: ["DispatchService"],
+            path: "Services/dispatch/Sources/DispatchServer",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HandlingService",
+            dependencies: ["ServiceRuntime", "DemandDomain", "PlatformEvents", "Messaging"],
+            path: "Services/handling/Sources/HandlingService",
+            resources: [.copy("openapi.yaml")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "HandlingServer",
+            dependencies: ["HandlingService"],
+            path: "Services/handling/Sources/HandlingServer",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "NotifierService",
+            dependencies: [
+                "ServiceRuntime", "DemandDomain", "PlatformEvents", "Messaging",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Services/notifier/Sources/NotifierService",
+            resources: [.copy("openapi.yaml"), .copy("sms-templates.json")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "NotifierServer",
+            dependencies: ["NotifierService"],
+            path: "Services/notifier/Sources/NotifierServer",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "ReportingService",
+            dependencies: ["ServiceRuntime", "DemandDomain", "PlatformEvents", "Messaging"],
+            path: "Services/reporting/Sources/ReportingService",
+            resources: [.copy("openapi.yaml")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "ReportingServer",
+            dependencies: [
+                "ReportingService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Services/reporting/Sources/ReportingServer",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Development and operations tools
+
+        .executableTarget(
+            name: "DevKafkaCluster",
+            dependencies: [
+                "Kafka",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "deploy/dev-kafka-cluster",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "LocalStack",
+            dependencies: [
+                "DemandDomain",
+                "Kafka",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "deploy/local/Sources/LocalStack",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "PlatformStack",
+            dependencies: [
+                "LocalStack",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "deploy/local/Sources/PlatformStack",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "PlatformCtl",
+            dependencies: [
+                "DemandDomain",
+                "Kafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "deploy/tools/platformctl",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Load benchmark and fault harness
+
+        .executableTarget(
+            name: "LoadBenchmark",
+            dependencies: [
+                "LocalStack",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+            ],
+            path: "Tests/Benchmarks/LoadBenchmark",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "FaultHarness",
+            dependencies: [
+                "LocalStack",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tests/Benchmarks/FaultHarness",
+            swiftSettings: swiftSettings
+        ),
+
+        // MARK: Tests
+
+        .testTarget(
+            name: "DemandDomainTests",
+            dependencies: [
+                "DemandDomain",
+                .product(name: "PropertyBased", package: "swift-property-based"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "KafkaTests",
+            dependencies: ["Kafka", "LocalStack"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "MessagingTests",
+            dependencies: ["Messaging", "PostgresStorage", "Kafka", "PlatformEvents", "LocalStack"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ServiceTests",
+            dependencies: [
+                "IntakeService", "DispatchService", "HandlingService", "NotifierService", "ReportingService",
+                "LocalStack",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["LocalStack"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

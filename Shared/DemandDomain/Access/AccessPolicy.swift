@@ -1,0 +1,112 @@
+import Foundation
+
+/// A logged-in person as the signed token describes them.
+public struct Principal: Codable, Sendable, Hashable {
+    /// The account's person id.
+    public var subject: String
+    public var role: Role
+    public var tenant: TenantID
+    public var unitID: String?
+    public var enterpriseID: String?
+    public var name: String?
+
+    public init(
+        subject: String,
+        role: Role,
+        tenant: TenantID,
+        unitID: String? = nil,
+        enterpriseID: String? = nil,
+        name: String? = nil
+    ) {
+        self.subject = subject
+        self.role = role
+        self.tenant = tenant
+        self.unitID = unitID
+        self.enterpriseID = enterpriseID
+        self.name = name
+    }
+
+    /// The principal as the actor of a transition.
+    public var actor: Actor {
+        Actor(role: role, tenant: tenant, id: subject, unitID: unitID, enterpriseID: enterpriseID, name: name)
+    }
+}
+
+/// The facts about a demand that decide who may read it.
+public struct DemandVisibility: Sendable, Hashable {
+    public var tenant: TenantID
+    public var enterpriseID: String?
+    public var pairedCadreID: String?
+    public var unitIDs: Set<String>
+
+    public init(tenant: TenantID, enterpriseID: String?, pairedCadreID: String?, unitIDs: Set<String>) {
+        self.tenant = tenant
+        self.enterpriseID = enterpriseID
+        self.pairedCadreID = pairedCadreID
+        self.unitIDs = unitIDs
+    }
+
+    public init(_ demand: Demand) {
+        self.init(
+            tenant: demand.tenant,
+            enterpriseID: demand.status.enterprise?.id,
+            pairedCadreID: demand.status.enterprise?.pairedCadreID,
+            unitIDs: demand.status.everAssignedUnitIDs
+        )
+    }
+}
+
+/// Who may read what (ARCHITECTURE "Tenancy and access"; issue "Access").
+///
+/// - An enterprise reads its own demands, at any tier they travelled to.
+/// - A cadre reads its paired enterprises' demands.
+/// - A unit admin reads what was ever assigned to its unit.
+/// - A dispatcher and a county admin read their own tier (a county admin also what was assigned to
+///   the county as a unit).
+/// - An office and an inspector read their tier and every tier below it.
+public struct AccessPolicy: Sendable {
+    public let tree: TenantTree
+
+    public init(tree: TenantTree) {
+        self.tree = tree
+    }
+
+    public func canRead(_ demand: DemandVisibility, as principal: Principal) -> Bool {
+        switch principal.role {
+        case .enterprise:
+            return principal.enterpriseID != nil && principal.enterpriseID == demand.enterpriseID
+        case .cadre:
+            return demand.pairedCadreID == principal.subject
+        case .unitAdmin:
+            return principal.unitID.map(demand.unitIDs.contains) ?? false
+        case .countyAdmin:
+            return demand.tenant == principal.tenant || (principal.unitID.map(demand.unitIDs.contains) ?? false)
+        case .dispatcher:
+            return demand.tenant == principal.tenant
+        case .office, .inspector:
+            return tree.isInSubtree(demand.tenant, of: principal.tenant)
+        case .system:
+            return true
+        }
+    }
+
+    /// Tenants whose tier-wide lists (ledgers, queues, reports) the principal may read.
+    public func readableTenants(for principal: Principal) -> [TenantID] {
+        switch principal.role {
+        case .office, .inspector, .system: tree.subtree(of: principal.tenant)
+        case .dispatcher, .countyAdmin: [principal.tenant]
+        case .enterprise, .cadre, .unitAdmin: []
+        }
+    }
+
+    /// Tiers whose office may supervise a demand of `tenant`: the tier itself and its ancestors.
+    public func supervisingTenants(of tenant: TenantID) -> Set<TenantID> {
+        var result: Set<TenantID> = []
+        var current: TenantID? = tenant
+        while let id = current {
+            result.insert(id)
+            current = tree[id]?.parent
+        }
+        return result
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+
+/// A calendar date with no time of day (Gregorian, proleptic).
+///
+/// Conversions to instants are in China Standard Time (Asia/Shanghai), which has been UTC+8 without
+/// daylight saving since 1991, so a fixed offset is exact for every date this platform handles and
+/// needs no time-zone database at run time.
+public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+    public let year: Int
+    public let month: Int
+    public let day: Int
+
+    /// Seconds east of UTC for Asia/Shanghai.
+    public static let shanghaiOffset: TimeInterval = 8 * 3600
+    public static let secondsPerDay: TimeInterval = 86_400
+
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...12).contains(month), day >= 1, day <= Self.daysInMonth(year: year, month: month) else {
+            return nil
+        }
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses `YYYY-MM-DD`.
+    public init?(_ text: some StringProtocol) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2])
+        else { return nil }
+        self.init(year: year, month: month, day: day)
+    }
+
+    /// The date with this many days since 1970-01-01 (days-from-civil, after Howard Hinnant).
+    public init(daysSinceEpoch: Int) {
+        let z = daysSinceEpoch + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let monthPrime = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * monthPrime + 2) / 5 + 1
+        let month = monthPrime < 10 ? monthPrime + 3 : monthPrime - 9
+        self.year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
+        self.month = month
+        self.day = day
+    }
+
+    /// The Shanghai calendar date of an instant.
+    public init(_ instant: Date) {
+        let local = instant.timeIntervalSince1970 + Self.shanghaiOffset
+        self.init(daysSinceEpoch: Int((local / Self.secondsPerDay).rounded(.down)))
+    }
+
+    public var daysSinceEpoch: Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let monthPrime = month > 2 ? month - 3 : month + 9
+        let dayOfYear = (153 * monthPrime + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    /// 00:00 of this date in Shanghai.
+    public var startInstant: Date {
+        Date(timeIntervalSince1970: TimeInterval(daysSinceEpoch) * Self.secondsPerDay - Self.shanghaiOffset)
+    }
+
+    public func adding(days: Int) -> CivilDate {
+        CivilDate(daysSinceEpoch: daysSinceEpoch + days)
+    }
+
+    /// The same day of the month `months` later, clamped to the month's last day.
+    public func adding(months: Int) -> CivilDate {
+        let total = year * 12 + (month - 1) + months
+        let newYear = total / 12
+        let newMonth = total % 12 + 1
+        let newDay = min(day, Self.daysInMonth(year: newYear, month: newMonth))
+        return CivilDate(year: newYear, month: newMonth, day: newDay)!
+    }
+
+    /// ISO weekday: 1 is Monday, 7 is Sunday.
+    public var isoWeekday: Int {
+        // 1970-01-01 was a Thursday (4).
+        let index = (daysSinceEpoch % 7 + 7) % 7
+        return (index + 3) % 7 + 1
+    }
+
+    public var isWeekend: Bool { isoWeekday >= 6 }
+
+    public var description: String {
+        let monthText = month < 10 ? "0\(month)" : "\(month)"
+        let dayText = day < 10 ? "0\(day)" : "\(day)"
+        return "\(year)-\(monthText)-\(dayText)"
+    }
+
+    /// Chinese weekday name (`星期一` … `星期日`).
+    public var chineseWeekday: String {
+        ["星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"][isoWeekday - 1]
+    }
+
+    public static func < (lhs: CivilDate, rhs: CivilDate) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+
+    public static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let date = CivilDate(text) else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "expected YYYY-MM-DD, got '\(text)'")
+            )
+        }
+        self = date
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
+
+extension CivilDate {
+    /// An instant shown in Shanghai time as `YYYY-MM-DD HH:mm`, for people and printouts.
+    public static func shanghaiText(_ instant: Date) -> String {
+        let date = CivilDate(instant)
+        let seconds = Int(instant.timeIntervalSince(date.startInstant))
+        let hour = seconds / 3600
+        let minute = seconds % 3600 / 60
+        return date.description + " " + (hour < 10 ? "0\(hour)" : "\(hour)") + ":"
+            + (minute < 10 ? "0\(minute)" : "\(minute)")
+    }
+}

@@ -1,0 +1,279 @@
+import Foundation
+
+/// The enterprise behind a demand and who looks after it.
+public struct EnterpriseParty: Codable, Sendable, Hashable {
+    public var id: String
+    /// The tenant that keeps the enterprise's record (its county, usually).
+    public var tenant: TenantID
+    /// The paired cadre (包联干部), if the enterprise is in the pairing program.
+    public var pairedCadreID: String?
+
+    public init(id: String, tenant: TenantID, pairedCadreID: String?) {
+        self.id = id
+        self.tenant = tenant
+        self.pairedCadreID = pairedCadreID
+    }
+
+    /// Small enterprises outside the pairing program submit directly to a dispatcher (000 Q29).
+    public var isInPairingProgram: Bool { pairedCadreID != nil }
+}
+
+/// A handling unit (承办单位), or a county office acting as one for its parent (002 §20).
+public struct UnitRef: Codable, Sendable, Hashable {
+    public var id: String
+    public var name: String
+    public var tenant: TenantID
+
+    public init(id: String, name: String, tenant: TenantID) {
+        self.id = id
+        self.name = name
+        self.tenant = tenant
+    }
+}
+
+public struct Submission: Codable, Sendable, Hashable {
+    public var content: DemandContent
+    public var enterprise: EnterpriseParty
+    public var registrationNumber: DocumentNumber
+
+    public init(content: DemandContent, enterprise: EnterpriseParty, registrationNumber: DocumentNumber) {
+        self.content = content
+        self.enterprise = enterprise
+        self.registrationNumber = registrationNumber
+    }
+}
+
+/// Where an escalated demand came from: the child tier, its demand and its numbers.
+public struct EscalationOrigin: Codable, Sendable, Hashable {
+    public var tenant: TenantID
+    public var demandID: UUID
+    public var registrationNumber: DocumentNumber?
+    public var escalationNumber: DocumentNumber
+
+    public init(tenant: TenantID, demandID: UUID, registrationNumber: DocumentNumber?, escalationNumber: DocumentNumber) {
+        self.tenant = tenant
+        self.demandID = demandID
+        self.registrationNumber = registrationNumber
+        self.escalationNumber = escalationNumber
+    }
+}
+
+/// A child tier's escalation, registered at the parent as a new demand that keeps its origin.
+public struct EscalationReceipt: Codable, Sendable, Hashable {
+    public var content: DemandContent
+    public var enterprise: EnterpriseParty
+    public var origin: EscalationOrigin
+    /// The child tier's proposal for handling (办理建议).
+    public var suggestion: String
+    public var registrationNumber: DocumentNumber
+
+    public init(
+        content: DemandContent,
+        enterprise: EnterpriseParty,
+        origin: EscalationOrigin,
+        suggestion: String,
+        registrationNumber: DocumentNumber
+    ) {
+        self.content = content
+        self.enterprise = enterprise
+        self.origin = origin
+        self.suggestion = suggestion
+        self.registrationNumber = registrationNumber
+    }
+}
+
+public struct ContentEdit: Codable, Sendable, Hashable {
+    public var content: DemandContent
+    public var note: String?
+
+    public init(content: DemandContent, note: String? = nil) {
+        self.content = content
+        self.note = note
+    }
+}
+
+public struct Approval: Codable, Sendable, Hashable {
+    public var comment: String?
+    public init(comment: String? = nil) { self.comment = comment }
+}
+
+public struct SendBack: Codable, Sendable, Hashable {
+    public var reason: String
+    public init(reason: String) { self.reason = reason }
+}
+
+/// How hard the matter is, as the dispatcher judges it (003 art. 12: one department within 2 working
+/// days; several departments or a major matter within 3).
+public enum DispatchComplexity: String, Codable, Sendable, Hashable, CaseIterable {
+    case singleDepartment
+    case multipleDepartments
+    case majorMatter
+}
+
+/// 交办单: the routing of a demand to one lead unit and any cooperating units.
+public struct Assignment: Codable, Sendable, Hashable {
+    public var leadUnit: UnitRef
+    public var cooperatingUnits: [UnitRef]
+    public var number: DocumentNumber
+    public var complexity: DispatchComplexity
+    public var instructions: String?
+
+    public init(
+        leadUnit: UnitRef,
+        cooperatingUnits: [UnitRef] = [],
+        number: DocumentNumber,
+        complexity: DispatchComplexity = .singleDepartment,
+        instructions: String? = nil
+    ) {
+        self.leadUnit = leadUnit
+        self.cooperatingUnits = cooperatingUnits
+        self.number = number
+        self.complexity = complexity
+        self.instructions = instructions
+    }
+}
+
+/// 转报单: the escalation of a demand to the parent tier.
+public struct EscalationSlip: Codable, Sendable, Hashable {
+    public var parent: TenantID
+    public var number: DocumentNumber
+    /// 办理建议.
+    public var suggestion: String
+
+    public init(parent: TenantID, number: DocumentNumber, suggestion: String) {
+        self.parent = parent
+        self.number = number
+        self.suggestion = suggestion
+    }
+}
+
+public struct Signature: Codable, Sendable, Hashable {
+    public var note: String?
+    public init(note: String? = nil) { self.note = note }
+}
+
+public struct ProgressNote: Codable, Sendable, Hashable {
+    public var text: String
+    public init(text: String) { self.text = text }
+}
+
+/// Stops the clock while the unit waits for the enterprise or cadre to clarify (000 Q25).
+public struct ClockPause: Codable, Sendable, Hashable {
+    public var reason: String
+    public init(reason: String) { self.reason = reason }
+}
+
+public struct ClockResume: Codable, Sendable, Hashable {
+    public var note: String?
+    public init(note: String? = nil) { self.note = note }
+}
+
+public struct ExtensionRequest: Codable, Sendable, Hashable {
+    public var days: Int
+    public var reason: String
+    /// A major, complex matter, which Lincang lets run up to one month.
+    public var majorMatter: Bool
+
+    public init(days: Int, reason: String, majorMatter: Bool = false) {
+        self.days = days
+        self.reason = reason
+        self.majorMatter = majorMatter
+    }
+}
+
+public struct ExtensionDecision: Codable, Sendable, Hashable {
+    public var granted: Bool
+    /// Working days granted; ignored when refused.
+    public var days: Int
+    public var comment: String?
+
+    public init(granted: Bool, days: Int, comment: String? = nil) {
+        self.granted = granted
+        self.days = days
+        self.comment = comment
+    }
+}
+
+/// 办理结果 (003 art. 16–17).
+public struct ResultReport: Codable, Sendable, Hashable {
+    public var resultClass: ResultClass
+    /// The answer given to the enterprise.
+    public var answer: String
+    /// Class B: the plan to solve it.
+    public var plan: String?
+    /// Class B: when it will be solved.
+    public var plannedCompletion: CivilDate?
+    /// Class C: why it cannot be solved now.
+    public var explanation: String?
+
+    public init(
+        resultClass: ResultClass,
+        answer: String,
+        plan: String? = nil,
+        plannedCompletion: CivilDate? = nil,
+        explanation: String? = nil
+    ) {
+        self.resultClass = resultClass
+        self.answer = answer
+        self.plan = plan
+        self.plannedCompletion = plannedCompletion
+        self.explanation = explanation
+    }
+}
+
+/// "不属于本单位职能范畴" (000 Q24): with reasons and a suggestion of the right unit.
+public struct RemitReturn: Codable, Sendable, Hashable {
+    public var reason: String
+    public var suggestion: String
+
+    public init(reason: String, suggestion: String) {
+        self.reason = reason
+        self.suggestion = suggestion
+    }
+}
+
+/// 好差评.
+public struct Rating: Codable, Sendable, Hashable {
+    public var satisfied: Bool
+    public var comment: String?
+
+    public init(satisfied: Bool, comment: String? = nil) {
+        self.satisfied = satisfied
+        self.comment = comment
+    }
+}
+
+/// 催办函.
+public struct UrgeLetter: Codable, Sendable, Hashable {
+    public var note: String
+    public init(note: String) { self.note = note }
+}
+
+/// What the parent tier reports back about a demand the child escalated.
+public struct EscalationOutcome: Codable, Sendable, Hashable {
+    public var parentTenant: TenantID
+    public var parentDemandID: UUID
+    public var parentRegistrationNumber: DocumentNumber?
+    public var parentState: DemandState
+    public var resultClass: ResultClass?
+    public var answer: String?
+
+    public init(
+        parentTenant: TenantID,
+        parentDemandID: UUID,
+        parentRegistrationNumber: DocumentNumber?,
+        parentState: DemandState,
+        resultClass: ResultClass? = nil,
+        answer: String? = nil
+    ) {
+        self.parentTenant = parentTenant
+        self.parentDemandID = parentDemandID
+        self.parentRegistrationNumber = parentRegistrationNumber
+        self.parentState = parentState
+        self.resultClass = resultClass
+        self.answer = answer
+    }
+
+    /// The parent closed the demand: the enterprise accepted the result there.
+    public var isClosed: Bool { parentState == .closed }
+}

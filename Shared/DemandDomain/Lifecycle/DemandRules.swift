@@ -1,0 +1,238 @@
+import Foundation
+
+/// The rules of the lifecycle: which action leads where, and who may take it.
+///
+/// ```
+/// (new) ─submit─▶ awaitingReview ─approve─▶ awaitingDispatch ─dispatch─▶ awaitingSignature ─sign─▶ inProgress
+///   │               │   ▲                     ▲  │    ▲                      │                    │  ▲
+///   │          sendBack resubmit              │  │    └─returnNotOurRemit────┴────────────────────┘  │
+///   │               ▼   │                     │  └─escalate─▶ escalated ─outcome(closed)─▶ closed  │
+///   │          returnedToEnterprise           │                                                   │
+///   ├─submit (direct, cadre, office)──────────┘            inProgress ─submitResult─▶ awaitingRating
+///   └─receiveEscalation (parent tier)─────────┘        awaitingRating ─rate(satisfied)─▶ closed
+///                                              awaitingRating ─rate(unsatisfied)─▶ underSupervision
+///                                              underSupervision ─submitResult─▶ awaitingRating
+/// ```
+/// Notes, clock pauses, extension requests and decisions, and urge letters keep the state.
+public enum DemandRules {
+    /// The states an action may lead to from `state`; empty when the action is not allowed there.
+    public static func targets(of action: DemandAction, from state: DemandState?, status: DemandStatus) -> Set<DemandState> {
+        switch (action, state) {
+        case (.submit, nil): [.awaitingReview, .awaitingDispatch]
+        case (.receiveEscalation, nil): [.awaitingDispatch]
+        case (.edit, .awaitingReview?): [.awaitingReview]
+        case (.approve, .awaitingReview?): [.awaitingDispatch]
+        case (.sendBack, .awaitingReview?): [.returnedToEnterprise]
+        case (.resubmit, .returnedToEnterprise?): [.awaitingReview, .awaitingDispatch]
+        case (.dispatch, .awaitingDispatch?): [.awaitingSignature]
+        case (.escalate, .awaitingDispatch?): [.escalated]
+        case (.sign, .awaitingSignature?): [.inProgress]
+        case (.returnNotOurRemit, .awaitingSignature?), (.returnNotOurRemit, .inProgress?): [.awaitingDispatch]
+        case (.addProgressNote, .inProgress?), (.addProgressNote, .underSupervision?): [state!]
+        case (.pauseClock, .inProgress?), (.pauseClock, .underSupervision?): status.clockPausedSince == nil ? [state!] : []
+        case (.resumeClock, .inProgress?), (.resumeClock, .underSupervision?): status.clockPausedSince != nil ? [state!] : []
+        case (.requestExtension, .inProgress?), (.requestExtension, .underSupervision?):
+            status.pendingExtension == nil ? [state!] : []
+        case (.decideExtension, .inProgress?), (.decideExtension, .underSupervision?):
+            status.pendingExtension != nil ? [state!] : []
+        case (.submitResult, .inProgress?), (.submitResult, .underSupervision?): [.awaitingRating]
+        case (.rate(let rating), .awaitingRating?): [rating.satisfied ? .closed : .underSupervision]
+        case (.urge, .awaitingSignature?), (.urge, .inProgress?), (.urge, .underSupervision?): [state!]
+        case (.recordEscalationOutcome(let outcome), .escalated?): [outcome.isClosed ? .closed : .escalated]
+        default: []
+        }
+    }
+
+    /// Checks an action against the demand and returns the state it leads to.
+    static func check(
+        _ action: DemandAction,
+        by actor: Actor,
+        demand: Demand,
+        context: TransitionContext
+    ) throws(TransitionError) -> DemandState {
+        let status = demand.status
+        let kind = action.kind
+        if status.state != nil, kind == .submit || kind == .receiveEscalation { throw .alreadyCreated }
+        let targets = targets(of: action, from: status.state, status: status)
+        guard !targets.isEmpty else { throw .notAllowedInState(kind, status.state) }
+        guard allowedRoles(for: kind).contains(actor.role) else { throw .roleNotAllowed(kind, actor.role) }
+        try checkParty(action, actor: actor, demand: demand, context: context)
+        try checkPayload(action, status: status, context: context)
+        switch action {
+        case .submit(let submission):
+            return submissionRoute(actor: actor, enterprise: submission.enterprise, context: context)
+        case .resubmit:
+            guard let enterprise = status.enterprise else { throw .notAllowedInState(kind, status.state) }
+            return submissionRoute(actor: actor, enterprise: enterprise, context: context)
+        default:
+            // Every other action has exactly one target.
+            return targets.first!
+        }
+    }
+
+    /// Enterprises in the pairing program go through their cadre's review where the procedure has
+    /// one; small enterprises outside it (000 Q29), cadres and offices go straight to dispatch.
+    static func submissionRoute(actor: Actor, enterprise: EnterpriseParty, context: TransitionContext) -> DemandState {
+        let needsReview = context.procedure.requiresCadreReview && enterprise.isInPairingProgram
+            && actor.role == .enterprise
+        return needsReview ? .awaitingReview : .awaitingDispatch
+    }
+
+    public static func allowedRoles(for kind: DemandAction.Kind) -> Set<Role> {
+        switch kind {
+        case .submit, .resubmit: [.enterprise, .cadre, .office]
+        case .receiveEscalation, .recordEscalationOutcome: [.system]
+        case .edit, .approve, .sendBack: [.cadre]
+        case .dispatch, .escalate: [.dispatcher, .office]
+        case .sign, .addProgressNote, .pauseClock, .resumeClock, .requestExtension, .submitResult, .returnNotOurRemit:
+            [.unitAdmin, .countyAdmin]
+        case .decideExtension, .urge: [.office]
+        case .rate: [.enterprise]
+        }
+    }
+
+    private static func checkParty(
+        _ action: DemandAction,
+        actor: Actor,
+        demand: Demand,
+        context: TransitionContext
+    ) throws(TransitionError) {
+        let kind = action.kind
+        let status = demand.status
+        switch action {
+        case .submit(let submission):
+            try requireSubmitter(actor, enterprise: submission.enterprise, demandTenant: demand.tenant, kind: kind)
+        case .resubmit:
+            guard let enterprise = status.enterprise else { return }
+            try requireSubmitter(actor, enterprise: enterprise, demandTenant: demand.tenant, kind: kind)
+        case .edit, .approve, .sendBack:
+            guard actor.id == status.enterprise?.pairedCadreID else {
+                throw .notAParty(kind, "只有该企业的包联干部可以审核其诉求")
+            }
+        case .dispatch, .escalate:
+            guard actor.tenant == demand.tenant else { throw .notAParty(kind, "只能分办本级的诉求") }
+        case .sign, .pauseClock, .resumeClock, .requestExtension, .submitResult, .returnNotOurRemit:
+            guard let lead = status.assignment?.leadUnit, actor.unitID == lead.id else {
+                throw .notAParty(kind, "该诉求未分办给您的单位牵头办理")
+            }
+        case .addProgressNote:
+            guard let assignment = status.assignment, let unit = actor.unitID,
+                assignment.leadUnit.id == unit || assignment.cooperatingUnits.contains(where: { $0.id == unit })
+            else { throw .notAParty(kind, "该诉求未分办给您的单位") }
+        case .decideExtension:
+            guard actor.tenant == demand.tenant else { throw .notAParty(kind, "只有本级双千办可以审批延期") }
+        case .urge:
+            guard context.supervisingTenants.contains(actor.tenant) else {
+                throw .notAParty(kind, "只有本级或上级双千办可以催办")
+            }
+        case .rate:
+            guard actor.enterpriseID != nil, actor.enterpriseID == status.enterprise?.id else {
+                throw .notAParty(kind, "只能评价本企业的诉求")
+            }
+        case .receiveEscalation, .recordEscalationOutcome:
+            guard actor.tenant == demand.tenant else { throw .notAParty(kind, "平台只能代表本级接收") }
+        }
+    }
+
+    private static func requireSubmitter(
+        _ actor: Actor,
+        enterprise: EnterpriseParty,
+        demandTenant: TenantID,
+        kind: DemandAction.Kind
+    ) throws(TransitionError) {
+        switch actor.role {
+        case .enterprise:
+            guard actor.enterpriseID == enterprise.id else { throw .notAParty(kind, "只能提交本企业的诉求") }
+        case .cadre:
+            guard actor.id == enterprise.pairedCadreID else { throw .notAParty(kind, "只能代包联企业提交诉求") }
+        default:
+            guard actor.tenant == demandTenant else { throw .notAParty(kind, "只能登记本级的诉求") }
+        }
+    }
+
+    private static func checkPayload(
+        _ action: DemandAction,
+        status: DemandStatus,
+        context: TransitionContext
+    ) throws(TransitionError) {
+        switch action {
+        case .sendBack(let sendBack):
+            try requireText(sendBack.reason, field: "reason", label: "退回理由")
+        case .dispatch(let assignment):
+            let cooperating = assignment.cooperatingUnits.map(\.id)
+            if cooperating.contains(assignment.leadUnit.id) || Set(cooperating).count != cooperating.count {
+                throw .invalid(FieldIssue(code: "INVALID_ASSIGNMENT", field: "cooperatingUnits",
+                    message: "牵头单位只能有一个，配合单位不能与牵头单位重复"))
+            }
+        case .escalate(let slip):
+            guard let parent = context.parentTier else {
+                throw .invalid(FieldIssue(code: "NO_PARENT_TIER", field: "parent", message: "本级没有上级，不能转报"))
+            }
+            guard slip.parent == parent else {
+                throw .invalid(FieldIssue(code: "INVALID_PARENT_TIER", field: "parent", message: "只能转报直接上级"))
+            }
+            try requireText(slip.suggestion, field: "suggestion", label: "办理建议")
+        case .addProgressNote(let note):
+            try requireText(note.text, field: "text", label: "办理进展")
+        case .pauseClock(let pause):
+            try requireText(pause.reason, field: "reason", label: "暂停计时原因")
+        case .requestExtension(let request):
+            try requireText(request.reason, field: "reason", label: "延期理由")
+            let cap = request.majorMatter ? context.majorMatterCapDays : context.resultCapDays
+            guard request.days > 0, context.currentResultBudgetDays + request.days <= cap else {
+                throw .invalid(FieldIssue(code: "EXTENSION_TOO_LONG", field: "days",
+                    message: "办理时限延长后不能超过\(cap)个工作日"))
+            }
+        case .decideExtension(let decision):
+            if decision.granted {
+                let request = status.pendingExtension
+                let cap = request?.majorMatter == true ? context.majorMatterCapDays : context.resultCapDays
+                guard decision.days > 0, context.currentResultBudgetDays + decision.days <= cap else {
+                    throw .invalid(FieldIssue(code: "EXTENSION_TOO_LONG", field: "days",
+                        message: "办理时限延长后不能超过\(cap)个工作日"))
+                }
+            }
+        case .submitResult(let result):
+            try requireText(result.answer, field: "answer", label: "办理结果答复")
+            switch result.resultClass {
+            case .a:
+                break
+            case .b:
+                guard let plan = result.plan, !plan.trimmingWhitespace.isEmpty, result.plannedCompletion != nil else {
+                    throw .invalid(FieldIssue(code: "MISSING_PLAN", field: "plan",
+                        message: "B类结果须填写解决措施和计划完成时间"))
+                }
+            case .c:
+                guard let explanation = result.explanation, !explanation.trimmingWhitespace.isEmpty else {
+                    throw .invalid(FieldIssue(code: "MISSING_EXPLANATION", field: "explanation",
+                        message: "C类结果须向企业说明原因"))
+                }
+            }
+        case .returnNotOurRemit(let remitReturn):
+            try requireText(remitReturn.reason, field: "reason", label: "退回理由")
+            try requireText(remitReturn.suggestion, field: "suggestion", label: "建议承办单位")
+        case .rate(let rating):
+            if !rating.satisfied {
+                try requireText(rating.comment ?? "", field: "comment", label: "不满意的原因")
+            }
+        case .urge:
+            guard context.currentStepOverdue else {
+                throw .invalid(FieldIssue(code: "NOT_OVERDUE", field: "note", message: "该诉求尚未超期，无需催办"))
+            }
+        case .submit, .receiveEscalation, .edit, .approve, .resubmit, .sign, .resumeClock,
+            .recordEscalationOutcome:
+            break
+        }
+    }
+
+    private static func requireText(_ text: String, field: String, label: String) throws(TransitionError) {
+        let trimmed = text.trimmingWhitespace
+        if trimmed.isEmpty {
+            throw .invalid(FieldIssue(code: "MISSING_FIELD", field: field, message: "请填写\(label)"))
+        }
+        if trimmed.count > DemandForm.Limits.longText {
+            throw .invalid(FieldIssue(code: "TEXT_TOO_LONG", field: field,
+                message: "\(label)不能超过\(DemandForm.Limits.longText)个字"))
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+
+/// Where a demand stands. At any moment one service holds a demand and is the only one that moves
+/// it on: intake while it is reviewed, dispatch while it waits for routing (and after escalation),
+/// handling from dispatch to closure.
+public enum DemandState: String, Codable, Sendable, CaseIterable {
+    /// 待审核: submitted, waiting for the paired cadre's review.
+    case awaitingReview
+    /// 已退回: sent back to the enterprise by its cadre, with a reason.
+    case returnedToEnterprise
+    /// 待分办: reviewed (or submitted directly, escalated here, or returned by a unit).
+    case awaitingDispatch
+    /// 已转报: escalated to the parent tier, which now handles it.
+    case escalated
+    /// 待签收: dispatched, waiting for the lead unit to sign.
+    case awaitingSignature
+    /// 办理中: signed, the unit is working on it.
+    case inProgress
+    /// 待评价: result submitted, waiting for the enterprise's rating.
+    case awaitingRating
+    /// 专项督办: the enterprise was not satisfied; the unit works on it again under supervision.
+    case underSupervision
+    /// 已销号: closed after the enterprise accepted the result.
+    case closed
+
+    public var chineseName: String {
+        switch self {
+        case .awaitingReview: "待审核"
+        case .returnedToEnterprise: "已退回企业"
+        case .awaitingDispatch: "待分办"
+        case .escalated: "已转报上级"
+        case .awaitingSignature: "待签收"
+        case .inProgress: "办理中"
+        case .awaitingRating: "待评价"
+        case .underSupervision: "专项督办"
+        case .closed: "已办结销号"
+        }
+    }
+
+    public var isClosed: Bool { self == .closed }
+}
+
+/// The services of the platform, as far as the domain needs to name them.
+public enum ServiceKind: String, Codable, Sendable, CaseIterable {
+    case intake
+    case dispatch
+    case handling
+    case notifier
+    case reporting
+}

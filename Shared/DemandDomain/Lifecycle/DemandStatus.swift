@@ -1,0 +1,97 @@
+import Foundation
+
+/// Everything about a demand that follows from its history: state, current content, parties,
+/// assignment, clock and extension status, results and ratings.
+///
+/// Never stored on its own: ``Demand`` folds it from the transitions, so every service and report
+/// that holds the same history sees the same status.
+public struct DemandStatus: Sendable, Hashable {
+    public internal(set) var state: DemandState?
+    public internal(set) var content: DemandContent?
+    public internal(set) var enterprise: EnterpriseParty?
+    public internal(set) var registrationNumber: DocumentNumber?
+    public internal(set) var origin: EscalationOrigin?
+    public internal(set) var originSuggestion: String?
+    /// The current routing, if the demand is (or was last) with a unit.
+    public internal(set) var assignment: Assignment?
+    /// Every unit the demand was ever assigned to (lead or cooperating): they keep read access.
+    public internal(set) var everAssignedUnitIDs: Set<String> = []
+    /// The dispatcher who routed it last: a "not our remit" return goes back to them.
+    public internal(set) var lastDispatcherID: String?
+    public internal(set) var escalation: EscalationSlip?
+    public internal(set) var clockPausedSince: Date?
+    public internal(set) var pendingExtension: ExtensionRequest?
+    public internal(set) var lastResult: ResultReport?
+    public internal(set) var lastRating: Rating?
+    public internal(set) var lastReturn: RemitReturn?
+    public internal(set) var lastSendBack: SendBack?
+    public internal(set) var urgeCount = 0
+    public internal(set) var supervisionRounds = 0
+    public internal(set) var returnCount = 0
+    public internal(set) var outcome: EscalationOutcome?
+    public internal(set) var createdAt: Date?
+    public internal(set) var updatedAt: Date?
+
+    public init() {}
+
+    /// Applies one transition's effects (its state change was checked before).
+    mutating func fold(_ transition: Transition) {
+        state = transition.to
+        if createdAt == nil { createdAt = transition.at }
+        updatedAt = transition.at
+        switch transition.action {
+        case .submit(let submission):
+            content = submission.content
+            enterprise = submission.enterprise
+            registrationNumber = submission.registrationNumber
+        case .receiveEscalation(let receipt):
+            content = receipt.content
+            enterprise = receipt.enterprise
+            registrationNumber = receipt.registrationNumber
+            origin = receipt.origin
+            originSuggestion = receipt.suggestion
+        case .edit(let edit), .resubmit(let edit):
+            content = edit.content
+        case .approve:
+            lastSendBack = nil
+        case .sendBack(let sendBack):
+            lastSendBack = sendBack
+        case .dispatch(let assignment):
+            self.assignment = assignment
+            everAssignedUnitIDs.insert(assignment.leadUnit.id)
+            for unit in assignment.cooperatingUnits { everAssignedUnitIDs.insert(unit.id) }
+            lastDispatcherID = transition.actor.id
+            clockPausedSince = nil
+            pendingExtension = nil
+        case .escalate(let slip):
+            escalation = slip
+            lastDispatcherID = transition.actor.id
+        case .sign, .addProgressNote:
+            break
+        case .pauseClock:
+            clockPausedSince = transition.at
+        case .resumeClock:
+            clockPausedSince = nil
+        case .requestExtension(let request):
+            pendingExtension = request
+        case .decideExtension:
+            pendingExtension = nil
+        case .submitResult(let result):
+            lastResult = result
+            clockPausedSince = nil
+            pendingExtension = nil
+        case .returnNotOurRemit(let remitReturn):
+            lastReturn = remitReturn
+            returnCount += 1
+            clockPausedSince = nil
+            pendingExtension = nil
+        case .rate(let rating):
+            lastRating = rating
+            if !rating.satisfied { supervisionRounds += 1 }
+        case .urge:
+            urgeCount += 1
+        case .recordEscalationOutcome(let outcome):
+            self.outcome = outcome
+        }
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// One problem with one field of user input, with a stable code and a message for people.
+public struct FieldIssue: Error, Sendable, Hashable, Codable {
+    /// Stable machine-readable code, for example `INVALID_CREDIT_CODE`.
+    public var code: String
+    /// Dotted path of the field, for example `contact.phone`.
+    public var field: String
+    /// Simplified Chinese message for the person who typed it.
+    public var message: String
+
+    public init(code: String, field: String, message: String) {
+        self.code = code
+        self.field = field
+        self.message = message
+    }
+}
+
+/// Every problem found in one piece of input. Validation collects them all instead of stopping at the
+/// first, so a form can show them together.
+public struct ValidationError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var issues: [FieldIssue]
+
+    public init(_ issues: [FieldIssue]) {
+        self.issues = issues
+    }
+
+    /// The code of the first issue; out-of-scope refusals come first because they end the matter.
+    public var code: String { issues.first?.code ?? "INVALID_INPUT" }
+
+    public var description: String {
+        issues.map { "\($0.field): \($0.code)" }.joined(separator: ", ")
+    }
+}
+
+/// Collects field issues while a value is checked.
+struct IssueCollector {
+    private(set) var issues: [FieldIssue] = []
+
+    mutating func add(_ code: String, _ field: String, _ message: String) {
+        issues.append(FieldIssue(code: code, field: field, message: message))
+    }
+
+    mutating func requireText(_ value: String, field: String, label: String, maxLength: Int) {
+        let trimmed = value.trimmingWhitespace
+        if trimmed.isEmpty {
+            add("MISSING_FIELD", field, "请填写\(label)")
+        } else if trimmed.count > maxLength {
+            add("TEXT_TOO_LONG", field, "\(label)不能超过\(maxLength)个字")
+        }
+    }
+
+    mutating func optionalText(_ value: String?, field: String, label: String, maxLength: Int) {
+        guard let value, value.count > maxLength else { return }
+        add("TEXT_TOO_LONG", field, "\(label)不能超过\(maxLength)个字")
+    }
+
+    func finish() throws(ValidationError) {
+        if !issues.isEmpty { throw ValidationError(issues) }
+    }
+}
+
+extension String {
+    var trimmingWhitespace: String {
+        var scalars = Substring.UnicodeScalarView(unicodeScalars)
+        while let first = scalars.first, first.properties.isWhitespace { scalars.removeFirst() }
+        while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
+        return String(scalars)
+    }
+}

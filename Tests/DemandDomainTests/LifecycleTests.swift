@@ -1,0 +1,323 @@
+import DemandDomain
+import Foundation
+import Testing
+
+/// One valid example of each action, by an actor who may take it on the fixture demand.
+enum Samples {
+    typealias F = Fixtures
+
+    static let escalationReceipt = EscalationReceipt(
+        content: F.content, enterprise: F.party,
+        origin: EscalationOrigin(tenant: "maojian", demandID: UUID(), registrationNumber: F.number(.registration, 1),
+            escalationNumber: F.number(.escalation, 1)),
+        suggestion: "需市级协调", registrationNumber: F.number(.registration, 1, office: "十堰"))
+
+    static let byKind: [DemandAction.Kind: (DemandAction, Actor)] = [
+        .submit: (F.submit, F.enterprise),
+        .receiveEscalation: (.receiveEscalation(escalationReceipt), F.system),
+        .edit: (.edit(ContentEdit(content: F.content, note: "补充说明")), F.cadre),
+        .approve: (.approve(Approval()), F.cadre),
+        .sendBack: (.sendBack(SendBack(reason: "请补充用电容量数据")), F.cadre),
+        .resubmit: (.resubmit(ContentEdit(content: F.content)), F.enterprise),
+        .dispatch: (F.dispatchToLead, F.dispatcher),
+        .escalate: (.escalate(EscalationSlip(parent: "shiyan", number: F.number(.escalation, 1), suggestion: "超出区级权限")),
+            F.dispatcher),
+        .sign: (.sign(Signature()), F.unitAdmin),
+        .addProgressNote: (.addProgressNote(ProgressNote(text: "已联系供电公司")), F.unitAdmin),
+        .pauseClock: (.pauseClock(ClockPause(reason: "等待企业补充材料")), F.unitAdmin),
+        .resumeClock: (.resumeClock(ClockResume()), F.unitAdmin),
+        .requestExtension: (.requestExtension(ExtensionRequest(days: 5, reason: "需现场勘查")), F.unitAdmin),
+        .decideExtension: (.decideExtension(ExtensionDecision(granted: true, days: 5)), F.office),
+        .submitResult: (F.resultA, F.unitAdmin),
+        .returnNotOurRemit: (.returnNotOurRemit(RemitReturn(reason: "不属于本单位职能", suggestion: "建议分办至区住建局")), F.unitAdmin),
+        .rate: (.rate(Rating(satisfied: true)), F.enterprise),
+        .urge: (.urge(UrgeLetter(note: "请加快办理")), F.office),
+        .recordEscalationOutcome: (.recordEscalationOutcome(EscalationOutcome(parentTenant: "shiyan", parentDemandID: UUID(),
+            parentRegistrationNumber: nil, parentState: .closed, resultClass: .a)), F.system),
+    ]
+
+    static func path(to state: DemandState?) -> [(DemandAction, Actor)] {
+        let submit = byKind[.submit]!
+        let approve = byKind[.approve]!
+        let dispatch = byKind[.dispatch]!
+        let sign = byKind[.sign]!
+        let result = byKind[.submitResult]!
+        switch state {
+        case nil: return []
+        case .awaitingReview: return [submit]
+        case .returnedToEnterprise: return [submit, byKind[.sendBack]!]
+        case .awaitingDispatch: return [submit, approve]
+        case .escalated: return [submit, approve, byKind[.escalate]!]
+        case .awaitingSignature: return [submit, approve, dispatch]
+        case .inProgress: return [submit, approve, dispatch, sign]
+        case .awaitingRating: return [submit, approve, dispatch, sign, result]
+        case .underSupervision:
+            return [submit, approve, dispatch, sign, result, (.rate(Rating(satisfied: false, comment: "未解决")), F.enterprise)]
+        case .closed: return [submit, approve, dispatch, sign, result, byKind[.rate]!]
+        }
+    }
+}
+
+@Suite("Demand lifecycle")
+struct LifecycleTests {
+    typealias F = Fixtures
+
+    /// The specification, written out independently of the rules: what each state allows.
+    static let allowed: [DemandState?: Set<DemandAction.Kind>] = [
+        nil: [.submit, .receiveEscalation],
+        .awaitingReview: [.edit, .approve, .sendBack],
+        .returnedToEnterprise: [.resubmit],
+        .awaitingDispatch: [.dispatch, .escalate],
+        .escalated: [.recordEscalationOutcome],
+        .awaitingSignature: [.sign, .returnNotOurRemit],
+        .inProgress: [.addProgressNote, .pauseClock, .requestExtension, .submitResult, .returnNotOurRemit],
+        .awaitingRating: [.rate],
+        .underSupervision: [.addProgressNote, .pauseClock, .requestExtension, .submitResult],
+        .closed: [],
+    ]
+
+    /// Actions whose permission depends on more than the state (tested on their own below).
+    static let conditional: Set<DemandAction.Kind> = [.resumeClock, .decideExtension, .urge]
+
+    static let states: [DemandState?] = [nil] + DemandState.allCases.map { $0 }
+
+    @Test("Each state allows exactly the actions of the specification", arguments: states)
+    func allowedActions(state: DemandState?) throws {
+        let base = try F.demand(Samples.path(to: state))
+        #expect(base.state == state)
+        let time = F.shanghai("2024-03-05")
+        for kind in DemandAction.Kind.allCases where !Self.conditional.contains(kind) {
+            var demand = base
+            let (action, actor) = Samples.byKind[kind]!
+            let context = F.context(for: demand, at: time)
+            let expected = Self.allowed[state]!.contains(kind)
+            do {
+                try demand.apply(action, by: actor, at: time, context: context)
+                #expect(expected, "\(kind) should be refused in \(String(describing: state))")
+            } catch {
+                #expect(!expected, "\(kind) should be allowed in \(String(describing: state)): \(error)")
+                let isStateError: Bool
+                switch error {
+                case .notAllowedInState, .alreadyCreated: isStateError = true
+                default: isStateError = false
+                }
+                #expect(isStateError, "\(kind) in \(String(describing: state)) refused for the wrong reason: \(error)")
+                #expect(demand == base, "a refused action leaves the demand unchanged")
+            }
+        }
+    }
+
+    @Test("Each action refuses every role that may not take it", arguments: DemandAction.Kind.allCases)
+    func rolesRefused(kind: DemandAction.Kind) throws {
+        let state: DemandState?
+        switch kind {
+        case .submit, .receiveEscalation: state = nil
+        case .urge, .resumeClock, .decideExtension: state = .inProgress
+        default: state = Self.allowed.first { $0.value.contains(kind) }!.key
+        }
+        let (action, actor) = Samples.byKind[kind]!
+        var prefix = Samples.path(to: state)
+        if kind == .resumeClock { prefix.append(Samples.byKind[.pauseClock]!) }
+        if kind == .decideExtension { prefix.append(Samples.byKind[.requestExtension]!) }
+        let base = try F.demand(prefix)
+        for role in Role.allCases where !DemandRules.allowedRoles(for: kind).contains(role) {
+            var demand = base
+            var impostor = actor
+            impostor.role = role
+            #expect(throws: TransitionError.roleNotAllowed(kind, role)) {
+                try demand.apply(action, by: impostor, at: F.shanghai("2024-03-05"),
+                    context: F.context(for: demand, at: F.shanghai("2024-03-05")))
+            }
+        }
+    }
+
+    @Test("Only the parties of a demand may act on it")
+    func partiesOnly() throws {
+        func refusal(_ state: DemandState, _ action: DemandAction, by actor: Actor) throws -> TransitionError? {
+            var demand = try F.demand(Samples.path(to: state))
+            do {
+                try demand.apply(action, by: actor, at: F.shanghai("2024-03-05"), context: F.context(for: demand, at: F.shanghai("2024-03-05")))
+                return nil
+            } catch { return error }
+        }
+        #expect(try refusal(.awaitingReview, .approve(Approval()), by: F.otherCadre)?.code == "NOT_A_PARTY")
+        #expect(try refusal(.awaitingSignature, .sign(Signature()), by: F.otherUnitAdmin)?.code == "NOT_A_PARTY")
+        #expect(try refusal(.awaitingRating, .rate(Rating(satisfied: true)), by: F.otherEnterprise)?.code == "NOT_A_PARTY")
+        #expect(try refusal(.awaitingDispatch, F.dispatchToLead, by: F.cityDispatcher)?.code == "NOT_A_PARTY")
+        // A cooperating unit may add notes but not sign.
+        var cooperating = F.otherUnitAdmin
+        cooperating.unitID = F.coopUnit.id
+        #expect(try refusal(.inProgress, .addProgressNote(ProgressNote(text: "配合意见")), by: cooperating) == nil)
+        #expect(try refusal(.inProgress, F.resultA, by: cooperating)?.code == "NOT_A_PARTY")
+        var stranger = Demand(id: UUID(), tenant: "maojian")
+        #expect(throws: TransitionError.self) {
+            try stranger.apply(F.submit, by: F.otherEnterprise, at: F.shanghai("2024-03-04"),
+                context: F.context(for: stranger, at: F.shanghai("2024-03-04")))
+        }
+    }
+
+    @Test("Submissions go to review only for paired enterprises under a procedure with review")
+    func submissionRoutes() throws {
+        #expect(try F.demand([(F.submit, F.enterprise)]).state == .awaitingReview)
+        #expect(try F.demand([(F.submit, F.cadre)]).state == .awaitingDispatch)
+        let small = DemandAction.submit(Submission(content: F.content, enterprise: F.smallEnterpriseParty,
+            registrationNumber: F.number(.registration, 2)))
+        #expect(try F.demand([(small, F.enterprise)]).state == .awaitingDispatch)
+        #expect(try F.demand(procedure: .lincang, [(F.submit, F.enterprise)]).state == .awaitingDispatch)
+        #expect(try F.demand([(F.submit, F.office)]).state == .awaitingDispatch)
+    }
+
+    @Test("The whole Shiyan journey, with a send-back, a return, supervision and closure")
+    func fullJourney() throws {
+        let demand = try F.demand([
+            (F.submit, F.enterprise),
+            Samples.byKind[.sendBack]!,
+            Samples.byKind[.resubmit]!,
+            Samples.byKind[.edit]!,
+            (.approve(Approval(comment: "同意")), F.cadre),
+            (F.dispatchToLead, F.dispatcher),
+            Samples.byKind[.returnNotOurRemit]!,
+            (F.dispatchToLead, F.dispatcher),
+            (.sign(Signature()), F.unitAdmin),
+            Samples.byKind[.addProgressNote]!,
+            (F.resultA, F.unitAdmin),
+            (.rate(Rating(satisfied: false, comment: "增容仍未落实")), F.enterprise),
+            (.submitResult(ResultReport(resultClass: .b, answer: "已列入计划", plan: "3月底前完成线路改造",
+                plannedCompletion: CivilDate("2024-03-29"))), F.unitAdmin),
+            (.rate(Rating(satisfied: true)), F.enterprise),
+        ])
+        #expect(demand.state == .closed)
+        #expect(demand.history.map(\.sequence) == Array(1...14))
+        #expect(demand.status.returnCount == 1)
+        #expect(demand.status.supervisionRounds == 1)
+        #expect(demand.status.lastResult?.resultClass == .b)
+        #expect(demand.status.lastDispatcherID == F.dispatcher.id)
+        #expect(demand.status.everAssignedUnitIDs == [F.leadUnit.id, F.coopUnit.id])
+        let replayed = try Demand(id: demand.id, tenant: demand.tenant, history: demand.history)
+        #expect(replayed == demand)
+    }
+
+    @Test("Escalation: the county demand waits for its parent's outcome and closes with it")
+    func escalationOutcome() throws {
+        var demand = try F.demand(Samples.path(to: .escalated))
+        #expect(demand.status.escalation?.number == F.number(.escalation, 1))
+        let progress = EscalationOutcome(parentTenant: "shiyan", parentDemandID: UUID(), parentRegistrationNumber: nil,
+            parentState: .awaitingRating, resultClass: .a, answer: "已解决")
+        let time = F.shanghai("2024-03-06")
+        try demand.apply(.recordEscalationOutcome(progress), by: F.system, at: time, context: F.context(for: demand, at: time))
+        #expect(demand.state == .escalated)
+        #expect(demand.status.outcome?.resultClass == .a)
+        var closed = progress
+        closed.parentState = .closed
+        try demand.apply(.recordEscalationOutcome(closed), by: F.system, at: time, context: F.context(for: demand, at: time))
+        #expect(demand.state == .closed)
+    }
+
+    @Test("A top tier cannot escalate, and a county escalates only to its parent")
+    func escalationTargets() throws {
+        var city = Demand(id: UUID(), tenant: "shiyan")
+        let time = F.shanghai("2024-03-04")
+        try city.apply(.receiveEscalation(Samples.escalationReceipt), by: .system("shiyan", component: "test"), at: time,
+            context: F.context(for: city, at: time))
+        let slip = EscalationSlip(parent: "shiyan", number: F.number(.escalation, 1, office: "十堰"), suggestion: "x")
+        #expect(throws: TransitionError.invalid(FieldIssue(code: "NO_PARENT_TIER", field: "parent", message: "本级没有上级，不能转报"))) {
+            try city.apply(.escalate(slip), by: F.cityDispatcher, at: time, context: F.context(for: city, at: time))
+        }
+        var county = try F.demand(Samples.path(to: .awaitingDispatch))
+        let wrong = EscalationSlip(parent: "zhangwan", number: F.number(.escalation, 1), suggestion: "x")
+        #expect(throws: TransitionError.self) {
+            try county.apply(.escalate(wrong), by: F.dispatcher, at: time, context: F.context(for: county, at: time))
+        }
+    }
+
+    @Test("Results, ratings and routings must carry what the rules require")
+    func payloadRules() throws {
+        func code(_ state: DemandState, _ action: DemandAction, by actor: Actor) throws -> String? {
+            var demand = try F.demand(Samples.path(to: state))
+            let time = F.shanghai("2024-03-05")
+            do {
+                try demand.apply(action, by: actor, at: time, context: F.context(for: demand, at: time))
+                return nil
+            } catch { return error.code }
+        }
+        #expect(try code(.inProgress, .submitResult(ResultReport(resultClass: .b, answer: "办理中")), by: F.unitAdmin) == "MISSING_PLAN")
+        #expect(try code(.inProgress, .submitResult(ResultReport(resultClass: .c, answer: "暂无法解决")), by: F.unitAdmin)
+            == "MISSING_EXPLANATION")
+        #expect(try code(.inProgress, .submitResult(ResultReport(resultClass: .a, answer: "  ")), by: F.unitAdmin) == "MISSING_FIELD")
+        #expect(try code(.awaitingRating, .rate(Rating(satisfied: false)), by: F.enterprise) == "MISSING_FIELD")
+        let doubled = Assignment(leadUnit: F.leadUnit, cooperatingUnits: [F.leadUnit], number: F.number(.dispatch, 1))
+        #expect(try code(.awaitingDispatch, .dispatch(doubled), by: F.dispatcher) == "INVALID_ASSIGNMENT")
+        #expect(try code(.inProgress, .requestExtension(ExtensionRequest(days: 16, reason: "x")), by: F.unitAdmin)
+            == "EXTENSION_TOO_LONG")
+        #expect(try code(.inProgress, .requestExtension(ExtensionRequest(days: 15, reason: "x")), by: F.unitAdmin) == nil)
+        #expect(try code(.awaitingReview, .sendBack(SendBack(reason: "")), by: F.cadre) == "MISSING_FIELD")
+    }
+
+    @Test("Clock resume and extension decisions need a pause and a request first")
+    func conditionalActions() throws {
+        var demand = try F.demand(Samples.path(to: .inProgress))
+        let time = F.shanghai("2024-03-05")
+        #expect(throws: TransitionError.notAllowedInState(.resumeClock, .inProgress)) {
+            try demand.apply(Samples.byKind[.resumeClock]!.0, by: F.unitAdmin, at: time, context: F.context(for: demand, at: time))
+        }
+        #expect(throws: TransitionError.notAllowedInState(.decideExtension, .inProgress)) {
+            try demand.apply(Samples.byKind[.decideExtension]!.0, by: F.office, at: time, context: F.context(for: demand, at: time))
+        }
+        try demand.apply(Samples.byKind[.pauseClock]!.0, by: F.unitAdmin, at: time, context: F.context(for: demand, at: time))
+        #expect(throws: TransitionError.notAllowedInState(.pauseClock, .inProgress)) {
+            try demand.apply(Samples.byKind[.pauseClock]!.0, by: F.unitAdmin, at: time, context: F.context(for: demand, at: time))
+        }
+        try demand.apply(Samples.byKind[.resumeClock]!.0, by: F.unitAdmin, at: time, context: F.context(for: demand, at: time))
+        try demand.apply(Samples.byKind[.requestExtension]!.0, by: F.unitAdmin, at: time, context: F.context(for: demand, at: time))
+        #expect(throws: TransitionError.notAllowedInState(.requestExtension, .inProgress)) {
+            try demand.apply(Samples.byKind[.requestExtension]!.0, by: F.unitAdmin, at: time, context: F.context(for: demand, at: time))
+        }
+        #expect(throws: TransitionError.notAParty(.decideExtension, "只有本级双千办可以审批延期")) {
+            try demand.apply(Samples.byKind[.decideExtension]!.0, by: F.cityOffice, at: time, context: F.context(for: demand, at: time))
+        }
+        try demand.apply(Samples.byKind[.decideExtension]!.0, by: F.office, at: time, context: F.context(for: demand, at: time))
+        #expect(demand.status.pendingExtension == nil)
+    }
+
+    @Test("Urge letters only for overdue steps, by the tier's office or an ancestor's")
+    func urging() throws {
+        var demand = try F.demand(Samples.path(to: .awaitingSignature))
+        let early = F.shanghai("2024-03-04", 11)
+        #expect(throws: TransitionError.self) {
+            try demand.apply(Samples.byKind[.urge]!.0, by: F.office, at: early, context: F.context(for: demand, at: early))
+        }
+        // Dispatched on Monday 4 March; signing is due by the end of Tuesday 5 March.
+        let late = F.shanghai("2024-03-07", 9)
+        let otherCounty = Actor(role: .office, tenant: "zhangwan", id: "office-zw")
+        #expect(throws: TransitionError.notAParty(.urge, "只有本级或上级双千办可以催办")) {
+            try demand.apply(Samples.byKind[.urge]!.0, by: otherCounty, at: late, context: F.context(for: demand, at: late))
+        }
+        try demand.apply(Samples.byKind[.urge]!.0, by: F.cityOffice, at: late, context: F.context(for: demand, at: late))
+        #expect(demand.status.urgeCount == 1)
+        #expect(demand.state == .awaitingSignature)
+    }
+
+    @Test("A history replays only if every transition follows the rules")
+    func historyReplay() throws {
+        let demand = try F.demand(Fixtures.throughResult)
+        let encoded = try JSONEncoder().encode(demand.history)
+        let decoded = try JSONDecoder().decode([Transition].self, from: encoded)
+        #expect(decoded == demand.history)
+        #expect(try Demand(id: demand.id, tenant: demand.tenant, history: decoded) == demand)
+
+        var tampered = demand.history
+        tampered[2].to = .inProgress
+        #expect(throws: HistoryError.self) { try Demand(id: demand.id, tenant: demand.tenant, history: tampered) }
+        var skipped = demand.history
+        skipped.remove(at: 1)
+        #expect(throws: HistoryError.self) { try Demand(id: demand.id, tenant: demand.tenant, history: skipped) }
+    }
+
+    @Test("Actions encode as kind and payload")
+    func actionJSON() throws {
+        let data = try JSONEncoder().encode(DemandAction.sign(Signature(note: "已签收")))
+        let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
+        #expect(object["kind"] as? String == "sign")
+        #expect((object["payload"] as? [String: Any])?["note"] as? String == "已签收")
+    }
+}

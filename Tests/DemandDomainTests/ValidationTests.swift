@@ -1,0 +1,158 @@
+import DemandDomain
+import Foundation
+import PropertyBased
+import Testing
+
+@Suite("Validation of people's input")
+struct ValidationTests {
+    @Test("Published credit codes pass the GB 32100 check", arguments: ["91350100M000100Y43", "91110000802100433B"])
+    func publishedCodesAreValid(code: String) throws {
+        #expect(try UnifiedSocialCreditCode(validating: code).rawValue == code)
+    }
+
+    @Test("Lower case and surrounding spaces are normalised")
+    func normalisation() throws {
+        #expect(try UnifiedSocialCreditCode(validating: " 91110000802100433b ").rawValue == "91110000802100433B")
+    }
+
+    @Test(
+        "Malformed credit codes are refused with the right problem",
+        arguments: [
+            ("91350100M000100Y4", UnifiedSocialCreditCode.Problem.wrongLength),
+            ("91350100M000100Y431", .wrongLength),
+            ("91350100M0001O0Y43", .invalidCharacter),  // the letter O is not in the alphabet
+            ("9135A100M000100Y43", .invalidDivisionCode),
+            ("91350100M000100Y44", .checkCharacterMismatch),
+        ])
+    func malformedCodes(code: String, problem: UnifiedSocialCreditCode.Problem) {
+        #expect(throws: problem) { try UnifiedSocialCreditCode(validating: code) }
+    }
+
+    @Test("Every single-character change of a valid code is caught")
+    func singleSubstitutionsAreDetected() async {
+        let alphabet = Array("0123456789ABCDEFGHJKLMNPQRTUWXY")
+        await propertyCheck(input: Gen.int(in: 0...17), Gen.int(in: 1...30)) { position, shift in
+            var characters = Array("91350100M000100Y43")
+            let index = alphabet.firstIndex(of: characters[position])!
+            characters[position] = alphabet[(index + shift) % alphabet.count]
+            let mutated = String(characters)
+            #expect(throws: (any Error).self) { try UnifiedSocialCreditCode(validating: mutated) }
+        }
+    }
+
+    @Test("Generated prefixes with their computed check character validate")
+    func computedCheckCharacter() async {
+        let alphabet = Array("0123456789ABCDEFGHJKLMNPQRTUWXY")
+        let symbol = Gen.element(of: alphabet).map { $0! }
+        await propertyCheck(input: symbol.array(of: 9), Gen.int(in: 100_000...999_999)) { tail, division in
+            let prefix = "91\(division)" + String(tail)
+            let check = UnifiedSocialCreditCode.checkCharacter(forPrefix: prefix)!
+            #expect((try? UnifiedSocialCreditCode(validating: prefix + String(check))) != nil)
+        }
+    }
+
+    @Test("Mainland mobile numbers", arguments: [
+        ("13800138000", "13800138000"), ("+86 138-0013-8000", "13800138000"), ("8619900001001", "19900001001"),
+        ("008613800138000", "13800138000"),
+    ])
+    func validMobiles(input: String, canonical: String) {
+        #expect(MobileNumber(input)?.digits == canonical)
+    }
+
+    @Test("Not mainland mobile numbers", arguments: ["12800138000", "1380013800", "138001380000", "0719-8111697", "1380013800a", ""])
+    func invalidMobiles(input: String) {
+        #expect(MobileNumber(input) == nil)
+    }
+
+    @Test("Phone numbers are masked in logs")
+    func masking() {
+        #expect(MobileNumber("13800138000")!.masked == "138****8000")
+        #expect("\(MobileNumber("13800138000")!)" == "138****8000")
+        #expect(maskPhoneNumbers(in: "to=13800138000&x=12") == "to=138****8000&x=12")
+    }
+
+    @Test("A valid form becomes typed content")
+    func validForm() throws {
+        let content = try Fixtures.form.validated()
+        #expect(content.enterprise.creditCode.rawValue == "91350100M000100Y43")
+        #expect(content.contact.phone.digits == "19900001001")
+        #expect(content.channel == .platform)
+    }
+
+    @Test("Every problem in a form is reported at once, with codes and Chinese messages")
+    func allProblemsReported() {
+        var form = Fixtures.form
+        form.enterprise.creditCode = "123"
+        form.contact.phone = "12345"
+        form.contact.email = "not-an-email"
+        form.difficulty = "   "
+        form.helpWanted = String(repeating: "长", count: 2001)
+        #expect {
+            try form.validated()
+        } throws: { error in
+            let issues = (error as! ValidationError).issues
+            let codes = Dictionary(uniqueKeysWithValues: issues.map { ($0.field, $0.code) })
+            return codes == [
+                "enterprise.creditCode": "INVALID_CREDIT_CODE", "contact.phone": "INVALID_MOBILE",
+                "contact.email": "INVALID_EMAIL", "difficulty": "MISSING_FIELD", "helpWanted": "TEXT_TOO_LONG",
+            ] && issues.allSatisfy { $0.message.unicodeScalars.contains { $0.value >= 0x4E00 && $0.value <= 0x9FFF } }
+        }
+    }
+
+    @Test("Matters in litigation, arbitration or administrative review are out of scope", arguments: LegalProceeding.allCases)
+    func outOfScope(proceeding: LegalProceeding) {
+        var form = Fixtures.form
+        form.legalProceeding = proceeding
+        #expect {
+            try form.validated()
+        } throws: { error in
+            let first = (error as! ValidationError).issues.first!
+            return first.code == "OUT_OF_SCOPE" && first.message.contains(proceeding.chineseName)
+        }
+    }
+
+    @Test("State secrets are out of scope")
+    func stateSecrets() {
+        var form = Fixtures.form
+        form.involvesStateSecrets = true
+        #expect(throws: ValidationError.self) { try form.validated() }
+    }
+
+    @Test("Document numbers format and parse in the seed's format")
+    func documentNumbers() {
+        let number = DocumentNumber(office: "十堰", kind: .registration, year: 2021, sequence: 12)
+        #expect(number.description == "十堰服企办收（2021）第12号")
+        #expect(DocumentNumber("十堰服企办收（2021）第12号") == number)
+        #expect(DocumentNumber("茅箭服企办报（2026）第3号")?.kind == .escalation)
+        #expect(DocumentNumber("茅箭服企办交（2026）第7号")?.kind == .dispatch)
+        for bad in ["十堰服企办收(2021)第12号", "服企办收（2021）第12号", "十堰服企办查（2021）第12号", "十堰服企办收（21）第12号",
+            "十堰服企办收（2021）第0号", "十堰服企办收（2021）第号", "十堰服企办收（2021）12号"] {
+            #expect(DocumentNumber(bad) == nil, "\(bad) should not parse")
+        }
+    }
+
+    @Test("Document numbers round-trip for any office, kind, year and sequence")
+    func documentNumberRoundTrip() async {
+        await propertyCheck(input: Gen.element(of: ["十堰", "茅箭", "张湾", "临沧"]).map { $0! },
+            Gen.element(of: DocumentNumber.Kind.allCases).map { $0! }, Gen.int(in: 2000...2099), Gen.int(in: 1...999_999)) {
+            office, kind, year, sequence in
+            let number = DocumentNumber(office: office, kind: kind, year: year, sequence: sequence)
+            #expect(DocumentNumber(number.description) == number)
+        }
+    }
+
+    @Test("Tenant trees refuse broken configurations")
+    func tenantTreeValidation() {
+        #expect(throws: TenantTree.ValidationError.unknownParent("maojian", parent: "shiyan")) {
+            try TenantTree([Fixtures.maojian])
+        }
+        var badLevel = Fixtures.maojian
+        badLevel.level = .city
+        #expect(throws: TenantTree.ValidationError.levelNotBelowParent("maojian")) {
+            try TenantTree([Fixtures.shiyan, badLevel])
+        }
+        #expect(Fixtures.tree.subtree(of: "shiyan") == ["shiyan", "maojian", "zhangwan"])
+        #expect(Fixtures.tree.isInSubtree("zhangwan", of: "shiyan"))
+        #expect(!Fixtures.tree.isInSubtree("zhangwan", of: "maojian"))
+    }
+}
