@@ -1,0 +1,249 @@
+import CRDKafka
+import Foundation
+import Logging
+import Synchronization
+
+/// A Kafka consumer in a consumer group, over librdkafka.
+///
+/// - Messages come as an `AsyncSequence` that polls only when asked for the next message, so a slow
+///   consumer holds at most one small batch in memory (back-pressure, not an unbounded buffer).
+/// - At-least-once: call ``storeOffset(for:)`` after a message's work is durable; stored offsets are
+///   committed every second, on rebalance and on ``close()``. A redelivered message must be a no-op
+///   for the application (an inbox).
+/// - Subscribe by names, or by regular expression with a name that starts with `^`.
+/// - Every blocking call runs on the consumer's own serial queue, never on the cooperative pool.
+public final class KafkaConsumer: Sendable {
+    private let client: RDKafkaClient
+    private let queue: DispatchQueue
+    private let isOpen = Flag(true)
+    private let logger: Logger
+
+    public init(configuration: KafkaConsumerConfiguration, logger: Logger) throws(KafkaError) {
+        client = try RDKafkaClient(kind: .consumer, properties: configuration.properties, logger: logger) { conf in
+            rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback)
+        }
+        // Serve the main queue (errors, logs) from consumer polls too.
+        rd_kafka_poll_set_consumer(client.handle)
+        queue = DispatchQueue(label: "kafka.consumer.\(configuration.groupID).\(configuration.clientID)")
+        self.logger = logger
+    }
+
+    /// Subscribes to topics; a name starting with `^` is a regular expression (`^tier\..*\.status$`).
+    public func subscribe(topics: [String]) throws(KafkaError) {
+        let list = rd_kafka_topic_partition_list_new(Int32(topics.count))!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        for topic in topics {
+            rd_kafka_topic_partition_list_add(list, topic, RD_KAFKA_PARTITION_UA)
+        }
+        let error = rd_kafka_subscribe(client.handle, list)
+        if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: .init(error)) }
+    }
+
+    /// The messages of the subscription, in order per partition. Ends when the consumer closes or the
+    /// iterating task is cancelled; throws on a fatal consumer error.
+    public var messages: Messages { Messages(consumer: self) }
+
+    /// Partitions this member owns right now.
+    public var assignment: Set<KafkaTopicPartition> { client.context.assignment.withLock { $0 } }
+
+    /// Marks a message as processed: its offset + 1 will be committed. Non-blocking.
+    public func storeOffset(for message: KafkaConsumerMessage) throws(KafkaError) {
+        let list = rd_kafka_topic_partition_list_new(1)!
+        defer { rd_kafka_topic_partition_list_destroy(list) }
+        let element = rd_kafka_topic_partition_list_add(list, message.topic, message.partition)!
+        element.pointee.offset = message.offset + 1
+        let error = rd_kafka_offsets_store(client.handle, list)
+        if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: .init(error)) }
+        if element.pointee.err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: .init(element.pointee.err)) }
+    }
+
+    /// Commits the stored offsets now and waits for the broker's answer.
+    public func commit() async throws(KafkaError) {
+        let client = self.client
+        try await runBlocking(on: queue) { () throws(KafkaError) in
+            let error = rd_kafka_commit(client.handle, nil, 0)
+            if error != RD_KAFKA_RESP_ERR_NO_ERROR, error != RD_KAFKA_RESP_ERR__NO_OFFSET {
+                throw KafkaError(code: .init(error))
+            }
+        }
+    }
+
+    /// The group's committed offset for a partition (the next message it will read), if any.
+    public func committedOffset(topic: String, partition: Int32, timeout: Duration = .seconds(10)) async throws(KafkaError)
+        -> Int64?
+    {
+        let client = self.client
+        return try await runBlocking(on: queue) { () throws(KafkaError) -> Int64? in
+            let list = rd_kafka_topic_partition_list_new(1)!
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            let element = rd_kafka_topic_partition_list_add(list, topic, partition)!
+            let error = rd_kafka_committed(client.handle, list, Int32(timeout.milliseconds))
+            if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: .init(error)) }
+            let offset = element.pointee.offset
+            return offset >= 0 ? offset : nil
+        }
+    }
+
+    /// Commits stored offsets and leaves the group, so that partitions move to other members at once.
+    public func close() async throws(KafkaError) {
+        guard isOpen.exchange(false) else { return }
+        let client = self.client
+        let logger = self.logger
+        try await runBlocking(on: queue) { () throws(KafkaError) in
+            let commitError = rd_kafka_commit(client.handle, nil, 0)
+            if commitError != RD_KAFKA_RESP_ERR_NO_ERROR, commitError != RD_KAFKA_RESP_ERR__NO_OFFSET {
+                logger.warning("Final offset commit failed", metadata: ["kafka.error": "\(KafkaError.Code(commitError))"])
+            }
+            let error = rd_kafka_consumer_close(client.handle)
+            if error != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: .init(error)) }
+        }
+    }
+
+    /// Polls up to `maximum` messages: waits for the first (in 100 ms steps, so closing and
+    /// cancellation are noticed), then takes whatever else is ready without waiting.
+    fileprivate func pollBatch(maximum: Int) async throws(KafkaError) -> [KafkaConsumerMessage]? {
+        let cancelled = Flag(false)
+        let result: Result<[KafkaConsumerMessage]?, KafkaError> = await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                queue.async { [isOpen, client, logger] in
+                    continuation.resume(returning: Self.blockingPoll(client: client, maximum: maximum, logger: logger) {
+                        isOpen.isSet && !cancelled.isSet
+                    })
+                }
+            }
+        } onCancel: {
+            cancelled.set(true)
+        }
+        return try result.get()
+    }
+
+    private static func blockingPoll(
+        client: RDKafkaClient,
+        maximum: Int,
+        logger: Logger,
+        keepWaiting: () -> Bool
+    ) -> Result<[KafkaConsumerMessage]?, KafkaError> {
+        var batch: [KafkaConsumerMessage] = []
+        while batch.isEmpty {
+            guard keepWaiting() else { return .success(nil) }
+            if let fatal = client.fatalError { return .failure(fatal) }
+            var timeout: Int32 = 100
+            while batch.count < maximum, let raw = rd_kafka_consumer_poll(client.handle, timeout) {
+                timeout = 0
+                defer { rd_kafka_message_destroy(raw) }
+                if raw.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
+                    batch.append(KafkaConsumerMessage(copying: raw))
+                } else if raw.pointee.err != RD_KAFKA_RESP_ERR__PARTITION_EOF {
+                    let error = KafkaError(code: .init(raw.pointee.err), message: String(cString: rd_kafka_message_errstr(raw)))
+                    logger.warning("Kafka consumer error", metadata: ["kafka.error": "\(error)"])
+                }
+            }
+        }
+        return .success(batch)
+    }
+
+    public struct Messages: AsyncSequence, Sendable {
+        public typealias Element = KafkaConsumerMessage
+        let consumer: KafkaConsumer
+
+        public func makeAsyncIterator() -> Iterator {
+            Iterator(consumer: consumer)
+        }
+
+        public struct Iterator: AsyncIteratorProtocol {
+            let consumer: KafkaConsumer
+            var buffer: [KafkaConsumerMessage] = []
+            var index = 0
+
+            public mutating func next() async throws -> KafkaConsumerMessage? {
+                if index == buffer.count {
+                    guard let batch = try await consumer.pollBatch(maximum: 64) else { return nil }
+                    buffer = batch
+                    index = 0
+                }
+                defer { index += 1 }
+                return buffer[index]
+            }
+        }
+    }
+}
+
+extension KafkaConsumerMessage {
+    /// Copies everything out of a librdkafka message (which the caller then destroys).
+    init(copying raw: UnsafeMutablePointer<rd_kafka_message_t>) {
+        let message = raw.pointee
+        topic = message.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? ""
+        partition = message.partition
+        offset = message.offset
+        key = message.key.map { Array(UnsafeRawBufferPointer(start: $0, count: message.key_len)) }
+        value = message.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: message.len)) } ?? []
+        var headerList: OpaquePointer?
+        var headers: [KafkaHeader] = []
+        if rd_kafka_message_headers(raw, &headerList) == RD_KAFKA_RESP_ERR_NO_ERROR, let headerList {
+            var index = 0
+            var name: UnsafePointer<CChar>?
+            var value: UnsafeRawPointer?
+            var size = 0
+            while rd_kafka_header_get_all(headerList, index, &name, &value, &size) == RD_KAFKA_RESP_ERR_NO_ERROR {
+                let bytes = value.map { Array(UnsafeRawBufferPointer(start: $0, count: size)) }
+                headers.append(KafkaHeader(key: name.map { String(cString: $0) } ?? "", value: bytes))
+                index += 1
+            }
+        }
+        self.headers = headers
+        var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
+        let milliseconds = rd_kafka_message_timestamp(raw, &timestampType)
+        timestamp = milliseconds >= 0 ? Date(timeIntervalSince1970: Double(milliseconds) / 1000) : nil
+    }
+}
+
+private func partitions(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?) -> Set<KafkaTopicPartition> {
+    guard let list else { return [] }
+    var result: Set<KafkaTopicPartition> = []
+    for index in 0..<Int(list.pointee.cnt) {
+        let element = list.pointee.elems[index]
+        result.insert(KafkaTopicPartition(topic: String(cString: element.topic), partition: element.partition))
+    }
+    return result
+}
+
+/// Applies assignments and revocations; before giving partitions up it commits what was processed,
+/// so the next owner starts where this member stopped (fewer redeliveries).
+private let rebalanceCallback: @convention(c) (
+    OpaquePointer?, rd_kafka_resp_err_t, UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, UnsafeMutableRawPointer?
+) -> Void = { handle, error, list, opaque in
+    guard let handle, let context = RDKafkaContext.from(opaque) else { return }
+    let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+    let changed = partitions(list)
+    switch error {
+    case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+        if cooperative {
+            if let failure = rd_kafka_incremental_assign(handle, list) { context.logReassignFailure(KafkaError(consuming: failure)) }
+            context.assignment.withLock { $0.formUnion(changed) }
+        } else {
+            _ = rd_kafka_assign(handle, list)
+            context.assignment.withLock { $0 = changed }
+        }
+        context.logger.info("Kafka partitions assigned", metadata: ["kafka.partitions": "\(changed.sorted { $0.description < $1.description })"])
+    case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
+        _ = rd_kafka_commit(handle, nil, 0)
+        if cooperative {
+            if let failure = rd_kafka_incremental_unassign(handle, list) { context.logReassignFailure(KafkaError(consuming: failure)) }
+            context.assignment.withLock { $0.subtract(changed) }
+        } else {
+            _ = rd_kafka_assign(handle, nil)
+            context.assignment.withLock { $0 = [] }
+        }
+        context.logger.info("Kafka partitions revoked", metadata: ["kafka.partitions": "\(changed.count)"])
+    default:
+        context.logger.error("Kafka rebalance failed", metadata: ["kafka.error": "\(KafkaError.Code(error))"])
+        _ = rd_kafka_assign(handle, nil)
+        context.assignment.withLock { $0 = [] }
+    }
+}
+
+extension RDKafkaContext {
+    fileprivate func logReassignFailure(_ error: KafkaError) {
+        logger.error("Kafka incremental (un)assign failed", metadata: ["kafka.error": "\(error)"])
+    }
+}
