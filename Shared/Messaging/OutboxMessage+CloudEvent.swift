@@ -1,0 +1,24 @@
+import DemandDomain
+import Foundation
+import PlatformEvents
+import PostgresStorage
+
+extension OutboxMessage {
+    /// An outbox row carrying a CloudEvent; the event's subject is the Kafka key, so every event
+    /// of one demand lands on one partition, in order.
+    public static func event<Payload: Codable & Sendable>(
+        _ type: String,
+        topic: String,
+        source: String,
+        tenant: TenantID,
+        subject: String,
+        time: Date,
+        data: Payload,
+        id: UUID = UUID()
+    ) throws -> OutboxMessage {
+        let event = CloudEvent(id: id, source: source, type: type, subject: subject, time: time, tenant: tenant, data: data)
+        return OutboxMessage(
+            eventID: id, topic: topic, key: subject, payload: try EventCoding.encode(event),
+            headers: ["ce-type": type, "ce-id": id.uuidString])
+    }
+}

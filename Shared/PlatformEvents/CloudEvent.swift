@@ -1,0 +1,80 @@
+import DemandDomain
+import Foundation
+
+/// A CloudEvents 1.0 envelope in JSON (structured mode), with the tenant as an extension attribute.
+///
+/// `type` carries the version (`cn.qyfw.demand.status.v1`); consumers ignore fields they do not
+/// know, and treat an unknown type or an undecodable body as a dead letter, never a crash.
+public struct CloudEvent<Payload: Codable & Sendable>: Codable, Sendable {
+    public var specversion = "1.0"
+    public var id: UUID
+    /// `/tiers/<tenant>/<service>`.
+    public var source: String
+    public var type: String
+    /// The demand (or directory entry) the event is about; also the Kafka message key.
+    public var subject: String?
+    public var time: Date
+    public var tenant: TenantID
+    public var datacontenttype = "application/json"
+    public var data: Payload
+
+    public init(id: UUID = UUID(), source: String, type: String, subject: String?, time: Date, tenant: TenantID, data: Payload) {
+        self.id = id
+        self.source = source
+        self.type = type
+        self.subject = subject
+        self.time = time
+        self.tenant = tenant
+        self.data = data
+    }
+}
+
+/// The envelope's attributes without its data, to route a message before decoding its body.
+public struct CloudEventHeader: Codable, Sendable, Hashable {
+    public var specversion: String
+    public var id: UUID
+    public var source: String
+    public var type: String
+    public var subject: String?
+    public var time: Date
+    public var tenant: TenantID
+}
+
+/// JSON coding shared by every producer and consumer: ISO 8601 times with milliseconds.
+public enum EventCoding {
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(timeStyle))
+        }
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let container = try decoder.singleValueContainer()
+            let text = try container.decode(String.self)
+            if let date = try? timeStyle.parse(text) { return date }
+            if let date = try? Date.ISO8601FormatStyle().parse(text) { return date }
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO 8601 time: \(text)")
+        }
+        return decoder
+    }
+
+    static let timeStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
+
+    public static func encode<Payload>(_ event: CloudEvent<Payload>) throws -> Data {
+        try encoder().encode(event)
+    }
+
+    public static func header(of data: Data) throws -> CloudEventHeader {
+        try decoder().decode(CloudEventHeader.self, from: data)
+    }
+
+    public static func decode<Payload>(_ type: Payload.Type, from data: Data) throws -> CloudEvent<Payload> {
+        try decoder().decode(CloudEvent<Payload>.self, from: data)
+    }
+}

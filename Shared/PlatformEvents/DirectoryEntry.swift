@@ -1,0 +1,136 @@
+import DemandDomain
+import Foundation
+
+/// A person the platform knows: cadres, dispatchers, unit admins, office staff, enterprise
+/// contacts. Login accounts (and password hashes) stay with the intake that owns them.
+public struct DirectoryPerson: Codable, Sendable, Hashable {
+    public var id: String
+    public var tenant: TenantID
+    public var name: String
+    public var role: Role
+    public var phone: MobileNumber?
+    public var unitID: String?
+    public var enterpriseID: String?
+    public var active: Bool
+
+    public init(id: String, tenant: TenantID, name: String, role: Role, phone: MobileNumber?, unitID: String? = nil,
+        enterpriseID: String? = nil, active: Bool = true)
+    {
+        self.id = id
+        self.tenant = tenant
+        self.name = name
+        self.role = role
+        self.phone = phone
+        self.unitID = unitID
+        self.enterpriseID = enterpriseID
+        self.active = active
+    }
+}
+
+/// A handling unit (承办单位). A county's office can be a unit of its city (002 §20).
+public struct DirectoryUnit: Codable, Sendable, Hashable {
+    public var id: String
+    public var tenant: TenantID
+    public var name: String
+    /// For a county office acting as a unit of the city: the county.
+    public var countyTenant: TenantID?
+    public var industryGroups: [IndustryGroup]
+    public var active: Bool
+
+    public init(id: String, tenant: TenantID, name: String, countyTenant: TenantID? = nil, industryGroups: [IndustryGroup] = [],
+        active: Bool = true)
+    {
+        self.id = id
+        self.tenant = tenant
+        self.name = name
+        self.countyTenant = countyTenant
+        self.industryGroups = industryGroups
+        self.active = active
+    }
+
+    public var ref: UnitRef { UnitRef(id: id, name: name, tenant: tenant) }
+}
+
+/// An enterprise's profile (002 §3), kept current by its cadre.
+public struct DirectoryEnterprise: Codable, Sendable, Hashable {
+    public struct MonthlyStatus: Codable, Sendable, Hashable {
+        /// `YYYY-MM`.
+        public var month: String
+        public var text: String
+    }
+
+    public var id: String
+    public var tenant: TenantID
+    public var name: String
+    public var creditCode: UnifiedSocialCreditCode
+    public var address: String
+    public var legalRepresentative: String?
+    public var legalRepresentativePhone: MobileNumber?
+    public var liaisonName: String?
+    public var liaisonPhone: MobileNumber?
+    /// The paired cadre; nil for small enterprises outside the pairing program (000 Q29).
+    public var pairedCadreID: String?
+    public var industryGroup: IndustryGroup
+    public var profile: String?
+    /// At least the last three months are kept (002 §3).
+    public var businessStatus: [MonthlyStatus]
+    public var active: Bool
+
+    public var party: EnterpriseParty { EnterpriseParty(id: id, tenant: tenant, pairedCadreID: pairedCadreID) }
+}
+
+/// One directory fact, keyed so that a compacted topic keeps the latest of each.
+public enum DirectoryEntry: Codable, Sendable, Hashable {
+    case person(DirectoryPerson)
+    case unit(DirectoryUnit)
+    case enterprise(DirectoryEnterprise)
+
+    public var key: String {
+        switch self {
+        case .person(let person): "person:\(person.id)"
+        case .unit(let unit): "unit:\(unit.id)"
+        case .enterprise(let enterprise): "enterprise:\(enterprise.id)"
+        }
+    }
+
+    public var tenant: TenantID {
+        switch self {
+        case .person(let person): person.tenant
+        case .unit(let unit): unit.tenant
+        case .enterprise(let enterprise): enterprise.tenant
+        }
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case kind
+        case person
+        case unit
+        case enterprise
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        switch try container.decode(String.self, forKey: .kind) {
+        case "person": self = .person(try container.decode(DirectoryPerson.self, forKey: .person))
+        case "unit": self = .unit(try container.decode(DirectoryUnit.self, forKey: .unit))
+        case "enterprise": self = .enterprise(try container.decode(DirectoryEnterprise.self, forKey: .enterprise))
+        case let other:
+            throw DecodingError.dataCorruptedError(forKey: .kind, in: container, debugDescription: "unknown directory kind \(other)")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        switch self {
+        case .person(let person):
+            try container.encode("person", forKey: .kind)
+            try container.encode(person, forKey: .person)
+        case .unit(let unit):
+            try container.encode("unit", forKey: .kind)
+            try container.encode(unit, forKey: .unit)
+        case .enterprise(let enterprise):
+            try container.encode("enterprise", forKey: .kind)
+            try container.encode(enterprise, forKey: .enterprise)
+        }
+    }
+}

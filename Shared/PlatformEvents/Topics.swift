@@ -1,0 +1,45 @@
+import DemandDomain
+
+/// Kafka topic names. Every topic carries its tier, so that Kafka prefix ACLs can confine a county's
+/// credentials to `tier.<county>.` (plus its parent's intake inbox, where escalations go).
+///
+/// | topic | written by | read by |
+/// |---|---|---|
+/// | `tier.<t>.dispatch-inbox` | intake t (reviewed demands), handling (returns), the parent's dispatch (escalation outcomes) | dispatch t |
+/// | `tier.<t>.intake-inbox` | the children's dispatch (escalations) | intake t |
+/// | `tier.<t>.handling-inbox` | dispatch t (assignments) | handling |
+/// | `tier.<t>.status` | every service of tier t | notifier, reporting |
+/// | `tier.<t>.directory` (compacted) | intake t | dispatch t, handling, notifier, reporting |
+/// | `tier.<t>.deadletter` | any consumer of tier t's topics | operators |
+public enum Topics {
+    public static func dispatchInbox(_ tenant: TenantID) -> String { "tier.\(tenant).dispatch-inbox" }
+    public static func intakeInbox(_ tenant: TenantID) -> String { "tier.\(tenant).intake-inbox" }
+    public static func handlingInbox(_ tenant: TenantID) -> String { "tier.\(tenant).handling-inbox" }
+    public static func status(_ tenant: TenantID) -> String { "tier.\(tenant).status" }
+    public static func directory(_ tenant: TenantID) -> String { "tier.\(tenant).directory" }
+    public static func deadLetter(_ tenant: TenantID) -> String { "tier.\(tenant).deadletter" }
+
+    /// Regular expressions for consumers that serve every tier.
+    public static let allHandlingInboxes = #"^tier\.[a-z0-9-]+\.handling-inbox$"#
+    public static let allStatus = #"^tier\.[a-z0-9-]+\.status$"#
+    public static let allDirectories = #"^tier\.[a-z0-9-]+\.directory$"#
+
+    /// The tier a topic belongs to, from its name.
+    public static func tenant(ofTopic topic: String) -> TenantID? {
+        let parts = topic.split(separator: ".")
+        guard parts.count >= 3, parts[0] == "tier" else { return nil }
+        return TenantID(validating: String(parts[1]))
+    }
+
+    /// Every topic of a tier with its partition count and configuration, for provisioning.
+    public static func all(for tenant: TenantID) -> [(name: String, partitions: Int, config: [String: String])] {
+        [
+            (dispatchInbox(tenant), 6, [:]),
+            (intakeInbox(tenant), 6, [:]),
+            (handlingInbox(tenant), 6, [:]),
+            (status(tenant), 6, [:]),
+            (directory(tenant), 3, ["cleanup.policy": "compact"]),
+            (deadLetter(tenant), 1, ["retention.ms": "2592000000"]),
+        ]
+    }
+}

@@ -1,0 +1,143 @@
+import Foundation
+import Logging
+import PostgresNIO
+
+/// A message a service owes to Kafka, recorded in the same transaction as the change it reports.
+public struct OutboxMessage: Sendable, Hashable {
+    public var eventID: UUID
+    public var topic: String
+    public var key: String?
+    public var payload: Data
+    public var headers: [String: String]
+
+    public init(eventID: UUID, topic: String, key: String?, payload: Data, headers: [String: String] = [:]) {
+        self.eventID = eventID
+        self.topic = topic
+        self.key = key
+        self.payload = payload
+        self.headers = headers
+    }
+}
+
+/// A row of the outbox waiting to be published.
+public struct PendingOutboxMessage: Sendable, Hashable {
+    public var id: Int64
+    public var message: OutboxMessage
+    public var createdAt: Date
+    public var attempts: Int
+}
+
+/// The outbox and inbox tables every service has (ARCHITECTURE "No loss, no duplicates").
+public enum MessagingTables {
+    /// Versions 1 and 2 of every service's migrations.
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "outbox", statements: [
+            """
+            CREATE TABLE outbox (
+                id bigserial PRIMARY KEY,
+                event_id uuid NOT NULL,
+                topic text NOT NULL,
+                message_key text,
+                payload bytea NOT NULL,
+                headers jsonb NOT NULL DEFAULT '{}',
+                created_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                sent_at timestamptz,
+                attempts integer NOT NULL DEFAULT 0,
+                last_error text
+            )
+            """,
+            "CREATE INDEX outbox_unsent ON outbox (id) WHERE sent_at IS NULL",
+            "CREATE INDEX outbox_sent_at ON outbox (sent_at) WHERE sent_at IS NOT NULL",
+        ]),
+        Migration(version: 2, name: "inbox", statements: [
+            """
+            CREATE TABLE inbox (
+                consumer text NOT NULL,
+                event_id uuid NOT NULL,
+                topic text NOT NULL,
+                received_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                PRIMARY KEY (consumer, event_id)
+            )
+            """
+        ]),
+    ]
+}
+
+public enum Outbox {
+    /// Records messages to publish; call inside the transaction that makes the change.
+    public static func enqueue(_ messages: [OutboxMessage], on connection: PostgresConnection, logger: Logger) async throws {
+        for message in messages {
+            let headers = String(decoding: try JSONEncoder().encode(message.headers), as: UTF8.self)
+            try await connection.execute(
+                """
+                INSERT INTO outbox (event_id, topic, message_key, payload, headers)
+                VALUES (\(message.eventID), \(message.topic), \(message.key), \(message.payload), \(headers)::jsonb)
+                """, logger: logger)
+        }
+    }
+
+    /// The oldest unsent messages, in the order they were recorded.
+    public static func pending(limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [PendingOutboxMessage] {
+        let rows = try await connection.query(
+            """
+            SELECT id, event_id, topic, message_key, payload, headers::text, created_at, attempts
+            FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT \(limit)
+            """, logger: logger)
+        var result: [PendingOutboxMessage] = []
+        for try await (id, eventID, topic, key, payload, headers, createdAt, attempts) in rows.decode(
+            (Int64, UUID, String, String?, Data, String, Date, Int).self)
+        {
+            let headerMap = (try? JSONDecoder().decode([String: String].self, from: Data(headers.utf8))) ?? [:]
+            result.append(PendingOutboxMessage(
+                id: id,
+                message: OutboxMessage(eventID: eventID, topic: topic, key: key, payload: payload, headers: headerMap),
+                createdAt: createdAt,
+                attempts: attempts))
+        }
+        return result
+    }
+
+    public static func markSent(_ ids: [Int64], on connection: PostgresConnection, logger: Logger) async throws {
+        guard !ids.isEmpty else { return }
+        try await connection.execute("UPDATE outbox SET sent_at = clock_timestamp() WHERE id = ANY(\(ids))", logger: logger)
+    }
+
+    public static func recordFailure(_ id: Int64, error: String, on connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.execute(
+            "UPDATE outbox SET attempts = attempts + 1, last_error = \(error) WHERE id = \(id)", logger: logger)
+    }
+
+    /// Number of messages not yet published, for metrics and the fault harness.
+    public static func unsentCount(on connection: PostgresConnection, logger: Logger) async throws -> Int {
+        let rows = try await connection.query("SELECT count(*)::int FROM outbox WHERE sent_at IS NULL", logger: logger)
+        for try await count in rows.decode(Int.self) { return count }
+        return 0
+    }
+
+    /// Deletes published rows older than `age`; they are kept a while to help investigations.
+    public static func purgeSent(olderThan age: Duration, on connection: PostgresConnection, logger: Logger) async throws {
+        let seconds = Double(age.components.seconds)
+        try await connection.execute(
+            "DELETE FROM outbox WHERE sent_at < clock_timestamp() - make_interval(secs => \(seconds))", logger: logger)
+    }
+}
+
+public enum Inbox {
+    /// Records that a consumer applied an event; false when it had already, and then the caller
+    /// must not apply it again. Call inside the transaction that applies the event.
+    public static func markApplied(
+        eventID: UUID,
+        consumer: String,
+        topic: String,
+        on connection: PostgresConnection,
+        logger: Logger
+    ) async throws -> Bool {
+        let rows = try await connection.query(
+            """
+            INSERT INTO inbox (consumer, event_id, topic) VALUES (\(consumer), \(eventID), \(topic))
+            ON CONFLICT DO NOTHING RETURNING 1
+            """, logger: logger)
+        for try await _ in rows { return true }
+        return false
+    }
+}

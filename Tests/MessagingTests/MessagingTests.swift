@@ -1,0 +1,125 @@
+import DemandDomain
+import Foundation
+import Kafka
+import LocalStack
+import Messaging
+import PlatformEvents
+import PostgresNIO
+import PostgresStorage
+import ServiceLifecycle
+import Testing
+
+@Suite("Postgres migrations, outbox and inbox", .enabled(if: infrastructureAvailable), .timeLimit(.minutes(3)))
+struct MessagingTests {
+    static let exampleMigrations = MessagingTables.migrations + [
+        Migration(version: 10, name: "applied events", statements: [
+            "CREATE TABLE applied (event_id uuid PRIMARY KEY, body text NOT NULL)",
+        ])
+    ]
+
+    @Test("Migrations apply once when several replicas start together")
+    func concurrentMigrations() async throws {
+        let schema = uniqueName("migrate")
+        try await withDatabase(schema: schema) { database in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<6 {
+                    group.addTask { try await MigrationRunner.apply(Self.exampleMigrations, to: database) }
+                }
+                try await group.waitForAll()
+            }
+            #expect(try await database.count("schema_migrations") == 3)
+            // Applying again changes nothing; an edited migration is refused.
+            try await MigrationRunner.apply(Self.exampleMigrations, to: database)
+            var edited = Self.exampleMigrations
+            edited[2].statements = ["CREATE TABLE applied (event_id uuid PRIMARY KEY)"]
+            await #expect(throws: MigrationError.self) { try await MigrationRunner.apply(edited, to: database) }
+        }
+    }
+
+    @Test("Outbox rows are published exactly once across a relay restart, in order per key")
+    func relayRestart() async throws {
+        let schema = uniqueName("relay")
+        let topic = "test.\(schema)"
+        try await control.createTopic(topic, partitions: 3)
+        let producer = try producer()
+        try await withDatabase(schema: schema) { database in
+            try await MigrationRunner.apply(MessagingTables.migrations, to: database)
+            let messages = (0..<600).map { index in
+                try! OutboxMessage.event("test.v1", topic: topic, source: "/test", tenant: "maojian", subject: "demand-\(index % 7)",
+                    time: Date(), data: ["index": index])
+            }
+            try await database.transaction { connection in
+                try await Outbox.enqueue(messages, on: connection, logger: testLogger)
+            }
+            // First relay publishes two small batches, then stops as a graceful shutdown would.
+            let first = OutboxRelay(database: database, producer: producer, logger: testLogger, batchSize: 100)
+            try await first.publishBatch()
+            try await first.publishBatch()
+            #expect(try await first.unsentCount() == 400)
+            // A new relay (a restarted process) publishes the rest.
+            let second = OutboxRelay(database: database, producer: producer, logger: testLogger, batchSize: 100)
+            let running = Task { try await second.run() }
+            #expect(try await eventually { try await second.unsentCount() == 0 })
+            running.cancel()
+            _ = await running.result
+        }
+        await producer.shutdown()
+        let received = try await readTopic(topic, count: 601, within: 8)
+        let ids = received.compactMap { $0.header("ce-id")?.stringValue }
+        #expect(ids.count == 600)
+        #expect(Set(ids).count == 600)
+        for key in 0..<7 {
+            let indexes = received.filter { $0.keyString == "demand-\(key)" }.map { message -> Int in
+                let event = try! EventCoding.decode([String: Int].self, from: Data(message.value))
+                return event.data["index"]!
+            }
+            #expect(indexes == indexes.sorted(), "order of demand-\(key)")
+        }
+    }
+
+    @Test("The inbox makes a redelivered event a no-op; undecodable messages are dead-lettered")
+    func inboxAndDeadLetters() async throws {
+        let schema = uniqueName("inbox")
+        let topic = "tier.maojian.test-\(schema)"
+        try await control.createTopic(topic, partitions: 2)
+        let deadLetters = Topics.deadLetter("maojian")
+        try await control.createTopic(deadLetters, partitions: 1)
+        let producer = try producer()
+        let event = CloudEvent(source: "/test", type: "test.v1", subject: "d1", time: Date(), tenant: "maojian", data: ["n": 1])
+        let bytes = Array(try EventCoding.encode(event))
+        let other = CloudEvent(source: "/test", type: "test.v1", subject: "d2", time: Date(), tenant: "maojian", data: ["n": 2])
+        // The same event three times (redelivery, a duplicate from a relay restart), garbage, another event.
+        _ = await producer.send([
+            KafkaProducerMessage(topic: topic, key: "d1", value: bytes),
+            KafkaProducerMessage(topic: topic, key: "d1", value: bytes),
+            KafkaProducerMessage(topic: topic, key: "d1", value: Array("{not json".utf8)),
+            KafkaProducerMessage(topic: topic, key: "d1", value: bytes),
+            KafkaProducerMessage(topic: topic, key: "d2", value: Array(try EventCoding.encode(other))),
+        ])
+        try await withDatabase(schema: schema) { database in
+            try await MigrationRunner.apply(Self.exampleMigrations, to: database)
+            let relay = OutboxRelay(database: database, producer: producer, logger: testLogger)
+            let consumer = EventConsumer(
+                name: "test", topics: [topic], kafka: consumerConfiguration(group: schema), database: database,
+                logger: testLogger, afterCommit: { relay.wake() }
+            ) { event, connection in
+                let decoded = try event.decode([String: Int].self)
+                try await connection.execute(
+                    "INSERT INTO applied (event_id, body) VALUES (\(decoded.id), \(String(decoded.data["n"]!)))", logger: testLogger)
+            }
+            let group = ServiceGroup(services: [consumer, relay], logger: testLogger)
+            let running = Task { try await group.run() }
+            #expect(try await eventually { try await database.count("applied") == 2 })
+            #expect(try await eventually { try await database.count("outbox WHERE sent_at IS NOT NULL") == 1 })
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await database.count("applied") == 2)
+            await group.triggerGracefulShutdown()
+            _ = await running.result
+        }
+        await producer.shutdown()
+        let dead = try await readTopic(deadLetters, count: 50, within: 5).filter { $0.header("dlq-topic")?.stringValue == topic }
+        #expect(dead.count == 1)
+        #expect(dead.first?.header("dlq-reason-code")?.stringValue == "UNDECODABLE_ENVELOPE")
+        #expect(dead.first.map { String(decoding: $0.value, as: UTF8.self) } == "{not json")
+    }
+}

@@ -1,0 +1,189 @@
+# Infrastructure of the local stack: apt packages, a private Postgres cluster, the dev Kafka
+# cluster and Kannel with fakesmsc, all on loopback, all under one state folder.
+#
+# Sourced by deploy/local/stack and deploy/local/test. Every port is chosen free at start, and all
+# files live in $STATE_DIR, so two copies can run on one machine side by side.
+
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+APT_PACKAGES=(curl pkg-config procps librdkafka-dev libpq-dev postgresql kannel kannel-extras)
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+ensure_packages() {
+  local missing=()
+  for package in "${APT_PACKAGES[@]}"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    command -v apt-get >/dev/null || die "apt-get not found; install ${missing[*]} by hand"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  command -v swift >/dev/null || die "swift not found on PATH (Swift 6.2 or later is needed)"
+}
+
+# A free TCP port on 127.0.0.1, starting from a random point so parallel runs rarely meet.
+free_port() {
+  local port=$((20000 + RANDOM % 30000))
+  while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+  echo "$port"
+}
+
+wait_for() { # description timeout-seconds command...
+  local what=$1 limit=$2; shift 2
+  local deadline=$((SECONDS + limit))
+  until "$@" >/dev/null 2>&1; do
+    [ $SECONDS -lt "$deadline" ] || die "timed out waiting for $what"
+    sleep 0.2
+  done
+}
+
+# MARK: Postgres
+
+PG_BIN=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1 || true)
+
+start_postgres() {
+  [ -n "$PG_BIN" ] || PG_BIN=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+  local data="$STATE_DIR/postgres"
+  # Postgres refuses to run as root; its files belong to the postgres user, which must be able to
+  # reach them. A state folder it cannot reach (under /root, say) moves its data to /tmp.
+  mkdir -p "$data"
+  chown postgres:postgres "$data"
+  if ! su postgres -s /bin/sh -c "test -w '$data'"; then
+    data=$(mktemp -d /tmp/platform-postgres.XXXXXX)
+    chown postgres:postgres "$data"
+    echo "$data" > "$STATE_DIR/postgres.path"
+  fi
+  POSTGRES_DATA=$data
+  POSTGRES_PORT=$(free_port)
+  export POSTGRES_HOST=127.0.0.1 POSTGRES_PORT POSTGRES_USER=platform POSTGRES_PASSWORD=platform POSTGRES_DATABASE=platform
+  log "starting Postgres on 127.0.0.1:$POSTGRES_PORT ($data)"
+  su postgres -s /bin/sh -c "'$PG_BIN/initdb' -D '$data/db' -U postgres -A trust -E UTF8 --locale=C.UTF-8" >"$STATE_DIR/postgres-init.log" 2>&1 \
+    || { cat "$STATE_DIR/postgres-init.log" >&2; die "initdb failed"; }
+  su postgres -s /bin/sh -c "'$PG_BIN/pg_ctl' -D '$data/db' -l '$data/postgres.log' -w -t 60 start \
+    -o \"-p $POSTGRES_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories='$data' -c max_connections=300 \
+    -c shared_buffers=256MB\"" >/dev/null \
+    || { cat "$data/postgres.log" >&2; die "Postgres did not start"; }
+  # The services connect as an ordinary role: row-level security does not bind superusers.
+  "$PG_BIN/psql" -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 >/dev/null <<SQL
+CREATE ROLE platform LOGIN PASSWORD 'platform' NOSUPERUSER NOBYPASSRLS;
+CREATE DATABASE platform OWNER platform;
+SQL
+}
+
+stop_postgres() {
+  [ -n "${POSTGRES_DATA:-}" ] || return 0
+  su postgres -s /bin/sh -c "'$PG_BIN/pg_ctl' -D '$POSTGRES_DATA/db' -m fast -w stop" >/dev/null 2>&1 || true
+  case "$POSTGRES_DATA" in /tmp/platform-postgres.*) rm -rf "$POSTGRES_DATA" ;; esac
+}
+
+# MARK: Dev Kafka cluster
+
+start_kafka() {
+  local binary=$1
+  rm -f "$STATE_DIR/kafka.bootstrap" "$STATE_DIR/kafka.control"
+  log "starting the dev Kafka cluster (librdkafka mock, 3 brokers)"
+  "$binary" --brokers 3 --bootstrap-file "$STATE_DIR/kafka.bootstrap" --control-file "$STATE_DIR/kafka.control" \
+    >"$STATE_DIR/kafka.log" 2>&1 &
+  echo $! > "$STATE_DIR/kafka.pid"
+  wait_for "the dev Kafka cluster" 30 test -s "$STATE_DIR/kafka.control"
+  KAFKA_BOOTSTRAP_SERVERS=$(cat "$STATE_DIR/kafka.bootstrap")
+  KAFKA_DEV_CONTROL_URL=$(cat "$STATE_DIR/kafka.control")
+  export KAFKA_BOOTSTRAP_SERVERS KAFKA_DEV_CONTROL_URL
+}
+
+stop_kafka() { stop_pidfile "$STATE_DIR/kafka.pid"; }
+
+# MARK: Kannel (bearerbox + smsbox) with fakesmsc as the phone network
+
+start_kannel() {
+  local dir="$STATE_DIR/kannel"
+  mkdir -p "$dir"
+  local admin_port smsbox_port smsc_port sendsms_port
+  admin_port=$(free_port); smsbox_port=$(free_port); smsc_port=$(free_port); sendsms_port=$(free_port)
+  export KANNEL_USER=platform KANNEL_PASSWORD=platform-sms
+  export KANNEL_SENDSMS_URL="http://127.0.0.1:$sendsms_port/cgi-bin/sendsms"
+  export KANNEL_ADMIN_URL="http://127.0.0.1:$admin_port" KANNEL_ADMIN_PASSWORD=platform-admin
+  export FAKESMSC_LOG="$dir/fakesmsc.log"
+  export KANNEL_SMSC_PORT=$smsc_port
+  cat > "$dir/kannel.conf" <<CONF
+group = core
+admin-port = $admin_port
+admin-password = $KANNEL_ADMIN_PASSWORD
+admin-allow-ip = "127.0.0.1"
+smsbox-port = $smsbox_port
+box-allow-ip = "127.0.0.1"
+log-file = "$dir/bearerbox.log"
+log-level = 1
+access-log = "$dir/access.log"
+dlr-storage = internal
+sms-resend-retry = -1
+
+group = smsc
+smsc = fake
+smsc-id = fake
+port = $smsc_port
+connect-allow-ip = "127.0.0.1"
+
+group = smsbox
+bearerbox-host = 127.0.0.1
+bearerbox-port = $smsbox_port
+sendsms-port = $sendsms_port
+sendsms-interface = 127.0.0.1
+log-file = "$dir/smsbox.log"
+log-level = 1
+mo-recode = true
+
+group = sendsms-user
+username = $KANNEL_USER
+password = $KANNEL_PASSWORD
+concatenation = true
+max-messages = 5
+
+group = sms-service
+keyword = default
+catch-all = true
+omit-empty = true
+text = ""
+CONF
+  log "starting Kannel (bearerbox, smsbox, fakesmsc)"
+  /usr/sbin/bearerbox "$dir/kannel.conf" >"$dir/bearerbox.out" 2>&1 &
+  echo $! > "$dir/bearerbox.pid"
+  wait_for "Kannel's bearerbox" 30 bash -c "exec 3<>/dev/tcp/127.0.0.1/$smsbox_port"
+  /usr/sbin/smsbox "$dir/kannel.conf" >"$dir/smsbox.out" 2>&1 &
+  echo $! > "$dir/smsbox.pid"
+  start_fakesmsc
+  wait_for "Kannel's smsbox" 30 bash -c "exec 3<>/dev/tcp/127.0.0.1/$sendsms_port"
+}
+
+# fakesmsc plays the phone network; it logs each message it receives. Its own messages (-m) are
+# kept to one, a day apart, so that it stays quiet.
+start_fakesmsc() {
+  local dir="$STATE_DIR/kannel"
+  /usr/lib/kannel/test/fakesmsc -H 127.0.0.1 -r "$KANNEL_SMSC_PORT" -i 86400 -m 1 "10000 10001 text quiet" \
+    >>"$FAKESMSC_LOG" 2>&1 &
+  echo $! > "$dir/fakesmsc.pid"
+}
+
+stop_kannel() {
+  local dir="$STATE_DIR/kannel"
+  stop_pidfile "$dir/fakesmsc.pid"
+  stop_pidfile "$dir/smsbox.pid"
+  stop_pidfile "$dir/bearerbox.pid"
+}
+
+stop_pidfile() {
+  local file=$1
+  [ -f "$file" ] || return 0
+  local pid; pid=$(cat "$file")
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+  fi
+  rm -f "$file"
+}
