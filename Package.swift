@@ -37,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
         .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0", traits: []),
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.0"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based.git", from: "2.0.0"),
@@ -94,9 +96,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "DemandStore",
+            dependencies: [
+                "DemandDomain",
+                "PlatformEvents",
+                "PostgresStorage",
+                "Messaging",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Shared/DemandStore",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "ServiceRuntime",
             dependencies: [
                 "DemandDomain",
+                "DemandStore",
+                "PlatformEvents",
                 "Kafka",
                 "Messaging",
                 "PostgresStorage",
@@ -117,23 +135,41 @@ let package = Package(
 
         .target(
             name: "IntakeService",
-            dependencies: ["ServiceRuntime", "DemandDomain", "PlatformEvents", "Messaging"],
+            dependencies: [
+                "ServiceRuntime",
+                "DemandDomain",
+                "PlatformEvents",
+                "Messaging",
+                "PostgresStorage",
+                "DemandStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Services/intake/Sources/IntakeService",
             resources: [.copy("openapi.yaml")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "IntakeServer",
-            dependencies: [
-                "IntakeService",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
+            dependencies: ["IntakeService", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Services/intake/Sources/IntakeServer",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "DispatchService",
-            dependencies: ["ServiceRuntime", "DemandDomain", "PlatformEvents", "Messaging"],
+            dependencies: [
+                "ServiceRuntime",
+                "DemandDomain",
+                "PlatformEvents",
+                "Messaging",
+                "PostgresStorage",
+                "DemandStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Services/dispatch/Sources/DispatchService",
             resources: [.copy("openapi.yaml")],
             swiftSettings: swiftSettings
@@ -146,7 +182,17 @@ let package = Package(
         ),
         .target(
             name: "HandlingService",
-            dependencies: ["ServiceRuntime", "DemandDomain", "PlatformEvents", "Messaging"],
+            dependencies: [
+                "ServiceRuntime",
+                "DemandDomain",
+                "PlatformEvents",
+                "Messaging",
+                "PostgresStorage",
+                "DemandStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Services/handling/Sources/HandlingService",
             resources: [.copy("openapi.yaml")],
             swiftSettings: swiftSettings
@@ -160,8 +206,16 @@ let package = Package(
         .target(
             name: "NotifierService",
             dependencies: [
-                "ServiceRuntime", "DemandDomain", "PlatformEvents", "Messaging",
+                "ServiceRuntime",
+                "DemandDomain",
+                "PlatformEvents",
+                "Messaging",
+                "PostgresStorage",
+                "DemandStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Services/notifier/Sources/NotifierService",
             resources: [.copy("openapi.yaml"), .copy("sms-templates.json")],
@@ -175,17 +229,24 @@ let package = Package(
         ),
         .target(
             name: "ReportingService",
-            dependencies: ["ServiceRuntime", "DemandDomain", "PlatformEvents", "Messaging"],
+            dependencies: [
+                "ServiceRuntime",
+                "DemandDomain",
+                "PlatformEvents",
+                "Messaging",
+                "PostgresStorage",
+                "DemandStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
             path: "Services/reporting/Sources/ReportingService",
             resources: [.copy("openapi.yaml")],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
             name: "ReportingServer",
-            dependencies: [
-                "ReportingService",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ],
+            dependencies: ["ReportingService", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Services/reporting/Sources/ReportingServer",
             swiftSettings: swiftSettings
         ),
@@ -208,6 +269,7 @@ let package = Package(
             name: "LocalStack",
             dependencies: [
                 "DemandDomain",
+                "PlatformEvents",
                 "Kafka",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -76,6 +76,27 @@ public struct DirectoryEnterprise: Codable, Sendable, Hashable {
     public var businessStatus: [MonthlyStatus]
     public var active: Bool
 
+    public init(
+        id: String, tenant: TenantID, name: String, creditCode: UnifiedSocialCreditCode, address: String,
+        legalRepresentative: String?, legalRepresentativePhone: MobileNumber?, liaisonName: String?, liaisonPhone: MobileNumber?,
+        pairedCadreID: String?, industryGroup: IndustryGroup, profile: String?, businessStatus: [MonthlyStatus], active: Bool
+    ) {
+        self.id = id
+        self.tenant = tenant
+        self.name = name
+        self.creditCode = creditCode
+        self.address = address
+        self.legalRepresentative = legalRepresentative
+        self.legalRepresentativePhone = legalRepresentativePhone
+        self.liaisonName = liaisonName
+        self.liaisonPhone = liaisonPhone
+        self.pairedCadreID = pairedCadreID
+        self.industryGroup = industryGroup
+        self.profile = profile
+        self.businessStatus = businessStatus
+        self.active = active
+    }
+
     public var party: EnterpriseParty { EnterpriseParty(id: id, tenant: tenant, pairedCadreID: pairedCadreID) }
 }
 

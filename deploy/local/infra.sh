@@ -7,7 +7,7 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-APT_PACKAGES=(curl pkg-config procps librdkafka-dev libpq-dev postgresql kannel kannel-extras)
+APT_PACKAGES=(curl pkg-config procps util-linux librdkafka-dev libpq-dev postgresql kannel kannel-extras)
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -87,7 +87,7 @@ start_kafka() {
   local binary=$1
   rm -f "$STATE_DIR/kafka.bootstrap" "$STATE_DIR/kafka.control"
   log "starting the dev Kafka cluster (librdkafka mock, 3 brokers)"
-  "$binary" --brokers 3 --bootstrap-file "$STATE_DIR/kafka.bootstrap" --control-file "$STATE_DIR/kafka.control" \
+  setsid "$binary" --brokers 3 --bootstrap-file "$STATE_DIR/kafka.bootstrap" --control-file "$STATE_DIR/kafka.control" \
     >"$STATE_DIR/kafka.log" 2>&1 &
   echo $! > "$STATE_DIR/kafka.pid"
   wait_for "the dev Kafka cluster" 30 test -s "$STATE_DIR/kafka.control"
@@ -151,10 +151,10 @@ omit-empty = true
 text = ""
 CONF
   log "starting Kannel (bearerbox, smsbox, fakesmsc)"
-  /usr/sbin/bearerbox "$dir/kannel.conf" >"$dir/bearerbox.out" 2>&1 &
+  setsid /usr/sbin/bearerbox "$dir/kannel.conf" >"$dir/bearerbox.out" 2>&1 &
   echo $! > "$dir/bearerbox.pid"
   wait_for "Kannel's bearerbox" 30 bash -c "exec 3<>/dev/tcp/127.0.0.1/$smsbox_port"
-  /usr/sbin/smsbox "$dir/kannel.conf" >"$dir/smsbox.out" 2>&1 &
+  setsid /usr/sbin/smsbox "$dir/kannel.conf" >"$dir/smsbox.out" 2>&1 &
   echo $! > "$dir/smsbox.pid"
   start_fakesmsc
   wait_for "Kannel's smsbox" 30 bash -c "exec 3<>/dev/tcp/127.0.0.1/$sendsms_port"
@@ -164,7 +164,7 @@ CONF
 # kept to one, a day apart, so that it stays quiet.
 start_fakesmsc() {
   local dir="$STATE_DIR/kannel"
-  /usr/lib/kannel/test/fakesmsc -H 127.0.0.1 -r "$KANNEL_SMSC_PORT" -i 86400 -m 1 "10000 10001 text quiet" \
+  setsid /usr/lib/kannel/test/fakesmsc -H 127.0.0.1 -r "$KANNEL_SMSC_PORT" -i 86400 -m 1 "10000 10001 text quiet" \
     >>"$FAKESMSC_LOG" 2>&1 &
   echo $! > "$dir/fakesmsc.pid"
 }
@@ -182,8 +182,48 @@ stop_pidfile() {
   local pid; pid=$(cat "$file")
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -f "$file"
+}
+
+# MARK: Whole infrastructure
+
+BIN_DIR=""
+
+PLATFORM_PRODUCTS=(intake dispatch handling notifier reporting dev-kafka-cluster platform-stack platformctl load-benchmark fault-harness)
+
+# `swift build` without its per-file progress lines; fails when the build fails.
+quiet_build() {
+  (cd "$ROOT" && swift build "$@" 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Write|Wrapping|Emitting|Linking|Planning)' || true; }; exit "${PIPESTATUS[0]}")
+}
+
+# Builds the platform's own executables (a plain `swift build` would also build every executable of
+# every dependency), and with --build-tests the test targets as well.
+build_platform() {
+  log "building the platform"
+  local product
+  for product in "${PLATFORM_PRODUCTS[@]}"; do
+    quiet_build --product "$product" || die "building $product failed"
+  done
+  if [ "${1:-}" = "--build-tests" ]; then
+    quiet_build --build-tests || die "building the tests failed"
+  fi
+  BIN_DIR=$(cd "$ROOT" && swift build --show-bin-path)
+  export PLATFORM_BIN_DIR=$BIN_DIR
+}
+
+start_infrastructure() {
+  mkdir -p "$STATE_DIR"
+  export PLATFORM_STATE_DIR=$STATE_DIR
+  start_postgres
+  start_kafka "$BIN_DIR/dev-kafka-cluster"
+  start_kannel
+}
+
+stop_infrastructure() {
+  stop_kannel
+  stop_kafka
+  stop_postgres
 }

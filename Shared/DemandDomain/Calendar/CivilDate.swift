@@ -130,6 +130,14 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
 }
 
 extension CivilDate {
+    /// A deadline as people read it: one that falls at the end of a day shows as that day's
+    /// `24:00` (`2026-11-24 24:00`), not as 00:00 of the next day.
+    public static func deadlineText(_ due: Date) -> String {
+        let date = CivilDate(due)
+        guard due == date.startInstant else { return shanghaiText(due) }
+        return date.adding(days: -1).description + " 24:00"
+    }
+
     /// An instant shown in Shanghai time as `YYYY-MM-DD HH:mm`, for people and printouts.
     public static func shanghaiText(_ instant: Date) -> String {
         let date = CivilDate(instant)

@@ -61,7 +61,7 @@ struct IssueCollector {
 }
 
 extension String {
-    var trimmingWhitespace: String {
+    public var trimmingWhitespace: String {
         var scalars = Substring.UnicodeScalarView(unicodeScalars)
         while let first = scalars.first, first.properties.isWhitespace { scalars.removeFirst() }
         while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }

@@ -111,13 +111,16 @@ private let rdkafkaLogCallback: @convention(c) (OpaquePointer?, Int32, UnsafePoi
         guard let handle, let context = RDKafkaContext.from(rd_kafka_opaque(handle)) else { return }
         let message = text.map { String(cString: $0) } ?? ""
         let facilityText = facility.map { String(cString: $0) } ?? ""
+        // The dev cluster answers an older Metadata version and librdkafka says so on every request.
         let swiftLevel: Logger.Level =
+            if facilityText == "AUTOCREATE" { .debug } else {
             switch level {
             case ...2: .critical
             case 3: .error
             case 4: .warning
             case 5, 6: .info
             default: .debug
+            }
             }
         context.logger.log(level: swiftLevel, "librdkafka: \(message)", metadata: ["kafka.facility": "\(facilityText)"])
     }

@@ -1,1 +1,8 @@
-print("x")
+import DemandDomain
+import HandlingService
+import ServiceRuntime
+
+// Handling, for every tier; settings come from the environment (README).
+await ServiceMain.run {
+    try await buildHandlingApplication(settings: try await RuntimeSettings.load(service: .handling, perTier: false, defaultPort: 8083))
+}

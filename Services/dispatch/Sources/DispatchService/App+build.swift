@@ -1,0 +1,30 @@
+import DemandDomain
+import DemandStore
+import Foundation
+import Hummingbird
+import Messaging
+import PlatformEvents
+import ServiceRuntime
+
+/// Builds a tier's dispatch: its HTTP API, the consumers of its inbox and its directory topic, the
+/// dispatch deadline scan, and the runtime underneath.
+public func buildDispatchApplication(settings: RuntimeSettings) async throws -> some ApplicationProtocol {
+    let recomputeLater = StartupWork()
+    let runtime = try await PlatformRuntime(
+        settings: settings, migrations: DemandTables.migrations + [DirectoryStore.migration(version: 10)],
+        startupTasks: [{ runtime in try await recomputeLater.run(runtime) }])
+    let dispatch = DispatchWorkflow(runtime: runtime)
+    recomputeLater.set { runtime in _ = try await dispatch.recorder.recomputeStaleDeadlines(database: runtime.database) }
+    let router = runtime.router(openAPI: try resourceText("openapi", "yaml", bundle: .module))
+    DispatchRoutes(dispatch: dispatch).register(on: router)
+    let tier = dispatch.tier.id
+    let inbox = runtime.consumer(name: "inbox", topics: [Topics.dispatchInbox(tier)]) { event, connection in
+        try await dispatch.receive(event, on: connection)
+    }
+    let directory = runtime.consumer(name: "directory", topics: [Topics.directory(tier)]) { event, connection in
+        try await dispatch.receiveDirectory(event, on: connection)
+    }
+    let scanner = DeadlineScanner(database: runtime.database, recorder: dispatch.recorder,
+        interval: settings.deadlineScanInterval, afterCommit: { runtime.relay.wake() })
+    return runtime.application(router: router, services: [directory, inbox, scanner])
+}

@@ -1,0 +1,41 @@
+import DemandDomain
+import DemandStore
+import Foundation
+import Hummingbird
+import PlatformEvents
+import ServiceRuntime
+
+/// Dispatch's HTTP API (see `openapi.yaml` beside this file).
+struct DispatchRoutes {
+    let dispatch: DispatchWorkflow
+
+    struct EscalateRequest: Decodable {
+        var suggestion: String
+    }
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("queue") { request, context in
+            var filter = try DemandFilter(query: request.uri.queryParameters)
+            filter.states = filter.states ?? [.awaitingDispatch]
+            return try await dispatch.list(for: try context.requireRole([.dispatcher, .office, .countyAdmin, .inspector]), filter: filter)
+        }
+        router.get("units") { _, context in try await dispatch.units(for: try context.requirePrincipal()) }
+        let demands = router.group("demands")
+        demands.get { request, context in
+            try await dispatch.list(for: try context.requirePrincipal(), filter: try DemandFilter(query: request.uri.queryParameters))
+        }
+        demands.get(":id") { _, context in try await dispatch.view(try context.demandID(), for: try context.requirePrincipal()) }
+        demands.post(":id/dispatch") { request, context in
+            let body = try await request.decodeJSON(DispatchWorkflow.DispatchRequest.self, context: context)
+            let demand = try await dispatch.dispatch(try context.demandID(), body, by: try context.requirePrincipal())
+            return DemandView(demand, planner: dispatch.rules.planner(for: demand.tenant))
+        }
+        demands.post(":id/escalate") { request, context in
+            let body = try await request.decodeJSON(EscalateRequest.self, context: context)
+            let demand = try await dispatch.escalate(try context.demandID(), suggestion: body.suggestion, by: try context.requirePrincipal())
+            return DemandView(demand, planner: dispatch.rules.planner(for: demand.tenant))
+        }
+    }
+}
+
+extension DirectoryUnit: ResponseEncodable {}

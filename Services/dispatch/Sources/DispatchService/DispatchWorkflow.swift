@@ -1,0 +1,169 @@
+import DemandDomain
+import DemandStore
+import Foundation
+import Logging
+import Messaging
+import PlatformEvents
+import PostgresNIO
+import PostgresStorage
+import ServiceRuntime
+
+/// What a tier's dispatch does: keep the dispatcher's queue, route demands to a lead unit and
+/// cooperating units, escalate to the parent tier, take back "not our remit" returns, and follow
+/// the outcome of what it escalated.
+public struct DispatchWorkflow: Sendable {
+    let runtime: PlatformRuntime
+    let tier: Tenant
+    let recorder: DemandRecorder
+    let directory: DirectoryStore
+
+    init(runtime: PlatformRuntime) {
+        self.runtime = runtime
+        self.tier = runtime.settings.tenants[runtime.settings.tier!]!
+        self.recorder = DemandRecorder(rules: runtime.settings.rules, ownedSteps: [.dispatch], source: runtime.eventSource,
+            logger: runtime.logger)
+        self.directory = DirectoryStore(logger: runtime.logger)
+    }
+
+    var logger: Logger { runtime.logger }
+    var rules: TierRules { runtime.settings.rules }
+
+    // MARK: Routing
+
+    public struct DispatchRequest: Codable, Sendable {
+        public var leadUnitID: String
+        public var cooperatingUnitIDs: [String]?
+        public var complexity: DispatchComplexity?
+        public var instructions: String?
+    }
+
+    /// Routes a demand to units of this tier; its assignment goes to handling.
+    func dispatch(_ id: UUID, _ request: DispatchRequest, by principal: Principal) async throws -> Demand {
+        try requireDispatcher(principal)
+        return try await runtime.transaction { connection in
+            let demand = try await loadReadable(id, principal, on: connection)
+            let lead = try await unit(request.leadUnitID, field: "leadUnitID", on: connection)
+            var cooperating: [UnitRef] = []
+            for unitID in request.cooperatingUnitIDs ?? [] {
+                cooperating.append(try await unit(unitID, field: "cooperatingUnitIDs", on: connection))
+            }
+            // Checked before a number is taken, so a refused dispatch leaves no gap in the sequence.
+            guard demand.state == .awaitingDispatch else { throw TransitionError.notAllowedInState(.dispatch, demand.state) }
+            let number = try await DocumentNumbers.next(.dispatch, for: tier, at: Date(), on: connection, logger: logger)
+            let assignment = Assignment(
+                leadUnit: lead, cooperatingUnits: cooperating, number: number,
+                complexity: request.complexity ?? (cooperating.isEmpty ? .singleDepartment : .multipleDepartments),
+                instructions: request.instructions)
+            let recorded = try await recorder.apply(.dispatch(assignment), to: demand, by: principal.actor, on: connection)
+            try await send(recorded.demand, type: EventType.demandAssigned, to: Topics.handlingInbox(tier.id), on: connection)
+            return recorded.demand
+        }
+    }
+
+    /// Escalates a demand to the parent tier's intake (转报).
+    func escalate(_ id: UUID, suggestion: String, by principal: Principal) async throws -> Demand {
+        try requireDispatcher(principal)
+        guard let parent = tier.parent else {
+            throw APIError.invalid(code: "NO_PARENT_TIER", message: "本级没有上级，不能转报")
+        }
+        return try await runtime.transaction { connection in
+            let demand = try await loadReadable(id, principal, on: connection)
+            guard demand.state == .awaitingDispatch else { throw TransitionError.notAllowedInState(.escalate, demand.state) }
+            let number = try await DocumentNumbers.next(.escalation, for: tier, at: Date(), on: connection, logger: logger)
+            let slip = EscalationSlip(parent: parent, number: number, suggestion: suggestion)
+            let recorded = try await recorder.apply(.escalate(slip), to: demand, by: principal.actor, on: connection)
+            try await send(recorded.demand, type: EventType.demandEscalated, to: Topics.intakeInbox(parent), on: connection)
+            return recorded.demand
+        }
+    }
+
+    private func send(_ demand: Demand, type: String, to topic: String, on connection: PostgresConnection) async throws {
+        try await Outbox.enqueue([
+            try .event(type, topic: topic, source: runtime.eventSource, tenant: demand.tenant, subject: demand.id.uuidString,
+                time: Date(), data: DemandRecord(demand))
+        ], on: connection, logger: logger)
+    }
+
+    private func requireDispatcher(_ principal: Principal) throws {
+        guard principal.role == .dispatcher || principal.role == .office else { throw APIError.forbiddenRole(principal.role) }
+        guard principal.tenant == tier.id else { throw APIError.forbiddenTenant }
+    }
+
+    private func loadReadable(_ id: UUID, _ principal: Principal, on connection: PostgresConnection) async throws -> Demand {
+        guard let demand = try await recorder.repository.load(id, forUpdate: true, on: connection),
+            rules.policy.canRead(DemandVisibility(demand), as: principal)
+        else { throw APIError.demandNotFound }
+        return demand
+    }
+
+    private func unit(_ id: String, field: String, on connection: PostgresConnection) async throws -> UnitRef {
+        guard let unit = try await directory.unit(id, on: connection), unit.tenant == tier.id, unit.active else {
+            throw APIError.invalid(code: "UNKNOWN_UNIT", message: "承办单位“\(id)”不在本级名录中", field: field)
+        }
+        return unit.ref
+    }
+
+    // MARK: Reading
+
+    func units(for principal: Principal) async throws -> [DirectoryUnit] {
+        guard principal.tenant == tier.id else { throw APIError.forbiddenTenant }
+        return try await runtime.database.client.withConnection { connection in
+            try await directory.entries(kind: "unit", tenant: tier.id, on: connection).compactMap { entry in
+                if case .unit(let unit) = entry, unit.active { unit } else { nil }
+            }
+        }
+    }
+
+    func view(_ id: UUID, for principal: Principal) async throws -> DemandView {
+        let demand = try await runtime.database.client.withConnection { connection in
+            try await recorder.repository.load(id, on: connection)
+        }
+        guard let demand, rules.policy.canRead(DemandVisibility(demand), as: principal) else { throw APIError.demandNotFound }
+        return DemandView(demand, planner: rules.planner(for: demand.tenant))
+    }
+
+    func list(for principal: Principal, filter: DemandFilter) async throws -> [DemandListItem] {
+        try await runtime.database.client.withConnection { connection in
+            try await recorder.repository.list(for: principal, policy: rules.policy, filter: filter, on: connection)
+        }
+    }
+
+    // MARK: Consumers
+
+    /// The dispatch inbox: reviewed demands from intake, returns from handling, and the parent
+    /// tier's news about what this tier escalated.
+    func receive(_ event: IncomingEvent, on connection: PostgresConnection) async throws {
+        switch event.header.type {
+        case EventType.demandReadyForDispatch, EventType.demandReturned:
+            let record = try event.decode(DemandRecord.self).data
+            guard record.tenant == tier.id else {
+                throw EventRejection(code: "WRONG_TIER", reason: "demand \(record.id) belongs to \(record.tenant), not \(tier.id)")
+            }
+            if case .stored(let demand) = try await recorder.receive(record, on: connection), demand.state != .awaitingDispatch {
+                logger.warning("Received demand is not waiting for dispatch", metadata: ["demand": "\(demand.id)"])
+            }
+        case EventType.escalationOutcome:
+            let report = try event.decode(EscalationOutcomeReport.self).data
+            guard report.originTenant == tier.id, report.outcome.parentTenant == tier.parent else {
+                throw EventRejection(code: "WRONG_TIER", reason: "outcome for \(report.originTenant) from \(report.outcome.parentTenant)")
+            }
+            guard let demand = try await recorder.repository.load(report.originDemandID, forUpdate: true, on: connection) else {
+                throw EventRejection(code: "UNKNOWN_DEMAND", reason: "no escalated demand \(report.originDemandID) here")
+            }
+            // A closed county demand has nothing more to learn; a repeated report changes nothing.
+            guard demand.state == .escalated, demand.status.outcome != report.outcome else { return }
+            _ = try await recorder.apply(.recordEscalationOutcome(report.outcome), to: demand,
+                by: .system(tier.id, component: "dispatch"), on: connection)
+        default:
+            throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "dispatch inbox does not take \(event.header.type)")
+        }
+    }
+
+    /// The tier's directory topic: units (to route to) and people.
+    func receiveDirectory(_ event: IncomingEvent, on connection: PostgresConnection) async throws {
+        guard event.header.type == EventType.directoryEntry else {
+            throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "directory topic does not take \(event.header.type)")
+        }
+        try await directory.upsert(try event.decode(DirectoryEntry.self).data, on: connection)
+    }
+}

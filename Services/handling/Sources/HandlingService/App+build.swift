@@ -1,0 +1,27 @@
+import DemandDomain
+import DemandStore
+import Foundation
+import Hummingbird
+import Messaging
+import PlatformEvents
+import ServiceRuntime
+
+/// Builds handling (one process serves every tier): its HTTP API, the consumer of every tier's
+/// assignments, the sign/result/rating deadline scan, and the runtime underneath.
+public func buildHandlingApplication(settings: RuntimeSettings) async throws -> some ApplicationProtocol {
+    let recomputeLater = StartupWork()
+    let runtime = try await PlatformRuntime(
+        settings: settings, migrations: HandlingMigrations.all, startupTasks: [{ runtime in try await recomputeLater.run(runtime) }])
+    let handling = HandlingWorkflow(runtime: runtime)
+    recomputeLater.set { runtime in
+        _ = try await handling.recorder.recomputeStaleDeadlines(database: runtime.database, prepare: handling.systemScope)
+    }
+    let router = runtime.router(openAPI: try resourceText("openapi", "yaml", bundle: .module))
+    HandlingRoutes(handling: handling).register(on: router)
+    let assignments = runtime.consumer(name: "assignments", topics: [Topics.allHandlingInboxes]) { event, connection in
+        try await handling.receiveAssignment(event, on: connection)
+    }
+    let scanner = DeadlineScanner(database: runtime.database, recorder: handling.recorder,
+        interval: settings.deadlineScanInterval, prepare: handling.systemScope, afterCommit: { runtime.relay.wake() })
+    return runtime.application(router: router, services: [assignments, scanner])
+}

@@ -1,0 +1,88 @@
+import DemandDomain
+import DemandStore
+import Foundation
+import Hummingbird
+import ServiceRuntime
+
+/// Handling's HTTP API (see `openapi.yaml` beside this file).
+struct HandlingRoutes {
+    let handling: HandlingWorkflow
+
+    struct Note: Decodable { var note: String? }
+    struct Text: Decodable { var text: String }
+    struct Reason: Decodable { var reason: String }
+    struct ExtensionBody: Decodable {
+        var days: Int
+        var reason: String
+        var majorMatter: Bool?
+    }
+    struct DecisionBody: Decodable {
+        var granted: Bool
+        var days: Int?
+        var comment: String?
+    }
+    struct ResultBody: Decodable {
+        var resultClass: ResultClass
+        var answer: String
+        var plan: String?
+        var plannedCompletion: CivilDate?
+        var explanation: String?
+    }
+    struct ReturnBody: Decodable {
+        var reason: String
+        var suggestion: String
+    }
+    struct RatingBody: Decodable {
+        var satisfied: Bool
+        var comment: String?
+    }
+    struct UrgeBody: Decodable { var note: String }
+
+    func register(on router: Router<AppRequestContext>) {
+        router.get("ledger") { request, context in
+            try await handling.ledger(for: try context.requirePrincipal(), filter: try DemandFilter(query: request.uri.queryParameters))
+        }
+        let demands = router.group("demands")
+        demands.get { request, context in
+            try await handling.ledger(for: try context.requirePrincipal(), filter: try DemandFilter(query: request.uri.queryParameters))
+        }
+        demands.get(":id") { _, context in try await handling.view(try context.demandID(), for: try context.requirePrincipal()) }
+        demands.get(":id/dispatch-slip") { _, context in
+            try await handling.dispatchSlip(try context.demandID(), for: try context.requirePrincipal())
+        }
+        action("sign", Note.self, on: demands) { .sign(Signature(note: $0.note)) }
+        action("notes", Text.self, on: demands) { .addProgressNote(ProgressNote(text: $0.text)) }
+        action("pause", Reason.self, on: demands) { .pauseClock(ClockPause(reason: $0.reason)) }
+        action("resume", Note.self, on: demands) { .resumeClock(ClockResume(note: $0.note)) }
+        action("extension", ExtensionBody.self, on: demands) {
+            .requestExtension(ExtensionRequest(days: $0.days, reason: $0.reason, majorMatter: $0.majorMatter ?? false))
+        }
+        action("extension/decision", DecisionBody.self, on: demands) {
+            .decideExtension(ExtensionDecision(granted: $0.granted, days: $0.days ?? 0, comment: $0.comment))
+        }
+        action("result", ResultBody.self, on: demands) {
+            .submitResult(ResultReport(resultClass: $0.resultClass, answer: $0.answer, plan: $0.plan,
+                plannedCompletion: $0.plannedCompletion, explanation: $0.explanation))
+        }
+        action("return", ReturnBody.self, on: demands) { .returnNotOurRemit(RemitReturn(reason: $0.reason, suggestion: $0.suggestion)) }
+        action("rating", RatingBody.self, on: demands) { .rate(Rating(satisfied: $0.satisfied, comment: $0.comment)) }
+        action("urge", UrgeBody.self, on: demands) { .urge(UrgeLetter(note: $0.note)) }
+    }
+
+    /// `POST /demands/{id}/<path>`: decode the body, take the action, answer with the demand.
+    private func action<Body: Decodable & Sendable>(
+        _ path: String,
+        _ body: Body.Type,
+        on group: RouterGroup<AppRequestContext>,
+        _ makeAction: @escaping @Sendable (Body) -> DemandAction
+    ) {
+        group.post(":id/\(path)") { request, context in
+            let principal = try context.requirePrincipal()
+            let decoded = try await request.decodeJSON(Body.self, context: context)
+            let demand = try await handling.perform(makeAction(decoded), on: try context.demandID(), by: principal)
+            return DemandView(demand, planner: handling.rules.planner(for: demand.tenant))
+        }
+    }
+}
+
+extension HandlingWorkflow.DispatchSlip: ResponseEncodable {}

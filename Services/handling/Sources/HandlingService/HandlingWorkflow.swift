@@ -1,0 +1,191 @@
+import DemandDomain
+import DemandStore
+import Foundation
+import Logging
+import Messaging
+import PlatformEvents
+import PostgresNIO
+import PostgresStorage
+import ServiceRuntime
+
+/// The record of every handling unit, for every tier: signing, progress, clock pauses, extensions,
+/// results, "not our remit" returns, ratings, special supervision, urge letters and closure; the
+/// ledger (台账) of a unit and of a tier.
+public struct HandlingWorkflow: Sendable {
+    let runtime: PlatformRuntime
+    let recorder: DemandRecorder
+
+    init(runtime: PlatformRuntime) {
+        self.runtime = runtime
+        self.recorder = DemandRecorder(rules: runtime.settings.rules, ownedSteps: [.sign, .result, .rating],
+            source: runtime.eventSource, logger: runtime.logger)
+    }
+
+    var logger: Logger { runtime.logger }
+    var rules: TierRules { runtime.settings.rules }
+
+    // MARK: Row-level security scope
+
+    /// Tells Postgres whose transaction this is; the demands policy does the rest.
+    static func setScope(_ principal: Principal?, policy: AccessPolicy, on connection: PostgresConnection, logger: Logger) async throws {
+        guard let principal else {
+            try await connection.execute("SELECT set_config('app.scope', 'system', true)", logger: logger)
+            return
+        }
+        let tenants: [String]
+        switch principal.role {
+        case .countyAdmin: tenants = [principal.tenant.rawValue]
+        default: tenants = policy.readableTenants(for: principal).map(\.rawValue)
+        }
+        let unit = principal.role.actsForUnit ? (principal.unitID ?? "") : ""
+        let enterprise = principal.role == .enterprise ? (principal.enterpriseID ?? "") : ""
+        let cadre = principal.role == .cadre ? principal.subject : ""
+        try await connection.execute(
+            """
+            SELECT set_config('app.scope', 'person', true), set_config('app.tenants', \(tenants.joined(separator: ",")), true),
+                set_config('app.unit', \(unit), true), set_config('app.enterprise', \(enterprise), true),
+                set_config('app.cadre', \(cadre), true)
+            """, logger: logger)
+    }
+
+    func systemScope(_ connection: PostgresConnection) async throws {
+        try await Self.setScope(nil, policy: rules.policy, on: connection, logger: logger)
+    }
+
+    // MARK: Actions
+
+    /// Takes an action on a demand held here for the caller, and sends what it owes: returns to the
+    /// dispatcher, outcomes to the tier that escalated.
+    func perform(_ action: DemandAction, on id: UUID, by principal: Principal) async throws -> Demand {
+        let recorder = self.recorder
+        let policy = rules.policy
+        let logger = self.logger
+        return try await runtime.transaction { connection in
+            try await Self.setScope(principal, policy: policy, on: connection, logger: logger)
+            guard let demand = try await recorder.repository.load(id, forUpdate: true, on: connection),
+                policy.canRead(DemandVisibility(demand), as: principal)
+            else { throw APIError.demandNotFound }
+            guard Self.heldHere(demand.state) else { throw TransitionError.notAllowedInState(action.kind, demand.state) }
+            let recorded = try await recorder.apply(action, to: demand, by: principal.actor, on: connection)
+            try await sendFollowUps(recorded, on: connection)
+            return recorded.demand
+        }
+    }
+
+    /// States in which handling holds a demand; a copy it handed back (returned, not yet routed
+    /// again) is read-only here.
+    static func heldHere(_ state: DemandState?) -> Bool {
+        switch state {
+        case .awaitingSignature?, .inProgress?, .awaitingRating?, .underSupervision?: true
+        default: false
+        }
+    }
+
+    private func sendFollowUps(_ recorded: RecordedTransition, on connection: PostgresConnection) async throws {
+        let demand = recorded.demand
+        var messages: [OutboxMessage] = []
+        if recorded.transition.kind == .returnNotOurRemit {
+            messages.append(try .event(EventType.demandReturned, topic: Topics.dispatchInbox(demand.tenant),
+                source: runtime.eventSource, tenant: demand.tenant, subject: demand.id.uuidString, time: recorded.transition.at,
+                data: DemandRecord(demand)))
+        }
+        if let origin = demand.status.origin, [.submitResult, .rate].contains(recorded.transition.kind) {
+            let outcome = EscalationOutcome(
+                parentTenant: demand.tenant, parentDemandID: demand.id, parentRegistrationNumber: demand.status.registrationNumber,
+                parentState: demand.state ?? .inProgress, resultClass: demand.status.lastResult?.resultClass,
+                answer: demand.status.lastResult?.answer)
+            messages.append(try .event(EventType.escalationOutcome, topic: Topics.dispatchInbox(origin.tenant),
+                source: runtime.eventSource, tenant: demand.tenant, subject: origin.demandID.uuidString,
+                time: recorded.transition.at,
+                data: EscalationOutcomeReport(originTenant: origin.tenant, originDemandID: origin.demandID, outcome: outcome)))
+        }
+        try await Outbox.enqueue(messages, on: connection, logger: logger)
+    }
+
+    // MARK: Reading
+
+    func view(_ id: UUID, for principal: Principal) async throws -> DemandView {
+        let policy = rules.policy
+        let demand = try await runtime.database.transaction { connection in
+            try await Self.setScope(principal, policy: policy, on: connection, logger: logger)
+            return try await recorder.repository.load(id, on: connection)
+        }
+        guard let demand, policy.canRead(DemandVisibility(demand), as: principal) else { throw APIError.demandNotFound }
+        return DemandView(demand, planner: rules.planner(for: demand.tenant))
+    }
+
+    func ledger(for principal: Principal, filter: DemandFilter) async throws -> [DemandListItem] {
+        if let tenant = filter.tenant, !rules.tree.contains(tenant) { throw APIError.unknownTenant(tenant.rawValue) }
+        let policy = rules.policy
+        return try await runtime.database.transaction { connection in
+            try await Self.setScope(principal, policy: policy, on: connection, logger: logger)
+            return try await recorder.repository.list(for: principal, policy: policy, filter: filter, on: connection)
+        }
+    }
+
+    /// 企业诉求分办单 (002 §12): what the unit downloads before handling.
+    public struct DispatchSlip: Codable, Sendable {
+        public var title: String
+        public var number: String
+        public var registrationNumber: String?
+        public var matter: String
+        public var difficulty: String
+        public var enterprise: String
+        public var address: String
+        public var contact: String
+        public var phone: String
+        public var leadUnit: String
+        public var cooperatingUnits: [String]
+        public var resultDueAt: Date?
+        public var dispatchedAt: Date
+        public var text: String
+    }
+
+    func dispatchSlip(_ id: UUID, for principal: Principal) async throws -> DispatchSlip {
+        let view = try await self.view(id, for: principal)
+        guard let assignment = view.assignment, let content = view.content,
+            let dispatched = view.history.last(where: { $0.kind == .dispatch })
+        else { throw APIError.notFound("分办单") }
+        let due = view.deadlines.first { $0.step == .result }?.dueAt
+        let tenantName = rules.tree[view.tenant]?.name ?? view.tenant.rawValue
+        let lines = [
+            "\(tenantName)企业反映困难问题交办单",
+            "交办编号：\(assignment.number)",
+            "登记编号：\(view.registrationNumber ?? "")",
+            "需要办理或协调解决事项：\(content.helpWanted)",
+            "主要困难和问题：\(content.difficulty)",
+            "反映企业：\(content.enterprise.name)",
+            "企业地址：\(content.enterprise.address)",
+            "联系人：\(content.contact.name)（\(content.contact.title)）",
+            "联系电话：\(content.contact.phone.digits)",
+            "牵头办理部门：\(assignment.leadUnit.name)",
+            "配合办理部门：\(assignment.cooperatingUnits.map(\.name).joined(separator: "、"))",
+            "办结时限：\(due.map { CivilDate.shanghaiText($0.addingTimeInterval(-1)) } ?? "签收后计算")",
+            "交办日期：\(CivilDate(dispatched.at))",
+        ]
+        return DispatchSlip(
+            title: "\(tenantName)企业反映困难问题交办单", number: assignment.number.description,
+            registrationNumber: view.registrationNumber, matter: content.helpWanted, difficulty: content.difficulty,
+            enterprise: content.enterprise.name, address: content.enterprise.address, contact: content.contact.name,
+            phone: content.contact.phone.digits, leadUnit: assignment.leadUnit.name,
+            cooperatingUnits: assignment.cooperatingUnits.map(\.name), resultDueAt: due, dispatchedAt: dispatched.at,
+            text: lines.joined(separator: "\n"))
+    }
+
+    // MARK: Consumer
+
+    /// Assignments from every tier's dispatch.
+    func receiveAssignment(_ event: IncomingEvent, on connection: PostgresConnection) async throws {
+        guard event.header.type == EventType.demandAssigned else {
+            throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "handling inbox does not take \(event.header.type)")
+        }
+        try await systemScope(connection)
+        let record = try event.decode(DemandRecord.self).data
+        guard Topics.tenant(ofTopic: event.topic) == record.tenant, rules.tree.contains(record.tenant) else {
+            throw EventRejection(code: "WRONG_TIER", reason: "demand \(record.id) of \(record.tenant) arrived on \(event.topic)")
+        }
+        if case .stored(let demand) = try await recorder.receive(record, on: connection), demand.state != .awaitingSignature {
+            throw EventRejection(code: "NOT_AN_ASSIGNMENT", reason: "demand \(record.id) is \(demand.state?.rawValue ?? "new")")
+        }
+    }
+}

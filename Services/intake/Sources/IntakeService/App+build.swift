@@ -1,0 +1,57 @@
+import DemandDomain
+import DemandStore
+import Foundation
+import Hummingbird
+import Logging
+import Messaging
+import PlatformEvents
+import PostgresNIO
+import PostgresStorage
+import ServiceRuntime
+
+/// Builds a tier's intake: its HTTP API, the consumer of escalations from the tiers below, the
+/// review deadline scan, and the runtime underneath.
+public func buildIntakeApplication(settings: RuntimeSettings) async throws -> some ApplicationProtocol {
+    let (runtime, intake) = try await makeIntake(settings: settings)
+    let router = runtime.router(openAPI: try resourceText("openapi", "yaml", bundle: .module))
+    IntakeRoutes(intake: intake).register(on: router)
+    let escalations = runtime.consumer(name: "escalations", topics: [Topics.intakeInbox(intake.tier.id)]) { event, connection in
+        try await intake.receiveEscalation(event, on: connection)
+    }
+    let scanner = DeadlineScanner(database: runtime.database, recorder: intake.recorder,
+        interval: settings.deadlineScanInterval, afterCommit: { runtime.relay.wake() })
+    return runtime.application(router: router, services: [escalations, scanner])
+}
+
+func makeIntake(settings: RuntimeSettings) async throws -> (PlatformRuntime, IntakeWorkflow) {
+    let recomputeLater = StartupWork()
+    let runtime = try await PlatformRuntime(
+        settings: settings, migrations: IntakeMigrations.all,
+        startupTasks: [{ runtime in try await recomputeLater.run(runtime) }])
+    let hasher = PasswordHasher(cost: settings.auth.bcryptCost)
+    let intake = IntakeWorkflow(runtime: runtime, unknownLoginHash: await hasher.hash(UUID().uuidString))
+    recomputeLater.set { runtime in _ = try await intake.recorder.recomputeStaleDeadlines(database: runtime.database) }
+    return (runtime, intake)
+}
+
+/// Loads a directory file into a tier's intake database without a running server (the CLI path of
+/// `intake import-directory`); the running intake's relay publishes the entries.
+public func importDirectory(file path: String, settings: RuntimeSettings) async throws -> IntakeWorkflow.ImportSummary {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw ConfigurationError(setting: "directory file", problem: "cannot be read: \(path)")
+    }
+    let file: DirectoryFile
+    do {
+        file = try JSONDecoder().decode(DirectoryFile.self, from: data)
+    } catch {
+        throw ConfigurationError(setting: "directory file", problem: "is not valid JSON for a directory: \(error)")
+    }
+    let (runtime, intake) = try await makeIntake(settings: settings)
+    return try await withThrowingTaskGroup(of: Void.self, returning: IntakeWorkflow.ImportSummary.self) { group in
+        group.addTask { await runtime.database.client.run() }
+        defer { group.cancelAll() }
+        try await MigrationRunner.apply(MessagingTables.migrations + IntakeMigrations.all, to: runtime.database)
+        return try await intake.importDirectory(file)
+    }
+}
+

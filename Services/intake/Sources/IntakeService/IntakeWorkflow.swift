@@ -1,0 +1,274 @@
+import Crypto
+import DemandDomain
+import DemandStore
+import Foundation
+import Logging
+import Messaging
+import PlatformEvents
+import PostgresNIO
+import PostgresStorage
+import ServiceRuntime
+
+/// What intake does for its tier: logins, the directory, submissions and the cadre's review, and
+/// escalations received from the tiers below. Every change is one transaction that also records the
+/// events it owes (outbox).
+public struct IntakeWorkflow: Sendable {
+    let runtime: PlatformRuntime
+    let tier: Tenant
+    let recorder: DemandRecorder
+    let directory: DirectoryStore
+    let hasher: PasswordHasher
+    /// A real hash of nothing, checked when a login is unknown so that timing does not reveal
+    /// which logins exist.
+    let unknownLoginHash: String
+
+    init(runtime: PlatformRuntime, unknownLoginHash: String) {
+        self.unknownLoginHash = unknownLoginHash
+        self.runtime = runtime
+        self.tier = runtime.settings.tenants[runtime.settings.tier!]!
+        self.recorder = DemandRecorder(rules: runtime.settings.rules, ownedSteps: [.review], source: runtime.eventSource,
+            logger: runtime.logger)
+        self.directory = DirectoryStore(logger: runtime.logger)
+        self.hasher = PasswordHasher(cost: runtime.settings.auth.bcryptCost)
+    }
+
+    var logger: Logger { runtime.logger }
+    var rules: TierRules { runtime.settings.rules }
+
+    // MARK: Login
+
+    public struct LoginResult: Codable, Sendable {
+        public var token: String
+        public var expiresAt: Date
+        public var principal: Principal
+    }
+
+    func login(tier requested: String, login: String, password: String) async throws -> LoginResult {
+        guard let requestedTier = TenantID(validating: requested), rules.tree.contains(requestedTier) else {
+            throw APIError.unknownTenant(requested)
+        }
+        guard requestedTier == tier.id else {
+            throw APIError.wrongTier(message: "请在“\(rules.tree[requestedTier]!.name)”的平台入口登录")
+        }
+        let rows = try await runtime.database.query(
+            "SELECT principal::text, password_hash FROM accounts WHERE login = \(login) AND active")
+        var found: (Principal, String)?
+        for try await (principal, hash) in rows.decode((String, String).self) {
+            found = (try JSONDecoder().decode(Principal.self, from: Data(principal.utf8)), hash)
+        }
+        let hash = found?.1 ?? unknownLoginHash
+        let matches = await hasher.verify(password, hash: hash)
+        guard let (principal, _) = found, matches else {
+            throw APIError.invalidCredentials
+        }
+        let signed = try await runtime.tokens.sign(principal)
+        return LoginResult(token: signed.token, expiresAt: signed.expiresAt, principal: principal)
+    }
+
+    // MARK: Directory
+
+    public struct ImportSummary: Codable, Sendable {
+        public var units: Int
+        public var people: Int
+        public var enterprises: Int
+        public var logins: Int
+    }
+
+    /// Loads a directory file: validates all of it, stores entries and logins, publishes every entry
+    /// to the tier's compacted directory topic. Entries not in the file stay as they were.
+    public func importDirectory(_ file: DirectoryFile) async throws -> ImportSummary {
+        let validated = try file.validated(tier: tier.id, tree: rules.tree)
+        var hashes: [String] = []
+        for login in validated.logins { hashes.append(await hasher.hash(login.password)) }
+        let source = runtime.eventSource
+        let tenant = tier.id
+        try await runtime.transaction { connection in
+            for entry in validated.entries {
+                try await directory.upsert(entry, on: connection)
+                try await Outbox.enqueue([
+                    try .event(EventType.directoryEntry, topic: Topics.directory(tenant), source: source, tenant: tenant,
+                        subject: entry.key, time: Date(), data: entry)
+                ], on: connection, logger: logger)
+            }
+            for (login, hash) in zip(validated.logins, hashes) {
+                let principal = String(decoding: try JSONEncoder().encode(login.principal), as: UTF8.self)
+                try await connection.execute(
+                    """
+                    INSERT INTO accounts (login, principal, password_hash) VALUES (\(login.login), \(principal)::jsonb, \(hash))
+                    ON CONFLICT (login) DO UPDATE SET principal = EXCLUDED.principal, password_hash = EXCLUDED.password_hash,
+                        active = true, updated_at = clock_timestamp()
+                    """, logger: logger)
+            }
+        }
+        func count(_ predicate: (DirectoryEntry) -> Bool) -> Int { validated.entries.filter(predicate).count }
+        return ImportSummary(
+            units: count { if case .unit = $0 { true } else { false } },
+            people: count { if case .person(let person) = $0 { person.role != .enterprise } else { false } },
+            enterprises: count { if case .enterprise = $0 { true } else { false } },
+            logins: validated.logins.count)
+    }
+
+    func enterprises(for principal: Principal) async throws -> [DirectoryEnterprise] {
+        guard principal.tenant == tier.id else { throw APIError.forbiddenTenant }
+        let all = try await runtime.database.client.withConnection { connection in
+            try await directory.entries(kind: "enterprise", tenant: tier.id, on: connection)
+        }
+        let enterprises = all.compactMap { entry -> DirectoryEnterprise? in
+            if case .enterprise(let enterprise) = entry { enterprise } else { nil }
+        }
+        switch principal.role {
+        case .cadre: return enterprises.filter { $0.pairedCadreID == principal.subject }
+        case .enterprise: return enterprises.filter { $0.id == principal.enterpriseID }
+        case .office, .inspector, .dispatcher, .countyAdmin: return enterprises
+        case .unitAdmin, .system: throw APIError.forbiddenRole(principal.role)
+        }
+    }
+
+    // MARK: Submission and review
+
+    public struct Submitted: Sendable {
+        public var demand: Demand
+        /// The answer repeats an earlier request with the same Idempotency-Key.
+        public var replayed: Bool
+    }
+
+    /// A new demand from an enterprise, from its cadre on its behalf, or registered by the office.
+    func submit(
+        _ form: DemandForm,
+        enterpriseID requestedEnterprise: String?,
+        idempotencyKey: String?,
+        requestBody: [UInt8],
+        by principal: Principal
+    ) async throws -> Submitted {
+        guard principal.tenant == tier.id else { throw APIError.forbiddenTenant }
+        guard [.enterprise, .cadre, .office].contains(principal.role) else { throw APIError.forbiddenRole(principal.role) }
+        let content = try form.validated()
+        let enterpriseID: String
+        if principal.role == .enterprise {
+            enterpriseID = principal.enterpriseID ?? ""
+        } else {
+            guard let requestedEnterprise else {
+                throw APIError.invalid(code: "MISSING_FIELD", message: "请选择代为提交诉求的企业", field: "enterpriseID")
+            }
+            enterpriseID = requestedEnterprise
+        }
+        if let key = idempotencyKey, key.isEmpty || key.count > 200 {
+            throw APIError.badRequest(code: "INVALID_IDEMPOTENCY_KEY", message: "Idempotency-Key须为1至200个字符")
+        }
+        let requestHash = SHA256.hash(data: requestBody).map { String(format: "%02x", $0) }.joined()
+        let newID = UUID()
+        let recorder = self.recorder
+        let tier = self.tier
+        return try await runtime.transaction { connection -> Submitted in
+            if let key = idempotencyKey {
+                if let earlier = try await claimIdempotencyKey(key, principal: principal, hash: requestHash, demandID: newID,
+                    on: connection)
+                {
+                    guard let demand = try await recorder.repository.load(earlier, on: connection) else { throw APIError.demandNotFound }
+                    return Submitted(demand: demand, replayed: true)
+                }
+            }
+            guard let enterprise = try await directory.enterprise(enterpriseID, on: connection) else {
+                throw APIError.invalid(code: "UNKNOWN_ENTERPRISE", message: "企业不在本级名录中", field: "enterpriseID")
+            }
+            let number = try await DocumentNumbers.next(.registration, for: tier, at: Date(), on: connection, logger: logger)
+            let submission = Submission(content: content, enterprise: enterprise.party, registrationNumber: number)
+            let recorded = try await recorder.apply(.submit(submission), to: Demand(id: newID, tenant: tier.id),
+                by: principal.actor, on: connection)
+            try await handOffIfReady(recorded.demand, on: connection)
+            return Submitted(demand: recorded.demand, replayed: false)
+        }
+    }
+
+    /// Records the key, or returns the demand an earlier request with the same key created.
+    private func claimIdempotencyKey(_ key: String, principal: Principal, hash: String, demandID: UUID, on connection: PostgresConnection)
+        async throws -> UUID?
+    {
+        let owner = "\(principal.tenant):\(principal.subject)"
+        let inserted = try await connection.query(
+            """
+            INSERT INTO idempotency_keys (principal, key, request_hash, demand_id) VALUES (\(owner), \(key), \(hash), \(demandID))
+            ON CONFLICT DO NOTHING RETURNING 1
+            """, logger: logger)
+        for try await _ in inserted { return nil }
+        let rows = try await connection.query(
+            "SELECT request_hash, demand_id FROM idempotency_keys WHERE principal = \(owner) AND key = \(key)", logger: logger)
+        for try await (earlierHash, earlierID) in rows.decode((String, UUID).self) {
+            guard earlierHash == hash else {
+                throw APIError.invalid(code: "IDEMPOTENCY_KEY_REUSED", message: "该Idempotency-Key已用于另一份不同的诉求")
+            }
+            return earlierID
+        }
+        return nil
+    }
+
+    /// Applies a review action (edit, approve, send back, resubmit) to a demand held here.
+    func review(_ action: DemandAction, on id: UUID, by principal: Principal) async throws -> Demand {
+        let recorder = self.recorder
+        return try await runtime.transaction { connection in
+            guard let demand = try await recorder.repository.load(id, forUpdate: true, on: connection),
+                rules.policy.canRead(DemandVisibility(demand), as: principal)
+            else { throw APIError.demandNotFound }
+            let recorded = try await recorder.apply(action, to: demand, by: principal.actor, on: connection)
+            try await handOffIfReady(recorded.demand, on: connection)
+            return recorded.demand
+        }
+    }
+
+    /// Hands a demand that is ready for routing to the tier's dispatch.
+    private func handOffIfReady(_ demand: Demand, on connection: PostgresConnection) async throws {
+        guard demand.state == .awaitingDispatch else { return }
+        try await Outbox.enqueue([
+            try .event(EventType.demandReadyForDispatch, topic: Topics.dispatchInbox(demand.tenant), source: runtime.eventSource,
+                tenant: demand.tenant, subject: demand.id.uuidString, time: Date(), data: DemandRecord(demand))
+        ], on: connection, logger: logger)
+    }
+
+    // MARK: Reading
+
+    func view(_ id: UUID, for principal: Principal) async throws -> DemandView {
+        let demand = try await runtime.database.client.withConnection { connection in
+            try await recorder.repository.load(id, on: connection)
+        }
+        guard let demand, rules.policy.canRead(DemandVisibility(demand), as: principal) else { throw APIError.demandNotFound }
+        return DemandView(demand, planner: rules.planner(for: demand.tenant))
+    }
+
+    func list(for principal: Principal, filter: DemandFilter) async throws -> [DemandListItem] {
+        try await runtime.database.client.withConnection { connection in
+            try await recorder.repository.list(for: principal, policy: rules.policy, filter: filter, on: connection)
+        }
+    }
+
+    // MARK: Escalations from the tiers below
+
+    /// A child tier's escalation becomes a new demand here that keeps its origin, registered with
+    /// this tier's number, and goes to this tier's dispatcher.
+    func receiveEscalation(_ event: IncomingEvent, on connection: PostgresConnection) async throws {
+        guard event.header.type == EventType.demandEscalated else {
+            throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "intake inbox does not take \(event.header.type)")
+        }
+        let record = try event.decode(DemandRecord.self).data
+        let county: Demand
+        do {
+            county = try record.demand()
+        } catch {
+            throw EventRejection(code: "HISTORY_DOES_NOT_REPLAY", reason: "\(error)")
+        }
+        guard county.state == .escalated, let slip = county.status.escalation, slip.parent == tier.id,
+            rules.tree[county.tenant]?.parent == tier.id, let content = county.status.content,
+            let enterprise = county.status.enterprise
+        else {
+            throw EventRejection(code: "NOT_AN_ESCALATION_HERE", reason: "demand \(record.id) is not escalated to \(tier.id)")
+        }
+        let number = try await DocumentNumbers.next(.registration, for: tier, at: Date(), on: connection, logger: logger)
+        let receipt = EscalationReceipt(
+            content: content, enterprise: enterprise,
+            origin: EscalationOrigin(tenant: county.tenant, demandID: county.id, registrationNumber: county.status.registrationNumber,
+                escalationNumber: slip.number),
+            suggestion: slip.suggestion, registrationNumber: number)
+        let recorded = try await recorder.apply(.receiveEscalation(receipt), to: Demand(id: UUID(), tenant: tier.id),
+            by: .system(tier.id, component: "intake"), on: connection)
+        try await handOffIfReady(recorded.demand, on: connection)
+    }
+}

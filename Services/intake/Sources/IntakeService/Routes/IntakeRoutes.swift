@@ -1,0 +1,110 @@
+import DemandDomain
+import DemandStore
+import PlatformEvents
+import Foundation
+import HTTPTypes
+import Hummingbird
+import ServiceRuntime
+
+/// Intake's HTTP API (see `openapi.yaml` beside this file).
+struct IntakeRoutes {
+    let intake: IntakeWorkflow
+
+    struct LoginRequest: Decodable {
+        var tier: String
+        var login: String
+        var password: String
+    }
+
+    struct SubmitRequest: Decodable {
+        var form: DemandForm
+        /// For a cadre or the office submitting on an enterprise's behalf.
+        var enterpriseID: String?
+    }
+
+    struct EditRequest: Decodable {
+        var form: DemandForm
+        var note: String?
+    }
+
+    struct CommentRequest: Decodable {
+        var comment: String?
+    }
+
+    struct ReasonRequest: Decodable {
+        var reason: String
+    }
+
+    func register(on router: Router<AppRequestContext>) {
+        router.post("auth/login") { request, context in
+            let body = try await request.decodeJSON(LoginRequest.self, context: context)
+            return try await intake.login(tier: body.tier, login: body.login, password: body.password)
+        }
+        router.get("me") { _, context in try context.requirePrincipal() }
+
+        router.put("admin/directory") { request, context -> IntakeWorkflow.ImportSummary in
+            let principal = try context.requireRole([.office])
+            guard principal.tenant == intake.tier.id else { throw APIError.forbiddenTenant }
+            let file = try await request.decodeJSON(DirectoryFile.self, context: context)
+            return try await intake.importDirectory(file)
+        }
+        router.get("directory/enterprises") { _, context in
+            try await intake.enterprises(for: try context.requirePrincipal())
+        }
+
+        let demands = router.group("demands")
+        demands.post { request, context -> Response in
+            let principal = try context.requirePrincipal()
+            var request = request
+            let body = try await request.collectBody(upTo: context.maxUploadSize)
+            let submitRequest: SubmitRequest
+            do {
+                submitRequest = try JSONDecoder().decode(SubmitRequest.self, from: Data(body.readableBytesView))
+            } catch let error as DecodingError {
+                throw APIError.malformedJSON("\(error.fieldPath)")
+            }
+            let submitted = try await intake.submit(
+                submitRequest.form, enterpriseID: submitRequest.enterpriseID,
+                idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!],
+                requestBody: Array(body.readableBytesView), by: principal)
+            var response = try DemandView(submitted.demand, planner: intake.rules.planner(for: submitted.demand.tenant))
+                .response(from: request, context: context)
+            response.status = submitted.replayed ? .ok : .created
+            if submitted.replayed { response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
+            return response
+        }
+        demands.get { request, context in
+            try await intake.list(for: try context.requirePrincipal(), filter: try DemandFilter(query: request.uri.queryParameters))
+        }
+        demands.get(":id") { _, context in
+            try await intake.view(try context.demandID(), for: try context.requirePrincipal())
+        }
+        demands.put(":id") { request, context in
+            let body = try await request.decodeJSON(EditRequest.self, context: context)
+            let content = try body.form.validated()
+            return try await respond(.edit(ContentEdit(content: content, note: body.note)), request, context)
+        }
+        demands.post(":id/approve") { request, context in
+            let body = try await request.decodeJSON(CommentRequest.self, context: context)
+            return try await respond(.approve(Approval(comment: body.comment)), request, context)
+        }
+        demands.post(":id/send-back") { request, context in
+            let body = try await request.decodeJSON(ReasonRequest.self, context: context)
+            return try await respond(.sendBack(SendBack(reason: body.reason)), request, context)
+        }
+        demands.post(":id/resubmit") { request, context in
+            let body = try await request.decodeJSON(EditRequest.self, context: context)
+            let content = try body.form.validated()
+            return try await respond(.resubmit(ContentEdit(content: content, note: body.note)), request, context)
+        }
+    }
+
+    private func respond(_ action: DemandAction, _ request: Request, _ context: AppRequestContext) async throws -> DemandView {
+        let demand = try await intake.review(action, on: try context.demandID(), by: try context.requirePrincipal())
+        return DemandView(demand, planner: intake.rules.planner(for: demand.tenant))
+    }
+}
+
+extension IntakeWorkflow.LoginResult: ResponseEncodable {}
+extension IntakeWorkflow.ImportSummary: ResponseEncodable {}
+extension DirectoryEnterprise: ResponseEncodable {}

@@ -1,0 +1,62 @@
+import DemandDomain
+import Foundation
+import Logging
+import PostgresNIO
+import PostgresStorage
+
+/// The deadline rows of the steps a service owns, kept equal to what the planner computes from each
+/// demand's history. Alert flags survive a rewrite as long as the step and its due time are the same,
+/// so each warning and each overdue alert fires once.
+public struct DeadlineBook: Sendable {
+    public let ownedSteps: Set<DemandStep>
+    public let logger: Logger
+
+    public init(ownedSteps: Set<DemandStep>, logger: Logger) {
+        self.ownedSteps = ownedSteps
+        self.logger = logger
+    }
+
+    /// Rewrites a demand's deadline rows from its history.
+    public func sync(_ demand: Demand, planner: DeadlinePlanner, on connection: PostgresConnection) async throws {
+        let open = try planner.openDeadlines(for: demand).filter { ownedSteps.contains($0.step) }
+        let keep = open.map(\.step.rawValue)
+        try await connection.execute(
+            "DELETE FROM deadlines WHERE demand_id = \(demand.id) AND NOT (step = ANY(\(keep)))", logger: logger)
+        let fingerprint = planner.calendar.fingerprint
+        for deadline in open {
+            try await connection.execute(
+                """
+                INSERT INTO deadlines AS d (demand_id, step, tenant, started_at, budget_days, due_at, warn_at, paused_since,
+                    warned, overdue_alerted, next_alert_at, calendar_fingerprint)
+                VALUES (\(demand.id), \(deadline.step.rawValue), \(demand.tenant.rawValue), \(deadline.startedAt), \(deadline.budgetDays),
+                    \(deadline.dueAt), \(deadline.warnAt), \(deadline.pausedSince), false, false,
+                    CASE WHEN \(deadline.dueAt)::timestamptz IS NULL THEN NULL ELSE \(deadline.warnAt)::timestamptz END, \(fingerprint))
+                ON CONFLICT (demand_id, step) DO UPDATE SET
+                    started_at = EXCLUDED.started_at, budget_days = EXCLUDED.budget_days, due_at = EXCLUDED.due_at,
+                    warn_at = EXCLUDED.warn_at, paused_since = EXCLUDED.paused_since,
+                    calendar_fingerprint = EXCLUDED.calendar_fingerprint,
+                    warned = CASE WHEN d.started_at = EXCLUDED.started_at AND d.due_at IS NOT DISTINCT FROM EXCLUDED.due_at
+                        THEN d.warned ELSE false END,
+                    overdue_alerted = CASE WHEN d.started_at = EXCLUDED.started_at AND d.due_at IS NOT DISTINCT FROM EXCLUDED.due_at
+                        THEN d.overdue_alerted ELSE false END,
+                    next_alert_at = CASE
+                        WHEN EXCLUDED.due_at IS NULL THEN NULL
+                        WHEN d.started_at = EXCLUDED.started_at AND d.due_at IS NOT DISTINCT FROM EXCLUDED.due_at THEN
+                            CASE WHEN NOT d.warned THEN EXCLUDED.warn_at WHEN NOT d.overdue_alerted THEN EXCLUDED.due_at ELSE NULL END
+                        ELSE EXCLUDED.warn_at END
+                """, logger: logger)
+        }
+    }
+
+    /// Demands whose deadline rows were computed with another calendar than the tier's current one.
+    public func staleDemandIDs(fingerprint: (TenantID) -> String, on connection: PostgresConnection) async throws -> [UUID] {
+        let rows = try await connection.query(
+            "SELECT DISTINCT demand_id, tenant, calendar_fingerprint FROM deadlines", logger: logger)
+        var stale: [UUID] = []
+        for try await (id, tenant, stored) in rows.decode((UUID, String, String).self)
+        where fingerprint(TenantID(rawValue: tenant)) != stored {
+            stale.append(id)
+        }
+        return stale
+    }
+}

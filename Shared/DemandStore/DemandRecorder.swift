@@ -1,0 +1,141 @@
+import DemandDomain
+import Foundation
+import Logging
+import Messaging
+import PlatformEvents
+import PostgresNIO
+import PostgresStorage
+
+/// What a transaction did to a demand, for the caller to answer with or hand on.
+public struct RecordedTransition: Sendable {
+    public var demand: Demand
+    public var transition: Transition
+}
+
+/// How a demand handed over by another service was taken.
+public enum ReceivedDemand: Sendable {
+    /// New here, or an extension of what was held: stored.
+    case stored(Demand)
+    /// Not newer than what is held (a redelivery, or an older copy): ignored.
+    case stale(Demand)
+}
+
+/// The one way intake, dispatch and handling change a demand: apply the action through the state
+/// machine, save the history, rewrite the owned deadlines, and record the status event in the outbox,
+/// all in the caller's transaction.
+public struct DemandRecorder: Sendable {
+    public let rules: TierRules
+    public let repository: DemandRepository
+    public let deadlines: DeadlineBook
+    /// CloudEvents source of this service.
+    public let source: String
+    public let logger: Logger
+
+    public init(rules: TierRules, ownedSteps: Set<DemandStep>, source: String, logger: Logger) {
+        self.rules = rules
+        self.repository = DemandRepository(logger: logger)
+        self.deadlines = DeadlineBook(ownedSteps: ownedSteps, logger: logger)
+        self.source = source
+        self.logger = logger
+    }
+
+    /// Applies an action to a stored demand (locked for the transaction).
+    ///
+    /// - Throws: ``DemandNotFound`` when this service does not hold the demand; the state machine's
+    ///   `TransitionError` when the action is refused (nothing is changed).
+    public func perform(
+        _ action: DemandAction,
+        on id: UUID,
+        by actor: Actor,
+        at time: Date = Date(),
+        on connection: PostgresConnection
+    ) async throws -> RecordedTransition {
+        guard let demand = try await repository.load(id, forUpdate: true, on: connection) else { throw DemandNotFound(id: id) }
+        return try await apply(action, to: demand, by: actor, at: time, on: connection)
+    }
+
+    /// Applies an action to a demand the caller loaded (or a new one, for creation actions).
+    public func apply(
+        _ action: DemandAction,
+        to demand: Demand,
+        by actor: Actor,
+        at time: Date = Date(),
+        on connection: PostgresConnection
+    ) async throws -> RecordedTransition {
+        var updated = demand
+        let transition = try updated.apply(action, by: actor, at: time, context: rules.context(for: demand, at: time))
+        try await record(transition, before: demand, after: updated, on: connection)
+        return RecordedTransition(demand: updated, transition: transition)
+    }
+
+    /// Saves a changed demand, its deadlines, and its status event.
+    public func record(_ transition: Transition, before: Demand, after: Demand, on connection: PostgresConnection) async throws {
+        let planner = rules.planner(for: after.tenant)
+        try await repository.save(after, on: connection)
+        try await deadlines.sync(after, planner: planner, on: connection)
+        let event = DemandStatusEvent(
+            demand: after,
+            transition: transition,
+            openDeadlines: try planner.openDeadlines(for: after),
+            completedSteps: try planner.completions(of: transition, before: before, after: after))
+        try await Outbox.enqueue([
+            try .event(EventType.demandStatus, topic: Topics.status(after.tenant), source: source, tenant: after.tenant,
+                subject: after.id.uuidString, time: transition.at, data: event, id: transition.id)
+        ], on: connection, logger: logger)
+    }
+
+    /// Takes on a demand another service handed over, if its history extends the one held here.
+    ///
+    /// - Throws: ``EventRejection`` when the history does not replay, or diverges from the one held
+    ///   (two services changed the demand independently): such a message is dead-lettered.
+    public func receive(_ record: DemandRecord, on connection: PostgresConnection) async throws -> ReceivedDemand {
+        let incoming: Demand
+        do {
+            incoming = try record.demand()
+        } catch {
+            throw EventRejection(code: "HISTORY_DOES_NOT_REPLAY", reason: "demand \(record.id): \(error)")
+        }
+        if let held = try await repository.load(record.id, forUpdate: true, on: connection) {
+            guard held.history.count < incoming.history.count else {
+                guard incoming.history.map(\.id) == held.history.prefix(incoming.history.count).map(\.id) else {
+                    throw EventRejection(code: "HISTORY_DIVERGES", reason: "demand \(record.id) differs from the copy held here")
+                }
+                return .stale(held)
+            }
+            guard held.history.map(\.id) == incoming.history.prefix(held.history.count).map(\.id) else {
+                throw EventRejection(code: "HISTORY_DIVERGES", reason: "demand \(record.id) differs from the copy held here")
+            }
+        }
+        try await repository.save(incoming, on: connection)
+        try await deadlines.sync(incoming, planner: rules.planner(for: incoming.tenant), on: connection)
+        return .stored(incoming)
+    }
+
+    /// Recomputes deadlines that were computed with another calendar (a late holiday notice, a new
+    /// tier closure): run at start-up, before consumers and scans.
+    public func recomputeStaleDeadlines(
+        database: Database,
+        prepare: @Sendable (PostgresConnection) async throws -> Void = { _ in }
+    ) async throws -> Int {
+        let stale = try await database.transaction { connection in
+            try await prepare(connection)
+            return try await deadlines.staleDemandIDs(fingerprint: { rules.calendars.calendar(for: $0).fingerprint }, on: connection)
+        }
+        for id in stale {
+            try await database.transaction { connection in
+                try await prepare(connection)
+                guard let demand = try await repository.load(id, forUpdate: true, on: connection) else { return }
+                try await deadlines.sync(demand, planner: rules.planner(for: demand.tenant), on: connection)
+            }
+        }
+        if !stale.isEmpty {
+            logger.notice("Recomputed deadlines after a calendar change", metadata: ["demands": "\(stale.count)"])
+        }
+        return stale.count
+    }
+}
+
+public struct DemandNotFound: Error, CustomStringConvertible {
+    public var id: UUID
+    public var description: String { "demand \(id) is not held here" }
+}

@@ -1,0 +1,66 @@
+import PostgresStorage
+
+/// Tables of the services that hold demands (intake, dispatch, handling): versions 3 to 5 of their
+/// migrations, after the outbox and inbox.
+public enum DemandTables {
+    public static let migrations: [Migration] = [
+        Migration(version: 3, name: "demands", statements: [
+            """
+            CREATE TABLE demands (
+                id uuid PRIMARY KEY,
+                tenant text NOT NULL,
+                state text NOT NULL,
+                enterprise_id text,
+                enterprise_name text,
+                paired_cadre_id text,
+                unit_ids text[] NOT NULL DEFAULT '{}',
+                lead_unit_id text,
+                registration_number text,
+                origin_demand_id uuid,
+                history_length integer NOT NULL,
+                history jsonb NOT NULL,
+                created_at timestamptz NOT NULL,
+                updated_at timestamptz NOT NULL
+            )
+            """,
+            "CREATE INDEX demands_tenant_state ON demands (tenant, state, updated_at DESC)",
+            "CREATE INDEX demands_enterprise ON demands (enterprise_id, updated_at DESC)",
+            "CREATE INDEX demands_cadre ON demands (paired_cadre_id, updated_at DESC)",
+            "CREATE INDEX demands_units ON demands USING gin (unit_ids)",
+            "CREATE INDEX demands_origin ON demands (origin_demand_id) WHERE origin_demand_id IS NOT NULL",
+        ]),
+        Migration(version: 4, name: "deadlines", statements: [
+            """
+            CREATE TABLE deadlines (
+                demand_id uuid NOT NULL,
+                step text NOT NULL,
+                tenant text NOT NULL,
+                started_at timestamptz NOT NULL,
+                budget_days integer NOT NULL,
+                due_at timestamptz,
+                warn_at timestamptz,
+                paused_since timestamptz,
+                warned boolean NOT NULL DEFAULT false,
+                overdue_alerted boolean NOT NULL DEFAULT false,
+                next_alert_at timestamptz,
+                calendar_fingerprint text NOT NULL,
+                PRIMARY KEY (demand_id, step)
+            )
+            """,
+            // The scan reads only rows whose alert is due: its cost follows what is due, not all demands.
+            "CREATE INDEX deadlines_next_alert ON deadlines (next_alert_at) WHERE next_alert_at IS NOT NULL",
+            "CREATE INDEX deadlines_tenant_due ON deadlines (tenant, due_at)",
+        ]),
+        Migration(version: 5, name: "document sequences", statements: [
+            """
+            CREATE TABLE document_sequences (
+                tenant text NOT NULL,
+                kind text NOT NULL,
+                year integer NOT NULL,
+                last_value integer NOT NULL,
+                PRIMARY KEY (tenant, kind, year)
+            )
+            """
+        ]),
+    ]
+}

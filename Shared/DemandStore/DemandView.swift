@@ -1,0 +1,89 @@
+import DemandDomain
+import Foundation
+
+/// A demand as the APIs show it: its content, parties, routing, results, running deadlines with
+/// their status now, and its whole history.
+public struct DemandView: Encodable, Sendable {
+    public struct DeadlineView: Encodable, Sendable {
+        public var step: DemandStep
+        public var stepName: String
+        public var startedAt: Date
+        public var budgetDays: Int
+        public var dueAt: Date?
+        public var paused: Bool
+        /// `onTrack`, `dueSoon`, `overdue` or `paused`.
+        public var status: String
+        public var overdueWorkingDays: Int?
+    }
+
+    public struct HistoryEntry: Encodable, Sendable {
+        public var sequence: Int
+        public var kind: DemandAction.Kind
+        public var kindName: String
+        public var at: Date
+        public var actor: Actor
+        public var from: DemandState?
+        public var to: DemandState
+        public var action: DemandAction
+    }
+
+    public var id: UUID
+    public var tenant: TenantID
+    public var state: DemandState?
+    public var stateName: String?
+    public var registrationNumber: String?
+    public var content: DemandContent?
+    public var enterprise: EnterpriseParty?
+    public var origin: EscalationOrigin?
+    public var assignment: Assignment?
+    public var escalation: EscalationSlip?
+    public var outcome: EscalationOutcome?
+    public var lastResult: ResultReport?
+    public var lastRating: Rating?
+    public var pendingExtension: ExtensionRequest?
+    public var clockPausedSince: Date?
+    public var urgeCount: Int
+    public var deadlines: [DeadlineView]
+    public var history: [HistoryEntry]
+
+    public init(_ demand: Demand, planner: DeadlinePlanner, now: Date = Date()) {
+        let status = demand.status
+        id = demand.id
+        tenant = demand.tenant
+        state = demand.state
+        stateName = demand.state?.chineseName
+        registrationNumber = status.registrationNumber?.description
+        content = status.content
+        enterprise = status.enterprise
+        origin = status.origin
+        assignment = status.assignment
+        escalation = status.escalation
+        outcome = status.outcome
+        lastResult = status.lastResult
+        lastRating = status.lastRating
+        pendingExtension = status.pendingExtension
+        clockPausedSince = status.clockPausedSince
+        urgeCount = status.urgeCount
+        deadlines = ((try? planner.openDeadlines(for: demand)) ?? []).map { deadline in
+            let current = try? planner.status(of: deadline, at: now)
+            var overdueDays: Int?
+            let label: String
+            switch current {
+            case .onTrack?: label = "onTrack"
+            case .dueSoon?: label = "dueSoon"
+            case .overdue(let days)?:
+                label = "overdue"
+                overdueDays = days
+            case .paused?, nil: label = "paused"
+            }
+            return DeadlineView(
+                step: deadline.step, stepName: deadline.step.chineseName, startedAt: deadline.startedAt,
+                budgetDays: deadline.budgetDays, dueAt: deadline.dueAt, paused: deadline.isPaused, status: label,
+                overdueWorkingDays: overdueDays)
+        }
+        history = demand.history.map {
+            HistoryEntry(sequence: $0.sequence, kind: $0.kind, kindName: $0.kind.chineseName, at: $0.at, actor: $0.actor,
+                from: $0.from, to: $0.to, action: $0.action)
+        }
+    }
+}

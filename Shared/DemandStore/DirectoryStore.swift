@@ -1,0 +1,90 @@
+import DemandDomain
+import Foundation
+import Logging
+import PlatformEvents
+import PostgresNIO
+import PostgresStorage
+
+/// A service's copy of directory entries (intake owns them; the others keep copies from the
+/// directory topics). One table, keyed like the compacted topic (`person:<id>`).
+public struct DirectoryStore: Sendable {
+    public let logger: Logger
+
+    public init(logger: Logger) {
+        self.logger = logger
+    }
+
+    public static func migration(version: Int) -> Migration {
+        Migration(version: version, name: "directory", statements: [
+            """
+            CREATE TABLE directory (
+                key text PRIMARY KEY,
+                kind text NOT NULL,
+                tenant text NOT NULL,
+                entity_id text NOT NULL,
+                body jsonb NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
+            )
+            """,
+            "CREATE INDEX directory_kind ON directory (kind, tenant)",
+        ])
+    }
+
+    public func upsert(_ entry: DirectoryEntry, on connection: PostgresConnection) async throws {
+        let body = String(decoding: try EventCoding.encoder().encode(entry), as: UTF8.self)
+        let (kind, id) = entry.kindAndID
+        try await connection.execute(
+            """
+            INSERT INTO directory (key, kind, tenant, entity_id, body) VALUES (\(entry.key), \(kind), \(entry.tenant.rawValue), \(id), \(body)::jsonb)
+            ON CONFLICT (key) DO UPDATE SET body = EXCLUDED.body, tenant = EXCLUDED.tenant, updated_at = clock_timestamp()
+            """, logger: logger)
+    }
+
+    public func entry(_ key: String, on connection: PostgresConnection) async throws -> DirectoryEntry? {
+        let rows = try await connection.query("SELECT body::text FROM directory WHERE key = \(key)", logger: logger)
+        for try await body in rows.decode(String.self) {
+            return try EventCoding.decoder().decode(DirectoryEntry.self, from: Data(body.utf8))
+        }
+        return nil
+    }
+
+    public func entries(kind: String, tenant: TenantID? = nil, on connection: PostgresConnection) async throws -> [DirectoryEntry] {
+        let rows =
+            if let tenant {
+                try await connection.query(
+                    "SELECT body::text FROM directory WHERE kind = \(kind) AND tenant = \(tenant.rawValue) ORDER BY key", logger: logger)
+            } else {
+                try await connection.query("SELECT body::text FROM directory WHERE kind = \(kind) ORDER BY key", logger: logger)
+            }
+        var result: [DirectoryEntry] = []
+        for try await body in rows.decode(String.self) {
+            result.append(try EventCoding.decoder().decode(DirectoryEntry.self, from: Data(body.utf8)))
+        }
+        return result
+    }
+
+    public func person(_ id: String, on connection: PostgresConnection) async throws -> DirectoryPerson? {
+        if case .person(let person)? = try await entry("person:\(id)", on: connection) { return person }
+        return nil
+    }
+
+    public func unit(_ id: String, on connection: PostgresConnection) async throws -> DirectoryUnit? {
+        if case .unit(let unit)? = try await entry("unit:\(id)", on: connection) { return unit }
+        return nil
+    }
+
+    public func enterprise(_ id: String, on connection: PostgresConnection) async throws -> DirectoryEnterprise? {
+        if case .enterprise(let enterprise)? = try await entry("enterprise:\(id)", on: connection) { return enterprise }
+        return nil
+    }
+}
+
+extension DirectoryEntry {
+    var kindAndID: (String, String) {
+        switch self {
+        case .person(let person): ("person", person.id)
+        case .unit(let unit): ("unit", unit.id)
+        case .enterprise(let enterprise): ("enterprise", enterprise.id)
+        }
+    }
+}

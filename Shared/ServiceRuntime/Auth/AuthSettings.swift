@@ -1,0 +1,59 @@
+import Foundation
+import JWTKit
+
+/// Keys for signed tokens (EdDSA / Ed25519). Only intake holds the signing key; every service holds
+/// the verification keys, several at once during a key rotation (`kid=key,kid=key`).
+public struct AuthSettings: Sendable {
+    public var signingKey: EdDSA.PrivateKey?
+    public var signingKeyID: String
+    public var verificationKeys: [String: EdDSA.PublicKey]
+    public var tokenLifetime: Duration
+    /// bcrypt cost for new password hashes.
+    public var bcryptCost: UInt8
+    public var usesDevelopmentKey: Bool
+
+    /// A key for development and tests only; production refuses to start with it.
+    static let developmentKeyID = "development"
+    static let developmentSeed = "hiYDv7abE4Aja0EiCrKosRIkzpC6QJj8efqydTwv8Ao"
+
+    static func load(_ reader: SettingsReader, isProduction: Bool) throws -> AuthSettings {
+        var signingKey: EdDSA.PrivateKey?
+        var signingKeyID = reader.string("auth.signing.key.id", default: "key-1")
+        var usesDevelopmentKey = false
+        if let seed = reader.string("auth.signing.key", isSecret: true) {
+            do {
+                signingKey = try EdDSA.PrivateKey(d: seed, curve: .ed25519)
+            } catch {
+                throw ConfigurationError(setting: "AUTH_SIGNING_KEY", problem: "must be a base64url Ed25519 private key")
+            }
+        } else if !isProduction {
+            signingKey = try EdDSA.PrivateKey(d: developmentSeed, curve: .ed25519)
+            signingKeyID = developmentKeyID
+            usesDevelopmentKey = true
+        }
+        var verificationKeys: [String: EdDSA.PublicKey] = [:]
+        if let list = reader.string("auth.verification.keys") {
+            for entry in list.split(separator: ",") {
+                let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+                guard parts.count == 2, let key = try? EdDSA.PublicKey(x: parts[1], curve: .ed25519) else {
+                    throw ConfigurationError(setting: "AUTH_VERIFICATION_KEYS", problem: "must be kid=base64url-public-key pairs, comma separated")
+                }
+                verificationKeys[parts[0]] = key
+            }
+        }
+        if verificationKeys.isEmpty, let signingKey {
+            verificationKeys[signingKeyID] = signingKey.publicKey
+        }
+        if verificationKeys.isEmpty {
+            throw ConfigurationError(setting: "AUTH_VERIFICATION_KEYS", problem: "is required in production")
+        }
+        return AuthSettings(
+            signingKey: signingKey,
+            signingKeyID: signingKeyID,
+            verificationKeys: verificationKeys,
+            tokenLifetime: .seconds(try reader.int("auth.token.lifetime.seconds", default: 43_200, range: 60...604_800)),
+            bcryptCost: UInt8(try reader.int("auth.bcrypt.cost", default: 10, range: 4...15)),
+            usesDevelopmentKey: usesDevelopmentKey
+        )
+    }
+}

@@ -1,0 +1,124 @@
+import DemandDomain
+import Foundation
+import Logging
+import PostgresStorage
+
+/// Settings every service reads at start-up. Defaults run on the local stack; in production
+/// (`PLATFORM_ENVIRONMENT=production`) the development signing key is refused.
+public struct RuntimeSettings: Sendable {
+    public var service: ServiceKind
+    /// The tier a per-tier service (intake, dispatch) serves; nil for services of every tier.
+    public var tier: TenantID?
+    public var httpHost: String
+    public var httpPort: Int
+    public var postgres: PostgresSettings
+    public var kafkaBootstrapServers: String
+    /// librdkafka properties passed through (`KAFKA_PROPERTY_*`).
+    public var kafkaProperties: [String: String]
+    public var tenants: TenantTree
+    public var calendars: TierCalendars
+    public var procedures: [String: ProcedureProfile]
+    public var auth: AuthSettings
+    public var logLevel: Logger.Level
+    public var isProduction: Bool
+    /// How often deadline scans run.
+    public var deadlineScanInterval: Duration
+
+    /// `intake-maojian`, `handling`: names the consumer groups, the schema and the logs.
+    public var instanceName: String { tier.map { "\(service.rawValue)-\($0)" } ?? service.rawValue }
+
+    public static func load(
+        service: ServiceKind,
+        perTier: Bool,
+        defaultPort: Int,
+        environment: [String: String] = ProcessInfo.processInfo.environment
+    ) async throws -> RuntimeSettings {
+        let reader = try SettingsReader(environment: environment)
+        let isProduction = reader.string("platform.environment", default: "development") == "production"
+        let tenants = try loadTenants(reader)
+        var tier: TenantID?
+        if perTier {
+            let text = try reader.requiredString("tier")
+            guard let id = TenantID(validating: text), tenants.contains(id) else {
+                throw ConfigurationError(setting: "TIER", problem: "'\(text)' is not a tenant of \(SettingsReader.variable("tenants.file"))")
+            }
+            tier = id
+        }
+        let instance = tier.map { "\(service.rawValue)_\($0)" } ?? service.rawValue
+        let postgres = PostgresSettings(
+            host: reader.string("postgres.host", default: "127.0.0.1"),
+            port: try reader.int("postgres.port", default: 5432, range: 1...65535),
+            username: reader.string("postgres.user", default: "platform"),
+            password: reader.string("postgres.password", default: "platform", isSecret: true),
+            database: reader.string("postgres.database", default: "platform"),
+            schema: reader.string("postgres.schema", default: instance.replacingOccurrences(of: "-", with: "_")),
+            maximumConnections: try reader.int("postgres.max.connections", default: 10, range: 1...500),
+            requireTLS: try reader.bool("postgres.require.tls", default: false)
+        )
+        var procedures = ProcedureProfile.presets
+        if let file = reader.string("procedures.file") {
+            for profile in try decodeFile([ProcedureProfile].self, path: file, setting: "PROCEDURES_FILE") {
+                procedures[profile.id] = profile
+            }
+        }
+        for tenant in tenants.tenants where procedures[tenant.procedure] == nil {
+            throw ConfigurationError(setting: "TENANTS_FILE", problem: "tenant \(tenant.id) uses unknown procedure '\(tenant.procedure)'")
+        }
+        let levelText = reader.string("log.level", default: "info")
+        guard let level = Logger.Level(rawValue: levelText) else {
+            throw ConfigurationError(setting: "LOG_LEVEL", problem: "must be trace, debug, info, notice, warning, error or critical")
+        }
+        return RuntimeSettings(
+            service: service,
+            tier: tier,
+            httpHost: reader.string("http.host", default: "127.0.0.1"),
+            httpPort: try reader.int("http.port", default: defaultPort, range: 0...65535),
+            postgres: postgres,
+            kafkaBootstrapServers: reader.string("kafka.bootstrap.servers", default: "127.0.0.1:9092"),
+            kafkaProperties: reader.librdkafkaProperties(),
+            tenants: tenants,
+            calendars: try loadCalendars(path: reader.string("calendar.adjustments.file")),
+            procedures: procedures,
+            auth: try AuthSettings.load(reader, isProduction: isProduction),
+            logLevel: level,
+            isProduction: isProduction,
+            deadlineScanInterval: .milliseconds(try reader.int("deadline.scan.interval.ms", default: 5000, range: 100...3_600_000))
+        )
+    }
+
+    static func loadTenants(_ reader: SettingsReader) throws -> TenantTree {
+        let path = reader.string("tenants.file", default: "deploy/local/tenants.json")
+        return try decodeFile(TenantTree.self, path: path, setting: "TENANTS_FILE")
+    }
+
+    /// Procedures, calendars and access rules of every tier, for the state machine and deadlines.
+    public var rules: TierRules {
+        TierRules(tree: tenants, procedures: procedures, calendars: calendars)
+    }
+
+    static func loadCalendars(path: String?) throws -> TierCalendars {
+        let official = try WorkingCalendar.official()
+        guard let path else { return TierCalendars(official: official) }
+        let raw = try decodeFile([String: [TierDayAdjustment]].self, path: path, setting: "CALENDAR_ADJUSTMENTS_FILE")
+        var adjustments: [TenantID: [TierDayAdjustment]] = [:]
+        for (key, days) in raw {
+            guard let tenant = TenantID(validating: key) else {
+                throw ConfigurationError(setting: "CALENDAR_ADJUSTMENTS_FILE", problem: "'\(key)' is not a tenant id")
+            }
+            adjustments[tenant] = days
+        }
+        return try TierCalendars(official: official, adjustments: adjustments)
+    }
+}
+
+func decodeFile<T: Decodable>(_ type: T.Type, path: String, setting: String) throws -> T {
+    guard let data = FileManager.default.contents(atPath: path) else {
+        throw ConfigurationError(setting: setting, problem: "names a file that cannot be read: \(path)")
+    }
+    do {
+        return try JSONDecoder().decode(T.self, from: data)
+    } catch {
+        throw ConfigurationError(setting: setting, problem: "is not valid (\(path)): \(error)")
+    }
+}
+

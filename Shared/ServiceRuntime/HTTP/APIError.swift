@@ -1,0 +1,92 @@
+import DemandDomain
+import Foundation
+import Hummingbird
+
+/// An error answered to a client: an HTTP status, a stable code, a Simplified Chinese message, and
+/// for invalid input the problem of each field.
+public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConvertible {
+    public var status: HTTPResponse.Status
+    public var code: String
+    public var message: String
+    public var issues: [FieldIssue]
+
+    public init(_ status: HTTPResponse.Status, code: String, message: String, issues: [FieldIssue] = []) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.issues = issues
+    }
+
+    public var description: String { "\(status.code) \(code): \(message)" }
+
+    struct Body: Encodable {
+        struct Detail: Encodable {
+            var code: String
+            var message: String
+            var issues: [FieldIssue]?
+        }
+        var error: Detail
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body = Body(error: .init(code: code, message: message, issues: issues.isEmpty ? nil : issues))
+        let data = try JSONEncoder().encode(body)
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    public static let unauthenticated = APIError(.unauthorized, code: "UNAUTHENTICATED", message: "请先登录")
+    public static let invalidCredentials = APIError(.unauthorized, code: "INVALID_CREDENTIALS", message: "用户名或密码错误")
+    public static let invalidToken = APIError(.unauthorized, code: "INVALID_TOKEN", message: "登录已失效，请重新登录")
+    public static func forbiddenRole(_ role: Role) -> APIError {
+        APIError(.forbidden, code: "ROLE_NOT_ALLOWED", message: "\(role.chineseName)无权进行此操作")
+    }
+    public static let forbiddenTenant = APIError(.forbidden, code: "TENANT_NOT_ALLOWED", message: "无权访问其他地区的数据")
+    public static let demandNotFound = APIError(.notFound, code: "DEMAND_NOT_FOUND", message: "诉求不存在或无权查看")
+    public static func notFound(_ what: String) -> APIError {
+        APIError(.notFound, code: "NOT_FOUND", message: "\(what)不存在")
+    }
+    public static func malformedJSON(_ detail: String) -> APIError {
+        APIError(.badRequest, code: "MALFORMED_JSON", message: "请求内容不是有效的JSON或缺少字段：\(detail)")
+    }
+    public static let bodyTooLarge = APIError(.contentTooLarge, code: "BODY_TOO_LARGE", message: "请求内容过大")
+    public static func unknownTenant(_ text: String) -> APIError {
+        APIError(.notFound, code: "UNKNOWN_TENANT", message: "地区“\(text)”不存在")
+    }
+    /// 422: the request is well-formed but its content is not acceptable.
+    public static func invalid(code: String, message: String, field: String? = nil) -> APIError {
+        APIError(.unprocessableContent, code: code, message: message,
+            issues: field.map { [FieldIssue(code: code, field: $0, message: message)] } ?? [])
+    }
+    /// 400: the request itself is wrong (a header, a query parameter).
+    public static func badRequest(code: String, message: String) -> APIError {
+        APIError(.badRequest, code: code, message: message)
+    }
+    /// 409: the request conflicts with the current state.
+    public static func conflict(code: String, message: String) -> APIError {
+        APIError(.conflict, code: code, message: message)
+    }
+    /// 421: the request belongs to another tier's instance of the service.
+    public static func wrongTier(message: String) -> APIError {
+        APIError(.misdirectedRequest, code: "WRONG_TIER", message: message)
+    }
+    public static let internalError = APIError(.internalServerError, code: "INTERNAL_ERROR", message: "服务器内部错误，请稍后再试")
+    public static let unavailable = APIError(.serviceUnavailable, code: "SERVICE_UNAVAILABLE", message: "服务暂时不可用，请稍后再试")
+
+    public init(_ error: ValidationError) {
+        self.init(.unprocessableContent, code: error.code, message: error.issues.first?.message ?? "输入有误", issues: error.issues)
+    }
+
+    public init(_ error: TransitionError) {
+        let status: HTTPResponse.Status =
+            switch error {
+            case .notAllowedInState, .alreadyCreated: .conflict
+            case .roleNotAllowed, .notAParty: .forbidden
+            case .invalid: .unprocessableContent
+            }
+        var issues: [FieldIssue] = []
+        if case .invalid(let issue) = error { issues = [issue] }
+        self.init(status, code: error.code, message: error.message, issues: issues)
+    }
+}

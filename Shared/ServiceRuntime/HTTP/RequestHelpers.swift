@@ -1,0 +1,56 @@
+import DemandDomain
+import DemandStore
+import Foundation
+import Hummingbird
+
+extension AppRequestContext {
+    /// The `:id` path parameter as a demand id; 404 when it is not one.
+    public func demandID() throws -> UUID {
+        guard let text = parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.demandNotFound }
+        return id
+    }
+}
+
+extension DemandFilter {
+    /// `?state=inProgress,awaitingRating&tenant=maojian&overdue=true&limit=50&offset=0`.
+    public init(query: Parameters) throws {
+        self.init()
+        if let states = query.get("state") {
+            let parsed = states.split(separator: ",").map { DemandState(rawValue: String($0)) }
+            guard parsed.allSatisfy({ $0 != nil }) else {
+                throw APIError(.badRequest, code: "INVALID_QUERY", message: "state参数不正确：\(states)")
+            }
+            self.states = parsed.compactMap { $0 }
+        }
+        if let tenant = query.get("tenant") {
+            guard let id = TenantID(validating: tenant) else { throw APIError.unknownTenant(tenant) }
+            self.tenant = id
+        }
+        overdueOnly = query.get("overdue") == "true"
+        if let origin = query.get("origin") {
+            guard let id = UUID(uuidString: origin) else {
+                throw APIError(.badRequest, code: "INVALID_QUERY", message: "origin须为诉求编号")
+            }
+            originDemandID = id
+        }
+        if let limit = query.get("limit") {
+            guard let value = Int(limit), (1...500).contains(value) else {
+                throw APIError(.badRequest, code: "INVALID_QUERY", message: "limit须为1至500")
+            }
+            self.limit = value
+        }
+        if let offset = query.get("offset") {
+            guard let value = Int(offset), value >= 0 else { throw APIError(.badRequest, code: "INVALID_QUERY", message: "offset须为非负整数") }
+            self.offset = value
+        }
+    }
+}
+
+extension DecodingError {
+    /// The dotted path of the field that failed to decode.
+    public var fieldPath: String { ErrorMiddleware.describe(self) }
+}
+
+extension DemandView: ResponseEncodable {}
+extension DemandListItem: ResponseEncodable {}
+extension Principal: ResponseEncodable {}

@@ -1,0 +1,196 @@
+import DemandDomain
+import Foundation
+import Hummingbird
+import Kafka
+import Logging
+import Messaging
+import PlatformEvents
+import PostgresNIO
+import PostgresStorage
+import ServiceLifecycle
+import UnixSignals
+
+/// Everything a service is built from: settings, logger, database, Kafka producer and outbox relay,
+/// token verification, and the start-up gate that opens once migrations are applied.
+public final class PlatformRuntime: Sendable {
+    public let settings: RuntimeSettings
+    public let logger: Logger
+    public let database: Database
+    public let producer: KafkaProducer
+    public let relay: OutboxRelay
+    public let tokens: TokenService
+    public let startup = StartupGate()
+    private let migrations: [Migration]
+    private let startupTasks: [@Sendable (PlatformRuntime) async throws -> Void]
+
+    /// - Parameters:
+    ///   - migrations: The service's own migrations; the outbox and inbox tables come first.
+    ///   - startupTasks: Work to finish after migrations and before consumers start (for example
+    ///     recomputing deadlines when the calendar changed).
+    public init(
+        settings: RuntimeSettings,
+        migrations: [Migration],
+        startupTasks: [@Sendable (PlatformRuntime) async throws -> Void] = []
+    ) async throws {
+        Observability.bootstrap(logLevel: settings.logLevel)
+        var logger = Logger(label: settings.instanceName)
+        logger.logLevel = settings.logLevel
+        self.settings = settings
+        self.logger = logger
+        self.database = Database(settings: settings.postgres, logger: logger)
+        self.producer = try KafkaProducer(
+            configuration: .init(bootstrapServers: settings.kafkaBootstrapServers, clientID: settings.instanceName,
+                overrides: settings.kafkaProperties),
+            logger: logger)
+        self.relay = OutboxRelay(database: database, producer: producer, logger: logger)
+        self.tokens = await TokenService(settings: settings.auth)
+        self.migrations = MessagingTables.migrations + migrations
+        self.startupTasks = startupTasks
+        if settings.auth.usesDevelopmentKey {
+            logger.warning("Using the development token signing key; set AUTH_SIGNING_KEY outside development")
+        }
+    }
+
+    /// `/tiers/<tier>/<service>` or `/platform/<service>`: the CloudEvents source of this process.
+    public var eventSource: String {
+        settings.tier.map { "/tiers/\($0)/\(settings.service.rawValue)" } ?? "/platform/\(settings.service.rawValue)"
+    }
+
+    /// A consumer of this service, in the consumer group `<instance>.<name>`.
+    public func consumer(name: String, topics: [String], handler: @escaping EventHandler) -> EventConsumer {
+        let configuration = KafkaConsumerConfiguration(
+            bootstrapServers: settings.kafkaBootstrapServers,
+            groupID: "\(settings.instanceName).\(name)",
+            clientID: "\(settings.instanceName).\(name)",
+            overrides: settings.kafkaProperties)
+        let relay = self.relay
+        return EventConsumer(name: name, topics: topics, kafka: configuration, database: database, logger: logger,
+            afterCommit: { relay.wake() }, handler: handler)
+    }
+
+    /// Runs `body` in a transaction, then wakes the relay so the events it recorded go out at once.
+    public func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> sending Result) async throws
+        -> sending Result
+    {
+        let result = try await database.transaction(body)
+        relay.wake()
+        return result
+    }
+
+    /// The router every service starts from: error handling, token verification, `/healthz`,
+    /// `/readyz`, `/metrics` and the service's OpenAPI document.
+    public func router(openAPI: String) -> Router<AppRequestContext> {
+        let router = Router(context: AppRequestContext.self)
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: AuthMiddleware(tokens: tokens))
+        router.get("healthz") { _, _ in HealthStatus(status: "ok", service: self.settings.instanceName) }
+        router.get("readyz") { _, _ -> Response in
+            let readiness = await self.readiness()
+            let data = try JSONEncoder().encode(readiness)
+            return Response(
+                status: readiness.ready ? .ok : .serviceUnavailable,
+                headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        }
+        router.get("metrics") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: .init(byteBuffer: ByteBuffer(string: Observability.exposition())))
+        }
+        router.get("openapi.yaml") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: openAPI)))
+        }
+        return router
+    }
+
+    public struct HealthStatus: ResponseEncodable {
+        var status: String
+        var service: String
+    }
+
+    public struct Readiness: Codable, Sendable {
+        public var ready: Bool
+        public var migrated: Bool
+        public var postgres: Bool
+        public var kafka: Bool
+    }
+
+    /// Ready when migrations are applied and both Postgres and a Kafka broker answer.
+    public func readiness() async -> Readiness {
+        let migrated = startup.isOpen
+        async let postgres = database.isReachable()
+        async let kafka = (try? await producer.checkBrokers(timeout: .seconds(2))) != nil
+        let (postgresUp, kafkaUp) = await (postgres, kafka)
+        return Readiness(ready: migrated && postgresUp && kafkaUp, migrated: migrated, postgres: postgresUp, kafka: kafkaUp)
+    }
+
+    /// The application: the HTTP server plus the pool, migrations, producer, relay and any consumers
+    /// and scanners, all stopped gracefully (in reverse) on SIGTERM or SIGINT.
+    public func application(router: Router<AppRequestContext>, services: [any Service] = []) -> some ApplicationProtocol {
+        let gated: [any Service] = ([relay] + services).map { GatedService(gate: startup, $0) }
+        return Application(
+            router: router,
+            configuration: .init(address: .hostname(settings.httpHost, port: settings.httpPort), serverName: settings.instanceName),
+            services: [database.client, MigrationService(runtime: self), ProducerService(producer: producer)] + gated,
+            onServerRunning: { [logger, settings] channel in
+                logger.info("Listening", metadata: [
+                    "address": "\(settings.httpHost):\(channel.localAddress?.port ?? settings.httpPort)",
+                    "tier": "\(settings.tier?.rawValue ?? "all")",
+                ])
+            },
+            logger: logger
+        )
+    }
+
+    /// Applies migrations (waiting for Postgres if it is not up yet), runs start-up tasks, opens the gate.
+    struct MigrationService: Service {
+        let runtime: PlatformRuntime
+
+        func run() async throws {
+            var backoff = Duration.milliseconds(200)
+            while true {
+                do {
+                    try await MigrationRunner.apply(runtime.migrations, to: runtime.database)
+                    break
+                } catch let error as MigrationError {
+                    throw error
+                } catch {
+                    if Task.isShuttingDownGracefully || Task.isCancelled { return }
+                    runtime.logger.warning("Postgres not ready for migrations; retrying", metadata: ["error": "\(error)"])
+                    try await Task.sleep(for: backoff)
+                    backoff = min(backoff * 2, .seconds(5))
+                }
+            }
+            for task in runtime.startupTasks { try await task(runtime) }
+            runtime.startup.open()
+            runtime.logger.info("Schema ready", metadata: ["schema": "\(runtime.database.schema)"])
+            try? await gracefulShutdown()
+        }
+    }
+
+    /// Keeps the producer open until shutdown, then flushes what is still in flight.
+    struct ProducerService: Service {
+        let producer: KafkaProducer
+
+        func run() async throws {
+            try? await gracefulShutdown()
+            await producer.shutdown(timeout: .seconds(10))
+        }
+    }
+}
+
+/// Starts a service: builds it, runs it until SIGTERM or SIGINT, and exits non-zero on a
+/// configuration error (naming the setting) or a failure.
+public enum ServiceMain {
+    public static func run(_ build: () async throws -> any ApplicationProtocol) async {
+        do {
+            let app = try await build()
+            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("\(error)\n".utf8))
+            exit(2)
+        } catch {
+            FileHandle.standardError.write(Data("fatal: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+}

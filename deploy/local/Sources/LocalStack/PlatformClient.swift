@@ -1,0 +1,250 @@
+import AsyncHTTPClient
+import DemandDomain
+import Foundation
+import NIOCore
+import NIOFoundationCompat
+import NIOHTTP1
+import PlatformEvents
+
+/// A demand as the APIs answer it (the fields the journeys need).
+public struct DemandSnapshot: Decodable, Sendable {
+    public struct Reference: Decodable, Sendable {
+        public var id: String
+        public var name: String
+    }
+
+    public struct AssignmentInfo: Decodable, Sendable {
+        public var number: String
+        public var leadUnit: Reference
+        public var cooperatingUnits: [Reference]
+    }
+
+    public struct EscalationInfo: Decodable, Sendable {
+        public var number: String
+        public var parent: String
+    }
+
+    public struct OutcomeInfo: Decodable, Sendable {
+        public var parentState: DemandState
+        public var resultClass: String?
+    }
+
+    public struct OriginInfo: Decodable, Sendable {
+        public var tenant: String
+        public var demandID: UUID
+        public var escalationNumber: String
+    }
+
+    public struct Deadline: Decodable, Sendable {
+        public var step: String
+        public var stepName: String
+        public var dueAt: Date?
+        public var status: String
+    }
+
+    public struct ActorInfo: Decodable, Sendable {
+        public var role: Role
+        public var tenant: String
+        public var id: String
+        public var name: String?
+    }
+
+    public struct Entry: Decodable, Sendable {
+        public var sequence: Int
+        public var kind: String
+        public var kindName: String
+        public var at: Date
+        public var actor: ActorInfo
+        public var to: DemandState
+    }
+
+    public var id: UUID
+    public var tenant: String
+    public var state: DemandState?
+    public var stateName: String?
+    public var registrationNumber: String?
+    public var assignment: AssignmentInfo?
+    public var escalation: EscalationInfo?
+    public var outcome: OutcomeInfo?
+    public var origin: OriginInfo?
+    public var deadlines: [Deadline]
+    public var history: [Entry]
+}
+
+/// A logged-in person.
+public struct Session: Sendable {
+    public var token: String
+    public var tier: TenantID
+    public var role: Role
+    public var subject: String
+    public var name: String?
+}
+
+/// An API answer that was not 2xx: its status and the stable error code.
+public struct APICallError: Error, CustomStringConvertible, Sendable {
+    public var status: UInt
+    public var code: String
+    public var message: String
+    public var operation: String
+
+    public var description: String { "\(operation): HTTP \(status) \(code) \(message)" }
+}
+
+/// The error body every service answers with.
+public struct APIErrorBody: Decodable, Sendable {
+    public struct Detail: Decodable, Sendable {
+        public var code: String
+        public var message: String
+    }
+    public var error: Detail
+}
+
+/// Calls the platform's HTTP APIs the way its people do. Every call can be timed by `observe`.
+public struct PlatformClient: Sendable {
+    public typealias URLResolver = @Sendable (ServiceKind, TenantID?) -> String
+    let resolve: URLResolver
+    let observe: (@Sendable (String, Duration, UInt) -> Void)?
+
+    public init(resolve: @escaping URLResolver, observe: (@Sendable (String, Duration, UInt) -> Void)? = nil) {
+        self.resolve = resolve
+        self.observe = observe
+    }
+
+    public init(stack: PlatformStack, observe: (@Sendable (String, Duration, UInt) -> Void)? = nil) {
+        self.init(resolve: { stack.url($0, tier: $1) }, observe: observe)
+    }
+
+    // MARK: Calls
+
+    public func login(tier: TenantID, login: String, password: String) async throws -> Session {
+        struct Answer: Decodable {
+            struct Who: Decodable {
+                var subject: String
+                var role: Role
+                var name: String?
+            }
+            var token: String
+            var principal: Who
+        }
+        let answer: Answer = try await call(
+            "login", .POST, resolve(.intake, tier), "/auth/login", token: nil,
+            body: ["tier": tier.rawValue, "login": login, "password": password])
+        return Session(token: answer.token, tier: tier, role: answer.principal.role, subject: answer.principal.subject,
+            name: answer.principal.name)
+    }
+
+    public func submit(_ session: Session, form: DemandForm, enterpriseID: String? = nil, idempotencyKey: String? = nil)
+        async throws -> DemandSnapshot
+    {
+        struct Body: Encodable {
+            var form: DemandForm
+            var enterpriseID: String?
+        }
+        return try await call("submit", .POST, resolve(.intake, session.tier), "/demands", token: session.token,
+            body: Body(form: form, enterpriseID: enterpriseID), headers: idempotencyKey.map { ["Idempotency-Key": $0] } ?? [:])
+    }
+
+    public func intakeDemand(_ session: Session, _ id: UUID) async throws -> DemandSnapshot {
+        try await call("intake.view", .GET, resolve(.intake, session.tier), "/demands/\(id)", token: session.token)
+    }
+
+    public func approve(_ session: Session, _ id: UUID, comment: String? = nil) async throws -> DemandSnapshot {
+        try await call("approve", .POST, resolve(.intake, session.tier), "/demands/\(id)/approve", token: session.token,
+            body: ["comment": comment ?? "同意"])
+    }
+
+    public func sendBack(_ session: Session, _ id: UUID, reason: String) async throws -> DemandSnapshot {
+        try await call("sendBack", .POST, resolve(.intake, session.tier), "/demands/\(id)/send-back", token: session.token,
+            body: ["reason": reason])
+    }
+
+    public func dispatchDemand(_ session: Session, tier: TenantID, _ id: UUID) async throws -> DemandSnapshot {
+        try await call("dispatch.view", .GET, resolve(.dispatch, tier), "/demands/\(id)", token: session.token)
+    }
+
+    public func route(_ session: Session, _ id: UUID, lead: String, cooperating: [String] = []) async throws -> DemandSnapshot {
+        struct Body: Encodable {
+            var leadUnitID: String
+            var cooperatingUnitIDs: [String]
+        }
+        return try await call("dispatch", .POST, resolve(.dispatch, session.tier), "/demands/\(id)/dispatch", token: session.token,
+            body: Body(leadUnitID: lead, cooperatingUnitIDs: cooperating))
+    }
+
+    public func escalate(_ session: Session, _ id: UUID, suggestion: String) async throws -> DemandSnapshot {
+        try await call("escalate", .POST, resolve(.dispatch, session.tier), "/demands/\(id)/escalate", token: session.token,
+            body: ["suggestion": suggestion])
+    }
+
+    public func queue(_ session: Session) async throws -> [QueueItem] {
+        try await call("queue", .GET, resolve(.dispatch, session.tier), "/queue", token: session.token)
+    }
+
+    public struct QueueItem: Decodable, Sendable {
+        public var id: UUID
+        public var state: DemandState
+        public var registrationNumber: String?
+        public var enterpriseName: String?
+    }
+
+    public func handlingDemand(_ session: Session, _ id: UUID) async throws -> DemandSnapshot {
+        try await call("handling.view", .GET, resolve(.handling, nil), "/demands/\(id)", token: session.token)
+    }
+
+    /// `POST /demands/{id}/<action>` on handling (sign, notes, pause, resume, extension, result, return, rating, urge).
+    public func handle(_ session: Session, _ id: UUID, _ action: String, _ body: some Encodable & Sendable) async throws -> DemandSnapshot {
+        try await call(action, .POST, resolve(.handling, nil), "/demands/\(id)/\(action)", token: session.token, body: body)
+    }
+
+    public func ledger(_ session: Session, query: String = "") async throws -> [QueueItem] {
+        try await call("ledger", .GET, resolve(.handling, nil), "/ledger" + query, token: session.token)
+    }
+
+    // MARK: Transport
+
+    public func call<Answer: Decodable>(
+        _ operation: String,
+        _ method: HTTPMethod,
+        _ base: String,
+        _ path: String,
+        token: String?,
+        body: (any Encodable & Sendable)? = nil,
+        headers: [String: String] = [:]
+    ) async throws -> Answer {
+        let (status, data) = try await raw(operation, method, base + path, token: token, body: body, headers: headers)
+        guard (200..<300).contains(status) else {
+            let detail = try? JSONDecoder().decode(APIErrorBody.self, from: data)
+            throw APICallError(status: status, code: detail?.error.code ?? "HTTP_\(status)",
+                message: detail?.error.message ?? String(decoding: data.prefix(300), as: UTF8.self), operation: operation)
+        }
+        return try EventCoding.decoder().decode(Answer.self, from: data)
+    }
+
+    /// Any request, answered with its status and body, for tests of bad input.
+    public func raw(
+        _ operation: String,
+        _ method: HTTPMethod,
+        _ url: String,
+        token: String?,
+        body: (any Encodable & Sendable)? = nil,
+        rawBody: [UInt8]? = nil,
+        headers: [String: String] = [:]
+    ) async throws -> (UInt, Data) {
+        var request = HTTPClientRequest(url: url)
+        request.method = method
+        if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
+        for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let rawBody {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: rawBody))
+        } else if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
+        }
+        let start = ContinuousClock.now
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let data = Data(buffer: try await response.body.collect(upTo: 16 << 20))
+        observe?(operation, ContinuousClock.now - start, response.status.code)
+        return (response.status.code, data)
+    }
+}

@@ -1,0 +1,165 @@
+import DemandDomain
+import Foundation
+import Logging
+import PlatformEvents
+
+/// The whole platform on one machine: intake and dispatch for every tier, one handling, notifier and
+/// reporting, each a separate process on its own free loopback port, over the Postgres, dev Kafka
+/// cluster and Kannel that `deploy/local/infra.sh` started.
+public final class PlatformStack: Sendable {
+    public struct Options: Sendable {
+        /// Prefix of every service's Postgres schema, so that several stacks can share one database.
+        public var schemaPrefix: String
+        public var logLevel: String
+        public var bcryptCost: Int
+        public var deadlineScanIntervalMilliseconds: Int
+        public var extraEnvironment: [String: String]
+
+        public init(
+            schemaPrefix: String = "",
+            logLevel: String = "info",
+            bcryptCost: Int = 10,
+            deadlineScanIntervalMilliseconds: Int = 5000,
+            extraEnvironment: [String: String] = [:]
+        ) {
+            self.schemaPrefix = schemaPrefix
+            self.logLevel = logLevel
+            self.bcryptCost = bcryptCost
+            self.deadlineScanIntervalMilliseconds = deadlineScanIntervalMilliseconds
+            self.extraEnvironment = extraEnvironment
+        }
+    }
+
+    public let root: String
+    public let environment: StackEnvironment
+    public let tenants: TenantTree
+    public let processes: [ServiceProcess]
+    public let logDirectory: String
+    let options: Options
+
+    /// - Parameters:
+    ///   - root: The repository root (for `deploy/local/tenants.json` and the directories).
+    ///   - binDirectory: Where the built executables are.
+    public init(root: String, binDirectory: String, environment: StackEnvironment, options: Options = Options()) throws {
+        self.root = root
+        self.environment = environment
+        self.options = options
+        let tenantsPath = root + "/deploy/local/tenants.json"
+        guard let data = FileManager.default.contents(atPath: tenantsPath) else { throw StackError("cannot read \(tenantsPath)") }
+        tenants = try JSONDecoder().decode(TenantTree.self, from: data)
+        logDirectory = environment.stateDirectory + "/logs"
+        try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
+        var processes: [ServiceProcess] = []
+        func add(_ kind: ServiceKind, tier: TenantID?) throws {
+            let name = tier.map { "\(kind.rawValue)-\($0)" } ?? kind.rawValue
+            let port = try freeLocalPort()
+            var variables = Self.baseEnvironment(environment, options: options, tenantsPath: tenantsPath)
+            variables["HTTP_PORT"] = String(port)
+            variables["POSTGRES_SCHEMA"] = options.schemaPrefix + name.replacingOccurrences(of: "-", with: "_")
+            if let tier { variables["TIER"] = tier.rawValue }
+            processes.append(ServiceProcess(
+                name: name, executable: binDirectory + "/" + kind.rawValue, environment: variables, port: port,
+                logPath: "\(environment.stateDirectory)/logs/\(name).log"))
+        }
+        for tenant in tenants.tenants {
+            try add(.intake, tier: tenant.id)
+            try add(.dispatch, tier: tenant.id)
+        }
+        try add(.handling, tier: nil)
+        try add(.notifier, tier: nil)
+        try add(.reporting, tier: nil)
+        self.processes = processes
+    }
+
+    static func baseEnvironment(_ environment: StackEnvironment, options: Options, tenantsPath: String) -> [String: String] {
+        var variables = ProcessInfo.processInfo.environment.filter { $0.key == "PATH" || $0.key == "HOME" || $0.key == "LANG" }
+        variables.merge([
+            "POSTGRES_HOST": environment.postgresHost,
+            "POSTGRES_PORT": String(environment.postgresPort),
+            "POSTGRES_USER": environment.postgresUser,
+            "POSTGRES_PASSWORD": environment.postgresPassword,
+            "POSTGRES_DATABASE": environment.postgresDatabase,
+            "KAFKA_BOOTSTRAP_SERVERS": environment.kafkaBootstrapServers ?? "127.0.0.1:9092",
+            // A restarted group member rejoins quickly on the dev cluster (ARCHITECTURE).
+            "KAFKA_PROPERTY_SESSION_TIMEOUT_MS": "6000",
+            "TENANTS_FILE": tenantsPath,
+            "LOG_LEVEL": options.logLevel,
+            "AUTH_BCRYPT_COST": String(options.bcryptCost),
+            "DEADLINE_SCAN_INTERVAL_MS": String(options.deadlineScanIntervalMilliseconds),
+        ]) { $1 }
+        if let url = environment.kannelSendSMSURL { variables["KANNEL_SENDSMS_URL"] = url }
+        if let user = environment.kannelUser { variables["KANNEL_USER"] = user }
+        if let password = environment.kannelPassword { variables["KANNEL_PASSWORD"] = password }
+        variables.merge(options.extraEnvironment) { $1 }
+        return variables
+    }
+
+    public func process(_ name: String) -> ServiceProcess {
+        processes.first { $0.name == name }!
+    }
+
+    public func url(_ kind: ServiceKind, tier: TenantID? = nil) -> String {
+        process(tier.map { "\(kind.rawValue)-\($0)" } ?? kind.rawValue).baseURL
+    }
+
+    /// Creates every tier's topics on the dev cluster (which does not implement CreateTopics).
+    public func provisionTopics() async throws {
+        guard let controlURL = environment.kafkaDevControlURL else {
+            throw StackError("KAFKA_DEV_CONTROL_URL is not set; create the topics with `platformctl kafka create-topics`")
+        }
+        let control = DevClusterControl(baseURL: controlURL)
+        for tenant in tenants.tenants {
+            for topic in Topics.all(for: tenant.id) {
+                try await control.createTopic(topic.name, partitions: topic.partitions)
+            }
+        }
+    }
+
+    /// Loads each tier's directory file through `intake import-directory` (the operator's path).
+    public func importDirectories(binDirectory: String) async throws {
+        for tenant in tenants.tenants {
+            let file = "\(root)/deploy/local/directory/\(tenant.id).json"
+            let intake = process("intake-\(tenant.id)")
+            let child = Process()
+            child.executableURL = URL(fileURLWithPath: binDirectory + "/intake")
+            child.arguments = ["import-directory", file]
+            child.environment = intake.environment
+            if !FileManager.default.fileExists(atPath: intake.logPath) {
+                FileManager.default.createFile(atPath: intake.logPath, contents: nil)
+            }
+            let log = try FileHandle(forWritingTo: URL(fileURLWithPath: intake.logPath))
+            try log.seekToEnd()
+            child.standardOutput = log
+            child.standardError = log
+            try child.run()
+            child.waitUntilExit()
+            guard child.terminationStatus == 0 else {
+                throw StackError("importing \(file) failed (exit \(child.terminationStatus)); see \(intake.logPath)")
+            }
+        }
+    }
+
+    /// Starts every service and waits until each answers `/readyz`.
+    public func start(timeout: Duration = .seconds(90)) async throws {
+        for process in processes where !process.isRunning { try process.start() }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for process in processes {
+                group.addTask { try await process.waitUntilReady(timeout: timeout) }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// Stops every service with SIGTERM (in parallel) and returns each exit status.
+    @discardableResult
+    public func stop() async -> [String: Int32?] {
+        await withTaskGroup(of: (String, Int32?).self) { group in
+            for process in processes {
+                group.addTask { (process.name, await process.stop()) }
+            }
+            var statuses: [String: Int32?] = [:]
+            for await (name, status) in group { statuses[name] = status }
+            return statuses
+        }
+    }
+}

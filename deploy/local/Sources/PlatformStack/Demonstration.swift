@@ -1,0 +1,65 @@
+import DemandDomain
+import Foundation
+import LocalStack
+
+/// The main job, shown on the running processes: a 茅箭区 enterprise's demand goes up to 十堰市,
+/// is handled by a city unit, rated and closed; every step is printed with its number, state, actor
+/// and deadline, then the demand's history from the handling ledger.
+struct Demonstration {
+    let stack: PlatformStack
+
+    func run() async throws {
+        let client = PlatformClient(stack: stack)
+        say("\n== 主要业务演示：企业诉求从茅箭区转报十堰市，办结销号 ==")
+        let cast = try await Cast.login(client)
+        let counter = StepCounter()
+        let runner = JourneyRunner(client: client, cast: cast) { step, session, demand in
+            let index = counter.next()
+            let last = demand.history.last
+            let actor = "\(last?.actor.name ?? session.name ?? session.subject)（\((last?.actor.role ?? session.role).chineseName)）"
+            let number = demand.escalation?.number ?? demand.assignment?.number ?? demand.registrationNumber ?? ""
+            let deadline = demand.deadlines.first.map { "\($0.stepName)时限 \($0.dueAt.map(CivilDate.deadlineText) ?? "暂停计时")" }
+                ?? "无在办时限"
+            say("[\(index)] \(step)")
+            say("    编号 \(number) | 状态 \(demand.stateName ?? "-") | 操作人 \(actor) | \(deadline)")
+        }
+        let (county, city) = try await runner.escalatedJourney()
+        say("\n== 诉求全过程（十堰市承办台账，\(city.registrationNumber ?? "")） ==")
+        let ledgerCopy = try await client.handlingDemand(cast.cityOffice, city.id)
+        for entry in ledgerCopy.history {
+            say("  \(entry.sequence). \(Self.shanghai(entry.at)) \(entry.kindName) → \(entry.to.chineseName)  \(entry.actor.name ?? entry.actor.id)（\(entry.actor.role.chineseName)，\(entry.actor.tenant)）")
+        }
+        say("\n== 茅箭区原诉求 \(county.registrationNumber ?? "")：\(county.stateName ?? "")（转报编号 \(county.escalation?.number ?? "")） ==")
+        for entry in county.history {
+            say("  \(entry.sequence). \(Self.shanghai(entry.at)) \(entry.kindName) → \(entry.to.chineseName)")
+        }
+        let token = cast.cityOffice.token
+        say("""
+
+            == Try it ==
+            A token of 十堰市双千办 (valid 12 hours):
+              export TOKEN=\(token)
+              curl -s \(stack.url(.handling))/ledger -H "Authorization: Bearer $TOKEN"
+              curl -s \(stack.url(.handling))/demands/\(city.id) -H "Authorization: Bearer $TOKEN"
+              curl -s \(stack.url(.handling))/demands/\(city.id)/dispatch-slip -H "Authorization: Bearer $TOKEN"
+            Log in as someone else (every demo password is \(Cast.demoPassword)):
+              curl -s \(stack.url(.intake, tier: "maojian"))/auth/login -d '{"tier":"maojian","login":"李明远","password":"\(Cast.demoPassword)"}'
+            """)
+    }
+
+    static func shanghai(_ date: Date?) -> String {
+        date.map { CivilDate.shanghaiText($0) } ?? "-"
+    }
+}
+
+final class StepCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+
+    func next() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
+}
