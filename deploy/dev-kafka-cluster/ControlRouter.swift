@@ -42,6 +42,7 @@ enum ControlRouter {
 
     struct Done: ResponseEncodable {
         var ok = true
+        var existed = false
     }
 
     static func build(cluster: KafkaMockCluster) -> Router<BasicRequestContext> {
@@ -75,8 +76,13 @@ enum ControlRouter {
         }
         router.post("topics") { request, context in
             let body = try await request.decode(as: TopicRequest.self, context: context)
-            try cluster.createTopic(body.name, partitions: body.partitions,
-                replicationFactor: body.replicationFactor ?? Int32(min(3, cluster.brokerCount)))
+            do {
+                try cluster.createTopic(body.name, partitions: body.partitions,
+                    replicationFactor: body.replicationFactor ?? Int32(min(3, cluster.brokerCount)))
+            } catch let error as KafkaError where error.code == .topicAlreadyExists {
+                // Creating topics is idempotent, as with the admin API.
+                return Done(existed: true)
+            }
             return Done()
         }
         router.post("partitions/leader") { request, context in

@@ -160,7 +160,7 @@ public struct HandlingWorkflow: Sendable {
             "联系电话：\(content.contact.phone.digits)",
             "牵头办理部门：\(assignment.leadUnit.name)",
             "配合办理部门：\(assignment.cooperatingUnits.map(\.name).joined(separator: "、"))",
-            "办结时限：\(due.map { CivilDate.shanghaiText($0.addingTimeInterval(-1)) } ?? "签收后计算")",
+            "办结时限：\(due.map(CivilDate.deadlineText) ?? "签收后计算")",
             "交办日期：\(CivilDate(dispatched.at))",
         ]
         return DispatchSlip(

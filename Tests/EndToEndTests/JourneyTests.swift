@@ -1,0 +1,130 @@
+import DemandDomain
+import Foundation
+import LocalStack
+import Testing
+
+/// Demand journeys across the separately running processes of every tier, over the dev Kafka
+/// cluster and Postgres, through the public HTTP APIs.
+@Suite("Journeys across separate processes", .serialized, .enabled(if: TestStack.available), .timeLimit(.minutes(10)))
+struct JourneyTests {
+    @Test("The main job: a 茅箭区 demand escalated to 十堰市, handled, rated and closed at both tiers")
+    func escalatedJourney() async throws {
+        let runner = try await TestStack.shared.runner()
+        let (county, city) = try await runner.escalatedJourney()
+        #expect(city.state == .closed)
+        #expect(kinds(city) == ["receiveEscalation", "dispatch", "sign", "submitResult", "rate"])
+        #expect(city.origin?.demandID == county.id)
+        #expect(city.registrationNumber?.hasPrefix("十堰服企办收（") == true)
+        #expect(county.state == .closed)
+        #expect(kinds(county) == ["submit", "approve", "escalate", "recordEscalationOutcome", "recordEscalationOutcome"])
+        #expect(county.escalation?.number.hasPrefix("茅箭服企办报（") == true)
+        #expect(county.outcome?.resultClass == "A")
+    }
+
+    @Test("A district-only journey: routed to a district unit with a cooperating unit, answered, closed")
+    func districtJourney() async throws {
+        let runner = try await TestStack.shared.runner()
+        let closed = try await runner.districtJourney()
+        #expect(closed.state == .closed)
+        #expect(kinds(closed) == ["submit", "approve", "dispatch", "sign", "submitResult", "rate"])
+        #expect(closed.assignment?.cooperatingUnits.map(\.id) == ["maojian-zjj"])
+    }
+
+    @Test("Not our remit: the unit returns it, the dispatcher routes it again, the right unit handles it")
+    func returnAndReroute() async throws {
+        let stack = TestStack.shared
+        let runner = try await stack.runner()
+        let client = try await stack.client()
+        let cast = try await stack.people()
+        let wrongUnit = try await client.login(tier: "maojian", login: "茅箭区住建局管理员", password: Cast.demoPassword)
+        let demand = try await runner.submitAndApprove()
+        _ = try await client.route(cast.countyDispatcher, demand.id, lead: "maojian-zjj")
+        _ = try await runner.waitAtHandling(wrongUnit, demand.id, state: .awaitingSignature)
+        let returned = try await client.handle(wrongUnit, demand.id, "return",
+            ["reason": "用电增容不属于住建部门职能", "suggestion": "建议分办至区经信局"])
+        #expect(returned.state == .awaitingDispatch)
+        // Back in the dispatcher's queue, then routed to the right unit.
+        let back = try await runner.waitAtDispatch(cast.countyDispatcher, tier: "maojian", demand.id, state: .awaitingDispatch)
+        #expect(back.history.last?.kind == "returnNotOurRemit")
+        let queue = try await client.queue(cast.countyDispatcher)
+        #expect(queue.contains { $0.id == demand.id })
+        _ = try await client.route(cast.countyDispatcher, demand.id, lead: "maojian-jxj")
+        _ = try await runner.waitAtHandling(cast.countyUnit, demand.id, state: .awaitingSignature)
+        _ = try await client.handle(cast.countyUnit, demand.id, "sign", ["note": "已签收"])
+        let answered = try await client.handle(cast.countyUnit, demand.id, "result", ["resultClass": "A", "answer": "已解决"])
+        #expect(answered.state == .awaitingRating)
+        #expect(kinds(answered) == ["submit", "approve", "dispatch", "returnNotOurRemit", "dispatch", "sign", "submitResult"])
+        // The unit that returned it keeps reading it, but can no longer act on it.
+        await #expect(throws: APICallError.self) {
+            try await client.handle(wrongUnit, demand.id, "notes", ["text": "补充"])
+        }
+    }
+
+    @Test("An unsatisfied rating sends the demand to special supervision and back to the unit until satisfied")
+    func unsatisfiedRating() async throws {
+        let stack = TestStack.shared
+        let runner = try await stack.runner()
+        let client = try await stack.client()
+        let cast = try await stack.people()
+        let demand = try await runner.submitAndApprove()
+        _ = try await client.route(cast.countyDispatcher, demand.id, lead: "maojian-jxj")
+        _ = try await runner.waitAtHandling(cast.countyUnit, demand.id, state: .awaitingSignature)
+        _ = try await client.handle(cast.countyUnit, demand.id, "sign", ["note": "已签收"])
+        _ = try await client.handle(cast.countyUnit, demand.id, "result", ["resultClass": "C", "answer": "暂无法解决",
+            "explanation": "受电网规划限制"])
+        let unsatisfied = try await client.handle(cast.enterprise, demand.id, "rating",
+            JourneyRunner.RatingBody(satisfied: false, comment: "答复含糊，问题未解决"))
+        #expect(unsatisfied.state == .underSupervision)
+        #expect(unsatisfied.deadlines.first?.step == "result")
+        let note = try await client.handle(cast.countyUnit, demand.id, "notes", ["text": "专项督办：已约谈供电公司"])
+        #expect(note.state == .underSupervision)
+        _ = try await client.handle(cast.countyUnit, demand.id, "result", ResultBody(resultClass: "B", answer: "已列入改造计划",
+            plan: "12月完成线路改造", plannedCompletion: "2026-12-31"))
+        let closed = try await client.handle(cast.enterprise, demand.id, "rating", JourneyRunner.RatingBody(satisfied: true, comment: nil))
+        #expect(closed.state == .closed)
+        #expect(kinds(closed).suffix(4) == ["rate", "addProgressNote", "submitResult", "rate"])
+    }
+
+    @Test("An extension requested by the unit and granted by the office moves the result deadline")
+    func extensionGranted() async throws {
+        let stack = TestStack.shared
+        let runner = try await stack.runner()
+        let client = try await stack.client()
+        let cast = try await stack.people()
+        let demand = try await runner.submitAndApprove()
+        _ = try await client.route(cast.countyDispatcher, demand.id, lead: "maojian-jxj")
+        _ = try await runner.waitAtHandling(cast.countyUnit, demand.id, state: .awaitingSignature)
+        let signed = try await client.handle(cast.countyUnit, demand.id, "sign", ["note": "已签收"])
+        let before = try #require(signed.deadlines.first { $0.step == "result" }?.dueAt)
+        let requested = try await client.handle(cast.countyUnit, demand.id, "extension",
+            ExtensionBody(days: 5, reason: "需协调供电公司现场勘查"))
+        #expect(requested.history.last?.kind == "requestExtension")
+        // Only the tier's office decides.
+        await #expect(throws: APICallError.self) {
+            try await client.handle(cast.cityOffice, demand.id, "extension/decision", DecisionBody(granted: true, days: 5))
+        }
+        let granted = try await client.handle(cast.countyOffice, demand.id, "extension/decision", DecisionBody(granted: true, days: 5))
+        let after = try #require(granted.deadlines.first { $0.step == "result" }?.dueAt)
+        #expect(after > before)
+        let planner = DeadlinePlanner(procedure: .shiyan, calendar: try WorkingCalendar.official())
+        let signedAt = try #require(signed.history.last?.at)
+        #expect(after == (try planner.schedule(step: .result, start: signedAt, budgetDays: 20).dueAt))
+    }
+
+    struct ResultBody: Encodable {
+        var resultClass: String
+        var answer: String
+        var plan: String
+        var plannedCompletion: String
+    }
+
+    struct ExtensionBody: Encodable {
+        var days: Int
+        var reason: String
+    }
+
+    struct DecisionBody: Encodable {
+        var granted: Bool
+        var days: Int
+    }
+}
