@@ -353,7 +353,7 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["LocalStack"],
+            dependencies: ["LocalStack", "Kafka", "PlatformEvents"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -5,7 +5,13 @@ import Testing
 
 /// Demand journeys across the separately running processes of every tier, over the dev Kafka
 /// cluster and Postgres, through the public HTTP APIs.
-@Suite("Journeys across separate processes", .serialized, .enabled(if: TestStack.available), .timeLimit(.minutes(10)))
+/// All end-to-end suites share one running stack and run one test at a time (a kill -9 test must
+/// not cut into a journey test).
+@Suite("End to end", .serialized, .enabled(if: TestStack.available), .timeLimit(.minutes(10)))
+struct EndToEnd {}
+
+extension EndToEnd {
+@Suite("Journeys across separate processes")
 struct JourneyTests {
     @Test("The main job: a 茅箭区 demand escalated to 十堰市, handled, rated and closed at both tiers")
     func escalatedJourney() async throws {
@@ -127,4 +133,5 @@ struct JourneyTests {
         var granted: Bool
         var days: Int
     }
+}
 }

@@ -222,7 +222,22 @@ start_infrastructure() {
   start_kannel
 }
 
+# Service processes of this run (their environment names this state folder) that a test or the
+# stack started and did not stop, for example because a test run ended early.
+stop_leftover_services() {
+  local pid pids=()
+  for pid in $(pgrep -f "/(intake|dispatch|handling|notifier|reporting)( |\$)" || true); do
+    tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "PLATFORM_STATE_DIR=$STATE_DIR" && pids+=("$pid")
+  done
+  [ ${#pids[@]} -gt 0 ] || return 0
+  log "stopping ${#pids[@]} leftover service processes"
+  kill -TERM "${pids[@]}" 2>/dev/null || true
+  sleep 2
+  kill -KILL "${pids[@]}" 2>/dev/null || true
+}
+
 stop_infrastructure() {
+  stop_leftover_services
   stop_kannel
   stop_kafka
   stop_postgres

@@ -48,6 +48,10 @@ public struct ErrorMiddleware: RouterMiddleware {
                 return error.status.code < 500
                     ? APIError(error.status, code: "BAD_REQUEST", message: "请求有误") : .internalError
             }
+        // NIO's body limit (NIOTooManyBytesError) and anything else that knows its status.
+        case let error as any HTTPResponseError where error.status == .contentTooLarge: return .bodyTooLarge
+        case let error as any HTTPResponseError where (400..<500).contains(error.status.code):
+            return APIError(error.status, code: "BAD_REQUEST", message: "请求有误")
         default: return .internalError
         }
     }
@@ -74,7 +78,7 @@ extension Request {
         do {
             var request = self
             buffer = try await request.collectBody(upTo: context.maxUploadSize)
-        } catch let error as HTTPError where error.status == .contentTooLarge {
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw APIError.bodyTooLarge
         }
         do {

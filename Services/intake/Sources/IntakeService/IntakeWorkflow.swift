@@ -137,7 +137,7 @@ public struct IntakeWorkflow: Sendable {
         _ form: DemandForm,
         enterpriseID requestedEnterprise: String?,
         idempotencyKey: String?,
-        requestBody: [UInt8],
+        canonicalRequest: [UInt8],
         by principal: Principal
     ) async throws -> Submitted {
         guard principal.tenant == tier.id else { throw APIError.forbiddenTenant }
@@ -155,7 +155,7 @@ public struct IntakeWorkflow: Sendable {
         if let key = idempotencyKey, key.isEmpty || key.count > 200 {
             throw APIError.badRequest(code: "INVALID_IDEMPOTENCY_KEY", message: "Idempotency-Key须为1至200个字符")
         }
-        let requestHash = SHA256.hash(data: requestBody).map { String(format: "%02x", $0) }.joined()
+        let requestHash = SHA256.hash(data: canonicalRequest).map { String(format: "%02x", $0) }.joined()
         let newID = UUID()
         let recorder = self.recorder
         let tier = self.tier

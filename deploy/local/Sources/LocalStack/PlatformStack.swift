@@ -83,6 +83,8 @@ public final class PlatformStack: Sendable {
             // A restarted group member rejoins quickly on the dev cluster (ARCHITECTURE).
             "KAFKA_PROPERTY_SESSION_TIMEOUT_MS": "6000",
             "TENANTS_FILE": tenantsPath,
+            // Marks the processes of this stack, so that clean-up finds exactly them.
+            "PLATFORM_STATE_DIR": environment.stateDirectory,
             "LOG_LEVEL": options.logLevel,
             "AUTH_BCRYPT_COST": String(options.bcryptCost),
             "DEADLINE_SCAN_INTERVAL_MS": String(options.deadlineScanIntervalMilliseconds),

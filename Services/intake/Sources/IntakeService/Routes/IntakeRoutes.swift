@@ -16,7 +16,7 @@ struct IntakeRoutes {
         var password: String
     }
 
-    struct SubmitRequest: Decodable {
+    struct SubmitRequest: Codable {
         var form: DemandForm
         /// For a cadre or the office submitting on an enterprise's behalf.
         var enterpriseID: String?
@@ -55,18 +55,15 @@ struct IntakeRoutes {
         let demands = router.group("demands")
         demands.post { request, context -> Response in
             let principal = try context.requirePrincipal()
-            var request = request
-            let body = try await request.collectBody(upTo: context.maxUploadSize)
-            let submitRequest: SubmitRequest
-            do {
-                submitRequest = try JSONDecoder().decode(SubmitRequest.self, from: Data(body.readableBytesView))
-            } catch let error as DecodingError {
-                throw APIError.malformedJSON("\(error.fieldPath)")
-            }
+            let submitRequest = try await request.decodeJSON(SubmitRequest.self, context: context)
+            // The key protects one request; its canonical form (sorted keys) tells a true retry from
+            // a different request, however a client orders its JSON.
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .sortedKeys
             let submitted = try await intake.submit(
                 submitRequest.form, enterpriseID: submitRequest.enterpriseID,
                 idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!],
-                requestBody: Array(body.readableBytesView), by: principal)
+                canonicalRequest: Array(try encoder.encode(submitRequest)), by: principal)
             var response = try DemandView(submitted.demand, planner: intake.rules.planner(for: submitted.demand.tenant))
                 .response(from: request, context: context)
             response.status = submitted.replayed ? .ok : .created

@@ -1,0 +1,85 @@
+import DemandDomain
+import Foundation
+import Logging
+import PostgresStorage
+import ServiceRuntime
+import Testing
+
+@Suite("Service configuration")
+struct ConfigurationTests {
+    static let tenantsFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("deploy/local/tenants.json").path
+
+    func load(_ environment: [String: String], perTier: Bool = true) async throws -> RuntimeSettings {
+        try await RuntimeSettings.load(service: .intake, perTier: perTier, defaultPort: 8081,
+            environment: ["TENANTS_FILE": Self.tenantsFile].merging(environment) { $1 })
+    }
+
+    func problem(_ environment: [String: String], perTier: Bool = true) async -> ConfigurationError? {
+        do {
+            _ = try await load(environment, perTier: perTier)
+            return nil
+        } catch let error as ConfigurationError {
+            return error
+        } catch {
+            Issue.record("unexpected error \(error)")
+            return nil
+        }
+    }
+
+    @Test("Defaults run on the local stack")
+    func defaults() async throws {
+        let settings = try await load(["TIER": "maojian"])
+        #expect(settings.tier == "maojian")
+        #expect(settings.httpPort == 8081)
+        #expect(settings.postgres.schema == "intake_maojian")
+        #expect(settings.auth.usesDevelopmentKey)
+        #expect(settings.rules.procedure(for: "maojian") == .shiyan)
+    }
+
+    @Test("A missing or malformed setting is an error that names it", arguments: [
+        ([String: String](), "TIER"),
+        (["TIER": "wudang"], "TIER"),
+        (["TIER": "maojian", "POSTGRES_PORT": "five"], "POSTGRES_PORT"),
+        (["TIER": "maojian", "HTTP_PORT": "70000"], "HTTP_PORT"),
+        (["TIER": "maojian", "LOG_LEVEL": "loud"], "LOG_LEVEL"),
+        (["TIER": "maojian", "POSTGRES_REQUIRE_TLS": "perhaps"], "POSTGRES_REQUIRE_TLS"),
+        (["TIER": "maojian", "TENANTS_FILE": "/nonexistent/tenants.json"], "TENANTS_FILE"),
+        (["TIER": "maojian", "AUTH_SIGNING_KEY": "not-a-key"], "AUTH_SIGNING_KEY"),
+        (["TIER": "maojian", "AUTH_VERIFICATION_KEYS": "k1"], "AUTH_VERIFICATION_KEYS"),
+        (["TIER": "maojian", "PLATFORM_ENVIRONMENT": "production"], "AUTH_VERIFICATION_KEYS"),
+        (["TIER": "maojian", "CALENDAR_ADJUSTMENTS_FILE": "/nonexistent.json"], "CALENDAR_ADJUSTMENTS_FILE"),
+        (["TIER": "maojian", "CONFIG_FILE": "/nonexistent.env"], "CONFIG_FILE"),
+    ])
+    func namedErrors(environment: [String: String], setting: String) async {
+        let error = await problem(environment)
+        #expect(error?.setting == setting, "\(environment) → \(String(describing: error))")
+    }
+
+    @Test("An env file supplies settings; the environment wins over it")
+    func environmentFile() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("settings-\(UUID()).env")
+        try "# settings\nTIER=zhangwan\nHTTP_PORT=9999\nLOG_LEVEL=debug\n".write(to: file, atomically: true, encoding: .utf8)
+        let settings = try await load(["CONFIG_FILE": file.path, "HTTP_PORT": "9000"])
+        #expect(settings.tier == "zhangwan")
+        #expect(settings.httpPort == 9000)
+        #expect(settings.logLevel == .debug)
+    }
+
+    @Test("librdkafka properties pass through from KAFKA_PROPERTY_*")
+    func kafkaPassThrough() async throws {
+        let settings = try await load(["TIER": "maojian", "KAFKA_PROPERTY_SECURITY_PROTOCOL": "SASL_SSL",
+            "KAFKA_PROPERTY_SESSION_TIMEOUT_MS": "6000"])
+        #expect(settings.kafkaProperties == ["security.protocol": "SASL_SSL", "session.timeout.ms": "6000"])
+    }
+
+    @Test("Tier calendar adjustments apply to their tier only")
+    func calendarAdjustments() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("calendar-\(UUID()).json")
+        try #"{"maojian": [{"date": "2026-12-01", "kind": "closure", "reason": "停电"}]}"#.write(to: file, atomically: true, encoding: .utf8)
+        let settings = try await load(["TIER": "maojian", "CALENDAR_ADJUSTMENTS_FILE": file.path])
+        let day = CivilDate("2026-12-01")!
+        #expect(try !settings.calendars.calendar(for: "maojian").isWorkingDay(day))
+        #expect(try settings.calendars.calendar(for: "zhangwan").isWorkingDay(day))
+    }
+}
