@@ -127,7 +127,7 @@ public final class PlatformStack: Sendable {
             child.arguments = ["import-directory", file]
             child.environment = intake.environment
             if !FileManager.default.fileExists(atPath: intake.logPath) {
-                FileManager.default.createFile(atPath: intake.logPath, contents: nil)
+                _ = FileManager.default.createFile(atPath: intake.logPath, contents: nil)
             }
             let log = try FileHandle(forWritingTo: URL(fileURLWithPath: intake.logPath))
             try log.seekToEnd()
