@@ -63,6 +63,31 @@ public struct DirectoryStore: Sendable {
         return result
     }
 
+    /// Active people with one of `roles`, in a tier and/or a unit.
+    public func people(roles: [Role], tenant: TenantID? = nil, unitID: String? = nil, on connection: PostgresConnection)
+        async throws -> [DirectoryPerson]
+    {
+        var sql = "SELECT body::text FROM directory WHERE kind = 'person' AND body->'person'->>'role' = ANY($1)"
+        var values = PostgresBindings()
+        values.append(roles.map(\.rawValue))
+        if let tenant {
+            values.append(tenant.rawValue)
+            sql += " AND tenant = $\(values.count)"
+        }
+        if let unitID {
+            values.append(unitID)
+            sql += " AND body->'person'->>'unitID' = $\(values.count)"
+        }
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql + " ORDER BY key", binds: values), logger: logger)
+        var result: [DirectoryPerson] = []
+        for try await body in rows.decode(String.self) {
+            if case .person(let person) = try EventCoding.decoder().decode(DirectoryEntry.self, from: Data(body.utf8)), person.active {
+                result.append(person)
+            }
+        }
+        return result
+    }
+
     public func person(_ id: String, on connection: PostgresConnection) async throws -> DirectoryPerson? {
         if case .person(let person)? = try await entry("person:\(id)", on: connection) { return person }
         return nil

@@ -91,6 +91,8 @@ public struct Tenant: Codable, Sendable, Hashable {
     public var smsSignature: String
     /// Platform name used in SMS, for example `十堰亲清企业服务信息平台`.
     public var platformName: String
+    /// When non-urgent SMS wait until morning; nil means the platform default (22:00–07:30).
+    public var quietHours: QuietHours?
 
     public init(
         id: TenantID,
@@ -100,7 +102,8 @@ public struct Tenant: Codable, Sendable, Hashable {
         parent: TenantID?,
         procedure: String,
         smsSignature: String,
-        platformName: String
+        platformName: String,
+        quietHours: QuietHours? = nil
     ) {
         self.id = id
         self.name = name
@@ -110,5 +113,45 @@ public struct Tenant: Codable, Sendable, Hashable {
         self.procedure = procedure
         self.smsSignature = smsSignature
         self.platformName = platformName
+        self.quietHours = quietHours
+    }
+}
+
+/// A nightly span in Asia/Shanghai, for example 22:00 to 07:30, during which non-urgent SMS wait.
+public struct QuietHours: Codable, Sendable, Hashable {
+    /// Minutes after midnight.
+    public var startMinute: Int
+    public var endMinute: Int
+
+    public static let standard = QuietHours(startMinute: 22 * 60, endMinute: 7 * 60 + 30)
+
+    public init(startMinute: Int, endMinute: Int) {
+        self.startMinute = startMinute
+        self.endMinute = endMinute
+    }
+
+    /// `22:00-07:30`.
+    public init?(_ text: String) {
+        let parts = text.split(separator: "-")
+        guard parts.count == 2, let start = Self.minutes(parts[0]), let end = Self.minutes(parts[1]) else { return nil }
+        self.init(startMinute: start, endMinute: end)
+    }
+
+    static func minutes(_ text: Substring) -> Int? {
+        let parts = text.split(separator: ":")
+        guard parts.count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]), (0..<24).contains(hour), (0..<60).contains(minute)
+        else { return nil }
+        return hour * 60 + minute
+    }
+
+    /// The instant quiet hours end, if `instant` falls inside them; nil otherwise.
+    public func end(ifQuietAt instant: Date) -> Date? {
+        let date = CivilDate(instant)
+        let minute = Int(instant.timeIntervalSince(date.startInstant) / 60)
+        let wraps = startMinute > endMinute
+        let inside = wraps ? (minute >= startMinute || minute < endMinute) : (minute >= startMinute && minute < endMinute)
+        guard inside else { return nil }
+        let endDate = wraps && minute >= startMinute ? date.adding(days: 1) : date
+        return endDate.startInstant.addingTimeInterval(TimeInterval(endMinute * 60))
     }
 }

@@ -56,8 +56,14 @@ public final class PlatformRuntime: Sendable {
         settings.tier.map { "/tiers/\($0)/\(settings.service.rawValue)" } ?? "/platform/\(settings.service.rawValue)"
     }
 
-    /// A consumer of this service, in the consumer group `<instance>.<name>`.
-    public func consumer(name: String, topics: [String], handler: @escaping EventHandler) -> EventConsumer {
+    /// A consumer of this service, in the consumer group `<instance>.<name>`. After each commit it
+    /// wakes the outbox relay (and runs `afterCommit`, if given).
+    public func consumer(
+        name: String,
+        topics: [String],
+        afterCommit: @escaping @Sendable () -> Void = {},
+        handler: @escaping EventHandler
+    ) -> EventConsumer {
         let configuration = KafkaConsumerConfiguration(
             bootstrapServers: settings.kafkaBootstrapServers,
             groupID: "\(settings.instanceName).\(name)",
@@ -65,7 +71,10 @@ public final class PlatformRuntime: Sendable {
             overrides: settings.kafkaProperties)
         let relay = self.relay
         return EventConsumer(name: name, topics: topics, kafka: configuration, database: database, logger: logger,
-            afterCommit: { relay.wake() }, handler: handler)
+            afterCommit: {
+                relay.wake()
+                afterCommit()
+            }, handler: handler)
     }
 
     /// Runs `body` in a transaction, then wakes the relay so the events it recorded go out at once.

@@ -1,11 +1,81 @@
 import DemandDomain
+import DemandStore
 import Foundation
 import Hummingbird
+import Messaging
+import PlatformEvents
 import ServiceRuntime
 
-/// Builds the notifier (one process for every tier).
+/// Builds the notifier (one process for every tier): consumers of every tier's status and
+/// directory topics, the SMS sender, and the delivery-report endpoint.
 public func buildNotifierApplication(settings: RuntimeSettings) async throws -> some ApplicationProtocol {
-    let runtime = try await PlatformRuntime(settings: settings, migrations: [])
+    let reader = try SettingsReader()
+    let rulesData: Data
+    if let path = reader.string("sms.rules.file") {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw ConfigurationError(setting: "SMS_RULES_FILE", problem: "names a file that cannot be read: \(path)")
+        }
+        rulesData = data
+    } else {
+        rulesData = Data(try resourceText("sms-templates", "json", bundle: .module).utf8)
+    }
+    let rules: RuleBook
+    do {
+        rules = try RuleBook(data: rulesData, tenants: settings.tenants)
+    } catch {
+        throw ConfigurationError(setting: "SMS rules", problem: "\(error)")
+    }
+    let quietHoursSetting = reader.string("sms.quiet.hours", default: "tenant")
+    let quietOverride: QuietHours?? =
+        switch quietHoursSetting {
+        case "tenant": .none
+        case "off": .some(nil)
+        default: .some(QuietHours(quietHoursSetting))
+        }
+    if case .some(nil) = quietOverride, quietHoursSetting != "off" {
+        throw ConfigurationError(setting: "SMS_QUIET_HOURS", problem: "must be tenant, off, or HH:MM-HH:MM")
+    }
+    let deliveryReportKey = reader.string("sms.dlr.key", default: "development-delivery-reports", isSecret: true)
+    if settings.isProduction, reader.string("sms.dlr.key") == nil {
+        throw ConfigurationError(setting: "SMS_DLR_KEY", problem: "is required in production")
+    }
+    let kannel = KannelGateway.Settings(
+        sendSMSURL: reader.string("kannel.sendsms.url", default: "http://127.0.0.1:13013/cgi-bin/sendsms"),
+        username: reader.string("kannel.user", default: "platform"),
+        password: reader.string("kannel.password", default: "platform-sms", isSecret: true),
+        sender: reader.string("sms.sender", default: "10690001"),
+        deliveryReportBaseURL: reader.string("notifier.public.url", default: "http://127.0.0.1:\(settings.httpPort)"),
+        deliveryReportKey: deliveryReportKey,
+        timeout: .seconds(10))
+    let senderSettings = SMSSender.Settings(
+        messagesPerSecond: try reader.double("sms.rate.limit", default: 50),
+        maxAttempts: try reader.int("sms.max.attempts", default: 8, range: 1...100),
+        reconcileWait: .seconds(try reader.int("sms.reconcile.wait.seconds", default: 60, range: 1...86_400)))
+
+    let runtime = try await PlatformRuntime(settings: settings, migrations: NotifierMigrations.all)
+    let directory = DirectoryStore(logger: runtime.logger)
+    let planner = IntentPlanner(
+        rules: rules, tierRules: settings.rules, directory: directory,
+        quietHours: { tenant in
+            if case .some(let override) = quietOverride { return override }
+            return settings.tenants[tenant]?.quietHours ?? .standard
+        },
+        logger: runtime.logger)
+    let sender = SMSSender(database: runtime.database, gateway: KannelGateway(settings: kannel), settings: senderSettings,
+        logger: runtime.logger)
     let router = runtime.router(openAPI: try resourceText("openapi", "yaml", bundle: .module))
-    return runtime.application(router: router)
+    NotifierRoutes(runtime: runtime, deliveryReportKey: deliveryReportKey, wakeSender: { sender.wakeUps.signal() })
+        .register(on: router)
+    // Directory first, so that recipients are known when their first event comes.
+    let directoryConsumer = runtime.consumer(name: "directory", topics: [Topics.allDirectories]) { event, connection in
+        guard event.header.type == EventType.directoryEntry else {
+            throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "directory topics do not take \(event.header.type)")
+        }
+        try await directory.upsert(try event.decode(DirectoryEntry.self).data, on: connection)
+    }
+    let statusConsumer = runtime.consumer(name: "status", topics: [Topics.allStatus], afterCommit: { sender.wakeUps.signal() }) {
+        event, connection in
+        try await planner.plan(event, on: connection)
+    }
+    return runtime.application(router: router, services: [directoryConsumer, statusConsumer, sender])
 }

@@ -1,0 +1,154 @@
+import DemandDomain
+import DemandStore
+import Foundation
+import Logging
+import Messaging
+import Metrics
+import PlatformEvents
+import PostgresNIO
+import PostgresStorage
+
+/// States of one SMS to one person.
+enum SMSState: String, Codable, Sendable {
+    /// Waiting to be sent (perhaps until morning, or for a retry).
+    case pending
+    /// Handed to the sender; what the gateway did is not recorded yet.
+    case inFlight
+    /// The gateway accepted it.
+    case accepted
+    /// The phone network delivered it.
+    case delivered
+    /// It will not be delivered (gateway refusal, failed report, retries used up).
+    case failed
+    /// The person has no valid mainland mobile number in the directory.
+    case unreachable
+}
+
+/// Turns status events into SMS intents, in the same transaction as the event's inbox row: an
+/// event is then planned exactly once, and each (event, rule, recipient) has one intent.
+struct IntentPlanner: Sendable {
+    let rules: RuleBook
+    let tierRules: TierRules
+    let directory: DirectoryStore
+    let quietHours: @Sendable (TenantID) -> QuietHours?
+    let logger: Logger
+    let unreachable = Counter(label: "sms_unreachable_recipients_total")
+    let deferred = Counter(label: "sms_deferred_total")
+
+    struct Recipient: Hashable {
+        var key: String
+        var name: String?
+        var phone: MobileNumber?
+    }
+
+    func plan(_ event: IncomingEvent, on connection: PostgresConnection) async throws {
+        switch event.header.type {
+        case EventType.demandStatus:
+            let status = try event.decode(DemandStatusEvent.self).data
+            let matching = rules.rules(for: status.demand.tenant, trigger: .transition, transition: status.transition)
+            for compiled in matching {
+                try await record(compiled, eventID: event.header.id, demand: status.demand, transition: status.transition,
+                    alert: nil, on: connection)
+            }
+        case EventType.deadlineAlert:
+            let alert = try event.decode(DeadlineAlertEvent.self).data
+            let trigger: SMSRule.Trigger = alert.kind == .overdue ? .overdue : .dueSoon
+            for compiled in rules.rules(for: alert.demand.tenant, trigger: trigger) {
+                try await record(compiled, eventID: event.header.id, demand: alert.demand, transition: nil, alert: alert, on: connection)
+            }
+        default:
+            throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "the notifier does not know \(event.header.type)")
+        }
+    }
+
+    private func record(
+        _ compiled: RuleBook.CompiledRule,
+        eventID: UUID,
+        demand: DemandSummary,
+        transition: Transition?,
+        alert: DeadlineAlertEvent?,
+        on connection: PostgresConnection
+    ) async throws {
+        let tenant = tierRules.tree[demand.tenant]
+        var values: [String: String] = [
+            "signature": tenant?.smsSignature ?? "", "platform": tenant?.platformName ?? "", "tier": tenant?.name ?? "",
+            "enterprise": demand.enterpriseName ?? "", "number": demand.registrationNumber?.description ?? "",
+            "unit": demand.leadUnit?.name ?? "",
+            "ratingDays": String(tierRules.procedure(for: demand.tenant).ratingDays),
+            "originTier": demand.origin.flatMap { tierRules.tree[$0.tenant]?.name } ?? "",
+        ]
+        if case .sendBack(let sendBack)? = transition?.action { values["reason"] = sendBack.reason }
+        if case .returnNotOurRemit(let remit)? = transition?.action { values["reason"] = remit.reason }
+        if let alert {
+            values["step"] = alert.step.chineseName
+            values["due"] = CivilDate.deadlineText(alert.dueAt)
+            values["overdueDays"] = alert.overdueWorkingDays.map(String.init) ?? ""
+        }
+        let text = compiled.template.render(values)
+        var recipients: [Recipient] = []
+        for kind in compiled.rule.recipients {
+            for recipient in try await resolve(kind, demand: demand, step: alert?.step, on: connection)
+            where !recipients.contains(where: { $0.key == recipient.key }) {
+                recipients.append(recipient)
+            }
+        }
+        let now = Date()
+        let holdUntil = compiled.rule.urgent == true ? nil : quietHours(demand.tenant)?.end(ifQuietAt: now)
+        for recipient in recipients {
+            let state: SMSState = recipient.phone == nil ? .unreachable : .pending
+            if state == .unreachable {
+                unreachable.increment()
+                logger.warning("SMS recipient has no valid mobile number", metadata: [
+                    "recipient": "\(recipient.key)", "rule": "\(compiled.rule.id)", "demand": "\(demand.id)",
+                ])
+            } else if holdUntil != nil {
+                deferred.increment()
+            }
+            try await connection.execute(
+                """
+                INSERT INTO sms_intents (id, event_id, rule_id, recipient, recipient_name, phone, tenant, demand_id, text, urgent,
+                    state, next_attempt_at, last_error)
+                VALUES (\(UUID()), \(eventID), \(compiled.rule.id), \(recipient.key), \(recipient.name), \(recipient.phone?.digits),
+                    \(demand.tenant.rawValue), \(demand.id), \(text), \(compiled.rule.urgent == true), \(state.rawValue),
+                    \(holdUntil ?? now), \(state == .unreachable ? "没有有效的大陆手机号码" : nil))
+                ON CONFLICT (event_id, rule_id, recipient) DO NOTHING
+                """, logger: logger)
+        }
+    }
+
+    private func resolve(_ kind: RecipientKind, demand: DemandSummary, step: DemandStep?, on connection: PostgresConnection)
+        async throws -> [Recipient]
+    {
+        func people(_ list: [DirectoryPerson]) -> [Recipient] {
+            list.map { Recipient(key: "person:\($0.id)", name: $0.name, phone: $0.phone) }
+        }
+        switch kind {
+        case .pairedCadre:
+            guard let id = demand.pairedCadreID, let cadre = try await directory.person(id, on: connection) else { return [] }
+            return people([cadre])
+        case .enterpriseContact:
+            guard let phone = demand.contactPhone else { return [] }
+            return [Recipient(key: "contact:\(phone.digits)", name: demand.contactName, phone: phone)]
+        case .tierDispatchers:
+            return people(try await directory.people(roles: [.dispatcher], tenant: demand.tenant, on: connection))
+        case .lastDispatcher:
+            if let id = demand.lastDispatcherID, let dispatcher = try await directory.person(id, on: connection) {
+                return people([dispatcher])
+            }
+            return try await resolve(.tierDispatchers, demand: demand, step: step, on: connection)
+        case .leadUnitAdmins:
+            guard let unit = demand.leadUnit else { return [] }
+            return people(try await directory.people(roles: [.unitAdmin, .countyAdmin], unitID: unit.id, on: connection))
+        case .tierOffice:
+            return people(try await directory.people(roles: [.office], tenant: demand.tenant, on: connection))
+        case .stepHolder:
+            switch step {
+            case .review?: return try await resolve(.pairedCadre, demand: demand, step: step, on: connection)
+            case .dispatch?: return try await resolve(.tierDispatchers, demand: demand, step: step, on: connection)
+            case .sign?, .result?: return try await resolve(.leadUnitAdmins, demand: demand, step: step, on: connection)
+            case .rating?: return try await resolve(.enterpriseContact, demand: demand, step: step, on: connection)
+            case nil: return []
+            }
+        }
+    }
+}

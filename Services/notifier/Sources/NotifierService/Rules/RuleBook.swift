@@ -1,0 +1,149 @@
+import DemandDomain
+import Foundation
+import PlatformEvents
+
+/// Who a rule texts.
+public enum RecipientKind: String, Codable, Sendable, CaseIterable {
+    case pairedCadre
+    case enterpriseContact
+    case tierDispatchers
+    /// The dispatcher who routed the demand last (all the tier's dispatchers if unknown).
+    case lastDispatcher
+    case leadUnitAdmins
+    case tierOffice
+    /// Whoever holds the step a deadline alert is about.
+    case stepHolder
+}
+
+/// One SMS rule: which event, for whom, and what text.
+public struct SMSRule: Codable, Sendable, Hashable {
+    public enum Trigger: String, Codable, Sendable {
+        case transition
+        case dueSoon
+        case overdue
+    }
+
+    public var id: String
+    public var event: Trigger
+    public var transitions: [DemandAction.Kind]?
+    public var toState: DemandState?
+    public var recipients: [RecipientKind]
+    public var template: String
+    /// Urgent messages go out during quiet hours too.
+    public var urgent: Bool?
+    public var disabled: Bool?
+}
+
+/// A template with named placeholders (`{enterprise}`), parsed once.
+public struct SMSTemplate: Sendable, Hashable {
+    enum Part: Sendable, Hashable {
+        case text(String)
+        case placeholder(String)
+    }
+
+    public static let placeholders: Set<String> = [
+        "signature", "platform", "tier", "enterprise", "number", "unit", "step", "due", "overdueDays", "reason", "ratingDays",
+        "originTier",
+    ]
+
+    let parts: [Part]
+
+    public struct Problem: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Parses a template; a placeholder that is not one of ``placeholders``, or an unclosed brace, is an error.
+    public init(_ text: String) throws(Problem) {
+        var parts: [Part] = []
+        var rest = Substring(text)
+        while let open = rest.firstIndex(of: "{") {
+            if open > rest.startIndex { parts.append(.text(String(rest[..<open]))) }
+            guard let close = rest[open...].firstIndex(of: "}") else { throw Problem(description: "unclosed { in \"\(text)\"") }
+            let name = String(rest[rest.index(after: open)..<close])
+            guard Self.placeholders.contains(name) else {
+                throw Problem(description: "unknown placeholder {\(name)} in \"\(text)\"; known: \(Self.placeholders.sorted())")
+            }
+            parts.append(.placeholder(name))
+            rest = rest[rest.index(after: close)...]
+        }
+        if !rest.isEmpty { parts.append(.text(String(rest))) }
+        self.parts = parts
+    }
+
+    public func render(_ values: [String: String]) -> String {
+        parts.map { part in
+            switch part {
+            case .text(let text): text
+            case .placeholder(let name): values[name] ?? ""
+            }
+        }.joined()
+    }
+}
+
+/// The rules of every tier: the shipped defaults, with each tier's overrides by rule id.
+public struct RuleBook: Sendable {
+    struct File: Codable {
+        var description: String?
+        var rules: [SMSRule]
+        var tiers: [String: TierOverrides]?
+    }
+
+    struct TierOverrides: Codable {
+        var rules: [SMSRule]
+    }
+
+    struct CompiledRule: Sendable {
+        var rule: SMSRule
+        var template: SMSTemplate
+    }
+
+    private let defaults: [CompiledRule]
+    private let byTier: [TenantID: [CompiledRule]]
+
+    /// Loads and checks the rules; a bad template or an unknown tier is a start-up error.
+    public init(data: Data, tenants: TenantTree) throws {
+        let file = try JSONDecoder().decode(File.self, from: data)
+        func compile(_ rules: [SMSRule]) throws -> [CompiledRule] {
+            try rules.map { rule in
+                do {
+                    return CompiledRule(rule: rule, template: try SMSTemplate(rule.template))
+                } catch {
+                    throw RuleBookError(description: "rule \(rule.id): \(error)")
+                }
+            }
+        }
+        defaults = try compile(file.rules)
+        var byTier: [TenantID: [CompiledRule]] = [:]
+        for (key, overrides) in file.tiers ?? [:] {
+            guard let tenant = TenantID(validating: key), tenants.contains(tenant) else {
+                throw RuleBookError(description: "SMS rules name unknown tier '\(key)'")
+            }
+            var rules = defaults
+            for override in try compile(overrides.rules) {
+                if let index = rules.firstIndex(where: { $0.rule.id == override.rule.id }) {
+                    rules[index] = override
+                } else {
+                    rules.append(override)
+                }
+            }
+            byTier[tenant] = rules
+        }
+        self.byTier = byTier
+    }
+
+    /// The rules that fire for an event of a tier.
+    func rules(for tenant: TenantID, trigger: SMSRule.Trigger, transition: Transition? = nil) -> [CompiledRule] {
+        (byTier[tenant] ?? defaults).filter { compiled in
+            let rule = compiled.rule
+            guard rule.disabled != true, rule.event == trigger else { return false }
+            guard let transition else { return true }
+            if let kinds = rule.transitions, !kinds.contains(transition.kind) { return false }
+            if let state = rule.toState, state != transition.to { return false }
+            return true
+        }
+    }
+}
+
+public struct RuleBookError: Error, CustomStringConvertible {
+    public var description: String
+}

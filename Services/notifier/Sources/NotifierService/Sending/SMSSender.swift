@@ -1,0 +1,178 @@
+import DemandDomain
+import Foundation
+import Logging
+import Messaging
+import Metrics
+import PostgresNIO
+import PostgresStorage
+import ServiceLifecycle
+
+/// Works through pending intents: marks a batch in flight (committed before any gateway call),
+/// hands each message to the gateway under the rate limit, and records what the gateway said.
+///
+/// Exactly once per intent, with one window no HTTP gateway can close: a crash after the gateway
+/// accepted a message and before that was recorded. It is narrowed by the delivery report, which
+/// carries the intent's id and marks it accepted on its own; an intent still in flight after
+/// `reconcileWait` without any report is sent again, and counted (`sms_uncertain_resends_total`).
+final class SMSSender: Service, Sendable {
+    struct Settings: Sendable {
+        var messagesPerSecond: Double
+        var maxAttempts: Int
+        var reconcileWait: Duration
+        var batchSize = 50
+        var idleInterval: Duration = .milliseconds(500)
+    }
+
+    private let database: Database
+    private let gateway: any SMSGateway
+    private let settings: Settings
+    private let logger: Logger
+    private let limiter: RateLimiter
+    let wakeUps = WakeSignal()
+
+    private let sent = Counter(label: "sms_sent_total")
+    private let failed = Counter(label: "sms_failed_total")
+    private let retried = Counter(label: "sms_retries_total")
+    private let uncertainResends = Counter(label: "sms_uncertain_resends_total")
+    private let queueAge = Gauge(label: "sms_queue_oldest_seconds")
+
+    init(database: Database, gateway: any SMSGateway, settings: Settings, logger: Logger) {
+        self.database = database
+        self.gateway = gateway
+        self.settings = settings
+        self.logger = logger
+        self.limiter = RateLimiter(perSecond: settings.messagesPerSecond)
+    }
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                try await reconcile()
+                let batch = try await claim()
+                for intent in batch {
+                    await limiter.acquire()
+                    await send(intent)
+                }
+                if batch.count < settings.batchSize { await wakeUps.wait(timeout: settings.idleInterval) }
+            } catch {
+                logger.error("SMS sender failed; retrying", metadata: ["error": "\(error)"])
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    struct ClaimedIntent: Sendable {
+        var id: UUID
+        var phone: MobileNumber
+        var text: String
+        var attempts: Int
+    }
+
+    /// Marks due intents in flight and returns them; committed before the gateway is called.
+    func claim() async throws -> [ClaimedIntent] {
+        let logger = self.logger
+        let limit = settings.batchSize
+        return try await database.transaction { connection in
+            let ages = try await connection.query(
+                "SELECT coalesce(extract(epoch FROM now() - min(next_attempt_at)), 0)::float8 FROM sms_intents WHERE state = 'pending' AND next_attempt_at <= now()",
+                logger: logger)
+            for try await age in ages.decode(Double.self) { queueAge.record(age) }
+            let rows = try await connection.query(
+                """
+                UPDATE sms_intents SET state = 'inFlight', in_flight_since = clock_timestamp(), attempts = attempts + 1
+                WHERE id IN (
+                    SELECT id FROM sms_intents WHERE state = 'pending' AND next_attempt_at <= now()
+                    ORDER BY next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
+                RETURNING id, phone, text, attempts
+                """, logger: logger)
+            var claimed: [ClaimedIntent] = []
+            for try await (id, phone, text, attempts) in rows.decode((UUID, String, String, Int).self) {
+                guard let number = MobileNumber(phone) else { continue }
+                claimed.append(ClaimedIntent(id: id, phone: number, text: text, attempts: attempts))
+            }
+            return claimed
+        }
+    }
+
+    private func send(_ intent: ClaimedIntent) async {
+        let outcome: Result<Void, SMSGatewayError>
+        do throws(SMSGatewayError) {
+            try await gateway.send(OutgoingSMS(id: intent.id, to: intent.phone, text: intent.text))
+            outcome = .success(())
+        } catch {
+            outcome = .failure(error)
+        }
+        do {
+            try await record(outcome, for: intent)
+        } catch {
+            // Left in flight: reconciliation settles it by its delivery report, or sends it again.
+            logger.error("Recording an SMS outcome failed", metadata: ["intent": "\(intent.id)", "error": "\(error)"])
+        }
+    }
+
+    private func record(_ outcome: Result<Void, SMSGatewayError>, for intent: ClaimedIntent) async throws {
+        switch outcome {
+        case .success:
+            sent.increment()
+            // A delivery report may have come first: never step back from delivered.
+            try await database.query(
+                """
+                UPDATE sms_intents SET state = 'accepted', accepted_at = coalesce(accepted_at, clock_timestamp()), last_error = NULL
+                WHERE id = \(intent.id) AND state = 'inFlight'
+                """)
+        case .failure(.temporary(let reason)) where intent.attempts < settings.maxAttempts:
+            retried.increment()
+            let delay = min(pow(2, Double(intent.attempts - 1)), 300)
+            logger.warning("SMS gateway unavailable; will retry", metadata: [
+                "intent": "\(intent.id)", "to": "\(intent.phone.masked)", "retry.in.seconds": "\(delay)", "reason": "\(reason)",
+            ])
+            try await database.query(
+                """
+                UPDATE sms_intents SET state = 'pending', in_flight_since = NULL, last_error = \(reason),
+                    next_attempt_at = clock_timestamp() + make_interval(secs => \(delay))
+                WHERE id = \(intent.id) AND state = 'inFlight'
+                """)
+        case .failure(let error):
+            failed.increment()
+            logger.error("SMS not sent", metadata: ["intent": "\(intent.id)", "to": "\(intent.phone.masked)", "reason": "\(error)"])
+            try await database.query(
+                "UPDATE sms_intents SET state = 'failed', last_error = \(error.description) WHERE id = \(intent.id) AND state = 'inFlight'")
+        }
+    }
+
+    /// Intents in flight for longer than `reconcileWait` with no delivery report: the process that
+    /// sent them stopped before it recorded the gateway's answer. Send them again.
+    func reconcile() async throws {
+        let seconds = Double(settings.reconcileWait.components.seconds)
+        let rows = try await database.query(
+            """
+            UPDATE sms_intents SET state = 'pending', in_flight_since = NULL, uncertain_resends = uncertain_resends + 1,
+                next_attempt_at = clock_timestamp()
+            WHERE state = 'inFlight' AND in_flight_since < clock_timestamp() - make_interval(secs => \(seconds))
+            RETURNING id
+            """)
+        var count = 0
+        for try await _ in rows { count += 1 }
+        if count > 0 {
+            uncertainResends.increment(by: count)
+            logger.warning("Re-sending SMS whose outcome was never recorded", metadata: ["count": "\(count)"])
+        }
+    }
+}
+
+/// At most `perSecond` acquisitions per second, spaced evenly.
+actor RateLimiter {
+    private let interval: Duration
+    private var next = ContinuousClock.now
+
+    init(perSecond: Double) {
+        interval = .nanoseconds(Int64(1_000_000_000 / max(perSecond, 0.001)))
+    }
+
+    func acquire() async {
+        let now = ContinuousClock.now
+        let slot = max(next, now)
+        next = slot + interval
+        if slot > now { try? await Task.sleep(until: slot, clock: .continuous) }
+    }
+}
