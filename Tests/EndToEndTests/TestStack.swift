@@ -24,8 +24,10 @@ actor TestStack {
     func start() async throws -> PlatformStack {
         if let stack { return stack }
         let environment = StackEnvironment.current
+        // Quiet hours off: the SMS tests must not depend on the time of day they run at.
         let options = PlatformStack.Options(
-            schemaPrefix: "e2e_", logLevel: "info", bcryptCost: 4, deadlineScanIntervalMilliseconds: 500)
+            schemaPrefix: "e2e_", logLevel: "info", bcryptCost: 4, deadlineScanIntervalMilliseconds: 500,
+            extraEnvironment: ["SMS_QUIET_HOURS": "off", "SMS_RECONCILE_WAIT_SECONDS": "5"])
         let stack = try PlatformStack(root: Self.repositoryRoot, binDirectory: environment.binDirectory!, environment: environment,
             options: options)
         try await stack.provisionTopics()

@@ -109,7 +109,7 @@ start_kannel() {
   export KANNEL_SENDSMS_URL="http://127.0.0.1:$sendsms_port/cgi-bin/sendsms"
   export KANNEL_ADMIN_URL="http://127.0.0.1:$admin_port" KANNEL_ADMIN_PASSWORD=platform-admin
   export FAKESMSC_LOG="$dir/fakesmsc.log"
-  export KANNEL_SMSC_PORT=$smsc_port
+  export KANNEL_SMSC_PORT=$smsc_port KANNEL_DIR=$dir
   cat > "$dir/kannel.conf" <<CONF
 group = core
 admin-port = $admin_port
@@ -164,7 +164,7 @@ CONF
 # kept to one, a day apart, so that it stays quiet.
 start_fakesmsc() {
   local dir="$STATE_DIR/kannel"
-  setsid /usr/lib/kannel/test/fakesmsc -H 127.0.0.1 -r "$KANNEL_SMSC_PORT" -i 86400 -m 1 "10000 10001 text quiet" \
+  setsid stdbuf -oL -eL /usr/lib/kannel/test/fakesmsc -H 127.0.0.1 -r "$KANNEL_SMSC_PORT" -i 86400 -m 1 "10000 10001 text quiet" \
     >>"$FAKESMSC_LOG" 2>&1 &
   echo $! > "$dir/fakesmsc.pid"
 }

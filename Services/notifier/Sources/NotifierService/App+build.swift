@@ -60,6 +60,7 @@ public func buildNotifierApplication(settings: RuntimeSettings) async throws -> 
             if case .some(let override) = quietOverride { return override }
             return settings.tenants[tenant]?.quietHours ?? .standard
         },
+        maximumEventAge: .seconds(try reader.int("sms.max.event.age.seconds", default: 86_400, range: 60...31_536_000)),
         logger: runtime.logger)
     let sender = SMSSender(database: runtime.database, gateway: KannelGateway(settings: kannel), settings: senderSettings,
         logger: runtime.logger)

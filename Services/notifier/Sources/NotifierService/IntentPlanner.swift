@@ -31,7 +31,11 @@ struct IntentPlanner: Sendable {
     let tierRules: TierRules
     let directory: DirectoryStore
     let quietHours: @Sendable (TenantID) -> QuietHours?
+    /// Events older than this get no SMS: a text about last week's step helps nobody (a new
+    /// notifier reading a topic from its beginning would otherwise send them all).
+    let maximumEventAge: Duration
     let logger: Logger
+    let stale = Counter(label: "sms_stale_events_total")
     let unreachable = Counter(label: "sms_unreachable_recipients_total")
     let deferred = Counter(label: "sms_deferred_total")
 
@@ -42,6 +46,10 @@ struct IntentPlanner: Sendable {
     }
 
     func plan(_ event: IncomingEvent, on connection: PostgresConnection) async throws {
+        guard Date().timeIntervalSince(event.header.time) < TimeInterval(maximumEventAge.components.seconds) else {
+            stale.increment()
+            return
+        }
         switch event.header.type {
         case EventType.demandStatus:
             let status = try event.decode(DemandStatusEvent.self).data

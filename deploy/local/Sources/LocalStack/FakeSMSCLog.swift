@@ -24,7 +24,9 @@ public struct FakeSMSCLog: Sendable {
 
     /// Lines in the log now; pass it to ``messages(after:)`` to see only what comes later.
     public func lineCount() -> Int {
-        (try? String(contentsOfFile: path, encoding: .utf8))?.split(separator: "\n", omittingEmptySubsequences: false).count ?? 0
+        guard let content = try? String(contentsOfFile: path, encoding: .utf8) else { return 0 }
+        // Complete lines only: the next line written gets this index.
+        return content.utf8.reduce(0) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
     }
 
     public func messages(after line: Int = 0) -> [Message] {

@@ -200,6 +200,22 @@ public struct PlatformClient: Sendable {
         try await call("ledger", .GET, resolve(.handling, nil), "/ledger" + query, token: session.token)
     }
 
+    /// An SMS of a demand as the notifier shows it to the office.
+    public struct SMSMessage: Decodable, Sendable {
+        public var id: UUID
+        public var rule: String
+        public var recipientName: String?
+        public var phone: String?
+        public var text: String
+        public var state: String
+        public var attempts: Int
+        public var lastError: String?
+    }
+
+    public func messages(_ session: Session, demand id: UUID) async throws -> [SMSMessage] {
+        try await call("messages", .GET, resolve(.notifier, nil), "/demands/\(id)/messages", token: session.token)
+    }
+
     // MARK: Transport
 
     public func call<Answer: Decodable>(

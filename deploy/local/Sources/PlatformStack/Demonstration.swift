@@ -10,6 +10,8 @@ struct Demonstration {
 
     func run() async throws {
         let client = PlatformClient(stack: stack)
+        let phoneNetwork = stack.environment.fakeSMSCLog.map(FakeSMSCLog.init(path:))
+        let firstLine = phoneNetwork?.lineCount() ?? 0
         say("\n== 主要业务演示：企业诉求从茅箭区转报十堰市，办结销号 ==")
         let cast = try await Cast.login(client)
         let counter = StepCounter()
@@ -33,6 +35,7 @@ struct Demonstration {
         for entry in county.history {
             say("  \(entry.sequence). \(Self.shanghai(entry.at)) \(entry.kindName) → \(entry.to.chineseName)")
         }
+        try await showSMS(client: client, cast: cast, demands: [county.id, city.id], phoneNetwork: phoneNetwork, after: firstLine)
         let token = cast.cityOffice.token
         say("""
 
@@ -45,6 +48,31 @@ struct Demonstration {
             Log in as someone else (every demo password is \(Cast.demoPassword)):
               curl -s \(stack.url(.intake, tier: "maojian"))/auth/login -d '{"tier":"maojian","login":"李明远","password":"\(Cast.demoPassword)"}'
             """)
+    }
+
+    /// The SMS each person received, as the phone network (fakesmsc) saw them; messages held by
+    /// quiet hours are listed with the notifier's state.
+    func showSMS(client: PlatformClient, cast: Cast, demands: [UUID], phoneNetwork: FakeSMSCLog?, after line: Int) async throws {
+        let offices = [cast.countyOffice, cast.cityOffice]
+        var intents: [PlatformClient.SMSMessage] = []
+        for _ in 0..<100 {
+            intents = []
+            for (demand, office) in zip(demands, offices) { intents += try await client.messages(office, demand: demand) }
+            if intents.allSatisfy({ $0.state != "inFlight" && !($0.state == "pending" && $0.lastError != nil) }) { break }
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        try await Task.sleep(for: .milliseconds(500))
+        let names = Dictionary(intents.compactMap { intent in intent.phone.map { ($0, intent.recipientName ?? "") } }) { first, _ in first }
+        say("\n== 短信（电话网络 fakesmsc 实际收到） ==")
+        for message in phoneNetwork?.messages(after: line) ?? [] {
+            let masked = String(message.to.prefix(3)) + "****" + String(message.to.suffix(4))
+            say("  \(message.to)（\(names[masked] ?? "")）：\(message.text)")
+        }
+        let held = intents.filter { $0.state == "pending" }
+        if !held.isEmpty {
+            say("  另有\(held.count)条短信在静默时段（22:00–07:30）暂缓，早上发送：")
+            for intent in held { say("    \(intent.recipientName ?? "")：\(intent.text)") }
+        }
     }
 
     static func shanghai(_ date: Date?) -> String {

@@ -35,6 +35,7 @@ final class SMSSender: Service, Sendable {
     private let retried = Counter(label: "sms_retries_total")
     private let uncertainResends = Counter(label: "sms_uncertain_resends_total")
     private let queueAge = Gauge(label: "sms_queue_oldest_seconds")
+    private let unsent = Gauge(label: "sms_unsent_intents")
 
     init(database: Database, gateway: any SMSGateway, settings: Settings, logger: Logger) {
         self.database = database
@@ -73,10 +74,16 @@ final class SMSSender: Service, Sendable {
         let logger = self.logger
         let limit = settings.batchSize
         return try await database.transaction { connection in
-            let ages = try await connection.query(
-                "SELECT coalesce(extract(epoch FROM now() - min(next_attempt_at)), 0)::float8 FROM sms_intents WHERE state = 'pending' AND next_attempt_at <= now()",
-                logger: logger)
-            for try await age in ages.decode(Double.self) { queueAge.record(age) }
+            let queue = try await connection.query(
+                """
+                SELECT coalesce(extract(epoch FROM now() - min(next_attempt_at) FILTER (WHERE state = 'pending' AND next_attempt_at <= now())), 0)::float8,
+                    count(*)::int
+                FROM sms_intents WHERE state IN ('pending', 'inFlight')
+                """, logger: logger)
+            for try await (age, count) in queue.decode((Double, Int).self) {
+                queueAge.record(age)
+                unsent.record(count)
+            }
             let rows = try await connection.query(
                 """
                 UPDATE sms_intents SET state = 'inFlight', in_flight_since = clock_timestamp(), attempts = attempts + 1

@@ -1,0 +1,125 @@
+import DemandDomain
+import Foundation
+import LocalStack
+import NIOHTTP1
+import Testing
+
+extension EndToEnd {
+    /// SMS through the real gateway: Kannel's bearerbox and smsbox, with fakesmsc as the phone network.
+    @Suite("SMS through Kannel", .enabled(if: StackEnvironment.current.hasKannel))
+    struct NotifierTests {
+        var log: FakeSMSCLog { FakeSMSCLog(path: StackEnvironment.current.fakeSMSCLog!) }
+
+        /// Waits until the notifier has nothing left to send, so that what fakesmsc receives next
+        /// comes from the test that follows.
+        func waitUntilQuiet() async throws {
+            let stack = try await TestStack.shared.start()
+            let client = PlatformClient(stack: stack)
+            _ = try await eventually("the notifier to have sent everything", timeout: .seconds(120)) {
+                let (_, data) = try await client.raw("metrics", .GET, stack.url(.notifier) + "/metrics", token: nil)
+                let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("sms_unsent_intents ") }
+                return line.flatMap { Double($0.split(separator: " ").last ?? "") } == 0 ? true : nil
+            }
+        }
+
+        /// The messages fakesmsc logged after `line`, once there are `count` of them.
+        func received(after line: Int, count: Int) async throws -> [FakeSMSCLog.Message] {
+            let log = self.log
+            return try await eventually("\(count) messages at fakesmsc") {
+                let messages = log.messages(after: line)
+                return messages.count >= count ? messages : nil
+            }
+        }
+
+        /// Waits until every SMS of the demands reached a final state, and returns them.
+        func settled(_ demands: [UUID], expecting count: Int, as office: Session, states: Set<String> = ["delivered"])
+            async throws -> [PlatformClient.SMSMessage]
+        {
+            let client = try await TestStack.shared.client()
+            return try await eventually("\(count) SMS delivered", timeout: .seconds(60)) {
+                var all: [PlatformClient.SMSMessage] = []
+                for id in demands { all += try await client.messages(office, demand: id) }
+                return all.count == count && all.allSatisfy({ states.contains($0.state) }) ? all : nil
+            }
+        }
+
+        @Test("The escalated journey's SMS reach the right numbers with the exact texts, and their delivery reports are recorded")
+        func journeyTexts() async throws {
+            let runner = try await TestStack.shared.runner()
+            let cast = runner.cast
+            try await waitUntilQuiet()
+            let start = log.lineCount()
+            let (county, city) = try await runner.escalatedJourney()
+            let countyNumber = try #require(county.registrationNumber)
+            let cityNumber = try #require(city.registrationNumber)
+            let countyMessages = try await settled([county.id], expecting: 2, as: cast.countyOffice)
+            let cityMessages = try await settled([city.id], expecting: 4, as: cast.cityOffice)
+            #expect((countyMessages + cityMessages).allSatisfy { $0.state == "delivered" })
+            let expected: [(String, String)] = [
+                ("19900020021", "【茅箭区双千办】十堰亲清企业服务信息平台有一条十堰示范汽车零部件有限公司提交的新诉求请您审核"),
+                ("19900020002", "【茅箭区双千办】十堰亲清企业服务信息平台有一条十堰示范汽车零部件有限公司的企业诉求待分办"),
+                ("19900010003", "【十堰市双千办】十堰亲清企业服务信息平台有一条茅箭区转报的企业诉求待分办（\(cityNumber)）"),
+                ("19900010011", "【十堰市双千办】十堰亲清企业服务信息平台有一条新企业诉求待签收"),
+                ("19900020041", "【十堰市双千办】十堰亲清企业服务信息平台您提交的诉求已办结，请在5个工作日内登录平台进行评价（\(cityNumber)）"),
+                ("19900020021", "【十堰市双千办】十堰亲清企业服务信息平台您包联的十堰示范汽车零部件有限公司的诉求已办结，请提醒企业在5个工作日内评价"),
+            ]
+            let received = try await received(after: start, count: expected.count)
+            try await Task.sleep(for: .seconds(1))
+            #expect(log.messages(after: start).count == expected.count, "no other message")
+            #expect(received.allSatisfy { $0.from == "10690001" })
+            let got = received.map { "\($0.to) \($0.text)" }.sorted()
+            let want = expected.map { "\($0.0) \($0.1)" }.sorted()
+            #expect(got == want, "county \(countyNumber)")
+        }
+
+        @Test("Killing the notifier while messages are pending loses and repeats none")
+        func notifierKilled() async throws {
+            let stack = try await TestStack.shared.start()
+            let runner = try await TestStack.shared.runner()
+            let client = runner.client
+            let cast = runner.cast
+            try await waitUntilQuiet()
+            let start = log.lineCount()
+            let notifier = stack.process("notifier")
+            var ids: [UUID] = []
+            for _ in 0..<4 {
+                let submitted = try await client.submit(cast.enterprise, form: JourneyRunner.sampleForm())
+                ids.append(submitted.id)
+            }
+            notifier.kill9()
+            for id in ids { _ = try await client.approve(cast.cadre, id) }
+            try await Task.sleep(for: .milliseconds(500))
+            try notifier.start()
+            try await notifier.waitUntilReady()
+            _ = try await settled(ids, expecting: 8, as: cast.countyOffice)
+            let received = try await received(after: start, count: 8)
+            try await Task.sleep(for: .seconds(1))
+            #expect(received.filter { $0.to == "19900020021" }.count == 4, "one review SMS per demand to the cadre")
+            #expect(received.filter { $0.to == "19900020002" }.count == 4, "one dispatch SMS per demand to the dispatcher")
+            #expect(log.messages(after: start).count == 8, "nothing twice")
+        }
+
+        @Test("While Kannel is down messages wait; they go out once it is back")
+        func kannelDown() async throws {
+            let environment = StackEnvironment.current
+            let kannel = KannelControl(directory: try #require(environment.kannelDirectory))
+            let runner = try await TestStack.shared.runner()
+            let client = runner.client
+            let cast = runner.cast
+            try await waitUntilQuiet()
+            let start = log.lineCount()
+            try kannel.stopSMSBox()
+            let submitted = try await client.submit(cast.enterprise, form: JourneyRunner.sampleForm())
+            let waiting = try await eventually("the SMS to wait for Kannel") {
+                let messages = try await client.messages(cast.countyOffice, demand: submitted.id)
+                return messages.first.map { $0.state == "pending" && $0.lastError != nil } == true ? messages : nil
+            }
+            #expect(waiting.first?.attempts ?? 0 >= 1)
+            #expect(log.messages(after: start).isEmpty)
+            try kannel.startSMSBox()
+            let delivered = try await settled([submitted.id], expecting: 1, as: cast.countyOffice)
+            #expect(delivered.first?.state == "delivered")
+            #expect(try await received(after: start, count: 1).map(\.to) == ["19900020021"])
+        }
+    }
+}
