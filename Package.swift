@@ -232,6 +232,7 @@ let package = Package(
         .target(
             name: "ReportingService",
             dependencies: [
+                "Kafka",
                 "ServiceRuntime",
                 "DemandDomain",
                 "PlatformEvents",

@@ -158,3 +158,22 @@ struct DeadlineTests {
         #expect(context.majorMatterCapDays == 22)
     }
 }
+
+@Suite("Step completions")
+struct CompletionTests {
+    typealias F = Fixtures
+
+    @Test("A return ends the signing clock without counting as a signing")
+    func returnIsNoSigning() throws {
+        let before = try F.demand(Samples.path(to: .awaitingSignature))
+        var after = before
+        let time = F.shanghai("2024-03-05", 9)
+        let transition = try after.apply(Samples.byKind[.returnNotOurRemit]!.0, by: F.unitAdmin, at: time,
+            context: F.context(for: after, at: time))
+        #expect(try F.planner.completions(of: transition, before: before, after: after).isEmpty)
+        let signed = try F.demand(Samples.path(to: .awaitingSignature))
+        var signedAfter = signed
+        let signing = try signedAfter.apply(.sign(Signature()), by: F.unitAdmin, at: time, context: F.context(for: signed, at: time))
+        #expect(try F.planner.completions(of: signing, before: signed, after: signedAfter).map(\.step) == [.sign])
+    }
+}

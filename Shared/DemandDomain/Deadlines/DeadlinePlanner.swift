@@ -138,6 +138,10 @@ public struct DeadlinePlanner: Sendable {
 
     /// The steps that `transition` finished, judged against their deadlines just before it.
     ///
+    /// Only a step's own action finishes it (a review by approval or send-back, routing by dispatch
+    /// or escalation, signing by signing, the result by a result, the rating by a rating): a
+    /// "not our remit" return or a send-back by a higher tier ends a clock without finishing its step.
+    ///
     /// Lincang gives a dispatch to several departments, a major matter or an escalation 3 working
     /// days instead of 2; such a dispatch is judged against the longer limit.
     public func completions(of transition: Transition, before: Demand, after: Demand) throws(CalendarError)
@@ -148,7 +152,7 @@ public struct DeadlinePlanner: Sendable {
         var result: [StepCompletion] = []
         for deadline in open {
             let continues = stillOpen.contains { $0.step == deadline.step && $0.startedAt == deadline.startedAt }
-            guard !continues else { continue }
+            guard !continues, Self.finishes(transition.kind, deadline.step) else { continue }
             var due = deadline.dueAt
             if deadline.step == .dispatch, usesComplexDispatchLimit(transition.action) {
                 due = try schedule(step: .dispatch, start: deadline.startedAt,
@@ -165,6 +169,16 @@ public struct DeadlinePlanner: Sendable {
                 ))
         }
         return result
+    }
+
+    static func finishes(_ kind: DemandAction.Kind, _ step: DemandStep) -> Bool {
+        switch step {
+        case .review: kind == .approve || kind == .sendBack
+        case .dispatch: kind == .dispatch || kind == .escalate
+        case .sign: kind == .sign
+        case .result: kind == .submitResult
+        case .rating: kind == .rate
+        }
     }
 
     private func usesComplexDispatchLimit(_ action: DemandAction) -> Bool {

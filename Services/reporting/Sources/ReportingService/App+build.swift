@@ -1,11 +1,104 @@
 import DemandDomain
+import DemandStore
 import Foundation
 import Hummingbird
+import Kafka
+import Logging
+import Messaging
+import PlatformEvents
+import PostgresNIO
+import PostgresStorage
+import ServiceLifecycle
 import ServiceRuntime
 
-/// Builds reporting (one process for every tier).
+/// Builds reporting (one process for every tier): the consumers of every tier's status and
+/// directory topics into the read model, and the figures API.
 public func buildReportingApplication(settings: RuntimeSettings) async throws -> some ApplicationProtocol {
-    let runtime = try await PlatformRuntime(settings: settings, migrations: [])
+    let runtime = try await PlatformRuntime(settings: settings, migrations: ReportingMigrations.all)
+    let reporting = ReportingWorkflow(runtime: runtime)
     let router = runtime.router(openAPI: try resourceText("openapi", "yaml", bundle: .module))
-    return runtime.application(router: router)
+    ReportingRoutes(reporting: reporting).register(on: router)
+    let directory = runtime.consumer(name: "directory", topics: [Topics.allDirectories]) { event, connection in
+        guard event.header.type == EventType.directoryEntry else {
+            throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "directory topics do not take \(event.header.type)")
+        }
+        try await reporting.directory.upsert(try event.decode(DirectoryEntry.self).data, on: connection)
+    }
+    let status = runtime.consumer(name: statusConsumerName, topics: [Topics.allStatus]) { event, connection in
+        try await reporting.readModel.apply(event, on: connection)
+    }
+    return runtime.application(router: router, services: [directory, status])
+}
+
+/// The inbox name of the status consumer; the rebuild uses it too, so that events it replayed are
+/// no-ops for the service afterwards.
+let statusConsumerName = "status"
+
+public struct RebuildSummary: Sendable {
+    public var applied: Int
+    public var seconds: Double
+}
+
+/// Drops the read model and replays every tier's status topics from their beginning into it.
+///
+/// Stop the reporting service first. The replay reads with a consumer group of its own until no
+/// event has come for `idle`; the events it applied are in the inbox under the service's consumer
+/// name, so when the service starts again its own group carries on without counting any twice.
+public func rebuildReadModel(
+    settings: RuntimeSettings,
+    topics: [String] = [Topics.allStatus],
+    idle: Duration = .seconds(5),
+    progress: @escaping @Sendable (Int) -> Void = { _ in }
+) async throws -> RebuildSummary {
+    let runtime = try await PlatformRuntime(settings: settings, migrations: ReportingMigrations.all)
+    let readModel = ReadModel(logger: runtime.logger)
+    let counter = ProgressCounter()
+    let started = ContinuousClock.now
+    return try await withThrowingTaskGroup(of: Void.self, returning: RebuildSummary.self) { group in
+        group.addTask { await runtime.database.client.run() }
+        defer { group.cancelAll() }
+        try await MigrationRunner.apply(MessagingTables.migrations + ReportingMigrations.all, to: runtime.database)
+        try await runtime.database.transaction { connection in
+            try await connection.execute("TRUNCATE daily_counts, demand_facts, ratings", logger: runtime.logger)
+            try await connection.execute("DELETE FROM inbox WHERE consumer = \(statusConsumerName)", logger: runtime.logger)
+        }
+        let replay = EventConsumer(
+            name: statusConsumerName, topics: topics,
+            kafka: KafkaConsumerConfiguration(bootstrapServers: settings.kafkaBootstrapServers,
+                groupID: "\(settings.instanceName).rebuild.\(UUID().uuidString.prefix(8))", clientID: "reporting-rebuild",
+                overrides: settings.kafkaProperties),
+            database: runtime.database, logger: runtime.logger
+        ) { event, connection in
+            try await readModel.apply(event, on: connection)
+            let applied = counter.increment()
+            if applied % 5000 == 0 { progress(applied) }
+        }
+        let replaying = Task { try await replay.run() }
+        // Caught up when nothing has come for `idle` (after the first event, or after a minute).
+        while true {
+            try await Task.sleep(for: .milliseconds(250))
+            let quiet = ContinuousClock.now - counter.lastChange
+            if (counter.value > 0 && quiet > idle) || quiet > .seconds(60) { break }
+        }
+        replaying.cancel()
+        _ = await replaying.result
+        return RebuildSummary(applied: counter.value, seconds: Double((ContinuousClock.now - started).components.seconds))
+    }
+}
+
+final class ProgressCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    private var changed = ContinuousClock.now
+
+    var value: Int { lock.withLock { count } }
+    var lastChange: ContinuousClock.Instant { lock.withLock { changed } }
+
+    func increment() -> Int {
+        lock.withLock {
+            count += 1
+            changed = .now
+            return count
+        }
+    }
 }

@@ -1,0 +1,229 @@
+import DemandDomain
+import DemandStore
+import Foundation
+import Logging
+import PlatformEvents
+import PostgresNIO
+import PostgresStorage
+
+/// A share, with what it is a share of.
+public struct Rate: Codable, Sendable, Hashable {
+    public var numerator: Int
+    public var denominator: Int
+    /// numerator / denominator, or nil when the denominator is 0.
+    public var value: Double?
+
+    public init(_ numerator: Int, of denominator: Int) {
+        self.numerator = numerator
+        self.denominator = denominator
+        self.value = denominator == 0 ? nil : Double(numerator) / Double(denominator)
+    }
+}
+
+/// How one timed step went in the period.
+public struct StepFigures: Codable, Sendable, Hashable {
+    /// Steps completed in the period.
+    public var completed: Int
+    public var onTime: Int
+    /// onTime / completed.
+    public var onTimeRate: Rate
+    /// Working days from the step's start to its completion (0.1-day resolution).
+    public var averageWorkingDays: Double?
+    public var p90WorkingDays: Double?
+}
+
+/// The figures of one tier (or unit, or cadre, or a subtree's total) over a period.
+public struct Figures: Codable, Sendable, Hashable {
+    public var scope: String
+    public var name: String
+    /// Demands registered in the period (submitted, or received from a lower tier).
+    public var received: Int
+    /// Of those, received by escalation from a lower tier (counted there too).
+    public var escalatedIn: Int
+    /// Demands this tier escalated to its parent in the period.
+    public var escalated: Int
+    public var steps: [String: StepFigures]
+    /// Results submitted in the period, by class A, B, C.
+    public var results: [String: Int]
+    public var returned: Int
+    public var extended: Int
+    public var urged: Int
+    public var closed: Int
+    public var satisfied: Int
+    public var unsatisfied: Int
+    /// satisfied / (satisfied + unsatisfied), ratings given in the period.
+    public var satisfactionRate: Rate
+    /// Of the demands received in the period, those closed by now.
+    public var completionRate: Rate
+    /// 接收问题及时率: signings in time / signings in the period.
+    public var onTimeReceiptRate: Rate
+    /// Open demands past a deadline now (not limited to the period).
+    public var overdueNow: Int
+    public var byCategory: [String: Int]
+    public var byIndustryGroup: [String: Int]
+    /// Enterprises in the tier's directory, and Jinzai's measure: demands received per enterprise.
+    public var enterprises: Int?
+    public var demandsPerEnterprise: Double?
+}
+
+/// Figures for a tier and, for a city, each tier below it side by side with the subtree's total.
+public struct FiguresReport: Codable, Sendable {
+    public struct Period: Codable, Sendable {
+        public var from: CivilDate
+        /// Inclusive.
+        public var to: CivilDate
+        public var label: String
+    }
+
+    public var period: Period
+    public var tiers: [Figures]
+    public var total: Figures?
+}
+
+/// Computes figures from the read model.
+struct FiguresQuery: Sendable {
+    let logger: Logger
+    let tree: TenantTree
+
+    enum Dimension: Sendable {
+        case tier
+        case unit(String)
+        case cadre(String)
+    }
+
+    /// Counters summed over the period, per scope key.
+    func counters(_ dimension: Dimension, tenants: [TenantID], from: CivilDate, until: CivilDate,
+        on connection: PostgresConnection) async throws -> [String: [String: Int]]
+    {
+        let rows: PostgresRowSequence
+        switch dimension {
+        case .tier:
+            rows = try await connection.query(
+                """
+                SELECT dimension_key, metric, sum(value)::bigint FROM daily_counts
+                WHERE dimension = 'tier' AND tenant = ANY(\(tenants.map(\.rawValue))) AND day >= \(from.description)::date
+                    AND day < \(until.description)::date
+                GROUP BY dimension_key, metric
+                """, logger: logger)
+        case .unit(let key), .cadre(let key):
+            let name = if case .unit = dimension { "unit" } else { "cadre" }
+            rows = try await connection.query(
+                """
+                SELECT dimension_key, metric, sum(value)::bigint FROM daily_counts
+                WHERE dimension = \(name) AND dimension_key = \(key) AND tenant = ANY(\(tenants.map(\.rawValue)))
+                    AND day >= \(from.description)::date AND day < \(until.description)::date
+                GROUP BY dimension_key, metric
+                """, logger: logger)
+        }
+        var result: [String: [String: Int]] = [:]
+        for try await (key, metric, value) in rows.decode((String, String, Int64).self) {
+            result[key, default: [:]][metric] = Int(value)
+        }
+        return result
+    }
+
+    func report(tenants: [TenantID], from: CivilDate, to: CivilDate, label: String, enterprises: [TenantID: Int],
+        on connection: PostgresConnection) async throws -> FiguresReport
+    {
+        let until = to.adding(days: 1)
+        let counters = try await counters(.tier, tenants: tenants, from: from, until: until, on: connection)
+        let overdue = try await overdueNow(tenants: tenants, on: connection)
+        let completion = try await completion(tenants: tenants, from: from, until: until, on: connection)
+        var tiers: [Figures] = []
+        for tenant in tenants {
+            tiers.append(Self.figures(
+                scope: tenant.rawValue, name: tree[tenant]?.name ?? tenant.rawValue, counters: counters[tenant.rawValue] ?? [:],
+                overdueNow: overdue[tenant.rawValue] ?? 0, completion: completion[tenant.rawValue] ?? (0, 0),
+                enterprises: enterprises[tenant]))
+        }
+        var total: Figures?
+        if tenants.count > 1 {
+            let merged = counters.values.reduce(into: [String: Int]()) { sum, counters in sum.merge(counters, uniquingKeysWith: +) }
+            let closedReceived = completion.values.reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
+            total = Self.figures(
+                scope: "subtree", name: "\(tree[tenants[0]]?.name ?? "")合计", counters: merged,
+                overdueNow: overdue.values.reduce(0, +), completion: closedReceived,
+                enterprises: enterprises.isEmpty ? nil : tenants.compactMap { enterprises[$0] }.reduce(0, +))
+        }
+        return FiguresReport(period: .init(from: from, to: to, label: label), tiers: tiers, total: total)
+    }
+
+    func overdueNow(tenants: [TenantID], unit: String? = nil, on connection: PostgresConnection) async throws -> [String: Int] {
+        let rows = try await connection.query(
+            """
+            SELECT tenant, count(*)::bigint FROM demand_facts
+            WHERE tenant = ANY(\(tenants.map(\.rawValue))) AND open_due_at IS NOT NULL AND state NOT IN ('closed', 'escalated')
+                AND open_due_at < now() AND (\(unit)::text IS NULL OR lead_unit_id = \(unit))
+            GROUP BY tenant
+            """, logger: logger)
+        var result: [String: Int] = [:]
+        for try await (tenant, count) in rows.decode((String, Int64).self) { result[tenant] = Int(count) }
+        return result
+    }
+
+    /// Per tier: (closed now, received) for demands received in the period.
+    func completion(tenants: [TenantID], from: CivilDate, until: CivilDate, on connection: PostgresConnection) async throws
+        -> [String: (Int, Int)]
+    {
+        let rows = try await connection.query(
+            """
+            SELECT tenant, (count(*) FILTER (WHERE state = 'closed'))::bigint, count(*)::bigint FROM demand_facts
+            WHERE tenant = ANY(\(tenants.map(\.rawValue))) AND received_at >= \(from.startInstant) AND received_at < \(until.startInstant)
+            GROUP BY tenant
+            """, logger: logger)
+        var result: [String: (Int, Int)] = [:]
+        for try await (tenant, closed, received) in rows.decode((String, Int64, Int64).self) {
+            result[tenant] = (Int(closed), Int(received))
+        }
+        return result
+    }
+
+    static func figures(scope: String, name: String, counters: [String: Int], overdueNow: Int, completion: (Int, Int),
+        enterprises: Int?) -> Figures
+    {
+        func count(_ metric: String) -> Int { counters[metric] ?? 0 }
+        var steps: [String: StepFigures] = [:]
+        for step in DemandStep.allCases {
+            let prefix = "step.\(step.rawValue)"
+            var histogram: [(Double, Int)] = []
+            for (metric, value) in counters where metric.hasPrefix("\(prefix).days.") {
+                if let bucket = Int(metric.dropFirst(prefix.count + 6)) {
+                    histogram.append(((Double(bucket) + 0.5) / Double(ReadModel.bucketsPerDay), value))
+                }
+            }
+            histogram.sort { $0.0 < $1.0 }
+            let total = histogram.reduce(0) { $0 + $1.1 }
+            var p90: Double?
+            var running = 0
+            for (days, value) in histogram {
+                running += value
+                if Double(running) >= 0.9 * Double(total) {
+                    p90 = days
+                    break
+                }
+            }
+            let average = total == 0 ? nil : histogram.reduce(0) { $0 + $1.0 * Double($1.1) } / Double(total)
+            steps[step.rawValue] = StepFigures(
+                completed: count("\(prefix).done"), onTime: count("\(prefix).onTime"),
+                onTimeRate: Rate(count("\(prefix).onTime"), of: count("\(prefix).done")),
+                averageWorkingDays: average.map { ($0 * 10).rounded() / 10 }, p90WorkingDays: p90)
+        }
+        func grouped(_ prefix: String) -> [String: Int] {
+            var result: [String: Int] = [:]
+            for (metric, value) in counters where metric.hasPrefix(prefix) { result[String(metric.dropFirst(prefix.count))] = value }
+            return result
+        }
+        let received = count("received")
+        return Figures(
+            scope: scope, name: name, received: received, escalatedIn: count("escalatedIn"), escalated: count("escalated"),
+            steps: steps, results: ["A": count("result.A"), "B": count("result.B"), "C": count("result.C")],
+            returned: count("returned"), extended: count("extended"), urged: count("urged"), closed: count("closed"),
+            satisfied: count("rating.satisfied"), unsatisfied: count("rating.unsatisfied"),
+            satisfactionRate: Rate(count("rating.satisfied"), of: count("rating.satisfied") + count("rating.unsatisfied")),
+            completionRate: Rate(completion.0, of: completion.1),
+            onTimeReceiptRate: Rate(count("step.sign.onTime"), of: count("step.sign.done")),
+            overdueNow: overdueNow, byCategory: grouped("received.category."), byIndustryGroup: grouped("received.industry."),
+            enterprises: enterprises,
+            demandsPerEnterprise: enterprises.flatMap { $0 == 0 ? nil : (Double(received) / Double($0) * 100).rounded() / 100 })
+    }
+}

@@ -1,0 +1,144 @@
+import DemandDomain
+import Foundation
+import Logging
+import Messaging
+import PlatformEvents
+import PostgresNIO
+import PostgresStorage
+
+/// Applies status events to the read model. Every change is an addition to a counter or a
+/// sequence-guarded upsert, so the result does not depend on the order events arrive in, and the
+/// inbox makes a redelivered event change nothing.
+struct ReadModel: Sendable {
+    let logger: Logger
+
+    /// Width of a working-day histogram bucket, in tenths of a day; durations past the last bucket
+    /// fall into it.
+    static let bucketsPerDay = 10
+    static let lastBucket = 60 * bucketsPerDay
+
+    struct Count: Hashable {
+        var dimension: String
+        var key: String
+        var day: String
+        var metric: String
+    }
+
+    func apply(_ event: IncomingEvent, on connection: PostgresConnection) async throws {
+        switch event.header.type {
+        case EventType.demandStatus:
+            try await apply(try event.decode(DemandStatusEvent.self).data, on: connection)
+        case EventType.deadlineAlert:
+            // Overdue work is read from the open deadlines each demand carries.
+            return
+        default:
+            throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "reporting does not know \(event.header.type)")
+        }
+    }
+
+    func apply(_ event: DemandStatusEvent, on connection: PostgresConnection) async throws {
+        try await add(Self.counts(for: event), tenant: event.demand.tenant, on: connection)
+        try await upsertFacts(event, on: connection)
+        if case .rate(let rating) = event.transition.action {
+            try await connection.execute(
+                """
+                INSERT INTO ratings (transition_id, demand_id, tenant, lead_unit_id, satisfied, comment, rated_at)
+                VALUES (\(event.transition.id), \(event.demand.id), \(event.demand.tenant.rawValue), \(event.demand.leadUnit?.id),
+                    \(rating.satisfied), \(rating.comment), \(event.transition.at))
+                ON CONFLICT DO NOTHING
+                """, logger: logger)
+        }
+    }
+
+    /// The counters one transition adds to, by tier, unit and cadre.
+    static func counts(for event: DemandStatusEvent) -> [Count: Int] {
+        let summary = event.demand
+        let transition = event.transition
+        let day = CivilDate(transition.at).description
+        var counts: [Count: Int] = [:]
+        func add(_ metric: String, tier: Bool = true, unit: Bool = false, cadre: Bool = false, on date: String = day) {
+            if tier { counts[Count(dimension: "tier", key: summary.tenant.rawValue, day: date, metric: metric), default: 0] += 1 }
+            if unit, let unitID = summary.leadUnit?.id {
+                counts[Count(dimension: "unit", key: unitID, day: date, metric: metric), default: 0] += 1
+            }
+            if cadre, let cadreID = summary.pairedCadreID {
+                counts[Count(dimension: "cadre", key: cadreID, day: date, metric: metric), default: 0] += 1
+            }
+        }
+        switch transition.action {
+        case .submit, .receiveEscalation:
+            add("received", cadre: true)
+            if let category = summary.category { add("received.category.\(category.rawValue)") }
+            if let group = summary.industryGroup { add("received.industry.\(group.rawValue)") }
+            if case .receiveEscalation = transition.action { add("escalatedIn") }
+        case .escalate:
+            add("escalated", cadre: true)
+        case .submitResult(let result):
+            add("result.\(result.resultClass.rawValue)", unit: true, cadre: true)
+        case .returnNotOurRemit:
+            add("returned", unit: true)
+        case .decideExtension(let decision) where decision.granted:
+            add("extended", unit: true)
+        case .urge:
+            add("urged", unit: true)
+        case .rate(let rating):
+            add(rating.satisfied ? "rating.satisfied" : "rating.unsatisfied", unit: true, cadre: true)
+        default:
+            break
+        }
+        if transition.to == .closed, transition.from != .closed { add("closed", unit: true, cadre: true) }
+        for completion in event.completedSteps {
+            let step = completion.step.rawValue
+            let completedDay = CivilDate(completion.completedAt).description
+            let byUnit = completion.step == .sign || completion.step == .result
+            let byCadre = completion.step == .review
+            add("step.\(step).done", unit: byUnit, cadre: byCadre, on: completedDay)
+            if completion.onTime { add("step.\(step).onTime", unit: byUnit, cadre: byCadre, on: completedDay) }
+            let bucket = min(Int((completion.workingDaysTaken * Double(bucketsPerDay)).rounded(.down)), lastBucket)
+            add("step.\(step).days.\(max(0, bucket))", unit: byUnit, cadre: byCadre, on: completedDay)
+        }
+        return counts
+    }
+
+    func add(_ counts: [Count: Int], tenant: TenantID, on connection: PostgresConnection) async throws {
+        guard !counts.isEmpty else { return }
+        let entries = Array(counts)
+        try await connection.execute(
+            """
+            INSERT INTO daily_counts (tenant, dimension, day, dimension_key, metric, value)
+            SELECT \(tenant.rawValue), dimension, day::date, dimension_key, metric, value
+            FROM unnest(\(entries.map(\.key.dimension))::text[], \(entries.map(\.key.day))::text[],
+                \(entries.map(\.key.key))::text[], \(entries.map(\.key.metric))::text[], \(entries.map { Int64($0.value) })::bigint[])
+                AS added(dimension, day, dimension_key, metric, value)
+            ON CONFLICT (tenant, dimension, day, dimension_key, metric) DO UPDATE SET value = daily_counts.value + EXCLUDED.value
+            """, logger: logger)
+    }
+
+    private func upsertFacts(_ event: DemandStatusEvent, on connection: PostgresConnection) async throws {
+        let summary = event.demand
+        let transition = event.transition
+        let open = event.openDeadlines.filter { $0.dueAt != nil }.min { $0.dueAt! < $1.dueAt! }
+        let received: Date? = transition.sequence == 1 ? transition.at : nil
+        let closed: Date? = transition.to == .closed ? transition.at : nil
+        try await connection.execute(
+            """
+            INSERT INTO demand_facts AS f (demand_id, tenant, registration_number, enterprise_id, enterprise_name, paired_cadre_id,
+                category, industry_group, lead_unit_id, lead_unit_name, origin_tenant, state, state_sequence, received_at, closed_at,
+                open_step, open_due_at)
+            VALUES (\(summary.id), \(summary.tenant.rawValue), \(summary.registrationNumber?.description), \(summary.enterpriseID),
+                \(summary.enterpriseName), \(summary.pairedCadreID), \(summary.category?.rawValue), \(summary.industryGroup?.rawValue),
+                \(summary.leadUnit?.id), \(summary.leadUnit?.name), \(summary.origin?.tenant.rawValue), \(event.state.rawValue),
+                \(transition.sequence), \(received), \(closed), \(open?.step.rawValue), \(open?.dueAt))
+            ON CONFLICT (demand_id) DO UPDATE SET
+                state = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.state ELSE f.state END,
+                lead_unit_id = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.lead_unit_id ELSE f.lead_unit_id END,
+                lead_unit_name = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.lead_unit_name ELSE f.lead_unit_name END,
+                open_step = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.open_step ELSE f.open_step END,
+                open_due_at = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.open_due_at ELSE f.open_due_at END,
+                state_sequence = greatest(f.state_sequence, EXCLUDED.state_sequence),
+                received_at = coalesce(f.received_at, EXCLUDED.received_at),
+                closed_at = coalesce(f.closed_at, EXCLUDED.closed_at),
+                registration_number = coalesce(f.registration_number, EXCLUDED.registration_number)
+            """, logger: logger)
+    }
+}

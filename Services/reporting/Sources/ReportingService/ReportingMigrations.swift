@@ -1,0 +1,70 @@
+import DemandStore
+import PostgresStorage
+
+/// Reporting's read model.
+///
+/// - `daily_counts`: one counter per (tier, dimension, day, key, metric), added to once per event
+///   (the inbox makes that exactly once). Monthly figures sum about thirty days of a few dozen
+///   counters, however many demands there are.
+/// - `demand_facts`: one row per demand with its latest state (by transition sequence, so that
+///   events arriving out of order do not move it back), when it was received and closed, and its
+///   earliest open deadline: for the completion rate and the overdue and unsatisfied lists.
+/// - `ratings`: every rating, for the list of unsatisfied enterprises.
+enum ReportingMigrations {
+    static let all: [Migration] = [
+        DirectoryStore.migration(version: 10),
+        Migration(version: 11, name: "read model", statements: [
+            """
+            CREATE TABLE daily_counts (
+                tenant text NOT NULL,
+                dimension text NOT NULL,
+                day date NOT NULL,
+                dimension_key text NOT NULL,
+                metric text NOT NULL,
+                value bigint NOT NULL,
+                PRIMARY KEY (tenant, dimension, day, dimension_key, metric)
+            )
+            """,
+            """
+            CREATE TABLE demand_facts (
+                demand_id uuid PRIMARY KEY,
+                tenant text NOT NULL,
+                registration_number text,
+                enterprise_id text,
+                enterprise_name text,
+                paired_cadre_id text,
+                category text,
+                industry_group text,
+                lead_unit_id text,
+                lead_unit_name text,
+                origin_tenant text,
+                state text NOT NULL,
+                state_sequence integer NOT NULL,
+                received_at timestamptz,
+                closed_at timestamptz,
+                open_step text,
+                open_due_at timestamptz
+            )
+            """,
+            "CREATE INDEX demand_facts_received ON demand_facts (tenant, received_at)",
+            """
+            CREATE INDEX demand_facts_overdue ON demand_facts (tenant, open_due_at)
+                WHERE open_due_at IS NOT NULL AND state NOT IN ('closed', 'escalated')
+            """,
+            """
+            CREATE TABLE ratings (
+                transition_id uuid PRIMARY KEY,
+                demand_id uuid NOT NULL,
+                tenant text NOT NULL,
+                lead_unit_id text,
+                satisfied boolean NOT NULL,
+                comment text,
+                rated_at timestamptz NOT NULL
+            )
+            """,
+            "CREATE INDEX ratings_tenant_time ON ratings (tenant, rated_at)",
+            "CREATE TABLE read_model_generation (id integer PRIMARY KEY, generation integer NOT NULL)",
+            "INSERT INTO read_model_generation VALUES (1, 1)",
+        ]),
+    ]
+}

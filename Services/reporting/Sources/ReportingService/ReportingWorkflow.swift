@@ -1,0 +1,225 @@
+import DemandDomain
+import DemandStore
+import Foundation
+import Hummingbird
+import Logging
+import PlatformEvents
+import PostgresNIO
+import PostgresStorage
+import ServiceRuntime
+
+/// The reporting questions people ask: figures of a tier (and, for a city, its counties side by
+/// side), of its units, lists of overdue and unsatisfied demands, exports and the monthly briefing.
+struct ReportingWorkflow: Sendable {
+    let runtime: PlatformRuntime
+    let readModel: ReadModel
+    let query: FiguresQuery
+    let directory: DirectoryStore
+
+    init(runtime: PlatformRuntime) {
+        self.runtime = runtime
+        self.readModel = ReadModel(logger: runtime.logger)
+        self.query = FiguresQuery(logger: runtime.logger, tree: runtime.settings.tenants)
+        self.directory = DirectoryStore(logger: runtime.logger)
+    }
+
+    var tree: TenantTree { runtime.settings.tenants }
+
+    // MARK: Periods
+
+    struct Period {
+        var from: CivilDate
+        var to: CivilDate
+        var label: String
+    }
+
+    /// `month=2026-11`, `quarter=2026-Q4`, `half=2026-H2`, `year=2026`, or `from=…&to=…` (inclusive);
+    /// the current month by default.
+    static func period(_ query: Parameters, now: Date = Date()) throws -> Period {
+        func bad(_ name: String) -> APIError {
+            APIError.badRequest(code: "INVALID_PERIOD", message: "统计期间参数\(name)不正确")
+        }
+        if let from = query.get("from") {
+            guard let start = CivilDate(from), let end = query.get("to").flatMap(CivilDate.init), start <= end else { throw bad("from/to") }
+            return Period(from: start, to: end, label: "\(start)至\(end)")
+        }
+        if let month = query.get("month") {
+            guard let start = CivilDate(month + "-01") else { throw bad("month") }
+            return Period(from: start, to: start.adding(months: 1).adding(days: -1), label: "\(start.year)年\(start.month)月")
+        }
+        if let quarter = query.get("quarter") {
+            let parts = quarter.split(separator: "-Q")
+            guard parts.count == 2, let year = Int(parts[0]), let index = Int(parts[1]), (1...4).contains(index),
+                let start = CivilDate(year: year, month: index * 3 - 2, day: 1)
+            else { throw bad("quarter") }
+            return Period(from: start, to: start.adding(months: 3).adding(days: -1), label: "\(year)年第\(index)季度")
+        }
+        if let half = query.get("half") {
+            let parts = half.split(separator: "-H")
+            guard parts.count == 2, let year = Int(parts[0]), let index = Int(parts[1]), (1...2).contains(index),
+                let start = CivilDate(year: year, month: index == 1 ? 1 : 7, day: 1)
+            else { throw bad("half") }
+            return Period(from: start, to: start.adding(months: 6).adding(days: -1), label: "\(year)年\(index == 1 ? "上" : "下")半年")
+        }
+        if let yearText = query.get("year") {
+            guard let year = Int(yearText), let start = CivilDate(year: year, month: 1, day: 1) else { throw bad("year") }
+            return Period(from: start, to: start.adding(months: 12).adding(days: -1), label: "\(year)年")
+        }
+        let today = CivilDate(now)
+        let start = CivilDate(year: today.year, month: today.month, day: 1)!
+        return Period(from: start, to: start.adding(months: 1).adding(days: -1), label: "\(start.year)年\(start.month)月")
+    }
+
+    // MARK: Access
+
+    /// The tiers whose figures a request may show: a city office or inspector sees its tier and every
+    /// tier below it; a dispatcher or county admin only its own tier.
+    func tiers(for principal: Principal, requested: String?) throws -> [TenantID] {
+        try Self.tiers(for: principal, requested: requested, tree: tree)
+    }
+
+    static func tiers(for principal: Principal, requested: String?, tree: TenantTree) throws -> [TenantID] {
+        let tier: TenantID
+        if let requested {
+            guard let id = TenantID(validating: requested), tree.contains(id) else { throw APIError.unknownTenant(requested) }
+            tier = id
+        } else {
+            tier = principal.tenant
+        }
+        switch principal.role {
+        case .office, .inspector:
+            guard tree.isInSubtree(tier, of: principal.tenant) else { throw APIError.forbiddenTenant }
+            return tree.subtree(of: tier)
+        case .dispatcher, .countyAdmin:
+            guard tier == principal.tenant else { throw APIError.forbiddenTenant }
+            return [tier]
+        case .enterprise, .cadre, .unitAdmin, .system:
+            throw APIError.forbiddenRole(principal.role)
+        }
+    }
+
+    // MARK: Figures
+
+    func figures(for principal: Principal, parameters: Parameters) async throws -> FiguresReport {
+        let tenants = try tiers(for: principal, requested: parameters.get("tier"))
+        let period = try Self.period(parameters)
+        return try await runtime.database.client.withConnection { connection in
+            let enterprises = try await enterpriseCounts(on: connection)
+            return try await query.report(tenants: tenants, from: period.from, to: period.to, label: period.label,
+                enterprises: enterprises, on: connection)
+        }
+    }
+
+    private func enterpriseCounts(on connection: PostgresConnection) async throws -> [TenantID: Int] {
+        let rows = try await connection.query(
+            "SELECT tenant, count(*)::bigint FROM directory WHERE kind = 'enterprise' GROUP BY tenant", logger: runtime.logger)
+        var result: [TenantID: Int] = [:]
+        for try await (tenant, count) in rows.decode((String, Int64).self) { result[TenantID(rawValue: tenant)] = Int(count) }
+        return result
+    }
+
+    /// One row per handling unit of a tier, or only the caller's unit for a unit admin.
+    func unitFigures(for principal: Principal, parameters: Parameters) async throws -> [Figures] {
+        let period = try Self.period(parameters)
+        var units: [DirectoryUnit]
+        let tenants: [TenantID]
+        if principal.role == .unitAdmin {
+            guard let unitID = principal.unitID else { throw APIError.forbiddenRole(principal.role) }
+            tenants = tree.tenants.map(\.id)
+            units = try await runtime.database.client.withConnection { connection in
+                try await directory.unit(unitID, on: connection).map { [$0] } ?? []
+            }
+            if units.isEmpty { units = [DirectoryUnit(id: unitID, tenant: principal.tenant, name: unitID)] }
+        } else {
+            tenants = try tiers(for: principal, requested: parameters.get("tier"))
+            let tier = tenants[0]
+            units = try await runtime.database.client.withConnection { connection in
+                try await directory.entries(kind: "unit", tenant: tier, on: connection).compactMap { entry in
+                    if case .unit(let unit) = entry { unit } else { nil }
+                }
+            }
+        }
+        let until = period.to.adding(days: 1)
+        return try await runtime.database.client.withConnection { connection in
+            var rows: [Figures] = []
+            for unit in units {
+                let counters = try await query.counters(.unit(unit.id), tenants: tenants, from: period.from, until: until, on: connection)
+                let overdue = try await query.overdueNow(tenants: tenants, unit: unit.id, on: connection).values.reduce(0, +)
+                rows.append(FiguresQuery.figures(scope: unit.id, name: unit.name, counters: counters[unit.id] ?? [:],
+                    overdueNow: overdue, completion: (0, 0), enterprises: nil))
+            }
+            return rows
+        }
+    }
+
+    // MARK: Lists
+
+    struct OverdueItem: Codable, Sendable {
+        var demandID: UUID
+        var tenant: String
+        var registrationNumber: String?
+        var enterprise: String?
+        var leadUnit: String?
+        var step: String?
+        var dueAt: Date
+        var overdueWorkingDays: Int?
+    }
+
+    func overdue(for principal: Principal, parameters: Parameters) async throws -> [OverdueItem] {
+        let tenants = try tiers(for: principal, requested: parameters.get("tier"))
+        let rows = try await runtime.database.query(
+            """
+            SELECT demand_id, tenant, registration_number, enterprise_name, lead_unit_name, open_step, open_due_at FROM demand_facts
+            WHERE tenant = ANY(\(tenants.map(\.rawValue))) AND open_due_at IS NOT NULL AND state NOT IN ('closed', 'escalated')
+                AND open_due_at < now()
+            ORDER BY open_due_at LIMIT 1000
+            """)
+        var items: [OverdueItem] = []
+        let now = Date()
+        for try await (id, tenant, number, enterprise, unit, step, due) in rows.decode(
+            (UUID, String, String?, String?, String?, String?, Date).self)
+        {
+            let calendar = runtime.settings.rules.calendars.calendar(for: TenantID(rawValue: tenant))
+            let late = (try? calendar.workingDays(from: due, to: now)).map { max(1, Int($0.rounded(.up))) }
+            items.append(OverdueItem(demandID: id, tenant: tenant, registrationNumber: number, enterprise: enterprise, leadUnit: unit,
+                step: step.flatMap(DemandStep.init(rawValue:))?.chineseName, dueAt: due, overdueWorkingDays: late))
+        }
+        return items
+    }
+
+    struct UnsatisfiedItem: Codable, Sendable {
+        var demandID: UUID
+        var tenant: String
+        var registrationNumber: String?
+        var enterprise: String?
+        var leadUnit: String?
+        var comment: String?
+        var ratedAt: Date
+    }
+
+    func unsatisfied(for principal: Principal, parameters: Parameters) async throws -> [UnsatisfiedItem] {
+        let tenants = try tiers(for: principal, requested: parameters.get("tier"))
+        let period = try Self.period(parameters)
+        let rows = try await runtime.database.query(
+            """
+            SELECT r.demand_id, r.tenant, f.registration_number, f.enterprise_name, f.lead_unit_name, r.comment, r.rated_at
+            FROM ratings r LEFT JOIN demand_facts f ON f.demand_id = r.demand_id
+            WHERE r.tenant = ANY(\(tenants.map(\.rawValue))) AND NOT r.satisfied AND r.rated_at >= \(period.from.startInstant)
+                AND r.rated_at < \(period.to.adding(days: 1).startInstant)
+            ORDER BY r.rated_at LIMIT 1000
+            """)
+        var items: [UnsatisfiedItem] = []
+        for try await (id, tenant, number, enterprise, unit, comment, ratedAt) in rows.decode(
+            (UUID, String, String?, String?, String?, String?, Date).self)
+        {
+            items.append(UnsatisfiedItem(demandID: id, tenant: tenant, registrationNumber: number, enterprise: enterprise,
+                leadUnit: unit, comment: comment, ratedAt: ratedAt))
+        }
+        return items
+    }
+}
+
+extension FiguresReport: ResponseEncodable {}
+extension Figures: ResponseEncodable {}
+extension ReportingWorkflow.OverdueItem: ResponseEncodable {}
+extension ReportingWorkflow.UnsatisfiedItem: ResponseEncodable {}
