@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "platformctl", targets: ["PlatformCtl"]),
         .executable(name: "load-benchmark", targets: ["LoadBenchmark"]),
         .executable(name: "fault-harness", targets: ["FaultHarness"]),
+        .executable(name: "reporting-benchmark", targets: ["ReportingBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
@@ -322,6 +323,17 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tests/Benchmarks/FaultHarness",
+            swiftSettings: swiftSettings
+        ),
+
+        .executableTarget(
+            name: "ReportingBenchmark",
+            dependencies: [
+                "ReportingService", "PostgresStorage", "DemandDomain", "LocalStack",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ],
+            path: "Tests/Benchmarks/ReportingBenchmark",
             swiftSettings: swiftSettings
         ),
 

@@ -81,9 +81,14 @@ public struct FiguresReport: Codable, Sendable {
 }
 
 /// Computes figures from the read model.
-struct FiguresQuery: Sendable {
+public struct FiguresQuery: Sendable {
     let logger: Logger
     let tree: TenantTree
+
+    public init(logger: Logger, tree: TenantTree) {
+        self.logger = logger
+        self.tree = tree
+    }
 
     enum Dimension: Sendable {
         case tier
@@ -91,44 +96,76 @@ struct FiguresQuery: Sendable {
         case cadre(String)
     }
 
-    /// Counters summed over the period, per scope key.
+    /// Counters summed over the period, per scope key: whole months from the monthly counters, the
+    /// days before the first and after the last whole month from the daily ones.
     func counters(_ dimension: Dimension, tenants: [TenantID], from: CivilDate, until: CivilDate,
         on connection: PostgresConnection) async throws -> [String: [String: Int]]
     {
-        let rows: PostgresRowSequence
-        switch dimension {
-        case .tier:
-            rows = try await connection.query(
-                """
-                SELECT dimension_key, metric, sum(value)::bigint FROM daily_counts
-                WHERE dimension = 'tier' AND tenant = ANY(\(tenants.map(\.rawValue))) AND day >= \(from.description)::date
-                    AND day < \(until.description)::date
-                GROUP BY dimension_key, metric
-                """, logger: logger)
-        case .unit(let key), .cadre(let key):
-            let name = if case .unit = dimension { "unit" } else { "cadre" }
-            rows = try await connection.query(
-                """
-                SELECT dimension_key, metric, sum(value)::bigint FROM daily_counts
-                WHERE dimension = \(name) AND dimension_key = \(key) AND tenant = ANY(\(tenants.map(\.rawValue)))
-                    AND day >= \(from.description)::date AND day < \(until.description)::date
-                GROUP BY dimension_key, metric
-                """, logger: logger)
+        let firstMonth = from.day == 1 ? from : CivilDate(year: from.year, month: from.month, day: 1)!.adding(months: 1)
+        let lastMonthEnd = CivilDate(year: until.year, month: until.month, day: 1)!
+        let (name, key): (String, String?) =
+            switch dimension {
+            case .tier: ("tier", nil)
+            case .unit(let key): ("unit", key)
+            case .cadre(let key): ("cadre", key)
+            }
+        var ranges: [(table: String, column: String, from: CivilDate, until: CivilDate)] = []
+        if firstMonth < lastMonthEnd {
+            ranges.append(("monthly_counts", "month", firstMonth, lastMonthEnd))
+            if from < firstMonth { ranges.append(("daily_counts", "day", from, firstMonth)) }
+            if lastMonthEnd < until { ranges.append(("daily_counts", "day", lastMonthEnd, until)) }
+        } else {
+            ranges.append(("daily_counts", "day", from, until))
         }
         var result: [String: [String: Int]] = [:]
-        for try await (key, metric, value) in rows.decode((String, String, Int64).self) {
-            result[key, default: [:]][metric] = Int(value)
+        for range in ranges {
+            var binds = PostgresBindings()
+            binds.append(name)
+            binds.append(tenants.map(\.rawValue))
+            binds.append(range.from.description)
+            binds.append(range.until.description)
+            var sql = """
+                SELECT dimension_key, metric, sum(value)::bigint FROM \(range.table)
+                WHERE dimension = $1 AND tenant = ANY($2) AND \(range.column) >= $3::date AND \(range.column) < $4::date
+                """
+            if let key {
+                binds.append(key)
+                sql += " AND dimension_key = $5"
+            }
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql + " GROUP BY dimension_key, metric", binds: binds),
+                logger: logger)
+            for try await (scopeKey, metric, value) in rows.decode((String, String, Int64).self) {
+                result[scopeKey, default: [:]][metric, default: 0] += Int(value)
+            }
         }
         return result
     }
 
-    func report(tenants: [TenantID], from: CivilDate, to: CivilDate, label: String, enterprises: [TenantID: Int],
+    /// The three questions behind the figures, asked at once on three connections.
+    public func report(tenants: [TenantID], from: CivilDate, to: CivilDate, label: String, enterprises: [TenantID: Int],
+        database: Database) async throws -> FiguresReport
+    {
+        let until = to.adding(days: 1)
+        async let counters = database.client.withConnection { try await self.counters(.tier, tenants: tenants, from: from, until: until, on: $0) }
+        async let overdue = database.client.withConnection { try await self.overdueNow(tenants: tenants, on: $0) }
+        async let completion = database.client.withConnection { try await self.completion(tenants: tenants, from: from, until: until, on: $0) }
+        return assemble(tenants: tenants, from: from, to: to, label: label, enterprises: enterprises,
+            counters: try await counters, overdue: try await overdue, completion: try await completion)
+    }
+
+    public func report(tenants: [TenantID], from: CivilDate, to: CivilDate, label: String, enterprises: [TenantID: Int],
         on connection: PostgresConnection) async throws -> FiguresReport
     {
         let until = to.adding(days: 1)
-        let counters = try await counters(.tier, tenants: tenants, from: from, until: until, on: connection)
-        let overdue = try await overdueNow(tenants: tenants, on: connection)
-        let completion = try await completion(tenants: tenants, from: from, until: until, on: connection)
+        return assemble(tenants: tenants, from: from, to: to, label: label, enterprises: enterprises,
+            counters: try await counters(.tier, tenants: tenants, from: from, until: until, on: connection),
+            overdue: try await overdueNow(tenants: tenants, on: connection),
+            completion: try await completion(tenants: tenants, from: from, until: until, on: connection))
+    }
+
+    private func assemble(tenants: [TenantID], from: CivilDate, to: CivilDate, label: String, enterprises: [TenantID: Int],
+        counters: [String: [String: Int]], overdue: [String: Int], completion: [String: (Int, Int)]) -> FiguresReport
+    {
         var tiers: [Figures] = []
         for tenant in tenants {
             tiers.append(Self.figures(

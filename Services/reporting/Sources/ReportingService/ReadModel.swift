@@ -103,14 +103,28 @@ struct ReadModel: Sendable {
     func add(_ counts: [Count: Int], tenant: TenantID, on connection: PostgresConnection) async throws {
         guard !counts.isEmpty else { return }
         let entries = Array(counts)
+        let dimensions = entries.map(\.key.dimension)
+        let days = entries.map(\.key.day)
+        let keys = entries.map(\.key.key)
+        let metrics = entries.map(\.key.metric)
+        let values = entries.map { Int64($0.value) }
         try await connection.execute(
             """
             INSERT INTO daily_counts (tenant, dimension, day, dimension_key, metric, value)
             SELECT \(tenant.rawValue), dimension, day::date, dimension_key, metric, value
-            FROM unnest(\(entries.map(\.key.dimension))::text[], \(entries.map(\.key.day))::text[],
-                \(entries.map(\.key.key))::text[], \(entries.map(\.key.metric))::text[], \(entries.map { Int64($0.value) })::bigint[])
+            FROM unnest(\(dimensions)::text[], \(days)::text[], \(keys)::text[], \(metrics)::text[], \(values)::bigint[])
                 AS added(dimension, day, dimension_key, metric, value)
             ON CONFLICT (tenant, dimension, day, dimension_key, metric) DO UPDATE SET value = daily_counts.value + EXCLUDED.value
+            """, logger: logger)
+        // The same counters by month; several days of one event fold into one row first.
+        try await connection.execute(
+            """
+            INSERT INTO monthly_counts (tenant, dimension, month, dimension_key, metric, value)
+            SELECT \(tenant.rawValue), dimension, date_trunc('month', day::date)::date, dimension_key, metric, sum(value)
+            FROM unnest(\(dimensions)::text[], \(days)::text[], \(keys)::text[], \(metrics)::text[], \(values)::bigint[])
+                AS added(dimension, day, dimension_key, metric, value)
+            GROUP BY 1, 2, 3, 4, 5
+            ON CONFLICT (tenant, dimension, month, dimension_key, metric) DO UPDATE SET value = monthly_counts.value + EXCLUDED.value
             """, logger: logger)
     }
 

@@ -103,11 +103,9 @@ struct ReportingWorkflow: Sendable {
     func figures(for principal: Principal, parameters: Parameters) async throws -> FiguresReport {
         let tenants = try tiers(for: principal, requested: parameters.get("tier"))
         let period = try Self.period(parameters)
-        return try await runtime.database.client.withConnection { connection in
-            let enterprises = try await enterpriseCounts(on: connection)
-            return try await query.report(tenants: tenants, from: period.from, to: period.to, label: period.label,
-                enterprises: enterprises, on: connection)
-        }
+        let enterprises = try await runtime.database.client.withConnection { try await enterpriseCounts(on: $0) }
+        return try await query.report(tenants: tenants, from: period.from, to: period.to, label: period.label,
+            enterprises: enterprises, database: runtime.database)
     }
 
     private func enterpriseCounts(on connection: PostgresConnection) async throws -> [TenantID: Int] {
