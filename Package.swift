@@ -298,6 +298,8 @@ let package = Package(
             dependencies: [
                 "DemandDomain",
                 "Kafka",
+                "PlatformEvents",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "deploy/tools/platformctl",

@@ -61,6 +61,7 @@ public func buildNotifierApplication(settings: RuntimeSettings) async throws -> 
             return settings.tenants[tenant]?.quietHours ?? .standard
         },
         maximumEventAge: .seconds(try reader.int("sms.max.event.age.seconds", default: 86_400, range: 60...31_536_000)),
+        directoryGrace: .seconds(try reader.int("sms.directory.grace.seconds", default: 120, range: 0...86_400)),
         logger: runtime.logger)
     let sender = SMSSender(database: runtime.database, gateway: KannelGateway(settings: kannel), settings: senderSettings,
         logger: runtime.logger)

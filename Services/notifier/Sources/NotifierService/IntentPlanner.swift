@@ -34,10 +34,19 @@ struct IntentPlanner: Sendable {
     /// Events older than this get no SMS: a text about last week's step helps nobody (a new
     /// notifier reading a topic from its beginning would otherwise send them all).
     let maximumEventAge: Duration
+    /// How long an event may wait for the directory to name its recipients (at start-up the
+    /// directory topics may be read a moment after the first status events).
+    let directoryGrace: Duration
     let logger: Logger
     let stale = Counter(label: "sms_stale_events_total")
     let unreachable = Counter(label: "sms_unreachable_recipients_total")
     let deferred = Counter(label: "sms_deferred_total")
+
+    /// A recipient is not in the directory yet; the consumer tries the event again shortly.
+    struct DirectoryNotReady: Error, CustomStringConvertible {
+        var kind: RecipientKind
+        var description: String { "no \(kind.rawValue) in the directory yet" }
+    }
 
     struct Recipient: Hashable {
         var key: String
@@ -55,14 +64,15 @@ struct IntentPlanner: Sendable {
             let status = try event.decode(DemandStatusEvent.self).data
             let matching = rules.rules(for: status.demand.tenant, trigger: .transition, transition: status.transition)
             for compiled in matching {
-                try await record(compiled, eventID: event.header.id, demand: status.demand, transition: status.transition,
-                    alert: nil, on: connection)
+                try await record(compiled, eventID: event.header.id, eventTime: event.header.time, demand: status.demand,
+                    transition: status.transition, alert: nil, on: connection)
             }
         case EventType.deadlineAlert:
             let alert = try event.decode(DeadlineAlertEvent.self).data
             let trigger: SMSRule.Trigger = alert.kind == .overdue ? .overdue : .dueSoon
             for compiled in rules.rules(for: alert.demand.tenant, trigger: trigger) {
-                try await record(compiled, eventID: event.header.id, demand: alert.demand, transition: nil, alert: alert, on: connection)
+                try await record(compiled, eventID: event.header.id, eventTime: event.header.time, demand: alert.demand,
+                    transition: nil, alert: alert, on: connection)
             }
         default:
             throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "the notifier does not know \(event.header.type)")
@@ -72,6 +82,7 @@ struct IntentPlanner: Sendable {
     private func record(
         _ compiled: RuleBook.CompiledRule,
         eventID: UUID,
+        eventTime: Date,
         demand: DemandSummary,
         transition: Transition?,
         alert: DeadlineAlertEvent?,
@@ -94,9 +105,14 @@ struct IntentPlanner: Sendable {
         }
         let text = compiled.template.render(values)
         var recipients: [Recipient] = []
+        let eventAge = Date().timeIntervalSince(eventTime)
         for kind in compiled.rule.recipients {
-            for recipient in try await resolve(kind, demand: demand, step: alert?.step, on: connection)
-            where !recipients.contains(where: { $0.key == recipient.key }) {
+            var resolved = try await resolve(kind, demand: demand, step: alert?.step, on: connection)
+            if resolved.isEmpty {
+                guard eventAge > TimeInterval(directoryGrace.components.seconds) else { throw DirectoryNotReady(kind: kind) }
+                resolved = [Recipient(key: "unknown:\(kind.rawValue)", name: nil, phone: nil)]
+            }
+            for recipient in resolved where !recipients.contains(where: { $0.key == recipient.key }) {
                 recipients.append(recipient)
             }
         }

@@ -216,6 +216,40 @@ public struct PlatformClient: Sendable {
         try await call("messages", .GET, resolve(.notifier, nil), "/demands/\(id)/messages", token: session.token)
     }
 
+    /// The figures of a tier and the tiers below it for the current month (reporting's JSON, loosely).
+    public struct FiguresSummary: Decodable, Sendable {
+        public struct Rate: Decodable, Sendable {
+            public var numerator: Int
+            public var denominator: Int
+            public var value: Double?
+        }
+
+        public struct Row: Decodable, Sendable {
+            public var scope: String
+            public var name: String
+            public var received: Int
+            public var escalated: Int
+            public var escalatedIn: Int
+            public var closed: Int
+            public var overdueNow: Int
+            public var satisfactionRate: Rate
+            public var completionRate: Rate
+            public var onTimeReceiptRate: Rate
+        }
+
+        public struct Period: Decodable, Sendable {
+            public var label: String
+        }
+
+        public var period: Period
+        public var tiers: [Row]
+        public var total: Row?
+    }
+
+    public func figures(_ session: Session, query: String = "") async throws -> FiguresSummary {
+        try await call("figures", .GET, resolve(.reporting, nil), "/figures" + query, token: session.token)
+    }
+
     // MARK: Transport
 
     public func call<Answer: Decodable>(

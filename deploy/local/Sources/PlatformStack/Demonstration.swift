@@ -36,6 +36,7 @@ struct Demonstration {
             say("  \(entry.sequence). \(Self.shanghai(entry.at)) \(entry.kindName) → \(entry.to.chineseName)")
         }
         try await showSMS(client: client, cast: cast, demands: [county.id, city.id], phoneNetwork: phoneNetwork, after: firstLine)
+        try await showFigures(client: client, cast: cast)
         let token = cast.cityOffice.token
         say("""
 
@@ -54,11 +55,13 @@ struct Demonstration {
     /// quiet hours are listed with the notifier's state.
     func showSMS(client: PlatformClient, cast: Cast, demands: [UUID], phoneNetwork: FakeSMSCLog?, after line: Int) async throws {
         let offices = [cast.countyOffice, cast.cityOffice]
+        // Two SMS for the county's steps, four for the city's: wait until each has an outcome.
         var intents: [PlatformClient.SMSMessage] = []
-        for _ in 0..<100 {
+        for _ in 0..<150 {
             intents = []
             for (demand, office) in zip(demands, offices) { intents += try await client.messages(office, demand: demand) }
-            if intents.allSatisfy({ $0.state != "inFlight" && !($0.state == "pending" && $0.lastError != nil) }) { break }
+            let settled = intents.allSatisfy { $0.state != "inFlight" && !($0.state == "pending" && $0.lastError != nil) }
+            if intents.count >= 6, settled { break }
             try await Task.sleep(for: .milliseconds(200))
         }
         try await Task.sleep(for: .milliseconds(500))
@@ -72,6 +75,24 @@ struct Demonstration {
         if !held.isEmpty {
             say("  另有\(held.count)条短信在静默时段（22:00–07:30）暂缓，早上发送：")
             for intent in held { say("    \(intent.recipientName ?? "")：\(intent.text)") }
+        }
+    }
+
+    /// The month's figures of 十堰市 and its districts, as the city office sees them.
+    func showFigures(client: PlatformClient, cast: Cast) async throws {
+        let figures = try await eventually("reporting to count the demonstration") {
+            let figures = try await client.figures(cast.cityOffice)
+            return (figures.total?.closed ?? 0) >= 2 ? figures : nil
+        }
+        func percent(_ rate: PlatformClient.FiguresSummary.Rate) -> String {
+            rate.value.map { String(format: "%.1f%%", $0 * 100) } ?? "—"
+        }
+        say("\n== 本月统计（\(figures.period.label)，十堰市双千办视角） ==")
+        say("  地区        受理  转报  收转报  销号  超期  接收及时率  满意率  办结率")
+        for row in figures.tiers + (figures.total.map { [$0] } ?? []) {
+            let name = row.name.padding(toLength: 8, withPad: "　", startingAt: 0)
+            say("  \(name) \(String(format: "%4d  %4d  %6d  %4d  %4d", row.received, row.escalated, row.escalatedIn, row.closed, row.overdueNow))  "
+                + "\(percent(row.onTimeReceiptRate).padding(toLength: 10, withPad: " ", startingAt: 0))  \(percent(row.satisfactionRate))  \(percent(row.completionRate))")
         }
     }
 
