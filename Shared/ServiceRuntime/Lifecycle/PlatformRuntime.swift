@@ -87,8 +87,8 @@ public final class PlatformRuntime: Sendable {
     }
 
     /// The router every service starts from: error handling, token verification, `/healthz`,
-    /// `/readyz`, `/metrics` and the service's OpenAPI document.
-    public func router(openAPI: String) -> Router<AppRequestContext> {
+    /// `/readyz` and `/metrics`.
+    public func router() -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: AuthMiddleware(tokens: tokens))
@@ -103,10 +103,6 @@ public final class PlatformRuntime: Sendable {
         router.get("metrics") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
                 body: .init(byteBuffer: ByteBuffer(string: Observability.exposition())))
-        }
-        router.get("openapi.yaml") { _, _ in
-            Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: openAPI)))
         }
         return router
     }
@@ -133,8 +129,16 @@ public final class PlatformRuntime: Sendable {
     }
 
     /// The application: the HTTP server plus the pool, migrations, producer, relay and any consumers
-    /// and scanners, all stopped gracefully (in reverse) on SIGTERM or SIGINT.
-    public func application(router: Router<AppRequestContext>, services: [any Service] = []) -> some ApplicationProtocol {
+    /// and scanners, all stopped gracefully (in reverse) on SIGTERM or SIGINT. The router must match
+    /// `openAPI` (served at `/openapi.yaml`) operation for operation.
+    public func application(
+        router: Router<AppRequestContext>, openAPI: String, services: [any Service] = []
+    ) throws -> some ApplicationProtocol {
+        router.get("openapi.yaml") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: openAPI)))
+        }
+        try OpenAPIOperations(routes: router.routes).requireSame(as: OpenAPIOperations(document: openAPI))
         let gated: [any Service] = ([relay] + services).map { GatedService(gate: startup, $0) }
         return Application(
             router: router,

@@ -15,7 +15,7 @@ public func buildDispatchApplication(settings: RuntimeSettings) async throws -> 
         startupTasks: [{ runtime in try await recomputeLater.run(runtime) }])
     let dispatch = DispatchWorkflow(runtime: runtime)
     recomputeLater.set { runtime in _ = try await dispatch.recorder.recomputeStaleDeadlines(database: runtime.database) }
-    let router = runtime.router(openAPI: try resourceText("openapi", "yaml", bundle: .module))
+    let router = runtime.router()
     DispatchRoutes(dispatch: dispatch).register(on: router)
     let tier = dispatch.tier.id
     let inbox = runtime.consumer(name: "inbox", topics: [Topics.dispatchInbox(tier)]) { event, connection in
@@ -26,5 +26,6 @@ public func buildDispatchApplication(settings: RuntimeSettings) async throws -> 
     }
     let scanner = DeadlineScanner(database: runtime.database, recorder: dispatch.recorder,
         interval: settings.deadlineScanInterval, afterCommit: { runtime.relay.wake() })
-    return runtime.application(router: router, services: [directory, inbox, scanner])
+    return try runtime.application(
+        router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module), services: [directory, inbox, scanner])
 }

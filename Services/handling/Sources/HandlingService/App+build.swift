@@ -16,12 +16,13 @@ public func buildHandlingApplication(settings: RuntimeSettings) async throws -> 
     recomputeLater.set { runtime in
         _ = try await handling.recorder.recomputeStaleDeadlines(database: runtime.database, prepare: handling.systemScope)
     }
-    let router = runtime.router(openAPI: try resourceText("openapi", "yaml", bundle: .module))
+    let router = runtime.router()
     HandlingRoutes(handling: handling).register(on: router)
     let assignments = runtime.consumer(name: "assignments", topics: [Topics.allHandlingInboxes]) { event, connection in
         try await handling.receiveAssignment(event, on: connection)
     }
     let scanner = DeadlineScanner(database: runtime.database, recorder: handling.recorder,
         interval: settings.deadlineScanInterval, prepare: handling.systemScope, afterCommit: { runtime.relay.wake() })
-    return runtime.application(router: router, services: [assignments, scanner])
+    return try runtime.application(
+        router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module), services: [assignments, scanner])
 }

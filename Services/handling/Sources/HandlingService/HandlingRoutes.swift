@@ -43,9 +43,6 @@ struct HandlingRoutes {
             try await handling.ledger(for: try context.requirePrincipal(), filter: try DemandFilter(query: request.uri.queryParameters))
         }
         let demands = router.group("demands")
-        demands.get { request, context in
-            try await handling.ledger(for: try context.requirePrincipal(), filter: try DemandFilter(query: request.uri.queryParameters))
-        }
         demands.get(":id") { _, context in try await handling.view(try context.demandID(), for: try context.requirePrincipal()) }
         demands.get(":id/dispatch-slip") { _, context in
             try await handling.dispatchSlip(try context.demandID(), for: try context.requirePrincipal())

@@ -13,14 +13,15 @@ import ServiceRuntime
 /// review deadline scan, and the runtime underneath.
 public func buildIntakeApplication(settings: RuntimeSettings) async throws -> some ApplicationProtocol {
     let (runtime, intake) = try await makeIntake(settings: settings)
-    let router = runtime.router(openAPI: try resourceText("openapi", "yaml", bundle: .module))
+    let router = runtime.router()
     IntakeRoutes(intake: intake).register(on: router)
     let escalations = runtime.consumer(name: "escalations", topics: [Topics.intakeInbox(intake.tier.id)]) { event, connection in
         try await intake.receiveEscalation(event, on: connection)
     }
     let scanner = DeadlineScanner(database: runtime.database, recorder: intake.recorder,
         interval: settings.deadlineScanInterval, afterCommit: { runtime.relay.wake() })
-    return runtime.application(router: router, services: [escalations, scanner])
+    return try runtime.application(
+        router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module), services: [escalations, scanner])
 }
 
 func makeIntake(settings: RuntimeSettings) async throws -> (PlatformRuntime, IntakeWorkflow) {

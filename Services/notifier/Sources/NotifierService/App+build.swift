@@ -65,7 +65,7 @@ public func buildNotifierApplication(settings: RuntimeSettings) async throws -> 
         logger: runtime.logger)
     let sender = SMSSender(database: runtime.database, gateway: KannelGateway(settings: kannel), settings: senderSettings,
         logger: runtime.logger)
-    let router = runtime.router(openAPI: try resourceText("openapi", "yaml", bundle: .module))
+    let router = runtime.router()
     NotifierRoutes(runtime: runtime, deliveryReportKey: deliveryReportKey, wakeSender: { sender.wakeUps.signal() })
         .register(on: router)
     // Directory first, so that recipients are known when their first event comes.
@@ -79,5 +79,6 @@ public func buildNotifierApplication(settings: RuntimeSettings) async throws -> 
         event, connection in
         try await planner.plan(event, on: connection)
     }
-    return runtime.application(router: router, services: [directoryConsumer, statusConsumer, sender])
+    return try runtime.application(
+        router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module), services: [directoryConsumer, statusConsumer, sender])
 }

@@ -16,7 +16,7 @@ import ServiceRuntime
 public func buildReportingApplication(settings: RuntimeSettings) async throws -> some ApplicationProtocol {
     let runtime = try await PlatformRuntime(settings: settings, migrations: ReportingMigrations.all)
     let reporting = ReportingWorkflow(runtime: runtime)
-    let router = runtime.router(openAPI: try resourceText("openapi", "yaml", bundle: .module))
+    let router = runtime.router()
     ReportingRoutes(reporting: reporting).register(on: router)
     let directory = runtime.consumer(name: "directory", topics: [Topics.allDirectories]) { event, connection in
         guard event.header.type == EventType.directoryEntry else {
@@ -27,7 +27,8 @@ public func buildReportingApplication(settings: RuntimeSettings) async throws ->
     let status = runtime.consumer(name: statusConsumerName, topics: [Topics.allStatus]) { event, connection in
         try await reporting.readModel.apply(event, on: connection)
     }
-    return runtime.application(router: router, services: [directory, status])
+    return try runtime.application(
+        router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module), services: [directory, status])
 }
 
 /// The inbox name of the status consumer; the rebuild uses it too, so that events it replayed are
