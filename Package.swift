@@ -122,6 +122,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
                 .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Configuration", package: "swift-configuration"),
@@ -299,6 +300,7 @@ let package = Package(
                 "DemandDomain",
                 "Kafka",
                 "PlatformEvents",
+                "ServiceRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -308,12 +310,25 @@ let package = Package(
 
         // MARK: Load benchmark and fault harness
 
+        .target(
+            name: "Workload",
+            dependencies: [
+                "LocalStack",
+                "Kafka",
+                "PostgresStorage",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tests/Benchmarks/Workload",
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "LoadBenchmark",
             dependencies: [
+                "Workload",
                 "LocalStack",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "Histogram", package: "hdrhistogram-swift"),
             ],
             path: "Tests/Benchmarks/LoadBenchmark",
             swiftSettings: swiftSettings
@@ -321,13 +336,13 @@ let package = Package(
         .executableTarget(
             name: "FaultHarness",
             dependencies: [
+                "Workload",
                 "LocalStack",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tests/Benchmarks/FaultHarness",
             swiftSettings: swiftSettings
         ),
-
         .executableTarget(
             name: "ReportingBenchmark",
             dependencies: [
@@ -365,12 +380,13 @@ let package = Package(
                 "IntakeService", "DispatchService", "HandlingService", "NotifierService", "ReportingService",
                 "LocalStack",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
             ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["LocalStack", "Kafka", "PlatformEvents"],
+            dependencies: ["LocalStack", "Workload", "Kafka", "PlatformEvents"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -37,7 +37,8 @@ public enum Topics {
             (dispatchInbox(tenant), 6, [:]),
             (intakeInbox(tenant), 6, [:]),
             (handlingInbox(tenant), 6, [:]),
-            (status(tenant), 6, [:]),
+            // Kept for good: reporting rebuilds its read model by replaying status events from the start.
+            (status(tenant), 6, ["retention.ms": "-1"]),
             (directory(tenant), 3, ["cleanup.policy": "compact"]),
             (deadLetter(tenant), 1, ["retention.ms": "2592000000"]),
         ]

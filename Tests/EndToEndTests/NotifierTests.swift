@@ -101,14 +101,13 @@ extension EndToEnd {
 
         @Test("While Kannel is down messages wait; they go out once it is back")
         func kannelDown() async throws {
-            let environment = StackEnvironment.current
-            let kannel = KannelControl(directory: try #require(environment.kannelDirectory))
+            let kannel = InfrastructureControl(root: TestStack.repositoryRoot)
             let runner = try await TestStack.shared.runner()
             let client = runner.client
             let cast = runner.cast
             try await waitUntilQuiet()
             let start = log.lineCount()
-            try kannel.stopSMSBox()
+            try await kannel.stopSMSBox()
             let submitted = try await client.submit(cast.enterprise, form: JourneyRunner.sampleForm())
             let waiting = try await eventually("the SMS to wait for Kannel") {
                 let messages = try await client.messages(cast.countyOffice, demand: submitted.id)
@@ -116,7 +115,7 @@ extension EndToEnd {
             }
             #expect(waiting.first?.attempts ?? 0 >= 1)
             #expect(log.messages(after: start).isEmpty)
-            try kannel.startSMSBox()
+            try await kannel.startSMSBox()
             let delivered = try await settled([submitted.id], expecting: 1, as: cast.countyOffice)
             #expect(delivered.first?.state == "delivered")
             #expect(try await received(after: start, count: 1).map(\.to) == ["19900020021"])

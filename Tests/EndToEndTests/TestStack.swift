@@ -30,9 +30,7 @@ actor TestStack {
             extraEnvironment: ["SMS_QUIET_HOURS": "off", "SMS_RECONCILE_WAIT_SECONDS": "5"])
         let stack = try PlatformStack(root: Self.repositoryRoot, binDirectory: environment.binDirectory!, environment: environment,
             options: options)
-        try await stack.provisionTopics()
-        try await stack.importDirectories(binDirectory: environment.binDirectory!)
-        try await stack.start()
+        try await stack.launch(binDirectory: environment.binDirectory!)
         self.stack = stack
         return stack
     }

@@ -1,5 +1,6 @@
 import DemandDomain
 import Foundation
+import JWTKit
 import Logging
 import PostgresStorage
 import ServiceRuntime
@@ -64,6 +65,21 @@ struct ConfigurationTests {
         #expect(settings.tier == "zhangwan")
         #expect(settings.httpPort == 9000)
         #expect(settings.logLevel == .debug)
+    }
+
+    @Test("A generated key pair signs on intake and verifies on every other service in production")
+    func generatedKeyPair() async throws {
+        let pair = AuthSettings.generateKeyPair()
+        let intake = try await load(["TIER": "maojian", "PLATFORM_ENVIRONMENT": "production",
+            "AUTH_SIGNING_KEY": pair.signingKey, "AUTH_SIGNING_KEY_ID": "key-new"])
+        let handling = try await load(["PLATFORM_ENVIRONMENT": "production",
+            "AUTH_VERIFICATION_KEYS": "key-old=\(AuthSettings.generateKeyPair().verificationKey),key-new=\(pair.verificationKey)"],
+            perTier: false)
+        #expect(!intake.auth.usesDevelopmentKey)
+        let signingPublicKey = try #require(intake.auth.signingKey?.publicKey)
+        #expect(handling.auth.verificationKeys["key-new"] == signingPublicKey)
+        #expect(handling.auth.verificationKeys["key-old"] != signingPublicKey)
+        #expect(handling.auth.signingKey == nil)
     }
 
     @Test("librdkafka properties pass through from KAFKA_PROPERTY_*")

@@ -61,6 +61,7 @@ start_postgres() {
   POSTGRES_DATA=$data
   POSTGRES_PORT=$(free_port)
   export POSTGRES_HOST=127.0.0.1 POSTGRES_PORT POSTGRES_USER=platform POSTGRES_PASSWORD=platform POSTGRES_DATABASE=platform
+  export POSTGRES_DATA POSTGRES_BIN_DIR=$PG_BIN
   log "starting Postgres on 127.0.0.1:$POSTGRES_PORT ($data)"
   su postgres -s /bin/sh -c "'$PG_BIN/initdb' -D '$data/db' -U postgres -A trust -E UTF8 --locale=C.UTF-8" >"$STATE_DIR/postgres-init.log" 2>&1 \
     || { cat "$STATE_DIR/postgres-init.log" >&2; die "initdb failed"; }
@@ -73,6 +74,11 @@ start_postgres() {
 CREATE ROLE platform LOGIN PASSWORD 'platform' NOSUPERUSER NOBYPASSRLS;
 CREATE DATABASE platform OWNER platform;
 SQL
+}
+
+# A fast restart (open connections are cut), as after a crash or a failover; used by the fault harness.
+restart_postgres() {
+  su postgres -s /bin/sh -c "'$PG_BIN/pg_ctl' -D '$POSTGRES_DATA/db' -l '$POSTGRES_DATA/postgres.log' -m fast -w -t 60 restart" >/dev/null
 }
 
 stop_postgres() {
@@ -109,7 +115,7 @@ start_kannel() {
   export KANNEL_SENDSMS_URL="http://127.0.0.1:$sendsms_port/cgi-bin/sendsms"
   export KANNEL_ADMIN_URL="http://127.0.0.1:$admin_port" KANNEL_ADMIN_PASSWORD=platform-admin
   export FAKESMSC_LOG="$dir/fakesmsc.log"
-  export KANNEL_SMSC_PORT=$smsc_port KANNEL_DIR=$dir
+  export KANNEL_SMSC_PORT=$smsc_port
   cat > "$dir/kannel.conf" <<CONF
 group = core
 admin-port = $admin_port
@@ -122,6 +128,9 @@ log-level = 1
 access-log = "$dir/access.log"
 dlr-storage = internal
 sms-resend-retry = -1
+# Messages accepted but not yet delivered survive a restart of bearerbox.
+store-type = file
+store-location = "$dir/bearerbox.store"
 
 group = smsc
 smsc = fake
@@ -137,6 +146,9 @@ sendsms-interface = 127.0.0.1
 log-file = "$dir/smsbox.log"
 log-level = 1
 mo-recode = true
+# Delivery reports are HTTP calls to the notifier: retried while it restarts.
+http-request-retry = 10
+http-queue-delay = 2
 
 group = sendsms-user
 username = $KANNEL_USER
@@ -150,15 +162,32 @@ catch-all = true
 omit-empty = true
 text = ""
 CONF
+  echo "$smsbox_port" > "$dir/smsbox.port"
   log "starting Kannel (bearerbox, smsbox, fakesmsc)"
-  setsid /usr/sbin/bearerbox "$dir/kannel.conf" >"$dir/bearerbox.out" 2>&1 &
-  echo $! > "$dir/bearerbox.pid"
-  wait_for "Kannel's bearerbox" 30 bash -c "exec 3<>/dev/tcp/127.0.0.1/$smsbox_port"
-  setsid /usr/sbin/smsbox "$dir/kannel.conf" >"$dir/smsbox.out" 2>&1 &
-  echo $! > "$dir/smsbox.pid"
-  start_fakesmsc
-  wait_for "Kannel's smsbox" 30 bash -c "exec 3<>/dev/tcp/127.0.0.1/$sendsms_port"
+  start_kannel_processes
 }
+
+# Starts bearerbox, smsbox and fakesmsc on the configuration start_kannel wrote (again after
+# stop_kannel, for the fault harness).
+start_kannel_processes() {
+  local dir="$STATE_DIR/kannel"
+  setsid /usr/sbin/bearerbox "$dir/kannel.conf" >>"$dir/bearerbox.out" 2>&1 &
+  echo $! > "$dir/bearerbox.pid"
+  wait_for "Kannel's bearerbox" 30 bash -c "exec 3<>/dev/tcp/127.0.0.1/$(cat "$dir/smsbox.port")"
+  start_smsbox
+  start_fakesmsc
+}
+
+# smsbox alone is Kannel's HTTP side, the part the notifier talks to.
+start_smsbox() {
+  local dir="$STATE_DIR/kannel"
+  setsid /usr/sbin/smsbox "$dir/kannel.conf" >>"$dir/smsbox.out" 2>&1 &
+  echo $! > "$dir/smsbox.pid"
+  local sendsms_port=${KANNEL_SENDSMS_URL#http://127.0.0.1:}
+  wait_for "Kannel's smsbox" 30 bash -c "exec 3<>/dev/tcp/127.0.0.1/${sendsms_port%%/*}"
+}
+
+stop_smsbox() { stop_pidfile "$STATE_DIR/kannel/smsbox.pid"; }
 
 # fakesmsc plays the phone network; it logs each message it receives. Its own messages (-m) are
 # kept to one, a day apart, so that it stays quiet.
@@ -172,7 +201,7 @@ start_fakesmsc() {
 stop_kannel() {
   local dir="$STATE_DIR/kannel"
   stop_pidfile "$dir/fakesmsc.pid"
-  stop_pidfile "$dir/smsbox.pid"
+  stop_smsbox
   stop_pidfile "$dir/bearerbox.pid"
 }
 
@@ -192,17 +221,22 @@ stop_pidfile() {
 
 BIN_DIR=""
 
-PLATFORM_PRODUCTS=(intake dispatch handling notifier reporting dev-kafka-cluster platform-stack platformctl load-benchmark fault-harness)
+PLATFORM_PRODUCTS=(intake dispatch handling notifier reporting dev-kafka-cluster platform-stack platformctl load-benchmark fault-harness
+  reporting-benchmark)
+
+# debug by default; deploy/local/benchmark builds release.
+BUILD_CONFIGURATION=${BUILD_CONFIGURATION:-debug}
 
 # `swift build` without its per-file progress lines; fails when the build fails.
 quiet_build() {
-  (cd "$ROOT" && swift build "$@" 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Write|Wrapping|Emitting|Linking|Planning)' || true; }; exit "${PIPESTATUS[0]}")
+  (cd "$ROOT" && swift build -c "$BUILD_CONFIGURATION" "$@" 2>&1 \
+    | { grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Write|Wrapping|Emitting|Linking|Planning)' || true; }; exit "${PIPESTATUS[0]}")
 }
 
 # Builds the platform's own executables (a plain `swift build` would also build every executable of
 # every dependency), and with --build-tests the test targets as well.
 build_platform() {
-  log "building the platform"
+  log "building the platform ($BUILD_CONFIGURATION)"
   local product
   for product in "${PLATFORM_PRODUCTS[@]}"; do
     quiet_build --product "$product" || die "building $product failed"
@@ -210,7 +244,7 @@ build_platform() {
   if [ "${1:-}" = "--build-tests" ]; then
     quiet_build --build-tests || die "building the tests failed"
   fi
-  BIN_DIR=$(cd "$ROOT" && swift build --show-bin-path)
+  BIN_DIR=$(cd "$ROOT" && swift build -c "$BUILD_CONFIGURATION" --show-bin-path)
   export PLATFORM_BIN_DIR=$BIN_DIR
 }
 

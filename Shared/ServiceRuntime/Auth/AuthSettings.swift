@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import JWTKit
 
@@ -55,5 +56,18 @@ public struct AuthSettings: Sendable {
             bcryptCost: UInt8(try reader.int("auth.bcrypt.cost", default: 10, range: 4...15)),
             usesDevelopmentKey: usesDevelopmentKey
         )
+    }
+
+    /// A new Ed25519 key pair, base64url encoded as `AUTH_SIGNING_KEY` (the private key's seed) and
+    /// `AUTH_VERIFICATION_KEYS` (the public key) take them.
+    public static func generateKeyPair() -> (signingKey: String, verificationKey: String) {
+        let key = Curve25519.Signing.PrivateKey()
+        return (base64URL(key.rawRepresentation), base64URL(key.publicKey.rawRepresentation))
+    }
+
+    static func base64URL(_ data: Data) -> String {
+        data.base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
     }
 }

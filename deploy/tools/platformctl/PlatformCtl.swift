@@ -4,6 +4,7 @@ import Foundation
 import Kafka
 import Logging
 import PlatformEvents
+import ServiceRuntime
 
 /// Operator commands.
 @main
@@ -11,7 +12,7 @@ struct PlatformCtl: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "platformctl",
         abstract: "Operator tools for the enterprise demand platform.",
-        subcommands: [Calendar.self, KafkaTopics.self])
+        subcommands: [Calendar.self, KafkaTopics.self, GenerateKeys.self])
 }
 
 /// Prints working days with the reason for each, so that an office can check the data against a
@@ -110,5 +111,23 @@ struct KafkaTopics: AsyncParsableCommand {
         for spec in specs {
             print("\(spec.name): \(outcome[spec.name] == .created ? "created" : "already there")")
         }
+    }
+}
+
+/// Prints a new token signing key pair as settings, for a new installation or a key rotation
+/// (deploy/README.md, "Rotating the signing key").
+struct GenerateKeys: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate-keys", abstract: "Print a new Ed25519 token signing key pair as settings.")
+
+    @Option(help: "The key id tokens will carry (kid).")
+    var keyID = "key-\(Date.now.formatted(.iso8601.year().month()))"
+
+    func run() {
+        let pair = AuthSettings.generateKeyPair()
+        print("AUTH_SIGNING_KEY_ID=\(keyID)")
+        print("AUTH_SIGNING_KEY=\(pair.signingKey)")
+        print("# add to AUTH_VERIFICATION_KEYS (comma separated) on every service:")
+        print("\(keyID)=\(pair.verificationKey)")
     }
 }

@@ -2,70 +2,62 @@ import DemandDomain
 import Foundation
 import NIOHTTP1
 
-/// The people of the demo directory (`deploy/local/directory`), logged in.
-public struct Cast: Sendable {
-    public var enterprise: Session
-    public var cadre: Session
-    public var countyDispatcher: Session
-    public var countyUnit: Session
-    public var countyOffice: Session
-    public var cityDispatcher: Session
-    public var cityUnit: Session
-    public var cityOffice: Session
-
-    /// The demo's initial password (README): the same for every demo account.
-    public static let demoPassword = "Demo@2026"
-
-    /// 茅箭区 people and 十堰市 people of the demo directory.
-    public static func login(_ client: PlatformClient, enterpriseName: String = "十堰示范汽车零部件有限公司", cadre: String = "李明远")
-        async throws -> Cast
-    {
-        let password = demoPassword
-        async let enterprise = client.login(tier: "maojian", login: enterpriseName, password: password)
-        async let cadreSession = client.login(tier: "maojian", login: cadre, password: password)
-        async let countyDispatcher = client.login(tier: "maojian", login: "茅箭区分办员", password: password)
-        async let countyUnit = client.login(tier: "maojian", login: "茅箭区经信局管理员", password: password)
-        async let countyOffice = client.login(tier: "maojian", login: "茅箭区双千办", password: password)
-        async let cityDispatcher = client.login(tier: "shiyan", login: "市经信组分办员", password: password)
-        async let cityUnit = client.login(tier: "shiyan", login: "十堰市经信局管理员", password: password)
-        async let cityOffice = client.login(tier: "shiyan", login: "十堰市双千办", password: password)
-        return try await Cast(
-            enterprise: enterprise, cadre: cadreSession, countyDispatcher: countyDispatcher, countyUnit: countyUnit,
-            countyOffice: countyOffice, cityDispatcher: cityDispatcher, cityUnit: cityUnit, cityOffice: cityOffice)
-    }
+/// The kinds of journey the load benchmark and the fault harness mix.
+public enum JourneyKind: String, CaseIterable, Codable, Sendable {
+    /// Routed to a district unit with a cooperating unit, answered, rated satisfied.
+    case district
+    /// Escalated to the city, handled by a city unit, closed at both tiers.
+    case escalated
+    /// Routed to the wrong unit, returned as not its remit, routed again, answered, closed.
+    case returned
+    /// Rated unsatisfied, answered again under supervision, then rated satisfied.
+    case unsatisfied
 }
 
-/// Polls until `body` returns a value (the services talk over Kafka, so a step shows up a moment
-/// after the previous one); throws if it never does.
-public func eventually<T: Sendable>(
-    _ what: String,
-    timeout: Duration = .seconds(30),
-    every interval: Duration = .milliseconds(100),
-    _ body: @Sendable () async throws -> T?
-) async throws -> T {
-    let deadline = ContinuousClock.now + timeout
-    var lastError: (any Error)?
-    while ContinuousClock.now < deadline {
-        do {
-            if let value = try await body() { return value }
-        } catch {
-            lastError = error
-        }
-        try await Task.sleep(for: interval)
-    }
-    throw StackError("timed out waiting for \(what)\(lastError.map { " (last error: \($0))" } ?? "")")
+/// What a journey left behind: the demand at the county and, when escalated, the city's copy.
+public struct JourneyOutcome: Sendable {
+    public var kind: JourneyKind
+    public var countyDemand: UUID
+    public var cityDemand: UUID?
+    /// When the enterprise pressed submit (wall clock, to compare with times the services record).
+    public var submittedAt: Date
+}
+
+/// A journey that did not finish: its kind, its demand if it was submitted, and why.
+public struct JourneyFailure: Error, CustomStringConvertible {
+    public var kind: JourneyKind
+    public var countyDemand: UUID?
+    public var underlying: any Error
+
+    public var description: String { "\(kind.rawValue) journey of \(countyDemand?.uuidString ?? "no demand"): \(underlying)" }
 }
 
 /// Demand journeys played through the public APIs, step by step, as the people would.
+///
+/// With `patience` set, a step that fails for a reason that may pass (the service is down or
+/// restarting, an answer was lost, a 5xx) is retried until the demand reaches the step's state or
+/// the patience runs out; a lost answer to an action that did happen is recognised by reading the
+/// demand. Without it (tests, the demo), the first failure ends the journey.
 public struct JourneyRunner: Sendable {
     public let client: PlatformClient
     public let cast: Cast
+    public let patience: Duration?
+    /// How long to wait for a hand-off over Kafka to show up.
+    public let handOffTimeout: Duration
     /// Called after each step with the demand as it stands.
     public let report: @Sendable (String, Session, DemandSnapshot) -> Void
 
-    public init(client: PlatformClient, cast: Cast, report: @escaping @Sendable (String, Session, DemandSnapshot) -> Void = { _, _, _ in }) {
+    public init(
+        client: PlatformClient,
+        cast: Cast,
+        patience: Duration? = nil,
+        handOffTimeout: Duration = .seconds(30),
+        report: @escaping @Sendable (String, Session, DemandSnapshot) -> Void = { _, _, _ in }
+    ) {
         self.client = client
         self.cast = cast
+        self.patience = patience
+        self.handOffTimeout = handOffTimeout
         self.report = report
     }
 
@@ -80,58 +72,67 @@ public struct JourneyRunner: Sendable {
             helpWanted: "协调供电部门加快专线增容审批，确保年底前送电。")
     }
 
+    /// Plays one journey of `kind`; a failure after the submission names the demand.
+    public func run(_ kind: JourneyKind) async throws(JourneyFailure) -> JourneyOutcome {
+        let submittedAt = Date()
+        let county: DemandSnapshot
+        do {
+            county = try await submitAndApprove()
+        } catch {
+            throw JourneyFailure(kind: kind, countyDemand: nil, underlying: error)
+        }
+        do {
+            var outcome = JourneyOutcome(kind: kind, countyDemand: county.id, submittedAt: submittedAt)
+            switch kind {
+            case .district: try await districtJourney(from: county)
+            case .escalated: outcome.cityDemand = try await escalatedJourney(from: county).city.id
+            case .returned: try await returnedJourney(from: county)
+            case .unsatisfied: try await unsatisfiedJourney(from: county)
+            }
+            return outcome
+        } catch {
+            throw JourneyFailure(kind: kind, countyDemand: county.id, underlying: error)
+        }
+    }
+
+    // MARK: Journeys
+
     /// Enterprise submits, its cadre approves: the demand waits for the county dispatcher.
     public func submitAndApprove(idempotencyKey: String = UUID().uuidString) async throws -> DemandSnapshot {
-        let submitted = try await client.submit(cast.enterprise, form: Self.sampleForm(), idempotencyKey: idempotencyKey)
+        let submitted = try await step("提交", reaching: .awaitingReview, read: nil) {
+            try await client.submit(cast.enterprise, form: Self.sampleForm(), idempotencyKey: idempotencyKey)
+        }
         report("企业提交诉求", cast.enterprise, submitted)
-        let approved = try await client.approve(cast.cadre, submitted.id)
+        let approved = try await step("审核", reaching: .awaitingDispatch, read: { try await client.intakeDemand(cast.cadre, submitted.id) }) {
+            try await client.approve(cast.cadre, submitted.id)
+        }
         report("包联干部审核通过", cast.cadre, approved)
         _ = try await waitAtDispatch(cast.countyDispatcher, tier: "maojian", submitted.id, state: .awaitingDispatch)
         return approved
-    }
-
-    public func waitAtDispatch(_ session: Session, tier: TenantID, _ id: UUID, state: DemandState) async throws -> DemandSnapshot {
-        try await eventually("demand \(id) at \(tier) dispatch in \(state.rawValue)") {
-            let demand = try? await client.dispatchDemand(session, tier: tier, id)
-            return demand?.state == state ? demand : nil
-        }
-    }
-
-    public func waitAtHandling(_ session: Session, _ id: UUID, state: DemandState) async throws -> DemandSnapshot {
-        try await eventually("demand \(id) at handling in \(state.rawValue)") {
-            let demand = try? await client.handlingDemand(session, id)
-            return demand?.state == state ? demand : nil
-        }
-    }
-
-    /// The city's copy of an escalated county demand, once the city's dispatch holds it.
-    public func cityCopy(of countyID: UUID) async throws -> DemandSnapshot {
-        try await eventually("the city's copy of \(countyID)") {
-            let items: [PlatformClient.QueueItem] = try await client.call(
-                "queue", .GET, client.resolve(.dispatch, "shiyan"), "/queue?origin=\(countyID)", token: cast.cityDispatcher.token)
-            guard let item = items.first else { return nil }
-            return try await client.dispatchDemand(cast.cityDispatcher, tier: "shiyan", item.id)
-        }
     }
 
     /// The main job: a 茅箭区 enterprise's demand escalated to 十堰市, handled by a city unit, rated
     /// satisfied and closed; the county sees its demand closed too.
     @discardableResult
     public func escalatedJourney() async throws -> (county: DemandSnapshot, city: DemandSnapshot) {
-        let county = try await submitAndApprove()
-        let escalated = try await client.escalate(cast.countyDispatcher, county.id, suggestion: "涉及市级电网规划，超出区级权限，建议市级协调")
+        try await escalatedJourney(from: submitAndApprove())
+    }
+
+    func escalatedJourney(from county: DemandSnapshot) async throws -> (county: DemandSnapshot, city: DemandSnapshot) {
+        let escalated = try await step("转报", reaching: .escalated, read: readAtDispatch(cast.countyDispatcher, "maojian", county.id)) {
+            try await client.escalate(cast.countyDispatcher, county.id, suggestion: "涉及市级电网规划，超出区级权限，建议市级协调")
+        }
         report("区分办员转报市级", cast.countyDispatcher, escalated)
         let cityCopy = try await cityCopy(of: county.id)
         report("市平台登记转报诉求，待市分办员分办", cast.cityDispatcher, cityCopy)
-        let routed = try await client.route(cast.cityDispatcher, cityCopy.id, lead: "sy-jxj")
+        let routed = try await route(cast.cityDispatcher, tier: "shiyan", cityCopy.id, lead: "sy-jxj")
         report("市分办员分办至承办单位", cast.cityDispatcher, routed)
         _ = try await waitAtHandling(cast.cityUnit, cityCopy.id, state: .awaitingSignature)
-        let signed = try await client.handle(cast.cityUnit, cityCopy.id, "sign", ["note": "已签收"])
+        let signed = try await sign(cast.cityUnit, cityCopy.id)
         report("承办单位签收", cast.cityUnit, signed)
-        let answered = try await client.handle(cast.cityUnit, cityCopy.id, "result",
-            ["resultClass": "A", "answer": "已协调国网十堰供电公司完成专线增容审批，年底前送电。"])
+        let answered = try await answer(cast.cityUnit, cityCopy.id, "已协调国网十堰供电公司完成专线增容审批，年底前送电。")
         report("承办单位提交办理结果（A类）", cast.cityUnit, answered)
-        let rated = try await client.handle(cast.enterprise, cityCopy.id, "rating", RatingBody(satisfied: true, comment: "满意"))
+        let rated = try await rate(cityCopy.id, satisfied: true, comment: "满意")
         report("企业评价满意，销号", cast.enterprise, rated)
         let countyClosed = try await waitAtDispatch(cast.countyDispatcher, tier: "maojian", county.id, state: .closed)
         report("区级收到市级办结结果", cast.countyDispatcher, countyClosed)
@@ -141,16 +142,164 @@ public struct JourneyRunner: Sendable {
     /// A district-only journey: routed to a district unit, answered, rated, closed.
     @discardableResult
     public func districtJourney() async throws -> DemandSnapshot {
-        let county = try await submitAndApprove()
-        let routed = try await client.route(cast.countyDispatcher, county.id, lead: "maojian-jxj", cooperating: ["maojian-zjj"])
+        try await districtJourney(from: submitAndApprove())
+    }
+
+    @discardableResult
+    func districtJourney(from county: DemandSnapshot) async throws -> DemandSnapshot {
+        let routed = try await route(cast.countyDispatcher, tier: "maojian", county.id, lead: "maojian-jxj", cooperating: ["maojian-zjj"])
         report("区分办员分办", cast.countyDispatcher, routed)
+        return try await handleAndClose(county.id)
+    }
+
+    /// Routed to 住建局 first, which returns it as not its remit; routed again to 经信局.
+    @discardableResult
+    public func returnedJourney() async throws -> DemandSnapshot {
+        try await returnedJourney(from: submitAndApprove())
+    }
+
+    @discardableResult
+    func returnedJourney(from county: DemandSnapshot) async throws -> DemandSnapshot {
+        _ = try await route(cast.countyDispatcher, tier: "maojian", county.id, lead: "maojian-zjj")
+        _ = try await waitAtHandling(cast.countyOtherUnit, county.id, state: .awaitingSignature)
+        let returned = try await step("退回", reaching: .awaitingDispatch, read: readAtHandling(cast.countyOtherUnit, county.id)) {
+            try await client.handle(cast.countyOtherUnit, county.id, "return",
+                ["reason": "用电增容不属于住建部门职能", "suggestion": "建议分办至区经信局"])
+        }
+        report("承办单位退回（不属于本单位职能）", cast.countyOtherUnit, returned)
+        _ = try await waitAtDispatch(cast.countyDispatcher, tier: "maojian", county.id, state: .awaitingDispatch, afterKind: "returnNotOurRemit")
+        let rerouted = try await route(cast.countyDispatcher, tier: "maojian", county.id, lead: "maojian-jxj")
+        report("区分办员重新分办", cast.countyDispatcher, rerouted)
+        return try await handleAndClose(county.id)
+    }
+
+    /// Rated unsatisfied: supervised, answered again, then rated satisfied.
+    @discardableResult
+    public func unsatisfiedJourney() async throws -> DemandSnapshot {
+        try await unsatisfiedJourney(from: submitAndApprove())
+    }
+
+    @discardableResult
+    func unsatisfiedJourney(from county: DemandSnapshot) async throws -> DemandSnapshot {
+        _ = try await route(cast.countyDispatcher, tier: "maojian", county.id, lead: "maojian-jxj")
         _ = try await waitAtHandling(cast.countyUnit, county.id, state: .awaitingSignature)
-        report("承办单位签收", cast.countyUnit, try await client.handle(cast.countyUnit, county.id, "sign", ["note": "已签收"]))
-        report("承办单位提交办理结果", cast.countyUnit, try await client.handle(cast.countyUnit, county.id, "result",
-            ["resultClass": "A", "answer": "已协调解决。"]))
-        let rated = try await client.handle(cast.enterprise, county.id, "rating", RatingBody(satisfied: true, comment: nil))
+        _ = try await sign(cast.countyUnit, county.id)
+        _ = try await answer(cast.countyUnit, county.id, "已与供电公司沟通。")
+        let supervised = try await rate(county.id, satisfied: false, comment: "未解决实际问题，送电时间不明确")
+        report("企业评价不满意，转专项督办", cast.enterprise, supervised)
+        _ = try await answer(cast.countyUnit, county.id, "已明确12月20日前送电，并落实专人跟进。")
+        let rated = try await rate(county.id, satisfied: true, comment: "满意")
         report("企业评价满意，销号", cast.enterprise, rated)
         return rated
+    }
+
+    func handleAndClose(_ id: UUID) async throws -> DemandSnapshot {
+        _ = try await waitAtHandling(cast.countyUnit, id, state: .awaitingSignature)
+        report("承办单位签收", cast.countyUnit, try await sign(cast.countyUnit, id))
+        report("承办单位提交办理结果", cast.countyUnit, try await answer(cast.countyUnit, id, "已协调解决。"))
+        let rated = try await rate(id, satisfied: true, comment: nil)
+        report("企业评价满意，销号", cast.enterprise, rated)
+        return rated
+    }
+
+    // MARK: Steps
+
+    func route(_ dispatcher: Session, tier: TenantID, _ id: UUID, lead: String, cooperating: [String] = []) async throws -> DemandSnapshot {
+        try await step("分办", reaching: .awaitingSignature, read: readAtDispatch(dispatcher, tier, id)) {
+            try await client.route(dispatcher, id, lead: lead, cooperating: cooperating)
+        }
+    }
+
+    func sign(_ unit: Session, _ id: UUID) async throws -> DemandSnapshot {
+        try await step("签收", reaching: .inProgress, read: readAtHandling(unit, id)) {
+            try await client.handle(unit, id, "sign", ["note": "已签收"])
+        }
+    }
+
+    func answer(_ unit: Session, _ id: UUID, _ text: String) async throws -> DemandSnapshot {
+        try await step("办理结果", reaching: .awaitingRating, read: readAtHandling(unit, id)) {
+            try await client.handle(unit, id, "result", ["resultClass": "A", "answer": text])
+        }
+    }
+
+    func rate(_ id: UUID, satisfied: Bool, comment: String?) async throws -> DemandSnapshot {
+        try await step("评价", reaching: satisfied ? .closed : .underSupervision, read: readAtHandling(cast.enterprise, id)) {
+            try await client.handle(cast.enterprise, id, "rating", RatingBody(satisfied: satisfied, comment: comment))
+        }
+    }
+
+    func readAtDispatch(_ session: Session, _ tier: TenantID, _ id: UUID) -> @Sendable () async throws -> DemandSnapshot {
+        { try await client.dispatchDemand(session, tier: tier, id) }
+    }
+
+    func readAtHandling(_ session: Session, _ id: UUID) -> @Sendable () async throws -> DemandSnapshot {
+        { try await client.handlingDemand(session, id) }
+    }
+
+    /// Runs `action`; with patience, retries it while it fails for a reason that may pass, and
+    /// takes a lost answer as done when `read` shows the demand already in `target`.
+    func step(
+        _ name: String,
+        reaching target: DemandState,
+        read: (@Sendable () async throws -> DemandSnapshot)?,
+        _ action: @Sendable () async throws -> DemandSnapshot
+    ) async throws -> DemandSnapshot {
+        guard let patience else { return try await action() }
+        let deadline = ContinuousClock.now + patience
+        var pause = Duration.milliseconds(100)
+        while true {
+            do {
+                return try await action()
+            } catch {
+                guard Self.mayPass(error) else { throw error }
+                if let read, let current = try? await read(), current.state == target { return current }
+                guard ContinuousClock.now + pause < deadline else {
+                    throw StackError("step \(name) still failing after \(patience): \(error)")
+                }
+                try await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(2))
+            }
+        }
+    }
+
+    /// Failures a retry may cure: no answer, a 5xx, a 409 after a lost answer, a 401 from a
+    /// service that has not loaded the directory yet.
+    static func mayPass(_ error: any Error) -> Bool {
+        guard let answer = error as? APICallError else { return true }
+        return answer.status >= 500 || answer.status == 409 || answer.status == 404
+    }
+
+    // MARK: Hand-offs
+
+    public func waitAtDispatch(
+        _ session: Session, tier: TenantID, _ id: UUID, state: DemandState, afterKind: String? = nil
+    ) async throws -> DemandSnapshot {
+        try await eventually("demand \(id) at \(tier) dispatch in \(state.rawValue)", timeout: handOffTimeout, every: .milliseconds(20),
+            upTo: .milliseconds(500))
+        {
+            let demand = try? await client.dispatchDemand(session, tier: tier, id)
+            guard let demand, demand.state == state, afterKind == nil || demand.history.last?.kind == afterKind else { return nil }
+            return demand
+        }
+    }
+
+    public func waitAtHandling(_ session: Session, _ id: UUID, state: DemandState) async throws -> DemandSnapshot {
+        try await eventually("demand \(id) at handling in \(state.rawValue)", timeout: handOffTimeout, every: .milliseconds(20),
+            upTo: .milliseconds(500))
+        {
+            let demand = try? await client.handlingDemand(session, id)
+            return demand?.state == state ? demand : nil
+        }
+    }
+
+    /// The city's copy of an escalated county demand, once the city's dispatch holds it.
+    public func cityCopy(of countyID: UUID) async throws -> DemandSnapshot {
+        try await eventually("the city's copy of \(countyID)", timeout: handOffTimeout, every: .milliseconds(20), upTo: .milliseconds(500)) {
+            let items: [PlatformClient.QueueItem] = try await client.call(
+                "queue", .GET, client.resolve(.dispatch, "shiyan"), "/queue?origin=\(countyID)", token: cast.cityDispatcher.token)
+            guard let item = items.first else { return nil }
+            return try await client.dispatchDemand(cast.cityDispatcher, tier: "shiyan", item.id)
+        }
     }
 
     public struct RatingBody: Encodable, Sendable {

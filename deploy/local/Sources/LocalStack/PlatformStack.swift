@@ -133,11 +133,27 @@ public final class PlatformStack: Sendable {
             try log.seekToEnd()
             child.standardOutput = log
             child.standardError = log
-            try child.run()
+            try child.runWithSignalsUnblocked()
             child.waitUntilExit()
             guard child.terminationStatus == 0 else {
                 throw StackError("importing \(file) failed (exit \(child.terminationStatus)); see \(intake.logPath)")
             }
+        }
+    }
+
+    /// Everything a fresh stack needs, in order: topics, the demo directories, every service ready.
+    /// Stops what it started when a step fails.
+    public func launch(binDirectory: String, progress: (String) -> Void = { _ in }) async throws {
+        progress("Creating Kafka topics for \(tenants.tenants.map(\.name).joined(separator: "、"))")
+        try await provisionTopics()
+        progress("Loading the demo directories (deploy/local/directory)")
+        try await importDirectories(binDirectory: binDirectory)
+        progress("Starting \(processes.count) services")
+        do {
+            try await start()
+        } catch {
+            await stop()
+            throw error
         }
     }
 

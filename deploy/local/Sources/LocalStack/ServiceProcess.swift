@@ -40,7 +40,7 @@ public final class ServiceProcess: Sendable {
         child.environment = environment
         child.standardOutput = log
         child.standardError = log
-        try child.run()
+        try child.runWithSignalsUnblocked()
         process.withLock { $0 = child }
     }
 

@@ -19,8 +19,6 @@ public struct StackEnvironment: Sendable {
     public var kannelUser: String?
     public var kannelPassword: String?
     public var fakeSMSCLog: String?
-    /// Kannel's configuration and pid files (`KANNEL_DIR`), to stop and start it in tests.
-    public var kannelDirectory: String?
     /// Folder for logs and state of processes a test starts.
     public var stateDirectory: String
 
@@ -37,7 +35,6 @@ public struct StackEnvironment: Sendable {
         kannelUser = environment["KANNEL_USER"]
         kannelPassword = environment["KANNEL_PASSWORD"]
         fakeSMSCLog = environment["FAKESMSC_LOG"]
-        kannelDirectory = environment["KANNEL_DIR"]
         stateDirectory = environment["PLATFORM_STATE_DIR"] ?? FileManager.default.temporaryDirectory.path
     }
 

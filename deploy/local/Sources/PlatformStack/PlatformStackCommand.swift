@@ -28,17 +28,7 @@ struct PlatformStackCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = StackEnvironment.current
         let stack = try PlatformStack(root: root, binDirectory: bin, environment: environment)
-        say("Creating Kafka topics for \(stack.tenants.tenants.map(\.name).joined(separator: "、"))")
-        try await stack.provisionTopics()
-        say("Loading the demo directories (deploy/local/directory)")
-        try await stack.importDirectories(binDirectory: bin)
-        say("Starting \(stack.processes.count) services")
-        do {
-            try await stack.start()
-        } catch {
-            await stack.stop()
-            throw error
-        }
+        try await stack.launch(binDirectory: bin, progress: say)
         for process in stack.processes {
             say("  \(process.name.padding(toLength: 18, withPad: " ", startingAt: 0)) \(process.baseURL)   log: \(process.logPath)")
         }

@@ -1,0 +1,107 @@
+import Foundation
+
+/// What one load benchmark run measured, as printed and as written to its JSON file.
+public struct LoadReport: Codable, Sendable {
+    public struct Saturation: Codable, Sendable {
+        public struct ProgramCPU: Codable, Sendable {
+            public var program: String
+            public var milliseconds: Double
+        }
+        public var journeys: Int
+        public var failed: Int
+        public var seconds: Double
+        public var journeysPerSecond: Double
+        /// Every commit in the stack's database during the phase, over the journeys finished.
+        public var postgresCommitsPerJourney: Double
+        public var postgresCommitsPerSecond: Double
+        public var kafkaMessagesPerJourney: Double
+        public var kafkaMessagesPerSecond: Double
+        /// Where the time went: CPU per journey by program, largest first.
+        public var cpuMillisecondsPerJourney: [ProgramCPU]
+        public var apiCalls: [LatencySummary]
+        public var profile: Profiler.Profile?
+    }
+
+    public struct HalfLoad: Codable, Sendable {
+        public var targetJourneysPerSecond: Double
+        public var journeys: Int
+        public var failed: Int
+        /// Starts not made because too many journeys were under way.
+        public var skipped: Int
+        public var journeysPerSecond: Double
+        public var apiCalls: [LatencySummary]
+        /// Outbox row written → inbox row of the consumer that applied it, by producer → consumer.
+        public var kafkaHops: [LatencySummary]
+        public var submitToFirstSMS: LatencySummary?
+        public var demandsWithoutSMS: Int
+    }
+
+    public struct Round: Codable, Sendable {
+        /// Demands held by the county intake when the round began.
+        public var storedDemands: Int
+        public var saturation: Saturation?
+        public var halfLoad: HalfLoad?
+    }
+
+    public struct Target: Codable, Sendable {
+        public var name: String
+        public var goal: String
+        public var measured: String
+        public var met: Bool
+        /// How far from the goal, when missed.
+        public var shortBy: String?
+    }
+
+    public var startedAt = Date()
+    public var processorCount = ProcessInfo.processInfo.activeProcessorCount
+    public var memoryGiB = Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824
+    public var settings: LoadRun.Settings
+    public var ceilings: MachineCeilings?
+    public var rounds: [Round] = []
+    public var memory: [MemorySummary] = []
+    public var targets: [Target] = []
+
+    public init(settings: LoadRun.Settings) {
+        self.settings = settings
+    }
+
+    mutating func evaluateTargets() {
+        targets = []
+        if let first = rounds.first?.saturation {
+            targets.append(Self.atLeast("completed journeys per second", goal: 500, measured: first.journeysPerSecond, unit: "/s"))
+        }
+        for round in rounds {
+            guard let half = round.halfLoad else { continue }
+            let label = "at \(round.storedDemands) stored"
+            if let worst = half.apiCalls.filter({ $0.name != "every API call" }).max(by: { $0.p99 < $1.p99 }) {
+                targets.append(Self.atMost("p99 of every API call at half load, \(label) (worst: \(worst.name))", goal: 50,
+                    measured: worst.p99, unit: " ms"))
+            }
+            if let sms = half.submitToFirstSMS {
+                targets.append(Self.atMost("submit → SMS at the gateway p99, \(label)", goal: 1000, measured: sms.p99, unit: " ms"))
+            }
+        }
+        if let worst = memory.max(by: { $0.peakMiB < $1.peakMiB }) {
+            targets.append(Self.atMost("peak RSS of every service (worst: \(worst.service))", goal: 150, measured: worst.peakMiB, unit: " MiB"))
+        }
+        if rounds.count > 1, let first = rounds.first, let last = rounds.last,
+            let small = first.saturation?.journeysPerSecond, let large = last.saturation?.journeysPerSecond, small > 0
+        {
+            let ratio = large / small * 100
+            targets.append(Self.atLeast("throughput at \(last.storedDemands) stored vs \(first.storedDemands) stored", goal: 80,
+                measured: ratio, unit: " %"))
+        }
+    }
+
+    static func atLeast(_ name: String, goal: Double, measured: Double, unit: String) -> Target {
+        Target(name: name, goal: "≥ \(format(goal))\(unit)", measured: format(measured) + unit, met: measured >= goal,
+            shortBy: measured >= goal ? nil : String(format: "%@%@ short (%.0f%% of the goal)", format(goal - measured), unit, measured / goal * 100))
+    }
+
+    static func atMost(_ name: String, goal: Double, measured: Double, unit: String) -> Target {
+        Target(name: name, goal: "< \(format(goal))\(unit)", measured: format(measured) + unit, met: measured < goal,
+            shortBy: measured < goal ? nil : String(format: "%@%@ over (%.1f× the goal)", format(measured - goal), unit, measured / goal))
+    }
+
+    static func format(_ value: Double) -> String { String(format: value >= 100 ? "%.0f" : "%.1f", value) }
+}
