@@ -17,6 +17,9 @@ struct LoadBenchmarkCommand: AsyncParsableCommand {
     @Option(help: "Seconds of the saturation phase of each round.")
     var saturationSeconds = 60
 
+    @Option(help: "Journeys that end the saturation phase early (default: it runs its seconds).")
+    var journeys: Int?
+
     @Option(help: "Seconds of the half-load phase of each round.")
     var halfLoadSeconds = 45
 
@@ -39,7 +42,7 @@ struct LoadBenchmarkCommand: AsyncParsableCommand {
     var root = FileManager.default.currentDirectoryPath
 
     func validate() throws {
-        guard actors > 0, saturationSeconds > 0, halfLoadSeconds > 0, warmUp > 0 else {
+        guard actors > 0, saturationSeconds > 0, halfLoadSeconds > 0, warmUp > 0, (journeys ?? 1) > 0 else {
             throw ValidationError("actors, phase lengths and warm-up must be positive")
         }
         guard !storedSizes.isEmpty else { throw ValidationError("--stored needs at least one positive number") }
@@ -49,7 +52,7 @@ struct LoadBenchmarkCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = LoadRun.Settings(
-            actors: actors, saturationSeconds: saturationSeconds, halfLoadSeconds: halfLoadSeconds, warmUpJourneys: warmUp,
+            actors: actors, saturationSeconds: saturationSeconds, halfLoadSeconds: halfLoadSeconds, warmUpJourneys: warmUp, saturationJourneys: journeys,
             storedDemands: storedSizes, mix: try JourneyMix(parsing: mix), profileSeconds: profileSeconds)
         // The gateway's rate limit would otherwise be what the run measures.
         let stack = try await StackLauncher.start(root: root, schemaPrefix: "load_", extraEnvironment: ["SMS_RATE_LIMIT": "2000"])

@@ -10,13 +10,16 @@ public struct LoadRun: Sendable {
         public var saturation: Double
         public var halfLoad: Double
         public var warmUpJourneys: Int
+        /// Ends each saturation phase after this many journeys, if it comes before the time limit.
+        public var saturationJourneys: Int?
         public var storedDemands: [Int]
         public var mix: JourneyMix
         public var profileSeconds: Int
 
-        public init(actors: Int, saturationSeconds: Int, halfLoadSeconds: Int, warmUpJourneys: Int, storedDemands: [Int],
-            mix: JourneyMix, profileSeconds: Int)
+        public init(actors: Int, saturationSeconds: Int, halfLoadSeconds: Int, warmUpJourneys: Int, saturationJourneys: Int? = nil,
+            storedDemands: [Int], mix: JourneyMix, profileSeconds: Int)
         {
+            self.saturationJourneys = saturationJourneys
             self.actors = actors
             saturation = Double(saturationSeconds)
             halfLoad = Double(halfLoadSeconds)
@@ -88,7 +91,8 @@ public struct LoadRun: Sendable {
         recorder.begin()
         async let profiled: Profiler.Profile? = profile && Profiler.isAvailable
             ? try? Profiler.record(seconds: min(settings.profileSeconds, Int(settings.saturation))) : nil
-        let results = await driver.closedLoop(actors: settings.actors, duration: .seconds(settings.saturation), label: "saturation")
+        let results = await driver.closedLoop(actors: settings.actors, duration: .seconds(settings.saturation),
+            limit: settings.saturationJourneys, label: "saturation")
         let elapsed = ((results.map(\.finishedAt).max() ?? .now) - start).seconds
         let cpu = CPUAccount.snapshot().since(cpuBefore)
         let profileTaken = await profiled

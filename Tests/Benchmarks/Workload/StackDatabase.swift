@@ -136,7 +136,8 @@ public struct StackDatabase: Sendable {
     public func unsentSMS() async throws -> Int {
         guard let notifier = schemas["notifier"] else { return 0 }
         return try await values(
-            "SELECT count(*)::int FROM \(Self.quoted(notifier)).sms_intents WHERE state IN ('pending', 'inFlight')", as: Int.self
+            "SELECT ((SELECT count(*) FROM \(Self.quoted(notifier)).sms_intents WHERE state = 'pending') + "
+                + "(SELECT count(*) FROM \(Self.quoted(notifier)).sms_intents WHERE state = 'inFlight'))::int", as: Int.self
         ).first ?? 0
     }
 

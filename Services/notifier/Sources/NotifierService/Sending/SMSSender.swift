@@ -76,9 +76,10 @@ final class SMSSender: Service, Sendable {
         return try await database.transaction { connection in
             let queue = try await connection.query(
                 """
-                SELECT coalesce(extract(epoch FROM now() - min(next_attempt_at) FILTER (WHERE state = 'pending' AND next_attempt_at <= now())), 0)::float8,
-                    count(*)::int
-                FROM sms_intents WHERE state IN ('pending', 'inFlight')
+                SELECT coalesce(extract(epoch FROM now() - (SELECT min(next_attempt_at) FROM sms_intents
+                        WHERE state = 'pending' AND next_attempt_at <= now())), 0)::float8,
+                    ((SELECT count(*) FROM sms_intents WHERE state = 'pending')
+                        + (SELECT count(*) FROM sms_intents WHERE state = 'inFlight'))::int
                 """, logger: logger)
             for try await (age, count) in queue.decode((Double, Int).self) {
                 queueAge.record(age)
