@@ -141,6 +141,19 @@ public struct StackDatabase: Sendable {
         ).first ?? 0
     }
 
+    /// Directory entries held by each process that keeps a copy of the directory.
+    public func directorySizes() async throws -> [String: Int] {
+        var result: [String: Int] = [:]
+        for (process, schema) in schemas {
+            let tables = try await values(
+                "SELECT count(*)::int FROM information_schema.tables WHERE table_schema = '\(schema)' AND table_name = 'directory'",
+                as: Int.self)
+            guard tables.first == 1 else { continue }
+            result[process] = try await values("SELECT count(*)::int FROM \(Self.quoted(schema)).directory", as: Int.self).first
+        }
+        return result
+    }
+
     /// Demands held by each demand-holding service.
     public func demandCounts() async throws -> [String: Int] {
         var result: [String: Int] = [:]

@@ -20,6 +20,9 @@ final class SMSSender: Service, Sendable {
         var maxAttempts: Int
         var reconcileWait: Duration
         var batchSize = 50
+        /// Gateway calls under way at once: one at a time, a gateway round trip and the update that
+        /// records it cap sending at a few dozen messages a second.
+        var concurrentSends = 8
         var idleInterval: Duration = .milliseconds(500)
     }
 
@@ -50,14 +53,27 @@ final class SMSSender: Service, Sendable {
             do {
                 try await reconcile()
                 let batch = try await claim()
-                for intent in batch {
-                    await limiter.acquire()
-                    await send(intent)
-                }
+                await sendAll(batch)
                 if batch.count < settings.batchSize { await wakeUps.wait(timeout: settings.idleInterval) }
             } catch {
                 logger.error("SMS sender failed; retrying", metadata: ["error": "\(error)"])
                 try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+
+    /// Sends a claimed batch, `concurrentSends` at a time, each start under the rate limit.
+    private func sendAll(_ batch: [ClaimedIntent]) async {
+        await withTaskGroup(of: Void.self) { group in
+            var underWay = 0
+            for intent in batch {
+                if underWay == settings.concurrentSends {
+                    await group.next()
+                    underWay -= 1
+                }
+                await limiter.acquire()
+                group.addTask { await self.send(intent) }
+                underWay += 1
             }
         }
     }
