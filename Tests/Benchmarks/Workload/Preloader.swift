@@ -58,6 +58,8 @@ public struct Preloader: Sendable {
         }
         // Fresh statistics for every copied table, so that plans are those of a database this size.
         try await database.execute("ANALYZE")
+        // The copies written back to disk now, not while the round measures.
+        try await database.execute("CHECKPOINT")
     }
 
     func snapshotTemplates() async throws {
