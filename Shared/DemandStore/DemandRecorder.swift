@@ -115,7 +115,7 @@ public struct DemandRecorder: Sendable {
     /// tier closure): run at start-up, before consumers and scans.
     public func recomputeStaleDeadlines(
         database: Database,
-        prepare: @Sendable (PostgresConnection) async throws -> Void = { _ in }
+        prepare: @escaping @Sendable (PostgresConnection) async throws -> Void = { _ in }
     ) async throws -> Int {
         let stale = try await database.transaction { connection in
             try await prepare(connection)

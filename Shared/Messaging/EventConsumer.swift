@@ -189,7 +189,7 @@ public final class EventConsumer: Service, Sendable {
         var backoff = Duration.milliseconds(100)
         while !Task.isCancelled {
             do {
-                try await database.transaction { connection in
+                try await database.transaction { [name, logger] connection in
                     guard try await Inbox.markApplied(eventID: id, consumer: name, topic: message.topic, on: connection, logger: logger)
                     else { return }
                     try await Outbox.enqueue([record], on: connection, logger: logger)

@@ -122,14 +122,14 @@ public final class OutboxRelay: Service, Sendable {
     }
 
     private func purge() async throws {
-        try await database.transaction { connection in
+        try await database.transaction { [logger] connection in
             try await Outbox.purgeSent(olderThan: .seconds(3600), on: connection, logger: logger)
         }
     }
 
     /// Unsent rows, for readiness and the fault harness.
     public func unsentCount() async throws -> Int {
-        try await database.transaction { connection in
+        try await database.transaction { [logger] connection in
             try await Outbox.unsentCount(on: connection, logger: logger)
         }
     }

@@ -10,15 +10,27 @@ extension EndToEnd {
     struct NotifierTests {
         var log: FakeSMSCLog { FakeSMSCLog(path: StackEnvironment.current.fakeSMSCLog!) }
 
-        /// Waits until the notifier has nothing left to send, so that what fakesmsc receives next
-        /// comes from the test that follows.
+        /// Waits until the notifier has nothing left to send and fakesmsc has received nothing for
+        /// three seconds, so that what fakesmsc receives next comes from the test that follows. The
+        /// quiet spell covers status events of an earlier test still on their way to the notifier,
+        /// which no intent counts yet.
         func waitUntilQuiet() async throws {
             let stack = try await TestStack.shared.start()
             let client = PlatformClient(stack: stack)
-            _ = try await eventually("the notifier to have sent everything", timeout: .seconds(120)) {
+            var lastCount = log.lineCount()
+            var quietSince = ContinuousClock.now
+            let deadline = ContinuousClock.now + .seconds(120)
+            while ContinuousClock.now - quietSince < .seconds(3) {
+                guard ContinuousClock.now < deadline else { throw StackError("the notifier did not fall quiet within 120 s") }
+                try await Task.sleep(for: .milliseconds(200))
                 let (_, data) = try await client.raw("metrics", .GET, stack.url(.notifier) + "/metrics", token: nil)
                 let line = String(decoding: data, as: UTF8.self).split(separator: "\n").first { $0.hasPrefix("sms_unsent_intents ") }
-                return line.flatMap { Double($0.split(separator: " ").last ?? "") } == 0 ? true : nil
+                let unsent = line.flatMap { Double($0.split(separator: " ").last ?? "") }
+                let count = log.lineCount()
+                if count != lastCount || unsent != 0 {
+                    lastCount = count
+                    quietSince = ContinuousClock.now
+                }
             }
         }
 

@@ -81,7 +81,6 @@ func eventually(within seconds: Double = 20, _ condition: @Sendable () async thr
 extension Database {
     func count(_ table: String) async throws -> Int {
         let rows = try await query(PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(table)"))
-        for try await value in rows.decode(Int.self) { return value }
-        return 0
+        return try rows.decode(Int.self).first ?? 0
     }
 }

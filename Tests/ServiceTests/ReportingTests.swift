@@ -207,7 +207,7 @@ struct ReportingTests {
             while ContinuousClock.now < deadline {
                 let rows = try await database.query("SELECT count(*)::int FROM inbox")
                 var applied = 0
-                for try await count in rows.decode(Int.self) { applied = count }
+                for count in try rows.decode(Int.self) { applied = count }
                 if applied >= eventCount { break }
                 try await Task.sleep(for: .milliseconds(200))
             }

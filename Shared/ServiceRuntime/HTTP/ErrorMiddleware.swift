@@ -2,6 +2,7 @@ import DemandDomain
 import Foundation
 import Hummingbird
 import Logging
+import PostgresStorage
 
 /// Turns every error into an ``APIError`` answer: client mistakes become 4xx with a stable code;
 /// anything unexpected becomes a 500 that is logged with its details (the client sees none).
@@ -36,6 +37,8 @@ public struct ErrorMiddleware: RouterMiddleware {
         case let error as ValidationError: return APIError(error)
         case let error as TransitionError: return APIError(error)
         case let error as DecodingError: return .malformedJSON(describe(error))
+        // The database went away mid-request (a restart, a failover): worth retrying shortly.
+        case is ConnectionLostError: return .unavailable
         case let error as HTTPError:
             switch error.status {
             case .contentTooLarge: return .bodyTooLarge

@@ -78,10 +78,11 @@ public final class PlatformRuntime: Sendable {
     }
 
     /// Runs `body` in a transaction, then wakes the relay so the events it recorded go out at once.
-    public func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> sending Result) async throws
-        -> sending Result
-    {
-        let result = try await database.transaction(body)
+    public func transaction<Value: Sendable>(
+        file: String = #fileID, line: Int = #line,
+        _ body: @escaping @Sendable (PostgresConnection) async throws -> Value
+    ) async throws -> Value {
+        let result = try await database.transaction(file: file, line: line, body)
         relay.wake()
         return result
     }

@@ -20,6 +20,9 @@ struct FaultHarnessCommand: AsyncParsableCommand {
     @Option(help: "The most faults to inject.")
     var faults = 200
 
+    @Option(help: "Kinds of fault to inject, comma-separated: kill, broker, postgres, kannel.")
+    var only = FaultInjector.Kind.allCases.map(\.rawValue).joined(separator: ",")
+
     @Option(help: "Journey mix as kind=weight pairs (district, escalated, returned, unsatisfied).")
     var mix = JourneyMix.standard.description
 
@@ -28,7 +31,8 @@ struct FaultHarnessCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = FaultDrill.Settings(
-            duration: .seconds(seconds), actors: actors, faultLimit: faults, mix: try JourneyMix(parsing: mix))
+            duration: .seconds(seconds), actors: actors, faultLimit: faults, faultKinds: try FaultInjector.Kind.parseList(only),
+            mix: try JourneyMix(parsing: mix))
         let stack = try await StackLauncher.start(root: root, schemaPrefix: "faults_")
         let report: FaultDrill.Report
         do {

@@ -57,7 +57,7 @@ struct ReportingBenchmark: AsyncParsableCommand {
             try await database.query("ANALYZE")
             let sizes = try await database.query(
                 "SELECT (SELECT count(*) FROM demand_facts)::bigint, (SELECT count(*) FROM daily_counts)::bigint")
-            for try await (facts, counters) in sizes.decode((Int64, Int64).self) {
+            for (facts, counters) in try sizes.decode((Int64, Int64).self) {
                 print("Loaded in \(Self.format(ContinuousClock.now - loadStart)): \(facts) demand facts, \(counters) daily counters")
             }
 

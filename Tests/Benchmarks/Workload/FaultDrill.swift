@@ -12,17 +12,20 @@ public struct FaultDrill: Sendable {
         public var duration: Duration
         public var actors: Int
         public var faultLimit: Int
+        public var faultKinds: Set<FaultInjector.Kind>
         public var mix: JourneyMix
         /// How long one step of a journey keeps trying through faults.
         public var patience: Duration
         public var settleTimeout: Duration
 
-        public init(duration: Duration = .seconds(90), actors: Int = 6, faultLimit: Int = 40, mix: JourneyMix = .standard,
+        public init(duration: Duration = .seconds(90), actors: Int = 6, faultLimit: Int = 40,
+            faultKinds: Set<FaultInjector.Kind> = Set(FaultInjector.Kind.allCases), mix: JourneyMix = .standard,
             patience: Duration = .seconds(180), settleTimeout: Duration = .seconds(180))
         {
             self.duration = duration
             self.actors = actors
             self.faultLimit = faultLimit
+            self.faultKinds = faultKinds
             self.mix = mix
             self.patience = patience
             self.settleTimeout = settleTimeout
@@ -69,7 +72,8 @@ public struct FaultDrill: Sendable {
             let phoneNetwork = stack.environment.fakeSMSCLog.map(FakeSMSCLog.init(path:))
             let firstLine = phoneNetwork?.lineCount() ?? 0
             log("Journeys by \(settings.actors) people for \(Self.seconds(settings.duration)) while faults are injected:")
-            let injector = FaultInjector(stack: stack, infrastructure: InfrastructureControl(root: stack.root))
+            let injector = FaultInjector(
+                stack: stack, infrastructure: InfrastructureControl(root: stack.root), kinds: settings.faultKinds)
             async let faults = injector.run(for: settings.duration, limit: settings.faultLimit, log: log)
             let results = await JourneyDriver(runner: runner, mix: settings.mix).closedLoop(
                 actors: settings.actors, duration: settings.duration, label: "faults")

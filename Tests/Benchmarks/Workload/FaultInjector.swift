@@ -6,6 +6,25 @@ import Synchronization
 /// service process (every kind in turn, in random order), a Kafka broker down and up again, a
 /// fast restart of Postgres, Kannel stopped for a while. Bounded by time and count.
 public struct FaultInjector: Sendable {
+    /// The kinds of fault, as named on the command line.
+    public enum Kind: String, CaseIterable, Sendable {
+        case kill, broker, postgres, kannel
+
+        /// Parses a comma-separated list such as `postgres,kannel`.
+        public static func parseList(_ text: String) throws -> Set<Kind> {
+            var kinds: Set<Kind> = []
+            for name in text.split(separator: ",") {
+                let trimmed = name.trimmingCharacters(in: .whitespaces)
+                guard let kind = Kind(rawValue: trimmed) else {
+                    throw StackError("unknown fault kind '\(trimmed)'; known: \(allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                kinds.insert(kind)
+            }
+            guard !kinds.isEmpty else { throw StackError("no fault kind given") }
+            return kinds
+        }
+    }
+
     public enum Fault: Sendable, CustomStringConvertible {
         case kill(String)
         case brokerOutage(broker: Int, Duration)
@@ -21,12 +40,21 @@ public struct FaultInjector: Sendable {
             }
         }
 
-        public var kind: String {
+        public var kind: Kind {
             switch self {
+            case .kill: .kill
+            case .brokerOutage: .broker
+            case .postgresRestart: .postgres
+            case .kannelOutage: .kannel
+            }
+        }
+
+        public var kindDescription: String {
+            switch kind {
             case .kill: "kill -9 of a service"
-            case .brokerOutage: "Kafka broker down"
-            case .postgresRestart: "Postgres restart"
-            case .kannelOutage: "Kannel stopped"
+            case .broker: "Kafka broker down"
+            case .postgres: "Postgres restart"
+            case .kannel: "Kannel stopped"
             }
         }
 
@@ -44,34 +72,38 @@ public struct FaultInjector: Sendable {
     public let brokers: Int
     /// The pause between two faults is drawn from this range.
     public let pause: ClosedRange<Double>
+    public let kinds: Set<Kind>
 
-    public init(stack: PlatformStack, infrastructure: InfrastructureControl, brokers: Int = 3, pause: ClosedRange<Double> = 2...6) {
+    public init(
+        stack: PlatformStack, infrastructure: InfrastructureControl, brokers: Int = 3, pause: ClosedRange<Double> = 2...6,
+        kinds: Set<Kind> = Set(Kind.allCases)
+    ) {
         self.stack = stack
         self.infrastructure = infrastructure
         self.brokers = brokers
         self.pause = pause
+        self.kinds = kinds
     }
 
-    /// Injects faults until `duration` has passed or `limit` faults were injected; the first four
-    /// are one of each kind. Leaves everything running when it returns.
+    /// Injects faults of the chosen kinds until `duration` has passed or `limit` faults were
+    /// injected; the first ones are one of each kind. Leaves everything running when it returns.
     public func run(for duration: Duration, limit: Int, log: @Sendable (String) -> Void) async -> [Record] {
         let start = ContinuousClock.now
         var records: [Record] = []
         var generator = SystemRandomNumberGenerator()
         var victims: [String] = []
-        var plan: [Int] = [0, 1, 2, 3].shuffled(using: &generator)
+        var plan = Kind.allCases.filter(kinds.contains).shuffled(using: &generator)
+        let others = Kind.allCases.filter { $0 != .kill && kinds.contains($0) }
         while ContinuousClock.now - start < duration, records.count < limit {
             try? await Task.sleep(for: .seconds(Double.random(in: pause, using: &generator)))
             if victims.isEmpty { victims = stack.processes.map(\.name).shuffled(using: &generator) }
-            // After one of each, two in three faults are kills: there are nine processes to cover.
-            let choice = plan.isEmpty ? (Int.random(in: 0..<9, using: &generator) < 6 ? 0 : Int.random(in: 1...3, using: &generator))
-                : plan.removeFirst()
+            let choice = plan.isEmpty ? nextKind(others: others, using: &generator) : plan.removeFirst()
             let fault: Fault =
                 switch choice {
-                case 0: .kill(victims.removeFirst())
-                case 1: .brokerOutage(broker: Int.random(in: 1...brokers, using: &generator), .seconds(Double.random(in: 3...8, using: &generator)))
-                case 2: .postgresRestart
-                default: .kannelOutage(.seconds(Double.random(in: 4...12, using: &generator)))
+                case .kill: .kill(victims.removeFirst())
+                case .broker: .brokerOutage(broker: Int.random(in: 1...brokers, using: &generator), .seconds(Double.random(in: 3...8, using: &generator)))
+                case .postgres: .postgresRestart
+                case .kannel: .kannelOutage(.seconds(Double.random(in: 4...12, using: &generator)))
                 }
             let at = ContinuousClock.now - start
             log(String(format: "  fault at %5.1f s: %@", at.seconds, fault.description))
@@ -85,6 +117,13 @@ public struct FaultInjector: Sendable {
             records.append(record)
         }
         return records
+    }
+
+    /// After one of each, two in three faults are kills (there are nine processes to cover) when
+    /// kills are chosen at all.
+    private func nextKind(others: [Kind], using generator: inout SystemRandomNumberGenerator) -> Kind {
+        if kinds.contains(.kill), others.isEmpty || Int.random(in: 0..<9, using: &generator) < 6 { return .kill }
+        return others.randomElement(using: &generator)!
     }
 
     func inject(_ fault: Fault, using generator: inout SystemRandomNumberGenerator) async throws {
@@ -128,6 +167,6 @@ public struct FaultInjector: Sendable {
 
     /// How many faults of each kind a run injected.
     public static func tally(_ records: [Record]) -> [(kind: String, count: Int)] {
-        Dictionary(grouping: records, by: \.fault.kind).map { ($0.key, $0.value.count) }.sorted { $0.kind < $1.kind }
+        Dictionary(grouping: records, by: \.fault.kindDescription).map { ($0.key, $0.value.count) }.sorted { $0.kind < $1.kind }
     }
 }

@@ -107,7 +107,7 @@ public struct DispatchWorkflow: Sendable {
 
     func units(for principal: Principal) async throws -> [DirectoryUnit] {
         guard principal.tenant == tier.id else { throw APIError.forbiddenTenant }
-        return try await runtime.database.client.withConnection { connection in
+        return try await runtime.database.withConnection { connection in
             try await directory.entries(kind: "unit", tenant: tier.id, on: connection).compactMap { entry in
                 if case .unit(let unit) = entry, unit.active { unit } else { nil }
             }
@@ -115,7 +115,7 @@ public struct DispatchWorkflow: Sendable {
     }
 
     func view(_ id: UUID, for principal: Principal) async throws -> DemandView {
-        let demand = try await runtime.database.client.withConnection { connection in
+        let demand = try await runtime.database.withConnection { connection in
             try await recorder.repository.load(id, on: connection)
         }
         guard let demand, rules.policy.canRead(DemandVisibility(demand), as: principal) else { throw APIError.demandNotFound }
@@ -123,7 +123,7 @@ public struct DispatchWorkflow: Sendable {
     }
 
     func list(for principal: Principal, filter: DemandFilter) async throws -> [DemandListItem] {
-        try await runtime.database.client.withConnection { connection in
+        try await runtime.database.withConnection { connection in
             try await recorder.repository.list(for: principal, policy: rules.policy, filter: filter, on: connection)
         }
     }

@@ -53,7 +53,7 @@ public struct IntakeWorkflow: Sendable {
         let rows = try await runtime.database.query(
             "SELECT principal::text, password_hash FROM accounts WHERE login = \(login) AND active")
         var found: (Principal, String)?
-        for try await (principal, hash) in rows.decode((String, String).self) {
+        for (principal, hash) in try rows.decode((String, String).self) {
             found = (try JSONDecoder().decode(Principal.self, from: Data(principal.utf8)), hash)
         }
         let hash = found?.1 ?? unknownLoginHash
@@ -82,6 +82,7 @@ public struct IntakeWorkflow: Sendable {
         for login in validated.logins { hashes.append(await hasher.hash(login.password)) }
         let source = runtime.eventSource
         let tenant = tier.id
+        let passwordHashes = hashes
         try await runtime.transaction { connection in
             for entry in validated.entries {
                 try await directory.upsert(entry, on: connection)
@@ -90,7 +91,7 @@ public struct IntakeWorkflow: Sendable {
                         subject: entry.key, time: Date(), data: entry)
                 ], on: connection, logger: logger)
             }
-            for (login, hash) in zip(validated.logins, hashes) {
+            for (login, hash) in zip(validated.logins, passwordHashes) {
                 let principal = String(decoding: try JSONEncoder().encode(login.principal), as: UTF8.self)
                 try await connection.execute(
                     """
@@ -110,7 +111,7 @@ public struct IntakeWorkflow: Sendable {
 
     func enterprises(for principal: Principal) async throws -> [DirectoryEnterprise] {
         guard principal.tenant == tier.id else { throw APIError.forbiddenTenant }
-        let all = try await runtime.database.client.withConnection { connection in
+        let all = try await runtime.database.withConnection { connection in
             try await directory.entries(kind: "enterprise", tenant: tier.id, on: connection)
         }
         let enterprises = all.compactMap { entry -> DirectoryEnterprise? in
@@ -227,7 +228,7 @@ public struct IntakeWorkflow: Sendable {
     // MARK: Reading
 
     func view(_ id: UUID, for principal: Principal) async throws -> DemandView {
-        let demand = try await runtime.database.client.withConnection { connection in
+        let demand = try await runtime.database.withConnection { connection in
             try await recorder.repository.load(id, on: connection)
         }
         guard let demand, rules.policy.canRead(DemandVisibility(demand), as: principal) else { throw APIError.demandNotFound }
@@ -235,7 +236,7 @@ public struct IntakeWorkflow: Sendable {
     }
 
     func list(for principal: Principal, filter: DemandFilter) async throws -> [DemandListItem] {
-        try await runtime.database.client.withConnection { connection in
+        try await runtime.database.withConnection { connection in
             try await recorder.repository.list(for: principal, policy: rules.policy, filter: filter, on: connection)
         }
     }

@@ -50,7 +50,7 @@ struct NotifierRoutes {
                 FROM sms_intents WHERE demand_id = \(try context.demandID()) AND tenant = ANY(\(tenants)) ORDER BY created_at, id
                 """)
             var messages: [Message] = []
-            for try await row in rows.decode((UUID, String, String?, String?, String, String, Int, String?, Date, Date?, Date?).self) {
+            for row in try rows.decode((UUID, String, String?, String?, String, String, Int, String?, Date, Date?, Date?).self) {
                 messages.append(Message(
                     id: row.0, rule: row.1, recipientName: row.2, phone: row.3.flatMap(MobileNumber.init)?.masked, text: row.4,
                     state: row.5, attempts: row.6, lastError: row.7, createdAt: row.8, acceptedAt: row.9, deliveredAt: row.10))
@@ -66,9 +66,7 @@ struct NotifierRoutes {
                 WHERE id = \(id) AND tenant = \(principal.tenant.rawValue) AND state = 'failed' AND phone IS NOT NULL
                 RETURNING id
                 """)
-            var resent = false
-            for try await _ in rows { resent = true }
-            guard resent else {
+            guard !rows.isEmpty else {
                 throw APIError.conflict(code: "NOT_RESENDABLE", message: "只能重发本级发送失败的短信")
             }
             wakeSender()

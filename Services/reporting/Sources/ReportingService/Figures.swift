@@ -146,9 +146,9 @@ public struct FiguresQuery: Sendable {
         database: Database) async throws -> FiguresReport
     {
         let until = to.adding(days: 1)
-        async let counters = database.client.withConnection { try await self.counters(.tier, tenants: tenants, from: from, until: until, on: $0) }
-        async let overdue = database.client.withConnection { try await self.overdueNow(tenants: tenants, on: $0) }
-        async let completion = database.client.withConnection { try await self.completion(tenants: tenants, from: from, until: until, on: $0) }
+        async let counters = database.withConnection { try await self.counters(.tier, tenants: tenants, from: from, until: until, on: $0) }
+        async let overdue = database.withConnection { try await self.overdueNow(tenants: tenants, on: $0) }
+        async let completion = database.withConnection { try await self.completion(tenants: tenants, from: from, until: until, on: $0) }
         return assemble(tenants: tenants, from: from, to: to, label: label, enterprises: enterprises,
             counters: try await counters, overdue: try await overdue, completion: try await completion)
     }

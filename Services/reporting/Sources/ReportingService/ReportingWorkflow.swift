@@ -103,7 +103,7 @@ struct ReportingWorkflow: Sendable {
     func figures(for principal: Principal, parameters: Parameters) async throws -> FiguresReport {
         let tenants = try tiers(for: principal, requested: parameters.get("tier"))
         let period = try Self.period(parameters)
-        let enterprises = try await runtime.database.client.withConnection { try await enterpriseCounts(on: $0) }
+        let enterprises = try await runtime.database.withConnection { try await enterpriseCounts(on: $0) }
         return try await query.report(tenants: tenants, from: period.from, to: period.to, label: period.label,
             enterprises: enterprises, database: runtime.database)
     }
@@ -124,23 +124,24 @@ struct ReportingWorkflow: Sendable {
         if principal.role == .unitAdmin {
             guard let unitID = principal.unitID else { throw APIError.forbiddenRole(principal.role) }
             tenants = tree.tenants.map(\.id)
-            units = try await runtime.database.client.withConnection { connection in
+            units = try await runtime.database.withConnection { connection in
                 try await directory.unit(unitID, on: connection).map { [$0] } ?? []
             }
             if units.isEmpty { units = [DirectoryUnit(id: unitID, tenant: principal.tenant, name: unitID)] }
         } else {
             tenants = try tiers(for: principal, requested: parameters.get("tier"))
             let tier = tenants[0]
-            units = try await runtime.database.client.withConnection { connection in
+            units = try await runtime.database.withConnection { connection in
                 try await directory.entries(kind: "unit", tenant: tier, on: connection).compactMap { entry in
                     if case .unit(let unit) = entry { unit } else { nil }
                 }
             }
         }
         let until = period.to.adding(days: 1)
-        return try await runtime.database.client.withConnection { connection in
+        let chosenUnits = units
+        return try await runtime.database.withConnection { connection in
             var rows: [Figures] = []
-            for unit in units {
+            for unit in chosenUnits {
                 let counters = try await query.counters(.unit(unit.id), tenants: tenants, from: period.from, until: until, on: connection)
                 let overdue = try await query.overdueNow(tenants: tenants, unit: unit.id, on: connection).values.reduce(0, +)
                 rows.append(FiguresQuery.figures(scope: unit.id, name: unit.name, counters: counters[unit.id] ?? [:],
@@ -174,7 +175,7 @@ struct ReportingWorkflow: Sendable {
             """)
         var items: [OverdueItem] = []
         let now = Date()
-        for try await (id, tenant, number, enterprise, unit, step, due) in rows.decode(
+        for (id, tenant, number, enterprise, unit, step, due) in try rows.decode(
             (UUID, String, String?, String?, String?, String?, Date).self)
         {
             let calendar = runtime.settings.rules.calendars.calendar(for: TenantID(rawValue: tenant))
@@ -207,7 +208,7 @@ struct ReportingWorkflow: Sendable {
             ORDER BY r.rated_at LIMIT 1000
             """)
         var items: [UnsatisfiedItem] = []
-        for try await (id, tenant, number, enterprise, unit, comment, ratedAt) in rows.decode(
+        for (id, tenant, number, enterprise, unit, comment, ratedAt) in try rows.decode(
             (UUID, String, String?, String?, String?, String?, Date).self)
         {
             items.append(UnsatisfiedItem(demandID: id, tenant: tenant, registrationNumber: number, enterprise: enterprise,

@@ -89,6 +89,7 @@ final class SMSSender: Service, Sendable {
     func claim() async throws -> [ClaimedIntent] {
         let logger = self.logger
         let limit = settings.batchSize
+        let (queueAge, unsent) = (self.queueAge, self.unsent)
         return try await database.transaction { connection in
             let queue = try await connection.query(
                 """
@@ -175,8 +176,7 @@ final class SMSSender: Service, Sendable {
             WHERE state = 'inFlight' AND in_flight_since < clock_timestamp() - make_interval(secs => \(seconds))
             RETURNING id
             """)
-        var count = 0
-        for try await _ in rows { count += 1 }
+        let count = rows.count
         if count > 0 {
             uncertainResends.increment(by: count)
             logger.warning("Re-sending SMS whose outcome was never recorded", metadata: ["count": "\(count)"])
