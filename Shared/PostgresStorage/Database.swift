@@ -13,8 +13,8 @@ import ServiceLifecycle
 ///   that a watchdog abandons, with ``ConnectionLostError``, once its connection has been closed for
 ///   ``lostQueryGrace`` while it still waits; the caller retries as after any connection error.
 /// - A task that holds a connection and waits for a second one deadlocks once every connection of
-///   the pool is held that way, which after a restart can be one connection. Such a nested lease is
-///   refused with ``NestedLeaseError`` at once, so it shows in the first test that takes that path.
+///   the pool is held that way. Such a nested lease is refused with ``NestedLeaseError`` at once, so
+///   it shows in the first test that takes that path.
 public struct Database: Sendable {
     @TaskLocal private static var isHoldingConnection = false
 
