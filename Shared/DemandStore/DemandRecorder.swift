@@ -71,12 +71,13 @@ public struct DemandRecorder: Sendable {
     /// Saves a changed demand, its deadlines, and its status event.
     public func record(_ transition: Transition, before: Demand, after: Demand, on connection: PostgresConnection) async throws {
         let planner = rules.planner(for: after.tenant)
-        try await repository.save(after, on: connection)
+        let open = try planner.openDeadlines(for: after)
+        try await repository.save(after, position: DemandPosition(after, deadlines: open, tree: rules.tree), on: connection)
         try await deadlines.sync(after, planner: planner, on: connection)
         let event = DemandStatusEvent(
             demand: after,
             transition: transition,
-            openDeadlines: try planner.openDeadlines(for: after),
+            openDeadlines: open,
             completedSteps: try planner.completions(of: transition, before: before, after: after))
         try await Outbox.enqueue([
             try .event(EventType.demandStatus, topic: Topics.status(after.tenant), source: source, tenant: after.tenant,
@@ -106,7 +107,7 @@ public struct DemandRecorder: Sendable {
                 throw EventRejection(code: "HISTORY_DIVERGES", reason: "demand \(record.id) differs from the copy held here")
             }
         }
-        try await repository.save(incoming, on: connection)
+        try await repository.save(incoming, position: DemandPosition(incoming, rules: rules), on: connection)
         try await deadlines.sync(incoming, planner: rules.planner(for: incoming.tenant), on: connection)
         return .stored(incoming)
     }

@@ -15,7 +15,26 @@ public struct DemandListItem: Codable, Sendable, Hashable {
     public var enterpriseName: String?
     public var leadUnitID: String?
     public var updatedAt: Date
+    /// The earliest running deadline where the demand is now.
     public var dueAt: Date?
+    /// Where the demand is now and who must act (after an escalation: at the parent tier).
+    public var location: DemandLocation?
+}
+
+/// A demand as a service holds it, with what the status events say happened since.
+public struct CurrentDemand: Sendable {
+    /// The history this service holds: what its own actions are judged on.
+    public var demand: Demand
+    /// The demand's state, including later transitions other services made.
+    public var state: DemandState?
+    /// Where the demand is now (nil for a row stored before positions were kept).
+    public var position: DemandPosition?
+
+    public init(demand: Demand, state: DemandState?, position: DemandPosition?) {
+        self.demand = demand
+        self.state = state
+        self.position = position
+    }
 }
 
 /// Which demands a list should show.
@@ -60,29 +79,78 @@ public struct DemandRepository: Sendable {
         return nil
     }
 
+    /// A demand with its current state and position, for reading.
+    public func loadCurrent(_ id: UUID, on connection: PostgresConnection) async throws -> CurrentDemand? {
+        let rows = try await connection.query(
+            "SELECT tenant, history::text, state, position::text FROM demands WHERE id = \(id)", logger: logger)
+        for try await (tenant, history, state, position) in rows.decode((String, String, String, String?).self) {
+            let demand = try decode(id: id, tenant: tenant, history: history)
+            return CurrentDemand(
+                demand: demand, state: DemandState(rawValue: state) ?? demand.state,
+                position: try position.map { try EventCoding.decoder().decode(DemandPosition.self, from: Data($0.utf8)) })
+        }
+        return nil
+    }
+
     func decode(id: UUID, tenant: String, history: String) throws -> Demand {
         let transitions = try EventCoding.decoder().decode([Transition].self, from: Data(history.utf8))
         return try Demand(id: id, tenant: TenantID(rawValue: tenant), history: transitions)
     }
 
-    /// Inserts or replaces a demand with its current history.
-    public func save(_ demand: Demand, on connection: PostgresConnection) async throws {
+    /// Inserts or replaces a demand with its current history and position. What the status events
+    /// already told of later transitions (state, position) is kept.
+    public func save(_ demand: Demand, position: DemandPosition, on connection: PostgresConnection) async throws {
         let status = demand.status
         let history = String(decoding: try EventCoding.encoder().encode(demand.history), as: UTF8.self)
+        let positionJSON = String(decoding: try EventCoding.encoder().encode(position), as: UTF8.self)
+        let sequence = demand.history.count
         let units = Array(status.everAssignedUnitIDs).sorted()
         let created = status.createdAt ?? Date()
         let updated = status.updatedAt ?? created
         try await connection.execute(
             """
-            INSERT INTO demands (id, tenant, state, enterprise_id, enterprise_name, paired_cadre_id, unit_ids, lead_unit_id,
-                registration_number, origin_demand_id, history_length, history, created_at, updated_at)
+            INSERT INTO demands AS d (id, tenant, state, enterprise_id, enterprise_name, paired_cadre_id, unit_ids, lead_unit_id,
+                registration_number, origin_demand_id, history_length, history, created_at, updated_at,
+                state_sequence, position, position_depth, position_sequence, position_due_at)
             VALUES (\(demand.id), \(demand.tenant.rawValue), \(demand.state?.rawValue ?? "new"), \(status.enterprise?.id),
                 \(status.content?.enterprise.name), \(status.enterprise?.pairedCadreID), \(units), \(status.assignment?.leadUnit.id),
-                \(status.registrationNumber?.description), \(status.origin?.demandID), \(demand.history.count), \(history)::jsonb,
-                \(created), \(updated))
-            ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state, enterprise_name = EXCLUDED.enterprise_name,
+                \(status.registrationNumber?.description), \(status.origin?.demandID), \(sequence), \(history)::jsonb,
+                \(created), \(updated), \(sequence), \(positionJSON)::jsonb, 0, \(sequence), \(position.dueAt))
+            ON CONFLICT (id) DO UPDATE SET enterprise_name = EXCLUDED.enterprise_name,
                 unit_ids = EXCLUDED.unit_ids, lead_unit_id = EXCLUDED.lead_unit_id, history_length = EXCLUDED.history_length,
-                history = EXCLUDED.history, updated_at = EXCLUDED.updated_at
+                history = EXCLUDED.history, updated_at = greatest(d.updated_at, EXCLUDED.updated_at),
+                state = CASE WHEN d.state_sequence > EXCLUDED.state_sequence THEN d.state ELSE EXCLUDED.state END,
+                state_sequence = greatest(d.state_sequence, EXCLUDED.state_sequence),
+                position = CASE WHEN (d.position_depth, d.position_sequence) > (0, EXCLUDED.position_sequence)
+                    THEN d.position ELSE EXCLUDED.position END,
+                position_due_at = CASE WHEN (d.position_depth, d.position_sequence) > (0, EXCLUDED.position_sequence)
+                    THEN d.position_due_at ELSE EXCLUDED.position_due_at END,
+                position_depth = CASE WHEN (d.position_depth, d.position_sequence) > (0, EXCLUDED.position_sequence)
+                    THEN d.position_depth ELSE 0 END,
+                position_sequence = CASE WHEN (d.position_depth, d.position_sequence) > (0, EXCLUDED.position_sequence)
+                    THEN d.position_sequence ELSE EXCLUDED.position_sequence END
+            """, logger: logger)
+    }
+
+    /// Records what a status event says of a demand held here: a later transition of the demand
+    /// itself (`depth` 0), or of the copy a parent tier made when this one escalated it (`depth` 1).
+    /// Older or repeated news changes nothing, so events may arrive late, twice or out of order.
+    public func follow(_ id: UUID, to position: DemandPosition, depth: Int, on connection: PostgresConnection) async throws {
+        let json = String(decoding: try EventCoding.encoder().encode(position), as: UTF8.self)
+        let sequence = position.location.sequence
+        let ownState = depth == 0 ? position.location.state.rawValue : nil
+        try await connection.execute(
+            """
+            UPDATE demands SET
+                state = CASE WHEN \(ownState)::text IS NOT NULL AND state_sequence < \(sequence) THEN \(ownState) ELSE state END,
+                state_sequence = CASE WHEN \(ownState)::text IS NOT NULL THEN greatest(state_sequence, \(sequence)) ELSE state_sequence END,
+                position = CASE WHEN newer THEN \(json)::jsonb ELSE position END,
+                position_due_at = CASE WHEN newer THEN \(position.dueAt) ELSE position_due_at END,
+                position_depth = CASE WHEN newer THEN \(depth) ELSE position_depth END,
+                position_sequence = CASE WHEN newer THEN \(sequence) ELSE position_sequence END,
+                updated_at = greatest(updated_at, \(position.location.updatedAt))
+            FROM (SELECT (position_depth, position_sequence) < (\(depth), \(sequence)) AS newer FROM demands WHERE id = \(id)) AS news
+            WHERE id = \(id) AND (newer OR (\(ownState)::text IS NOT NULL AND state_sequence < \(sequence)))
             """, logger: logger)
     }
 
@@ -107,27 +175,34 @@ public struct DemandRepository: Sendable {
         }
         if let states = filter.states { conditions.append("d.state = ANY(\(try bind(states.map(\.rawValue))))") }
         if let tenant = filter.tenant { conditions.append("d.tenant = \(try bind(tenant.rawValue))") }
-        if filter.overdueOnly { conditions.append("dl.due_at < now()") }
+        if filter.overdueOnly { conditions.append("\(Self.dueAt) < now()") }
         if let origin = filter.originDemandID { conditions.append("d.origin_demand_id = \(try bind(origin))") }
         let sql = """
-            SELECT d.id, d.tenant, d.state, d.registration_number, d.enterprise_name, d.lead_unit_id, d.updated_at, dl.due_at
+            SELECT d.id, d.tenant, d.state, d.registration_number, d.enterprise_name, d.lead_unit_id, d.updated_at,
+                \(Self.dueAt), (d.position->'location')::text
             FROM demands d
-            LEFT JOIN LATERAL (SELECT min(due_at) AS due_at FROM deadlines WHERE demand_id = d.id) dl ON true
+            LEFT JOIN LATERAL (SELECT min(due_at) AS due_at FROM deadlines WHERE demand_id = d.id AND d.position IS NULL) dl ON true
             WHERE \(conditions.joined(separator: " AND "))
             ORDER BY d.updated_at DESC LIMIT \(try bind(filter.limit)) OFFSET \(try bind(filter.offset))
             """
         let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: values), logger: logger)
         var items: [DemandListItem] = []
-        for try await (id, tenant, state, number, enterprise, lead, updated, due) in rows.decode(
-            (UUID, String, String, String?, String?, String?, Date, Date?).self)
+        let decoder = EventCoding.decoder()
+        for try await (id, tenant, state, number, enterprise, lead, updated, due, location) in rows.decode(
+            (UUID, String, String, String?, String?, String?, Date, Date?, String?).self)
         {
             let demandState = DemandState(rawValue: state) ?? .awaitingReview
             items.append(DemandListItem(
                 id: id, tenant: TenantID(rawValue: tenant), state: demandState, stateName: demandState.chineseName,
-                registrationNumber: number, enterpriseName: enterprise, leadUnitID: lead, updatedAt: updated, dueAt: due))
+                registrationNumber: number, enterpriseName: enterprise, leadUnitID: lead, updatedAt: updated, dueAt: due,
+                location: try location.map { try decoder.decode(DemandLocation.self, from: Data($0.utf8)) }))
         }
         return items
     }
+
+    /// The earliest running deadline where the demand is now; rows stored before positions were
+    /// kept fall back to this service's own deadline rows.
+    private static let dueAt = "CASE WHEN d.position IS NULL THEN dl.due_at ELSE d.position_due_at END"
 
     private func binds(_ id: UUID) -> PostgresBindings {
         var values = PostgresBindings()

@@ -1,6 +1,6 @@
 import PostgresStorage
 
-/// Tables of the services that hold demands (intake, dispatch, handling): versions 3 to 5 of their
+/// Tables of the services that hold demands (intake, dispatch, handling): versions 3 to 6 of their
 /// migrations, after the outbox and inbox.
 public enum DemandTables {
     public static let migrations: [Migration] = [
@@ -61,6 +61,20 @@ public enum DemandTables {
                 PRIMARY KEY (tenant, kind, year)
             )
             """
+        ]),
+        // Where each demand is now, kept current from the status events (``DemandFollower``): `state`
+        // follows the demand's own later transitions made by other services (state_sequence says
+        // which), `position` its location, also at the parent tier after an escalation (position_depth 1).
+        Migration(version: 6, name: "demand positions", statements: [
+            """
+            ALTER TABLE demands
+                ADD COLUMN state_sequence integer NOT NULL DEFAULT 0,
+                ADD COLUMN position jsonb,
+                ADD COLUMN position_depth integer NOT NULL DEFAULT 0,
+                ADD COLUMN position_sequence integer NOT NULL DEFAULT 0,
+                ADD COLUMN position_due_at timestamptz
+            """,
+            "UPDATE demands SET state_sequence = history_length",
         ]),
     ]
 }

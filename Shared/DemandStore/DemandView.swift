@@ -1,8 +1,8 @@
 import DemandDomain
 import Foundation
 
-/// A demand as the APIs show it: its content, parties, routing, results, running deadlines with
-/// their status now, and its whole history.
+/// A demand as the APIs show it: its content, parties, routing, results, where it is now, the
+/// deadlines running there with their status now, and the history held here.
 public struct DemandView: Encodable, Sendable {
     public struct DeadlineView: Encodable, Sendable {
         public var step: DemandStep
@@ -31,6 +31,8 @@ public struct DemandView: Encodable, Sendable {
     public var tenant: TenantID
     public var state: DemandState?
     public var stateName: String?
+    /// Where the demand is now and who must act; its deadlines are the ones below.
+    public var location: DemandLocation
     public var registrationNumber: String?
     public var content: DemandContent?
     public var enterprise: EnterpriseParty?
@@ -46,12 +48,22 @@ public struct DemandView: Encodable, Sendable {
     public var deadlines: [DeadlineView]
     public var history: [HistoryEntry]
 
-    public init(_ demand: Demand, planner: DeadlinePlanner, now: Date = Date()) {
+    /// A demand just changed here: it is where this service holds it.
+    public init(_ demand: Demand, rules: TierRules, now: Date = Date()) {
+        self.init(CurrentDemand(demand: demand, state: demand.state, position: nil), rules: rules, now: now)
+    }
+
+    /// A demand as read here: this service's copy, with the state and location the status events
+    /// reported since it was handed on.
+    public init(_ current: CurrentDemand, rules: TierRules, now: Date = Date()) {
+        let demand = current.demand
         let status = demand.status
+        let position = current.position ?? DemandPosition(demand, rules: rules)
         id = demand.id
         tenant = demand.tenant
-        state = demand.state
-        stateName = demand.state?.chineseName
+        state = current.state
+        stateName = current.state?.chineseName
+        location = position.location
         registrationNumber = status.registrationNumber?.description
         content = status.content
         enterprise = status.enterprise
@@ -64,7 +76,8 @@ public struct DemandView: Encodable, Sendable {
         pendingExtension = status.pendingExtension
         clockPausedSince = status.clockPausedSince
         urgeCount = status.urgeCount
-        deadlines = ((try? planner.openDeadlines(for: demand)) ?? []).map { deadline in
+        let planner = rules.planner(for: position.location.tenant)
+        deadlines = position.deadlines.map { deadline in
             let current = try? planner.status(of: deadline, at: now)
             var overdueDays: Int?
             let label: String

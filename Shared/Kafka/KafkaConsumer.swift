@@ -43,6 +43,11 @@ public final class KafkaConsumer: Sendable {
     /// iterating task is cancelled; throws on a fatal consumer error.
     public var messages: Messages { Messages(consumer: self) }
 
+    /// The messages of the subscription as they arrive together: each element is what one poll
+    /// found ready (at least one message, at most `maximum`), so a consumer can apply them in one
+    /// transaction. Ends like ``messages``.
+    public func batches(maximum: Int = 64) -> Batches { Batches(consumer: self, maximum: maximum) }
+
     /// Partitions this member owns right now.
     public var assignment: Set<KafkaTopicPartition> { client.context.assignment.withLock { $0 } }
 
@@ -163,6 +168,27 @@ public final class KafkaConsumer: Sendable {
                 }
                 defer { index += 1 }
                 return buffer[index]
+            }
+        }
+    }
+}
+
+extension KafkaConsumer {
+    public struct Batches: AsyncSequence, Sendable {
+        public typealias Element = [KafkaConsumerMessage]
+        let consumer: KafkaConsumer
+        let maximum: Int
+
+        public func makeAsyncIterator() -> Iterator {
+            Iterator(consumer: consumer, maximum: maximum)
+        }
+
+        public struct Iterator: AsyncIteratorProtocol {
+            let consumer: KafkaConsumer
+            let maximum: Int
+
+            public mutating func next() async throws -> [KafkaConsumerMessage]? {
+                try await consumer.pollBatch(maximum: maximum)
             }
         }
     }

@@ -48,10 +48,11 @@ public typealias EventHandler = @Sendable (IncomingEvent, PostgresConnection) as
 
 /// Consumes topics into a service's database, exactly once in effect.
 ///
-/// For each message: decode the envelope, then in one transaction record the event id in the inbox
-/// (a redelivered event stops there) and apply it; only after the commit is the Kafka offset
-/// stored. A message that cannot be decoded or applied goes to its tier's dead-letter topic (through
-/// the outbox, in the same kind of transaction) with the reason, and is counted. Database or broker
+/// Messages are applied as they arrive together (what one poll found ready, up to 64): in one
+/// transaction, each event's id is recorded in the inbox (a redelivered event stops there) and the
+/// event applied; only after the commit are the Kafka offsets stored. A message that cannot be
+/// decoded or applied goes to its tier's dead-letter topic (through the outbox, in the same
+/// transaction as the rest of its batch) with the reason, and is counted. Database or broker
 /// trouble is retried with back-off and never skips a message.
 public final class EventConsumer: Service, Sendable {
     private let name: String
@@ -96,14 +97,16 @@ public final class EventConsumer: Service, Sendable {
         try consumer.subscribe(topics: topics)
         logger.info("Consuming", metadata: ["topics": "\(topics)"])
         do {
-            for try await message in consumer.messages.cancelOnGracefulShutdown() {
-                await process(message)
-                do {
-                    try consumer.storeOffset(for: message)
-                } catch {
-                    // The partition moved to another member; it will see the message again and the
-                    // inbox will make it a no-op.
-                    logger.info("Offset not stored", metadata: ["error": "\(error)", "topic": "\(message.topic)"])
+            for try await batch in consumer.batches().cancelOnGracefulShutdown() {
+                guard await process(batch) else { break }
+                for message in batch {
+                    do {
+                        try consumer.storeOffset(for: message)
+                    } catch {
+                        // The partition moved to another member; it will see the message again and
+                        // the inbox will make it a no-op.
+                        logger.info("Offset not stored", metadata: ["error": "\(error)", "topic": "\(message.topic)"])
+                    }
                 }
             }
         } catch {
@@ -114,29 +117,74 @@ public final class EventConsumer: Service, Sendable {
         try await consumer.close()
     }
 
-    /// Applies one message, retrying database failures until it succeeds or the service stops.
-    private func process(_ message: KafkaConsumerMessage) async {
+    /// One message of a batch that was refused while its batch was applied.
+    private struct RefusedMessage: Error {
+        var index: Int
+        var rejection: EventRejection
+    }
+
+    /// What a committed batch did.
+    private struct BatchResult {
+        var applied: [IncomingEvent] = []
+        var duplicates = 0
+        var deadLettered: [(KafkaConsumerMessage, EventRejection)] = []
+    }
+
+    /// Applies a batch, retrying database failures until it succeeds; false when the service
+    /// stopped first. A refused message rolls its batch back once, and goes to the dead letters
+    /// when the batch is applied again.
+    private func process(_ batch: [KafkaConsumerMessage]) async -> Bool {
+        var refused: [Int: EventRejection] = [:]
         var backoff = Duration.milliseconds(100)
         while true {
             do {
-                try await apply(message)
+                let result = try await apply(batch, refused: refused)
                 afterCommit()
-                return
-            } catch let rejection as EventRejection {
-                await deadLetter(message, rejection: rejection)
-                afterCommit()
-                return
+                record(result)
+                return true
+            } catch let refusal as RefusedMessage {
+                refused[refusal.index] = refusal.rejection
             } catch {
-                if Task.isShuttingDownGracefully || Task.isCancelled { return }
-                logger.warning("Applying an event failed; retrying",
-                    metadata: ["error": "\(error)", "topic": "\(message.topic)", "offset": "\(message.offset)"])
+                if Task.isShuttingDownGracefully || Task.isCancelled { return false }
+                logger.warning("Applying events failed; retrying",
+                    metadata: ["error": "\(error)", "topic": "\(batch[0].topic)", "offset": "\(batch[0].offset)"])
                 try? await Task.sleep(for: backoff)
                 backoff = min(backoff * 2, .seconds(5))
             }
         }
     }
 
-    private func apply(_ message: KafkaConsumerMessage) async throws {
+    private func apply(_ batch: [KafkaConsumerMessage], refused: [Int: EventRejection]) async throws -> BatchResult {
+        let name = self.name
+        let logger = self.logger
+        let handler = self.handler
+        return try await database.transaction { [self] connection -> BatchResult in
+            var result = BatchResult()
+            for (index, message) in batch.enumerated() {
+                if let rejection = refused[index] {
+                    try await enqueueDeadLetter(message, rejection: rejection, on: connection)
+                    result.deadLettered.append((message, rejection))
+                    continue
+                }
+                do {
+                    let event = try Self.incomingEvent(message)
+                    guard try await Inbox.markApplied(eventID: event.header.id, consumer: name, topic: message.topic,
+                        on: connection, logger: logger)
+                    else {
+                        result.duplicates += 1
+                        continue
+                    }
+                    try await handler(event, connection)
+                    result.applied.append(event)
+                } catch let rejection as EventRejection {
+                    throw RefusedMessage(index: index, rejection: rejection)
+                }
+            }
+            return result
+        }
+    }
+
+    private static func incomingEvent(_ message: KafkaConsumerMessage) throws -> IncomingEvent {
         let body = Data(message.value)
         let header: CloudEventHeader
         do {
@@ -144,38 +192,40 @@ public final class EventConsumer: Service, Sendable {
         } catch {
             throw EventRejection(code: "UNDECODABLE_ENVELOPE", reason: "not a CloudEvents JSON envelope: \(error)")
         }
-        let event = IncomingEvent(
+        return IncomingEvent(
             header: header, body: body, topic: message.topic, partition: message.partition, offset: message.offset,
             outboxCreatedAt: message.header("outbox-created-at")?.stringValue.flatMap(Double.init).map {
                 Date(timeIntervalSince1970: $0 / 1000)
             })
-        let name = self.name
-        let logger = self.logger
-        let handler = self.handler
-        let applied = try await database.transaction { connection -> Bool in
-            guard try await Inbox.markApplied(eventID: header.id, consumer: name, topic: message.topic, on: connection, logger: logger)
-            else { return false }
-            try await handler(event, connection)
-            return true
-        }
-        if applied {
+    }
+
+    private func record(_ result: BatchResult) {
+        for event in result.applied {
             appliedCounter.increment()
             if let created = event.outboxCreatedAt { hopTimer.recordInterval(since: created) }
-        } else {
-            duplicateCounter.increment()
-            logger.debug("Duplicate event ignored", metadata: ["event.id": "\(header.id)"])
+        }
+        if result.duplicates > 0 {
+            duplicateCounter.increment(by: result.duplicates)
+            logger.debug("Duplicate events ignored", metadata: ["count": "\(result.duplicates)"])
+        }
+        for (message, rejection) in result.deadLettered {
+            deadLetterCounter.increment()
+            logger.error("Event dead-lettered", metadata: [
+                "topic": "\(message.topic)", "partition": "\(message.partition)", "offset": "\(message.offset)",
+                "reason.code": "\(rejection.code)", "reason": "\(rejection.reason)",
+            ])
         }
     }
 
-    private func deadLetter(_ message: KafkaConsumerMessage, rejection: EventRejection) async {
-        deadLetterCounter.increment()
-        logger.error("Event dead-lettered", metadata: [
-            "topic": "\(message.topic)", "partition": "\(message.partition)", "offset": "\(message.offset)",
-            "reason.code": "\(rejection.code)", "reason": "\(rejection.reason)",
-        ])
+    /// Records a refused message for the dead-letter topic, once however often it is redelivered.
+    private func enqueueDeadLetter(_ message: KafkaConsumerMessage, rejection: EventRejection, on connection: PostgresConnection)
+        async throws
+    {
         let tenant = Topics.tenant(ofTopic: message.topic) ?? TenantID(rawValue: "unknown")
         // Deterministic id, so that a redelivered bad message is dead-lettered once.
         let id = deadLetterID(message)
+        guard try await Inbox.markApplied(eventID: id, consumer: name, topic: message.topic, on: connection, logger: logger)
+        else { return }
         let record = OutboxMessage(
             eventID: id,
             topic: Topics.deadLetter(tenant),
@@ -186,21 +236,7 @@ public final class EventConsumer: Service, Sendable {
                 "dlq-consumer": name, "dlq-topic": message.topic, "dlq-partition": String(message.partition),
                 "dlq-offset": String(message.offset),
             ])
-        var backoff = Duration.milliseconds(100)
-        while !Task.isCancelled {
-            do {
-                try await database.transaction { [name, logger] connection in
-                    guard try await Inbox.markApplied(eventID: id, consumer: name, topic: message.topic, on: connection, logger: logger)
-                    else { return }
-                    try await Outbox.enqueue([record], on: connection, logger: logger)
-                }
-                return
-            } catch {
-                logger.warning("Recording a dead letter failed; retrying", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: backoff)
-                backoff = min(backoff * 2, .seconds(5))
-            }
-        }
+        try await Outbox.enqueue([record], on: connection, logger: logger)
     }
 
     private func deadLetterID(_ message: KafkaConsumerMessage) -> UUID {

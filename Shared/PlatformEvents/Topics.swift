@@ -8,7 +8,7 @@ import DemandDomain
 /// | `tier.<t>.dispatch-inbox` | intake t (reviewed demands), handling (returns), the parent's dispatch (escalation outcomes) | dispatch t |
 /// | `tier.<t>.intake-inbox` | the children's dispatch (escalations) | intake t |
 /// | `tier.<t>.handling-inbox` | dispatch t (assignments) | handling |
-/// | `tier.<t>.status` | every service of tier t | notifier, reporting |
+/// | `tier.<t>.status` | every service of tier t | notifier, reporting, handling; intake and dispatch of t and of its children (``DemandFollower``) |
 /// | `tier.<t>.directory` (compacted) | intake t | dispatch t, handling, notifier, reporting |
 /// | `tier.<t>.deadletter` | any consumer of tier t's topics | operators |
 public enum Topics {

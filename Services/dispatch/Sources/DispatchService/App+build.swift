@@ -6,8 +6,8 @@ import Messaging
 import PlatformEvents
 import ServiceRuntime
 
-/// Builds a tier's dispatch: its HTTP API, the consumers of its inbox and its directory topic, the
-/// dispatch deadline scan, and the runtime underneath.
+/// Builds a tier's dispatch: its HTTP API, the consumers of its inbox, its directory topic and the
+/// status events (where its demands are now), the dispatch deadline scan, and the runtime underneath.
 public func buildDispatchApplication(settings: RuntimeSettings) async throws -> some ApplicationProtocol {
     let recomputeLater = StartupWork()
     let runtime = try await PlatformRuntime(
@@ -24,8 +24,13 @@ public func buildDispatchApplication(settings: RuntimeSettings) async throws -> 
     let directory = runtime.consumer(name: "directory", topics: [Topics.directory(tier)]) { event, connection in
         try await dispatch.receiveDirectory(event, on: connection)
     }
+    let follower = DemandFollower(tier: tier, rules: dispatch.rules, repository: dispatch.recorder.repository)
+    let statuses = runtime.consumer(name: "status", topics: follower.topics) { event, connection in
+        try await follower.follow(event, on: connection)
+    }
     let scanner = DeadlineScanner(database: runtime.database, recorder: dispatch.recorder,
         interval: settings.deadlineScanInterval, afterCommit: { runtime.relay.wake() })
     return try runtime.application(
-        router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module), services: [directory, inbox, scanner])
+        router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module),
+        services: [directory, inbox, statuses, scanner])
 }

@@ -28,12 +28,12 @@ struct DispatchRoutes {
         demands.post(":id/dispatch") { request, context in
             let body = try await request.decodeJSON(DispatchWorkflow.DispatchRequest.self, context: context)
             let demand = try await dispatch.dispatch(try context.demandID(), body, by: try context.requirePrincipal())
-            return DemandView(demand, planner: dispatch.rules.planner(for: demand.tenant))
+            return DemandView(demand, rules: dispatch.rules)
         }
         demands.post(":id/escalate") { request, context in
             let body = try await request.decodeJSON(EscalateRequest.self, context: context)
             let demand = try await dispatch.escalate(try context.demandID(), suggestion: body.suggestion, by: try context.requirePrincipal())
-            return DemandView(demand, planner: dispatch.rules.planner(for: demand.tenant))
+            return DemandView(demand, rules: dispatch.rules)
         }
     }
 }

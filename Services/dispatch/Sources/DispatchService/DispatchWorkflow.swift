@@ -115,11 +115,13 @@ public struct DispatchWorkflow: Sendable {
     }
 
     func view(_ id: UUID, for principal: Principal) async throws -> DemandView {
-        let demand = try await runtime.database.withConnection { connection in
-            try await recorder.repository.load(id, on: connection)
+        let current = try await runtime.database.withConnection { connection in
+            try await recorder.repository.loadCurrent(id, on: connection)
         }
-        guard let demand, rules.policy.canRead(DemandVisibility(demand), as: principal) else { throw APIError.demandNotFound }
-        return DemandView(demand, planner: rules.planner(for: demand.tenant))
+        guard let current, rules.policy.canRead(DemandVisibility(current.demand), as: principal) else {
+            throw APIError.demandNotFound
+        }
+        return DemandView(current, rules: rules)
     }
 
     func list(for principal: Principal, filter: DemandFilter) async throws -> [DemandListItem] {

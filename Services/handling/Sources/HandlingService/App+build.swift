@@ -6,8 +6,9 @@ import Messaging
 import PlatformEvents
 import ServiceRuntime
 
-/// Builds handling (one process serves every tier): its HTTP API, the consumer of every tier's
-/// assignments, the sign/result/rating deadline scan, and the runtime underneath.
+/// Builds handling (one process serves every tier): its HTTP API, the consumers of every tier's
+/// assignments and status events (a copy it handed back follows the demand), the
+/// sign/result/rating deadline scan, and the runtime underneath.
 public func buildHandlingApplication(settings: RuntimeSettings) async throws -> some ApplicationProtocol {
     let recomputeLater = StartupWork()
     let runtime = try await PlatformRuntime(
@@ -21,8 +22,13 @@ public func buildHandlingApplication(settings: RuntimeSettings) async throws -> 
     let assignments = runtime.consumer(name: "assignments", topics: [Topics.allHandlingInboxes]) { event, connection in
         try await handling.receiveAssignment(event, on: connection)
     }
+    let follower = DemandFollower(tier: nil, rules: handling.rules, repository: handling.recorder.repository)
+    let statuses = runtime.consumer(name: "status", topics: follower.topics) { event, connection in
+        try await handling.systemScope(connection)
+        try await follower.follow(event, on: connection)
+    }
     let scanner = DeadlineScanner(database: runtime.database, recorder: handling.recorder,
         interval: settings.deadlineScanInterval, prepare: handling.systemScope, afterCommit: { runtime.relay.wake() })
     return try runtime.application(
-        router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module), services: [assignments, scanner])
+        router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module), services: [assignments, statuses, scanner])
 }

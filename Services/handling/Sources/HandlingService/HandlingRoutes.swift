@@ -54,8 +54,15 @@ struct HandlingRoutes {
         action("extension", ExtensionBody.self, on: demands) {
             .requestExtension(ExtensionRequest(days: $0.days, reason: $0.reason, majorMatter: $0.majorMatter ?? false))
         }
-        action("extension/decision", DecisionBody.self, on: demands) {
-            .decideExtension(ExtensionDecision(granted: $0.granted, days: $0.days ?? 0, comment: $0.comment))
+        // Granted without days: the days the unit asked for.
+        demands.post(":id/extension/decision") { request, context in
+            let principal = try context.requirePrincipal()
+            let body = try await request.decodeJSON(DecisionBody.self, context: context)
+            let demand = try await handling.perform(on: try context.demandID(), by: principal) { demand in
+                .decideExtension(ExtensionDecision(granted: body.granted,
+                    days: body.days ?? demand.status.pendingExtension?.days ?? 0, comment: body.comment))
+            }
+            return DemandView(demand, rules: handling.rules)
         }
         action("result", ResultBody.self, on: demands) {
             .submitResult(ResultReport(resultClass: $0.resultClass, answer: $0.answer, plan: $0.plan,
@@ -77,7 +84,7 @@ struct HandlingRoutes {
             let principal = try context.requirePrincipal()
             let decoded = try await request.decodeJSON(Body.self, context: context)
             let demand = try await handling.perform(makeAction(decoded), on: try context.demandID(), by: principal)
-            return DemandView(demand, planner: handling.rules.planner(for: demand.tenant))
+            return DemandView(demand, rules: handling.rules)
         }
     }
 }

@@ -57,6 +57,14 @@ public struct HandlingWorkflow: Sendable {
     /// Takes an action on a demand held here for the caller, and sends what it owes: returns to the
     /// dispatcher, outcomes to the tier that escalated.
     func perform(_ action: DemandAction, on id: UUID, by principal: Principal) async throws -> Demand {
+        try await perform(on: id, by: principal) { _ in action }
+    }
+
+    /// Takes the action `makeAction` builds from the demand as held now (for defaults that depend
+    /// on it, such as the days an extension decision grants).
+    func perform(on id: UUID, by principal: Principal, _ makeAction: @escaping @Sendable (Demand) -> DemandAction)
+        async throws -> Demand
+    {
         let recorder = self.recorder
         let policy = rules.policy
         let logger = self.logger
@@ -65,6 +73,7 @@ public struct HandlingWorkflow: Sendable {
             guard let demand = try await recorder.repository.load(id, forUpdate: true, on: connection),
                 policy.canRead(DemandVisibility(demand), as: principal)
             else { throw APIError.demandNotFound }
+            let action = makeAction(demand)
             guard Self.heldHere(demand.state) else { throw TransitionError.notAllowedInState(action.kind, demand.state) }
             let recorded = try await recorder.apply(action, to: demand, by: principal.actor, on: connection)
             try await sendFollowUps(recorded, on: connection)
@@ -106,12 +115,12 @@ public struct HandlingWorkflow: Sendable {
 
     func view(_ id: UUID, for principal: Principal) async throws -> DemandView {
         let policy = rules.policy
-        let demand = try await runtime.database.transaction { connection in
+        let current = try await runtime.database.transaction { connection in
             try await Self.setScope(principal, policy: policy, on: connection, logger: logger)
-            return try await recorder.repository.load(id, on: connection)
+            return try await recorder.repository.loadCurrent(id, on: connection)
         }
-        guard let demand, policy.canRead(DemandVisibility(demand), as: principal) else { throw APIError.demandNotFound }
-        return DemandView(demand, planner: rules.planner(for: demand.tenant))
+        guard let current, policy.canRead(DemandVisibility(current.demand), as: principal) else { throw APIError.demandNotFound }
+        return DemandView(current, rules: rules)
     }
 
     func ledger(for principal: Principal, filter: DemandFilter) async throws -> [DemandListItem] {

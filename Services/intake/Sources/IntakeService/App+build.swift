@@ -10,7 +10,8 @@ import PostgresStorage
 import ServiceRuntime
 
 /// Builds a tier's intake: its HTTP API, the consumer of escalations from the tiers below, the
-/// review deadline scan, and the runtime underneath.
+/// follower of status events (where its demands are now), the review deadline scan, and the
+/// runtime underneath.
 public func buildIntakeApplication(settings: RuntimeSettings) async throws -> some ApplicationProtocol {
     let (runtime, intake) = try await makeIntake(settings: settings)
     let router = runtime.router()
@@ -18,10 +19,14 @@ public func buildIntakeApplication(settings: RuntimeSettings) async throws -> so
     let escalations = runtime.consumer(name: "escalations", topics: [Topics.intakeInbox(intake.tier.id)]) { event, connection in
         try await intake.receiveEscalation(event, on: connection)
     }
+    let follower = DemandFollower(tier: intake.tier.id, rules: intake.rules, repository: intake.recorder.repository)
+    let statuses = runtime.consumer(name: "status", topics: follower.topics) { event, connection in
+        try await follower.follow(event, on: connection)
+    }
     let scanner = DeadlineScanner(database: runtime.database, recorder: intake.recorder,
         interval: settings.deadlineScanInterval, afterCommit: { runtime.relay.wake() })
     return try runtime.application(
-        router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module), services: [escalations, scanner])
+        router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module), services: [escalations, statuses, scanner])
 }
 
 func makeIntake(settings: RuntimeSettings) async throws -> (PlatformRuntime, IntakeWorkflow) {

@@ -58,10 +58,21 @@ public struct DemandSnapshot: Decodable, Sendable {
         public var to: DemandState
     }
 
+    /// Where a demand is now and who must act (`DemandLocation`).
+    public struct Location: Decodable, Sendable, Hashable {
+        public var tenant: String
+        public var demandID: UUID
+        public var state: DemandState
+        public var stateName: String
+        public var holder: String?
+        public var sequence: Int
+    }
+
     public var id: UUID
     public var tenant: String
     public var state: DemandState?
     public var stateName: String?
+    public var location: Location
     public var registrationNumber: String?
     public var assignment: AssignmentInfo?
     public var escalation: EscalationInfo?
@@ -185,6 +196,22 @@ public struct PlatformClient: Sendable {
         public var state: DemandState
         public var registrationNumber: String?
         public var enterpriseName: String?
+        public var dueAt: Date?
+        public var location: DemandSnapshot.Location?
+    }
+
+    /// `GET /demands` of a tier's intake: the demands the person may read there.
+    public func intakeList(_ session: Session, tier: TenantID? = nil) async throws -> [QueueItem] {
+        try await call("intake.list", .GET, resolve(.intake, tier ?? session.tier), "/demands", token: session.token)
+    }
+
+    /// `GET /demands` of the person's tier's dispatch.
+    public func dispatchList(_ session: Session) async throws -> [QueueItem] {
+        try await call("dispatch.list", .GET, resolve(.dispatch, session.tier), "/demands", token: session.token)
+    }
+
+    public func intakeDemand(_ session: Session, tier: TenantID, _ id: UUID) async throws -> DemandSnapshot {
+        try await call("intake.view", .GET, resolve(.intake, tier), "/demands/\(id)", token: session.token)
     }
 
     public func handlingDemand(_ session: Session, _ id: UUID) async throws -> DemandSnapshot {

@@ -64,7 +64,7 @@ struct IntakeRoutes {
                 submitRequest.form, enterpriseID: submitRequest.enterpriseID,
                 idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!],
                 canonicalRequest: Array(try encoder.encode(submitRequest)), by: principal)
-            var response = try DemandView(submitted.demand, planner: intake.rules.planner(for: submitted.demand.tenant))
+            var response = try DemandView(submitted.demand, rules: intake.rules)
                 .response(from: request, context: context)
             response.status = submitted.replayed ? .ok : .created
             if submitted.replayed { response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
@@ -98,7 +98,7 @@ struct IntakeRoutes {
 
     private func respond(_ action: DemandAction, _ request: Request, _ context: AppRequestContext) async throws -> DemandView {
         let demand = try await intake.review(action, on: try context.demandID(), by: try context.requirePrincipal())
-        return DemandView(demand, planner: intake.rules.planner(for: demand.tenant))
+        return DemandView(demand, rules: intake.rules)
     }
 }
 

@@ -1,0 +1,46 @@
+import DemandDomain
+import Foundation
+import Messaging
+import PlatformEvents
+import PostgresNIO
+
+/// Keeps a service's demands current after it handed them on: every status event of a demand held
+/// here updates its state and position, and every status event of a parent tier's copy of a demand
+/// this tier escalated updates the position of the original. So intake and dispatch say where a
+/// demand is now, not where they last saw it.
+///
+/// Applying news is idempotent and ignores anything older than what is held, so the consumer may
+/// see events late, twice, or from several producers out of order.
+public struct DemandFollower: Sendable {
+    /// The tier whose demands are followed; nil for a service that holds every tier's (handling).
+    public let tier: TenantID?
+    public let rules: TierRules
+    public let repository: DemandRepository
+
+    public init(tier: TenantID?, rules: TierRules, repository: DemandRepository) {
+        self.tier = tier
+        self.rules = rules
+        self.repository = repository
+    }
+
+    /// The status topics to read: the tier's own and its parent's (where escalated copies report).
+    public var topics: [String] {
+        guard let tier else { return [Topics.allStatus] }
+        return [Topics.status(tier)] + (rules.tree[tier]?.parent.map { [Topics.status($0)] } ?? [])
+    }
+
+    public func follow(_ event: IncomingEvent, on connection: PostgresConnection) async throws {
+        // Deadline alerts share the status topics; they move nothing.
+        guard event.header.type == EventType.demandStatus else { return }
+        let status = try event.decode(DemandStatusEvent.self).data
+        let position = DemandPosition(status, tree: rules.tree)
+        if follows(status.demand.tenant) {
+            try await repository.follow(status.demand.id, to: position, depth: 0, on: connection)
+        }
+        if let origin = status.demand.origin, follows(origin.tenant) {
+            try await repository.follow(origin.demandID, to: position, depth: 1, on: connection)
+        }
+    }
+
+    private func follows(_ tenant: TenantID) -> Bool { tier == nil || tier == tenant }
+}
