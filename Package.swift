@@ -378,7 +378,8 @@ let package = Package(
             name: "ServiceTests",
             dependencies: [
                 "IntakeService", "DispatchService", "HandlingService", "NotifierService", "ReportingService",
-                "LocalStack",
+                "ServiceRuntime", "LocalStack",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],

@@ -250,6 +250,16 @@ struct LifecycleTests {
         #expect(try code(.inProgress, .requestExtension(ExtensionRequest(days: 16, reason: "x")), by: F.unitAdmin)
             == "EXTENSION_TOO_LONG")
         #expect(try code(.inProgress, .requestExtension(ExtensionRequest(days: 15, reason: "x")), by: F.unitAdmin) == nil)
+        #expect(try code(.inProgress, .requestExtension(ExtensionRequest(days: 0, reason: "x")), by: F.unitAdmin)
+            == "INVALID_EXTENSION_DAYS")
+        #expect(try code(.inProgress, .requestExtension(ExtensionRequest(days: -3, reason: "x")), by: F.unitAdmin)
+            == "INVALID_EXTENSION_DAYS")
+        let overdueB = ResultReport(resultClass: .b, answer: "已列入计划", plan: "改造线路", plannedCompletion: CivilDate("2024-03-04"))
+        #expect(try code(.inProgress, .submitResult(overdueB), by: F.unitAdmin) == "PLANNED_DATE_PASSED")
+        let todayB = ResultReport(resultClass: .b, answer: "已列入计划", plan: "改造线路", plannedCompletion: CivilDate("2024-03-05"))
+        #expect(try code(.inProgress, .submitResult(todayB), by: F.unitAdmin) == nil)
+        #expect(try code(.inProgress, .submitResult(ResultReport(resultClass: .a, answer: "\u{200B}\u{FEFF}")), by: F.unitAdmin)
+            == "MISSING_FIELD")
         #expect(try code(.awaitingReview, .sendBack(SendBack(reason: "")), by: F.cadre) == "MISSING_FIELD")
     }
 

@@ -23,9 +23,25 @@ struct ValidationTests {
             ("91350100M0001O0Y43", .invalidCharacter),  // the letter O is not in the alphabet
             ("9135A100M000100Y43", .invalidDivisionCode),
             ("91350100M000100Y44", .checkCharacterMismatch),
+            ("000000000000000000", .invalidRegistrationAuthority),  // its check character is right
+            ("Z1350100M000100Y43", .invalidCharacter),
         ])
     func malformedCodes(code: String, problem: UnifiedSocialCreditCode.Problem) {
         #expect(throws: problem) { try UnifiedSocialCreditCode(validating: code) }
+    }
+
+    @Test("A code with a right check character is still refused for an unknown department or province")
+    func wellFormedButImpossibleCodes() throws {
+        for (prefix, problem) in [
+            ("01350100M000100Y4", UnifiedSocialCreditCode.Problem.invalidRegistrationAuthority),
+            ("B1350100M000100Y4", .invalidRegistrationAuthority),
+            ("90350100M000100Y4", .invalidRegistrationAuthority),
+            ("91000000M000100Y4", .invalidDivisionCode),
+            ("91050100M000100Y4", .invalidDivisionCode),
+        ] {
+            let code = prefix + String(try #require(UnifiedSocialCreditCode.checkCharacter(forPrefix: prefix)))
+            #expect(throws: problem, "\(code)") { try UnifiedSocialCreditCode(validating: code) }
+        }
     }
 
     @Test("Every single-character change of a valid code is caught")
@@ -44,7 +60,7 @@ struct ValidationTests {
     func computedCheckCharacter() async {
         let alphabet = Array("0123456789ABCDEFGHJKLMNPQRTUWXY")
         let symbol = Gen.element(of: alphabet).map { $0! }
-        await propertyCheck(input: symbol.array(of: 9), Gen.int(in: 100_000...999_999)) { tail, division in
+        await propertyCheck(input: symbol.array(of: 9), Gen.int(in: 110_000...829_999)) { tail, division in
             let prefix = "91\(division)" + String(tail)
             let check = UnifiedSocialCreditCode.checkCharacter(forPrefix: prefix)!
             #expect((try? UnifiedSocialCreditCode(validating: prefix + String(check))) != nil)
@@ -69,6 +85,10 @@ struct ValidationTests {
         #expect(MobileNumber("13800138000")!.masked == "138****8000")
         #expect("\(MobileNumber("13800138000")!)" == "138****8000")
         #expect(maskPhoneNumbers(in: "to=13800138000&x=12") == "to=138****8000&x=12")
+        #expect(maskPhoneNumbers(in: "+8613800138000，请回电") == "+86138****8000，请回电")
+        // Ids and other numbers are not phone numbers.
+        #expect(maskPhoneNumbers(in: "request 748d292042e07522902290f4738ffbd730") == "request 748d292042e07522902290f4738ffbd730")
+        #expect(maskPhoneNumbers(in: "offset=12345678901 order 20261126") == "offset=12345678901 order 20261126")
     }
 
     @Test("A valid form becomes typed content")
@@ -96,6 +116,17 @@ struct ValidationTests {
                 "enterprise.creditCode": "INVALID_CREDIT_CODE", "contact.phone": "INVALID_MOBILE",
                 "contact.email": "INVALID_EMAIL", "difficulty": "MISSING_FIELD", "helpWanted": "TEXT_TOO_LONG",
             ] && issues.allSatisfy { $0.message.unicodeScalars.contains { $0.value >= 0x4E00 && $0.value <= 0x9FFF } }
+        }
+    }
+
+    @Test("Text made only of invisible characters counts as missing", arguments: ["\u{200B}\u{200B}", "\u{FEFF}", " \u{200D}\u{2060} "])
+    func invisibleTextIsMissing(text: String) {
+        var form = Fixtures.form
+        form.difficulty = text
+        #expect {
+            try form.validated()
+        } throws: { error in
+            (error as! ValidationError).issues.map { "\($0.field) \($0.code)" } == ["difficulty MISSING_FIELD"]
         }
     }
 

@@ -33,14 +33,27 @@ extension EndToEnd {
             var outOfScope = DemandFormBody(form: JourneyRunner.sampleForm())
             outOfScope.form.legalProceeding = .litigation
             let oversize = Array(("{\"form\":{\"difficulty\":\"" + String(repeating: "很", count: 200_000) + "\"}}").utf8)
+            var zeroCode = DemandFormBody(form: JourneyRunner.sampleForm())
+            zeroCode.form.enterprise.creditCode = "000000000000000000"
+            var invisible = DemandFormBody(form: JourneyRunner.sampleForm())
+            invisible.form.difficulty = "\u{200B}\u{200B}\u{200B}"
+            var nulInText = DemandFormBody(form: JourneyRunner.sampleForm())
+            nulInText.form.contact.name = "王\u{0}联络"
 
             let cases: [(String, String, String?, (any Encodable & Sendable)?, [UInt8]?, UInt, String)] = [
                 ("malformed JSON", intake + "/demands", cast.enterprise.token, nil, Array("{\"form\": ".utf8), 400, "MALFORMED_JSON"),
-                ("missing field", intake + "/demands", cast.enterprise.token, ["form": ["category": "powerSupply"]], nil, 400, "MALFORMED_JSON"),
+                ("missing field", intake + "/demands", cast.enterprise.token, ["form": ["category": "powerSupply"]], nil, 422, "MISSING_FIELD"),
                 ("invalid phone", intake + "/demands", cast.enterprise.token, invalidPhone, nil, 422, "INVALID_MOBILE"),
                 ("invalid credit code", intake + "/demands", cast.enterprise.token, invalidCode, nil, 422, "INVALID_CREDIT_CODE"),
                 ("out of scope", intake + "/demands", cast.enterprise.token, outOfScope, nil, 422, "OUT_OF_SCOPE"),
                 ("oversize body", intake + "/demands", cast.enterprise.token, nil, oversize, 413, "BODY_TOO_LARGE"),
+                ("credit code of zeros", intake + "/demands", cast.enterprise.token, zeroCode, nil, 422, "INVALID_CREDIT_CODE"),
+                ("only zero-width spaces", intake + "/demands", cast.enterprise.token, invisible, nil, 422, "MISSING_FIELD"),
+                ("NUL in a form", intake + "/demands", cast.enterprise.token, nulInText, nil, 422, "CONTROL_CHARACTER"),
+                ("NUL in a login", intake + "/auth/login", nil, ["tier": "maojian", "login": "李明远\u{0}", "password": "x"], nil, 422,
+                    "CONTROL_CHARACTER"),
+                ("NUL in a note", handling + "/demands/\(UUID())/notes", cast.countyUnit.token, ["text": "进展\u{0}"], nil, 422,
+                    "CONTROL_CHARACTER"),
                 ("no token", intake + "/demands", nil, DemandFormBody(form: JourneyRunner.sampleForm()), nil, 401, "UNAUTHENTICATED"),
                 ("bad token", intake + "/demands", "not.a.token", DemandFormBody(form: JourneyRunner.sampleForm()), nil, 401, "INVALID_TOKEN"),
                 ("wrong role", intake + "/demands", cast.countyDispatcher.token, DemandFormBody(form: JourneyRunner.sampleForm()), nil, 403,

@@ -117,6 +117,30 @@ struct JourneyTests {
         #expect(after == (try planner.schedule(step: .result, start: signedAt, budgetDays: 20).dueAt))
     }
 
+    @Test("An extension decision without days grants what the unit asked for; zero days are refused with their own code")
+    func extensionGrantedAsRequested() async throws {
+        let stack = TestStack.shared
+        let runner = try await stack.runner()
+        let client = try await stack.client()
+        let cast = try await stack.people()
+        let demand = try await runner.submitAndApprove()
+        _ = try await client.route(cast.countyDispatcher, demand.id, lead: "maojian-jxj")
+        _ = try await runner.waitAtHandling(cast.countyUnit, demand.id, state: .awaitingSignature)
+        let signed = try await client.handle(cast.countyUnit, demand.id, "sign", ["note": "已签收"])
+        do {
+            _ = try await client.handle(cast.countyUnit, demand.id, "extension", ExtensionBody(days: 0, reason: "需现场勘查"))
+            Issue.record("an extension of 0 days was accepted")
+        } catch let error as APICallError {
+            #expect(error.status == 422 && error.code == "INVALID_EXTENSION_DAYS", "\(error)")
+        }
+        _ = try await client.handle(cast.countyUnit, demand.id, "extension", ExtensionBody(days: 3, reason: "需现场勘查"))
+        let granted = try await client.handle(cast.countyOffice, demand.id, "extension/decision", ["granted": true])
+        let planner = DeadlinePlanner(procedure: .shiyan, calendar: try WorkingCalendar.official())
+        let signedAt = try #require(signed.history.last?.at)
+        #expect(granted.deadlines.first { $0.step == "result" }?.dueAt
+            == (try planner.schedule(step: .result, start: signedAt, budgetDays: 18).dueAt))
+    }
+
     struct ResultBody: Encodable {
         var resultClass: String
         var answer: String

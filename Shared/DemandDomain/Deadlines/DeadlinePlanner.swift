@@ -213,7 +213,8 @@ public struct DeadlinePlanner: Sendable {
             currentStepOverdue: overdue,
             resultCapDays: try capDays(procedure.extensionCap, after: resultStart),
             majorMatterCapDays: try capDays(procedure.majorMatterCap, after: resultStart),
-            currentResultBudgetDays: result?.budgetDays ?? procedure.resultDays
+            currentResultBudgetDays: result?.budgetDays ?? procedure.resultDays,
+            today: CivilDate(now)
         )
     }
 

@@ -17,6 +17,9 @@ public struct TransitionContext: Sendable, Hashable {
 
     /// Prefer ``DeadlinePlanner/transitionContext(for:parentTier:supervisingTenants:at:)``, which
     /// derives the time-dependent fields from the demand's deadlines.
+    /// The day the action is taken, in China (a class-B plan cannot be due before it).
+    public var today: CivilDate?
+
     public init(
         procedure: ProcedureProfile,
         parentTier: TenantID?,
@@ -24,8 +27,10 @@ public struct TransitionContext: Sendable, Hashable {
         currentStepOverdue: Bool,
         resultCapDays: Int,
         majorMatterCapDays: Int,
-        currentResultBudgetDays: Int
+        currentResultBudgetDays: Int,
+        today: CivilDate? = nil
     ) {
+        self.today = today
         self.procedure = procedure
         self.parentTier = parentTier
         self.supervisingTenants = supervisingTenants

@@ -178,19 +178,10 @@ public enum DemandRules {
             try requireText(pause.reason, field: "reason", label: "暂停计时原因")
         case .requestExtension(let request):
             try requireText(request.reason, field: "reason", label: "延期理由")
-            let cap = request.majorMatter ? context.majorMatterCapDays : context.resultCapDays
-            guard request.days > 0, context.currentResultBudgetDays + request.days <= cap else {
-                throw .invalid(FieldIssue(code: "EXTENSION_TOO_LONG", field: "days",
-                    message: "办理时限延长后不能超过\(cap)个工作日"))
-            }
+            try checkExtension(days: request.days, majorMatter: request.majorMatter, context: context)
         case .decideExtension(let decision):
             if decision.granted {
-                let request = status.pendingExtension
-                let cap = request?.majorMatter == true ? context.majorMatterCapDays : context.resultCapDays
-                guard decision.days > 0, context.currentResultBudgetDays + decision.days <= cap else {
-                    throw .invalid(FieldIssue(code: "EXTENSION_TOO_LONG", field: "days",
-                        message: "办理时限延长后不能超过\(cap)个工作日"))
-                }
+                try checkExtension(days: decision.days, majorMatter: status.pendingExtension?.majorMatter == true, context: context)
             }
         case .submitResult(let result):
             try requireText(result.answer, field: "answer", label: "办理结果答复")
@@ -198,9 +189,13 @@ public enum DemandRules {
             case .a:
                 break
             case .b:
-                guard let plan = result.plan, !plan.trimmingWhitespace.isEmpty, result.plannedCompletion != nil else {
+                guard let plan = result.plan, !plan.trimmingWhitespace.isEmpty, let planned = result.plannedCompletion else {
                     throw .invalid(FieldIssue(code: "MISSING_PLAN", field: "plan",
                         message: "B类结果须填写解决措施和计划完成时间"))
+                }
+                if let today = context.today, planned < today {
+                    throw .invalid(FieldIssue(code: "PLANNED_DATE_PASSED", field: "plannedCompletion",
+                        message: "计划完成时间不能早于今天"))
                 }
             case .c:
                 guard let explanation = result.explanation, !explanation.trimmingWhitespace.isEmpty else {
@@ -225,9 +220,20 @@ public enum DemandRules {
         }
     }
 
+    /// Extension days: a positive number of working days, within the procedure's cap.
+    private static func checkExtension(days: Int, majorMatter: Bool, context: TransitionContext) throws(TransitionError) {
+        guard days > 0 else {
+            throw .invalid(FieldIssue(code: "INVALID_EXTENSION_DAYS", field: "days", message: "延期天数须为正整数（工作日）"))
+        }
+        let cap = majorMatter ? context.majorMatterCapDays : context.resultCapDays
+        guard context.currentResultBudgetDays + days <= cap else {
+            throw .invalid(FieldIssue(code: "EXTENSION_TOO_LONG", field: "days", message: "办理时限延长后不能超过\(cap)个工作日"))
+        }
+    }
+
     private static func requireText(_ text: String, field: String, label: String) throws(TransitionError) {
         let trimmed = text.trimmingWhitespace
-        if trimmed.isEmpty {
+        if !trimmed.hasVisibleCharacters {
             throw .invalid(FieldIssue(code: "MISSING_FIELD", field: field, message: "请填写\(label)"))
         }
         if trimmed.count > DemandForm.Limits.longText {

@@ -49,21 +49,19 @@ public struct MobileNumber: Hashable, Sendable, Codable, CustomStringConvertible
     public var description: String { masked }
 }
 
-/// Masks every run of seven or more digits in free text (keeps the first 3 and last 4), for log lines.
+/// Masks mainland mobile numbers in free text (keeps the first 3 and last 4 digits), for log
+/// lines. Only a word that is a whole mobile number is masked (11 digits starting 13–19, or the same
+/// after 86), so ids, hashes and counters that merely contain digits stay readable.
 public func maskPhoneNumbers(in text: String) -> String {
     var result = ""
-    var run = ""
+    var word = ""
     func flush() {
-        if run.count >= 7 {
-            result += run.prefix(3) + String(repeating: "*", count: run.count - 7) + run.suffix(4)
-        } else {
-            result += run
-        }
-        run = ""
+        result += isMobileNumberWord(word) ? word.prefix(word.count - 8) + "****" + word.suffix(4) : word
+        word = ""
     }
     for character in text {
-        if character.isASCIIDigit {
-            run.append(character)
+        if character.isASCII, character.isLetter || character.isNumber {
+            word.append(character)
         } else {
             flush()
             result.append(character)
@@ -71,4 +69,11 @@ public func maskPhoneNumbers(in text: String) -> String {
     }
     flush()
     return result
+}
+
+private func isMobileNumberWord(_ word: String) -> Bool {
+    guard word.allSatisfy(\.isASCIIDigit) else { return false }
+    let national = word.count == 13 && word.hasPrefix("86") ? word.dropFirst(2) : Substring(word)
+    guard national.count == 11, national.first == "1", let second = national.dropFirst().first else { return false }
+    return ("3"..."9").contains(second)
 }

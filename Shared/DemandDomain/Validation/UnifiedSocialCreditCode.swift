@@ -11,10 +11,14 @@ public struct UnifiedSocialCreditCode: Hashable, Sendable, Codable, CustomString
 
     static let alphabet: [Character] = Array("0123456789ABCDEFGHJKLMNPQRTUWXY")
     static let weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+    /// 登记管理部门码 of GB 32100-2015 (1 机构编制 … 9 市场监管, A 军队, N 农业, Y 其他); each
+    /// department's 机构类别码 (the second character) is a digit from 1 to 9.
+    static let registrationAuthorities: Set<Character> = Set("123456789ANY")
 
     public enum Problem: Error, Equatable, Sendable {
         case wrongLength
         case invalidCharacter
+        case invalidRegistrationAuthority
         case invalidDivisionCode
         case checkCharacterMismatch
     }
@@ -30,7 +34,11 @@ public struct UnifiedSocialCreditCode: Hashable, Sendable, Codable, CustomString
             guard let value = Self.alphabet.firstIndex(of: character) else { throw .invalidCharacter }
             values.append(value)
         }
-        guard characters[2..<8].allSatisfy(\.isASCIIDigit) else { throw .invalidDivisionCode }
+        guard Self.registrationAuthorities.contains(characters[0]), ("1"..."9").contains(characters[1]) else {
+            throw .invalidRegistrationAuthority
+        }
+        // Province codes of GB/T 2260 start at 11 (北京).
+        guard characters[2..<8].allSatisfy(\.isASCIIDigit), String(characters[2..<4]) >= "11" else { throw .invalidDivisionCode }
         guard Self.checkValue(for: values[0..<17]) == values[17] else { throw .checkCharacterMismatch }
         self.rawValue = normalized
     }
@@ -73,7 +81,8 @@ extension UnifiedSocialCreditCode.Problem {
         switch self {
         case .wrongLength: "统一社会信用代码应为18位"
         case .invalidCharacter: "统一社会信用代码含有无效字符（不使用I、O、S、V、Z）"
-        case .invalidDivisionCode: "统一社会信用代码第3至8位应为行政区划代码数字"
+        case .invalidRegistrationAuthority: "统一社会信用代码前两位（登记管理部门码和机构类别码）不正确，请核对"
+        case .invalidDivisionCode: "统一社会信用代码第3至8位应为行政区划代码"
         case .checkCharacterMismatch: "统一社会信用代码校验位不正确，请核对"
         }
     }

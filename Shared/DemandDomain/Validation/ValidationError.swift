@@ -43,7 +43,7 @@ struct IssueCollector {
 
     mutating func requireText(_ value: String, field: String, label: String, maxLength: Int) {
         let trimmed = value.trimmingWhitespace
-        if trimmed.isEmpty {
+        if !trimmed.hasVisibleCharacters {
             add("MISSING_FIELD", field, "请填写\(label)")
         } else if trimmed.count > maxLength {
             add("TEXT_TOO_LONG", field, "\(label)不能超过\(maxLength)个字")
@@ -66,5 +66,11 @@ extension String {
         while let first = scalars.first, first.properties.isWhitespace { scalars.removeFirst() }
         while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
         return String(scalars)
+    }
+
+    /// Whether anything would show on screen: text made only of spaces and invisible format
+    /// characters (zero-width space, joiners, byte-order marks) counts as empty.
+    public var hasVisibleCharacters: Bool {
+        unicodeScalars.contains { !$0.properties.isWhitespace && $0.properties.generalCategory != .format }
     }
 }

@@ -48,7 +48,27 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         APIError(.notFound, code: "NOT_FOUND", message: "\(what)不存在")
     }
     public static func malformedJSON(_ detail: String) -> APIError {
-        APIError(.badRequest, code: "MALFORMED_JSON", message: "请求内容不是有效的JSON或缺少字段：\(detail)")
+        APIError(.badRequest, code: "MALFORMED_JSON", message: "请求内容不是有效的JSON：\(detail)")
+    }
+    /// A body that is JSON but not the document the operation takes: 422 naming the field when a
+    /// field is missing or of the wrong type, 400 when it is not JSON at all.
+    public init(decoding error: DecodingError) {
+        let field = ErrorMiddleware.describe(error)
+        switch error {
+        case .keyNotFound, .valueNotFound:
+            self = .invalid(code: "MISSING_FIELD", message: "缺少必填字段：\(field)", field: field)
+        case .typeMismatch:
+            self = .invalid(code: "INVALID_FIELD", message: "字段类型或取值不正确：\(field)", field: field)
+        case .dataCorrupted(let context) where !context.codingPath.isEmpty:
+            self = .invalid(code: "INVALID_FIELD", message: "字段类型或取值不正确：\(field)", field: field)
+        default:
+            self = .malformedJSON(field)
+        }
+    }
+    /// Text with a control character (NUL and the like), which no field may hold.
+    public static func controlCharacter(_ scalar: UInt32) -> APIError {
+        APIError(.unprocessableContent, code: "CONTROL_CHARACTER",
+            message: "内容含有不可见的控制字符（U+\(String(format: "%04X", scalar))），请删除后重试")
     }
     public static let bodyTooLarge = APIError(.contentTooLarge, code: "BODY_TOO_LARGE", message: "请求内容过大")
     public static func unknownTenant(_ text: String) -> APIError {

@@ -36,7 +36,7 @@ public struct ErrorMiddleware: RouterMiddleware {
         case let error as APIError: return error
         case let error as ValidationError: return APIError(error)
         case let error as TransitionError: return APIError(error)
-        case let error as DecodingError: return .malformedJSON(describe(error))
+        case let error as DecodingError: return APIError(decoding: error)
         // The database went away mid-request (a restart, a failover): worth retrying shortly.
         case is ConnectionLostError: return .unavailable
         case let error as HTTPError:
@@ -74,8 +74,9 @@ public struct ErrorMiddleware: RouterMiddleware {
 }
 
 extension Request {
-    /// Decodes a JSON body, refusing bodies over the context's limit with 413 and malformed JSON
-    /// with 400 `MALFORMED_JSON` naming the field.
+    /// Decodes a JSON body, refusing bodies over the context's limit with 413, control characters
+    /// in any string with 422 `CONTROL_CHARACTER`, a missing or mistyped field with 422 naming it,
+    /// and what is not JSON with 400 `MALFORMED_JSON`.
     public func decodeJSON<T: Decodable>(_ type: T.Type, context: AppRequestContext) async throws -> T {
         let buffer: ByteBuffer
         do {
@@ -84,10 +85,13 @@ extension Request {
         } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
             throw APIError.bodyTooLarge
         }
+        if let scalar = JSONTextGuard.firstControlCharacter(in: buffer.readableBytesView) {
+            throw APIError.controlCharacter(scalar)
+        }
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {
-            throw APIError.malformedJSON(ErrorMiddleware.describe(error))
+            throw APIError(decoding: error)
         }
     }
 }
