@@ -98,6 +98,20 @@ public struct DirectoryEnterprise: Codable, Sendable, Hashable {
     }
 
     public var party: EnterpriseParty { EnterpriseParty(id: id, tenant: tenant, pairedCadreID: pairedCadreID) }
+
+    /// The enterprise's registered details, as the directory holds them.
+    public var details: EnterpriseDetails { EnterpriseDetails(name: name, creditCode: creditCode, address: address) }
+}
+
+extension DemandContent {
+    /// The content with the enterprise's details from the directory: who raises a demand comes
+    /// from the login (or the directory, for a cadre or office submitting on its behalf), never from
+    /// what the form says.
+    public func naming(_ enterprise: DirectoryEnterprise) -> DemandContent {
+        var content = self
+        content.enterprise = enterprise.details
+        return content
+    }
 }
 
 /// One directory fact, keyed so that a compacted topic keeps the latest of each.

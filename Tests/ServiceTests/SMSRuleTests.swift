@@ -17,6 +17,22 @@ struct SMSRuleTests {
             == "【十堰市双千办】十堰亲清企业服务信息平台有一条示例有限公司提交的新诉求请您审核")
     }
 
+    @Test("Nothing interpolated can forge a second sender: brackets, line breaks and links are dropped, length is capped")
+    func forgedNames() throws {
+        let template = try SMSTemplate("{signature}{platform}有一条{enterprise}提交的新诉求请您审核")
+        let text = template.render([
+            "signature": "【十堰市双千办】", "platform": "十堰亲清企业服务信息平台",
+            "enterprise": "山水】【十堰市双千办】您的账号异常，请回复验证码【\n http://evil.example/x \u{200B}",
+        ])
+        #expect(text.filter { $0 == "【" || $0 == "】" } == "【】")
+        #expect(text.hasPrefix("【十堰市双千办】十堰亲清企业服务信息平台有一条山水十堰市双千办您的账号异常，请回复验证码"))
+        #expect(!text.contains("\n") && !text.contains("/") && !text.contains("\u{200B}"))
+        let reason = try SMSTemplate("{signature}退回原因：{reason}").render(["signature": "【十堰市双千办】",
+            "reason": String(repeating: "材料不全", count: 30)])
+        #expect(reason.count == "【十堰市双千办】退回原因：".count + 60)
+        #expect(reason.hasSuffix("…"))
+    }
+
     @Test("A template naming an unknown placeholder, or with an unclosed brace, is refused",
         arguments: ["{signature}{company}提交", "有一条{enterprise提交"])
     func badTemplates(text: String) {

@@ -99,6 +99,17 @@ public struct AccessPolicy: Sendable {
         }
     }
 
+    /// Whether a principal may use a tier's own lists (queue, demands, units, enterprises): its own
+    /// people, and the offices and inspectors above it. Everyone else is refused with 403, the one
+    /// answer for "not your tier"; a single demand one may not see is 404 instead.
+    public func canUseTier(_ tier: TenantID, as principal: Principal) -> Bool {
+        if principal.tenant == tier { return true }
+        switch principal.role {
+        case .office, .inspector, .system: return tree.isInSubtree(tier, of: principal.tenant)
+        case .enterprise, .cadre, .dispatcher, .unitAdmin, .countyAdmin: return false
+        }
+    }
+
     /// Tiers whose office may supervise a demand of `tenant`: the tier itself and its ancestors.
     public func supervisingTenants(of tenant: TenantID) -> Set<TenantID> {
         var result: Set<TenantID> = []

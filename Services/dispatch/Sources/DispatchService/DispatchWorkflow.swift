@@ -106,7 +106,7 @@ public struct DispatchWorkflow: Sendable {
     // MARK: Reading
 
     func units(for principal: Principal) async throws -> [DirectoryUnit] {
-        guard principal.tenant == tier.id else { throw APIError.forbiddenTenant }
+        guard rules.policy.canUseTier(tier.id, as: principal) else { throw APIError.forbiddenTenant }
         return try await runtime.database.withConnection { connection in
             try await directory.entries(kind: "unit", tenant: tier.id, on: connection).compactMap { entry in
                 if case .unit(let unit) = entry, unit.active { unit } else { nil }
@@ -125,7 +125,8 @@ public struct DispatchWorkflow: Sendable {
     }
 
     func list(for principal: Principal, filter: DemandFilter) async throws -> [DemandListItem] {
-        try await runtime.database.withConnection { connection in
+        guard rules.policy.canUseTier(tier.id, as: principal) else { throw APIError.forbiddenTenant }
+        return try await runtime.database.withConnection { connection in
             try await recorder.repository.list(for: principal, policy: rules.policy, filter: filter, on: connection)
         }
     }

@@ -110,7 +110,7 @@ public struct IntakeWorkflow: Sendable {
     }
 
     func enterprises(for principal: Principal) async throws -> [DirectoryEnterprise] {
-        guard principal.tenant == tier.id else { throw APIError.forbiddenTenant }
+        guard rules.policy.canUseTier(tier.id, as: principal) else { throw APIError.forbiddenTenant }
         let all = try await runtime.database.withConnection { connection in
             try await directory.entries(kind: "enterprise", tenant: tier.id, on: connection)
         }
@@ -173,7 +173,7 @@ public struct IntakeWorkflow: Sendable {
                 throw APIError.invalid(code: "UNKNOWN_ENTERPRISE", message: "企业不在本级名录中", field: "enterpriseID")
             }
             let number = try await DocumentNumbers.next(.registration, for: tier, at: Date(), on: connection, logger: logger)
-            let submission = Submission(content: content, enterprise: enterprise.party, registrationNumber: number)
+            let submission = Submission(content: content.naming(enterprise), enterprise: enterprise.party, registrationNumber: number)
             let recorded = try await recorder.apply(.submit(submission), to: Demand(id: newID, tenant: tier.id),
                 by: principal.actor, on: connection)
             try await handOffIfReady(recorded.demand, on: connection)
@@ -210,9 +210,26 @@ public struct IntakeWorkflow: Sendable {
             guard let demand = try await recorder.repository.load(id, forUpdate: true, on: connection),
                 rules.policy.canRead(DemandVisibility(demand), as: principal)
             else { throw APIError.demandNotFound }
-            let recorded = try await recorder.apply(action, to: demand, by: principal.actor, on: connection)
+            let recorded = try await recorder.apply(Self.keepingEnterprise(action, of: demand), to: demand, by: principal.actor,
+                on: connection)
             try await handOffIfReady(recorded.demand, on: connection)
             return recorded.demand
+        }
+    }
+
+    /// An edit changes what the demand asks, never whose it is: the enterprise's details stay those
+    /// the submission took from the directory.
+    static func keepingEnterprise(_ action: DemandAction, of demand: Demand) -> DemandAction {
+        guard let registered = demand.status.content?.enterprise else { return action }
+        switch action {
+        case .edit(var edit):
+            edit.content.enterprise = registered
+            return .edit(edit)
+        case .resubmit(var edit):
+            edit.content.enterprise = registered
+            return .resubmit(edit)
+        default:
+            return action
         }
     }
 
@@ -238,7 +255,8 @@ public struct IntakeWorkflow: Sendable {
     }
 
     func list(for principal: Principal, filter: DemandFilter) async throws -> [DemandListItem] {
-        try await runtime.database.withConnection { connection in
+        guard rules.policy.canUseTier(tier.id, as: principal) else { throw APIError.forbiddenTenant }
+        return try await runtime.database.withConnection { connection in
             try await recorder.repository.list(for: principal, policy: rules.policy, filter: filter, on: connection)
         }
     }

@@ -70,13 +70,39 @@ public struct SMSTemplate: Sendable, Hashable {
         self.parts = parts
     }
 
+    /// The text with every placeholder filled. Values other than the tier's own signature pass
+    /// through ``SMSValue/cleaned(_:maxLength:)``, so no name or reason can close the signature's
+    /// brackets or pose as another sender.
     public func render(_ values: [String: String]) -> String {
         parts.map { part in
             switch part {
             case .text(let text): text
-            case .placeholder(let name): values[name] ?? ""
+            case .placeholder("signature"): values["signature"] ?? ""
+            case .placeholder(let name): SMSValue.cleaned(values[name] ?? "", maxLength: name == "reason" ? 60 : 40)
             }
         }.joined()
+    }
+}
+
+/// What may be interpolated into an official SMS: Chinese text, letters, digits and a few
+/// punctuation marks, at most so many characters. Everything else (brackets such as 【】 that
+/// mark a sender, line breaks, links' slashes, control and invisible characters) is dropped.
+public enum SMSValue {
+    static let punctuation: Set<Character> = Set("（）()、，,。.：:；;！!？?-—·“”\"《》 %")
+
+    public static func cleaned(_ value: String, maxLength: Int) -> String {
+        let kept = value.filter { character in
+            if punctuation.contains(character) { return true }
+            guard character.unicodeScalars.count == 1, let scalar = character.unicodeScalars.first else { return false }
+            switch scalar.value {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A: return true  // ASCII letters and digits
+            case 0x3400...0x4DBF, 0x4E00...0x9FFF: return true  // CJK ideographs
+            case 0xFF10...0xFF19, 0xFF21...0xFF3A, 0xFF41...0xFF5A: return true  // full-width letters and digits
+            default: return false
+            }
+        }
+        let trimmed = kept.trimmingWhitespace
+        return trimmed.count > maxLength ? String(trimmed.prefix(maxLength - 1)) + "…" : trimmed
     }
 }
 

@@ -1,0 +1,68 @@
+import DemandDomain
+import Foundation
+import LocalStack
+import NIOHTTP1
+import Testing
+
+extension EndToEnd {
+@Suite("Identity and tier scope")
+struct IdentityTests {
+    struct NamedDemand: Decodable {
+        struct Content: Decodable {
+            struct Enterprise: Decodable {
+                var name: String
+                var creditCode: String
+            }
+            var enterprise: Enterprise
+        }
+        var id: UUID
+        var content: Content
+    }
+
+    @Test("An enterprise cannot name another enterprise in its form: the demand, its list line and its SMS name the submitter")
+    func formCannotNameAnotherEnterprise() async throws {
+        let stack = try await TestStack.shared.start()
+        let client = PlatformClient(stack: stack)
+        let cast = try await TestStack.shared.people()
+        let intake = stack.url(.intake, tier: "maojian")
+        let forged = JourneyRunner.sampleForm(enterprise: "十堰青山建材有限公司", creditCode: "91420302MA4A2D4E5T")
+        struct Body: Encodable { var form: DemandForm }
+        let submitted: NamedDemand = try await client.call("submit", .POST, intake, "/demands", token: cast.enterprise.token,
+            body: Body(form: forged))
+        #expect(submitted.content.enterprise.name == "十堰示范汽车零部件有限公司")
+        #expect(submitted.content.enterprise.creditCode == "91420302MA4A1B2C31")
+        let listed = try await client.intakeList(cast.cadre).first { $0.id == submitted.id }
+        #expect(listed?.enterpriseName == "十堰示范汽车零部件有限公司")
+        // The cadre's review request names the submitter.
+        let messages = try await eventually("the cadre's SMS for \(submitted.id)", timeout: .seconds(30)) {
+            let messages = try await client.messages(cast.countyOffice, demand: submitted.id)
+            return messages.isEmpty ? nil : messages
+        }
+        #expect(messages.allSatisfy { !$0.text.contains("青山建材") }, "\(messages.map(\.text))")
+        #expect(messages.contains { $0.text.contains("十堰示范汽车零部件有限公司") }, "\(messages.map(\.text))")
+    }
+
+    @Test("A tier's lists answer 403 to people of other tiers, as its units do; offices above still read them")
+    func tierListsAreScoped() async throws {
+        let stack = try await TestStack.shared.start()
+        let client = PlatformClient(stack: stack)
+        let dispatch = stack.url(.dispatch, tier: "maojian")
+        let intake = stack.url(.intake, tier: "maojian")
+        let siblingDispatcher = try await client.login(tier: "zhangwan", login: "张湾区分办员", password: Cast.demoPassword)
+        let siblingEnterprise = try await client.login(tier: "zhangwan", login: "十堰张湾精密机械有限公司", password: Cast.demoPassword)
+        let cityOffice = try await TestStack.shared.people().cityOffice
+        for (name, url, session, expected) in [
+            ("sibling dispatcher, queue", dispatch + "/queue", siblingDispatcher, UInt(403)),
+            ("sibling dispatcher, units", dispatch + "/units", siblingDispatcher, 403),
+            ("sibling dispatcher, demands", dispatch + "/demands", siblingDispatcher, 403),
+            ("sibling enterprise, demands", intake + "/demands", siblingEnterprise, 403),
+            ("sibling enterprise, enterprises", intake + "/directory/enterprises", siblingEnterprise, 403),
+            ("city office, queue", dispatch + "/queue", cityOffice, 200),
+            ("city office, units", dispatch + "/units", cityOffice, 200),
+        ] {
+            let (status, data) = try await client.raw(name, .GET, url, token: session.token)
+            #expect(status == expected, "\(name): \(status) \(String(decoding: data.prefix(200), as: UTF8.self))")
+        }
+    }
+}
+}
