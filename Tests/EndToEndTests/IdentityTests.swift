@@ -66,3 +66,51 @@ struct IdentityTests {
     }
 }
 }
+
+extension EndToEnd {
+@Suite("Login lockout")
+struct LoginLockoutTests {
+    struct Attempt: Encodable, Sendable {
+        var tier: String
+        var login: String
+        var password: String
+    }
+
+    func attempt(_ login: String, _ password: String, tier: String = "zhangwan", from address: String) async throws -> (UInt, String?) {
+        let stack = try await TestStack.shared.start()
+        let (status, data) = try await PlatformClient(stack: stack).raw(
+            "login", .POST, stack.url(.intake, tier: TenantID(rawValue: tier)) + "/auth/login", token: nil,
+            body: Attempt(tier: tier, login: login, password: password), headers: ["X-Forwarded-For": address])
+        return (status, (try? JSONDecoder().decode(APIErrorBody.self, from: data))?.error.code)
+    }
+
+    @Test("Five wrong passwords lock a login for 15 minutes, even against the right password and from another address")
+    func accountLock() async throws {
+        let login = "张湾区自然资源分局管理员"
+        for round in 1...5 {
+            let (status, code) = try await attempt(login, "wrong-\(round)", from: "203.0.113.7")
+            #expect(status == 401 && code == "INVALID_CREDENTIALS", "attempt \(round): \(status) \(code ?? "")")
+        }
+        let (status, code) = try await attempt(login, Cast.demoPassword, from: "203.0.113.7")
+        #expect(status == 429 && code == "LOGIN_LOCKED", "\(status) \(code ?? "")")
+        let (elsewhere, _) = try await attempt(login, Cast.demoPassword, from: "198.51.100.20")
+        #expect(elsewhere == 429)
+        // Another login is not affected.
+        let (other, _) = try await attempt("张湾区商务局管理员", Cast.demoPassword, from: "203.0.113.7")
+        #expect(other == 200)
+    }
+
+    @Test("Twenty wrong passwords from one address lock that address, whatever the logins; other addresses log in")
+    func addressLock() async throws {
+        let address = "203.0.113.99"
+        for round in 1...20 {
+            let (status, _) = try await attempt("不存在的用户\(round)", "wrong", from: address)
+            #expect(status == 401, "attempt \(round)")
+        }
+        let (locked, code) = try await attempt("十堰汉江物流有限公司", Cast.demoPassword, from: address)
+        #expect(locked == 429 && code == "LOGIN_LOCKED")
+        let (fine, _) = try await attempt("十堰汉江物流有限公司", Cast.demoPassword, from: "198.51.100.21")
+        #expect(fine == 200)
+    }
+}
+}

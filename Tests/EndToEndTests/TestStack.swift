@@ -27,7 +27,8 @@ actor TestStack {
         // Quiet hours off: the SMS tests must not depend on the time of day they run at.
         let options = PlatformStack.Options(
             schemaPrefix: "e2e_", logLevel: "info", bcryptCost: 4, deadlineScanIntervalMilliseconds: 500,
-            extraEnvironment: ["SMS_QUIET_HOURS": "off", "SMS_RECONCILE_WAIT_SECONDS": "5"])
+            // The tests stand behind 127.0.0.1 as a proxy, so they can log in "from" other addresses.
+            extraEnvironment: ["SMS_QUIET_HOURS": "off", "SMS_RECONCILE_WAIT_SECONDS": "5", "HTTP_TRUSTED_PROXIES": "127.0.0.1"])
         let stack = try PlatformStack(root: Self.repositoryRoot, binDirectory: environment.binDirectory!, environment: environment,
             options: options)
         try await stack.launch(binDirectory: environment.binDirectory!)

@@ -12,6 +12,8 @@ public struct AuthSettings: Sendable {
     /// bcrypt cost for new password hashes.
     public var bcryptCost: UInt8
     public var usesDevelopmentKey: Bool
+    /// When wrong passwords lock a login out.
+    public var loginLock: LoginLockSettings
 
     /// A key for development and tests only; production refuses to start with it.
     static let developmentKeyID = "development"
@@ -54,7 +56,11 @@ public struct AuthSettings: Sendable {
             verificationKeys: verificationKeys,
             tokenLifetime: .seconds(try reader.int("auth.token.lifetime.seconds", default: 43_200, range: 60...604_800)),
             bcryptCost: UInt8(try reader.int("auth.bcrypt.cost", default: 10, range: 4...15)),
-            usesDevelopmentKey: usesDevelopmentKey
+            usesDevelopmentKey: usesDevelopmentKey,
+            loginLock: LoginLockSettings(
+                failuresPerAccount: try reader.int("auth.login.max.failures", default: 5, range: 1...100),
+                failuresPerAddress: try reader.int("auth.login.max.failures.per.address", default: 20, range: 1...10_000),
+                lockDuration: .seconds(60 * (try reader.int("auth.login.lock.minutes", default: 15, range: 1...1440))))
         )
     }
 
@@ -70,4 +76,13 @@ public struct AuthSettings: Sendable {
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
+}
+
+/// Wrong passwords lock out: this many failures of one login, or from one address, within the
+/// lock duration, and further attempts are refused until it has passed (002 §1: five failures
+/// lock an account for 15 minutes). An address gets more tries, since an office shares one.
+public struct LoginLockSettings: Sendable {
+    public var failuresPerAccount: Int
+    public var failuresPerAddress: Int
+    public var lockDuration: Duration
 }

@@ -11,6 +11,8 @@ public struct RuntimeSettings: Sendable {
     public var tier: TenantID?
     public var httpHost: String
     public var httpPort: Int
+    /// Reverse proxies whose `X-Forwarded-For` names the client (`HTTP_TRUSTED_PROXIES`).
+    public var trustedProxies: Set<String>
     public var postgres: PostgresSettings
     public var kafkaBootstrapServers: String
     /// librdkafka properties passed through (`KAFKA_PROPERTY_*`).
@@ -73,6 +75,9 @@ public struct RuntimeSettings: Sendable {
             tier: tier,
             httpHost: reader.string("http.host", default: "127.0.0.1"),
             httpPort: try reader.int("http.port", default: defaultPort, range: 0...65535),
+            trustedProxies: Set((reader.string("http.trusted.proxies") ?? "").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }.filter { !$0.isEmpty }),
             postgres: postgres,
             kafkaBootstrapServers: reader.string("kafka.bootstrap.servers", default: "127.0.0.1:9092"),
             kafkaProperties: reader.librdkafkaProperties(),

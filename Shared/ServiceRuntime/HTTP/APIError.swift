@@ -38,6 +38,10 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
 
     public static let unauthenticated = APIError(.unauthorized, code: "UNAUTHENTICATED", message: "请先登录")
     public static let invalidCredentials = APIError(.unauthorized, code: "INVALID_CREDENTIALS", message: "用户名或密码错误")
+    /// 429: too many wrong passwords for this login or from this address.
+    public static func loginLocked(minutes: Int) -> APIError {
+        APIError(.tooManyRequests, code: "LOGIN_LOCKED", message: "登录失败次数过多，已暂时锁定，请\(minutes)分钟后再试")
+    }
     public static let invalidToken = APIError(.unauthorized, code: "INVALID_TOKEN", message: "登录已失效，请重新登录")
     public static func forbiddenRole(_ role: Role) -> APIError {
         APIError(.forbidden, code: "ROLE_NOT_ALLOWED", message: "\(role.chineseName)无权进行此操作")

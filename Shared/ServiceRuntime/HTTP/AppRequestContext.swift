@@ -1,5 +1,6 @@
 import DemandDomain
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import PlatformEvents
@@ -8,10 +9,23 @@ import PlatformEvents
 public struct AppRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     public var principal: Principal?
+    /// The address of the connection's peer (a reverse proxy, where there is one).
+    public var peerAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         principal = nil
+        peerAddress = source.channel.remoteAddress?.ipAddress
+    }
+
+    /// The client's address: the peer's, or, when the peer is a trusted proxy, the last address
+    /// it put in `X-Forwarded-For`.
+    public func clientAddress(of request: Request, trustedProxies: Set<String>) -> String {
+        let peer = peerAddress ?? "unknown"
+        guard trustedProxies.contains(peer), let forwarded = request.headers[HTTPField.Name("X-Forwarded-For")!],
+            let client = forwarded.split(separator: ",").last.map({ $0.trimmingCharacters(in: CharacterSet.whitespaces) }), !client.isEmpty
+        else { return peer }
+        return client
     }
 
     /// Times in answers are ISO 8601 with milliseconds, like the events.

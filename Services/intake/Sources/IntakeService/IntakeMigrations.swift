@@ -29,5 +29,6 @@ enum IntakeMigrations {
             )
             """
         ]),
+        LoginThrottle.migration,
     ]
 }

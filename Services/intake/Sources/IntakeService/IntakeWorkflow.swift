@@ -18,6 +18,7 @@ public struct IntakeWorkflow: Sendable {
     let recorder: DemandRecorder
     let directory: DirectoryStore
     let hasher: PasswordHasher
+    let throttle: LoginThrottle
     /// A real hash of nothing, checked when a login is unknown so that timing does not reveal
     /// which logins exist.
     let unknownLoginHash: String
@@ -30,6 +31,7 @@ public struct IntakeWorkflow: Sendable {
             logger: runtime.logger)
         self.directory = DirectoryStore(logger: runtime.logger)
         self.hasher = PasswordHasher(cost: runtime.settings.auth.bcryptCost)
+        self.throttle = LoginThrottle(database: runtime.database, settings: runtime.settings.auth.loginLock, logger: runtime.logger)
     }
 
     var logger: Logger { runtime.logger }
@@ -43,13 +45,17 @@ public struct IntakeWorkflow: Sendable {
         public var principal: Principal
     }
 
-    func login(tier requested: String, login: String, password: String) async throws -> LoginResult {
+    /// Checks a login's password; wrong passwords count towards a lock of the login and of the
+    /// client's address (``LoginThrottle``).
+    func login(tier requested: String, login: String, password: String, from address: String) async throws -> LoginResult {
         guard let requestedTier = TenantID(validating: requested), rules.tree.contains(requestedTier) else {
             throw APIError.unknownTenant(requested)
         }
         guard requestedTier == tier.id else {
             throw APIError.wrongTier(message: "请在“\(rules.tree[requestedTier]!.name)”的平台入口登录")
         }
+        let keys = LoginThrottle.Keys(tier: tier.id.rawValue, login: login, address: address)
+        try await throttle.checkNotLocked(keys)
         let rows = try await runtime.database.query(
             "SELECT principal::text, password_hash FROM accounts WHERE login = \(login) AND active")
         var found: (Principal, String)?
@@ -59,8 +65,10 @@ public struct IntakeWorkflow: Sendable {
         let hash = found?.1 ?? unknownLoginHash
         let matches = await hasher.verify(password, hash: hash)
         guard let (principal, _) = found, matches else {
+            try await throttle.recordFailure(keys)
             throw APIError.invalidCredentials
         }
+        try await throttle.recordSuccess(keys)
         let signed = try await runtime.tokens.sign(principal)
         return LoginResult(token: signed.token, expiresAt: signed.expiresAt, principal: principal)
     }

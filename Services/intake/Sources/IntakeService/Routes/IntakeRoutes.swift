@@ -38,7 +38,8 @@ struct IntakeRoutes {
     func register(on router: Router<AppRequestContext>) {
         router.post("auth/login") { request, context in
             let body = try await request.decodeJSON(LoginRequest.self, context: context)
-            return try await intake.login(tier: body.tier, login: body.login, password: body.password)
+            return try await intake.login(tier: body.tier, login: body.login, password: body.password,
+                from: context.clientAddress(of: request, trustedProxies: intake.runtime.settings.trustedProxies))
         }
         router.get("me") { _, context in try context.requirePrincipal() }
 
