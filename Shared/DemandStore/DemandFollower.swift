@@ -1,5 +1,6 @@
 import DemandDomain
 import Foundation
+import Kafka
 import Messaging
 import PlatformEvents
 import PostgresNIO
@@ -10,7 +11,7 @@ import PostgresNIO
 /// demand is now, not where they last saw it.
 ///
 /// Applying news is idempotent and ignores anything older than what is held, so the consumer may
-/// see events late, twice, or from several producers out of order.
+/// see events late, twice, or from several producers out of order, and needs no inbox.
 public struct DemandFollower: Sendable {
     /// The tier whose demands are followed; nil for a service that holds every tier's (handling).
     public let tier: TenantID?
@@ -27,6 +28,16 @@ public struct DemandFollower: Sendable {
     public var topics: [String] {
         guard let tier else { return [Topics.allStatus] }
         return [Topics.status(tier)] + (rules.tree[tier]?.parent.map { [Topics.status($0)] } ?? [])
+    }
+
+    /// Whether a message can concern a demand held here, from its Kafka headers alone: status
+    /// events of the tiers followed, and of the parent tier only those of demands escalated from
+    /// this one. The consumer passes over the rest without touching the database.
+    public func accepts(_ message: KafkaConsumerMessage) -> Bool {
+        guard message.header(EventHeader.type)?.stringValue == EventType.demandStatus else { return false }
+        guard let tier else { return true }
+        return Topics.tenant(ofTopic: message.topic) == tier
+            || message.header(EventHeader.originTenant)?.stringValue == tier.rawValue
     }
 
     public func follow(_ event: IncomingEvent, on connection: PostgresConnection) async throws {

@@ -81,7 +81,8 @@ public struct DemandRecorder: Sendable {
             completedSteps: try planner.completions(of: transition, before: before, after: after))
         try await Outbox.enqueue([
             try .event(EventType.demandStatus, topic: Topics.status(after.tenant), source: source, tenant: after.tenant,
-                subject: after.id.uuidString, time: transition.at, data: event, id: transition.id)
+                subject: after.id.uuidString, time: transition.at, data: event, id: transition.id,
+                headers: after.status.origin.map { [EventHeader.originTenant: $0.tenant.rawValue] } ?? [:])
         ], on: connection, logger: logger)
     }
 

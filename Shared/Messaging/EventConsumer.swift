@@ -7,6 +7,7 @@ import PlatformEvents
 import PostgresNIO
 import PostgresStorage
 import ServiceLifecycle
+import Synchronization
 
 /// An event as a handler receives it: the envelope's attributes, its raw JSON, and where it came from.
 public struct IncomingEvent: Sendable {
@@ -48,6 +49,10 @@ public typealias EventHandler = @Sendable (IncomingEvent, PostgresConnection) as
 
 /// Consumes topics into a service's database, exactly once in effect.
 ///
+/// A consumer whose handler is idempotent by itself (it keeps only the newest news) may do without
+/// the inbox (`deduplicates: false`), and one that needs only some messages of its topics passes
+/// over the others by their Kafka headers (`accepts`), both to save work on busy topics.
+///
 /// Messages are applied as they arrive together (what one poll found ready, up to 64): in one
 /// transaction, each event's id is recorded in the inbox (a redelivered event stops there) and the
 /// event applied; only after the commit are the Kafka offsets stored. A message that cannot be
@@ -60,8 +65,13 @@ public final class EventConsumer: Service, Sendable {
     private let consumerConfiguration: KafkaConsumerConfiguration
     private let database: Database
     private let handler: EventHandler
+    private let accepts: @Sendable (KafkaConsumerMessage) -> Bool
+    private let deduplicates: Bool
     private let afterCommit: @Sendable () -> Void
     private let logger: Logger
+
+    /// Since when the batch in hand has been waiting to be applied (nil between batches).
+    private let busySince = Mutex<ContinuousClock.Instant?>(nil)
 
     private let appliedCounter: Counter
     private let duplicateCounter: Counter
@@ -74,6 +84,8 @@ public final class EventConsumer: Service, Sendable {
         kafka: KafkaConsumerConfiguration,
         database: Database,
         logger: Logger,
+        accepts: @escaping @Sendable (KafkaConsumerMessage) -> Bool = { _ in true },
+        deduplicates: Bool = true,
         afterCommit: @escaping @Sendable () -> Void = {},
         handler: @escaping EventHandler
     ) {
@@ -82,6 +94,8 @@ public final class EventConsumer: Service, Sendable {
         self.consumerConfiguration = kafka
         self.database = database
         self.handler = handler
+        self.accepts = accepts
+        self.deduplicates = deduplicates
         self.afterCommit = afterCommit
         var logger = logger
         logger[metadataKey: "consumer"] = "\(name)"
@@ -90,6 +104,15 @@ public final class EventConsumer: Service, Sendable {
         duplicateCounter = Counter(label: "events_duplicate_total", dimensions: [("consumer", name)])
         deadLetterCounter = Counter(label: "events_dead_lettered_total", dimensions: [("consumer", name)])
         hopTimer = Metrics.Timer(label: "kafka_hop_seconds", dimensions: [("consumer", name)])
+    }
+
+    /// The consumer's name, as in its metrics and logs.
+    public var consumerName: String { name }
+
+    /// How long the consumer has held messages it could not apply yet: a batch retried while the
+    /// database fails, or stuck in a call that does not return. Nil while it keeps up.
+    public var stalledFor: Duration? {
+        busySince.withLock { since in since.map { ContinuousClock.now - $0 } }
     }
 
     public func run() async throws {
@@ -132,8 +155,13 @@ public final class EventConsumer: Service, Sendable {
 
     /// Applies a batch, retrying database failures until it succeeds; false when the service
     /// stopped first. A refused message rolls its batch back once, and goes to the dead letters
-    /// when the batch is applied again.
-    private func process(_ batch: [KafkaConsumerMessage]) async -> Bool {
+    /// when the batch is applied again. Messages the consumer does not accept are passed over
+    /// without a transaction.
+    private func process(_ all: [KafkaConsumerMessage]) async -> Bool {
+        let batch = all.filter(accepts)
+        guard !batch.isEmpty else { return true }
+        busySince.withLock { $0 = .now }
+        defer { busySince.withLock { $0 = nil } }
         var refused: [Int: EventRejection] = [:]
         var backoff = Duration.milliseconds(100)
         while true {
@@ -168,9 +196,11 @@ public final class EventConsumer: Service, Sendable {
                 }
                 do {
                     let event = try Self.incomingEvent(message)
-                    guard try await Inbox.markApplied(eventID: event.header.id, consumer: name, topic: message.topic,
-                        on: connection, logger: logger)
-                    else {
+                    let firstTime = deduplicates
+                        ? try await Inbox.markApplied(eventID: event.header.id, consumer: name, topic: message.topic,
+                            on: connection, logger: logger)
+                        : true
+                    guard firstTime else {
                         result.duplicates += 1
                         continue
                     }

@@ -14,11 +14,12 @@ extension OutboxMessage {
         subject: String,
         time: Date,
         data: Payload,
-        id: UUID = UUID()
+        id: UUID = UUID(),
+        headers: [String: String] = [:]
     ) throws -> OutboxMessage {
         let event = CloudEvent(id: id, source: source, type: type, subject: subject, time: time, tenant: tenant, data: data)
         return OutboxMessage(
             eventID: id, topic: topic, key: subject, payload: try EventCoding.encode(event),
-            headers: ["ce-type": type, "ce-id": id.uuidString])
+            headers: headers.merging([EventHeader.type: type, "ce-id": id.uuidString]) { $1 })
     }
 }

@@ -21,6 +21,14 @@ public enum EventType {
     public static let directoryEntry = "cn.qyfw.directory.entry.v1"
 }
 
+/// Kafka headers beside the CloudEvent, for consumers that pick messages before decoding them.
+public enum EventHeader {
+    /// The CloudEvent's type.
+    public static let type = "ce-type"
+    /// On status events of a demand escalated from below: the tier it came from, which follows it.
+    public static let originTenant = "origin-tenant"
+}
+
 /// A demand handed from one service to another: the whole history, which the receiver replays (and
 /// so checks) before it takes the demand on.
 public struct DemandRecord: Codable, Sendable, Hashable {

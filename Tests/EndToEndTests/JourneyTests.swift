@@ -93,14 +93,8 @@ struct JourneyTests {
 
     @Test("An extension requested by the unit and granted by the office moves the result deadline")
     func extensionGranted() async throws {
-        let stack = TestStack.shared
-        let runner = try await stack.runner()
-        let client = try await stack.client()
-        let cast = try await stack.people()
-        let demand = try await runner.submitAndApprove()
-        _ = try await client.route(cast.countyDispatcher, demand.id, lead: "maojian-jxj")
-        _ = try await runner.waitAtHandling(cast.countyUnit, demand.id, state: .awaitingSignature)
-        let signed = try await client.handle(cast.countyUnit, demand.id, "sign", ["note": "已签收"])
+        let (client, cast, signed) = try await signedByCountyUnit()
+        let demand = signed
         let before = try #require(signed.deadlines.first { $0.step == "result" }?.dueAt)
         let requested = try await client.handle(cast.countyUnit, demand.id, "extension",
             ExtensionBody(days: 5, reason: "需协调供电公司现场勘查"))
@@ -119,14 +113,8 @@ struct JourneyTests {
 
     @Test("An extension decision without days grants what the unit asked for; zero days are refused with their own code")
     func extensionGrantedAsRequested() async throws {
-        let stack = TestStack.shared
-        let runner = try await stack.runner()
-        let client = try await stack.client()
-        let cast = try await stack.people()
-        let demand = try await runner.submitAndApprove()
-        _ = try await client.route(cast.countyDispatcher, demand.id, lead: "maojian-jxj")
-        _ = try await runner.waitAtHandling(cast.countyUnit, demand.id, state: .awaitingSignature)
-        let signed = try await client.handle(cast.countyUnit, demand.id, "sign", ["note": "已签收"])
+        let (client, cast, signed) = try await signedByCountyUnit()
+        let demand = signed
         do {
             _ = try await client.handle(cast.countyUnit, demand.id, "extension", ExtensionBody(days: 0, reason: "需现场勘查"))
             Issue.record("an extension of 0 days was accepted")
@@ -139,6 +127,18 @@ struct JourneyTests {
         let signedAt = try #require(signed.history.last?.at)
         #expect(granted.deadlines.first { $0.step == "result" }?.dueAt
             == (try planner.schedule(step: .result, start: signedAt, budgetDays: 18).dueAt))
+    }
+
+    /// A 茅箭区 demand routed to 茅箭区经信局 and signed there.
+    func signedByCountyUnit() async throws -> (PlatformClient, Cast, DemandSnapshot) {
+        let stack = TestStack.shared
+        let runner = try await stack.runner()
+        let client = try await stack.client()
+        let cast = try await stack.people()
+        let demand = try await runner.submitAndApprove()
+        _ = try await client.route(cast.countyDispatcher, demand.id, lead: "maojian-jxj")
+        _ = try await runner.waitAtHandling(cast.countyUnit, demand.id, state: .awaitingSignature)
+        return (client, cast, try await client.handle(cast.countyUnit, demand.id, "sign", ["note": "已签收"]))
     }
 
     struct ResultBody: Encodable {

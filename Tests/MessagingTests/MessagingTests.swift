@@ -7,6 +7,7 @@ import PlatformEvents
 import PostgresNIO
 import PostgresStorage
 import ServiceLifecycle
+import Synchronization
 import Testing
 
 @Suite("Postgres migrations, outbox and inbox", .enabled(if: infrastructureAvailable), .timeLimit(.minutes(3)))
@@ -121,5 +122,37 @@ struct MessagingTests {
         #expect(dead.count == 1)
         #expect(dead.first?.header("dlq-reason-code")?.stringValue == "UNDECODABLE_ENVELOPE")
         #expect(dead.first.map { String(decoding: $0.value, as: UTF8.self) } == "{not json")
+    }
+
+    struct DatabaseTrouble: Error {}
+
+    @Test("A consumer that cannot apply what it holds reports how long it has stalled, and nothing once it catches up")
+    func stalledConsumer() async throws {
+        let schema = uniqueName("stall")
+        let topic = "tier.maojian.test-\(schema)"
+        try await control.createTopic(topic, partitions: 1)
+        let producer = try producer()
+        let event = CloudEvent(source: "/test", type: "test.v1", subject: "d1", time: Date(), tenant: "maojian", data: ["n": 1])
+        _ = await producer.send([KafkaProducerMessage(topic: topic, key: "d1", value: Array(try EventCoding.encode(event)))])
+        let failing = Mutex(true)
+        try await withDatabase(schema: schema) { database in
+            try await MigrationRunner.apply(Self.exampleMigrations, to: database)
+            let consumer = EventConsumer(
+                name: "stall", topics: [topic], kafka: consumerConfiguration(group: schema), database: database, logger: testLogger
+            ) { event, connection in
+                if failing.withLock({ $0 }) { throw DatabaseTrouble() }
+                try await connection.execute("INSERT INTO applied (event_id, body) VALUES (\(event.header.id), 'ok')", logger: testLogger)
+            }
+            #expect(consumer.stalledFor == nil)
+            let group = ServiceGroup(services: [consumer], logger: testLogger)
+            let running = Task { try await group.run() }
+            #expect(try await eventually { (consumer.stalledFor ?? .zero) > .seconds(2) })
+            failing.withLock { $0 = false }
+            #expect(try await eventually { try await database.count("applied") == 1 })
+            #expect(consumer.stalledFor == nil)
+            await group.triggerGracefulShutdown()
+            _ = await running.result
+        }
+        await producer.shutdown()
     }
 }

@@ -50,6 +50,11 @@ struct ConfigurationTests {
         (["TIER": "maojian", "AUTH_VERIFICATION_KEYS": "k1"], "AUTH_VERIFICATION_KEYS"),
         (["TIER": "maojian", "PLATFORM_ENVIRONMENT": "production"], "AUTH_VERIFICATION_KEYS"),
         (["TIER": "maojian", "CALENDAR_ADJUSTMENTS_FILE": "/nonexistent.json"], "CALENDAR_ADJUSTMENTS_FILE"),
+        // The published development key is for loopback only, for signing and for verifying.
+        (["TIER": "maojian", "HTTP_HOST": "0.0.0.0"], "AUTH_SIGNING_KEY"),
+        (["TIER": "maojian", "HTTP_HOST": "10.1.2.3", "AUTH_SIGNING_KEY": AuthSettings.generateKeyPair().signingKey,
+            "AUTH_VERIFICATION_KEYS": "dev=J9u8biUBq37IETHeW204lMMIvv2ZfrOWdUA3Ryu4u4Q"], "AUTH_VERIFICATION_KEYS"),
+        (["TIER": "maojian", "AUTH_LOGIN_MAX_FAILURES": "0"], "AUTH_LOGIN_MAX_FAILURES"),
         (["TIER": "maojian", "CONFIG_FILE": "/nonexistent.env"], "CONFIG_FILE"),
     ])
     func namedErrors(environment: [String: String], setting: String) async {

@@ -19,7 +19,9 @@ public struct AuthSettings: Sendable {
     static let developmentKeyID = "development"
     static let developmentSeed = "hiYDv7abE4Aja0EiCrKosRIkzpC6QJj8efqydTwv8Ao"
 
-    static func load(_ reader: SettingsReader, isProduction: Bool) throws -> AuthSettings {
+    /// - Parameter onlyLoopback: the service listens on loopback only; anywhere else the
+    ///   development key, published in this repository, is refused for signing and verifying.
+    static func load(_ reader: SettingsReader, isProduction: Bool, onlyLoopback: Bool) throws -> AuthSettings {
         var signingKey: EdDSA.PrivateKey?
         var signingKeyID = reader.string("auth.signing.key.id", default: "key-1")
         var usesDevelopmentKey = false
@@ -30,6 +32,10 @@ public struct AuthSettings: Sendable {
                 throw ConfigurationError(setting: "AUTH_SIGNING_KEY", problem: "must be a base64url Ed25519 private key")
             }
         } else if !isProduction {
+            guard onlyLoopback else {
+                throw ConfigurationError(setting: "AUTH_SIGNING_KEY",
+                    problem: "must be set when HTTP_HOST is not a loopback address: the development key is published with the code")
+            }
             signingKey = try EdDSA.PrivateKey(d: developmentSeed, curve: .ed25519)
             signingKeyID = developmentKeyID
             usesDevelopmentKey = true
@@ -49,6 +55,11 @@ public struct AuthSettings: Sendable {
         }
         if verificationKeys.isEmpty {
             throw ConfigurationError(setting: "AUTH_VERIFICATION_KEYS", problem: "is required in production")
+        }
+        let developmentPublicKey = try EdDSA.PrivateKey(d: developmentSeed, curve: .ed25519).publicKey
+        if !onlyLoopback, verificationKeys.values.contains(developmentPublicKey) {
+            throw ConfigurationError(setting: "AUTH_VERIFICATION_KEYS",
+                problem: "must not hold the development key when HTTP_HOST is not a loopback address")
         }
         return AuthSettings(
             signingKey: signingKey,

@@ -25,6 +25,8 @@ public struct RuntimeSettings: Sendable {
     public var isProduction: Bool
     /// How often deadline scans run.
     public var deadlineScanInterval: Duration
+    /// How long a consumer may hold messages it cannot apply before the service reports not ready.
+    public var consumerStallLimit: Duration
 
     /// `intake-maojian`, `handling`: names the consumer groups, the schema and the logs.
     public var instanceName: String { tier.map { "\(service.rawValue)-\($0)" } ?? service.rawValue }
@@ -66,6 +68,7 @@ public struct RuntimeSettings: Sendable {
         for tenant in tenants.tenants where procedures[tenant.procedure] == nil {
             throw ConfigurationError(setting: "TENANTS_FILE", problem: "tenant \(tenant.id) uses unknown procedure '\(tenant.procedure)'")
         }
+        let httpHost = reader.string("http.host", default: "127.0.0.1")
         let levelText = reader.string("log.level", default: "info")
         guard let level = Logger.Level(rawValue: levelText) else {
             throw ConfigurationError(setting: "LOG_LEVEL", problem: "must be trace, debug, info, notice, warning, error or critical")
@@ -73,7 +76,7 @@ public struct RuntimeSettings: Sendable {
         return RuntimeSettings(
             service: service,
             tier: tier,
-            httpHost: reader.string("http.host", default: "127.0.0.1"),
+            httpHost: httpHost,
             httpPort: try reader.int("http.port", default: defaultPort, range: 0...65535),
             trustedProxies: Set((reader.string("http.trusted.proxies") ?? "").split(separator: ",").map {
                 $0.trimmingCharacters(in: .whitespaces)
@@ -84,11 +87,16 @@ public struct RuntimeSettings: Sendable {
             tenants: tenants,
             calendars: try loadCalendars(path: reader.string("calendar.adjustments.file")),
             procedures: procedures,
-            auth: try AuthSettings.load(reader, isProduction: isProduction),
+            auth: try AuthSettings.load(reader, isProduction: isProduction, onlyLoopback: Self.isLoopback(httpHost)),
             logLevel: level,
             isProduction: isProduction,
-            deadlineScanInterval: .milliseconds(try reader.int("deadline.scan.interval.ms", default: 5000, range: 100...3_600_000))
+            deadlineScanInterval: .milliseconds(try reader.int("deadline.scan.interval.ms", default: 5000, range: 100...3_600_000)),
+            consumerStallLimit: .seconds(try reader.int("consumer.stall.seconds", default: 60, range: 1...86_400))
         )
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 
     static func loadTenants(_ reader: SettingsReader) throws -> TenantTree {

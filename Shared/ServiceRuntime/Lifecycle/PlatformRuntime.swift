@@ -8,6 +8,7 @@ import PlatformEvents
 import PostgresNIO
 import PostgresStorage
 import ServiceLifecycle
+import Synchronization
 import UnixSignals
 
 /// Everything a service is built from: settings, logger, database, Kafka producer and outbox relay,
@@ -20,6 +21,8 @@ public final class PlatformRuntime: Sendable {
     public let relay: OutboxRelay
     public let tokens: TokenService
     public let startup = StartupGate()
+    /// The consumers made by ``consumer(name:topics:afterCommit:handler:)``, watched by readiness.
+    private let consumers = Mutex<[EventConsumer]>([])
     private let migrations: [Migration]
     private let startupTasks: [@Sendable (PlatformRuntime) async throws -> Void]
 
@@ -61,6 +64,8 @@ public final class PlatformRuntime: Sendable {
     public func consumer(
         name: String,
         topics: [String],
+        accepts: @escaping @Sendable (KafkaConsumerMessage) -> Bool = { _ in true },
+        deduplicates: Bool = true,
         afterCommit: @escaping @Sendable () -> Void = {},
         handler: @escaping EventHandler
     ) -> EventConsumer {
@@ -70,11 +75,13 @@ public final class PlatformRuntime: Sendable {
             clientID: "\(settings.instanceName).\(name)",
             overrides: settings.kafkaProperties)
         let relay = self.relay
-        return EventConsumer(name: name, topics: topics, kafka: configuration, database: database, logger: logger,
-            afterCommit: {
+        let consumer = EventConsumer(name: name, topics: topics, kafka: configuration, database: database, logger: logger,
+            accepts: accepts, deduplicates: deduplicates, afterCommit: {
                 relay.wake()
                 afterCommit()
             }, handler: handler)
+        consumers.withLock { $0.append(consumer) }
+        return consumer
     }
 
     /// Runs `body` in a transaction, then wakes the relay so the events it recorded go out at once.
@@ -91,7 +98,9 @@ public final class PlatformRuntime: Sendable {
     /// `/readyz` and `/metrics`.
     public func router() -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
+        router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: BodyLimitMiddleware())
         router.add(middleware: AuthMiddleware(tokens: tokens))
         router.get("healthz") { _, _ in HealthStatus(status: "ok", service: self.settings.instanceName) }
         router.get("readyz") { _, _ -> Response in
@@ -118,15 +127,21 @@ public final class PlatformRuntime: Sendable {
         public var migrated: Bool
         public var postgres: Bool
         public var kafka: Bool
+        /// Consumers holding messages they could not apply for too long.
+        public var stalledConsumers: [String]
     }
 
-    /// Ready when migrations are applied and both Postgres and a Kafka broker answer.
+    /// Ready when migrations are applied, both Postgres and a Kafka broker answer, and no consumer
+    /// has held messages it could not apply for longer than `CONSUMER_STALL_SECONDS`.
     public func readiness() async -> Readiness {
         let migrated = startup.isOpen
         async let postgres = database.isReachable()
         async let kafka = (try? await producer.checkBrokers(timeout: .seconds(2))) != nil
         let (postgresUp, kafkaUp) = await (postgres, kafka)
-        return Readiness(ready: migrated && postgresUp && kafkaUp, migrated: migrated, postgres: postgresUp, kafka: kafkaUp)
+        let limit = settings.consumerStallLimit
+        let stalled = consumers.withLock { $0 }.filter { ($0.stalledFor ?? .zero) > limit }.map(\.consumerName)
+        return Readiness(ready: migrated && postgresUp && kafkaUp && stalled.isEmpty, migrated: migrated, postgres: postgresUp,
+            kafka: kafkaUp, stalledConsumers: stalled)
     }
 
     /// The application: the HTTP server plus the pool, migrations, producer, relay and any consumers

@@ -25,7 +25,8 @@ public func buildDispatchApplication(settings: RuntimeSettings) async throws -> 
         try await dispatch.receiveDirectory(event, on: connection)
     }
     let follower = DemandFollower(tier: tier, rules: dispatch.rules, repository: dispatch.recorder.repository)
-    let statuses = runtime.consumer(name: "status", topics: follower.topics) { event, connection in
+    let statuses = runtime.consumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false) {
+        event, connection in
         try await follower.follow(event, on: connection)
     }
     let scanner = DeadlineScanner(database: runtime.database, recorder: dispatch.recorder,

@@ -23,7 +23,8 @@ public func buildHandlingApplication(settings: RuntimeSettings) async throws -> 
         try await handling.receiveAssignment(event, on: connection)
     }
     let follower = DemandFollower(tier: nil, rules: handling.rules, repository: handling.recorder.repository)
-    let statuses = runtime.consumer(name: "status", topics: follower.topics) { event, connection in
+    let statuses = runtime.consumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false) {
+        event, connection in
         try await handling.systemScope(connection)
         try await follower.follow(event, on: connection)
     }

@@ -2,6 +2,7 @@ import DemandDomain
 import Foundation
 import Logging
 import PlatformEvents
+import ServiceRuntime
 
 /// The whole platform on one machine: intake and dispatch for every tier, one handling, notifier and
 /// reporting, each a separate process on its own free loopback port, over the Postgres, dev Kafka
@@ -50,10 +51,11 @@ public final class PlatformStack: Sendable {
         logDirectory = environment.stateDirectory + "/logs"
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
         var processes: [ServiceProcess] = []
+        let base = Self.baseEnvironment(environment, options: options, tenantsPath: tenantsPath)
         func add(_ kind: ServiceKind, tier: TenantID?) throws {
             let name = tier.map { "\(kind.rawValue)-\($0)" } ?? kind.rawValue
             let port = try freeLocalPort()
-            var variables = Self.baseEnvironment(environment, options: options, tenantsPath: tenantsPath)
+            var variables = base
             variables["HTTP_PORT"] = String(port)
             variables["POSTGRES_SCHEMA"] = options.schemaPrefix + name.replacingOccurrences(of: "-", with: "_")
             if let tier { variables["TIER"] = tier.rawValue }
@@ -89,6 +91,19 @@ public final class PlatformStack: Sendable {
             "AUTH_BCRYPT_COST": String(options.bcryptCost),
             "DEADLINE_SCAN_INTERVAL_MS": String(options.deadlineScanIntervalMilliseconds),
         ]) { $1 }
+        // A key pair of this stack's own (shared by its services) unless the caller gives one: the
+        // development key in the code is for single processes on a developer's machine.
+        let given = ProcessInfo.processInfo.environment
+        if let signingKey = given["AUTH_SIGNING_KEY"] {
+            variables["AUTH_SIGNING_KEY"] = signingKey
+            variables["AUTH_SIGNING_KEY_ID"] = given["AUTH_SIGNING_KEY_ID"]
+            variables["AUTH_VERIFICATION_KEYS"] = given["AUTH_VERIFICATION_KEYS"]
+        } else {
+            let keys = AuthSettings.generateKeyPair()
+            variables["AUTH_SIGNING_KEY"] = keys.signingKey
+            variables["AUTH_SIGNING_KEY_ID"] = "local"
+            variables["AUTH_VERIFICATION_KEYS"] = "local=\(keys.verificationKey)"
+        }
         if let url = environment.kannelSendSMSURL { variables["KANNEL_SENDSMS_URL"] = url }
         if let user = environment.kannelUser { variables["KANNEL_USER"] = user }
         if let password = environment.kannelPassword { variables["KANNEL_PASSWORD"] = password }
