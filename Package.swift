@@ -87,6 +87,9 @@ let package = Package(
         .target(
             name: "Messaging",
             dependencies: [
+                "DemandDomain",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 "Kafka",
                 "PostgresStorage",
                 "PlatformEvents",
@@ -99,6 +102,7 @@ let package = Package(
         .target(
             name: "DemandStore",
             dependencies: [
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 "DemandDomain",
                 "PlatformEvents",
                 "PostgresStorage",
@@ -114,6 +118,8 @@ let package = Package(
         .target(
             name: "ServiceRuntime",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 "DemandDomain",
                 "DemandStore",
                 "PlatformEvents",
@@ -140,6 +146,7 @@ let package = Package(
         .target(
             name: "IntakeService",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"),
                 "ServiceRuntime",
                 "DemandDomain",
                 "PlatformEvents",
@@ -158,13 +165,19 @@ let package = Package(
         ),
         .executableTarget(
             name: "IntakeServer",
-            dependencies: ["IntakeService", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "DemandDomain",
+                "ServiceRuntime",
+                "IntakeService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Services/intake/Sources/IntakeServer",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "DispatchService",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"),
                 "ServiceRuntime",
                 "DemandDomain",
                 "PlatformEvents",
@@ -181,13 +194,18 @@ let package = Package(
         ),
         .executableTarget(
             name: "DispatchServer",
-            dependencies: ["DispatchService"],
+            dependencies: [
+                "DemandDomain",
+                "ServiceRuntime",
+                "DispatchService",
+            ],
             path: "Services/dispatch/Sources/DispatchServer",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "HandlingService",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"),
                 "ServiceRuntime",
                 "DemandDomain",
                 "PlatformEvents",
@@ -204,13 +222,20 @@ let package = Package(
         ),
         .executableTarget(
             name: "HandlingServer",
-            dependencies: ["HandlingService"],
+            dependencies: [
+                "DemandDomain",
+                "ServiceRuntime",
+                "HandlingService",
+            ],
             path: "Services/handling/Sources/HandlingServer",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "NotifierService",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "ServiceRuntime",
                 "DemandDomain",
                 "PlatformEvents",
@@ -230,13 +255,19 @@ let package = Package(
         ),
         .executableTarget(
             name: "NotifierServer",
-            dependencies: ["NotifierService"],
+            dependencies: [
+                "DemandDomain",
+                "ServiceRuntime",
+                "NotifierService",
+            ],
             path: "Services/notifier/Sources/NotifierServer",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "ReportingService",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "Kafka",
                 "ServiceRuntime",
                 "DemandDomain",
@@ -254,7 +285,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "ReportingServer",
-            dependencies: ["ReportingService", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "DemandDomain",
+                "PostgresStorage",
+                "ServiceRuntime",
+                "ReportingService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             path: "Services/reporting/Sources/ReportingServer",
             swiftSettings: swiftSettings
         ),
@@ -264,6 +301,7 @@ let package = Package(
         .executableTarget(
             name: "DevKafkaCluster",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"),
                 "Kafka",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -292,6 +330,7 @@ let package = Package(
         .executableTarget(
             name: "PlatformStack",
             dependencies: [
+                "DemandDomain",
                 "LocalStack",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -317,6 +356,7 @@ let package = Package(
         .target(
             name: "Workload",
             dependencies: [
+                "DemandDomain",
                 "LocalStack",
                 "Kafka",
                 "PostgresStorage",
@@ -350,6 +390,7 @@ let package = Package(
         .executableTarget(
             name: "ReportingBenchmark",
             dependencies: [
+                .product(name: "Logging", package: "swift-log"),
                 "ReportingService", "PostgresStorage", "DemandDomain", "LocalStack",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -370,17 +411,39 @@ let package = Package(
         ),
         .testTarget(
             name: "KafkaTests",
-            dependencies: ["Kafka", "LocalStack"],
+            dependencies: [
+                .product(name: "Logging", package: "swift-log"),
+                "Kafka",
+                "LocalStack",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "MessagingTests",
-            dependencies: ["Messaging", "PostgresStorage", "Kafka", "PlatformEvents", "LocalStack"],
+            dependencies: [
+                "DemandDomain",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "Messaging",
+                "PostgresStorage",
+                "Kafka",
+                "PlatformEvents",
+                "LocalStack",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "ServiceTests",
             dependencies: [
+                "DemandDomain",
+                "Kafka",
+                .product(name: "Logging", package: "swift-log"),
+                "Messaging",
+                "PlatformEvents",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                "PostgresStorage",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "IntakeService", "DispatchService", "HandlingService", "NotifierService", "ReportingService",
                 "ServiceRuntime", "LocalStack",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -391,7 +454,15 @@ let package = Package(
         ),
         .testTarget(
             name: "EndToEndTests",
-            dependencies: ["LocalStack", "Workload", "Kafka", "PlatformEvents"],
+            dependencies: [
+                "DemandDomain",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                "LocalStack",
+                "Workload",
+                "Kafka",
+                "PlatformEvents",
+            ],
             swiftSettings: swiftSettings
         ),
     ]

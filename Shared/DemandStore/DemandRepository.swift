@@ -104,7 +104,7 @@ public struct DemandRepository: Sendable {
         let history = String(decoding: try EventCoding.encoder().encode(demand.history), as: UTF8.self)
         let positionJSON = String(decoding: try EventCoding.encoder().encode(position), as: UTF8.self)
         let sequence = demand.history.count
-        let units = Array(status.everAssignedUnitIDs).sorted()
+        let units = Array(status.currentUnitIDs).sorted()
         let created = status.createdAt ?? Date()
         let updated = status.updatedAt ?? created
         try await connection.execute(

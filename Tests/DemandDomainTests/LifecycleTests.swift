@@ -197,6 +197,21 @@ struct LifecycleTests {
         #expect(replayed == demand)
     }
 
+    @Test("Access follows the current assignment: a return leaves no unit, a new routing names only its units")
+    func currentUnits() throws {
+        var demand = try F.demand(Samples.path(to: .inProgress))
+        #expect(demand.status.currentUnitIDs == [F.leadUnit.id, F.coopUnit.id])
+        let time = F.shanghai("2024-03-06")
+        let (returned, unit) = Samples.byKind[.returnNotOurRemit]!
+        try demand.apply(returned, by: unit, at: time, context: F.context(for: demand, at: time))
+        #expect(demand.status.currentUnitIDs.isEmpty)
+        #expect(!DemandVisibility(demand).unitIDs.contains(F.leadUnit.id))
+        let again = DemandAction.dispatch(Assignment(leadUnit: F.coopUnit, cooperatingUnits: [], number: F.number(.dispatch, 2)))
+        try demand.apply(again, by: F.dispatcher, at: time, context: F.context(for: demand, at: time))
+        #expect(demand.status.currentUnitIDs == [F.coopUnit.id])
+        #expect(demand.status.everAssignedUnitIDs == [F.leadUnit.id, F.coopUnit.id])
+    }
+
     @Test("Escalation: the county demand waits for its parent's outcome and closes with it")
     func escalationOutcome() throws {
         var demand = try F.demand(Samples.path(to: .escalated))

@@ -60,10 +60,19 @@ struct JourneyTests {
         let answered = try await client.handle(cast.countyUnit, demand.id, "result", ["resultClass": "A", "answer": "已解决"])
         #expect(answered.state == .awaitingRating)
         #expect(kinds(answered) == ["submit", "approve", "dispatch", "returnNotOurRemit", "dispatch", "sign", "submitResult"])
-        // The unit that returned it keeps reading it, but can no longer act on it.
+        // Access follows the current assignment: the unit that returned it neither reads it (not
+        // even its contact's phone) nor acts on it any more; the history keeps what it did.
         await #expect(throws: APICallError.self) {
             try await client.handle(wrongUnit, demand.id, "notes", ["text": "补充"])
         }
+        do {
+            _ = try await client.handlingDemand(wrongUnit, demand.id)
+            Issue.record("the unit that returned the demand still reads it")
+        } catch let error as APICallError {
+            #expect(error.status == 404)
+        }
+        #expect(try await client.ledger(wrongUnit).allSatisfy { $0.id != demand.id })
+        #expect(answered.history.contains { $0.kind == "returnNotOurRemit" && $0.actor.id == wrongUnit.subject })
     }
 
     @Test("An unsatisfied rating sends the demand to special supervision and back to the unit until satisfied")

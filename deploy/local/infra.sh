@@ -229,9 +229,10 @@ PLATFORM_PRODUCTS=(intake dispatch handling notifier reporting dev-kafka-cluster
 # debug by default; deploy/local/benchmark builds release.
 BUILD_CONFIGURATION=${BUILD_CONFIGURATION:-debug}
 
-# `swift build` without its per-file progress lines; fails when the build fails.
+# `swift build` without its per-file progress lines; fails when the build fails, and when a target
+# imports a module it does not declare in Package.swift.
 quiet_build() {
-  (cd "$ROOT" && swift build -c "$BUILD_CONFIGURATION" "$@" 2>&1 \
+  (cd "$ROOT" && swift build -c "$BUILD_CONFIGURATION" --explicit-target-dependency-import-check error "$@" 2>&1 \
     | { grep -vE '^\[[0-9]+/[0-9]+\] (Compiling|Write|Wrapping|Emitting|Linking|Planning)' || true; }; exit "${PIPESTATUS[0]}")
 }
 

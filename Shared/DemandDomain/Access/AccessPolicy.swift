@@ -51,7 +51,7 @@ public struct DemandVisibility: Sendable, Hashable {
             tenant: demand.tenant,
             enterpriseID: demand.status.enterprise?.id,
             pairedCadreID: demand.status.enterprise?.pairedCadreID,
-            unitIDs: demand.status.everAssignedUnitIDs
+            unitIDs: demand.status.currentUnitIDs
         )
     }
 }

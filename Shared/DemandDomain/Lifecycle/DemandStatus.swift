@@ -16,6 +16,19 @@ public struct DemandStatus: Sendable, Hashable {
     public internal(set) var assignment: Assignment?
     /// Every unit the demand was ever assigned to (lead or cooperating): they keep read access.
     public internal(set) var everAssignedUnitIDs: Set<String> = []
+
+    /// The units the demand is assigned to now (lead and cooperating): none while it waits for
+    /// routing again after a return, or went up to the parent tier. Access follows this; the
+    /// history keeps who did what before.
+    public var currentUnitIDs: Set<String> {
+        guard let assignment, let state else { return [] }
+        switch state {
+        case .awaitingSignature, .inProgress, .awaitingRating, .underSupervision, .closed:
+            return Set([assignment.leadUnit.id] + assignment.cooperatingUnits.map(\.id))
+        case .awaitingReview, .returnedToEnterprise, .awaitingDispatch, .escalated:
+            return []
+        }
+    }
     /// The dispatcher who routed it last: a "not our remit" return goes back to them.
     public internal(set) var lastDispatcherID: String?
     public internal(set) var escalation: EscalationSlip?

@@ -75,6 +75,9 @@ public struct HandlingWorkflow: Sendable {
             else { throw APIError.demandNotFound }
             let action = makeAction(demand)
             guard Self.heldHere(demand.state) else { throw TransitionError.notAllowedInState(action.kind, demand.state) }
+            // The row is locked and the caller may act on it; what the action leaves behind may be
+            // beyond the caller's sight (a return leaves no unit assigned), so it is written as the system.
+            try await Self.setScope(nil, policy: policy, on: connection, logger: logger)
             let recorded = try await recorder.apply(action, to: demand, by: principal.actor, on: connection)
             try await sendFollowUps(recorded, on: connection)
             return recorded.demand
