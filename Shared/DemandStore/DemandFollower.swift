@@ -15,14 +15,21 @@ import PostgresNIO
 public struct DemandFollower: Sendable {
     /// The tier whose demands are followed; nil for a service that holds every tier's (handling).
     public let tier: TenantID?
-    public let rules: TierRules
-    public let repository: DemandRepository
+    public let recorder: DemandRecorder
+    /// States in which the demand is this service's to act on again (dispatch: awaiting dispatch,
+    /// after a return). A status event that brings a held demand into one extends the history held
+    /// here at once, so that the service can act as soon as its lists show the demand, without
+    /// waiting for the record that its inbox brings a moment later.
+    public let takesOver: @Sendable (DemandState) -> Bool
 
-    public init(tier: TenantID?, rules: TierRules, repository: DemandRepository) {
+    public init(tier: TenantID?, recorder: DemandRecorder, takesOver: @escaping @Sendable (DemandState) -> Bool) {
         self.tier = tier
-        self.rules = rules
-        self.repository = repository
+        self.recorder = recorder
+        self.takesOver = takesOver
     }
+
+    var rules: TierRules { recorder.rules }
+    var repository: DemandRepository { recorder.repository }
 
     /// The status topics to read: the tier's own and its parent's (where escalated copies report).
     public var topics: [String] {
@@ -46,6 +53,9 @@ public struct DemandFollower: Sendable {
         let status = try event.decode(DemandStatusEvent.self).data
         let position = DemandPosition(status, tree: rules.tree)
         if follows(status.demand.tenant) {
+            if takesOver(status.state) {
+                _ = try await recorder.extend(status.demand.id, with: status.transition, on: connection)
+            }
             try await repository.follow(status.demand.id, to: position, depth: 0, on: connection)
         }
         if let origin = status.demand.origin, follows(origin.tenant) {

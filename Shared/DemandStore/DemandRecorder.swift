@@ -113,6 +113,25 @@ public struct DemandRecorder: Sendable {
         return .stored(incoming)
     }
 
+    /// Appends a transition another service made, announced by its status event, when it is the
+    /// next one of the history held here (nothing is done otherwise; the full record follows by
+    /// the inbox). Returns whether the history grew.
+    public func extend(_ id: UUID, with transition: Transition, on connection: PostgresConnection) async throws -> Bool {
+        guard var held = try await repository.load(id, forUpdate: true, on: connection),
+            held.history.count == transition.sequence - 1
+        else { return false }
+        do {
+            try held.append(replayed: transition)
+        } catch {
+            logger.warning("A status event does not extend the history held here",
+                metadata: ["demand": "\(id)", "error": "\(error)"])
+            return false
+        }
+        try await repository.save(held, position: DemandPosition(held, rules: rules), on: connection)
+        try await deadlines.sync(held, planner: rules.planner(for: held.tenant), on: connection)
+        return true
+    }
+
     /// Recomputes deadlines that were computed with another calendar (a late holiday notice, a new
     /// tier closure): run at start-up, before consumers and scans.
     public func recomputeStaleDeadlines(

@@ -24,7 +24,7 @@ public func buildDispatchApplication(settings: RuntimeSettings) async throws -> 
     let directory = runtime.consumer(name: "directory", topics: [Topics.directory(tier)]) { event, connection in
         try await dispatch.receiveDirectory(event, on: connection)
     }
-    let follower = DemandFollower(tier: tier, rules: dispatch.rules, repository: dispatch.recorder.repository)
+    let follower = DemandFollower(tier: tier, recorder: dispatch.recorder) { $0 == .awaitingDispatch }
     let statuses = runtime.consumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false) {
         event, connection in
         try await follower.follow(event, on: connection)

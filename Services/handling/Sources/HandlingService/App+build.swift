@@ -22,7 +22,7 @@ public func buildHandlingApplication(settings: RuntimeSettings) async throws -> 
     let assignments = runtime.consumer(name: "assignments", topics: [Topics.allHandlingInboxes]) { event, connection in
         try await handling.receiveAssignment(event, on: connection)
     }
-    let follower = DemandFollower(tier: nil, rules: handling.rules, repository: handling.recorder.repository)
+    let follower = DemandFollower(tier: nil, recorder: handling.recorder) { HandlingWorkflow.heldHere($0) }
     let statuses = runtime.consumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false) {
         event, connection in
         try await handling.systemScope(connection)

@@ -19,7 +19,7 @@ public func buildIntakeApplication(settings: RuntimeSettings) async throws -> so
     let escalations = runtime.consumer(name: "escalations", topics: [Topics.intakeInbox(intake.tier.id)]) { event, connection in
         try await intake.receiveEscalation(event, on: connection)
     }
-    let follower = DemandFollower(tier: intake.tier.id, rules: intake.rules, repository: intake.recorder.repository)
+    let follower = DemandFollower(tier: intake.tier.id, recorder: intake.recorder) { $0 == .awaitingReview }
     let statuses = runtime.consumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false) {
         event, connection in
         try await follower.follow(event, on: connection)
