@@ -77,14 +77,7 @@ struct JourneyTests {
 
     @Test("An unsatisfied rating sends the demand to special supervision and back to the unit until satisfied")
     func unsatisfiedRating() async throws {
-        let stack = TestStack.shared
-        let runner = try await stack.runner()
-        let client = try await stack.client()
-        let cast = try await stack.people()
-        let demand = try await runner.submitAndApprove()
-        _ = try await client.route(cast.countyDispatcher, demand.id, lead: "maojian-jxj")
-        _ = try await runner.waitAtHandling(cast.countyUnit, demand.id, state: .awaitingSignature)
-        _ = try await client.handle(cast.countyUnit, demand.id, "sign", ["note": "已签收"])
+        let (client, cast, demand) = try await signedByCountyUnit()
         _ = try await client.handle(cast.countyUnit, demand.id, "result", ["resultClass": "C", "answer": "暂无法解决",
             "explanation": "受电网规划限制"])
         let unsatisfied = try await client.handle(cast.enterprise, demand.id, "rating",
