@@ -19,6 +19,7 @@ let package = Package(
         .executable(name: "handling", targets: ["HandlingServer"]),
         .executable(name: "notifier", targets: ["NotifierServer"]),
         .executable(name: "reporting", targets: ["ReportingServer"]),
+        .executable(name: "portal", targets: ["PortalServer"]),
         .executable(name: "dev-kafka-cluster", targets: ["DevKafkaCluster"]),
         .executable(name: "platform-stack", targets: ["PlatformStack"]),
         .executable(name: "platformctl", targets: ["PlatformCtl"]),
@@ -29,6 +30,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.0"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
@@ -138,6 +140,19 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Shared/ServiceRuntime",
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "PlatformAPI",
+            dependencies: [
+                "DemandDomain",
+                "PlatformEvents",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Shared/PlatformAPI",
             swiftSettings: swiftSettings
         ),
 
@@ -296,6 +311,33 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
 
+        .target(
+            name: "PortalService",
+            dependencies: [
+                "DemandDomain",
+                "PlatformAPI",
+                "PlatformEvents",
+                "PostgresStorage",
+                "ServiceRuntime",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/portal/Sources/PortalService",
+            resources: [.copy("Resources/templates"), .copy("Resources/static")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "PortalServer",
+            dependencies: ["PortalService", "ServiceRuntime"],
+            path: "Services/portal/Sources/PortalServer",
+            swiftSettings: swiftSettings
+        ),
+
         // MARK: Development and operations tools
 
         .executableTarget(
@@ -315,6 +357,7 @@ let package = Package(
             name: "LocalStack",
             dependencies: [
                 "DemandDomain",
+                "PlatformAPI",
                 "PlatformEvents",
                 "Kafka",
                 "ServiceRuntime",
@@ -357,6 +400,7 @@ let package = Package(
             name: "Workload",
             dependencies: [
                 "DemandDomain",
+                "PlatformAPI",
                 "LocalStack",
                 "Kafka",
                 "PostgresStorage",
@@ -444,7 +488,8 @@ let package = Package(
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 "PostgresStorage",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                "IntakeService", "DispatchService", "HandlingService", "NotifierService", "ReportingService",
+                "IntakeService", "DispatchService", "HandlingService", "NotifierService", "ReportingService", "PortalService",
+                "PlatformAPI",
                 "ServiceRuntime", "LocalStack",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -456,6 +501,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "DemandDomain",
+                "PlatformAPI",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 "LocalStack",

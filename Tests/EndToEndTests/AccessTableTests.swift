@@ -2,6 +2,7 @@ import DemandDomain
 import Foundation
 import LocalStack
 import NIOHTTP1
+import PlatformAPI
 import Testing
 
 extension EndToEnd {
@@ -118,7 +119,7 @@ actor AccessFixture {
         let demand = try await runner.submitAndApprove()
         _ = try await client.route(cast.countyDispatcher, demand.id, lead: "maojian-jxj")
         _ = try await runner.waitAtHandling(cast.countyUnit, demand.id, state: .awaitingSignature)
-        _ = try await client.handle(cast.countyUnit, demand.id, "sign", ["note": "已签收"])
+        _ = try await client.handle(cast.countyUnit, demand.id, .sign, ["note": "已签收"])
         _ = try await runner.waitAtDispatch(cast.countyDispatcher, tier: "maojian", demand.id, state: .awaitingSignature)
         id = demand.id
         return demand.id

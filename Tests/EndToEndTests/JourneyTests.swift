@@ -1,6 +1,7 @@
 import DemandDomain
 import Foundation
 import LocalStack
+import PlatformAPI
 import Testing
 
 /// Demand journeys across the separately running processes of every tier, over the dev Kafka
@@ -46,7 +47,7 @@ struct JourneyTests {
         let demand = try await runner.submitAndApprove()
         _ = try await client.route(cast.countyDispatcher, demand.id, lead: "maojian-zjj")
         _ = try await runner.waitAtHandling(wrongUnit, demand.id, state: .awaitingSignature)
-        let returned = try await client.handle(wrongUnit, demand.id, "return",
+        let returned = try await client.handle(wrongUnit, demand.id, .return,
             ["reason": "用电增容不属于住建部门职能", "suggestion": "建议分办至区经信局"])
         #expect(returned.state == .awaitingDispatch)
         // Back in the dispatcher's queue, then routed to the right unit.
@@ -56,14 +57,14 @@ struct JourneyTests {
         #expect(queue.contains { $0.id == demand.id })
         _ = try await client.route(cast.countyDispatcher, demand.id, lead: "maojian-jxj")
         _ = try await runner.waitAtHandling(cast.countyUnit, demand.id, state: .awaitingSignature)
-        _ = try await client.handle(cast.countyUnit, demand.id, "sign", ["note": "已签收"])
-        let answered = try await client.handle(cast.countyUnit, demand.id, "result", ["resultClass": "A", "answer": "已解决"])
+        _ = try await client.handle(cast.countyUnit, demand.id, .sign, ["note": "已签收"])
+        let answered = try await client.handle(cast.countyUnit, demand.id, .result, ["resultClass": "A", "answer": "已解决"])
         #expect(answered.state == .awaitingRating)
         #expect(kinds(answered) == ["submit", "approve", "dispatch", "returnNotOurRemit", "dispatch", "sign", "submitResult"])
         // Access follows the current assignment: the unit that returned it neither reads it (not
         // even its contact's phone) nor acts on it any more; the history keeps what it did.
         await #expect(throws: APICallError.self) {
-            try await client.handle(wrongUnit, demand.id, "notes", ["text": "补充"])
+            try await client.handle(wrongUnit, demand.id, .notes, ["text": "补充"])
         }
         do {
             _ = try await client.handlingDemand(wrongUnit, demand.id)
@@ -78,17 +79,17 @@ struct JourneyTests {
     @Test("An unsatisfied rating sends the demand to special supervision and back to the unit until satisfied")
     func unsatisfiedRating() async throws {
         let (client, cast, demand) = try await signedByCountyUnit()
-        _ = try await client.handle(cast.countyUnit, demand.id, "result", ["resultClass": "C", "answer": "暂无法解决",
+        _ = try await client.handle(cast.countyUnit, demand.id, .result, ["resultClass": "C", "answer": "暂无法解决",
             "explanation": "受电网规划限制"])
-        let unsatisfied = try await client.handle(cast.enterprise, demand.id, "rating",
+        let unsatisfied = try await client.handle(cast.enterprise, demand.id, .rating,
             JourneyRunner.RatingBody(satisfied: false, comment: "答复含糊，问题未解决"))
         #expect(unsatisfied.state == .underSupervision)
         #expect(unsatisfied.deadlines.first?.step == "result")
-        let note = try await client.handle(cast.countyUnit, demand.id, "notes", ["text": "专项督办：已约谈供电公司"])
+        let note = try await client.handle(cast.countyUnit, demand.id, .notes, ["text": "专项督办：已约谈供电公司"])
         #expect(note.state == .underSupervision)
-        _ = try await client.handle(cast.countyUnit, demand.id, "result", ResultBody(resultClass: "B", answer: "已列入改造计划",
+        _ = try await client.handle(cast.countyUnit, demand.id, .result, ResultBody(resultClass: "B", answer: "已列入改造计划",
             plan: "12月完成线路改造", plannedCompletion: "2026-12-31"))
-        let closed = try await client.handle(cast.enterprise, demand.id, "rating", JourneyRunner.RatingBody(satisfied: true, comment: nil))
+        let closed = try await client.handle(cast.enterprise, demand.id, .rating, JourneyRunner.RatingBody(satisfied: true, comment: nil))
         #expect(closed.state == .closed)
         #expect(kinds(closed).suffix(4) == ["rate", "addProgressNote", "submitResult", "rate"])
     }
@@ -98,14 +99,14 @@ struct JourneyTests {
         let (client, cast, signed) = try await signedByCountyUnit()
         let demand = signed
         let before = try #require(signed.deadlines.first { $0.step == "result" }?.dueAt)
-        let requested = try await client.handle(cast.countyUnit, demand.id, "extension",
+        let requested = try await client.handle(cast.countyUnit, demand.id, .extension,
             ExtensionBody(days: 5, reason: "需协调供电公司现场勘查"))
         #expect(requested.history.last?.kind == "requestExtension")
         // Only the tier's office decides.
         await #expect(throws: APICallError.self) {
-            try await client.handle(cast.cityOffice, demand.id, "extension/decision", DecisionBody(granted: true, days: 5))
+            try await client.handle(cast.cityOffice, demand.id, .extensionDecision, DecisionBody(granted: true, days: 5))
         }
-        let granted = try await client.handle(cast.countyOffice, demand.id, "extension/decision", DecisionBody(granted: true, days: 5))
+        let granted = try await client.handle(cast.countyOffice, demand.id, .extensionDecision, DecisionBody(granted: true, days: 5))
         let after = try #require(granted.deadlines.first { $0.step == "result" }?.dueAt)
         #expect(after > before)
         let planner = DeadlinePlanner(procedure: .shiyan, calendar: try WorkingCalendar.official())
@@ -118,13 +119,13 @@ struct JourneyTests {
         let (client, cast, signed) = try await signedByCountyUnit()
         let demand = signed
         do {
-            _ = try await client.handle(cast.countyUnit, demand.id, "extension", ExtensionBody(days: 0, reason: "需现场勘查"))
+            _ = try await client.handle(cast.countyUnit, demand.id, .extension, ExtensionBody(days: 0, reason: "需现场勘查"))
             Issue.record("an extension of 0 days was accepted")
         } catch let error as APICallError {
             #expect(error.status == 422 && error.code == "INVALID_EXTENSION_DAYS", "\(error)")
         }
-        _ = try await client.handle(cast.countyUnit, demand.id, "extension", ExtensionBody(days: 3, reason: "需现场勘查"))
-        let granted = try await client.handle(cast.countyOffice, demand.id, "extension/decision", ["granted": true])
+        _ = try await client.handle(cast.countyUnit, demand.id, .extension, ExtensionBody(days: 3, reason: "需现场勘查"))
+        let granted = try await client.handle(cast.countyOffice, demand.id, .extensionDecision, ["granted": true])
         let planner = DeadlinePlanner(procedure: .shiyan, calendar: try WorkingCalendar.official())
         let signedAt = try #require(signed.history.last?.at)
         #expect(granted.deadlines.first { $0.step == "result" }?.dueAt
@@ -140,7 +141,7 @@ struct JourneyTests {
         let demand = try await runner.submitAndApprove()
         _ = try await client.route(cast.countyDispatcher, demand.id, lead: "maojian-jxj")
         _ = try await runner.waitAtHandling(cast.countyUnit, demand.id, state: .awaitingSignature)
-        return (client, cast, try await client.handle(cast.countyUnit, demand.id, "sign", ["note": "已签收"]))
+        return (client, cast, try await client.handle(cast.countyUnit, demand.id, .sign, ["note": "已签收"]))
     }
 
     struct ResultBody: Encodable {

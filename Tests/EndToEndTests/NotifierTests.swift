@@ -2,6 +2,7 @@ import DemandDomain
 import Foundation
 import LocalStack
 import NIOHTTP1
+import PlatformAPI
 import Testing
 
 extension EndToEnd {

@@ -1,6 +1,7 @@
 import DemandDomain
 import Foundation
 import LocalStack
+import PlatformAPI
 import Testing
 
 extension EndToEnd {
@@ -79,14 +80,14 @@ struct OneTruthTests {
         let unit = "十堰市经济和信息化局"
         try await expectAgreement(countyReaders + cityReaders + [handlingReader], on: atCity(.awaitingSignature, unit), step: "分办")
 
-        _ = try await client.handle(cast.cityUnit, city.id, "sign", ["note": "已签收"])
+        _ = try await client.handle(cast.cityUnit, city.id, .sign, ["note": "已签收"])
         try await expectAgreement(countyReaders + cityReaders + [handlingReader], on: atCity(.inProgress, unit), step: "签收")
 
-        _ = try await client.handle(cast.cityUnit, city.id, "result", ["resultClass": "A", "answer": "已协调完成专线增容审批"])
+        _ = try await client.handle(cast.cityUnit, city.id, .result, ["resultClass": "A", "answer": "已协调完成专线增容审批"])
         try await expectAgreement(countyReaders + cityReaders + [handlingReader],
             on: atCity(.awaitingRating, "十堰示范汽车零部件有限公司"), step: "答复")
 
-        _ = try await client.handle(cast.enterprise, city.id, "rating", JourneyRunner.RatingBody(satisfied: true, comment: "满意"))
+        _ = try await client.handle(cast.enterprise, city.id, .rating, JourneyRunner.RatingBody(satisfied: true, comment: "满意"))
         try await expectAgreement(countyReaders + cityReaders + [handlingReader], on: atCity(.closed, nil), step: "评价")
 
         // The enterprise's own list at its county says closed, and no clock runs any more.
@@ -112,7 +113,7 @@ struct OneTruthTests {
         ]
         _ = try await client.route(cast.countyDispatcher, demand.id, lead: "maojian-zjj")
         _ = try await runner.waitAtHandling(cast.countyOtherUnit, demand.id, state: .awaitingSignature)
-        _ = try await client.handle(cast.countyOtherUnit, demand.id, "return",
+        _ = try await client.handle(cast.countyOtherUnit, demand.id, .return,
             ["reason": "不属于住建部门职能", "suggestion": "建议分办至区经信局"])
         try await expectAgreement(readers,
             on: Expected(tenant: "maojian", demandID: demand.id, state: .awaitingDispatch, holder: "茅箭区分办员"), step: "退回")

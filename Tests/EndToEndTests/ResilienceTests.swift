@@ -4,6 +4,7 @@ import Kafka
 import LocalStack
 import Logging
 import NIOHTTP1
+import PlatformAPI
 import PlatformEvents
 import Synchronization
 import Testing
@@ -90,12 +91,12 @@ extension EndToEnd {
             try await crash("handling")
             for id in district {
                 _ = try await runner.waitAtHandling(cast.countyUnit, id, state: .awaitingSignature)
-                _ = try await client.handle(cast.countyUnit, id, "sign", ["note": "已签收"])
-                _ = try await client.handle(cast.countyUnit, id, "result", ["resultClass": "A", "answer": "已解决"])
+                _ = try await client.handle(cast.countyUnit, id, .sign, ["note": "已签收"])
+                _ = try await client.handle(cast.countyUnit, id, .result, ["resultClass": "A", "answer": "已解决"])
             }
             try await crash("handling")
             for id in district {
-                let closed = try await client.handle(cast.enterprise, id, "rating", JourneyRunner.RatingBody(satisfied: true, comment: nil))
+                let closed = try await client.handle(cast.enterprise, id, .rating, JourneyRunner.RatingBody(satisfied: true, comment: nil))
                 #expect(kinds(closed) == ["submit", "approve", "dispatch", "sign", "submitResult", "rate"], "history of \(id)")
             }
 
@@ -113,9 +114,9 @@ extension EndToEnd {
             try await crash("dispatch-shiyan")
             for id in cityCopies {
                 _ = try await runner.waitAtHandling(cast.cityUnit, id, state: .awaitingSignature)
-                _ = try await client.handle(cast.cityUnit, id, "sign", ["note": "已签收"])
-                _ = try await client.handle(cast.cityUnit, id, "result", ["resultClass": "A", "answer": "已解决"])
-                _ = try await client.handle(cast.enterprise, id, "rating", JourneyRunner.RatingBody(satisfied: true, comment: nil))
+                _ = try await client.handle(cast.cityUnit, id, .sign, ["note": "已签收"])
+                _ = try await client.handle(cast.cityUnit, id, .result, ["resultClass": "A", "answer": "已解决"])
+                _ = try await client.handle(cast.enterprise, id, .rating, JourneyRunner.RatingBody(satisfied: true, comment: nil))
             }
             // The outcome reaches the county dispatch even though it dies meanwhile.
             try await crash("dispatch-maojian")

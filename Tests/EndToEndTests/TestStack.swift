@@ -1,6 +1,7 @@
 import DemandDomain
 import Foundation
 import LocalStack
+import PlatformAPI
 import Testing
 
 /// One running platform for the end-to-end tests: nine separate service processes over the

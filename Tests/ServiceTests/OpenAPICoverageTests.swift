@@ -1,4 +1,7 @@
+import DemandDomain
+import Foundation
 import Hummingbird
+import PlatformAPI
 import ServiceRuntime
 import Testing
 
@@ -44,5 +47,31 @@ import Testing
             return text.contains("does not document POST /demands/{id}/withdraw")
                 && text.contains("lacks: POST /demands/{id}/sign")
         }
+    }
+}
+
+/// The portal and the test stack call the services through `PlatformClient`, written by hand: each
+/// operation it calls must be in the service's OpenAPI document, so the two cannot drift apart.
+@Suite struct ClientContractTests {
+    static func document(of service: ServiceKind) throws -> String {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let module = service.rawValue.prefix(1).uppercased() + service.rawValue.dropFirst() + "Service"
+        return try String(contentsOf: root.appendingPathComponent("Services/\(service.rawValue)/Sources/\(module)/openapi.yaml"),
+            encoding: .utf8)
+    }
+
+    @Test("Every operation PlatformClient calls is documented by its service", arguments: APIOperation.all.map(\.name))
+    func operationIsDocumented(name: String) throws {
+        let operation = try #require(APIOperation.all.first { $0.name == name })
+        let documented = OpenAPIOperations(document: try Self.document(of: operation.service)).operations
+        #expect(documented.contains(operation.documentedOperation),
+            "\(operation.service.rawValue) does not document \(operation.documentedOperation)")
+    }
+
+    @Test("The check notices an operation that no document has")
+    func noticesUndocumented() throws {
+        let documented = OpenAPIOperations(document: try Self.document(of: .handling)).operations
+        #expect(!documented.contains("POST /demands/{id}/withdraw"))
+        #expect(documented.contains(HandlingAction.sign.operation.documentedOperation))
     }
 }

@@ -7,14 +7,16 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-APT_PACKAGES=(curl pkg-config procps util-linux librdkafka-dev libpq-dev postgresql kannel kannel-extras)
+APT_PACKAGES=(curl pkg-config procps util-linux librdkafka-dev libpq-dev postgresql kannel kannel-extras
+  libjs-bootstrap5 libjs-chart.js)
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
-ensure_packages() {
-  local missing=()
-  for package in "${APT_PACKAGES[@]}"; do
+ensure_packages() { # [package...], by default APT_PACKAGES
+  local missing=() wanted=("$@")
+  [ ${#wanted[@]} -gt 0 ] || wanted=("${APT_PACKAGES[@]}")
+  for package in "${wanted[@]}"; do
     dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
   done
   if [ ${#missing[@]} -gt 0 ]; then
@@ -24,6 +26,21 @@ ensure_packages() {
     DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
   fi
   command -v swift >/dev/null || die "swift not found on PATH (Swift 6.2 or later is needed)"
+}
+
+# What the browser tests of the web platform need: Debian's Chromium and CJK fonts, and Playwright
+# from PyPI (it drives /usr/bin/chromium; `playwright install` is never run).
+BROWSER_APT_PACKAGES=(chromium fonts-noto-cjk)
+PLAYWRIGHT_VERSION=1.65.2
+ensure_browser_tools() {
+  ensure_packages "${BROWSER_APT_PACKAGES[@]}"
+  command -v python3 >/dev/null || ensure_packages python3 python3-pip
+  if ! python3 -c 'import playwright.sync_api' 2>/dev/null; then
+    log "installing Playwright $PLAYWRIGHT_VERSION from PyPI"
+    python3 -m pip install --quiet --disable-pip-version-check "playwright==$PLAYWRIGHT_VERSION" 2>/dev/null \
+      || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "playwright==$PLAYWRIGHT_VERSION" \
+      || die "installing Playwright failed"
+  fi
 }
 
 # A free TCP port on 127.0.0.1, starting from a random point so parallel runs rarely meet.
@@ -223,7 +240,7 @@ stop_pidfile() {
 
 BIN_DIR=""
 
-PLATFORM_PRODUCTS=(intake dispatch handling notifier reporting dev-kafka-cluster platform-stack platformctl load-benchmark fault-harness
+PLATFORM_PRODUCTS=(intake dispatch handling notifier reporting portal dev-kafka-cluster platform-stack platformctl load-benchmark fault-harness
   reporting-benchmark)
 
 # debug by default; deploy/local/benchmark builds release.

@@ -47,4 +47,6 @@ public enum ServiceKind: String, Codable, Sendable, CaseIterable {
     case handling
     case notifier
     case reporting
+    /// The web platform people log in to.
+    case portal
 }

@@ -159,7 +159,13 @@ public final class PlatformRuntime: Sendable {
         return Application(
             router: router,
             configuration: .init(address: .hostname(settings.httpHost, port: settings.httpPort), serverName: settings.instanceName),
-            services: [database.client, MigrationService(runtime: self), ProducerService(producer: producer)] + gated,
+            services: [
+                database.client,
+                MigrationService(database: database, migrations: migrations, gate: startup, logger: logger) {
+                    for task in self.startupTasks { try await task(self) }
+                },
+                ProducerService(producer: producer),
+            ] + gated,
             onServerRunning: { [logger, settings] channel in
                 logger.info("Listening", metadata: [
                     "address": "\(settings.httpHost):\(channel.localAddress?.port ?? settings.httpPort)",
@@ -168,32 +174,6 @@ public final class PlatformRuntime: Sendable {
             },
             logger: logger
         )
-    }
-
-    /// Applies migrations (waiting for Postgres if it is not up yet), runs start-up tasks, opens the gate.
-    struct MigrationService: Service {
-        let runtime: PlatformRuntime
-
-        func run() async throws {
-            var backoff = Duration.milliseconds(200)
-            while true {
-                do {
-                    try await MigrationRunner.apply(runtime.migrations, to: runtime.database)
-                    break
-                } catch let error as MigrationError {
-                    throw error
-                } catch {
-                    if Task.isShuttingDownGracefully || Task.isCancelled { return }
-                    runtime.logger.warning("Postgres not ready for migrations; retrying", metadata: ["error": "\(error)"])
-                    try await Task.sleep(for: backoff)
-                    backoff = min(backoff * 2, .seconds(5))
-                }
-            }
-            for task in runtime.startupTasks { try await task(runtime) }
-            runtime.startup.open()
-            runtime.logger.info("Schema ready", metadata: ["schema": "\(runtime.database.schema)"])
-            try? await gracefulShutdown()
-        }
     }
 
     /// Keeps the producer open until shutdown, then flushes what is still in flight.

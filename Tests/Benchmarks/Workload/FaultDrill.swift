@@ -1,5 +1,6 @@
 import Foundation
 import LocalStack
+import PlatformAPI
 
 /// The fault harness: journeys run while the stack is broken on purpose, then the audit.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import LocalStack
+import PlatformAPI
 import Synchronization
 
 /// The load benchmark: demand journeys through the public APIs as fast as the stack takes them

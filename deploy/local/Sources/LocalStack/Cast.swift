@@ -1,6 +1,7 @@
 import DemandDomain
 import Foundation
 import NIOHTTP1
+import PlatformAPI
 
 /// The people of the demo directory (`deploy/local/directory`), logged in.
 public struct Cast: Sendable {

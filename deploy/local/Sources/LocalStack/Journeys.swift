@@ -1,6 +1,7 @@
 import DemandDomain
 import Foundation
 import NIOHTTP1
+import PlatformAPI
 
 /// The kinds of journey the load benchmark and the fault harness mix.
 public enum JourneyKind: String, CaseIterable, Codable, Sendable {
@@ -163,7 +164,7 @@ public struct JourneyRunner: Sendable {
         _ = try await route(cast.countyDispatcher, tier: "maojian", county.id, lead: "maojian-zjj")
         _ = try await waitAtHandling(cast.countyOtherUnit, county.id, state: .awaitingSignature)
         let returned = try await step("退回", reaching: .awaitingDispatch, read: readAtHandling(cast.countyOtherUnit, county.id)) {
-            try await client.handle(cast.countyOtherUnit, county.id, "return",
+            try await client.handle(cast.countyOtherUnit, county.id, .return,
                 ["reason": "用电增容不属于住建部门职能", "suggestion": "建议分办至区经信局"])
         }
         report("承办单位退回（不属于本单位职能）", cast.countyOtherUnit, returned)
@@ -212,19 +213,19 @@ public struct JourneyRunner: Sendable {
 
     func sign(_ unit: Session, _ id: UUID) async throws -> DemandSnapshot {
         try await step("签收", reaching: .inProgress, read: readAtHandling(unit, id)) {
-            try await client.handle(unit, id, "sign", ["note": "已签收"])
+            try await client.handle(unit, id, .sign, ["note": "已签收"])
         }
     }
 
     func answer(_ unit: Session, _ id: UUID, _ text: String) async throws -> DemandSnapshot {
         try await step("办理结果", reaching: .awaitingRating, read: readAtHandling(unit, id)) {
-            try await client.handle(unit, id, "result", ["resultClass": "A", "answer": text])
+            try await client.handle(unit, id, .result, ["resultClass": "A", "answer": text])
         }
     }
 
     func rate(_ id: UUID, satisfied: Bool, comment: String?) async throws -> DemandSnapshot {
         try await step("评价", reaching: satisfied ? .closed : .underSupervision, read: readAtHandling(cast.enterprise, id)) {
-            try await client.handle(cast.enterprise, id, "rating", RatingBody(satisfied: satisfied, comment: comment))
+            try await client.handle(cast.enterprise, id, .rating, RatingBody(satisfied: satisfied, comment: comment))
         }
     }
 
@@ -295,8 +296,8 @@ public struct JourneyRunner: Sendable {
     /// The city's copy of an escalated county demand, once the city's dispatch holds it.
     public func cityCopy(of countyID: UUID) async throws -> DemandSnapshot {
         try await eventually("the city's copy of \(countyID)", timeout: handOffTimeout, every: .milliseconds(20), upTo: .milliseconds(500)) {
-            let items: [PlatformClient.QueueItem] = try await client.call(
-                "queue", .GET, client.resolve(.dispatch, "shiyan"), "/queue?origin=\(countyID)", token: cast.cityDispatcher.token)
+            let items: [PlatformClient.QueueItem] = try await client.send(
+                .queue, tier: "shiyan", query: "?origin=\(countyID)", token: cast.cityDispatcher.token)
             guard let item = items.first else { return nil }
             return try await client.dispatchDemand(cast.cityDispatcher, tier: "shiyan", item.id)
         }

@@ -52,10 +52,10 @@ public final class PlatformStack: Sendable {
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
         var processes: [ServiceProcess] = []
         let base = Self.baseEnvironment(environment, options: options, tenantsPath: tenantsPath)
-        func add(_ kind: ServiceKind, tier: TenantID?) throws {
+        func add(_ kind: ServiceKind, tier: TenantID?, extra: [String: String] = [:]) throws {
             let name = tier.map { "\(kind.rawValue)-\($0)" } ?? kind.rawValue
             let port = try freeLocalPort()
-            var variables = base
+            var variables = base.merging(extra) { $1 }
             variables["HTTP_PORT"] = String(port)
             variables["POSTGRES_SCHEMA"] = options.schemaPrefix + name.replacingOccurrences(of: "-", with: "_")
             if let tier { variables["TIER"] = tier.rawValue }
@@ -70,7 +70,21 @@ public final class PlatformStack: Sendable {
         try add(.handling, tier: nil)
         try add(.notifier, tier: nil)
         try add(.reporting, tier: nil)
+        try add(.portal, tier: nil, extra: Self.portalEnvironment(processes))
         self.processes = processes
+    }
+
+    /// Where the portal finds each service's API.
+    static func portalEnvironment(_ processes: [ServiceProcess]) -> [String: String] {
+        func urls(_ kind: ServiceKind) -> String {
+            processes.filter { $0.name.hasPrefix(kind.rawValue + "-") }
+                .map { "\($0.name.dropFirst(kind.rawValue.count + 1))=\($0.baseURL)" }.joined(separator: ",")
+        }
+        func url(_ kind: ServiceKind) -> String { processes.first { $0.name == kind.rawValue }?.baseURL ?? "" }
+        return [
+            "PORTAL_INTAKE_URLS": urls(.intake), "PORTAL_DISPATCH_URLS": urls(.dispatch), "PORTAL_HANDLING_URL": url(.handling),
+            "PORTAL_NOTIFIER_URL": url(.notifier), "PORTAL_REPORTING_URL": url(.reporting),
+        ]
     }
 
     static func baseEnvironment(_ environment: StackEnvironment, options: Options, tenantsPath: String) -> [String: String] {
@@ -85,6 +99,8 @@ public final class PlatformStack: Sendable {
             // A restarted group member rejoins quickly on the dev cluster (ARCHITECTURE).
             "KAFKA_PROPERTY_SESSION_TIMEOUT_MS": "6000",
             "TENANTS_FILE": tenantsPath,
+            // The portal, on this machine, passes each person's address on to intake's login lock.
+            "HTTP_TRUSTED_PROXIES": "127.0.0.1",
             // Marks the processes of this stack, so that clean-up finds exactly them.
             "PLATFORM_STATE_DIR": environment.stateDirectory,
             "LOG_LEVEL": options.logLevel,

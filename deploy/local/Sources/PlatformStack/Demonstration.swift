@@ -1,6 +1,7 @@
 import DemandDomain
 import Foundation
 import LocalStack
+import PlatformAPI
 
 /// The main job, shown on the running processes: a 茅箭区 enterprise's demand goes up to 十堰市,
 /// is handled by a city unit, rated and closed; every step is printed with its number, state, actor
@@ -41,6 +42,9 @@ struct Demonstration {
         say("""
 
             == Try it ==
+            The web platform: \(stack.url(.portal))/  (every demo password is \(Cast.demoPassword))
+              区域 茅箭区：十堰示范汽车零部件有限公司（企业）、李明远（包联干部）、茅箭区分办员、茅箭区经信局管理员、茅箭区双千办
+              区域 十堰市：市经信组分办员、十堰市经信局管理员、十堰市双千办
             A token of 十堰市双千办 (valid 12 hours):
               export TOKEN=\(token)
               curl -s \(stack.url(.handling))/ledger -H "Authorization: Bearer $TOKEN"

@@ -39,7 +39,9 @@ public struct DemandSnapshot: Decodable, Sendable {
         public var step: String
         public var stepName: String
         public var dueAt: Date?
+        public var paused: Bool?
         public var status: String
+        public var overdueWorkingDays: Int?
     }
 
     public struct ActorInfo: Decodable, Sendable {
@@ -61,7 +63,9 @@ public struct DemandSnapshot: Decodable, Sendable {
     /// Where a demand is now and who must act (`DemandLocation`).
     public struct Location: Decodable, Sendable, Hashable {
         public var tenant: String
+        public var tenantName: String?
         public var demandID: UUID
+        public var registrationNumber: String?
         public var state: DemandState
         public var stateName: String
         public var holder: String?
@@ -74,6 +78,10 @@ public struct DemandSnapshot: Decodable, Sendable {
     public var stateName: String?
     public var location: Location
     public var registrationNumber: String?
+    public var content: DemandContent?
+    public var enterprise: EnterpriseParty?
+    public var lastResult: ResultReport?
+    public var lastRating: Rating?
     public var assignment: AssignmentInfo?
     public var escalation: EscalationInfo?
     public var outcome: OutcomeInfo?
@@ -83,12 +91,28 @@ public struct DemandSnapshot: Decodable, Sendable {
 }
 
 /// A logged-in person.
-public struct Session: Sendable {
+public struct Session: Codable, Sendable {
     public var token: String
     public var tier: TenantID
     public var role: Role
     public var subject: String
     public var name: String?
+    public var unitID: String?
+    public var enterpriseID: String?
+    public var expiresAt: Date
+
+    public init(token: String, tier: TenantID, role: Role, subject: String, name: String? = nil, unitID: String? = nil,
+        enterpriseID: String? = nil, expiresAt: Date)
+    {
+        self.token = token
+        self.tier = tier
+        self.role = role
+        self.subject = subject
+        self.name = name
+        self.unitID = unitID
+        self.enterpriseID = enterpriseID
+        self.expiresAt = expiresAt
+    }
 }
 
 /// An API answer that was not 2xx: its status and the stable error code.
@@ -97,15 +121,24 @@ public struct APICallError: Error, CustomStringConvertible, Sendable {
     public var code: String
     public var message: String
     public var operation: String
+    /// For invalid input: the problem of each field (`contact.phone`, `difficulty`, …).
+    public var issues: [APIErrorBody.Issue] = []
 
     public var description: String { "\(operation): HTTP \(status) \(code) \(message)" }
 }
 
 /// The error body every service answers with.
 public struct APIErrorBody: Decodable, Sendable {
+    public struct Issue: Decodable, Sendable {
+        public var code: String
+        public var field: String
+        public var message: String
+    }
+
     public struct Detail: Decodable, Sendable {
         public var code: String
         public var message: String
+        public var issues: [Issue]?
     }
     public var error: Detail
 }
@@ -115,33 +148,38 @@ public struct PlatformClient: Sendable {
     public typealias URLResolver = @Sendable (ServiceKind, TenantID?) -> String
     let resolve: URLResolver
     let observe: (@Sendable (String, Duration, UInt) -> Void)?
+    let timeout: Duration
 
-    public init(resolve: @escaping URLResolver, observe: (@Sendable (String, Duration, UInt) -> Void)? = nil) {
+    /// - Parameter timeout: How long one call may take, connecting included (a service that is down
+    ///   is retried until then).
+    public init(resolve: @escaping URLResolver, timeout: Duration = .seconds(30), observe: (@Sendable (String, Duration, UInt) -> Void)? = nil) {
         self.resolve = resolve
+        self.timeout = timeout
         self.observe = observe
-    }
-
-    public init(stack: PlatformStack, observe: (@Sendable (String, Duration, UInt) -> Void)? = nil) {
-        self.init(resolve: { stack.url($0, tier: $1) }, observe: observe)
     }
 
     // MARK: Calls
 
-    public func login(tier: TenantID, login: String, password: String) async throws -> Session {
+    /// - Parameter clientAddress: For a front end: the person's address, which intake counts failed logins by.
+    public func login(tier: TenantID, login: String, password: String, clientAddress: String? = nil) async throws -> Session {
         struct Answer: Decodable {
             struct Who: Decodable {
                 var subject: String
                 var role: Role
                 var name: String?
+                var unitID: String?
+                var enterpriseID: String?
             }
             var token: String
+            var expiresAt: Date
             var principal: Who
         }
-        let answer: Answer = try await call(
-            "login", .POST, resolve(.intake, tier), "/auth/login", token: nil,
-            body: ["tier": tier.rawValue, "login": login, "password": password])
+        let answer: Answer = try await send(.login, tier: tier, token: nil,
+            body: ["tier": tier.rawValue, "login": login, "password": password],
+            headers: clientAddress.map { ["X-Forwarded-For": $0] } ?? [:])
         return Session(token: answer.token, tier: tier, role: answer.principal.role, subject: answer.principal.subject,
-            name: answer.principal.name)
+            name: answer.principal.name, unitID: answer.principal.unitID, enterpriseID: answer.principal.enterpriseID,
+            expiresAt: answer.expiresAt)
     }
 
     public func submit(_ session: Session, form: DemandForm, enterpriseID: String? = nil, idempotencyKey: String? = nil)
@@ -151,26 +189,33 @@ public struct PlatformClient: Sendable {
             var form: DemandForm
             var enterpriseID: String?
         }
-        return try await call("submit", .POST, resolve(.intake, session.tier), "/demands", token: session.token,
+        return try await send(.submit, tier: session.tier, token: session.token,
             body: Body(form: form, enterpriseID: enterpriseID), headers: idempotencyKey.map { ["Idempotency-Key": $0] } ?? [:])
     }
 
     public func intakeDemand(_ session: Session, _ id: UUID) async throws -> DemandSnapshot {
-        try await call("intake.view", .GET, resolve(.intake, session.tier), "/demands/\(id)", token: session.token)
+        try await intakeDemand(session, tier: session.tier, id)
+    }
+
+    public func intakeDemand(_ session: Session, tier: TenantID, _ id: UUID) async throws -> DemandSnapshot {
+        try await send(.intakeView, tier: tier, id: id, token: session.token)
     }
 
     public func approve(_ session: Session, _ id: UUID, comment: String? = nil) async throws -> DemandSnapshot {
-        try await call("approve", .POST, resolve(.intake, session.tier), "/demands/\(id)/approve", token: session.token,
-            body: ["comment": comment ?? "同意"])
+        try await send(.approve, tier: session.tier, id: id, token: session.token, body: ["comment": comment ?? "同意"])
     }
 
     public func sendBack(_ session: Session, _ id: UUID, reason: String) async throws -> DemandSnapshot {
-        try await call("sendBack", .POST, resolve(.intake, session.tier), "/demands/\(id)/send-back", token: session.token,
-            body: ["reason": reason])
+        try await send(.sendBack, tier: session.tier, id: id, token: session.token, body: ["reason": reason])
+    }
+
+    /// The enterprises the person may submit for (an enterprise: itself; a cadre: its paired ones).
+    public func enterprises(_ session: Session) async throws -> [DirectoryEnterprise] {
+        try await send(.enterprises, tier: session.tier, token: session.token)
     }
 
     public func dispatchDemand(_ session: Session, tier: TenantID, _ id: UUID) async throws -> DemandSnapshot {
-        try await call("dispatch.view", .GET, resolve(.dispatch, tier), "/demands/\(id)", token: session.token)
+        try await send(.dispatchView, tier: tier, id: id, token: session.token)
     }
 
     public func route(_ session: Session, _ id: UUID, lead: String, cooperating: [String] = []) async throws -> DemandSnapshot {
@@ -178,53 +223,57 @@ public struct PlatformClient: Sendable {
             var leadUnitID: String
             var cooperatingUnitIDs: [String]
         }
-        return try await call("dispatch", .POST, resolve(.dispatch, session.tier), "/demands/\(id)/dispatch", token: session.token,
+        return try await send(.route, tier: session.tier, id: id, token: session.token,
             body: Body(leadUnitID: lead, cooperatingUnitIDs: cooperating))
     }
 
     public func escalate(_ session: Session, _ id: UUID, suggestion: String) async throws -> DemandSnapshot {
-        try await call("escalate", .POST, resolve(.dispatch, session.tier), "/demands/\(id)/escalate", token: session.token,
-            body: ["suggestion": suggestion])
+        try await send(.escalate, tier: session.tier, id: id, token: session.token, body: ["suggestion": suggestion])
+    }
+
+    /// The handling units of the person's tier, for routing.
+    public func units(_ session: Session) async throws -> [DirectoryUnit] {
+        try await send(.units, tier: session.tier, token: session.token)
     }
 
     public func queue(_ session: Session) async throws -> [QueueItem] {
-        try await call("queue", .GET, resolve(.dispatch, session.tier), "/queue", token: session.token)
+        try await send(.queue, tier: session.tier, token: session.token)
     }
 
     public struct QueueItem: Decodable, Sendable {
         public var id: UUID
         public var state: DemandState
+        public var stateName: String?
         public var registrationNumber: String?
         public var enterpriseName: String?
+        public var updatedAt: Date?
         public var dueAt: Date?
         public var location: DemandSnapshot.Location?
     }
 
     /// `GET /demands` of a tier's intake: the demands the person may read there.
-    public func intakeList(_ session: Session, tier: TenantID? = nil) async throws -> [QueueItem] {
-        try await call("intake.list", .GET, resolve(.intake, tier ?? session.tier), "/demands", token: session.token)
+    public func intakeList(_ session: Session, tier: TenantID? = nil, query: String = "") async throws -> [QueueItem] {
+        try await send(.intakeList, tier: tier ?? session.tier, query: query, token: session.token)
     }
 
     /// `GET /demands` of the person's tier's dispatch.
-    public func dispatchList(_ session: Session) async throws -> [QueueItem] {
-        try await call("dispatch.list", .GET, resolve(.dispatch, session.tier), "/demands", token: session.token)
-    }
-
-    public func intakeDemand(_ session: Session, tier: TenantID, _ id: UUID) async throws -> DemandSnapshot {
-        try await call("intake.view", .GET, resolve(.intake, tier), "/demands/\(id)", token: session.token)
+    public func dispatchList(_ session: Session, query: String = "") async throws -> [QueueItem] {
+        try await send(.dispatchList, tier: session.tier, query: query, token: session.token)
     }
 
     public func handlingDemand(_ session: Session, _ id: UUID) async throws -> DemandSnapshot {
-        try await call("handling.view", .GET, resolve(.handling, nil), "/demands/\(id)", token: session.token)
+        try await send(.handlingView, tier: nil, id: id, token: session.token)
     }
 
     /// `POST /demands/{id}/<action>` on handling (sign, notes, pause, resume, extension, result, return, rating, urge).
-    public func handle(_ session: Session, _ id: UUID, _ action: String, _ body: some Encodable & Sendable) async throws -> DemandSnapshot {
-        try await call(action, .POST, resolve(.handling, nil), "/demands/\(id)/\(action)", token: session.token, body: body)
+    public func handle(_ session: Session, _ id: UUID, _ action: HandlingAction, _ body: some Encodable & Sendable)
+        async throws -> DemandSnapshot
+    {
+        try await send(action.operation, tier: nil, id: id, token: session.token, body: body)
     }
 
     public func ledger(_ session: Session, query: String = "") async throws -> [QueueItem] {
-        try await call("ledger", .GET, resolve(.handling, nil), "/ledger" + query, token: session.token)
+        try await send(.ledger, tier: nil, query: query, token: session.token)
     }
 
     /// An SMS of a demand as the notifier shows it to the office.
@@ -240,7 +289,7 @@ public struct PlatformClient: Sendable {
     }
 
     public func messages(_ session: Session, demand id: UUID) async throws -> [SMSMessage] {
-        try await call("messages", .GET, resolve(.notifier, nil), "/demands/\(id)/messages", token: session.token)
+        try await send(.messages, tier: nil, id: id, token: session.token)
     }
 
     /// The figures of a tier and the tiers below it for the current month (reporting's JSON, loosely).
@@ -274,7 +323,22 @@ public struct PlatformClient: Sendable {
     }
 
     public func figures(_ session: Session, query: String = "") async throws -> FiguresSummary {
-        try await call("figures", .GET, resolve(.reporting, nil), "/figures" + query, token: session.token)
+        try await send(.figures, tier: nil, query: query, token: session.token)
+    }
+
+    /// Calls one documented operation: `{id}` in its path becomes `id`; `query` (with its `?`) is appended.
+    public func send<Answer: Decodable>(
+        _ operation: APIOperation,
+        tier: TenantID?,
+        id: UUID? = nil,
+        query: String = "",
+        token: String?,
+        body: (any Encodable & Sendable)? = nil,
+        headers: [String: String] = [:]
+    ) async throws -> Answer {
+        let path = operation.path.replacingOccurrences(of: "{id}", with: id?.uuidString.lowercased() ?? "")
+        return try await call(operation.name, operation.method, resolve(operation.service, tier), path + query, token: token,
+            body: body, headers: headers)
     }
 
     // MARK: Transport
@@ -292,7 +356,8 @@ public struct PlatformClient: Sendable {
         guard (200..<300).contains(status) else {
             let detail = try? JSONDecoder().decode(APIErrorBody.self, from: data)
             throw APICallError(status: status, code: detail?.error.code ?? "HTTP_\(status)",
-                message: detail?.error.message ?? String(decoding: data.prefix(300), as: UTF8.self), operation: operation)
+                message: detail?.error.message ?? String(decoding: data.prefix(300), as: UTF8.self), operation: operation,
+                issues: detail?.error.issues ?? [])
         }
         return try EventCoding.decoder().decode(Answer.self, from: data)
     }
@@ -319,7 +384,7 @@ public struct PlatformClient: Sendable {
             request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
         }
         let start = ContinuousClock.now
-        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(30))
+        let response = try await HTTPClient.shared.execute(request, timeout: .init(timeout))
         let data = Data(buffer: try await response.body.collect(upTo: 16 << 20))
         observe?(operation, ContinuousClock.now - start, response.status.code)
         return (response.status.code, data)

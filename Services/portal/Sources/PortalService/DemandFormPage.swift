@@ -1,0 +1,87 @@
+import DemandDomain
+import Foundation
+import PlatformEvents
+
+/// The registration form (登记表): its fields named as the API names them, so the API's field
+/// problems land beside the field they concern, and what was typed stays in place.
+struct DemandFormPage {
+    let values: [String: String]
+    let errors: [String: String]
+    let enterprises: [DirectoryEnterprise]
+
+    struct Field {
+        var name: String
+        var label: String
+        var kind: Kind
+        var required: Bool
+        var hint: String?
+
+        enum Kind { case text, phone, email, textarea }
+    }
+
+    static let fields: [Field] = [
+        Field(name: "contact.name", label: "联系人", kind: .text, required: true),
+        Field(name: "contact.title", label: "职务", kind: .text, required: true),
+        Field(name: "contact.phone", label: "联系手机", kind: .phone, required: true, hint: "办理进度将以短信告知此号码"),
+        Field(name: "contact.email", label: "电子邮箱", kind: .email, required: false),
+        Field(name: "difficulty", label: "困难问题", kind: .textarea, required: true, hint: "企业生产经营中遇到的具体困难"),
+        Field(name: "helpWanted", label: "诉求内容", kind: .textarea, required: true, hint: "希望政府部门协调解决的事项"),
+    ]
+
+    var fields: [String: Any] {
+        [
+            "enterprises": enterprises.map { enterprise -> [String: Any] in
+                [
+                    "id": enterprise.id, "name": enterprise.name, "creditCode": enterprise.creditCode.rawValue,
+                    "address": enterprise.address, "selected": enterprise.id == values["enterpriseID"],
+                ]
+            },
+            "chooseEnterprise": enterprises.count > 1,
+            "enterpriseError": errors["enterpriseID"] ?? "",
+            "inputs": Self.fields.map { field -> [String: Any] in
+                [
+                    "name": field.name, "id": field.name.replacingOccurrences(of: ".", with: "-"), "label": field.label,
+                    "value": values[field.name] ?? "", "error": errors[field.name] ?? "", "invalid": errors[field.name] != nil,
+                    "required": field.required, "hint": field.hint ?? "", "isTextarea": field.kind == .textarea,
+                    "type": field.kind == .phone ? "tel" : field.kind == .email ? "email" : "text",
+                ]
+            },
+            "categories": DemandCategory.allCases.map { option(id: $0.rawValue, name: $0.chineseName, field: "category") },
+            "categoryError": errors["category"] ?? "",
+            "industryGroups": IndustryGroup.allCases.map { option(id: $0.rawValue, name: $0.chineseName, field: "industryGroup") },
+            "industryGroupError": errors["industryGroup"] ?? "",
+            "isConsultation": values["isConsultation"] == "true",
+            "submissionKey": values["submissionKey"] ?? UUID().uuidString,
+        ]
+    }
+
+    func option(id: String, name: String, field: String) -> [String: Any] {
+        ["id": id, "name": name, "selected": values[field] == id]
+    }
+
+    /// The form as the API takes it, or the fields a person must still fill in. The enterprise's
+    /// own particulars come from the directory, never from what was typed.
+    static func draft(from form: FormData, enterprise: DirectoryEnterprise?) -> (form: DemandForm?, errors: [String: String]) {
+        var errors: [String: String] = [:]
+        for field in fields where field.required && form[field.name] == nil {
+            errors[field.name] = "请填写\(field.label)"
+        }
+        let category = form["category"].flatMap(DemandCategory.init(rawValue:))
+        if category == nil { errors["category"] = "请选择诉求类别" }
+        let group = form["industryGroup"].flatMap(IndustryGroup.init(rawValue:))
+        if group == nil { errors["industryGroup"] = "请选择行业组" }
+        guard let enterprise else {
+            errors["enterpriseID"] = "请选择企业"
+            return (nil, errors)
+        }
+        guard errors.isEmpty, let category, let group else { return (nil, errors) }
+        let demandForm = DemandForm(
+            enterprise: .init(name: enterprise.name, creditCode: enterprise.creditCode.rawValue, address: enterprise.address),
+            contact: .init(name: form["contact.name"] ?? "", title: form["contact.title"] ?? "", phone: form["contact.phone"] ?? "",
+                email: form["contact.email"]),
+            channel: .platform, category: category, industryGroup: group,
+            difficulty: form["difficulty"] ?? "", helpWanted: form["helpWanted"] ?? "",
+            isConsultation: form["isConsultation"] == "true")
+        return (demandForm, errors)
+    }
+}

@@ -1,0 +1,95 @@
+import DemandDomain
+import Foundation
+import PlatformAPI
+
+/// What a demand's page shows: where it is now and who must act, its deadlines with their lights,
+/// what the enterprise asked, the answer and rating, its timeline, and the forms the person may use.
+struct DemandPresenter {
+    let demand: DemandSnapshot
+    let role: Role
+    let tree: TenantTree
+    /// The page's own address, where a form on another copy of the demand comes back to.
+    let pagePath: String
+
+    var fields: [String: Any] {
+        let location = demand.location
+        let state = demand.state ?? location.state
+        let id = demand.id.uuidString.lowercased()
+        var fields: [String: Any] = [
+            "id": id,
+            "number": demand.registrationNumber ?? "（未编号）",
+            "stateName": location.stateName,
+            "where": location.tenantName ?? location.tenant,
+            "holder": location.holder ?? (location.state == .closed ? "已办结" : "—"),
+            "deadlines": deadlines,
+            "hasDeadlines": !demand.deadlines.isEmpty,
+            "history": history,
+        ]
+        if let content = demand.content {
+            fields["content"] = [
+                "enterprise": content.enterprise.name,
+                "creditCode": content.enterprise.creditCode.rawValue,
+                "contact": "\(content.contact.name)（\(content.contact.title)）",
+                "phone": content.contact.phone.digits,
+                "category": content.category.chineseName,
+                "industryGroup": content.industryGroup.chineseName,
+                "difficulty": content.difficulty,
+                "helpWanted": content.helpWanted,
+            ]
+        }
+        if let assignment = demand.assignment {
+            var shown: [String: Any] = ["number": assignment.number, "lead": assignment.leadUnit.name]
+            // Mustache shows a section for any string, even an empty one: leave out what is not there.
+            if !assignment.cooperatingUnits.isEmpty {
+                shown["cooperating"] = assignment.cooperatingUnits.map(\.name).joined(separator: "、")
+            }
+            fields["assignment"] = shown
+        }
+        if let result = demand.lastResult {
+            var shown: [String: Any] = ["className": result.resultClass.chineseName, "answer": result.answer]
+            if let plan = result.plan { shown["plan"] = plan }
+            if let date = result.plannedCompletion { shown["plannedCompletion"] = date.description }
+            if let explanation = result.explanation { shown["explanation"] = explanation }
+            fields["result"] = shown
+        }
+        if let rating = demand.lastRating {
+            fields["rating"] = ["verdict": rating.satisfied ? "满意" : "不满意", "comment": rating.comment ?? ""] as [String: Any]
+        }
+        let tier = TenantID(validating: demand.tenant)
+        fields["canReview"] = role == .cadre && state == .awaitingReview
+        fields["canDispatch"] = role == .dispatcher && state == .awaitingDispatch
+        fields["canEscalate"] = role == .dispatcher && state == .awaitingDispatch && tier.flatMap { tree[$0]?.parent } != nil
+        fields["canSign"] = role.actsForUnit && state == .awaitingSignature
+        fields["canAnswer"] = role.actsForUnit && (state == .inProgress || state == .underSupervision)
+        if role == .enterprise, location.state == .awaitingRating {
+            fields["rate"] = ["target": location.demandID.uuidString.lowercased(), "returnTo": pagePath]
+        }
+        return fields
+    }
+
+    var deadlines: [[String: Any]] {
+        demand.deadlines.map { deadline in
+            let statusName: String
+            switch deadline.status {
+            case "overdue": statusName = "已超期\(deadline.overdueWorkingDays.map { "\($0)个工作日" } ?? "")"
+            case "dueSoon": statusName = "即将到期"
+            case "paused": statusName = "暂停计时"
+            default: statusName = "正常"
+            }
+            return [
+                "step": deadline.stepName, "due": deadline.dueAt.map(CivilDate.deadlineText) ?? "暂停计时",
+                "statusName": statusName, "light": deadline.status,
+            ]
+        }
+    }
+
+    var history: [[String: Any]] {
+        demand.history.reversed().map { entry in
+            [
+                "time": CivilDate.shanghaiText(entry.at), "kindName": entry.kindName,
+                "actor": "\(entry.actor.name ?? entry.actor.id)（\(entry.actor.role.chineseName)）",
+                "stateName": entry.to.chineseName,
+            ]
+        }
+    }
+}

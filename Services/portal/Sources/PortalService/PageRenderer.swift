@@ -1,0 +1,62 @@
+import DemandDomain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Mustache
+import PlatformAPI
+
+/// Renders the Mustache templates of `Resources/templates` (they escape every value by default)
+/// inside the common layout: title, the person's menu, the one-time message.
+public struct PageRenderer: Sendable {
+    let library: MustacheLibrary
+    let tierNames: [TenantID: String]
+
+    public init(tierNames: [TenantID: String]) async throws {
+        self.tierNames = tierNames
+        guard let directory = Bundle.module.resourceURL?.appendingPathComponent("templates").path else {
+            throw PortalError.badRequest("templates not bundled")
+        }
+        library = try await MustacheLibrary(directory: directory)
+    }
+
+    /// A page for `session` (or for nobody, on the login page), as HTML with the portal's headers.
+    public func page(
+        _ template: String, title: String, session: PortalSession?, flash: Flash? = nil, status: HTTPResponse.Status = .ok,
+        _ fields: [String: Any] = [:]
+    ) -> Response {
+        var context = fields
+        context["title"] = title
+        context["flash"] = flash.map { ["text": $0.text, "isError": $0.isError] }
+        if let session {
+            context["user"] = [
+                "name": session.api.name ?? session.api.subject, "roleName": session.api.role.chineseName,
+                "tierName": tierNames[session.api.tier] ?? session.api.tier.rawValue,
+            ]
+            context["csrf"] = session.csrfToken
+            context["menu"] = Self.menu(for: session.api.role)
+        }
+        let html = library.render(context, withTemplate: template) ?? "<!doctype html><title>页面错误</title>"
+        return Response(status: status, headers: Self.headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    static let headers: HTTPFields = [
+        .contentType: "text/html; charset=utf-8",
+        .cacheControl: "no-store",
+    ]
+
+    static func menu(for role: Role) -> [[String: String]] {
+        var items = [["href": "/home", "label": homeLabel(for: role)]]
+        if role == .enterprise || role == .cadre { items.append(["href": "/demands/new", "label": "发布诉求"]) }
+        return items
+    }
+
+    static func homeLabel(for role: Role) -> String {
+        switch role {
+        case .enterprise: "我的诉求"
+        case .cadre: "诉求管理"
+        case .dispatcher: "分办队列"
+        case .unitAdmin, .countyAdmin: "承办台账"
+        case .office, .inspector, .system: "诉求总览"
+        }
+    }
+}

@@ -1,0 +1,253 @@
+import DemandDomain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import PlatformAPI
+import PlatformEvents
+
+/// The portal's pages. Every page reads and changes demands only through the services' APIs, with
+/// the person's own token, so each page shows exactly what the APIs let that person see and do.
+struct PortalRoutes: Sendable {
+    let client: PlatformClient
+    let sessions: SessionStore
+    let pages: PageRenderer
+    let tree: TenantTree
+    let secureCookies: Bool
+
+    static let sessionCookie = "portal_session"
+    static let loginCookie = "portal_login"
+
+    func register(on router: RouterGroup<PortalContext>) {
+        router.get("/") { _, context in Self.redirect(context.session == nil ? "/login" : "/home") }
+        router.get("login", use: loginPage)
+        router.post("login", use: logIn)
+        router.post("logout", use: logOut)
+        router.get("home", use: home)
+        router.get("demands/new", use: newDemandPage)
+        router.post("demands", use: submitDemand)
+        router.get("demands/:id", use: demandPage)
+        router.post("demands/:id/:action", use: act)
+    }
+
+    // MARK: Login
+
+    func loginPage(_ request: Request, context: PortalContext) async throws -> Response {
+        if context.session != nil { return Self.redirect("/home") }
+        return loginForm(values: [:], error: nil)
+    }
+
+    /// The login form with a fresh anti-forgery token in a cookie and in the form (double submit).
+    func loginForm(values: [String: String], error: Flash?, status: HTTPResponse.Status = .ok) -> Response {
+        let token = SessionStore.randomToken()
+        let tiers = tree.tenants.map { tenant -> [String: Any] in
+            ["id": tenant.id.rawValue, "name": tenant.name, "selected": tenant.id.rawValue == values["tier"]]
+        }
+        var response = pages.page("login", title: "登录", session: nil, flash: error, status: status, [
+            "tiers": tiers, "login": values["login"] ?? "", "loginToken": token,
+        ])
+        response.setCookie(Cookie(name: Self.loginCookie, value: token, maxAge: 3600, path: "/login", secure: secureCookies,
+            httpOnly: true, sameSite: .strict))
+        return response
+    }
+
+    func logIn(_ request: Request, context: PortalContext) async throws -> Response {
+        let form = try await request.form(context: context)
+        guard let expected = request.cookies[Self.loginCookie]?.value, let given = form["loginToken"],
+            SessionStore.constantTimeEqual(expected, given)
+        else {
+            return loginForm(values: form.values, error: .failed("页面已过期，请重新登录"), status: .forbidden)
+        }
+        guard let tierText = form["tier"], let tier = TenantID(validating: tierText), tree.contains(tier) else {
+            return loginForm(values: form.values, error: .failed("请选择区域"), status: .unprocessableContent)
+        }
+        guard let login = form["login"], let password = form.all("password").first, !password.isEmpty else {
+            return loginForm(values: form.values, error: .failed("请输入用户名和密码"), status: .unprocessableContent)
+        }
+        do {
+            let api = try await client.login(tier: tier, login: login, password: password, clientAddress: context.peerAddress)
+            let session = try await sessions.create(for: api)
+            var response = Self.redirect("/home")
+            response.setCookie(Cookie(name: Self.sessionCookie, value: session.id, expires: session.expiresAt, path: "/",
+                secure: secureCookies, httpOnly: true, sameSite: .lax))
+            return response
+        } catch let error as APICallError where error.status < 500 {
+            context.logger.info("Login refused", metadata: ["code": "\(error.code)", "tier": "\(tier)"])
+            return loginForm(values: form.values, error: .failed(error.message), status: HTTPResponse.Status(code: Int(error.status)))
+        }
+    }
+
+    func logOut(_ request: Request, context: PortalContext) async throws -> Response {
+        let session = try context.requireSession()
+        try await checkCSRF(try await request.form(context: context), session)
+        try await sessions.delete(session.id)
+        var response = Self.redirect("/login")
+        response.setCookie(Cookie(name: Self.sessionCookie, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true,
+            sameSite: .lax))
+        return response
+    }
+
+    // MARK: Lists
+
+    func home(_ request: Request, context: PortalContext) async throws -> Response {
+        let session = try context.requireSession()
+        let api = session.api
+        var sections: [[String: Any]] = []
+        switch api.role {
+        case .enterprise:
+            sections.append(section("我的诉求", try await client.intakeList(api)))
+        case .cadre:
+            sections.append(section("待审核诉求", try await client.intakeList(api, query: "?state=awaitingReview")))
+            sections.append(section("全部包联企业诉求", try await client.intakeList(api)))
+        case .dispatcher:
+            sections.append(section("待分办诉求", try await client.queue(api)))
+            sections.append(section("本级全部诉求", try await client.dispatchList(api)))
+        case .unitAdmin, .countyAdmin:
+            sections.append(section("待签收", try await client.ledger(api, query: "?state=awaitingSignature")))
+            sections.append(section("办理中", try await client.ledger(api, query: "?state=inProgress,underSupervision")))
+            sections.append(section("全部承办诉求", try await client.ledger(api)))
+        case .office, .inspector, .system:
+            sections.append(section("本级受理诉求", try await client.dispatchList(api)))
+        }
+        return pages.page("home", title: PageRenderer.homeLabel(for: api.role), session: session,
+            flash: try await sessions.takeFlash(for: session.id), ["sections": sections])
+    }
+
+    func section(_ title: String, _ items: [PlatformClient.QueueItem]) -> [String: Any] {
+        let now = Date()
+        let rows = items.map { item -> [String: Any] in
+            let location = item.location
+            return [
+                "id": item.id.uuidString.lowercased(),
+                "number": item.registrationNumber ?? "（未编号）",
+                "enterprise": item.enterpriseName ?? "",
+                "state": location?.stateName ?? item.stateName ?? item.state.chineseName,
+                "where": location.map { "\($0.tenantName ?? $0.tenant)" } ?? "",
+                "holder": location?.holder ?? "",
+                "due": item.dueAt.map(CivilDate.deadlineText) ?? "—",
+                "light": Self.light(dueAt: item.dueAt, now: now),
+            ]
+        }
+        return ["title": title, "rows": rows, "count": rows.count, "empty": rows.isEmpty]
+    }
+
+    // MARK: One demand
+
+    func demandPage(_ request: Request, context: PortalContext) async throws -> Response {
+        let session = try context.requireSession()
+        let id = try Self.demandID(context)
+        let demand = try await read(id, as: session.api)
+        var fields = DemandPresenter(demand: demand, role: session.api.role, tree: tree, pagePath: "/demands/\(id.uuidString.lowercased())")
+            .fields
+        if session.api.role == .dispatcher, demand.state == .awaitingDispatch {
+            fields["units"] = try await client.units(session.api).map { ["id": $0.id, "name": $0.name] }
+        }
+        return pages.page("demand", title: "诉求 \(demand.registrationNumber ?? "")", session: session,
+            flash: try await sessions.takeFlash(for: session.id), fields)
+    }
+
+    /// The copy of the demand this person works on: intake's for the enterprise and its cadre (and,
+    /// once a unit handles it, handling's copy where it is now, with the answer to rate), dispatch's
+    /// for the tier's dispatcher and office, handling's for units.
+    func read(_ id: UUID, as api: Session) async throws -> DemandSnapshot {
+        switch api.role {
+        case .enterprise, .cadre:
+            let submitted = try await client.intakeDemand(api, id)
+            guard Self.handledStates.contains(submitted.location.state) else { return submitted }
+            return (try? await client.handlingDemand(api, submitted.location.demandID)) ?? submitted
+        case .dispatcher, .office, .inspector, .system:
+            return try await client.dispatchDemand(api, tier: api.tier, id)
+        case .unitAdmin, .countyAdmin:
+            return try await client.handlingDemand(api, id)
+        }
+    }
+
+    static let handledStates: Set<DemandState> = [.awaitingSignature, .inProgress, .awaitingRating, .underSupervision, .closed]
+
+    /// A form on a demand's page: the step goes to the service that owns it, then back to the page.
+    func act(_ request: Request, context: PortalContext) async throws -> Response {
+        let session = try context.requireSession()
+        let form = try await request.form(context: context)
+        try await checkCSRF(form, session)
+        let id = try Self.demandID(context)
+        let action = context.parameters.get("action") ?? ""
+        let page = "/demands/\(id.uuidString.lowercased())"
+        do {
+            let message = try await DemandActions(client: client, session: session.api).perform(action, on: id, form: form)
+            try await sessions.setFlash(.done(message), for: session.id)
+            // The enterprise rates the copy where the demand is now; its own page is its intake copy.
+            return Self.redirect(form["returnTo"].flatMap(Self.localPath) ?? page)
+        } catch let error as APICallError where (400..<500).contains(error.status) && error.status != 401 {
+            try await sessions.setFlash(.failed("操作未成功：\(error.issues.first?.message ?? error.message)"), for: session.id)
+            return Self.redirect(form["returnTo"].flatMap(Self.localPath) ?? page)
+        } catch let missing as DemandActions.MissingField {
+            try await sessions.setFlash(.failed("操作未成功：\(missing.message)"), for: session.id)
+            return Self.redirect(page)
+        }
+    }
+
+    // MARK: Submitting
+
+    func newDemandPage(_ request: Request, context: PortalContext) async throws -> Response {
+        let session = try context.requireRole([.enterprise, .cadre])
+        return try await formPage(session, values: [:], errors: [:], message: nil)
+    }
+
+    func formPage(
+        _ session: PortalSession, values: [String: String], errors: [String: String], message: Flash?,
+        status: HTTPResponse.Status = .ok
+    ) async throws -> Response {
+        let enterprises = try await client.enterprises(session.api)
+        let fields = DemandFormPage(values: values, errors: errors, enterprises: enterprises).fields
+        return pages.page("new-demand", title: "发布诉求", session: session, flash: message, status: status, fields)
+    }
+
+    func submitDemand(_ request: Request, context: PortalContext) async throws -> Response {
+        let session = try context.requireRole([.enterprise, .cadre])
+        let form = try await request.form(context: context)
+        try await checkCSRF(form, session)
+        let enterprises = try await client.enterprises(session.api)
+        let chosen = enterprises.first { $0.id == (form["enterpriseID"] ?? enterprises.first?.id) }
+        let draft = DemandFormPage.draft(from: form, enterprise: chosen)
+        guard let filledForm = draft.form, draft.errors.isEmpty else {
+            return try await formPage(session, values: form.values, errors: draft.errors, message: .failed("请按提示修改后再提交"),
+                status: .unprocessableContent)
+        }
+        do {
+            let submitted = try await client.submit(session.api, form: filledForm,
+                enterpriseID: session.api.role == .cadre ? chosen?.id : nil, idempotencyKey: form["submissionKey"])
+            try await sessions.setFlash(.done("诉求已提交，登记编号 \(submitted.registrationNumber ?? "")"), for: session.id)
+            return Self.redirect("/demands/\(submitted.id.uuidString.lowercased())")
+        } catch let error as APICallError where error.status == 422 || error.status == 400 {
+            let errors = Dictionary(error.issues.map { ($0.field, $0.message) }) { first, _ in first }
+            return try await formPage(session, values: form.values, errors: errors, message: .failed(error.message), status: .unprocessableContent)
+        }
+    }
+
+    // MARK: Helpers
+
+    func checkCSRF(_ form: FormData, _ session: PortalSession) async throws {
+        guard let given = form["csrf"], SessionStore.constantTimeEqual(given, session.csrfToken) else { throw PortalError.staleForm }
+    }
+
+    static func demandID(_ context: PortalContext) throws -> UUID {
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw PortalError.notFound }
+        return id
+    }
+
+    /// Only paths of this site: a form cannot send the person elsewhere.
+    static func localPath(_ text: String) -> String? {
+        text.hasPrefix("/") && !text.hasPrefix("//") && !text.contains("\\") ? text : nil
+    }
+
+    static func redirect(_ path: String) -> Response {
+        Response(status: .seeOther, headers: [.location: path])
+    }
+
+    static func light(dueAt: Date?, now: Date) -> String {
+        guard let dueAt else { return "none" }
+        if dueAt < now { return "overdue" }
+        return dueAt.timeIntervalSince(now) < 86_400 ? "dueSoon" : "onTrack"
+    }
+
+}

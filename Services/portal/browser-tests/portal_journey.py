@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+"""A whole 茅箭区 journey through the web platform in real Chromium, as its people would do it.
+
+    portal_journey.py <portal-url> <screenshot-dir>
+
+The enterprise submits (first an empty form, to see the field errors), its cadre approves, the
+district dispatcher routes, the unit signs and answers, the enterprise rates, the office looks.
+Every step asserts what the page shows; a forged form without the CSRF token must be refused.
+Screenshots of each role's page go to <screenshot-dir>. Exits non-zero on the first failure.
+"""
+import re
+import sys
+import time
+
+from playwright.sync_api import expect, sync_playwright
+
+PASSWORD = "Demo@2026"
+DESKTOP = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
+HOSTILE = "<script>alert(1)</script>"
+
+
+def main(base, shots):
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+        journey = Journey(browser, base, shots)
+        try:
+            journey.run()
+        finally:
+            browser.close()
+    print("portal journey passed: demand", journey.number)
+
+
+class Journey:
+    def __init__(self, browser, base, shots):
+        self.browser, self.base, self.shots = browser, base.rstrip("/"), shots
+        self.number = None
+        self.demand_path = None
+
+    def person(self, tier, login, viewport=DESKTOP):
+        context = self.browser.new_context(viewport=viewport, locale="zh-CN")
+        page = context.new_page()
+        page.on("dialog", lambda dialog: fail(f"a script ran and opened a dialog: {dialog.message}"))
+        page.goto(self.base + "/")
+        expect(page).to_have_url(re.compile(r"/login$"))
+        page.select_option("#tier", label=tier)
+        page.fill("#login", login)
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page).to_have_url(re.compile(r"/home$"))
+        expect(page.get_by_test_id("who")).to_contain_text(login if len(login) < 12 else login[:6])
+        return page
+
+    def shot(self, page, name):
+        page.screenshot(path=f"{self.shots}/{name}.png", full_page=True)
+
+    def open_demand(self, page, path=None, state=None, timeout=30):
+        """Opens the demand's page, reloading until it shows `state` (steps travel over Kafka)."""
+        page.goto(self.base + (path or self.demand_path))
+        deadline = time.time() + timeout
+        while state and state not in page.get_by_test_id("state").inner_text():
+            if time.time() > deadline:
+                fail(f"{path or self.demand_path} never showed {state}; it shows {page.get_by_test_id('state').inner_text()}")
+            time.sleep(0.3)
+            page.reload()
+
+    def run(self):
+        self.login_refusal()
+        self.enterprise_submits()
+        self.csrf_is_required()
+        self.cadre_approves()
+        self.dispatcher_routes()
+        self.unit_answers()
+        self.enterprise_rates()
+        self.office_looks()
+
+    def login_refusal(self):
+        context = self.browser.new_context(viewport=DESKTOP, locale="zh-CN")
+        page = context.new_page()
+        page.goto(self.base + "/login")
+        self.shot(page, "login")
+        page.select_option("#tier", label="茅箭区")
+        page.fill("#login", "茅箭区双千办")
+        page.fill("#password", "wrong-password")
+        page.click("button[type=submit]")
+        expect(page.get_by_test_id("flash")).to_contain_text("用户名或密码错误")
+        expect(page.locator("#login")).to_have_value("茅箭区双千办")
+        context.close()
+
+    def enterprise_submits(self):
+        page = self.person("茅箭区", "十堰示范汽车零部件有限公司")
+        self.shot(page, "enterprise-home")
+        page.click("text=发布诉求")
+        expect(page.get_by_test_id("enterprise")).to_contain_text("十堰示范汽车零部件有限公司")
+        page.fill("#contact-name", "王联络")
+        page.click("button:has-text('提交诉求')")
+        expect(page.get_by_test_id("flash")).to_contain_text("请按提示修改后再提交")
+        expect(page.get_by_test_id("error-difficulty")).to_have_text("请填写困难问题")
+        expect(page.get_by_test_id("error-contact-phone")).to_have_text("请填写联系手机")
+        expect(page.locator("#contact-name")).to_have_value("王联络")
+        self.shot(page, "enterprise-form-errors")
+        page.fill("#contact-title", "办公室主任")
+        page.fill("#contact-phone", "1990002004")
+        page.select_option("#category", label="用电保障")
+        page.select_option("#industryGroup", label="经信")
+        page.fill("#difficulty", "新厂区用电容量不足，二期生产线无法按期投产。" + HOSTILE)
+        page.fill("#helpWanted", "协调供电部门加快专线增容审批。")
+        page.click("button:has-text('提交诉求')")
+        expect(page.get_by_test_id("error-contact-phone")).not_to_be_empty()
+        page.fill("#contact-phone", "19900020041")
+        page.click("button:has-text('提交诉求')")
+        expect(page.get_by_test_id("flash")).to_contain_text("诉求已提交")
+        expect(page.get_by_test_id("state")).to_have_text("待审核")
+        expect(page.get_by_test_id("difficulty")).to_contain_text(HOSTILE)
+        self.number = page.get_by_test_id("number").inner_text()
+        self.demand_path = re.search(r"/demands/[0-9a-f-]+$", page.url).group(0)
+        self.enterprise = page
+
+    def csrf_is_required(self):
+        page = self.enterprise
+        answer = page.request.post(self.base + self.demand_path + "/rating", form={"satisfied": "true"}, max_redirects=0)
+        if answer.status != 403:
+            fail(f"a form without its CSRF token answered {answer.status}, not 403")
+        page.reload()
+        expect(page.get_by_test_id("state")).to_have_text("待审核")
+
+    def cadre_approves(self):
+        page = self.person("茅箭区", "李明远")
+        expect(page.get_by_test_id("section").first).to_contain_text(self.number)
+        self.shot(page, "cadre-home")
+        page.get_by_test_id("section").first.get_by_text(self.number).click()
+        expect(page.get_by_test_id("review")).to_be_visible()
+        page.click("button:has-text('审核通过')")
+        expect(page.get_by_test_id("flash")).to_contain_text("已审核通过")
+        expect(page.get_by_test_id("state")).to_have_text("待分办")
+
+    def dispatcher_routes(self):
+        page = self.person("茅箭区", "茅箭区分办员")
+        self.open_demand(page, state="待分办")
+        page.select_option("#leadUnitID", label="茅箭区经济和信息化局")
+        self.shot(page, "dispatcher-demand")
+        page.click("button:has-text('分办')")
+        expect(page.get_by_test_id("flash")).to_contain_text("已分办")
+        page.goto(self.base + "/home")
+        self.shot(page, "dispatcher-home")
+
+    def unit_answers(self):
+        page = self.person("茅箭区", "茅箭区经信局管理员")
+        self.open_demand(page, state="待签收")
+        page.click("button:has-text('签收')")
+        expect(page.get_by_test_id("flash")).to_contain_text("已签收")
+        expect(page.get_by_test_id("state")).to_have_text("办理中")
+        page.fill("#answer", "已协调国网十堰供电公司完成专线增容审批，年底前送电。")
+        page.click("button:has-text('提交结果')")
+        expect(page.get_by_test_id("flash")).to_contain_text("办理结果已提交")
+        page.goto(self.base + "/home")
+        self.shot(page, "unit-home")
+
+    def enterprise_rates(self):
+        page = self.person("茅箭区", "十堰示范汽车零部件有限公司", viewport=PHONE)
+        self.open_demand(page, state="待评价")
+        expect(page.get_by_test_id("answer")).to_contain_text("专线增容")
+        page.check("input[name=satisfied][value=false]")
+        page.click("button:has-text('提交评价')")
+        expect(page.get_by_test_id("flash")).to_contain_text("不满意时请填写评价意见")
+        page.check("input[name=satisfied][value=true]")
+        page.fill("textarea[name=comment]", "满意，感谢")
+        page.click("button:has-text('提交评价')")
+        expect(page.get_by_test_id("flash")).to_contain_text("已办结销号")
+        self.open_demand(page, state="已办结销号")
+        self.shot(page, "enterprise-demand-phone")
+
+    def office_looks(self):
+        page = self.person("茅箭区", "茅箭区双千办")
+        expect(page.get_by_test_id("section").first).to_contain_text(self.number)
+        self.shot(page, "office-home")
+
+
+def fail(message):
+    raise AssertionError(message)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

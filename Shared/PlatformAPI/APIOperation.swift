@@ -1,0 +1,53 @@
+import DemandDomain
+import NIOHTTP1
+
+/// One operation of a service's OpenAPI document that the client calls. `all` lists every one, and
+/// a test checks each against the documents, so the client and the APIs cannot drift apart.
+public struct APIOperation: Sendable {
+    public var name: String
+    public var service: ServiceKind
+    public var method: HTTPMethod
+    /// The documented path, with `{id}` where the demand id goes.
+    public var path: String
+
+    init(_ name: String, _ service: ServiceKind, _ method: HTTPMethod, _ path: String) {
+        self.name = name
+        self.service = service
+        self.method = method
+        self.path = path
+    }
+
+    /// `POST /demands` in the form an OpenAPI document lists it.
+    public var documentedOperation: String { "\(method.rawValue) \(path)" }
+
+    public static let login = APIOperation("login", .intake, .POST, "/auth/login")
+    public static let submit = APIOperation("submit", .intake, .POST, "/demands")
+    public static let intakeList = APIOperation("intake.list", .intake, .GET, "/demands")
+    public static let intakeView = APIOperation("intake.view", .intake, .GET, "/demands/{id}")
+    public static let approve = APIOperation("approve", .intake, .POST, "/demands/{id}/approve")
+    public static let sendBack = APIOperation("sendBack", .intake, .POST, "/demands/{id}/send-back")
+    public static let enterprises = APIOperation("enterprises", .intake, .GET, "/directory/enterprises")
+    public static let queue = APIOperation("queue", .dispatch, .GET, "/queue")
+    public static let units = APIOperation("units", .dispatch, .GET, "/units")
+    public static let dispatchList = APIOperation("dispatch.list", .dispatch, .GET, "/demands")
+    public static let dispatchView = APIOperation("dispatch.view", .dispatch, .GET, "/demands/{id}")
+    public static let route = APIOperation("dispatch", .dispatch, .POST, "/demands/{id}/dispatch")
+    public static let escalate = APIOperation("escalate", .dispatch, .POST, "/demands/{id}/escalate")
+    public static let ledger = APIOperation("ledger", .handling, .GET, "/ledger")
+    public static let handlingView = APIOperation("handling.view", .handling, .GET, "/demands/{id}")
+    public static let messages = APIOperation("messages", .notifier, .GET, "/demands/{id}/messages")
+    public static let figures = APIOperation("figures", .reporting, .GET, "/figures")
+
+    public static let all: [APIOperation] = [
+        login, submit, intakeList, intakeView, approve, sendBack, enterprises, queue, units, dispatchList, dispatchView, route,
+        escalate, ledger, handlingView, messages, figures,
+    ] + HandlingAction.allCases.map(\.operation)
+}
+
+/// The steps a handling unit, the enterprise or the office take on handling (`POST /demands/{id}/<action>`).
+public enum HandlingAction: String, Sendable, CaseIterable {
+    case sign, notes, pause, resume, `extension`, result, `return`, rating, urge
+    case extensionDecision = "extension/decision"
+
+    public var operation: APIOperation { APIOperation(rawValue, .handling, .POST, "/demands/{id}/\(rawValue)") }
+}
