@@ -26,6 +26,7 @@ public struct APIOperation: Sendable {
     public static let intakeView = APIOperation("intake.view", .intake, .GET, "/demands/{id}")
     public static let approve = APIOperation("approve", .intake, .POST, "/demands/{id}/approve")
     public static let sendBack = APIOperation("sendBack", .intake, .POST, "/demands/{id}/send-back")
+    public static let resubmit = APIOperation("resubmit", .intake, .POST, "/demands/{id}/resubmit")
     public static let enterprises = APIOperation("enterprises", .intake, .GET, "/directory/enterprises")
     public static let queue = APIOperation("queue", .dispatch, .GET, "/queue")
     public static let units = APIOperation("units", .dispatch, .GET, "/units")
@@ -35,12 +36,14 @@ public struct APIOperation: Sendable {
     public static let escalate = APIOperation("escalate", .dispatch, .POST, "/demands/{id}/escalate")
     public static let ledger = APIOperation("ledger", .handling, .GET, "/ledger")
     public static let handlingView = APIOperation("handling.view", .handling, .GET, "/demands/{id}")
+    public static let dispatchSlip = APIOperation("dispatch-slip", .handling, .GET, "/demands/{id}/dispatch-slip")
     public static let messages = APIOperation("messages", .notifier, .GET, "/demands/{id}/messages")
     public static let figures = APIOperation("figures", .reporting, .GET, "/figures")
+    public static let unitFigures = APIOperation("figures.units", .reporting, .GET, "/figures/units")
 
     public static let all: [APIOperation] = [
-        login, submit, intakeList, intakeView, approve, sendBack, enterprises, queue, units, dispatchList, dispatchView, route,
-        escalate, ledger, handlingView, messages, figures,
+        login, submit, intakeList, intakeView, approve, sendBack, resubmit, enterprises, queue, units, dispatchList, dispatchView, route,
+        escalate, ledger, handlingView, dispatchSlip, messages, figures, unitFigures,
     ] + HandlingAction.allCases.map(\.operation)
 }
 

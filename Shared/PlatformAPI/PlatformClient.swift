@@ -58,6 +58,27 @@ public struct DemandSnapshot: Decodable, Sendable {
         public var at: Date
         public var actor: ActorInfo
         public var to: DemandState
+        public var action: ActionText?
+
+        /// The words people wrote with a step (a reason, a comment, a note), whatever the step.
+        public struct ActionText: Decodable, Sendable {
+            public struct Payload: Decodable, Sendable {
+                public var reason: String?
+                public var comment: String?
+                public var note: String?
+                public var text: String?
+                public var suggestion: String?
+                public var answer: String?
+            }
+            public var payload: Payload?
+        }
+
+        /// What was written with this step, for the timeline.
+        public var words: String? {
+            guard let payload = action?.payload else { return nil }
+            return [payload.reason, payload.comment, payload.note, payload.text, payload.suggestion, payload.answer]
+                .compactMap { $0 }.filter { !$0.isEmpty }.first
+        }
     }
 
     /// Where a demand is now and who must act (`DemandLocation`).
@@ -82,6 +103,9 @@ public struct DemandSnapshot: Decodable, Sendable {
     public var enterprise: EnterpriseParty?
     public var lastResult: ResultReport?
     public var lastRating: Rating?
+    public var pendingExtension: ExtensionRequest?
+    public var clockPausedSince: Date?
+    public var urgeCount: Int?
     public var assignment: AssignmentInfo?
     public var escalation: EscalationInfo?
     public var outcome: OutcomeInfo?
@@ -209,6 +233,15 @@ public struct PlatformClient: Sendable {
         try await send(.sendBack, tier: session.tier, id: id, token: session.token, body: ["reason": reason])
     }
 
+    /// The enterprise's corrected form after its cadre sent the demand back.
+    public func resubmit(_ session: Session, _ id: UUID, form: DemandForm, note: String? = nil) async throws -> DemandSnapshot {
+        struct Body: Encodable {
+            var form: DemandForm
+            var note: String?
+        }
+        return try await send(.resubmit, tier: session.tier, id: id, token: session.token, body: Body(form: form, note: note))
+    }
+
     /// The enterprises the person may submit for (an enterprise: itself; a cadre: its paired ones).
     public func enterprises(_ session: Session) async throws -> [DirectoryEnterprise] {
         try await send(.enterprises, tier: session.tier, token: session.token)
@@ -272,6 +305,27 @@ public struct PlatformClient: Sendable {
         try await send(action.operation, tier: nil, id: id, token: session.token, body: body)
     }
 
+    /// The dispatch slip (交办单) of a demand, as handling prints it.
+    public struct DispatchSlip: Decodable, Sendable {
+        public var title: String
+        public var number: String
+        public var registrationNumber: String?
+        public var matter: String
+        public var difficulty: String
+        public var enterprise: String
+        public var address: String
+        public var contact: String
+        public var phone: String
+        public var leadUnit: String
+        public var cooperatingUnits: [String]
+        public var resultDueAt: Date?
+        public var dispatchedAt: Date
+    }
+
+    public func dispatchSlip(_ session: Session, _ id: UUID) async throws -> DispatchSlip {
+        try await send(.dispatchSlip, tier: nil, id: id, token: session.token)
+    }
+
     public func ledger(_ session: Session, query: String = "") async throws -> [QueueItem] {
         try await send(.ledger, tier: nil, query: query, token: session.token)
     }
@@ -311,6 +365,10 @@ public struct PlatformClient: Sendable {
             public var satisfactionRate: Rate
             public var completionRate: Rate
             public var onTimeReceiptRate: Rate
+            public var byCategory: [String: Int]?
+            public var byIndustryGroup: [String: Int]?
+            public var satisfied: Int?
+            public var unsatisfied: Int?
         }
 
         public struct Period: Decodable, Sendable {
@@ -324,6 +382,11 @@ public struct PlatformClient: Sendable {
 
     public func figures(_ session: Session, query: String = "") async throws -> FiguresSummary {
         try await send(.figures, tier: nil, query: query, token: session.token)
+    }
+
+    /// One row per handling unit of the person's tier (a unit admin's: its own).
+    public func unitFigures(_ session: Session, query: String = "") async throws -> [FiguresSummary.Row] {
+        try await send(.unitFigures, tier: nil, query: query, token: session.token)
     }
 
     /// Calls one documented operation: `{id}` in its path becomes `id`; `query` (with its `?`) is appended.

@@ -1,12 +1,17 @@
 #!/usr/bin/env python3
-"""A whole 茅箭区 journey through the web platform in real Chromium, as its people would do it.
+"""Journeys through the web platform in real Chromium, as the people would do them.
 
     portal_journey.py <portal-url> <screenshot-dir>
 
-The enterprise submits (first an empty form, to see the field errors), its cadre approves, the
-district dispatcher routes, the unit signs and answers, the enterprise rates, the office looks.
-Every step asserts what the page shows; a forged form without the CSRF token must be refused.
-Screenshots of each role's page go to <screenshot-dir>. Exits non-zero on the first failure.
+1. District: the enterprise submits (first an empty form, to see the field errors), its cadre
+   approves, the 茅箭区 dispatcher routes, the unit signs and answers, the enterprise rates, the
+   office looks. A forged form without the CSRF token must be refused.
+2. Escalated: the 茅箭区 dispatcher escalates to 十堰市; the city dispatcher routes the city's copy,
+   the city unit answers, and the enterprise rates it from its own page at 茅箭区.
+3. Returned: a unit returns a demand that is not its remit; the dispatcher routes it again.
+4. Sent back: the cadre sends a demand back with a reason; the enterprise corrects and resubmits it.
+Every step asserts what the page shows. Screenshots go to <screenshot-dir>. Exits non-zero on the
+first failure.
 """
 import re
 import sys
@@ -73,6 +78,91 @@ class Journey:
         self.unit_answers()
         self.enterprise_rates()
         self.office_looks()
+        self.escalated_journey()
+        self.returned_journey()
+        self.sent_back_journey()
+
+    def submit(self, difficulty):
+        """A demand submitted in a few clicks; returns its page's path."""
+        page = self.person("茅箭区", "十堰示范汽车零部件有限公司")
+        page.goto(self.base + "/demands/new")
+        page.fill("#contact-name", "王联络")
+        page.fill("#contact-title", "办公室主任")
+        page.fill("#contact-phone", "19900020041")
+        page.select_option("#category", label="用电保障")
+        page.select_option("#industryGroup", label="经信")
+        page.fill("#difficulty", difficulty)
+        page.fill("#helpWanted", "请协调解决。")
+        page.click("button:has-text('提交诉求')")
+        expect(page.get_by_test_id("flash")).to_contain_text("诉求已提交")
+        path = re.search(r"/demands/[0-9a-f-]+$", page.url).group(0)
+        page.context.close()
+        return path
+
+    def submit_and_approve(self, difficulty):
+        """A demand submitted and approved; returns its page's path."""
+        path = self.submit(difficulty)
+        cadre = self.person("茅箭区", "李明远")
+        cadre.goto(self.base + path)
+        cadre.click("button:has-text('审核通过')")
+        expect(cadre.get_by_test_id("state")).to_have_text("待分办")
+        cadre.context.close()
+        return path
+
+    def escalated_journey(self):
+        path = self.submit_and_approve("需市级协调电网规划。")
+        county = self.person("茅箭区", "茅箭区分办员")
+        self.open_demand(county, path, state="待分办")
+        county.fill("#suggestion", "涉及市级电网规划，超出区级权限，建议市级协调")
+        county.click("button:has-text('转报上级')")
+        expect(county.get_by_test_id("flash")).to_contain_text("已转报上级")
+        self.open_demand(county, path, state="待分办")
+        expect(county.get_by_test_id("holder")).to_contain_text("十堰市")
+        city_number = county.get_by_test_id("elsewhere-number").inner_text()
+        if not city_number.startswith("十堰"):
+            fail(f"the county's page does not name the city's copy: {city_number!r}")
+        self.shot(county, "dispatcher-escalated")
+        city = self.person("十堰市", "市经信组分办员")
+        city.get_by_test_id("section").first.get_by_text(city_number).click()
+        city.select_option("#leadUnitID", label="十堰市经济和信息化局")
+        city.click("button:has-text('分办')")
+        expect(city.get_by_test_id("flash")).to_contain_text("已分办")
+        city_path = re.search(r"/demands/[0-9a-f-]+$", city.url).group(0)
+        unit = self.person("十堰市", "十堰市经信局管理员")
+        self.open_demand(unit, city_path, state="待签收")
+        unit.click("button:has-text('签收')")
+        expect(unit.get_by_test_id("state")).to_have_text("办理中")
+        unit.fill("#answer", "已协调国网十堰供电公司调整电网规划。")
+        unit.click("button:has-text('提交结果')")
+        expect(unit.get_by_test_id("flash")).to_contain_text("办理结果已提交")
+        enterprise = self.person("茅箭区", "十堰示范汽车零部件有限公司")
+        self.open_demand(enterprise, path, state="待评价")
+        expect(enterprise.get_by_test_id("answer")).to_contain_text("电网规划")
+        enterprise.click("button:has-text('提交评价')")
+        expect(enterprise.get_by_test_id("flash")).to_contain_text("已办结销号")
+        self.open_demand(county, path, state="已办结销号")
+
+    def returned_journey(self):
+        path = self.submit_and_approve("厂区道路施工许可迟迟未批。")
+        dispatcher = self.person("茅箭区", "茅箭区分办员")
+        self.open_demand(dispatcher, path, state="待分办")
+        dispatcher.select_option("#leadUnitID", label="茅箭区住房和城乡建设局")
+        dispatcher.click("button:has-text('分办')")
+        wrong = self.person("茅箭区", "茅箭区住建局管理员")
+        self.open_demand(wrong, path, state="待签收")
+        wrong.click("button:has-text('签收')")
+        expect(wrong.get_by_test_id("state")).to_have_text("办理中")
+        wrong.fill("form[action$=return] input[name=reason]", "用电增容不属于本单位职能")
+        wrong.fill("form[action$=return] input[name=suggestion]", "茅箭区经济和信息化局")
+        wrong.click("button:has-text('退回分办员')")
+        expect(wrong.get_by_test_id("flash")).to_contain_text("已退回分办员")
+        self.open_demand(dispatcher, path, state="待分办")
+        expect(dispatcher.get_by_test_id("timeline")).to_contain_text("退回")
+        dispatcher.select_option("#leadUnitID", label="茅箭区经济和信息化局")
+        dispatcher.click("button:has-text('分办')")
+        expect(dispatcher.get_by_test_id("flash")).to_contain_text("已分办")
+        right = self.person("茅箭区", "茅箭区经信局管理员")
+        self.open_demand(right, path, state="待签收")
 
     def login_refusal(self):
         context = self.browser.new_context(viewport=DESKTOP, locale="zh-CN")
@@ -150,6 +240,28 @@ class Journey:
         page.click("button:has-text('签收')")
         expect(page.get_by_test_id("flash")).to_contain_text("已签收")
         expect(page.get_by_test_id("state")).to_have_text("办理中")
+        page.fill("input[name=text]", "已约谈国网十堰供电公司，现场勘查已安排")
+        page.click("button:has-text('记录进展')")
+        expect(page.get_by_test_id("timeline")).to_contain_text("现场勘查已安排")
+        page.fill("input[name=days]", "3")
+        page.fill("form[action$=extension] input[name=reason]", "需等待供电公司现场勘查")
+        page.click("button:has-text('申请延期')")
+        expect(page.get_by_test_id("flash")).to_contain_text("延期申请已提交")
+        expect(page.get_by_test_id("extension")).to_contain_text("3")
+        page.click("text=交办单")
+        expect(page.get_by_test_id("slip")).to_contain_text("茅箭区经济和信息化局")
+        expect(page.get_by_test_id("slip")).to_contain_text(HOSTILE)
+        self.shot(page, "unit-dispatch-slip")
+        page.emulate_media(media="print")
+        self.shot(page, "unit-dispatch-slip-print")
+        page.emulate_media(media="screen")
+        office = self.person("茅箭区", "茅箭区双千办")
+        office.goto(self.base + self.demand_path)
+        expect(office.get_by_test_id("extension")).to_contain_text("需等待供电公司现场勘查")
+        expect(office.get_by_test_id("urge")).to_have_count(0)  # only an overdue demand is urged
+        office.click("button:has-text('批准延期')")
+        expect(office.get_by_test_id("flash")).to_contain_text("已批准延期")
+        self.open_demand(page)
         page.fill("#answer", "已协调国网十堰供电公司完成专线增容审批，年底前送电。")
         page.click("button:has-text('提交结果')")
         expect(page.get_by_test_id("flash")).to_contain_text("办理结果已提交")
@@ -174,6 +286,27 @@ class Journey:
         page = self.person("茅箭区", "茅箭区双千办")
         expect(page.get_by_test_id("section").first).to_contain_text(self.number)
         self.shot(page, "office-home")
+
+
+    def sent_back_journey(self):
+        path = self.submit("说不清楚的问题")
+        cadre = self.person("茅箭区", "李明远")
+        cadre.goto(self.base + path)
+        cadre.fill("#reason", "请写明需要协调的具体事项和时间要求")
+        cadre.click("button:has-text('退回企业')")
+        expect(cadre.get_by_test_id("flash")).to_contain_text("已退回企业")
+        enterprise = self.person("茅箭区", "十堰示范汽车零部件有限公司")
+        enterprise.goto(self.base + path)
+        expect(enterprise.get_by_test_id("sent-back")).to_contain_text("请写明需要协调的具体事项")
+        self.shot(enterprise, "enterprise-sent-back")
+        enterprise.click("text=修改后重新提交")
+        expect(enterprise.locator("#difficulty")).to_have_value("说不清楚的问题")
+        enterprise.fill("#difficulty", "二期厂房用电增容申请已提交三个月仍未批复，影响12月投产。")
+        enterprise.fill("#note", "已补充具体事项")
+        enterprise.click("button:has-text('重新提交')")
+        expect(enterprise.get_by_test_id("flash")).to_contain_text("已重新提交")
+        expect(enterprise.get_by_test_id("state")).to_have_text("待审核")
+        expect(enterprise.get_by_test_id("timeline")).to_contain_text("请写明需要协调的具体事项")
 
 
 def fail(message):

@@ -24,7 +24,7 @@ public struct StackDatabase: Sendable {
                 password: environment.postgresPassword, database: environment.postgresDatabase, schema: "public", maximumConnections: 4),
             logger: logger)
         var schemas: [String: String] = [:]
-        for process in stack.processes { schemas[process.name] = process.environment["POSTGRES_SCHEMA"] }
+        for process in stack.messagingProcesses { schemas[process.name] = process.environment["POSTGRES_SCHEMA"] }
         let stackDatabase = StackDatabase(database: database, schemas: schemas)
         return try await withThrowingTaskGroup(of: Result?.self) { group in
             group.addTask {

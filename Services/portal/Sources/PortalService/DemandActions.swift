@@ -8,39 +8,73 @@ struct DemandActions: Sendable {
     let client: PlatformClient
     let session: Session
 
+    /// What the person sees next: a message, and the page to show it on when not the demand's own
+    /// (a unit that returned a demand may no longer read it).
+    struct Outcome {
+        var message: String
+        var nextPage: String?
+
+        init(_ message: String, nextPage: String? = nil) {
+            self.message = message
+            self.nextPage = nextPage
+        }
+    }
+
     /// A required field left empty: the page says which.
     struct MissingField: Error {
         var message: String
     }
 
-    func perform(_ action: String, on id: UUID, form: FormData) async throws -> String {
+    func perform(_ action: String, on id: UUID, form: FormData) async throws -> Outcome {
         switch action {
         case "approve":
             _ = try await client.approve(session, id, comment: form["comment"])
-            return "已审核通过，诉求已转分办员分办"
+            return Outcome("已审核通过，诉求已转分办员分办")
         case "send-back":
             _ = try await client.sendBack(session, id, reason: try required(form, "reason", "请填写退回原因"))
-            return "已退回企业"
+            return Outcome("已退回企业")
         case "dispatch":
             let lead = try required(form, "leadUnitID", "请选择牵头单位")
             let cooperating = form.all("cooperatingUnitIDs").filter { !$0.isEmpty && $0 != lead }
             _ = try await client.route(session, id, lead: lead, cooperating: cooperating)
-            return "已分办至承办单位"
+            return Outcome("已分办至承办单位")
         case "escalate":
             _ = try await client.escalate(session, id, suggestion: try required(form, "suggestion", "请填写转报意见"))
-            return "已转报上级"
+            return Outcome("已转报上级")
         case "sign":
             _ = try await client.handle(session, id, .sign, ["note": form["note"] ?? "已签收"])
-            return "已签收，请在时限内办理"
+            return Outcome("已签收，请在时限内办理")
         case "result":
             _ = try await client.handle(session, id, .result, try resultBody(form))
-            return "办理结果已提交，等待企业评价"
+            return Outcome("办理结果已提交，等待企业评价")
         case "return":
             _ = try await client.handle(session, id, .return, [
                 "reason": try required(form, "reason", "请填写退回理由"),
                 "suggestion": try required(form, "suggestion", "请填写建议承办单位"),
             ])
-            return "已退回分办员重新分办"
+            return Outcome("已退回分办员重新分办", nextPage: "/home")
+        case "notes":
+            _ = try await client.handle(session, id, .notes, ["text": try required(form, "text", "请填写办理进展")])
+            return Outcome("已记录办理进展")
+        case "pause":
+            _ = try await client.handle(session, id, .pause, ["reason": try required(form, "reason", "请填写暂停计时的原因")])
+            return Outcome("已暂停计时")
+        case "resume":
+            _ = try await client.handle(session, id, .resume, ["note": form["note"] ?? "恢复办理"])
+            return Outcome("已恢复计时")
+        case "extension":
+            guard let days = form["days"].flatMap(Int.init), days > 0 else { throw MissingField(message: "请填写延期的工作日数") }
+            _ = try await client.handle(session, id, .extension, ExtensionBody(days: days,
+                reason: try required(form, "reason", "请填写延期原因"), majorMatter: form["majorMatter"] == "true"))
+            return Outcome("延期申请已提交，等待双千办审批")
+        case "extension-decision":
+            let granted = form["granted"] == "true"
+            _ = try await client.handle(session, id, .extensionDecision, DecisionBody(granted: granted,
+                days: form["days"].flatMap(Int.init), comment: form["comment"]))
+            return Outcome(granted ? "已批准延期" : "已驳回延期申请")
+        case "urge":
+            _ = try await client.handle(session, id, .urge, ["note": try required(form, "note", "请填写催办事项")])
+            return Outcome("催办函已发出，承办单位将收到短信")
         case "rating":
             guard let choice = form["satisfied"], choice == "true" || choice == "false" else {
                 throw MissingField(message: "请选择满意或不满意")
@@ -49,10 +83,22 @@ struct DemandActions: Sendable {
             let comment = form["comment"]
             if !satisfied, comment == nil { throw MissingField(message: "不满意时请填写评价意见") }
             _ = try await client.handle(session, id, .rating, RatingBody(satisfied: satisfied, comment: comment))
-            return satisfied ? "感谢评价，诉求已办结销号" : "已提交不满意评价，诉求将进入专项督办"
+            return Outcome(satisfied ? "感谢评价，诉求已办结销号" : "已提交不满意评价，诉求将进入专项督办")
         default:
             throw PortalError.notFound
         }
+    }
+
+    struct ExtensionBody: Encodable, Sendable {
+        var days: Int
+        var reason: String
+        var majorMatter: Bool
+    }
+
+    struct DecisionBody: Encodable, Sendable {
+        var granted: Bool
+        var days: Int?
+        var comment: String?
     }
 
     struct RatingBody: Encodable, Sendable {

@@ -59,6 +59,17 @@ struct DemandFormPage {
         ["id": id, "name": name, "selected": values[field] == id]
     }
 
+    /// A stored demand's content as the form's values, for correcting it.
+    static func values(of content: DemandContent) -> [String: String] {
+        var values = [
+            "contact.name": content.contact.name, "contact.title": content.contact.title, "contact.phone": content.contact.phone.digits,
+            "difficulty": content.difficulty, "helpWanted": content.helpWanted, "category": content.category.rawValue,
+            "industryGroup": content.industryGroup.rawValue, "isConsultation": content.isConsultation ? "true" : "false",
+        ]
+        if let email = content.contact.email { values["contact.email"] = email }
+        return values
+    }
+
     /// The form as the API takes it, or the fields a person must still fill in. The enterprise's
     /// own particulars come from the directory, never from what was typed.
     static func draft(from form: FormData, enterprise: DirectoryEnterprise?) -> (form: DemandForm?, errors: [String: String]) {

@@ -25,6 +25,10 @@ struct DemandPresenter {
             "hasDeadlines": !demand.deadlines.isEmpty,
             "history": history,
         ]
+        if location.demandID != demand.id {
+            // Escalated: the demand lives on as the parent tier's copy, with its own number.
+            fields["elsewhere"] = ["tier": location.tenantName ?? location.tenant, "number": location.registrationNumber ?? ""]
+        }
         if let content = demand.content {
             fields["content"] = [
                 "enterprise": content.enterprise.name,
@@ -57,10 +61,26 @@ struct DemandPresenter {
         }
         let tier = TenantID(validating: demand.tenant)
         fields["canReview"] = role == .cadre && state == .awaitingReview
+        fields["canResubmit"] = role == .enterprise && state == .returnedToEnterprise
+        if state == .returnedToEnterprise, let reason = demand.history.last(where: { $0.kind == "sendBack" })?.words {
+            fields["sendBackReason"] = reason
+        }
         fields["canDispatch"] = role == .dispatcher && state == .awaitingDispatch
         fields["canEscalate"] = role == .dispatcher && state == .awaitingDispatch && tier.flatMap { tree[$0]?.parent } != nil
+        let working = state == .inProgress || state == .underSupervision
         fields["canSign"] = role.actsForUnit && state == .awaitingSignature
-        fields["canAnswer"] = role.actsForUnit && (state == .inProgress || state == .underSupervision)
+        fields["canAnswer"] = role.actsForUnit && working
+        fields["isPaused"] = demand.clockPausedSince != nil
+        fields["canRequestExtension"] = role.actsForUnit && working && demand.pendingExtension == nil
+        fields["hasSlip"] = demand.assignment != nil
+        if let request = demand.pendingExtension {
+            fields["pendingExtension"] = ["days": request.days, "reason": request.reason] as [String: Any]
+            fields["canDecideExtension"] = role == .office
+        }
+        // An urge letter is for a demand that is overdue (handling refuses it otherwise).
+        fields["canUrge"] = (role == .office || role == .inspector) && demand.deadlines.contains { $0.status == "overdue" }
+        fields["urgeCount"] = demand.urgeCount ?? 0
+        fields["pagePath"] = pagePath
         if role == .enterprise, location.state == .awaitingRating {
             fields["rate"] = ["target": location.demandID.uuidString.lowercased(), "returnTo": pagePath]
         }
@@ -85,11 +105,13 @@ struct DemandPresenter {
 
     var history: [[String: Any]] {
         demand.history.reversed().map { entry in
-            [
+            var shown: [String: Any] = [
                 "time": CivilDate.shanghaiText(entry.at), "kindName": entry.kindName,
                 "actor": "\(entry.actor.name ?? entry.actor.id)（\(entry.actor.role.chineseName)）",
                 "stateName": entry.to.chineseName,
             ]
+            if let words = entry.words { shown["words"] = words }
+            return shown
         }
     }
 }

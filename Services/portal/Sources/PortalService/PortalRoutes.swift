@@ -27,6 +27,9 @@ struct PortalRoutes: Sendable {
         router.get("demands/new", use: newDemandPage)
         router.post("demands", use: submitDemand)
         router.get("demands/:id", use: demandPage)
+        router.get("demands/:id/resubmit", use: resubmitPage)
+        router.get("demands/:id/slip", use: slipPage)
+        router.post("demands/:id/resubmit", use: resubmit)
         router.post("demands/:id/:action", use: act)
     }
 
@@ -93,6 +96,7 @@ struct PortalRoutes: Sendable {
         let session = try context.requireSession()
         let api = session.api
         var sections: [[String: Any]] = []
+        var fields: [String: Any] = [:]
         switch api.role {
         case .enterprise:
             sections.append(section("我的诉求", try await client.intakeList(api)))
@@ -103,14 +107,21 @@ struct PortalRoutes: Sendable {
             sections.append(section("待分办诉求", try await client.queue(api)))
             sections.append(section("本级全部诉求", try await client.dispatchList(api)))
         case .unitAdmin, .countyAdmin:
+            if let own = try await client.unitFigures(api).first(where: { $0.scope == api.unitID }) {
+                fields["unitFigures"] = Dashboard.row(own)
+            }
             sections.append(section("待签收", try await client.ledger(api, query: "?state=awaitingSignature")))
             sections.append(section("办理中", try await client.ledger(api, query: "?state=inProgress,underSupervision")))
             sections.append(section("全部承办诉求", try await client.ledger(api)))
         case .office, .inspector, .system:
+            fields["dashboard"] = try await Dashboard(client: client, session: api)
+                .fields(month: request.uri.queryParameters.get("month").map { String($0) })
+            fields["charts"] = true
             sections.append(section("本级受理诉求", try await client.dispatchList(api)))
         }
+        fields["sections"] = sections
         return pages.page("home", title: PageRenderer.homeLabel(for: api.role), session: session,
-            flash: try await sessions.takeFlash(for: session.id), ["sections": sections])
+            flash: try await sessions.takeFlash(for: session.id), fields)
     }
 
     func section(_ title: String, _ items: [PlatformClient.QueueItem]) -> [String: Any] {
@@ -152,14 +163,19 @@ struct PortalRoutes: Sendable {
     func read(_ id: UUID, as api: Session) async throws -> DemandSnapshot {
         switch api.role {
         case .enterprise, .cadre:
-            let submitted = try await client.intakeDemand(api, id)
-            guard Self.handledStates.contains(submitted.location.state) else { return submitted }
-            return (try? await client.handlingDemand(api, submitted.location.demandID)) ?? submitted
+            return try await handledCopy(of: try await client.intakeDemand(api, id), as: api)
         case .dispatcher, .office, .inspector, .system:
-            return try await client.dispatchDemand(api, tier: api.tier, id)
+            return try await handledCopy(of: try await client.dispatchDemand(api, tier: api.tier, id), as: api)
         case .unitAdmin, .countyAdmin:
             return try await client.handlingDemand(api, id)
         }
+    }
+
+    /// Once a unit has the demand, handling's copy where it is now: it has the unit's steps, the
+    /// answer, the pending extension. The tier's own copy when that one cannot be read.
+    func handledCopy(of copy: DemandSnapshot, as api: Session) async throws -> DemandSnapshot {
+        guard Self.handledStates.contains(copy.location.state) else { return copy }
+        return (try? await client.handlingDemand(api, copy.location.demandID)) ?? copy
     }
 
     static let handledStates: Set<DemandState> = [.awaitingSignature, .inProgress, .awaitingRating, .underSupervision, .closed]
@@ -173,10 +189,10 @@ struct PortalRoutes: Sendable {
         let action = context.parameters.get("action") ?? ""
         let page = "/demands/\(id.uuidString.lowercased())"
         do {
-            let message = try await DemandActions(client: client, session: session.api).perform(action, on: id, form: form)
-            try await sessions.setFlash(.done(message), for: session.id)
+            let outcome = try await DemandActions(client: client, session: session.api).perform(action, on: id, form: form)
+            try await sessions.setFlash(.done(outcome.message), for: session.id)
             // The enterprise rates the copy where the demand is now; its own page is its intake copy.
-            return Self.redirect(form["returnTo"].flatMap(Self.localPath) ?? page)
+            return Self.redirect(outcome.nextPage ?? form["returnTo"].flatMap(Self.localPath) ?? page)
         } catch let error as APICallError where (400..<500).contains(error.status) && error.status != 401 {
             try await sessions.setFlash(.failed("操作未成功：\(error.issues.first?.message ?? error.message)"), for: session.id)
             return Self.redirect(form["returnTo"].flatMap(Self.localPath) ?? page)
@@ -186,6 +202,24 @@ struct PortalRoutes: Sendable {
         }
     }
 
+    /// The dispatch slip (交办单), laid out for printing on A4.
+    func slipPage(_ request: Request, context: PortalContext) async throws -> Response {
+        let session = try context.requireSession()
+        let id = try Self.demandID(context)
+        let slip = try await client.dispatchSlip(session.api, id)
+        return pages.page("slip", title: slip.title, session: session, [
+            "slip": [
+                "title": slip.title, "number": slip.number, "registrationNumber": slip.registrationNumber ?? "",
+                "enterprise": slip.enterprise, "address": slip.address, "contact": slip.contact, "phone": slip.phone,
+                "matter": slip.matter, "difficulty": slip.difficulty, "leadUnit": slip.leadUnit,
+                "cooperatingUnits": slip.cooperatingUnits.isEmpty ? "无" : slip.cooperatingUnits.joined(separator: "、"),
+                "dispatchedAt": CivilDate.shanghaiText(slip.dispatchedAt),
+                "resultDueAt": slip.resultDueAt.map(CivilDate.deadlineText) ?? "—",
+            ] as [String: Any],
+            "back": "/demands/\(id.uuidString.lowercased())",
+        ])
+    }
+
     // MARK: Submitting
 
     func newDemandPage(_ request: Request, context: PortalContext) async throws -> Response {
@@ -193,13 +227,48 @@ struct PortalRoutes: Sendable {
         return try await formPage(session, values: [:], errors: [:], message: nil)
     }
 
+    /// The registration form, new (`resubmitting` nil) or corrected after the cadre sent it back.
     func formPage(
         _ session: PortalSession, values: [String: String], errors: [String: String], message: Flash?,
-        status: HTTPResponse.Status = .ok
+        status: HTTPResponse.Status = .ok, resubmitting id: UUID? = nil
     ) async throws -> Response {
         let enterprises = try await client.enterprises(session.api)
-        let fields = DemandFormPage(values: values, errors: errors, enterprises: enterprises).fields
-        return pages.page("new-demand", title: "发布诉求", session: session, flash: message, status: status, fields)
+        var fields = DemandFormPage(values: values, errors: errors, enterprises: enterprises).fields
+        fields["action"] = id.map { "/demands/\($0.uuidString.lowercased())/resubmit" } ?? "/demands"
+        fields["resubmitting"] = id != nil
+        return pages.page("new-demand", title: id == nil ? "发布诉求" : "修改后重新提交", session: session, flash: message,
+            status: status, fields)
+    }
+
+    func resubmitPage(_ request: Request, context: PortalContext) async throws -> Response {
+        let session = try context.requireRole([.enterprise])
+        let id = try Self.demandID(context)
+        let demand = try await client.intakeDemand(session.api, id)
+        guard demand.state == .returnedToEnterprise, let content = demand.content else {
+            throw PortalError.badRequest("该诉求当前无需修改")
+        }
+        return try await formPage(session, values: DemandFormPage.values(of: content), errors: [:], message: nil, resubmitting: id)
+    }
+
+    func resubmit(_ request: Request, context: PortalContext) async throws -> Response {
+        let session = try context.requireRole([.enterprise])
+        let id = try Self.demandID(context)
+        let form = try await request.form(context: context)
+        try await checkCSRF(form, session)
+        let draft = DemandFormPage.draft(from: form, enterprise: try await client.enterprises(session.api).first)
+        guard let filledForm = draft.form, draft.errors.isEmpty else {
+            return try await formPage(session, values: form.values, errors: draft.errors, message: .failed("请按提示修改后再提交"),
+                status: .unprocessableContent, resubmitting: id)
+        }
+        do {
+            _ = try await client.resubmit(session.api, id, form: filledForm, note: form["note"])
+            try await sessions.setFlash(.done("已重新提交，等待包联干部审核"), for: session.id)
+            return Self.redirect("/demands/\(id.uuidString.lowercased())")
+        } catch let error as APICallError where error.status == 422 || error.status == 400 {
+            let errors = Dictionary(error.issues.map { ($0.field, $0.message) }) { first, _ in first }
+            return try await formPage(session, values: form.values, errors: errors, message: .failed(error.message),
+                status: .unprocessableContent, resubmitting: id)
+        }
     }
 
     func submitDemand(_ request: Request, context: PortalContext) async throws -> Response {

@@ -127,6 +127,11 @@ public final class PlatformStack: Sendable {
         return variables
     }
 
+    /// The processes that keep an outbox and an inbox (every one but the portal, which only calls APIs).
+    public var messagingProcesses: [ServiceProcess] {
+        processes.filter { $0.name != ServiceKind.portal.rawValue }
+    }
+
     public func process(_ name: String) -> ServiceProcess {
         processes.first { $0.name == name }!
     }

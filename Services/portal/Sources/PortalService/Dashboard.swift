@@ -1,0 +1,95 @@
+import DemandDomain
+import Foundation
+import PlatformAPI
+
+/// The office's dashboard of its subtree for a month: the month's counts and rates, each tier
+/// below it, the last six months, demands by category, and the units ranked.
+struct Dashboard {
+    let client: PlatformClient
+    let session: Session
+
+    /// `2026-11` for the month `offset` months before `now`'s, in Shanghai.
+    static func month(_ now: Date, offset: Int) -> String {
+        let today = CivilDate(now).description
+        let year = Int(today.prefix(4))!, month = Int(today.dropFirst(5).prefix(2))!
+        let index = year * 12 + (month - 1) - offset
+        let text = String(index % 12 + 1)
+        return "\(index / 12)-\(text.count == 1 ? "0" + text : text)"
+    }
+
+    func fields(month requested: String?, now: Date = Date()) async throws -> [String: Any] {
+        let month = requested.flatMap { Self.isMonth($0) ? $0 : nil } ?? Self.month(now, offset: 0)
+        async let report = client.figures(session, query: "?month=\(month)")
+        async let units = client.unitFigures(session, query: "?month=\(month)")
+        let months = (0..<6).reversed().map { Self.month(now, offset: $0) }
+        let trend = try await withThrowingTaskGroup(of: (String, PlatformClient.FiguresSummary).self) { group in
+            for label in months {
+                group.addTask { [client, session] in (label, try await client.figures(session, query: "?month=\(label)")) }
+            }
+            var answers: [String: PlatformClient.FiguresSummary] = [:]
+            for try await (label, figures) in group { answers[label] = figures }
+            return months.compactMap { label in answers[label].map { (label, $0) } }
+        }
+        let figures = try await report
+        let total = figures.total ?? figures.tiers.first
+        var fields: [String: Any] = [
+            "months": (0..<12).map { offset -> [String: Any] in
+                let value = Self.month(now, offset: offset)
+                return ["value": value, "label": "\(value.prefix(4))年\(Int(value.suffix(2))!)月", "selected": value == month]
+            },
+            "periodLabel": figures.period.label,
+            "tiers": figures.tiers.map(Self.row),
+            "units": try await units.sorted(by: Self.ranking).enumerated().map { index, unit in
+                Self.row(unit).merging(["rank": index + 1]) { $1 }
+            },
+            "trendChart": Self.json([
+                "type": "bar",
+                "labels": trend.map(\.0),
+                "series": [
+                    ["label": "受理", "data": trend.map { $0.1.total?.received ?? $0.1.tiers.first?.received ?? 0 }],
+                    ["label": "销号", "data": trend.map { $0.1.total?.closed ?? $0.1.tiers.first?.closed ?? 0 }],
+                ],
+            ]),
+        ]
+        if let total {
+            fields["total"] = Self.row(total)
+            let categories = DemandCategory.allCases.map { ($0.chineseName, total.byCategory?[$0.rawValue] ?? 0) }
+            fields["categoryChart"] = Self.json([
+                "type": "doughnut", "labels": categories.map(\.0),
+                "series": [["label": "诉求数", "data": categories.map(\.1)]],
+            ])
+        }
+        return fields
+    }
+
+    static func isMonth(_ text: String) -> Bool {
+        text.count == 7 && CivilDate(text + "-01") != nil
+    }
+
+    /// Units by completion rate, then on-time receipt, then satisfaction (003 art. 20's order).
+    static func ranking(_ a: PlatformClient.FiguresSummary.Row, _ b: PlatformClient.FiguresSummary.Row) -> Bool {
+        let left = [a.completionRate.value, a.onTimeReceiptRate.value, a.satisfactionRate.value].map { $0 ?? -1 }
+        let right = [b.completionRate.value, b.onTimeReceiptRate.value, b.satisfactionRate.value].map { $0 ?? -1 }
+        return left.lexicographicallyPrecedes(right, by: >) || (left == right && a.received > b.received)
+    }
+
+    static func row(_ row: PlatformClient.FiguresSummary.Row) -> [String: Any] {
+        [
+            "name": row.name, "received": row.received, "escalated": row.escalated, "escalatedIn": row.escalatedIn,
+            "closed": row.closed, "overdueNow": row.overdueNow, "hasOverdue": row.overdueNow > 0,
+            "satisfaction": percent(row.satisfactionRate), "completion": percent(row.completionRate),
+            "onTimeReceipt": percent(row.onTimeReceiptRate),
+        ]
+    }
+
+    static func percent(_ rate: PlatformClient.FiguresSummary.Rate) -> String {
+        guard let value = rate.value else { return "—" }
+        return String(format: "%.1f%%", value * 100)
+    }
+
+    /// Chart data for `static/charts.js`, carried in a data attribute (the page runs no inline script).
+    static func json(_ value: [String: Any]) -> String {
+        guard let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys]) else { return "{}" }
+        return String(decoding: data, as: UTF8.self)
+    }
+}
