@@ -44,6 +44,8 @@ public struct DemandFilter: Sendable {
     public var overdueOnly: Bool
     /// Only the demand escalated from this one (the parent tier's copy).
     public var originDemandID: UUID?
+    /// Only demands whose registration number or enterprise name contains this text.
+    public var search: String?
     public var limit: Int
     public var offset: Int
 
@@ -177,6 +179,12 @@ public struct DemandRepository: Sendable {
         if let tenant = filter.tenant { conditions.append("d.tenant = \(try bind(tenant.rawValue))") }
         if filter.overdueOnly { conditions.append("\(Self.dueAt) < now()") }
         if let origin = filter.originDemandID { conditions.append("d.origin_demand_id = \(try bind(origin))") }
+        if let search = filter.search {
+            let pattern = "%" + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_") + "%"
+            let bound = try bind(pattern)
+            conditions.append("(d.registration_number ILIKE \(bound) OR d.enterprise_name ILIKE \(bound))")
+        }
         let sql = """
             SELECT d.id, d.tenant, d.state, d.registration_number, d.enterprise_name, d.lead_unit_id, d.updated_at,
                 \(Self.dueAt), (d.position->'location')::text

@@ -280,7 +280,7 @@ struct ReportingTests {
 
     @Test("CSV is UTF-8 with a byte-order mark, quoted where it must be")
     func csvEncoding() {
-        let text = CSV.document(header: ["名称", "意见"], rows: [["茅箭区", "答复含糊, 要求\"重新办理\"\n另附"]])
+        let text = CSVDocument.text(header: ["名称", "意见"], rows: [["茅箭区", "答复含糊, 要求\"重新办理\"\n另附"]])
         let bytes = Array(text.utf8)
         #expect(bytes.prefix(3) == [0xEF, 0xBB, 0xBF])
         #expect(text.dropFirst() == "名称,意见\r\n茅箭区,\"答复含糊, 要求\"\"重新办理\"\"\n另附\"\r\n")
@@ -292,6 +292,6 @@ struct ReportingTests {
             ("+86 138", "'+86 138"), ("-1+2", "'-1+2"), ("\tcmd", "'\tcmd"), ("\r=1", "\"'\r=1\""), ("满意=好", "满意=好"), ("12", "12"),
         ])
     func csvFormulasNeutralised(cell: String, written: String) {
-        #expect(CSV.field(cell) == written)
+        #expect(CSVDocument.field(cell) == written)
     }
 }

@@ -285,7 +285,22 @@ class Journey:
     def office_looks(self):
         page = self.person("茅箭区", "茅箭区双千办")
         expect(page.get_by_test_id("section").first).to_contain_text(self.number)
+        expect(page.get_by_test_id("dashboard")).to_contain_text("承办单位排名")
         self.shot(page, "office-home")
+        page.fill("input[name=q]", self.number)
+        page.select_option("select[name=state]", label="已办结销号")
+        page.click("button:has-text('筛选')")
+        rows = page.get_by_test_id("section").first.locator("tbody tr")
+        expect(rows).to_have_count(1)
+        expect(rows.first).to_contain_text(self.number)
+        with page.expect_download() as download:
+            page.get_by_test_id("csv").click()
+        text = open(download.value.path(), encoding="utf-8-sig").read()
+        if self.number not in text or "登记编号" not in text or len(text.strip().splitlines()) != 2:
+            fail(f"the CSV is not the filtered list: {text!r}")
+        page.select_option("select[name=state]", label="待审核")
+        page.click("button:has-text('筛选')")
+        expect(page.get_by_test_id("section").first).not_to_contain_text(self.number)
 
 
     def sent_back_journey(self):

@@ -12,7 +12,7 @@ extension AppRequestContext {
 }
 
 extension DemandFilter {
-    /// `?state=inProgress,awaitingRating&tenant=maojian&overdue=true&limit=50&offset=0`.
+    /// `?state=inProgress,awaitingRating&tenant=maojian&overdue=true&q=第3号&limit=50&offset=0`.
     public init(query: Parameters) throws {
         self.init()
         if let states = query.get("state") {
@@ -32,6 +32,12 @@ extension DemandFilter {
                 throw APIError(.badRequest, code: "INVALID_QUERY", message: "origin须为诉求编号")
             }
             originDemandID = id
+        }
+        if let text = query.get("q")?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
+            guard text.count <= 50, !text.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) else {
+                throw APIError(.badRequest, code: "INVALID_QUERY", message: "q须为50字以内的编号或企业名称")
+            }
+            search = text
         }
         if let limit = query.get("limit") {
             guard let value = Int(limit), (1...500).contains(value) else {

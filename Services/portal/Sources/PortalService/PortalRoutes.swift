@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import PlatformAPI
 import PlatformEvents
+import ServiceRuntime
 
 /// The portal's pages. Every page reads and changes demands only through the services' APIs, with
 /// the person's own token, so each page shows exactly what the APIs let that person see and do.
@@ -24,6 +25,7 @@ struct PortalRoutes: Sendable {
         router.post("login", use: logIn)
         router.post("logout", use: logOut)
         router.get("home", use: home)
+        router.get("home.csv", use: homeCSV)
         router.get("demands/new", use: newDemandPage)
         router.post("demands", use: submitDemand)
         router.get("demands/:id", use: demandPage)
@@ -95,33 +97,73 @@ struct PortalRoutes: Sendable {
     func home(_ request: Request, context: PortalContext) async throws -> Response {
         let session = try context.requireSession()
         let api = session.api
+        let list = ListQuery(request.uri.queryParameters)
         var sections: [[String: Any]] = []
         var fields: [String: Any] = [:]
         switch api.role {
         case .enterprise:
-            sections.append(section("我的诉求", try await client.intakeList(api)))
+            break
         case .cadre:
             sections.append(section("待审核诉求", try await client.intakeList(api, query: "?state=awaitingReview")))
-            sections.append(section("全部包联企业诉求", try await client.intakeList(api)))
         case .dispatcher:
             sections.append(section("待分办诉求", try await client.queue(api)))
-            sections.append(section("本级全部诉求", try await client.dispatchList(api)))
         case .unitAdmin, .countyAdmin:
             if let own = try await client.unitFigures(api).first(where: { $0.scope == api.unitID }) {
                 fields["unitFigures"] = Dashboard.row(own)
             }
             sections.append(section("待签收", try await client.ledger(api, query: "?state=awaitingSignature")))
-            sections.append(section("办理中", try await client.ledger(api, query: "?state=inProgress,underSupervision")))
-            sections.append(section("全部承办诉求", try await client.ledger(api)))
         case .office, .inspector, .system:
             fields["dashboard"] = try await Dashboard(client: client, session: api)
                 .fields(month: request.uri.queryParameters.get("month").map { String($0) })
             fields["charts"] = true
-            sections.append(section("本级受理诉求", try await client.dispatchList(api)))
         }
+        let rows = try await allDemands(api, query: list.apiQuery)
+        var all = section(Self.allListTitle(api.role), Array(rows.prefix(ListQuery.pageSize)))
+        var filter: [String: Any] = [
+            "states": list.stateOptions, "overdue": list.overdueOnly, "q": list.search ?? "", "isFiltered": list.isFiltered,
+            "page": list.page, "csv": list.link("/home.csv", page: 1),
+        ]
+        if list.page > 1 { filter["previous"] = list.link("/home", page: list.page - 1) }
+        if rows.count > ListQuery.pageSize { filter["next"] = list.link("/home", page: list.page + 1) }
+        all["filter"] = filter
+        sections.append(all)
         fields["sections"] = sections
         return pages.page("home", title: PageRenderer.homeLabel(for: api.role), session: session,
             flash: try await sessions.takeFlash(for: session.id), fields)
+    }
+
+    /// The filtered list of the home page as a CSV file: exactly the rows the filters select.
+    func homeCSV(_ request: Request, context: PortalContext) async throws -> Response {
+        let session = try context.requireSession()
+        let list = ListQuery(request.uri.queryParameters)
+        let rows = try await allDemands(session.api, query: list.exportQuery).map { item in
+            [
+                item.registrationNumber ?? "", item.enterpriseName ?? "", item.location?.stateName ?? item.state.chineseName,
+                item.location.map { "\($0.tenantName ?? $0.tenant) \($0.holder ?? "")" } ?? "",
+                item.dueAt.map(CivilDate.deadlineText) ?? "",
+            ]
+        }
+        return CSVDocument.response(header: ["登记编号", "企业", "状态", "当前办理", "办理时限"], rows: rows, name: "demands")
+    }
+
+    /// Every demand the person may see where they work: intake's for enterprises and cadres,
+    /// dispatch's for the tier's dispatcher and office, the ledger for units.
+    func allDemands(_ api: Session, query: String) async throws -> [PlatformClient.QueueItem] {
+        switch api.role {
+        case .enterprise, .cadre: try await client.intakeList(api, query: query)
+        case .dispatcher, .office, .inspector, .system: try await client.dispatchList(api, query: query)
+        case .unitAdmin, .countyAdmin: try await client.ledger(api, query: query)
+        }
+    }
+
+    static func allListTitle(_ role: Role) -> String {
+        switch role {
+        case .enterprise: "我的诉求"
+        case .cadre: "包联企业诉求"
+        case .dispatcher: "本级全部诉求"
+        case .unitAdmin, .countyAdmin: "承办台账"
+        case .office, .inspector, .system: "本级受理诉求"
+        }
     }
 
     func section(_ title: String, _ items: [PlatformClient.QueueItem]) -> [String: Any] {

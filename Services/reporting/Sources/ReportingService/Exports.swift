@@ -1,27 +1,8 @@
 import DemandDomain
 import Foundation
 
-/// CSV for spreadsheet software: UTF-8 with a byte-order mark (so that Chinese shows correctly
-/// when the file is opened), CRLF line ends, fields quoted when they need it, and text that a
-/// spreadsheet would run as a formula neutralised.
+/// The columns of reporting's CSV exports (written by `CSVDocument`).
 enum CSV {
-    static func document(header: [String], rows: [[String]]) -> String {
-        "\u{FEFF}" + ([header] + rows).map { $0.map(field).joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
-    }
-
-    static func field(_ value: String) -> String {
-        let text = neutralised(value)
-        guard text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-    }
-
-    /// A cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return is a formula to Excel
-    /// and WPS (`=HYPERLINK(…)`): a leading apostrophe makes it text, as OWASP advises.
-    static func neutralised(_ value: String) -> String {
-        guard let first = value.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) else { return value }
-        return "'" + value
-    }
-
     static func percent(_ rate: Rate) -> String {
         rate.value.map { String(format: "%.1f%%", $0 * 100) } ?? ""
     }

@@ -23,11 +23,11 @@ struct ReportingRoutes {
         router.get("exports/figures.csv") { request, context -> Response in
             let report = try await reporting.figures(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)
             let rows = (report.tiers + (report.total.map { [$0] } ?? [])).map(CSV.figuresRow)
-            return csv(CSV.document(header: CSV.figuresHeader, rows: rows), name: "figures")
+            return CSVDocument.response(header: CSV.figuresHeader, rows: rows, name: "figures")
         }
         router.get("exports/units.csv") { request, context -> Response in
             let units = try await reporting.unitFigures(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)
-            return csv(CSV.document(header: CSV.figuresHeader, rows: units.map(CSV.figuresRow)), name: "units")
+            return CSVDocument.response(header: CSV.figuresHeader, rows: units.map(CSV.figuresRow), name: "units")
         }
         router.get("exports/overdue.csv") { request, context -> Response in
             let items = try await reporting.overdue(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)
@@ -35,7 +35,7 @@ struct ReportingRoutes {
                 [item.registrationNumber ?? "", item.enterprise ?? "", item.leadUnit ?? "", item.step ?? "",
                  CivilDate.deadlineText(item.dueAt), item.overdueWorkingDays.map(String.init) ?? ""]
             }
-            return csv(CSV.document(header: ["登记编号", "企业", "牵头单位", "环节", "时限", "超期工作日"], rows: rows), name: "overdue")
+            return CSVDocument.response(header: ["登记编号", "企业", "牵头单位", "环节", "时限", "超期工作日"], rows: rows, name: "overdue")
         }
         router.get("exports/unsatisfied.csv") { request, context -> Response in
             let items = try await reporting.unsatisfied(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)
@@ -43,7 +43,7 @@ struct ReportingRoutes {
                 [item.registrationNumber ?? "", item.enterprise ?? "", item.leadUnit ?? "", item.comment ?? "",
                  CivilDate.shanghaiText(item.ratedAt)]
             }
-            return csv(CSV.document(header: ["登记编号", "企业", "牵头单位", "意见", "评价时间"], rows: rows), name: "unsatisfied")
+            return CSVDocument.response(header: ["登记编号", "企业", "牵头单位", "意见", "评价时间"], rows: rows, name: "unsatisfied")
         }
         router.get("briefings/monthly") { request, context -> Response in
             let principal = try context.requirePrincipal()
@@ -58,12 +58,5 @@ struct ReportingRoutes {
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: briefing.html())))
         }
-    }
-
-    private func csv(_ text: String, name: String) -> Response {
-        Response(
-            status: .ok,
-            headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(name).csv\""],
-            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 }

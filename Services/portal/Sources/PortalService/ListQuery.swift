@@ -1,0 +1,55 @@
+import DemandDomain
+import Foundation
+import Hummingbird
+
+/// The filters of a list page (`?state=inProgress&overdue=1&q=第3号&page=2`): what the person asked
+/// for, the same question put to the service's API, and the links that keep it while paging or
+/// downloading it as CSV.
+struct ListQuery: Sendable {
+    static let pageSize = 20
+
+    var state: DemandState?
+    var overdueOnly = false
+    var search: String?
+    var page = 1
+
+    init(_ parameters: Parameters) {
+        state = parameters.get("state").flatMap { DemandState(rawValue: String($0)) }
+        overdueOnly = parameters.get("overdue") == "1"
+        search = parameters.get("q").map { String($0).trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : String($0.prefix(50)) }
+        page = parameters.get("page").flatMap { Int(String($0)) }.map { max(1, min($0, 10_000)) } ?? 1
+    }
+
+    /// The API's query for one page; one row more than a page, to know whether another follows.
+    var apiQuery: String { Self.query(api: true, page: page, limit: Self.pageSize + 1, self) }
+
+    /// Every matching row the API gives at once, for the CSV download.
+    var exportQuery: String { Self.query(api: true, page: 1, limit: 500, self) }
+
+    func link(_ path: String, page: Int) -> String { path + Self.query(api: false, page: page, limit: nil, self) }
+
+    var isFiltered: Bool { state != nil || overdueOnly || search != nil }
+
+    static func query(api: Bool, page: Int, limit: Int?, _ list: ListQuery) -> String {
+        var items: [URLQueryItem] = []
+        if let state = list.state { items.append(.init(name: "state", value: state.rawValue)) }
+        if list.overdueOnly { items.append(.init(name: "overdue", value: api ? "true" : "1")) }
+        if let search = list.search { items.append(.init(name: "q", value: search)) }
+        if api, let limit {
+            items.append(.init(name: "limit", value: String(limit)))
+            items.append(.init(name: "offset", value: String((page - 1) * pageSize)))
+        } else if page > 1 {
+            items.append(.init(name: "page", value: String(page)))
+        }
+        var components = URLComponents()
+        components.queryItems = items
+        // `+` would read as a space in a query string.
+        let text = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B") ?? ""
+        return text.isEmpty ? "" : "?" + text
+    }
+
+    /// The state choices of the filter, with the chosen one selected.
+    var stateOptions: [[String: Any]] {
+        DemandState.allCases.map { ["value": $0.rawValue, "label": $0.chineseName, "selected": $0 == state] }
+    }
+}
