@@ -21,6 +21,7 @@ public struct APIOperation: Sendable {
     public var documentedOperation: String { "\(method.rawValue) \(path)" }
 
     public static let login = APIOperation("login", .intake, .POST, "/auth/login")
+    public static let changePassword = APIOperation("changePassword", .intake, .POST, "/me/password")
     public static let submit = APIOperation("submit", .intake, .POST, "/demands")
     public static let intakeList = APIOperation("intake.list", .intake, .GET, "/demands")
     public static let intakeView = APIOperation("intake.view", .intake, .GET, "/demands/{id}")
@@ -42,7 +43,7 @@ public struct APIOperation: Sendable {
     public static let unitFigures = APIOperation("figures.units", .reporting, .GET, "/figures/units")
 
     public static let all: [APIOperation] = [
-        login, submit, intakeList, intakeView, approve, sendBack, resubmit, enterprises, queue, units, dispatchList, dispatchView, route,
+        login, changePassword, submit, intakeList, intakeView, approve, sendBack, resubmit, enterprises, queue, units, dispatchList, dispatchView, route,
         escalate, ledger, handlingView, dispatchSlip, messages, figures, unitFigures,
     ] + HandlingAction.allCases.map(\.operation)
 }

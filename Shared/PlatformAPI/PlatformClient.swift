@@ -124,10 +124,13 @@ public struct Session: Codable, Sendable {
     public var unitID: String?
     public var enterpriseID: String?
     public var expiresAt: Date
+    /// Still the office's initial password: the portal asks for a new one before anything else.
+    public var mustChangePassword: Bool
 
     public init(token: String, tier: TenantID, role: Role, subject: String, name: String? = nil, unitID: String? = nil,
-        enterpriseID: String? = nil, expiresAt: Date)
+        enterpriseID: String? = nil, expiresAt: Date, mustChangePassword: Bool = false)
     {
+        self.mustChangePassword = mustChangePassword
         self.token = token
         self.tier = tier
         self.role = role
@@ -197,14 +200,24 @@ public struct PlatformClient: Sendable {
             var token: String
             var expiresAt: Date
             var principal: Who
+            var mustChangePassword: Bool?
         }
         let answer: Answer = try await send(.login, tier: tier, token: nil,
             body: ["tier": tier.rawValue, "login": login, "password": password],
             headers: clientAddress.map { ["X-Forwarded-For": $0] } ?? [:])
         return Session(token: answer.token, tier: tier, role: answer.principal.role, subject: answer.principal.subject,
             name: answer.principal.name, unitID: answer.principal.unitID, enterpriseID: answer.principal.enterpriseID,
-            expiresAt: answer.expiresAt)
+            expiresAt: answer.expiresAt, mustChangePassword: answer.mustChangePassword ?? false)
     }
+
+    /// Replaces the person's password; the answer has no body.
+    public func changePassword(_ session: Session, current: String, new: String) async throws {
+        let _: Empty = try await send(.changePassword, tier: session.tier, token: session.token,
+            body: ["currentPassword": current, "newPassword": new])
+    }
+
+    /// The answer of an operation that answers 204.
+    public struct Empty: Decodable, Sendable {}
 
     public func submit(_ session: Session, form: DemandForm, enterpriseID: String? = nil, idempotencyKey: String? = nil)
         async throws -> DemandSnapshot
@@ -422,6 +435,7 @@ public struct PlatformClient: Sendable {
                 message: detail?.error.message ?? String(decoding: data.prefix(300), as: UTF8.self), operation: operation,
                 issues: detail?.error.issues ?? [])
         }
+        if data.isEmpty, let empty = Empty() as? Answer { return empty }
         return try EventCoding.decoder().decode(Answer.self, from: data)
     }
 

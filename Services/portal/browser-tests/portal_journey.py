@@ -10,6 +10,7 @@
    the city unit answers, and the enterprise rates it from its own page at 茅箭区.
 3. Returned: a unit returns a demand that is not its remit; the dispatcher routes it again.
 4. Sent back: the cadre sends a demand back with a reason; the enterprise corrects and resubmits it.
+5. First login: an account on its initial password must choose its own before anything else.
 Every step asserts what the page shows. Screenshots go to <screenshot-dir>. Exits non-zero on the
 first failure.
 """
@@ -81,6 +82,7 @@ class Journey:
         self.escalated_journey()
         self.returned_journey()
         self.sent_back_journey()
+        self.first_login()
 
     def submit(self, difficulty):
         """A demand submitted in a few clicks; returns its page's path."""
@@ -182,6 +184,7 @@ class Journey:
         self.shot(page, "enterprise-home")
         page.click("text=发布诉求")
         expect(page.get_by_test_id("enterprise")).to_contain_text("十堰示范汽车零部件有限公司")
+        expect(page.locator(".is-invalid")).to_have_count(0)  # a fresh form shows no errors
         page.fill("#contact-name", "王联络")
         page.click("button:has-text('提交诉求')")
         expect(page.get_by_test_id("flash")).to_contain_text("请按提示修改后再提交")
@@ -322,6 +325,54 @@ class Journey:
         expect(enterprise.get_by_test_id("flash")).to_contain_text("已重新提交")
         expect(enterprise.get_by_test_id("state")).to_have_text("待审核")
         expect(enterprise.get_by_test_id("timeline")).to_contain_text("请写明需要协调的具体事项")
+
+
+    def first_login(self):
+        context = self.browser.new_context(viewport=DESKTOP, locale="zh-CN")
+        page = context.new_page()
+
+        def log_in(password):
+            page.goto(self.base + "/login")
+            page.select_option("#tier", label="茅箭区")
+            page.fill("#login", "十堰武当茶业有限公司")
+            page.fill("#password", password)
+            page.click("button[type=submit]")
+
+        log_in(PASSWORD)
+        expect(page).to_have_url(re.compile(r"/me/password$"))
+        expect(page.get_by_test_id("first-login")).to_be_visible()
+        expect(page.locator(".is-invalid")).to_have_count(0)
+        page.goto(self.base + "/home")
+        expect(page).to_have_url(re.compile(r"/me/password$"))
+        self.shot(page, "first-login")
+        page.fill("#currentPassword", "not-the-password1")
+        page.fill("#newPassword", "Wudang2026tea")
+        page.fill("#confirmPassword", "Wudang2026tea")
+        page.click("button:has-text('修改密码')")
+        expect(page.get_by_test_id("error-currentPassword")).to_have_text("当前密码不正确")
+        page.fill("#currentPassword", PASSWORD)
+        page.fill("#newPassword", "abcdefgh")
+        page.fill("#confirmPassword", "abcdefgh")
+        page.click("button:has-text('修改密码')")
+        expect(page.get_by_test_id("error-newPassword")).to_have_text("新密码须同时包含字母和数字")
+        page.fill("#currentPassword", PASSWORD)
+        page.fill("#newPassword", "Wudang2026tea")
+        page.fill("#confirmPassword", "Wudang2026te")
+        page.click("button:has-text('修改密码')")
+        expect(page.get_by_test_id("error-confirmPassword")).to_have_text("两次输入的新密码不一致")
+        page.fill("#currentPassword", PASSWORD)
+        page.fill("#newPassword", "Wudang2026tea")
+        page.fill("#confirmPassword", "Wudang2026tea")
+        page.click("button:has-text('修改密码')")
+        expect(page).to_have_url(re.compile(r"/home$"))
+        expect(page.get_by_test_id("flash")).to_contain_text("密码已修改")
+        page.click("button:has-text('退出')")
+        expect(page).to_have_url(re.compile(r"/login$"))
+        log_in(PASSWORD)
+        expect(page.get_by_test_id("flash")).to_contain_text("用户名或密码错误")
+        log_in("Wudang2026tea")
+        expect(page).to_have_url(re.compile(r"/home$"))
+        context.close()
 
 
 def fail(message):

@@ -30,5 +30,9 @@ enum IntakeMigrations {
             """
         ]),
         LoginThrottle.migration,
+        // NULL: the office's initial password, to be replaced at first login.
+        Migration(version: 14, name: "password changes", statements: [
+            "ALTER TABLE accounts ADD COLUMN password_changed_at timestamptz"
+        ]),
     ]
 }

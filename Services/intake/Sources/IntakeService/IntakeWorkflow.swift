@@ -43,6 +43,8 @@ public struct IntakeWorkflow: Sendable {
         public var token: String
         public var expiresAt: Date
         public var principal: Principal
+        /// The password is still the office's initial one: the person must choose their own.
+        public var mustChangePassword: Bool
     }
 
     /// Checks a login's password; wrong passwords count towards a lock of the login and of the
@@ -57,20 +59,41 @@ public struct IntakeWorkflow: Sendable {
         let keys = LoginThrottle.Keys(tier: tier.id.rawValue, login: login, address: address)
         try await throttle.checkNotLocked(keys)
         let rows = try await runtime.database.query(
-            "SELECT principal::text, password_hash FROM accounts WHERE login = \(login) AND active")
-        var found: (Principal, String)?
-        for (principal, hash) in try rows.decode((String, String).self) {
-            found = (try JSONDecoder().decode(Principal.self, from: Data(principal.utf8)), hash)
+            "SELECT principal::text, password_hash, password_changed_at IS NULL FROM accounts WHERE login = \(login) AND active")
+        var found: (Principal, String, Bool)?
+        for (principal, hash, initial) in try rows.decode((String, String, Bool).self) {
+            found = (try JSONDecoder().decode(Principal.self, from: Data(principal.utf8)), hash, initial)
         }
         let hash = found?.1 ?? unknownLoginHash
         let matches = await hasher.verify(password, hash: hash)
-        guard let (principal, _) = found, matches else {
+        guard let (principal, _, initial) = found, matches else {
             try await throttle.recordFailure(keys)
             throw APIError.invalidCredentials
         }
         try await throttle.recordSuccess(keys)
         let signed = try await runtime.tokens.sign(principal)
-        return LoginResult(token: signed.token, expiresAt: signed.expiresAt, principal: principal)
+        return LoginResult(token: signed.token, expiresAt: signed.expiresAt, principal: principal, mustChangePassword: initial)
+    }
+
+    /// Replaces the caller's password after checking the current one (a wrong one counts towards
+    /// the login's lock, as at login).
+    func changePassword(for principal: Principal, current: String, new: String, from address: String) async throws {
+        let rows = try await runtime.database.query(
+            "SELECT login, password_hash FROM accounts WHERE principal->>'subject' = \(principal.subject) AND active")
+        guard let (login, hash) = try rows.decode((String, String).self).first else { throw APIError.unauthenticated }
+        let keys = LoginThrottle.Keys(tier: tier.id.rawValue, login: login, address: address)
+        try await throttle.checkNotLocked(keys)
+        guard await hasher.verify(current, hash: hash) else {
+            try await throttle.recordFailure(keys)
+            throw APIError.wrongPassword
+        }
+        if let problem = PasswordPolicy.problem(with: new, current: current) {
+            throw APIError.weakPassword(problem)
+        }
+        let newHash = await hasher.hash(new)
+        try await runtime.database.query(
+            "UPDATE accounts SET password_hash = \(newHash), password_changed_at = clock_timestamp(), updated_at = clock_timestamp() WHERE login = \(login)")
+        logger.info("Password changed", metadata: ["subject": "\(principal.subject)"])
     }
 
     // MARK: Directory
@@ -101,10 +124,17 @@ public struct IntakeWorkflow: Sendable {
             }
             for (login, hash) in zip(validated.logins, passwordHashes) {
                 let principal = String(decoding: try JSONEncoder().encode(login.principal), as: UTF8.self)
+                let keepsInitial = !login.changeRequired
+                // A password its owner chose survives a re-import of the roster; an initial one is replaced.
                 try await connection.execute(
                     """
-                    INSERT INTO accounts (login, principal, password_hash) VALUES (\(login.login), \(principal)::jsonb, \(hash))
-                    ON CONFLICT (login) DO UPDATE SET principal = EXCLUDED.principal, password_hash = EXCLUDED.password_hash,
+                    INSERT INTO accounts (login, principal, password_hash, password_changed_at)
+                    VALUES (\(login.login), \(principal)::jsonb, \(hash), CASE WHEN \(keepsInitial) THEN clock_timestamp() END)
+                    ON CONFLICT (login) DO UPDATE SET principal = EXCLUDED.principal,
+                        password_hash = CASE WHEN accounts.password_changed_at IS NULL OR \(keepsInitial)
+                            THEN EXCLUDED.password_hash ELSE accounts.password_hash END,
+                        password_changed_at = CASE WHEN \(keepsInitial) THEN EXCLUDED.password_changed_at
+                            ELSE accounts.password_changed_at END,
                         active = true, updated_at = clock_timestamp()
                     """, logger: logger)
             }

@@ -29,7 +29,7 @@ struct DemandFormPage {
     ]
 
     var fields: [String: Any] {
-        [
+        var fields: [String: Any] = [
             "enterprises": enterprises.map { enterprise -> [String: Any] in
                 [
                     "id": enterprise.id, "name": enterprise.name, "creditCode": enterprise.creditCode.rawValue,
@@ -37,22 +37,27 @@ struct DemandFormPage {
                 ]
             },
             "chooseEnterprise": enterprises.count > 1,
-            "enterpriseError": errors["enterpriseID"] ?? "",
             "inputs": Self.fields.map { field -> [String: Any] in
-                [
+                var input: [String: Any] = [
                     "name": field.name, "id": field.name.replacingOccurrences(of: ".", with: "-"), "label": field.label,
-                    "value": values[field.name] ?? "", "error": errors[field.name] ?? "", "invalid": errors[field.name] != nil,
-                    "required": field.required, "hint": field.hint ?? "", "isTextarea": field.kind == .textarea,
+                    "value": values[field.name] ?? "", "required": field.required, "isTextarea": field.kind == .textarea,
                     "type": field.kind == .phone ? "tel" : field.kind == .email ? "email" : "text",
                 ]
+                // Mustache opens a section for any string, even an empty one: only what exists is set.
+                if let error = errors[field.name] { input["error"] = error }
+                if let hint = field.hint { input["hint"] = hint }
+                return input
             },
             "categories": DemandCategory.allCases.map { option(id: $0.rawValue, name: $0.chineseName, field: "category") },
-            "categoryError": errors["category"] ?? "",
             "industryGroups": IndustryGroup.allCases.map { option(id: $0.rawValue, name: $0.chineseName, field: "industryGroup") },
-            "industryGroupError": errors["industryGroup"] ?? "",
             "isConsultation": values["isConsultation"] == "true",
             "submissionKey": values["submissionKey"] ?? UUID().uuidString,
         ]
+        for (field, key) in [("enterpriseID", "enterpriseError"), ("category", "categoryError"), ("industryGroup", "industryGroupError")] {
+            if let error = errors[field] { fields[key] = error }
+        }
+        if let note = values["note"] { fields["note"] = note }
+        return fields
     }
 
     func option(id: String, name: String, field: String) -> [String: Any] {

@@ -47,6 +47,7 @@ public struct PageRenderer: Sendable {
     static func menu(for role: Role) -> [[String: String]] {
         var items = [["href": "/home", "label": homeLabel(for: role)]]
         if role == .enterprise || role == .cadre { items.append(["href": "/demands/new", "label": "发布诉求"]) }
+        items.append(["href": "/me", "label": "我的资料"])
         return items
     }
 

@@ -8,12 +8,18 @@ import PlatformAPI
 struct SessionMiddleware: RouterMiddleware {
     let sessions: SessionStore
 
+    static let allowedBeforePasswordChange: Set<String> = ["/me/password", "/logout", "/login"]
+
     func handle(_ request: Request, context: PortalContext, next: (Request, PortalContext) async throws -> Response) async throws
         -> Response
     {
         var context = context
         if let id = request.cookies[PortalRoutes.sessionCookie]?.value, !id.isEmpty {
             context.session = try await sessions.find(id)
+        }
+        // Someone still on the office's initial password chooses their own before anything else (002 §1).
+        if context.session?.api.mustChangePassword == true, !Self.allowedBeforePasswordChange.contains(request.uri.path) {
+            return PortalRoutes.redirect("/me/password")
         }
         return try await next(request, context)
     }

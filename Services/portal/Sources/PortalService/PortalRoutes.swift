@@ -24,6 +24,9 @@ struct PortalRoutes: Sendable {
         router.get("login", use: loginPage)
         router.post("login", use: logIn)
         router.post("logout", use: logOut)
+        router.get("me", use: profilePage)
+        router.get("me/password", use: profilePage)
+        router.post("me/password", use: changePassword)
         router.get("home", use: home)
         router.get("home.csv", use: homeCSV)
         router.get("demands/new", use: newDemandPage)
@@ -72,7 +75,7 @@ struct PortalRoutes: Sendable {
         do {
             let api = try await client.login(tier: tier, login: login, password: password, clientAddress: context.peerAddress)
             let session = try await sessions.create(for: api)
-            var response = Self.redirect("/home")
+            var response = Self.redirect(api.mustChangePassword ? "/me/password" : "/home")
             response.setCookie(Cookie(name: Self.sessionCookie, value: session.id, expires: session.expiresAt, path: "/",
                 secure: secureCookies, httpOnly: true, sameSite: .lax))
             return response
@@ -90,6 +93,55 @@ struct PortalRoutes: Sendable {
         response.setCookie(Cookie(name: Self.sessionCookie, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true,
             sameSite: .lax))
         return response
+    }
+
+    // MARK: My profile
+
+    /// 我的资料: who the person is on the platform, and their password. At first login it is the
+    /// only page they can open.
+    func profilePage(_ request: Request, context: PortalContext) async throws -> Response {
+        let session = try context.requireSession()
+        return profileForm(session, errors: [:], flash: try await sessions.takeFlash(for: session.id))
+    }
+
+    func profileForm(_ session: PortalSession, errors: [String: String], flash: Flash?, status: HTTPResponse.Status = .ok) -> Response {
+        let api = session.api
+        var fields: [String: Any] = [
+            "firstLogin": api.mustChangePassword,
+            "name": api.name ?? api.subject, "roleName": api.role.chineseName,
+            "tierName": tree[api.tier]?.name ?? api.tier.rawValue,
+        ]
+        // Mustache opens a section for any string, even an empty one: only problems that exist are set.
+        for (field, key) in [("currentPassword", "currentError"), ("newPassword", "newError"), ("confirmPassword", "confirmError")] {
+            if let error = errors[field] { fields[key] = error }
+        }
+        return pages.page("profile", title: api.mustChangePassword ? "首次登录：设置新密码" : "我的资料", session: session, flash: flash,
+            status: status, fields)
+    }
+
+    func changePassword(_ request: Request, context: PortalContext) async throws -> Response {
+        var session = try context.requireSession()
+        let form = try await request.form(context: context)
+        try await checkCSRF(form, session)
+        let current = form.all("currentPassword").first ?? ""
+        let new = form.all("newPassword").first ?? ""
+        var errors: [String: String] = [:]
+        if current.isEmpty { errors["currentPassword"] = "请输入当前密码" }
+        if new.isEmpty { errors["newPassword"] = "请输入新密码" }
+        if new != form.all("confirmPassword").first { errors["confirmPassword"] = "两次输入的新密码不一致" }
+        guard errors.isEmpty else {
+            return profileForm(session, errors: errors, flash: .failed("请按提示修改"), status: .unprocessableContent)
+        }
+        do {
+            try await client.changePassword(session.api, current: current, new: new)
+        } catch let error as APICallError where error.status == 422 || error.status == 429 {
+            let errors = Dictionary(error.issues.map { ($0.field, $0.message) }) { first, _ in first }
+            return profileForm(session, errors: errors, flash: .failed(error.message), status: HTTPResponse.Status(code: Int(error.status)))
+        }
+        session.api.mustChangePassword = false
+        try await sessions.update(session)
+        try await sessions.setFlash(.done("密码已修改，请牢记新密码"), for: session.id)
+        return Self.redirect("/home")
     }
 
     // MARK: Lists

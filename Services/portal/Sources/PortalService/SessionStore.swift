@@ -77,6 +77,12 @@ public struct SessionStore: Sendable {
         return nil
     }
 
+    /// Replaces what the session knows of the person (after they changed their password).
+    public func update(_ session: PortalSession) async throws {
+        let json = String(decoding: try JSONEncoder().encode(session.api), as: UTF8.self)
+        try await database.query("UPDATE sessions SET api_session = \(json)::jsonb WHERE id_hash = \(Self.hash(session.id))")
+    }
+
     public func delete(_ id: String) async throws {
         try await database.query("DELETE FROM sessions WHERE id_hash = \(Self.hash(id))")
     }

@@ -26,6 +26,8 @@ public struct DirectoryFile: Codable, Sendable {
         public var login: String?
         /// Initial password; stored only as a bcrypt hash.
         public var password: String?
+        /// Whether the person must choose a new password at first login (002 §1); default true.
+        public var passwordChangeRequired: Bool?
     }
 
     public struct Enterprise: Codable, Sendable {
@@ -42,6 +44,8 @@ public struct DirectoryFile: Codable, Sendable {
         public var profile: String?
         /// The enterprise account logs in with the enterprise's full name (002 §13).
         public var password: String?
+        /// Whether the enterprise must choose a new password at first login; default true.
+        public var passwordChangeRequired: Bool?
     }
 
     public var tenant: String
@@ -54,6 +58,8 @@ public struct DirectoryFile: Codable, Sendable {
         public var login: String
         public var password: String
         public var principal: Principal
+        /// The initial password is to be replaced at first login.
+        public var changeRequired: Bool
     }
 
     public struct Validated: Sendable {
@@ -128,7 +134,7 @@ public struct DirectoryFile: Codable, Sendable {
             if let password = person.password {
                 logins.append(Login(login: (person.login ?? person.name).trimmingWhitespace, password: password,
                     principal: Principal(subject: person.id, role: person.role, tenant: tier, unitID: person.unitID,
-                        name: person.name.trimmingWhitespace)))
+                        name: person.name.trimmingWhitespace), changeRequired: person.passwordChangeRequired ?? true))
             }
         }
         for (index, enterprise) in (enterprises ?? []).enumerated() {
@@ -169,7 +175,7 @@ public struct DirectoryFile: Codable, Sendable {
             if let password = enterprise.password {
                 logins.append(Login(login: enterprise.name.trimmingWhitespace, password: password,
                     principal: Principal(subject: contactID, role: .enterprise, tenant: tier, enterpriseID: enterprise.id,
-                        name: enterprise.name.trimmingWhitespace)))
+                        name: enterprise.name.trimmingWhitespace), changeRequired: enterprise.passwordChangeRequired ?? true))
             }
         }
         var loginNames: Set<String> = []

@@ -16,6 +16,11 @@ struct IntakeRoutes {
         var password: String
     }
 
+    struct PasswordChange: Decodable {
+        var currentPassword: String
+        var newPassword: String
+    }
+
     struct SubmitRequest: Codable {
         var form: DemandForm
         /// For a cadre or the office submitting on an enterprise's behalf.
@@ -42,6 +47,12 @@ struct IntakeRoutes {
                 from: context.clientAddress(of: request, trustedProxies: intake.runtime.settings.trustedProxies))
         }
         router.get("me") { _, context in try context.requirePrincipal() }
+        router.post("me/password") { request, context -> Response in
+            let body = try await request.decodeJSON(PasswordChange.self, context: context)
+            try await intake.changePassword(for: try context.requirePrincipal(), current: body.currentPassword, new: body.newPassword,
+                from: context.clientAddress(of: request, trustedProxies: intake.runtime.settings.trustedProxies))
+            return Response(status: .noContent)
+        }
 
         router.put("admin/directory") { request, context -> IntakeWorkflow.ImportSummary in
             let principal = try context.requireRole([.office])
