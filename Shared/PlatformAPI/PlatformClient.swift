@@ -319,22 +319,6 @@ public struct PlatformClient: Sendable {
     }
 
     /// The dispatch slip (交办单) of a demand, as handling prints it.
-    public struct DispatchSlip: Decodable, Sendable {
-        public var title: String
-        public var number: String
-        public var registrationNumber: String?
-        public var matter: String
-        public var difficulty: String
-        public var enterprise: String
-        public var address: String
-        public var contact: String
-        public var phone: String
-        public var leadUnit: String
-        public var cooperatingUnits: [String]
-        public var resultDueAt: Date?
-        public var dispatchedAt: Date
-    }
-
     public func dispatchSlip(_ session: Session, _ id: UUID) async throws -> DispatchSlip {
         try await send(.dispatchSlip, tier: nil, id: id, token: session.token)
     }

@@ -2,6 +2,7 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import PlatformEvents
 import ServiceRuntime
 
 /// Handling's HTTP API (see `openapi.yaml` beside this file).
@@ -89,4 +90,4 @@ struct HandlingRoutes {
     }
 }
 
-extension HandlingWorkflow.DispatchSlip: ResponseEncodable {}
+extension DispatchSlip: ResponseEncodable {}

@@ -135,24 +135,6 @@ public struct HandlingWorkflow: Sendable {
         }
     }
 
-    /// 企业诉求分办单 (002 §12): what the unit downloads before handling.
-    public struct DispatchSlip: Codable, Sendable {
-        public var title: String
-        public var number: String
-        public var registrationNumber: String?
-        public var matter: String
-        public var difficulty: String
-        public var enterprise: String
-        public var address: String
-        public var contact: String
-        public var phone: String
-        public var leadUnit: String
-        public var cooperatingUnits: [String]
-        public var resultDueAt: Date?
-        public var dispatchedAt: Date
-        public var text: String
-    }
-
     func dispatchSlip(_ id: UUID, for principal: Principal) async throws -> DispatchSlip {
         let view = try await self.view(id, for: principal)
         guard let assignment = view.assignment, let content = view.content,

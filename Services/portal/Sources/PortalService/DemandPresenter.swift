@@ -78,7 +78,7 @@ struct DemandPresenter {
             fields["canDecideExtension"] = role == .office
         }
         // An urge letter is for a demand that is overdue (handling refuses it otherwise).
-        fields["canUrge"] = (role == .office || role == .inspector) && demand.deadlines.contains { $0.status == "overdue" }
+        fields["canUrge"] = role == .office && demand.deadlines.contains { $0.status == "overdue" }
         fields["urgeCount"] = demand.urgeCount ?? 0
         fields["pagePath"] = pagePath
         if role == .enterprise, location.state == .awaitingRating {
