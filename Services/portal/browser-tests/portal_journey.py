@@ -11,6 +11,7 @@
 3. Returned: a unit returns a demand that is not its remit; the dispatcher routes it again.
 4. Sent back: the cadre sends a demand back with a reason; the enterprise corrects and resubmits it.
 5. First login: an account on its initial password must choose its own before anything else.
+6. The dispatcher routes two demands at once; the cadre sees the enterprises paired with them.
 Every step asserts what the page shows. Screenshots go to <screenshot-dir>. Exits non-zero on the
 first failure.
 """
@@ -83,6 +84,8 @@ class Journey:
         self.returned_journey()
         self.sent_back_journey()
         self.first_login()
+        self.bulk_dispatch()
+        self.cadre_profile()
 
     def submit(self, difficulty):
         """A demand submitted in a few clicks; returns its page's path."""
@@ -373,6 +376,30 @@ class Journey:
         log_in("Wudang2026tea")
         expect(page).to_have_url(re.compile(r"/home$"))
         context.close()
+
+
+    def bulk_dispatch(self):
+        ids = [self.submit_and_approve(f"批量分办测试{n}。").split("/")[-1] for n in (1, 2)]
+        page = self.person("茅箭区", "茅箭区分办员")
+        deadline = time.time() + 30
+        while page.locator(f"input[name=ids][value='{ids[1]}']").count() == 0:
+            if time.time() > deadline:
+                fail("the approved demands never reached the dispatcher's queue")
+            time.sleep(0.3)
+            page.reload()
+        for demand in ids:
+            page.check(f"input[name=ids][value='{demand}']")
+        page.select_option("select[name=leadUnitID]", label="茅箭区商务局")
+        page.click("button:has-text('批量分办所选诉求')")
+        expect(page.get_by_test_id("flash")).to_have_text("已分办2件")
+        for demand in ids:
+            self.open_demand(page, "/demands/" + demand, state="待签收")
+            expect(page.get_by_test_id("holder")).to_contain_text("茅箭区商务局")
+
+    def cadre_profile(self):
+        page = self.person("茅箭区", "李明远")
+        page.click("text=我的资料")
+        expect(page.get_by_test_id("paired")).to_contain_text("十堰示范汽车零部件有限公司")
 
 
 def fail(message):

@@ -36,6 +36,7 @@ struct PortalRoutes: Sendable {
         router.get("demands/:id/slip", use: slipPage)
         router.post("demands/:id/resubmit", use: resubmit)
         router.post("demands/:id/:action", use: act)
+        router.post("dispatch/bulk", use: dispatchSeveral)
     }
 
     // MARK: Login
@@ -101,16 +102,31 @@ struct PortalRoutes: Sendable {
     /// only page they can open.
     func profilePage(_ request: Request, context: PortalContext) async throws -> Response {
         let session = try context.requireSession()
-        return profileForm(session, errors: [:], flash: try await sessions.takeFlash(for: session.id))
+        return try await profileForm(session, errors: [:], flash: try await sessions.takeFlash(for: session.id))
     }
 
-    func profileForm(_ session: PortalSession, errors: [String: String], flash: Flash?, status: HTTPResponse.Status = .ok) -> Response {
+    func profileForm(_ session: PortalSession, errors: [String: String], flash: Flash?, status: HTTPResponse.Status = .ok)
+        async throws -> Response
+    {
         let api = session.api
         var fields: [String: Any] = [
             "firstLogin": api.mustChangePassword,
             "name": api.name ?? api.subject, "roleName": api.role.chineseName,
             "tierName": tree[api.tier]?.name ?? api.tier.rawValue,
         ]
+        // 我的资料—包联企业 (002 §6): the cadre's enterprises, as the directory has them.
+        if api.role == .cadre, !api.mustChangePassword {
+            let paired = try await client.enterprises(api).map { enterprise -> [String: Any] in
+                [
+                    "name": enterprise.name, "creditCode": enterprise.creditCode.rawValue, "address": enterprise.address,
+                ].merging(
+                    enterprise.liaisonName.map { ["liaison": [$0, enterprise.liaisonPhone?.digits].compactMap { $0 }.joined(separator: " ")] }
+                        ?? [:]
+                ) { $1 }
+            }
+            fields["pairedEnterprises"] = paired
+            fields["hasPairedEnterprises"] = !paired.isEmpty
+        }
         // Mustache opens a section for any string, even an empty one: only problems that exist are set.
         for (field, key) in [("currentPassword", "currentError"), ("newPassword", "newError"), ("confirmPassword", "confirmError")] {
             if let error = errors[field] { fields[key] = error }
@@ -130,13 +146,13 @@ struct PortalRoutes: Sendable {
         if new.isEmpty { errors["newPassword"] = "请输入新密码" }
         if new != form.all("confirmPassword").first { errors["confirmPassword"] = "两次输入的新密码不一致" }
         guard errors.isEmpty else {
-            return profileForm(session, errors: errors, flash: .failed("请按提示修改"), status: .unprocessableContent)
+            return try await profileForm(session, errors: errors, flash: .failed("请按提示修改"), status: .unprocessableContent)
         }
         do {
             try await client.changePassword(session.api, current: current, new: new)
         } catch let error as APICallError where error.status == 422 || error.status == 429 {
             let errors = Dictionary(error.issues.map { ($0.field, $0.message) }) { first, _ in first }
-            return profileForm(session, errors: errors, flash: .failed(error.message), status: HTTPResponse.Status(code: Int(error.status)))
+            return try await profileForm(session, errors: errors, flash: .failed(error.message), status: HTTPResponse.Status(code: Int(error.status)))
         }
         session.api.mustChangePassword = false
         try await sessions.update(session)
@@ -158,7 +174,11 @@ struct PortalRoutes: Sendable {
         case .cadre:
             sections.append(section("待审核诉求", try await client.intakeList(api, query: "?state=awaitingReview")))
         case .dispatcher:
-            sections.append(section("待分办诉求", try await client.queue(api)))
+            var queue = section("待分办诉求", try await client.queue(api))
+            if queue["empty"] as? Bool == false {
+                queue["bulk"] = ["units": try await client.units(api).map { ["id": $0.id, "name": $0.name] }]
+            }
+            sections.append(queue)
         case .unitAdmin, .countyAdmin:
             if let own = try await client.unitFigures(api).first(where: { $0.scope == api.unitID }) {
                 fields["unitFigures"] = Dashboard.row(own)
@@ -312,6 +332,34 @@ struct PortalRoutes: Sendable {
             ] as [String: Any],
             "back": "/demands/\(id.uuidString.lowercased())",
         ])
+    }
+
+    /// 批量分办: several demands of the queue to one lead unit, each through dispatch's API; the
+    /// next page says how many went and why any did not.
+    func dispatchSeveral(_ request: Request, context: PortalContext) async throws -> Response {
+        let session = try context.requireRole([.dispatcher])
+        let form = try await request.form(context: context)
+        try await checkCSRF(form, session)
+        let ids = form.all("ids").compactMap(UUID.init(uuidString:))
+        guard let lead = form["leadUnitID"], !ids.isEmpty else {
+            try await sessions.setFlash(.failed("请勾选诉求并选择牵头单位"), for: session.id)
+            return Self.redirect("/home")
+        }
+        var routed = 0
+        var refused: [String] = []
+        for id in ids {
+            do {
+                _ = try await client.route(session.api, id, lead: lead)
+                routed += 1
+            } catch let error as APICallError where (400..<500).contains(error.status) && error.status != 401 {
+                refused.append(error.message)
+            }
+        }
+        let flash: Flash = refused.isEmpty
+            ? .done("已分办\(routed)件")
+            : .failed("已分办\(routed)件；\(refused.count)件未成功：\(Set(refused).sorted().joined(separator: "；"))")
+        try await sessions.setFlash(flash, for: session.id)
+        return Self.redirect("/home")
     }
 
     // MARK: Submitting
