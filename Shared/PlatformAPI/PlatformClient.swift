@@ -381,6 +381,21 @@ public struct PlatformClient: Sendable {
         try await send(.figures, tier: nil, query: query, token: session.token)
     }
 
+    /// One of reporting's CSV exports (`figures`, `units`, `overdue`, `unsatisfied`) as the file's bytes.
+    public func export(_ session: Session, name: String, query: String = "") async throws -> Data {
+        guard let operation = APIOperation.exports.first(where: { $0.name == "export.\(name)" }) else {
+            throw APICallError(status: 404, code: "NOT_FOUND", message: "没有这个报表", operation: "export")
+        }
+        let (status, data) = try await raw(operation.name, operation.method, resolve(.reporting, nil) + operation.path + query,
+            token: session.token)
+        guard (200..<300).contains(status) else {
+            let detail = try? JSONDecoder().decode(APIErrorBody.self, from: data)
+            throw APICallError(status: status, code: detail?.error.code ?? "HTTP_\(status)", message: detail?.error.message ?? "",
+                operation: operation.name)
+        }
+        return data
+    }
+
     /// One row per handling unit of the person's tier (a unit admin's: its own).
     public func unitFigures(_ session: Session, query: String = "") async throws -> [FiguresSummary.Row] {
         try await send(.unitFigures, tier: nil, query: query, token: session.token)

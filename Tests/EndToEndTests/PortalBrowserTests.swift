@@ -13,7 +13,7 @@ struct PortalBrowserTests {
             ?? StackEnvironment.current.stateDirectory + "/portal-screenshots"
     }
 
-    @Test("Chromium plays a district, an escalated and a returned journey through the pages as the people of both tiers")
+    @Test("Chromium plays district, escalated, returned and sent-back journeys, a first login and a bulk dispatch as the people of both tiers")
     func wholeJourneyInChromium() async throws {
         let stack = try await TestStack.shared.start()
         let directory = Self.screenshotDirectory

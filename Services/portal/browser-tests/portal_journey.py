@@ -307,6 +307,11 @@ class Journey:
         page.select_option("select[name=state]", label="待审核")
         page.click("button:has-text('筛选')")
         expect(page.get_by_test_id("section").first).not_to_contain_text(self.number)
+        with page.expect_download() as download:
+            page.get_by_test_id("exports").get_by_text("统计表").click()
+        text = open(download.value.path(), encoding="utf-8-sig").read()
+        if "茅箭区" not in text or "受理诉求" not in text:
+            fail(f"the figures CSV is not the tier's: {text[:200]!r}")
 
 
     def sent_back_journey(self):

@@ -33,6 +33,7 @@ struct Dashboard {
         let figures = try await report
         let total = figures.total ?? figures.tiers.first
         var fields: [String: Any] = [
+            "month": month,
             "months": (0..<12).map { offset -> [String: Any] in
                 let value = Self.month(now, offset: offset)
                 return ["value": value, "label": "\(value.prefix(4))年\(Int(value.suffix(2))!)月", "selected": value == month]

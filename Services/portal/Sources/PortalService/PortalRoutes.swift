@@ -37,6 +37,7 @@ struct PortalRoutes: Sendable {
         router.post("demands/:id/resubmit", use: resubmit)
         router.post("demands/:id/:action", use: act)
         router.post("dispatch/bulk", use: dispatchSeveral)
+        router.get("reports/:name", use: report)
     }
 
     // MARK: Login
@@ -360,6 +361,19 @@ struct PortalRoutes: Sendable {
             : .failed("已分办\(routed)件；\(refused.count)件未成功：\(Set(refused).sorted().joined(separator: "；"))")
         try await sessions.setFlash(flash, for: session.id)
         return Self.redirect("/home")
+    }
+
+    /// Reporting's CSV exports for the office and inspector, for a month, through the person's token.
+    func report(_ request: Request, context: PortalContext) async throws -> Response {
+        let session = try context.requireRole([.office, .inspector, .unitAdmin, .countyAdmin])
+        guard let file = context.parameters.get("name"), file.hasSuffix(".csv") else { throw PortalError.notFound }
+        let name = String(file.dropLast(4))
+        let month = request.uri.queryParameters.get("month").map { String($0) }.flatMap { Dashboard.isMonth($0) ? $0 : nil }
+        let data = try await client.export(session.api, name: name, query: month.map { "?month=\($0)" } ?? "")
+        return Response(status: .ok, headers: [
+            .contentType: "text/csv; charset=utf-8",
+            .contentDisposition: "attachment; filename=\"\(name)-\(month ?? "current").csv\"",
+        ], body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     // MARK: Submitting
