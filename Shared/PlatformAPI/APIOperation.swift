@@ -28,6 +28,7 @@ public struct APIOperation: Sendable {
     public static let approve = APIOperation("approve", .intake, .POST, "/demands/{id}/approve")
     public static let sendBack = APIOperation("sendBack", .intake, .POST, "/demands/{id}/send-back")
     public static let resubmit = APIOperation("resubmit", .intake, .POST, "/demands/{id}/resubmit")
+    public static let edit = APIOperation("edit", .intake, .PUT, "/demands/{id}")
     public static let enterprises = APIOperation("enterprises", .intake, .GET, "/directory/enterprises")
     public static let queue = APIOperation("queue", .dispatch, .GET, "/queue")
     public static let units = APIOperation("units", .dispatch, .GET, "/units")
@@ -47,7 +48,7 @@ public struct APIOperation: Sendable {
     }
 
     public static let all: [APIOperation] = [
-        login, changePassword, submit, intakeList, intakeView, approve, sendBack, resubmit, enterprises, queue, units, dispatchList, dispatchView, route,
+        login, changePassword, submit, intakeList, intakeView, approve, sendBack, resubmit, edit, enterprises, queue, units, dispatchList, dispatchView, route,
         escalate, ledger, handlingView, dispatchSlip, messages, figures, unitFigures,
     ] + exports + HandlingAction.allCases.map(\.operation)
 }

@@ -246,13 +246,16 @@ public struct PlatformClient: Sendable {
         try await send(.sendBack, tier: session.tier, id: id, token: session.token, body: ["reason": reason])
     }
 
-    /// The enterprise's corrected form after its cadre sent the demand back.
-    public func resubmit(_ session: Session, _ id: UUID, form: DemandForm, note: String? = nil) async throws -> DemandSnapshot {
+    /// A corrected form: the enterprise's after its cadre sent the demand back (`.resubmit`), or
+    /// the cadre's own edit while reviewing it (`.edit`).
+    public func correct(_ operation: APIOperation, _ session: Session, _ id: UUID, form: DemandForm, note: String? = nil)
+        async throws -> DemandSnapshot
+    {
         struct Body: Encodable {
             var form: DemandForm
             var note: String?
         }
-        return try await send(.resubmit, tier: session.tier, id: id, token: session.token, body: Body(form: form, note: note))
+        return try await send(operation, tier: session.tier, id: id, token: session.token, body: Body(form: form, note: note))
     }
 
     /// The enterprises the person may submit for (an enterprise: itself; a cadre: its paired ones).

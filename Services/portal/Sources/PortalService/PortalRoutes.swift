@@ -32,9 +32,11 @@ struct PortalRoutes: Sendable {
         router.get("demands/new", use: newDemandPage)
         router.post("demands", use: submitDemand)
         router.get("demands/:id", use: demandPage)
-        router.get("demands/:id/resubmit", use: resubmitPage)
         router.get("demands/:id/slip", use: slipPage)
-        router.post("demands/:id/resubmit", use: resubmit)
+        router.get("demands/:id/resubmit", use: correctionPage)
+        router.post("demands/:id/resubmit", use: correct)
+        router.get("demands/:id/edit", use: correctionPage)
+        router.post("demands/:id/edit", use: correct)
         router.post("demands/:id/:action", use: act)
         router.post("dispatch/bulk", use: dispatchSeveral)
         router.get("reports/:name", use: report)
@@ -383,47 +385,71 @@ struct PortalRoutes: Sendable {
         return try await formPage(session, values: [:], errors: [:], message: nil)
     }
 
-    /// The registration form, new (`resubmitting` nil) or corrected after the cadre sent it back.
+    /// Correcting a demand's form: the enterprise resubmits one its cadre sent back, or the cadre
+    /// edits one under review (002 §5).
+    enum Correction: String {
+        case resubmit, edit
+
+        var role: Role { self == .resubmit ? .enterprise : .cadre }
+        var state: DemandState { self == .resubmit ? .returnedToEnterprise : .awaitingReview }
+        var operation: APIOperation { self == .resubmit ? .resubmit : .edit }
+        var title: String { self == .resubmit ? "修改后重新提交" : "修改诉求内容" }
+        var button: String { self == .resubmit ? "重新提交" : "保存修改" }
+        var done: String { self == .resubmit ? "已重新提交，等待包联干部审核" : "诉求内容已修改" }
+
+        init(_ request: Request) throws {
+            guard let mode = request.uri.path.split(separator: "/").last.flatMap({ Correction(rawValue: String($0)) }) else {
+                throw PortalError.notFound
+            }
+            self = mode
+        }
+    }
+
+    /// The registration form, new (`correcting` nil) or corrected.
     func formPage(
         _ session: PortalSession, values: [String: String], errors: [String: String], message: Flash?,
-        status: HTTPResponse.Status = .ok, resubmitting id: UUID? = nil
+        status: HTTPResponse.Status = .ok, correcting: (Correction, UUID)? = nil
     ) async throws -> Response {
         let enterprises = try await client.enterprises(session.api)
         var fields = DemandFormPage(values: values, errors: errors, enterprises: enterprises).fields
-        fields["action"] = id.map { "/demands/\($0.uuidString.lowercased())/resubmit" } ?? "/demands"
-        fields["resubmitting"] = id != nil
-        return pages.page("new-demand", title: id == nil ? "发布诉求" : "修改后重新提交", session: session, flash: message,
+        fields["action"] = correcting.map { "/demands/\($0.1.uuidString.lowercased())/\($0.0.rawValue)" } ?? "/demands"
+        fields["correcting"] = correcting != nil
+        fields["button"] = correcting?.0.button ?? "提交诉求"
+        return pages.page("new-demand", title: correcting?.0.title ?? "发布诉求", session: session, flash: message,
             status: status, fields)
     }
 
-    func resubmitPage(_ request: Request, context: PortalContext) async throws -> Response {
-        let session = try context.requireRole([.enterprise])
+    func correctionPage(_ request: Request, context: PortalContext) async throws -> Response {
+        let mode = try Correction(request)
+        let session = try context.requireRole([mode.role])
         let id = try Self.demandID(context)
         let demand = try await client.intakeDemand(session.api, id)
-        guard demand.state == .returnedToEnterprise, let content = demand.content else {
-            throw PortalError.badRequest("该诉求当前无需修改")
-        }
-        return try await formPage(session, values: DemandFormPage.values(of: content), errors: [:], message: nil, resubmitting: id)
+        guard demand.state == mode.state, let content = demand.content else { throw PortalError.badRequest("该诉求当前不能修改") }
+        var values = DemandFormPage.values(of: content)
+        values["enterpriseID"] = demand.enterprise?.id
+        return try await formPage(session, values: values, errors: [:], message: nil, correcting: (mode, id))
     }
 
-    func resubmit(_ request: Request, context: PortalContext) async throws -> Response {
-        let session = try context.requireRole([.enterprise])
+    func correct(_ request: Request, context: PortalContext) async throws -> Response {
+        let mode = try Correction(request)
+        let session = try context.requireRole([mode.role])
         let id = try Self.demandID(context)
         let form = try await request.form(context: context)
         try await checkCSRF(form, session)
-        let draft = DemandFormPage.draft(from: form, enterprise: try await client.enterprises(session.api).first)
+        let enterprises = try await client.enterprises(session.api)
+        let draft = DemandFormPage.draft(from: form, enterprise: enterprises.first { $0.id == form["enterpriseID"] } ?? enterprises.first)
         guard let filledForm = draft.form, draft.errors.isEmpty else {
             return try await formPage(session, values: form.values, errors: draft.errors, message: .failed("请按提示修改后再提交"),
-                status: .unprocessableContent, resubmitting: id)
+                status: .unprocessableContent, correcting: (mode, id))
         }
         do {
-            _ = try await client.resubmit(session.api, id, form: filledForm, note: form["note"])
-            try await sessions.setFlash(.done("已重新提交，等待包联干部审核"), for: session.id)
+            _ = try await client.correct(mode.operation, session.api, id, form: filledForm, note: form["note"])
+            try await sessions.setFlash(.done(mode.done), for: session.id)
             return Self.redirect("/demands/\(id.uuidString.lowercased())")
         } catch let error as APICallError where error.status == 422 || error.status == 400 {
             let errors = Dictionary(error.issues.map { ($0.field, $0.message) }) { first, _ in first }
             return try await formPage(session, values: form.values, errors: errors, message: .failed(error.message),
-                status: .unprocessableContent, resubmitting: id)
+                status: .unprocessableContent, correcting: (mode, id))
         }
     }
 
