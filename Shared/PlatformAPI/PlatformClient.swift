@@ -152,6 +152,11 @@ public struct APICallError: Error, CustomStringConvertible, Sendable {
     public var issues: [APIErrorBody.Issue] = []
 
     public var description: String { "\(operation): HTTP \(status) \(code) \(message)" }
+
+    /// The first problem of each field, by the field's dotted path, for showing beside the field.
+    public var fieldMessages: [String: String] {
+        Dictionary(issues.map { ($0.field, $0.message) }) { first, _ in first }
+    }
 }
 
 /// The error body every service answers with.
@@ -378,6 +383,9 @@ public struct PlatformClient: Sendable {
         public var period: Period
         public var tiers: [Row]
         public var total: Row?
+
+        /// The whole subtree: the total where there are tiers below, else the one tier's row.
+        public var overall: Row? { total ?? tiers.first }
     }
 
     public func figures(_ session: Session, query: String = "") async throws -> FiguresSummary {
@@ -391,12 +399,7 @@ public struct PlatformClient: Sendable {
         }
         let (status, data) = try await raw(operation.name, operation.method, resolve(.reporting, nil) + operation.path + query,
             token: session.token)
-        guard (200..<300).contains(status) else {
-            let detail = try? JSONDecoder().decode(APIErrorBody.self, from: data)
-            throw APICallError(status: status, code: detail?.error.code ?? "HTTP_\(status)", message: detail?.error.message ?? "",
-                operation: operation.name)
-        }
-        return data
+        return try Self.success(operation.name, (status, data))
     }
 
     /// One row per handling unit of the person's tier (a unit admin's: its own).
@@ -430,15 +433,22 @@ public struct PlatformClient: Sendable {
         body: (any Encodable & Sendable)? = nil,
         headers: [String: String] = [:]
     ) async throws -> Answer {
-        let (status, data) = try await raw(operation, method, base + path, token: token, body: body, headers: headers)
+        let data = try Self.success(operation, try await raw(operation, method, base + path, token: token, body: body, headers: headers))
+        if data.isEmpty, let empty = Empty() as? Answer { return empty }
+        return try EventCoding.decoder().decode(Answer.self, from: data)
+    }
+
+    /// The body of a 2xx answer; anything else becomes an ``APICallError`` with the service's code,
+    /// message and field problems.
+    static func success(_ operation: String, _ answer: (status: UInt, data: Data)) throws -> Data {
+        let (status, data) = answer
         guard (200..<300).contains(status) else {
             let detail = try? JSONDecoder().decode(APIErrorBody.self, from: data)
             throw APICallError(status: status, code: detail?.error.code ?? "HTTP_\(status)",
                 message: detail?.error.message ?? String(decoding: data.prefix(300), as: UTF8.self), operation: operation,
                 issues: detail?.error.issues ?? [])
         }
-        if data.isEmpty, let empty = Empty() as? Answer { return empty }
-        return try EventCoding.decoder().decode(Answer.self, from: data)
+        return data
     }
 
     /// Any request, answered with its status and body, for tests of bad input.

@@ -86,6 +86,7 @@ class Journey:
         self.first_login()
         self.bulk_dispatch()
         self.cadre_profile()
+        self.phone_pages()
 
     def submit(self, difficulty):
         """A demand submitted in a few clicks; returns its page's path."""
@@ -412,6 +413,21 @@ class Journey:
         page = self.person("茅箭区", "李明远")
         page.click("text=我的资料")
         expect(page.get_by_test_id("paired")).to_contain_text("十堰示范汽车零部件有限公司")
+
+
+    def phone_pages(self):
+        """Each role's pages at phone width (many open the platform from an SMS link in WeChat)."""
+        enterprise = self.person("茅箭区", "十堰示范汽车零部件有限公司", viewport=PHONE)
+        self.shot(enterprise, "phone-enterprise-home")
+        enterprise.goto(self.base + "/demands/new")
+        enterprise.click("button:has-text('提交诉求')")
+        expect(enterprise.get_by_test_id("error-difficulty")).to_have_text("请填写困难问题")
+        self.shot(enterprise, "phone-enterprise-form-errors")
+        for tier, login, name in [("茅箭区", "茅箭区分办员", "phone-dispatcher-home"), ("茅箭区", "茅箭区经信局管理员", "phone-unit-home"),
+                                  ("茅箭区", "茅箭区双千办", "phone-office-home")]:
+            page = self.person(tier, login, viewport=PHONE)
+            self.shot(page, name)
+            page.context.close()
 
 
 def fail(message):

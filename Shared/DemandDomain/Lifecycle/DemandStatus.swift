@@ -14,7 +14,8 @@ public struct DemandStatus: Sendable, Hashable {
     public internal(set) var originSuggestion: String?
     /// The current routing, if the demand is (or was last) with a unit.
     public internal(set) var assignment: Assignment?
-    /// Every unit the demand was ever assigned to (lead or cooperating): they keep read access.
+    /// Every unit the demand was ever assigned to (lead or cooperating), for the record; access
+    /// follows ``currentUnitIDs``.
     public internal(set) var everAssignedUnitIDs: Set<String> = []
 
     /// The units the demand is assigned to now (lead and cooperating): none while it waits for

@@ -124,16 +124,16 @@ public struct IntakeWorkflow: Sendable {
             }
             for (login, hash) in zip(validated.logins, passwordHashes) {
                 let principal = String(decoding: try JSONEncoder().encode(login.principal), as: UTF8.self)
-                let keepsInitial = !login.changeRequired
+                let initialIsFinal = !login.changeRequired
                 // A password its owner chose survives a re-import of the roster; an initial one is replaced.
                 try await connection.execute(
                     """
                     INSERT INTO accounts (login, principal, password_hash, password_changed_at)
-                    VALUES (\(login.login), \(principal)::jsonb, \(hash), CASE WHEN \(keepsInitial) THEN clock_timestamp() END)
+                    VALUES (\(login.login), \(principal)::jsonb, \(hash), CASE WHEN \(initialIsFinal) THEN clock_timestamp() END)
                     ON CONFLICT (login) DO UPDATE SET principal = EXCLUDED.principal,
-                        password_hash = CASE WHEN accounts.password_changed_at IS NULL OR \(keepsInitial)
+                        password_hash = CASE WHEN accounts.password_changed_at IS NULL OR \(initialIsFinal)
                             THEN EXCLUDED.password_hash ELSE accounts.password_hash END,
-                        password_changed_at = CASE WHEN \(keepsInitial) THEN EXCLUDED.password_changed_at
+                        password_changed_at = CASE WHEN \(initialIsFinal) THEN EXCLUDED.password_changed_at
                             ELSE accounts.password_changed_at END,
                         active = true, updated_at = clock_timestamp()
                     """, logger: logger)

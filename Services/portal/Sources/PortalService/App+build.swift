@@ -37,7 +37,7 @@ public enum PortalApp {
         -> Router<PortalContext>
     {
         let tree = settings.runtime.tenants
-        let pages = try await PageRenderer(tierNames: Dictionary(uniqueKeysWithValues: tree.tenants.map { ($0.id, $0.name) }))
+        let pages = try await PageRenderer(tree: tree)
         let sessions = SessionStore(database: database, lifetime: settings.sessionLifetime)
         let router = Router(context: PortalContext.self)
         router.add(middleware: SecurityHeadersMiddleware())

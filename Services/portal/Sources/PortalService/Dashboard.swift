@@ -19,19 +19,20 @@ struct Dashboard {
 
     func fields(month requested: String?, now: Date = Date()) async throws -> [String: Any] {
         let month = requested.flatMap { Self.isMonth($0) ? $0 : nil } ?? Self.month(now, offset: 0)
-        async let report = client.figures(session, query: "?month=\(month)")
         async let units = client.unitFigures(session, query: "?month=\(month)")
         let months = (0..<6).reversed().map { Self.month(now, offset: $0) }
-        let trend = try await withThrowingTaskGroup(of: (String, PlatformClient.FiguresSummary).self) { group in
-            for label in months {
+        // The chosen month and the last six, each asked once (the chosen one is usually among them).
+        let answers = try await withThrowingTaskGroup(of: (String, PlatformClient.FiguresSummary).self) { group in
+            for label in Set(months + [month]) {
                 group.addTask { [client, session] in (label, try await client.figures(session, query: "?month=\(label)")) }
             }
             var answers: [String: PlatformClient.FiguresSummary] = [:]
             for try await (label, figures) in group { answers[label] = figures }
-            return months.compactMap { label in answers[label].map { (label, $0) } }
+            return answers
         }
-        let figures = try await report
-        let total = figures.total ?? figures.tiers.first
+        let trend = months.compactMap { label in answers[label].map { (label, $0) } }
+        guard let figures = answers[month] else { throw PortalError.notFound }
+        let total = figures.overall
         var fields: [String: Any] = [
             "month": month,
             "months": (0..<12).map { offset -> [String: Any] in
@@ -47,8 +48,8 @@ struct Dashboard {
                 "type": "bar",
                 "labels": trend.map(\.0),
                 "series": [
-                    ["label": "受理", "data": trend.map { $0.1.total?.received ?? $0.1.tiers.first?.received ?? 0 }],
-                    ["label": "销号", "data": trend.map { $0.1.total?.closed ?? $0.1.tiers.first?.closed ?? 0 }],
+                    ["label": "受理", "data": trend.map { $0.1.overall?.received ?? 0 }],
+                    ["label": "销号", "data": trend.map { $0.1.overall?.closed ?? 0 }],
                 ],
             ]),
         ]

@@ -29,7 +29,7 @@ struct DemandFormPage {
     ]
 
     var fields: [String: Any] {
-        var fields: [String: Any] = [
+        [
             "enterprises": enterprises.map { enterprise -> [String: Any] in
                 [
                     "id": enterprise.id, "name": enterprise.name, "creditCode": enterprise.creditCode.rawValue,
@@ -38,26 +38,20 @@ struct DemandFormPage {
             },
             "chooseEnterprise": enterprises.count > 1,
             "inputs": Self.fields.map { field -> [String: Any] in
-                var input: [String: Any] = [
+                [
                     "name": field.name, "id": field.name.replacingOccurrences(of: ".", with: "-"), "label": field.label,
                     "value": values[field.name] ?? "", "required": field.required, "isTextarea": field.kind == .textarea,
                     "type": field.kind == .phone ? "tel" : field.kind == .email ? "email" : "text",
+                    "error": errors[field.name] ?? "", "hint": field.hint ?? "",
                 ]
-                // Mustache opens a section for any string, even an empty one: only what exists is set.
-                if let error = errors[field.name] { input["error"] = error }
-                if let hint = field.hint { input["hint"] = hint }
-                return input
             },
             "categories": DemandCategory.allCases.map { option(id: $0.rawValue, name: $0.chineseName, field: "category") },
             "industryGroups": IndustryGroup.allCases.map { option(id: $0.rawValue, name: $0.chineseName, field: "industryGroup") },
             "isConsultation": values["isConsultation"] == "true",
             "submissionKey": values["submissionKey"] ?? UUID().uuidString,
+            "enterpriseError": errors["enterpriseID"] ?? "", "categoryError": errors["category"] ?? "",
+            "industryGroupError": errors["industryGroup"] ?? "", "note": values["note"] ?? "",
         ]
-        for (field, key) in [("enterpriseID", "enterpriseError"), ("category", "categoryError"), ("industryGroup", "industryGroupError")] {
-            if let error = errors[field] { fields[key] = error }
-        }
-        if let note = values["note"] { fields["note"] = note }
-        return fields
     }
 
     func option(id: String, name: String, field: String) -> [String: Any] {

@@ -42,19 +42,16 @@ struct DemandPresenter {
             ]
         }
         if let assignment = demand.assignment {
-            var shown: [String: Any] = ["number": assignment.number, "lead": assignment.leadUnit.name]
-            // Mustache shows a section for any string, even an empty one: leave out what is not there.
-            if !assignment.cooperatingUnits.isEmpty {
-                shown["cooperating"] = assignment.cooperatingUnits.map(\.name).joined(separator: "、")
-            }
-            fields["assignment"] = shown
+            fields["assignment"] = [
+                "number": assignment.number, "lead": assignment.leadUnit.name,
+                "cooperating": assignment.cooperatingUnits.map(\.name).joined(separator: "、"),
+            ]
         }
         if let result = demand.lastResult {
-            var shown: [String: Any] = ["className": result.resultClass.chineseName, "answer": result.answer]
-            if let plan = result.plan { shown["plan"] = plan }
-            if let date = result.plannedCompletion { shown["plannedCompletion"] = date.description }
-            if let explanation = result.explanation { shown["explanation"] = explanation }
-            fields["result"] = shown
+            fields["result"] = [
+                "className": result.resultClass.chineseName, "answer": result.answer, "plan": result.plan ?? "",
+                "plannedCompletion": result.plannedCompletion?.description ?? "", "explanation": result.explanation ?? "",
+            ]
         }
         if let rating = demand.lastRating {
             fields["rating"] = ["verdict": rating.satisfied ? "满意" : "不满意", "comment": rating.comment ?? ""] as [String: Any]
@@ -62,9 +59,7 @@ struct DemandPresenter {
         let tier = TenantID(validating: demand.tenant)
         fields["canReview"] = role == .cadre && state == .awaitingReview
         fields["canResubmit"] = role == .enterprise && state == .returnedToEnterprise
-        if state == .returnedToEnterprise, let reason = demand.history.last(where: { $0.kind == "sendBack" })?.words {
-            fields["sendBackReason"] = reason
-        }
+        if state == .returnedToEnterprise { fields["sendBackReason"] = demand.history.last { $0.kind == "sendBack" }?.words }
         fields["canDispatch"] = role == .dispatcher && state == .awaitingDispatch
         fields["canEscalate"] = role == .dispatcher && state == .awaitingDispatch && tier.flatMap { tree[$0]?.parent } != nil
         let working = state == .inProgress || state == .underSupervision
@@ -105,13 +100,11 @@ struct DemandPresenter {
 
     var history: [[String: Any]] {
         demand.history.reversed().map { entry in
-            var shown: [String: Any] = [
+            [
                 "time": CivilDate.shanghaiText(entry.at), "kindName": entry.kindName,
                 "actor": "\(entry.actor.name ?? entry.actor.id)（\(entry.actor.role.chineseName)）",
-                "stateName": entry.to.chineseName,
+                "stateName": entry.to.chineseName, "words": entry.words ?? "",
             ]
-            if let words = entry.words { shown["words"] = words }
-            return shown
         }
     }
 }

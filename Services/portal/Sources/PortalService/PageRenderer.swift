@@ -9,10 +9,10 @@ import PlatformAPI
 /// inside the common layout: title, the person's menu, the one-time message.
 public struct PageRenderer: Sendable {
     let library: MustacheLibrary
-    let tierNames: [TenantID: String]
+    let tree: TenantTree
 
-    public init(tierNames: [TenantID: String]) async throws {
-        self.tierNames = tierNames
+    public init(tree: TenantTree) async throws {
+        self.tree = tree
         guard let directory = Bundle.module.resourceURL?.appendingPathComponent("templates").path else {
             throw PortalError.badRequest("templates not bundled")
         }
@@ -30,13 +30,23 @@ public struct PageRenderer: Sendable {
         if let session {
             context["user"] = [
                 "name": session.api.name ?? session.api.subject, "roleName": session.api.role.chineseName,
-                "tierName": tierNames[session.api.tier] ?? session.api.tier.rawValue,
+                "tierName": tree[session.api.tier]?.name ?? session.api.tier.rawValue,
             ]
             context["csrf"] = session.csrfToken
             context["menu"] = Self.menu(for: session.api.role)
         }
-        let html = library.render(context, withTemplate: template) ?? "<!doctype html><title>页面错误</title>"
+        let html = library.render(Self.withoutEmptyText(context), withTemplate: template) ?? "<!doctype html><title>页面错误</title>"
         return Response(status: status, headers: Self.headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// Mustache opens a section (`{{#error}}…{{/error}}`) for any string, even an empty one: a page's
+    /// values lose their empty strings here, so that a section shows exactly when there is text.
+    static func withoutEmptyText(_ value: Any) -> Any {
+        if let fields = value as? [String: Any] {
+            return fields.compactMapValues { field in (field as? String)?.isEmpty == true ? nil : withoutEmptyText(field) }
+        }
+        if let list = value as? [Any] { return list.map(withoutEmptyText) }
+        return value
     }
 
     static let headers: HTTPFields = [

@@ -91,7 +91,7 @@ struct PortalRoutes: Sendable {
 
     func logOut(_ request: Request, context: PortalContext) async throws -> Response {
         let session = try context.requireSession()
-        try await checkCSRF(try await request.form(context: context), session)
+        try checkCSRF(try await request.form(context: context), session)
         try await sessions.delete(session.id)
         var response = Self.redirect("/login")
         response.setCookie(Cookie(name: Self.sessionCookie, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true,
@@ -105,7 +105,7 @@ struct PortalRoutes: Sendable {
     /// only page they can open.
     func profilePage(_ request: Request, context: PortalContext) async throws -> Response {
         let session = try context.requireSession()
-        return try await profileForm(session, errors: [:], flash: try await sessions.takeFlash(for: session.id))
+        return try await profileForm(session, errors: [:], flash: session.flash)
     }
 
     func profileForm(_ session: PortalSession, errors: [String: String], flash: Flash?, status: HTTPResponse.Status = .ok)
@@ -122,17 +122,14 @@ struct PortalRoutes: Sendable {
             let paired = try await client.enterprises(api).map { enterprise -> [String: Any] in
                 [
                     "name": enterprise.name, "creditCode": enterprise.creditCode.rawValue, "address": enterprise.address,
-                ].merging(
-                    enterprise.liaisonName.map { ["liaison": [$0, enterprise.liaisonPhone?.digits].compactMap { $0 }.joined(separator: " ")] }
-                        ?? [:]
-                ) { $1 }
+                    "liaison": [enterprise.liaisonName, enterprise.liaisonPhone?.digits].compactMap { $0 }.joined(separator: " "),
+                ]
             }
             fields["pairedEnterprises"] = paired
             fields["hasPairedEnterprises"] = !paired.isEmpty
         }
-        // Mustache opens a section for any string, even an empty one: only problems that exist are set.
         for (field, key) in [("currentPassword", "currentError"), ("newPassword", "newError"), ("confirmPassword", "confirmError")] {
-            if let error = errors[field] { fields[key] = error }
+            fields[key] = errors[field]
         }
         return pages.page("profile", title: api.mustChangePassword ? "首次登录：设置新密码" : "我的资料", session: session, flash: flash,
             status: status, fields)
@@ -141,7 +138,7 @@ struct PortalRoutes: Sendable {
     func changePassword(_ request: Request, context: PortalContext) async throws -> Response {
         var session = try context.requireSession()
         let form = try await request.form(context: context)
-        try await checkCSRF(form, session)
+        try checkCSRF(form, session)
         let current = form.all("currentPassword").first ?? ""
         let new = form.all("newPassword").first ?? ""
         var errors: [String: String] = [:]
@@ -154,8 +151,7 @@ struct PortalRoutes: Sendable {
         do {
             try await client.changePassword(session.api, current: current, new: new)
         } catch let error as APICallError where error.status == 422 || error.status == 429 {
-            let errors = Dictionary(error.issues.map { ($0.field, $0.message) }) { first, _ in first }
-            return try await profileForm(session, errors: errors, flash: .failed(error.message), status: HTTPResponse.Status(code: Int(error.status)))
+            return try await profileForm(session, errors: error.fieldMessages, flash: .failed(error.message), status: HTTPResponse.Status(code: Int(error.status)))
         }
         session.api.mustChangePassword = false
         try await sessions.update(session)
@@ -204,7 +200,7 @@ struct PortalRoutes: Sendable {
         sections.append(all)
         fields["sections"] = sections
         return pages.page("home", title: PageRenderer.homeLabel(for: api.role), session: session,
-            flash: try await sessions.takeFlash(for: session.id), fields)
+            flash: session.flash, fields)
     }
 
     /// The filtered list of the home page as a CSV file: exactly the rows the filters select.
@@ -271,7 +267,7 @@ struct PortalRoutes: Sendable {
             fields["units"] = try await client.units(session.api).map { ["id": $0.id, "name": $0.name] }
         }
         return pages.page("demand", title: "诉求 \(demand.registrationNumber ?? "")", session: session,
-            flash: try await sessions.takeFlash(for: session.id), fields)
+            flash: session.flash, fields)
     }
 
     /// The copy of the demand this person works on: intake's for the enterprise and its cadre (and,
@@ -292,7 +288,11 @@ struct PortalRoutes: Sendable {
     /// answer, the pending extension. The tier's own copy when that one cannot be read.
     func handledCopy(of copy: DemandSnapshot, as api: Session) async throws -> DemandSnapshot {
         guard Self.handledStates.contains(copy.location.state) else { return copy }
-        return (try? await client.handlingDemand(api, copy.location.demandID)) ?? copy
+        do {
+            return try await client.handlingDemand(api, copy.location.demandID)
+        } catch let error as APICallError where error.status == 403 || error.status == 404 {
+            return copy
+        }
     }
 
     static let handledStates: Set<DemandState> = [.awaitingSignature, .inProgress, .awaitingRating, .underSupervision, .closed]
@@ -301,21 +301,21 @@ struct PortalRoutes: Sendable {
     func act(_ request: Request, context: PortalContext) async throws -> Response {
         let session = try context.requireSession()
         let form = try await request.form(context: context)
-        try await checkCSRF(form, session)
+        try checkCSRF(form, session)
         let id = try Self.demandID(context)
         let action = context.parameters.get("action") ?? ""
-        let page = "/demands/\(id.uuidString.lowercased())"
+        // The enterprise rates the copy where the demand is now; its own page is its intake copy.
+        let back = form["returnTo"].flatMap(Self.localPath) ?? "/demands/\(id.uuidString.lowercased())"
         do {
             let outcome = try await DemandActions(client: client, session: session.api).perform(action, on: id, form: form)
             try await sessions.setFlash(.done(outcome.message), for: session.id)
-            // The enterprise rates the copy where the demand is now; its own page is its intake copy.
-            return Self.redirect(outcome.nextPage ?? form["returnTo"].flatMap(Self.localPath) ?? page)
+            return Self.redirect(outcome.nextPage ?? back)
         } catch let error as APICallError where (400..<500).contains(error.status) && error.status != 401 {
             try await sessions.setFlash(.failed("操作未成功：\(error.issues.first?.message ?? error.message)"), for: session.id)
-            return Self.redirect(form["returnTo"].flatMap(Self.localPath) ?? page)
+            return Self.redirect(back)
         } catch let missing as DemandActions.MissingField {
             try await sessions.setFlash(.failed("操作未成功：\(missing.message)"), for: session.id)
-            return Self.redirect(page)
+            return Self.redirect(back)
         }
     }
 
@@ -342,7 +342,7 @@ struct PortalRoutes: Sendable {
     func dispatchSeveral(_ request: Request, context: PortalContext) async throws -> Response {
         let session = try context.requireRole([.dispatcher])
         let form = try await request.form(context: context)
-        try await checkCSRF(form, session)
+        try checkCSRF(form, session)
         let ids = form.all("ids").compactMap(UUID.init(uuidString:))
         guard let lead = form["leadUnitID"], !ids.isEmpty else {
             try await sessions.setFlash(.failed("请勾选诉求并选择牵头单位"), for: session.id)
@@ -382,7 +382,7 @@ struct PortalRoutes: Sendable {
 
     func newDemandPage(_ request: Request, context: PortalContext) async throws -> Response {
         let session = try context.requireRole([.enterprise, .cadre])
-        return try await formPage(session, values: [:], errors: [:], message: nil)
+        return formPage(session, enterprises: try await client.enterprises(session.api), values: [:], errors: [:], message: nil)
     }
 
     /// Correcting a demand's form: the enterprise resubmits one its cadre sent back, or the cadre
@@ -407,10 +407,9 @@ struct PortalRoutes: Sendable {
 
     /// The registration form, new (`correcting` nil) or corrected.
     func formPage(
-        _ session: PortalSession, values: [String: String], errors: [String: String], message: Flash?,
-        status: HTTPResponse.Status = .ok, correcting: (Correction, UUID)? = nil
-    ) async throws -> Response {
-        let enterprises = try await client.enterprises(session.api)
+        _ session: PortalSession, enterprises: [DirectoryEnterprise], values: [String: String], errors: [String: String],
+        message: Flash?, status: HTTPResponse.Status = .ok, correcting: (Correction, UUID)? = nil
+    ) -> Response {
         var fields = DemandFormPage(values: values, errors: errors, enterprises: enterprises).fields
         fields["action"] = correcting.map { "/demands/\($0.1.uuidString.lowercased())/\($0.0.rawValue)" } ?? "/demands"
         fields["correcting"] = correcting != nil
@@ -427,57 +426,64 @@ struct PortalRoutes: Sendable {
         guard demand.state == mode.state, let content = demand.content else { throw PortalError.badRequest("该诉求当前不能修改") }
         var values = DemandFormPage.values(of: content)
         values["enterpriseID"] = demand.enterprise?.id
-        return try await formPage(session, values: values, errors: [:], message: nil, correcting: (mode, id))
+        return formPage(session, enterprises: try await client.enterprises(session.api), values: values, errors: [:], message: nil,
+            correcting: (mode, id))
     }
 
     func correct(_ request: Request, context: PortalContext) async throws -> Response {
         let mode = try Correction(request)
         let session = try context.requireRole([mode.role])
         let id = try Self.demandID(context)
-        let form = try await request.form(context: context)
-        try await checkCSRF(form, session)
-        let enterprises = try await client.enterprises(session.api)
-        let draft = DemandFormPage.draft(from: form, enterprise: enterprises.first { $0.id == form["enterpriseID"] } ?? enterprises.first)
-        guard let filledForm = draft.form, draft.errors.isEmpty else {
-            return try await formPage(session, values: form.values, errors: draft.errors, message: .failed("请按提示修改后再提交"),
-                status: .unprocessableContent, correcting: (mode, id))
-        }
-        do {
-            _ = try await client.correct(mode.operation, session.api, id, form: filledForm, note: form["note"])
-            try await sessions.setFlash(.done(mode.done), for: session.id)
-            return Self.redirect("/demands/\(id.uuidString.lowercased())")
-        } catch let error as APICallError where error.status == 422 || error.status == 400 {
-            let errors = Dictionary(error.issues.map { ($0.field, $0.message) }) { first, _ in first }
-            return try await formPage(session, values: form.values, errors: errors, message: .failed(error.message),
-                status: .unprocessableContent, correcting: (mode, id))
+        return try await sendForm(request, context: context, session: session, correcting: (mode, id)) { form, _ in
+            _ = try await client.correct(mode.operation, session.api, id, form: form.form, note: form.typed["note"])
+            return (mode.done, id)
         }
     }
 
     func submitDemand(_ request: Request, context: PortalContext) async throws -> Response {
         let session = try context.requireRole([.enterprise, .cadre])
-        let form = try await request.form(context: context)
-        try await checkCSRF(form, session)
-        let enterprises = try await client.enterprises(session.api)
-        let chosen = enterprises.first { $0.id == (form["enterpriseID"] ?? enterprises.first?.id) }
-        let draft = DemandFormPage.draft(from: form, enterprise: chosen)
-        guard let filledForm = draft.form, draft.errors.isEmpty else {
-            return try await formPage(session, values: form.values, errors: draft.errors, message: .failed("请按提示修改后再提交"),
-                status: .unprocessableContent)
+        return try await sendForm(request, context: context, session: session) { form, enterprise in
+            let submitted = try await client.submit(session.api, form: form.form,
+                enterpriseID: session.api.role == .cadre ? enterprise?.id : nil, idempotencyKey: form.typed["submissionKey"])
+            return ("诉求已提交，登记编号 \(submitted.registrationNumber ?? "")", submitted.id)
         }
+    }
+
+    /// The registration form as typed and as the API takes it.
+    struct FilledForm {
+        var typed: FormData
+        var form: DemandForm
+    }
+
+    /// Checks a posted registration form, sends it with `send`, and shows the demand; or shows the
+    /// form again with each problem (the portal's or the API's) beside its field.
+    func sendForm(
+        _ request: Request, context: PortalContext, session: PortalSession, correcting: (Correction, UUID)? = nil,
+        send: (FilledForm, DirectoryEnterprise?) async throws -> (message: String, demand: UUID)
+    ) async throws -> Response {
+        let typed = try await request.form(context: context)
+        try checkCSRF(typed, session)
+        let enterprises = try await client.enterprises(session.api)
+        // A choice that is not one of the person's enterprises chooses none.
+        let chosen = typed["enterpriseID"].map { id in enterprises.first { $0.id == id } } ?? enterprises.first
+        func again(_ errors: [String: String], _ message: String) -> Response {
+            formPage(session, enterprises: enterprises, values: typed.values, errors: errors, message: .failed(message),
+                status: .unprocessableContent, correcting: correcting)
+        }
+        let draft = DemandFormPage.draft(from: typed, enterprise: chosen)
+        guard let form = draft.form, draft.errors.isEmpty else { return again(draft.errors, "请按提示修改后再提交") }
         do {
-            let submitted = try await client.submit(session.api, form: filledForm,
-                enterpriseID: session.api.role == .cadre ? chosen?.id : nil, idempotencyKey: form["submissionKey"])
-            try await sessions.setFlash(.done("诉求已提交，登记编号 \(submitted.registrationNumber ?? "")"), for: session.id)
-            return Self.redirect("/demands/\(submitted.id.uuidString.lowercased())")
+            let (message, demand) = try await send(FilledForm(typed: typed, form: form), chosen)
+            try await sessions.setFlash(.done(message), for: session.id)
+            return Self.redirect("/demands/\(demand.uuidString.lowercased())")
         } catch let error as APICallError where error.status == 422 || error.status == 400 {
-            let errors = Dictionary(error.issues.map { ($0.field, $0.message) }) { first, _ in first }
-            return try await formPage(session, values: form.values, errors: errors, message: .failed(error.message), status: .unprocessableContent)
+            return again(error.fieldMessages, error.message)
         }
     }
 
     // MARK: Helpers
 
-    func checkCSRF(_ form: FormData, _ session: PortalSession) async throws {
+    func checkCSRF(_ form: FormData, _ session: PortalSession) throws {
         guard let given = form["csrf"], SessionStore.constantTimeEqual(given, session.csrfToken) else { throw PortalError.staleForm }
     }
 
@@ -500,5 +506,4 @@ struct PortalRoutes: Sendable {
         if dueAt < now { return "overdue" }
         return dueAt.timeIntervalSince(now) < 86_400 ? "dueSoon" : "onTrack"
     }
-
 }

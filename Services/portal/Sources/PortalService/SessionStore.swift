@@ -11,6 +11,8 @@ public struct PortalSession: Sendable {
     public var api: Session
     public var csrfToken: String
     public var expiresAt: Date
+    /// The one-time message left for this request by the one before it.
+    public var flash: Flash?
 }
 
 /// A message shown once at the top of the next page.
@@ -62,19 +64,23 @@ public struct SessionStore: Sendable {
             """)
         // Sessions that ended are of no use to anyone.
         try await database.query("DELETE FROM sessions WHERE expires_at < now() - interval '1 day'")
-        return PortalSession(id: id, api: api, csrfToken: csrf, expiresAt: expiresAt)
+        return PortalSession(id: id, api: api, csrfToken: csrf, expiresAt: expiresAt, flash: nil)
     }
 
-    /// The live session with this cookie value, if there is one.
+    /// The live session with this cookie value, if there is one, with the message left for it
+    /// (which is then cleared: it shows once).
     public func find(_ id: String) async throws -> PortalSession? {
         guard id.utf8.count == 43 else { return nil }
         let rows = try await database.query(
-            "SELECT api_session::text, csrf_token, expires_at FROM sessions WHERE id_hash = \(Self.hash(id)) AND expires_at > now()")
-        for (json, csrf, expiresAt) in try rows.decode((String, String, Date).self) {
-            let api = try JSONDecoder().decode(Session.self, from: Data(json.utf8))
-            return PortalSession(id: id, api: api, csrfToken: csrf, expiresAt: expiresAt)
-        }
-        return nil
+            """
+            SELECT api_session::text, csrf_token, expires_at, flash FROM sessions
+            WHERE id_hash = \(Self.hash(id)) AND expires_at > now()
+            """)
+        guard let (json, csrf, expiresAt, flash) = try rows.decode((String, String, Date, String?).self).first else { return nil }
+        if flash != nil { try await database.query("UPDATE sessions SET flash = NULL WHERE id_hash = \(Self.hash(id))") }
+        let api = try JSONDecoder().decode(Session.self, from: Data(json.utf8))
+        return PortalSession(id: id, api: api, csrfToken: csrf, expiresAt: expiresAt,
+            flash: flash.map { Flash(text: String($0.dropFirst()), isError: $0.hasPrefix("!")) })
     }
 
     /// Replaces what the session knows of the person (after they changed their password).
@@ -91,18 +97,6 @@ public struct SessionStore: Sendable {
     public func setFlash(_ flash: Flash, for id: String) async throws {
         let text = (flash.isError ? "!" : " ") + flash.text
         try await database.query("UPDATE sessions SET flash = \(text) WHERE id_hash = \(Self.hash(id))")
-    }
-
-    public func takeFlash(for id: String) async throws -> Flash? {
-        let rows = try await database.query(
-            """
-            UPDATE sessions SET flash = NULL WHERE id_hash = \(Self.hash(id))
-            RETURNING (SELECT flash FROM sessions WHERE id_hash = \(Self.hash(id)))
-            """)
-        for case let text? in try rows.decode(String?.self) {
-            return Flash(text: String(text.dropFirst()), isError: text.hasPrefix("!"))
-        }
-        return nil
     }
 
     /// 32 random bytes, base64url without padding (43 characters).
