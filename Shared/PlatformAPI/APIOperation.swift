@@ -42,14 +42,15 @@ public struct APIOperation: Sendable {
     public static let messages = APIOperation("messages", .notifier, .GET, "/demands/{id}/messages")
     public static let figures = APIOperation("figures", .reporting, .GET, "/figures")
     public static let unitFigures = APIOperation("figures.units", .reporting, .GET, "/figures/units")
-    /// Reporting's CSV exports, by name (`figures`, `units`, `overdue`, `unsatisfied`).
-    public static let exports = ["figures", "units", "overdue", "unsatisfied"].map {
+    public static let cadreFigures = APIOperation("figures.cadres", .reporting, .GET, "/figures/cadres")
+    /// Reporting's CSV exports, by name (`figures`, `units`, `cadres`, `overdue`, `unsatisfied`).
+    public static let exports = ["figures", "units", "cadres", "overdue", "unsatisfied"].map {
         APIOperation("export.\($0)", .reporting, .GET, "/exports/\($0).csv")
     }
 
     public static let all: [APIOperation] = [
         login, changePassword, submit, intakeList, intakeView, approve, sendBack, resubmit, edit, enterprises, queue, units, dispatchList, dispatchView, route,
-        escalate, ledger, handlingView, dispatchSlip, messages, figures, unitFigures,
+        escalate, ledger, handlingView, dispatchSlip, messages, figures, unitFigures, cadreFigures,
     ] + exports + HandlingAction.allCases.map(\.operation)
 }
 

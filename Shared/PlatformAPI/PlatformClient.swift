@@ -374,6 +374,16 @@ public struct PlatformClient: Sendable {
             public var byIndustryGroup: [String: Int]?
             public var satisfied: Int?
             public var unsatisfied: Int?
+            public var steps: [String: Step]?
+            /// A tier's enterprises, or a cadre's paired ones.
+            public var enterprises: Int?
+            /// For a cadre: the unit they work in.
+            public var unit: String?
+        }
+
+        public struct Step: Decodable, Sendable {
+            public var completed: Int
+            public var onTimeRate: Rate
         }
 
         public struct Period: Decodable, Sendable {
@@ -392,7 +402,7 @@ public struct PlatformClient: Sendable {
         try await send(.figures, tier: nil, query: query, token: session.token)
     }
 
-    /// One of reporting's CSV exports (`figures`, `units`, `overdue`, `unsatisfied`) as the file's bytes.
+    /// One of reporting's CSV exports (`figures`, `units`, `cadres`, `overdue`, `unsatisfied`) as the file's bytes.
     public func export(_ session: Session, name: String, query: String = "") async throws -> Data {
         guard let operation = APIOperation.exports.first(where: { $0.name == "export.\(name)" }) else {
             throw APICallError(status: 404, code: "NOT_FOUND", message: "没有这个报表", operation: "export")
@@ -405,6 +415,11 @@ public struct PlatformClient: Sendable {
     /// One row per handling unit of the person's tier (a unit admin's: its own).
     public func unitFigures(_ session: Session, query: String = "") async throws -> [FiguresSummary.Row] {
         try await send(.unitFigures, tier: nil, query: query, token: session.token)
+    }
+
+    /// One row per paired cadre of the person's tier (a unit admin's: its unit's; a cadre's: their own).
+    public func cadreFigures(_ session: Session, query: String = "") async throws -> [FiguresSummary.Row] {
+        try await send(.cadreFigures, tier: nil, query: query, token: session.token)
     }
 
     /// Calls one documented operation: `{id}` in its path becomes `id`; `query` (with its `?`) is appended.

@@ -217,6 +217,7 @@ struct ReportingTests {
 
             let report = try await figures(settings, history, database: database)
             try check(report, history)
+            try await checkUnitsAndCadres(settings, history, database: database)
 
             let rebuilt = try await rebuildReadModel(settings: settings, topics: topics, idle: .seconds(3))
             #expect(rebuilt.applied == eventCount, "the replay applies each event once")
@@ -258,6 +259,40 @@ struct ReportingTests {
         #expect(b.steps["review"]?.completed == 0)
         let total = try #require(report.total)
         #expect(total.received == 5 && total.overdueNow == 2 && total.satisfactionRate == Rate(2, of: 3))
+    }
+
+    /// Units count what they were made lead unit of; a cadre what their enterprises raised in their tier.
+    func checkUnitsAndCadres(_ settings: RuntimeSettings, _ history: ReportingHistory, database: Database) async throws {
+        let query = FiguresQuery(logger: Logger(label: "rt"), tree: settings.tenants)
+        let (from, to) = (CivilDate("2024-03-01")!, CivilDate("2024-03-31")!)
+        let all = [history.city, history.countyA, history.countyB]
+        let (u1, u2, c1, cadre) = try await database.client.withConnection { connection in
+            (
+                try await query.figures(of: .unit("a-u1"), name: "a-u1", tenants: all, from: from, to: to, on: connection),
+                try await query.figures(of: .unit("a-u2"), name: "a-u2", tenants: all, from: from, to: to, on: connection),
+                try await query.figures(of: .unit("c-u1"), name: "c-u1", tenants: all, from: from, to: to, on: connection),
+                try await query.figures(of: .cadre("cadre-a"), name: "cadre-a", tenants: [history.countyA], from: from, to: to,
+                    enterprises: 1, on: connection)
+            )
+        }
+        // a-u1 led D1 and (after the return) D2, both closed; a-u2 was given D2 and returned it.
+        #expect(u1.received == 2)
+        #expect(u1.completionRate == Rate(2, of: 2))
+        #expect(u1.results == ["A": 2, "B": 1, "C": 0])
+        #expect(u1.onTimeReceiptRate == Rate(1, of: 2))
+        #expect(u1.satisfactionRate == Rate(2, of: 3))
+        #expect(u1.closed == 2)
+        #expect(u2.received == 1 && u2.returned == 1)
+        #expect(u2.completionRate == Rate(0, of: 0))
+        // The city's unit answered the escalated D3 with class C; it is not yet rated, so not closed.
+        #expect(c1.received == 1 && c1.results["C"] == 1)
+        #expect(c1.completionRate == Rate(0, of: 1))
+        // cadre-a's enterprise raised D1–D3 in county A: two closed, one escalated and still open.
+        #expect(cadre.received == 3 && cadre.escalated == 1)
+        #expect(cadre.steps["review"]?.completed == 3 && cadre.steps["review"]?.onTime == 2)
+        #expect(cadre.completionRate == Rate(2, of: 3))
+        #expect(cadre.satisfactionRate == Rate(2, of: 3))
+        #expect(cadre.enterprises == 1 && cadre.demandsPerEnterprise == 3)
     }
 
     @Test("Who may see which tiers' figures")

@@ -302,6 +302,9 @@ class Journey:
         page = self.person("茅箭区", "茅箭区双千办")
         expect(page.get_by_test_id("section").first).to_contain_text(self.number)
         expect(page.get_by_test_id("dashboard")).to_contain_text("承办单位排名")
+        # The unit that closed the district demand this month leads the ranking with a real 办结率.
+        expect(page.get_by_test_id("ranking").locator("tbody tr").first.locator("td").nth(3)).to_have_text(re.compile(r"\d+\.\d%"))
+        expect(page.get_by_test_id("cadres")).to_contain_text("李明远")
         self.shot(page, "office-home")
         page.fill("input[name=q]", self.number)
         page.select_option("select[name=state]", label="已办结销号")
@@ -415,6 +418,8 @@ class Journey:
         page = self.person("茅箭区", "李明远")
         page.click("text=我的资料")
         expect(page.get_by_test_id("paired")).to_contain_text("十堰示范汽车零部件有限公司")
+        expect(page.get_by_test_id("my-month")).to_contain_text("办结率")
+        self.shot(page, "cadre-profile")
 
 
     def phone_pages(self):

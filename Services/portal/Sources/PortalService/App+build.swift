@@ -21,6 +21,7 @@ public enum PortalApp {
         let router = try await buildRouter(settings: settings, database: database, gate: gate, logger: logger)
         return Application(
             router: router,
+            server: .platformHTTP1(logger: logger),
             configuration: .init(address: .hostname(settings.runtime.httpHost, port: settings.runtime.httpPort),
                 serverName: settings.runtime.instanceName),
             services: [database.client, MigrationService(database: database, migrations: SessionStore.migrations, gate: gate, logger: logger)],

@@ -20,6 +20,7 @@ struct Dashboard {
     func fields(month requested: String?, now: Date = Date()) async throws -> [String: Any] {
         let month = requested.flatMap { Self.isMonth($0) ? $0 : nil } ?? Self.month(now, offset: 0)
         async let units = client.unitFigures(session, query: "?month=\(month)")
+        async let cadres = client.cadreFigures(session, query: "?month=\(month)")
         let months = (0..<6).reversed().map { Self.month(now, offset: $0) }
         // The chosen month and the last six, each asked once (the chosen one is usually among them).
         let answers = try await withThrowingTaskGroup(of: (String, PlatformClient.FiguresSummary).self) { group in
@@ -44,6 +45,7 @@ struct Dashboard {
             "units": try await units.sorted(by: Self.ranking).enumerated().map { index, unit in
                 Self.row(unit).merging(["rank": index + 1]) { $1 }
             },
+            "cadres": try await cadres.sorted { $0.received > $1.received }.map(Self.cadreRow),
             "trendChart": Self.json([
                 "type": "bar",
                 "labels": trend.map(\.0),
@@ -82,6 +84,14 @@ struct Dashboard {
             "satisfaction": percent(row.satisfactionRate), "completion": percent(row.completionRate),
             "onTimeReceipt": percent(row.onTimeReceiptRate),
         ]
+    }
+
+    /// A cadre's month (002 §6, §16): their enterprises, what they raised, the review and the outcome.
+    static func cadreRow(_ row: PlatformClient.FiguresSummary.Row) -> [String: Any] {
+        Self.row(row).merging([
+            "unit": row.unit ?? "", "enterprises": row.enterprises ?? 0,
+            "reviewOnTime": row.steps?["review"].map { percent($0.onTimeRate) } ?? "—",
+        ]) { $1 }
     }
 
     static func percent(_ rate: PlatformClient.FiguresSummary.Rate) -> String {

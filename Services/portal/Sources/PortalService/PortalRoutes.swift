@@ -127,6 +127,7 @@ struct PortalRoutes: Sendable {
             }
             fields["pairedEnterprises"] = paired
             fields["hasPairedEnterprises"] = !paired.isEmpty
+            fields["myMonth"] = try await client.cadreFigures(api).first.map(Dashboard.cadreRow)
         }
         for (field, key) in [("currentPassword", "currentError"), ("newPassword", "newError"), ("confirmPassword", "confirmError")] {
             fields[key] = errors[field]

@@ -27,4 +27,19 @@ enum CSV {
             step(.result)?.averageWorkingDays.map { String($0) } ?? "", step(.result)?.p90WorkingDays.map { String($0) } ?? "",
         ]
     }
+
+    static let cadreHeader = [
+        "干部", "单位", "包联企业", "受理诉求", "转报上级", "审核完成", "审核及时率", "A类", "B类", "C类", "销号", "满意", "不满意", "满意率", "办结率",
+        "当前超期",
+    ]
+
+    static func cadreRow(_ figures: Figures) -> [String] {
+        let review = figures.steps[DemandStep.review.rawValue]
+        return [
+            figures.name, figures.unit ?? "", figures.enterprises.map(String.init) ?? "", "\(figures.received)", "\(figures.escalated)",
+            "\(review?.completed ?? 0)", review.map { percent($0.onTimeRate) } ?? "", "\(figures.results["A"] ?? 0)",
+            "\(figures.results["B"] ?? 0)", "\(figures.results["C"] ?? 0)", "\(figures.closed)", "\(figures.satisfied)",
+            "\(figures.unsatisfied)", percent(figures.satisfactionRate), percent(figures.completionRate), "\(figures.overdueNow)",
+        ]
+    }
 }

@@ -61,9 +61,12 @@ public struct Figures: Codable, Sendable, Hashable {
     public var overdueNow: Int
     public var byCategory: [String: Int]
     public var byIndustryGroup: [String: Int]
-    /// Enterprises in the tier's directory, and Jinzai's measure: demands received per enterprise.
+    /// Enterprises in the tier's directory (a cadre's: those paired with them), and Jinzai's
+    /// measure: demands received per enterprise.
     public var enterprises: Int?
     public var demandsPerEnterprise: Double?
+    /// For a cadre: the unit they work in.
+    public var unit: String?
 }
 
 /// Figures for a tier and, for a city, each tier below it side by side with the subtree's total.
@@ -94,6 +97,10 @@ public struct FiguresQuery: Sendable {
         case tier
         case unit(String)
         case cadre(String)
+
+        var isUnit: Bool {
+            if case .unit = self { true } else { false }
+        }
     }
 
     /// Counters summed over the period, per scope key: whole months from the monthly counters, the
@@ -185,34 +192,78 @@ public struct FiguresQuery: Sendable {
         return FiguresReport(period: .init(from: from, to: to, label: label), tiers: tiers, total: total)
     }
 
-    func overdueNow(tenants: [TenantID], unit: String? = nil, on connection: PostgresConnection) async throws -> [String: Int] {
-        let rows = try await connection.query(
-            """
+    /// The demand_facts column a unit or cadre is found by.
+    private static func factsColumn(_ dimension: Dimension) -> (column: String, key: String)? {
+        switch dimension {
+        case .tier: nil
+        case .unit(let key): ("lead_unit_id", key)
+        case .cadre(let key): ("paired_cadre_id", key)
+        }
+    }
+
+    /// Open demands past a deadline now, per tier; for a unit or cadre, only theirs.
+    func overdueNow(tenants: [TenantID], of dimension: Dimension = .tier, on connection: PostgresConnection) async throws
+        -> [String: Int]
+    {
+        var binds = PostgresBindings()
+        binds.append(tenants.map(\.rawValue))
+        var sql = """
             SELECT tenant, count(*)::bigint FROM demand_facts
-            WHERE tenant = ANY(\(tenants.map(\.rawValue))) AND open_due_at IS NOT NULL AND state NOT IN ('closed', 'escalated')
-                AND open_due_at < now() AND (\(unit)::text IS NULL OR lead_unit_id = \(unit))
-            GROUP BY tenant
-            """, logger: logger)
+            WHERE tenant = ANY($1) AND open_due_at IS NOT NULL AND state NOT IN ('closed', 'escalated') AND open_due_at < now()
+            """
+        if let (column, key) = Self.factsColumn(dimension) {
+            binds.append(key)
+            sql += " AND \(column) = $2"
+        }
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql + " GROUP BY tenant", binds: binds), logger: logger)
         var result: [String: Int] = [:]
         for try await (tenant, count) in rows.decode((String, Int64).self) { result[tenant] = Int(count) }
         return result
     }
 
-    /// Per tier: (closed now, received) for demands received in the period.
-    func completion(tenants: [TenantID], from: CivilDate, until: CivilDate, on connection: PostgresConnection) async throws
-        -> [String: (Int, Int)]
+    /// Per tier: (closed now, received) for demands received in the period. For a unit, the demands
+    /// it was made lead unit of in the period and still leads; for a cadre, those of their paired
+    /// enterprises received in the period.
+    func completion(tenants: [TenantID], of dimension: Dimension = .tier, from: CivilDate, until: CivilDate,
+        on connection: PostgresConnection) async throws -> [String: (Int, Int)]
     {
-        let rows = try await connection.query(
-            """
+        let since = dimension.isUnit ? "assigned_at" : "received_at"
+        var binds = PostgresBindings()
+        binds.append(tenants.map(\.rawValue))
+        binds.append(from.startInstant)
+        binds.append(until.startInstant)
+        var sql = """
             SELECT tenant, (count(*) FILTER (WHERE state = 'closed'))::bigint, count(*)::bigint FROM demand_facts
-            WHERE tenant = ANY(\(tenants.map(\.rawValue))) AND received_at >= \(from.startInstant) AND received_at < \(until.startInstant)
-            GROUP BY tenant
-            """, logger: logger)
+            WHERE tenant = ANY($1) AND \(since) >= $2 AND \(since) < $3
+            """
+        if let (column, key) = Self.factsColumn(dimension) {
+            binds.append(key)
+            sql += " AND \(column) = $4"
+        }
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql + " GROUP BY tenant", binds: binds), logger: logger)
         var result: [String: (Int, Int)] = [:]
         for try await (tenant, closed, received) in rows.decode((String, Int64, Int64).self) {
             result[tenant] = (Int(closed), Int(received))
         }
         return result
+    }
+
+    /// A unit's or cadre's figures over the period, summed over the given tiers.
+    func figures(of dimension: Dimension, name: String, tenants: [TenantID], from: CivilDate, to: CivilDate,
+        enterprises: Int? = nil, on connection: PostgresConnection) async throws -> Figures
+    {
+        let until = to.adding(days: 1)
+        let key: String =
+            switch dimension {
+            case .tier: tenants.first?.rawValue ?? ""
+            case .unit(let key), .cadre(let key): key
+            }
+        let counters = try await counters(dimension, tenants: tenants, from: from, until: until, on: connection)
+        let overdue = try await overdueNow(tenants: tenants, of: dimension, on: connection).values.reduce(0, +)
+        let completion = try await completion(tenants: tenants, of: dimension, from: from, until: until, on: connection)
+            .values.reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
+        return Self.figures(scope: key, name: name, counters: counters[key] ?? [:], overdueNow: overdue, completion: completion,
+            enterprises: enterprises)
     }
 
     static func figures(scope: String, name: String, counters: [String: Int], overdueNow: Int, completion: (Int, Int),

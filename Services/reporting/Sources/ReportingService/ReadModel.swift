@@ -71,6 +71,9 @@ struct ReadModel: Sendable {
             if let category = summary.category { add("received.category.\(category.rawValue)") }
             if let group = summary.industryGroup { add("received.industry.\(group.rawValue)") }
             if case .receiveEscalation = transition.action { add("escalatedIn") }
+        case .dispatch:
+            // A unit's "received" is what it was made lead unit of.
+            add("received", tier: false, unit: true)
         case .escalate:
             add("escalated", cadre: true)
         case .submitResult(let result):
@@ -134,21 +137,26 @@ struct ReadModel: Sendable {
         let open = event.openDeadlines.filter { $0.dueAt != nil }.min { $0.dueAt! < $1.dueAt! }
         let received: Date? = transition.sequence == 1 ? transition.at : nil
         let closed: Date? = transition.to == .closed ? transition.at : nil
+        let assigned: Date? = if case .dispatch = transition.action { transition.at } else { nil }
         try await connection.execute(
             """
             INSERT INTO demand_facts AS f (demand_id, tenant, registration_number, enterprise_id, enterprise_name, paired_cadre_id,
                 category, industry_group, lead_unit_id, lead_unit_name, origin_tenant, state, state_sequence, received_at, closed_at,
-                open_step, open_due_at)
+                open_step, open_due_at, assigned_at, assigned_sequence)
             VALUES (\(summary.id), \(summary.tenant.rawValue), \(summary.registrationNumber?.description), \(summary.enterpriseID),
                 \(summary.enterpriseName), \(summary.pairedCadreID), \(summary.category?.rawValue), \(summary.industryGroup?.rawValue),
                 \(summary.leadUnit?.id), \(summary.leadUnit?.name), \(summary.origin?.tenant.rawValue), \(event.state.rawValue),
-                \(transition.sequence), \(received), \(closed), \(open?.step.rawValue), \(open?.dueAt))
+                \(transition.sequence), \(received), \(closed), \(open?.step.rawValue), \(open?.dueAt), \(assigned),
+                \(assigned == nil ? nil : transition.sequence))
             ON CONFLICT (demand_id) DO UPDATE SET
                 state = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.state ELSE f.state END,
                 lead_unit_id = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.lead_unit_id ELSE f.lead_unit_id END,
                 lead_unit_name = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.lead_unit_name ELSE f.lead_unit_name END,
                 open_step = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.open_step ELSE f.open_step END,
                 open_due_at = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.open_due_at ELSE f.open_due_at END,
+                assigned_at = CASE WHEN EXCLUDED.assigned_sequence > coalesce(f.assigned_sequence, 0)
+                    THEN EXCLUDED.assigned_at ELSE f.assigned_at END,
+                assigned_sequence = greatest(f.assigned_sequence, EXCLUDED.assigned_sequence),
                 state_sequence = greatest(f.state_sequence, EXCLUDED.state_sequence),
                 received_at = coalesce(f.received_at, EXCLUDED.received_at),
                 closed_at = coalesce(f.closed_at, EXCLUDED.closed_at),

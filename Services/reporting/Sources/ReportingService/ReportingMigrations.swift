@@ -9,6 +9,7 @@ import PostgresStorage
 /// - `demand_facts`: one row per demand with its latest state (by transition sequence, so that
 ///   events arriving out of order do not move it back), when it was received and closed, and its
 ///   earliest open deadline: for the completion rate and the overdue and unsatisfied lists.
+///   `assigned_at` is when its current lead unit was given it, for a unit's completion rate.
 /// - `ratings`: every rating, for the list of unsatisfied enterprises.
 /// - `monthly_counts`: the same counters by month: months (and quarters and years) are what people
 ///   ask for, and a month then reads a few thousand counters instead of tens of thousands.
@@ -78,6 +79,13 @@ public enum ReportingMigrations {
                 PRIMARY KEY (tenant, dimension, month, dimension_key, metric)
             )
             """
+        ]),
+        Migration(version: 13, name: "unit and cadre completion", statements: [
+            // When the current lead unit was given the demand: a unit's completion rate counts what it was given in the period.
+            // Guarded by the dispatch's own sequence, as the state is by its, so that arrival order does not matter.
+            "ALTER TABLE demand_facts ADD COLUMN assigned_at timestamptz, ADD COLUMN assigned_sequence integer",
+            "CREATE INDEX demand_facts_unit ON demand_facts (lead_unit_id, assigned_at)",
+            "CREATE INDEX demand_facts_cadre ON demand_facts (paired_cadre_id, received_at)",
         ]),
     ]
 }

@@ -14,6 +14,9 @@ struct ReportingRoutes {
         router.get("figures/units") { request, context in
             try await reporting.unitFigures(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)
         }
+        router.get("figures/cadres") { request, context in
+            try await reporting.cadreFigures(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)
+        }
         router.get("lists/overdue") { request, context in
             try await reporting.overdue(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)
         }
@@ -28,6 +31,10 @@ struct ReportingRoutes {
         router.get("exports/units.csv") { request, context -> Response in
             let units = try await reporting.unitFigures(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)
             return CSVDocument.response(header: CSV.figuresHeader, rows: units.map(CSV.figuresRow), name: "units")
+        }
+        router.get("exports/cadres.csv") { request, context -> Response in
+            let cadres = try await reporting.cadreFigures(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)
+            return CSVDocument.response(header: CSV.cadreHeader, rows: cadres.map(CSV.cadreRow), name: "cadres")
         }
         router.get("exports/overdue.csv") { request, context -> Response in
             let items = try await reporting.overdue(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)

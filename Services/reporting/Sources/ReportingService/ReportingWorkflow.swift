@@ -137,18 +137,66 @@ struct ReportingWorkflow: Sendable {
                 }
             }
         }
-        let until = period.to.adding(days: 1)
         let chosenUnits = units
         return try await runtime.database.withConnection { connection in
             var rows: [Figures] = []
             for unit in chosenUnits {
-                let counters = try await query.counters(.unit(unit.id), tenants: tenants, from: period.from, until: until, on: connection)
-                let overdue = try await query.overdueNow(tenants: tenants, unit: unit.id, on: connection).values.reduce(0, +)
-                rows.append(FiguresQuery.figures(scope: unit.id, name: unit.name, counters: counters[unit.id] ?? [:],
-                    overdueNow: overdue, completion: (0, 0), enterprises: nil))
+                rows.append(try await query.figures(of: .unit(unit.id), name: unit.name, tenants: tenants, from: period.from,
+                    to: period.to, on: connection))
             }
             return rows
         }
+    }
+
+    /// One row per active cadre: a cadre sees their own, a unit admin their unit's, an office,
+    /// inspector, dispatcher or county admin a tier's (`unit=` narrows it to one unit). Counted
+    /// in the cadre's tier: what their paired enterprises raised, what they reviewed and escalated,
+    /// how it was answered, rated and closed.
+    func cadreFigures(for principal: Principal, parameters: Parameters) async throws -> [Figures] {
+        let period = try Self.period(parameters)
+        let (tier, unitID): (TenantID, String?)
+        switch principal.role {
+        case .cadre:
+            tier = principal.tenant
+            unitID = nil
+        case .unitAdmin:
+            guard let unit = principal.unitID else { throw APIError.forbiddenRole(principal.role) }
+            (tier, unitID) = (principal.tenant, unit)
+        default:
+            tier = try tiers(for: principal, requested: parameters.get("tier"))[0]
+            unitID = parameters.get("unit")
+        }
+        return try await runtime.database.withConnection { connection in
+            var cadres = try await directory.people(roles: [.cadre], tenant: tier, unitID: unitID, on: connection)
+            if principal.role == .cadre { cadres = cadres.filter { $0.id == principal.subject } }
+            let paired = try await pairedEnterpriseCounts(tier: tier, on: connection)
+            var unitNames: [String: String] = [:]
+            var rows: [Figures] = []
+            for cadre in cadres {
+                var row = try await query.figures(of: .cadre(cadre.id), name: cadre.name, tenants: [tier], from: period.from,
+                    to: period.to, enterprises: paired[cadre.id] ?? 0, on: connection)
+                if let unit = cadre.unitID {
+                    if unitNames[unit] == nil { unitNames[unit] = try await directory.unit(unit, on: connection)?.name ?? unit }
+                    row.unit = unitNames[unit]
+                }
+                rows.append(row)
+            }
+            return rows
+        }
+    }
+
+    /// Active enterprises of a tier per paired cadre.
+    private func pairedEnterpriseCounts(tier: TenantID, on connection: PostgresConnection) async throws -> [String: Int] {
+        let rows = try await connection.query(
+            """
+            SELECT body->'enterprise'->>'pairedCadreID', count(*)::bigint FROM directory
+            WHERE kind = 'enterprise' AND tenant = \(tier.rawValue) AND body->'enterprise'->>'pairedCadreID' IS NOT NULL
+                AND coalesce((body->'enterprise'->>'active')::boolean, true)
+            GROUP BY 1
+            """, logger: runtime.logger)
+        var result: [String: Int] = [:]
+        for try await (cadre, count) in rows.decode((String, Int64).self) { result[cadre] = Int(count) }
+        return result
     }
 
     // MARK: Lists
