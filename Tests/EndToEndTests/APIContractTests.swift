@@ -77,6 +77,14 @@ extension EndToEnd {
                 #expect(error?.code == code, "\(name)")
                 #expect(error.map { isChinese($0.message) } == true, "\(name): message should be Chinese")
             }
+            // Headers far over the parser's limit get the platform's JSON error, not a bare 400, at every service.
+            for service in [intake, handling, stack.url(.dispatch, tier: "maojian"), stack.url(.notifier), stack.url(.reporting)] {
+                let (answered, data) = try await client.raw("1 MB header", .GET, service + "/healthz", token: nil,
+                    headers: ["X-Filler": String(repeating: "a", count: 1 << 20)])
+                #expect(answered == 431, "\(service): HTTP \(answered) \(String(decoding: data.prefix(200), as: UTF8.self))")
+                #expect(errorBody(data)?.code == "HEADERS_TOO_LARGE")
+                #expect(errorBody(data).map { isChinese($0.message) } == true)
+            }
             let after = try await client.call("list", .GET, intake, "/demands?limit=500", token: cast.enterprise.token)
                 as [PlatformClient.QueueItem]
             #expect(after.count == before.count, "refused submissions must not create demands")

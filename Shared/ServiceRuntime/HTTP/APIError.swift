@@ -29,11 +29,18 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = Body(error: .init(code: code, message: message, issues: issues.isEmpty ? nil : issues))
-        let data = try JSONEncoder().encode(body)
+        Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try jsonBody())))
+    }
+
+    /// `{"error": {"code": …, "message": …, "issues": […]}}`, the body of every error answer.
+    func jsonBody() throws -> Data {
+        try JSONEncoder().encode(Body(error: .init(code: code, message: message, issues: issues.isEmpty ? nil : issues)))
+    }
+
+    var headers: HTTPFields {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if status == .unauthorized { headers[.wwwAuthenticate] = "Bearer" }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return headers
     }
 
     public static let unauthenticated = APIError(.unauthorized, code: "UNAUTHENTICATED", message: "请先登录")

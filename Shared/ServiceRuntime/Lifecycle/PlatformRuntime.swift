@@ -158,6 +158,7 @@ public final class PlatformRuntime: Sendable {
         let gated: [any Service] = ([relay] + services).map { GatedService(gate: startup, $0) }
         return Application(
             router: router,
+            server: .platformHTTP1(logger: logger),
             configuration: .init(address: .hostname(settings.httpHost, port: settings.httpPort), serverName: settings.instanceName),
             services: [
                 database.client,
