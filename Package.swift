@@ -145,6 +145,7 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ],
             path: "Shared/ServiceRuntime",
+            resources: [.copy("HTTP/openapi-shared.yaml")],
             swiftSettings: swiftSettings
         ),
         .target(

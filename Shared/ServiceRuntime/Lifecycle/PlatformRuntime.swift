@@ -150,6 +150,7 @@ public final class PlatformRuntime: Sendable {
     public func application(
         router: Router<AppRequestContext>, openAPI: String, services: [any Service] = []
     ) throws -> some ApplicationProtocol {
+        let openAPI = OpenAPIDocument.merged(openAPI)
         router.get("openapi.yaml") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: openAPI)))
