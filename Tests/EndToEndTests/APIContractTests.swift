@@ -56,6 +56,8 @@ extension EndToEnd {
                 ("NUL in a note", handling + "/demands/\(UUID())/notes", cast.countyUnit.token, ["text": "进展\u{0}"], nil, 422,
                     "CONTROL_CHARACTER"),
                 ("no token", intake + "/demands", nil, DemandFormBody(form: JourneyRunner.sampleForm()), nil, 401, "UNAUTHENTICATED"),
+                ("no token and a bad body", intake + "/demands/\(UUID())/resubmit", nil, ["form": ["category": "x"]], nil, 401,
+                    "UNAUTHENTICATED"),
                 ("bad token", intake + "/demands", "not.a.token", DemandFormBody(form: JourneyRunner.sampleForm()), nil, 401, "INVALID_TOKEN"),
                 ("wrong role", intake + "/demands", cast.countyDispatcher.token, DemandFormBody(form: JourneyRunner.sampleForm()), nil, 403,
                     "ROLE_NOT_ALLOWED"),

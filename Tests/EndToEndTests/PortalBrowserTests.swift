@@ -19,31 +19,13 @@ struct PortalBrowserTests {
         let directory = Self.screenshotDirectory
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let script = TestStack.repositoryRoot + "/Services/portal/browser-tests/portal_journey.py"
-        let (status, output) = try await run(["python3", script, stack.url(.portal) + "/", directory])
+        let (status, output) = try await runCommand(["python3", script, stack.url(.portal) + "/", directory])
         #expect(status == 0, "the browser journey failed:\n\(output)")
         for page in ["login", "enterprise-home", "enterprise-form-errors", "cadre-home", "dispatcher-demand", "unit-home",
             "enterprise-demand-phone", "office-home"]
         {
             #expect(FileManager.default.fileExists(atPath: "\(directory)/\(page).png"), "no screenshot of \(page)")
         }
-    }
-
-    /// Runs a command to its end; its output (both streams) comes back for the failure message.
-    func run(_ arguments: [String]) async throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = arguments
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("portal-journey-\(UUID()).log")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: output)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.runWithSignalsUnblocked()
-        while process.isRunning { try await Task.sleep(for: .milliseconds(200)) }
-        try handle.close()
-        let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-        try? FileManager.default.removeItem(at: output)
-        return (process.terminationStatus, String(text.suffix(6000)))
     }
 }
 }

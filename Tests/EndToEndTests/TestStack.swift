@@ -57,3 +57,22 @@ actor TestStack {
 func kinds(_ demand: DemandSnapshot) -> [String] {
     demand.history.map(\.kind)
 }
+
+/// Runs a command to its end; its output (both streams, the last 6000 characters) comes back for
+/// a failure message.
+func runCommand(_ arguments: [String]) async throws -> (Int32, String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    let output = FileManager.default.temporaryDirectory.appendingPathComponent("command-\(UUID()).log")
+    _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+    let handle = try FileHandle(forWritingTo: output)
+    process.standardOutput = handle
+    process.standardError = handle
+    try process.runWithSignalsUnblocked()
+    while process.isRunning { try await Task.sleep(for: .milliseconds(200)) }
+    try handle.close()
+    let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+    try? FileManager.default.removeItem(at: output)
+    return (process.terminationStatus, String(text.suffix(6000)))
+}

@@ -174,6 +174,17 @@ import Testing
         }
     }
 
+    @Test("The operations the documents mark public are exactly those the services let through without a token")
+    func publicOperations() throws {
+        var documented = Set<String>()
+        for service in Self.services {
+            for operation in Self.operations(in: try Self.served(service)) where operation.isPublic {
+                documented.insert(String(operation.name.split(separator: " ")[1]))
+            }
+        }
+        #expect(documented == AuthMiddleware.publicPaths)
+    }
+
     @Test("Every reference resolves, and no body is a bare object", arguments: services)
     func references(service: ServiceKind) throws {
         let document = try Self.served(service)

@@ -32,15 +32,21 @@ ensure_packages() { # [package...], by default APT_PACKAGES
 # from PyPI (it drives /usr/bin/chromium; `playwright install` is never run).
 BROWSER_APT_PACKAGES=(chromium fonts-noto-cjk)
 PLAYWRIGHT_VERSION=1.65.2
-ensure_browser_tools() {
+SCHEMATHESIS_VERSION=4.32.5
+# The suite's Python tools: Playwright drives Chromium, schemathesis fuzzes the OpenAPI documents.
+ensure_test_tools() {
   ensure_packages "${BROWSER_APT_PACKAGES[@]}"
   command -v python3 >/dev/null || ensure_packages python3 python3-pip
-  if ! python3 -c 'import playwright.sync_api' 2>/dev/null; then
-    log "installing Playwright $PLAYWRIGHT_VERSION from PyPI"
-    python3 -m pip install --quiet --disable-pip-version-check "playwright==$PLAYWRIGHT_VERSION" 2>/dev/null \
-      || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "playwright==$PLAYWRIGHT_VERSION" \
-      || die "installing Playwright failed"
-  fi
+  python3 -c 'import playwright.sync_api' 2>/dev/null || pip_install "playwright==$PLAYWRIGHT_VERSION"
+  [ "$(schemathesis --version 2>/dev/null)" = "schemathesis, version $SCHEMATHESIS_VERSION" ] \
+    || pip_install "schemathesis==$SCHEMATHESIS_VERSION"
+}
+
+pip_install() { # requirement
+  log "installing $1 from PyPI"
+  python3 -m pip install --quiet --disable-pip-version-check "$1" 2>/dev/null \
+    || python3 -m pip install --quiet --disable-pip-version-check --break-system-packages "$1" \
+    || die "installing $1 failed"
 }
 
 # A free TCP port on 127.0.0.1, starting from a random point so parallel runs rarely meet.

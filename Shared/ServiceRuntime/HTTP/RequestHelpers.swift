@@ -26,7 +26,10 @@ extension DemandFilter {
             guard let id = TenantID(validating: tenant) else { throw APIError.unknownTenant(tenant) }
             self.tenant = id
         }
-        overdueOnly = query.get("overdue") == "true"
+        if let overdue = query.get("overdue") {
+            guard let value = Bool(overdue) else { throw APIError(.badRequest, code: "INVALID_QUERY", message: "overdue须为true或false") }
+            overdueOnly = value
+        }
         if let origin = query.get("origin") {
             guard let id = UUID(uuidString: origin) else {
                 throw APIError(.badRequest, code: "INVALID_QUERY", message: "origin须为诉求编号")
@@ -34,7 +37,9 @@ extension DemandFilter {
             originDemandID = id
         }
         if let text = query.get("q")?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-            guard text.count <= 50, !text.unicodeScalars.contains(where: { CharacterSet.controlCharacters.contains($0) }) else {
+            // Counted in code points, as the document's maxLength is.
+            guard text.unicodeScalars.count <= 50, !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
+            else {
                 throw APIError(.badRequest, code: "INVALID_QUERY", message: "q须为50字以内的编号或企业名称")
             }
             search = text
