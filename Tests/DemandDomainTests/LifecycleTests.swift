@@ -276,6 +276,15 @@ struct LifecycleTests {
         #expect(try code(.inProgress, .submitResult(ResultReport(resultClass: .a, answer: "\u{200B}\u{FEFF}")), by: F.unitAdmin)
             == "MISSING_FIELD")
         #expect(try code(.awaitingReview, .sendBack(SendBack(reason: "")), by: F.cadre) == "MISSING_FIELD")
+        let zeroWidthPlan = ResultReport(resultClass: .b, answer: "已列入计划", plan: "\u{200B}", plannedCompletion: CivilDate("2024-03-09"))
+        #expect(try code(.inProgress, .submitResult(zeroWidthPlan), by: F.unitAdmin) == "MISSING_PLAN")
+        // Optional texts are bounded too, not only the required ones.
+        let long = String(repeating: "很", count: 2001)
+        #expect(try code(.awaitingReview, .approve(Approval(comment: long)), by: F.cadre) == "TEXT_TOO_LONG")
+        #expect(try code(.awaitingSignature, .sign(Signature(note: long)), by: F.unitAdmin) == "TEXT_TOO_LONG")
+        let longPlan = ResultReport(resultClass: .b, answer: "已列入计划", plan: long, plannedCompletion: CivilDate("2024-03-09"))
+        #expect(try code(.inProgress, .submitResult(longPlan), by: F.unitAdmin) == "TEXT_TOO_LONG")
+        #expect(try code(.awaitingReview, .approve(Approval(comment: String(repeating: "很", count: 2000))), by: F.cadre) == nil)
     }
 
     @Test("Clock resume and extension decisions need a pause and a request first")

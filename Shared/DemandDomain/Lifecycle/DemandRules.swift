@@ -155,6 +155,9 @@ public enum DemandRules {
         status: DemandStatus,
         context: TransitionContext
     ) throws(TransitionError) {
+        for (field, text) in freeTexts(of: action) where text.count > DemandForm.Limits.longText {
+            throw .invalid(FieldIssue(code: "TEXT_TOO_LONG", field: field, message: "不能超过\(DemandForm.Limits.longText)个字"))
+        }
         switch action {
         case .sendBack(let sendBack):
             try requireText(sendBack.reason, field: "reason", label: "退回理由")
@@ -189,7 +192,8 @@ public enum DemandRules {
             case .a:
                 break
             case .b:
-                guard let plan = result.plan, !plan.trimmingWhitespace.isEmpty, let planned = result.plannedCompletion else {
+                guard let plan = result.plan, plan.trimmingWhitespace.hasVisibleCharacters, let planned = result.plannedCompletion
+                else {
                     throw .invalid(FieldIssue(code: "MISSING_PLAN", field: "plan",
                         message: "B类结果须填写解决措施和计划完成时间"))
                 }
@@ -198,7 +202,7 @@ public enum DemandRules {
                         message: "计划完成时间不能早于今天"))
                 }
             case .c:
-                guard let explanation = result.explanation, !explanation.trimmingWhitespace.isEmpty else {
+                guard let explanation = result.explanation, explanation.trimmingWhitespace.hasVisibleCharacters else {
                     throw .invalid(FieldIssue(code: "MISSING_EXPLANATION", field: "explanation",
                         message: "C类结果须向企业说明原因"))
                 }
@@ -218,6 +222,31 @@ public enum DemandRules {
             .recordEscalationOutcome:
             break
         }
+    }
+
+    /// Every free text an action carries, by field, optional ones included (the demand's own content
+    /// is checked by its form).
+    static func freeTexts(of action: DemandAction) -> [(field: String, text: String)] {
+        let texts: [(String, String?)] =
+            switch action {
+            case .sendBack(let value): [("reason", value.reason)]
+            case .approve(let value): [("comment", value.comment)]
+            case .edit(let value), .resubmit(let value): [("note", value.note)]
+            case .dispatch(let value): [("instructions", value.instructions)]
+            case .escalate(let value): [("suggestion", value.suggestion)]
+            case .sign(let value): [("note", value.note)]
+            case .addProgressNote(let value): [("text", value.text)]
+            case .pauseClock(let value): [("reason", value.reason)]
+            case .resumeClock(let value): [("note", value.note)]
+            case .requestExtension(let value): [("reason", value.reason)]
+            case .decideExtension(let value): [("comment", value.comment)]
+            case .submitResult(let value): [("answer", value.answer), ("plan", value.plan), ("explanation", value.explanation)]
+            case .returnNotOurRemit(let value): [("reason", value.reason), ("suggestion", value.suggestion)]
+            case .rate(let value): [("comment", value.comment)]
+            case .urge(let value): [("note", value.note)]
+            case .submit, .receiveEscalation, .recordEscalationOutcome: []
+            }
+        return texts.compactMap { field, text in text.map { (field, $0) } }
     }
 
     /// Extension days: a positive number of working days, within the procedure's cap.

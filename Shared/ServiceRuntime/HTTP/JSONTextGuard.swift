@@ -3,7 +3,8 @@
 /// Every text the APIs store arrives in a JSON body, so this is the one place that keeps NUL
 /// (which Postgres refuses) and other control characters out of names, forms, notes and logins.
 /// Tab, line feed and carriage return stay allowed: people write paragraphs. Raw control bytes
-/// are already invalid JSON; what matters here are the escapes (`\u0000`, `\b`, `\f`).
+/// below U+0020 are already invalid JSON; what matters here are the escapes (`\u0000`, `\b`, `\f`)
+/// and DEL and the C1 controls (U+007F–U+009F), which JSON lets through unescaped.
 enum JSONTextGuard {
     /// The first forbidden character found in a string of the document, if any.
     static func firstControlCharacter(in bytes: some Collection<UInt8>) -> UInt32? {
@@ -32,6 +33,13 @@ enum JSONTextGuard {
                 default:
                     break
                 }
+            case 0x7F:
+                return 0x7F
+            case 0xC2:
+                // U+0080–U+009F are C2 80–C2 9F in UTF-8.
+                guard let next = iterator.next() else { return nil }
+                if (0x80...0x9F).contains(next) { return UInt32(next) }
+                if next == UInt8(ascii: "\"") { inString = false }
             default:
                 break
             }
