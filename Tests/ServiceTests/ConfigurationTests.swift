@@ -87,6 +87,31 @@ struct ConfigurationTests {
         #expect(handling.auth.signingKey == nil)
     }
 
+    @Test("An installation's key file is written once, kept after, and read by every service in production beyond loopback")
+    func installationKeyFile() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("keys-\(UUID())")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("auth.env").path
+        #expect(try AuthSettings.writeKeyFileIfAbsent(path: path, keyID: "install-1"))
+        let written = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(try !AuthSettings.writeKeyFileIfAbsent(path: path, keyID: "install-2"))
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == written, "a second start keeps the first key")
+        let permissions = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
+        #expect(permissions == 0o600)
+        // As compose passes them: the key variables set to nothing, the file through CONFIG_FILE.
+        let production = ["PLATFORM_ENVIRONMENT": "production", "HTTP_HOST": "0.0.0.0", "CONFIG_FILE": path,
+            "AUTH_SIGNING_KEY": "", "AUTH_SIGNING_KEY_ID": "", "AUTH_VERIFICATION_KEYS": ""]
+        let intake = try await load(production.merging(["TIER": "maojian"]) { $1 })
+        let handling = try await load(production, perTier: false)
+        #expect(intake.auth.signingKeyID == "install-1" && !intake.auth.usesDevelopmentKey)
+        #expect(handling.auth.verificationKeys["install-1"] == intake.auth.signingKey?.publicKey)
+        // Another installation gets another key.
+        let other = directory.appendingPathComponent("other.env").path
+        try AuthSettings.writeKeyFileIfAbsent(path: other, keyID: "install-1")
+        #expect(try String(contentsOfFile: other, encoding: .utf8) != written)
+    }
+
     @Test("librdkafka properties pass through from KAFKA_PROPERTY_*")
     func kafkaPassThrough() async throws {
         let settings = try await load(["TIER": "maojian", "KAFKA_PROPERTY_SECURITY_PROTOCOL": "SASL_SSL",

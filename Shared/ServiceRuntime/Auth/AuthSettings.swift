@@ -82,6 +82,27 @@ public struct AuthSettings: Sendable {
         return (base64URL(key.rawRepresentation), base64URL(key.publicKey.rawRepresentation))
     }
 
+    /// Writes a new key pair as an env file (`AUTH_SIGNING_KEY_ID`, `AUTH_SIGNING_KEY`,
+    /// `AUTH_VERIFICATION_KEYS`) that services read through `CONFIG_FILE`, unless the file is
+    /// already there: an installation keeps the key it was given on its first start.
+    /// - Returns: whether a new key was written.
+    @discardableResult
+    public static func writeKeyFileIfAbsent(path: String, keyID: String) throws -> Bool {
+        guard !FileManager.default.fileExists(atPath: path) else { return false }
+        let pair = generateKeyPair()
+        let text = """
+            # Token keys of this installation, generated on its first start. Keep this file secret.
+            AUTH_SIGNING_KEY_ID=\(keyID)
+            AUTH_SIGNING_KEY=\(pair.signingKey)
+            AUTH_VERIFICATION_KEYS=\(keyID)=\(pair.verificationKey)
+
+            """
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw ConfigurationError(setting: "--env-file", problem: "cannot write \(path)")
+        }
+        return true
+    }
+
     static func base64URL(_ data: Data) -> String {
         data.base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")

@@ -23,6 +23,9 @@ public struct SettingsReader: Sendable {
     private let environment: [String: String]
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment) throws {
+        // A variable set to nothing is unset, so that an env file can still provide it (compose
+        // writes `${AUTH_SIGNING_KEY:-}` as an empty variable).
+        let environment = environment.filter { !$0.value.isEmpty }
         var providers: [any ConfigProvider] = [EnvironmentVariablesProvider(environmentVariables: environment)]
         var merged = environment
         if let file = environment["CONFIG_FILE"] {

@@ -115,15 +115,24 @@ struct KafkaTopics: AsyncParsableCommand {
 }
 
 /// Prints a new token signing key pair as settings, for a new installation or a key rotation
-/// (deploy/README.md, "Rotating the signing key").
+/// (deploy/README.md, "Rotating the signing key"); with `--env-file`, writes it there instead
+/// unless the file exists (the compose installation's first start).
 struct GenerateKeys: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "generate-keys", abstract: "Print a new Ed25519 token signing key pair as settings.")
+        commandName: "generate-keys", abstract: "Print (or write once to a file) a new Ed25519 token signing key pair as settings.")
 
     @Option(help: "The key id tokens will carry (kid).")
     var keyID = "key-\(Date.now.formatted(.iso8601.year().month()))"
 
-    func run() {
+    @Option(help: "Write the pair to this env file (for CONFIG_FILE) if it does not exist yet; keep the file that is there.")
+    var envFile: String?
+
+    func run() throws {
+        if let envFile {
+            let written = try AuthSettings.writeKeyFileIfAbsent(path: envFile, keyID: keyID)
+            print(written ? "wrote a new key pair to \(envFile)" : "kept the key pair in \(envFile)")
+            return
+        }
         let pair = AuthSettings.generateKeyPair()
         print("AUTH_SIGNING_KEY_ID=\(keyID)")
         print("AUTH_SIGNING_KEY=\(pair.signingKey)")
