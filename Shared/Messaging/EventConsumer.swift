@@ -8,6 +8,7 @@ import PostgresNIO
 import PostgresStorage
 import ServiceLifecycle
 import Synchronization
+import Tracing
 
 /// An event as a handler receives it: the envelope's attributes, its raw JSON, and where it came from.
 public struct IncomingEvent: Sendable {
@@ -204,13 +205,29 @@ public final class EventConsumer: Service, Sendable {
                         result.duplicates += 1
                         continue
                     }
-                    try await handler(event, connection)
+                    try await Self.traced(event, message) { try await handler(event, connection) }
                     result.applied.append(event)
                 } catch let rejection as EventRejection {
                     throw RefusedMessage(index: index, rejection: rejection)
                 }
             }
             return result
+        }
+    }
+
+    /// Applies an event in a consumer span that continues the trace its producer recorded.
+    private static func traced(_ event: IncomingEvent, _ message: KafkaConsumerMessage, _ apply: () async throws -> Void)
+        async throws
+    {
+        var headers: [String: String] = [:]
+        for header in message.headers where header.key == "traceparent" || header.key == "tracestate" {
+            headers[header.key] = header.stringValue
+        }
+        try await withSpan("\(event.header.type) receive", context: TraceHeaders.context(from: headers), ofKind: .consumer) { span in
+            span.attributes["messaging.system"] = "kafka"
+            span.attributes["messaging.destination.name"] = message.topic
+            span.attributes["messaging.message.id"] = event.header.id.uuidString
+            try await apply()
         }
     }
 

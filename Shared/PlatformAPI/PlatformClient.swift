@@ -3,8 +3,10 @@ import DemandDomain
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import Instrumentation
 import NIOHTTP1
 import PlatformEvents
+import Tracing
 
 /// A demand as the APIs answer it (the fields the journeys need).
 public struct DemandSnapshot: Decodable, Sendable {
@@ -181,6 +183,9 @@ public struct PlatformClient: Sendable {
     let resolve: URLResolver
     let observe: (@Sendable (String, Duration, UInt) -> Void)?
     let timeout: Duration
+    /// A W3C `traceparent` every call carries, for a caller that is not traced itself but wants its
+    /// calls in one trace (the tests). A traced caller's own context is passed on without it.
+    public var traceParent: String?
 
     /// - Parameter timeout: How long one call may take, connecting included (a service that is down
     ///   is retried until then).
@@ -480,6 +485,10 @@ public struct PlatformClient: Sendable {
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
         for (name, value) in headers { request.headers.add(name: name, value: value) }
+        if let context = ServiceContext.current {
+            InstrumentationSystem.instrument.inject(context, into: &request.headers, using: HTTPHeadersInjector())
+        }
+        if let traceParent, !request.headers.contains(name: "traceparent") { request.headers.add(name: "traceparent", value: traceParent) }
         if let rawBody {
             request.headers.add(name: "Content-Type", value: "application/json")
             request.body = .bytes(ByteBuffer(bytes: rawBody))
@@ -492,5 +501,12 @@ public struct PlatformClient: Sendable {
         let data = Data(buffer: try await response.body.collect(upTo: 16 << 20))
         observe?(operation, ContinuousClock.now - start, response.status.code)
         return (response.status.code, data)
+    }
+}
+
+/// Puts trace context into an outgoing request's headers.
+struct HTTPHeadersInjector: Injector {
+    func inject(_ value: String, forKey key: String, into carrier: inout HTTPHeaders) {
+        carrier.replaceOrAdd(name: key, value: value)
     }
 }

@@ -64,10 +64,13 @@ public enum MessagingTables {
 }
 
 public enum Outbox {
-    /// Records messages to publish; call inside the transaction that makes the change.
+    /// Records messages to publish; call inside the transaction that makes the change. Each carries
+    /// the current trace context, so that its consumers continue the trace.
     public static func enqueue(_ messages: [OutboxMessage], on connection: PostgresConnection, logger: Logger) async throws {
+        let trace = TraceHeaders.current()
         for message in messages {
-            let headers = String(decoding: try JSONEncoder().encode(message.headers), as: UTF8.self)
+            let headers = String(
+                decoding: try JSONEncoder().encode(message.headers.merging(trace) { own, _ in own }), as: UTF8.self)
             try await connection.execute(
                 """
                 INSERT INTO outbox (event_id, topic, message_key, payload, headers)

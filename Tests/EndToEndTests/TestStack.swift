@@ -12,6 +12,8 @@ actor TestStack {
 
     private var stack: PlatformStack?
     private var cast: Cast?
+    /// Receives every service's spans (tracing is on in the test stack).
+    let traces = TraceCollector()
 
     static var available: Bool {
         let environment = StackEnvironment.current
@@ -29,7 +31,8 @@ actor TestStack {
         let options = PlatformStack.Options(
             schemaPrefix: "e2e_", logLevel: "info", bcryptCost: 4, deadlineScanIntervalMilliseconds: 500,
             // The tests stand behind 127.0.0.1 as a proxy, so they can log in "from" other addresses.
-            extraEnvironment: ["SMS_QUIET_HOURS": "off", "SMS_RECONCILE_WAIT_SECONDS": "5", "HTTP_TRUSTED_PROXIES": "127.0.0.1"])
+            extraEnvironment: ["SMS_QUIET_HOURS": "off", "SMS_RECONCILE_WAIT_SECONDS": "5", "HTTP_TRUSTED_PROXIES": "127.0.0.1",
+                "OTEL_EXPORTER_OTLP_ENDPOINT": try await traces.start(), "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json"])
         let stack = try PlatformStack(root: Self.repositoryRoot, binDirectory: environment.binDirectory!, environment: environment,
             options: options)
         try await stack.launch(binDirectory: environment.binDirectory!)

@@ -21,6 +21,8 @@ public final class PlatformRuntime: Sendable {
     public let relay: OutboxRelay
     public let tokens: TokenService
     public let startup = StartupGate()
+    /// Exports spans when tracing is configured (``PlatformTracing``).
+    private let tracing: (any Service)?
     /// The consumers made by ``consumer(name:topics:afterCommit:handler:)``, watched by readiness.
     private let consumers = Mutex<[EventConsumer]>([])
     private let migrations: [Migration]
@@ -40,6 +42,7 @@ public final class PlatformRuntime: Sendable {
         logger.logLevel = settings.logLevel
         self.settings = settings
         self.logger = logger
+        self.tracing = try PlatformTracing.bootstrap(serviceName: settings.instanceName, logger: logger)
         self.database = Database(settings: settings.postgres, logger: logger)
         self.producer = try KafkaProducer(
             configuration: .init(bootstrapServers: settings.kafkaBootstrapServers, clientID: settings.instanceName,
@@ -98,6 +101,7 @@ public final class PlatformRuntime: Sendable {
     /// `/readyz` and `/metrics`.
     public func router() -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
+        router.add(middleware: TracingMiddleware())
         router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(middleware: BodyLimitMiddleware())
@@ -167,7 +171,7 @@ public final class PlatformRuntime: Sendable {
                     for task in self.startupTasks { try await task(self) }
                 },
                 ProducerService(producer: producer),
-            ] + gated,
+            ] + (tracing.map { [$0] } ?? []) + gated,
             onServerRunning: { [logger, settings] channel in
                 logger.info("Listening", metadata: [
                     "address": "\(settings.httpHost):\(channel.localAddress?.port ?? settings.httpPort)",

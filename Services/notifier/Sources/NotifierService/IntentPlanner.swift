@@ -118,6 +118,8 @@ struct IntentPlanner: Sendable {
         }
         let now = Date()
         let holdUntil = compiled.rule.urgent == true ? nil : quietHours(demand.tenant)?.end(ifQuietAt: now)
+        let trace = TraceHeaders.current()
+        let traceHeaders = trace.isEmpty ? nil : String(decoding: try JSONEncoder().encode(trace), as: UTF8.self)
         for recipient in recipients {
             let state: SMSState = recipient.phone == nil ? .unreachable : .pending
             if state == .unreachable {
@@ -131,10 +133,10 @@ struct IntentPlanner: Sendable {
             try await connection.execute(
                 """
                 INSERT INTO sms_intents (id, event_id, rule_id, recipient, recipient_name, phone, tenant, demand_id, text, urgent,
-                    state, next_attempt_at, last_error)
+                    state, next_attempt_at, last_error, trace_headers)
                 VALUES (\(UUID()), \(eventID), \(compiled.rule.id), \(recipient.key), \(recipient.name), \(recipient.phone?.digits),
                     \(demand.tenant.rawValue), \(demand.id), \(text), \(compiled.rule.urgent == true), \(state.rawValue),
-                    \(holdUntil ?? now), \(state == .unreachable ? "没有有效的大陆手机号码" : nil))
+                    \(holdUntil ?? now), \(state == .unreachable ? "没有有效的大陆手机号码" : nil), \(traceHeaders)::jsonb)
                 ON CONFLICT (event_id, rule_id, recipient) DO NOTHING
                 """, logger: logger)
         }

@@ -47,5 +47,9 @@ enum NotifierMigrations {
             """,
             "CREATE INDEX sms_delivery_reports_intent ON sms_delivery_reports (intent_id)",
         ]),
+        Migration(version: 13, name: "sms trace context", statements: [
+            // The trace of the event that asked for the SMS, so that sending it joins that trace.
+            "ALTER TABLE sms_intents ADD COLUMN trace_headers jsonb",
+        ]),
     ]
 }

@@ -16,6 +16,7 @@ public enum PortalApp {
             logger.logLevel = settings.runtime.logLevel
             return logger
         }()
+        let tracing = try PlatformTracing.bootstrap(serviceName: settings.runtime.instanceName, logger: logger)
         let database = Database(settings: settings.runtime.postgres, logger: logger)
         let gate = StartupGate()
         let router = try await buildRouter(settings: settings, database: database, gate: gate, logger: logger)
@@ -24,7 +25,8 @@ public enum PortalApp {
             server: .platformHTTP1(logger: logger),
             configuration: .init(address: .hostname(settings.runtime.httpHost, port: settings.runtime.httpPort),
                 serverName: settings.runtime.instanceName),
-            services: [database.client, MigrationService(database: database, migrations: SessionStore.migrations, gate: gate, logger: logger)],
+            services: [database.client, MigrationService(database: database, migrations: SessionStore.migrations, gate: gate, logger: logger)]
+                + (tracing.map { [$0] } ?? []),
             onServerRunning: { channel in
                 logger.info("Listening", metadata: [
                     "url": "http://\(settings.runtime.httpHost):\(channel.localAddress?.port ?? settings.runtime.httpPort)/"
@@ -41,6 +43,7 @@ public enum PortalApp {
         let pages = try await PageRenderer(tree: tree)
         let sessions = SessionStore(database: database, lifetime: settings.sessionLifetime)
         let router = Router(context: PortalContext.self)
+        router.add(middleware: TracingMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
         guard let staticDirectory = Bundle.module.resourceURL?.appendingPathComponent("static").path else {
             throw ConfigurationError(setting: "portal resources", problem: "are not bundled")

@@ -6,6 +6,7 @@ import Metrics
 import PostgresNIO
 import PostgresStorage
 import ServiceLifecycle
+import Tracing
 
 /// Works through pending intents: marks a batch in flight (committed before any gateway call),
 /// hands each message to the gateway under the rate limit, and records what the gateway said.
@@ -83,6 +84,8 @@ final class SMSSender: Service, Sendable {
         var phone: MobileNumber
         var text: String
         var attempts: Int
+        /// The trace of the event that asked for it.
+        var trace: [String: String]
     }
 
     /// Marks due intents in flight and returns them; committed before the gateway is called.
@@ -108,24 +111,31 @@ final class SMSSender: Service, Sendable {
                 WHERE id IN (
                     SELECT id FROM sms_intents WHERE state = 'pending' AND next_attempt_at <= now()
                     ORDER BY next_attempt_at LIMIT \(limit) FOR UPDATE SKIP LOCKED)
-                RETURNING id, phone, text, attempts
+                RETURNING id, phone, text, attempts, trace_headers::text
                 """, logger: logger)
             var claimed: [ClaimedIntent] = []
-            for try await (id, phone, text, attempts) in rows.decode((UUID, String, String, Int).self) {
+            for try await (id, phone, text, attempts, trace) in rows.decode((UUID, String, String, Int, String?).self) {
                 guard let number = MobileNumber(phone) else { continue }
-                claimed.append(ClaimedIntent(id: id, phone: number, text: text, attempts: attempts))
+                let headers = trace.flatMap { try? JSONDecoder().decode([String: String].self, from: Data($0.utf8)) } ?? [:]
+                claimed.append(ClaimedIntent(id: id, phone: number, text: text, attempts: attempts, trace: headers))
             }
             return claimed
         }
     }
 
     private func send(_ intent: ClaimedIntent) async {
-        let outcome: Result<Void, SMSGatewayError>
-        do throws(SMSGatewayError) {
-            try await gateway.send(OutgoingSMS(id: intent.id, to: intent.phone, text: intent.text))
-            outcome = .success(())
-        } catch {
-            outcome = .failure(error)
+        let outcome: Result<Void, SMSGatewayError> = await withSpan(
+            "sms send", context: TraceHeaders.context(from: intent.trace), ofKind: .client
+        ) { span in
+            span.attributes["sms.intent"] = intent.id.uuidString
+            span.attributes["sms.attempt"] = intent.attempts
+            do throws(SMSGatewayError) {
+                try await gateway.send(OutgoingSMS(id: intent.id, to: intent.phone, text: intent.text))
+                return .success(())
+            } catch {
+                span.setStatus(SpanStatus(code: .error, message: "\(error)"))
+                return .failure(error)
+            }
         }
         do {
             try await record(outcome, for: intent)
