@@ -219,10 +219,8 @@ public final class EventConsumer: Service, Sendable {
     private static func traced(_ event: IncomingEvent, _ message: KafkaConsumerMessage, _ apply: () async throws -> Void)
         async throws
     {
-        var headers: [String: String] = [:]
-        for header in message.headers where header.key == "traceparent" || header.key == "tracestate" {
-            headers[header.key] = header.stringValue
-        }
+        // The propagator picks the headers it knows (traceparent, tracestate).
+        let headers = Dictionary(message.headers.compactMap { header in header.stringValue.map { (header.key, $0) } }) { first, _ in first }
         try await withSpan("\(event.header.type) receive", context: TraceHeaders.context(from: headers), ofKind: .consumer) { span in
             span.attributes["messaging.system"] = "kafka"
             span.attributes["messaging.destination.name"] = message.topic

@@ -266,15 +266,16 @@ struct ReportingTests {
         let query = FiguresQuery(logger: Logger(label: "rt"), tree: settings.tenants)
         let (from, to) = (CivilDate("2024-03-01")!, CivilDate("2024-03-31")!)
         let all = [history.city, history.countyA, history.countyB]
-        let (u1, u2, c1, cadre) = try await database.client.withConnection { connection in
+        let (units, cadres) = try await database.client.withConnection { connection in
             (
-                try await query.figures(of: .unit("a-u1"), name: "a-u1", tenants: all, from: from, to: to, on: connection),
-                try await query.figures(of: .unit("a-u2"), name: "a-u2", tenants: all, from: from, to: to, on: connection),
-                try await query.figures(of: .unit("c-u1"), name: "c-u1", tenants: all, from: from, to: to, on: connection),
-                try await query.figures(of: .cadre("cadre-a"), name: "cadre-a", tenants: [history.countyA], from: from, to: to,
-                    enterprises: 1, on: connection)
+                try await query.figures(of: .unit, scopes: ["a-u1", "a-u2", "c-u1"].map { .init(key: $0, name: $0) }, tenants: all,
+                    from: from, to: to, on: connection),
+                try await query.figures(of: .cadre, scopes: [.init(key: "cadre-a", name: "cadre-a", enterprises: 1)],
+                    tenants: [history.countyA], from: from, to: to, on: connection)
             )
         }
+        let (u1, u2, c1) = (units[0], units[1], units[2])
+        let cadre = try #require(cadres.first)
         // a-u1 led D1 and (after the return) D2, both closed; a-u2 was given D2 and returned it.
         #expect(u1.received == 2)
         #expect(u1.completionRate == Rate(2, of: 2))

@@ -36,10 +36,8 @@ enum JSONTextGuard {
             case 0x7F:
                 return 0x7F
             case 0xC2:
-                // U+0080–U+009F are C2 80–C2 9F in UTF-8.
-                guard let next = iterator.next() else { return nil }
-                if (0x80...0x9F).contains(next) { return UInt32(next) }
-                if next == UInt8(ascii: "\"") { inString = false }
+                // U+0080–U+009F are C2 80–C2 9F in UTF-8 (valid UTF-8 puts a continuation byte after C2).
+                if let next = iterator.next(), (0x80...0x9F).contains(next) { return UInt32(next) }
             default:
                 break
             }

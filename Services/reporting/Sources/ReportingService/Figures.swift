@@ -93,29 +93,40 @@ public struct FiguresQuery: Sendable {
         self.tree = tree
     }
 
-    enum Dimension: Sendable {
-        case tier
-        case unit(String)
-        case cadre(String)
+    /// What figures are counted by: the counters' dimension, and the demand_facts column that
+    /// names the same scope.
+    enum Dimension: String, Sendable {
+        case tier, unit, cadre
 
-        var isUnit: Bool {
-            if case .unit = self { true } else { false }
+        var factsColumn: String {
+            switch self {
+            case .tier: "tenant"
+            case .unit: "lead_unit_id"
+            case .cadre: "paired_cadre_id"
+            }
         }
+
+        /// When a demand entered the scope: a unit's is when it was made lead unit.
+        var enteredColumn: String { self == .unit ? "assigned_at" : "received_at" }
+    }
+
+    /// One unit or cadre to show figures for.
+    struct Scope: Sendable {
+        var key: String
+        var name: String
+        /// A cadre's paired enterprises.
+        var enterprises: Int? = nil
+        /// A cadre's unit.
+        var unit: String? = nil
     }
 
     /// Counters summed over the period, per scope key: whole months from the monthly counters, the
     /// days before the first and after the last whole month from the daily ones.
-    func counters(_ dimension: Dimension, tenants: [TenantID], from: CivilDate, until: CivilDate,
+    func counters(_ dimension: Dimension, keys: [String], tenants: [TenantID], from: CivilDate, until: CivilDate,
         on connection: PostgresConnection) async throws -> [String: [String: Int]]
     {
         let firstMonth = from.day == 1 ? from : CivilDate(year: from.year, month: from.month, day: 1)!.adding(months: 1)
         let lastMonthEnd = CivilDate(year: until.year, month: until.month, day: 1)!
-        let (name, key): (String, String?) =
-            switch dimension {
-            case .tier: ("tier", nil)
-            case .unit(let key): ("unit", key)
-            case .cadre(let key): ("cadre", key)
-            }
         var ranges: [(table: String, column: String, from: CivilDate, until: CivilDate)] = []
         if firstMonth < lastMonthEnd {
             ranges.append(("monthly_counts", "month", firstMonth, lastMonthEnd))
@@ -127,20 +138,18 @@ public struct FiguresQuery: Sendable {
         var result: [String: [String: Int]] = [:]
         for range in ranges {
             var binds = PostgresBindings()
-            binds.append(name)
+            binds.append(dimension.rawValue)
             binds.append(tenants.map(\.rawValue))
             binds.append(range.from.description)
             binds.append(range.until.description)
-            var sql = """
+            binds.append(keys)
+            let sql = """
                 SELECT dimension_key, metric, sum(value)::bigint FROM \(range.table)
                 WHERE dimension = $1 AND tenant = ANY($2) AND \(range.column) >= $3::date AND \(range.column) < $4::date
+                    AND dimension_key = ANY($5)
+                GROUP BY dimension_key, metric
                 """
-            if let key {
-                binds.append(key)
-                sql += " AND dimension_key = $5"
-            }
-            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql + " GROUP BY dimension_key, metric", binds: binds),
-                logger: logger)
+            let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
             for try await (scopeKey, metric, value) in rows.decode((String, String, Int64).self) {
                 result[scopeKey, default: [:]][metric, default: 0] += Int(value)
             }
@@ -153,9 +162,14 @@ public struct FiguresQuery: Sendable {
         database: Database) async throws -> FiguresReport
     {
         let until = to.adding(days: 1)
-        async let counters = database.withConnection { try await self.counters(.tier, tenants: tenants, from: from, until: until, on: $0) }
-        async let overdue = database.withConnection { try await self.overdueNow(tenants: tenants, on: $0) }
-        async let completion = database.withConnection { try await self.completion(tenants: tenants, from: from, until: until, on: $0) }
+        let keys = tenants.map(\.rawValue)
+        async let counters = database.withConnection {
+            try await self.counters(.tier, keys: keys, tenants: tenants, from: from, until: until, on: $0)
+        }
+        async let overdue = database.withConnection { try await self.overdueNow(.tier, keys: keys, tenants: tenants, on: $0) }
+        async let completion = database.withConnection {
+            try await self.completion(.tier, keys: keys, tenants: tenants, from: from, until: until, on: $0)
+        }
         return assemble(tenants: tenants, from: from, to: to, label: label, enterprises: enterprises,
             counters: try await counters, overdue: try await overdue, completion: try await completion)
     }
@@ -164,10 +178,11 @@ public struct FiguresQuery: Sendable {
         on connection: PostgresConnection) async throws -> FiguresReport
     {
         let until = to.adding(days: 1)
+        let keys = tenants.map(\.rawValue)
         return assemble(tenants: tenants, from: from, to: to, label: label, enterprises: enterprises,
-            counters: try await counters(.tier, tenants: tenants, from: from, until: until, on: connection),
-            overdue: try await overdueNow(tenants: tenants, on: connection),
-            completion: try await completion(tenants: tenants, from: from, until: until, on: connection))
+            counters: try await counters(.tier, keys: keys, tenants: tenants, from: from, until: until, on: connection),
+            overdue: try await overdueNow(.tier, keys: keys, tenants: tenants, on: connection),
+            completion: try await completion(.tier, keys: keys, tenants: tenants, from: from, until: until, on: connection))
     }
 
     private func assemble(tenants: [TenantID], from: CivilDate, to: CivilDate, label: String, enterprises: [TenantID: Int],
@@ -192,78 +207,66 @@ public struct FiguresQuery: Sendable {
         return FiguresReport(period: .init(from: from, to: to, label: label), tiers: tiers, total: total)
     }
 
-    /// The demand_facts column a unit or cadre is found by.
-    private static func factsColumn(_ dimension: Dimension) -> (column: String, key: String)? {
-        switch dimension {
-        case .tier: nil
-        case .unit(let key): ("lead_unit_id", key)
-        case .cadre(let key): ("paired_cadre_id", key)
-        }
-    }
-
-    /// Open demands past a deadline now, per tier; for a unit or cadre, only theirs.
-    func overdueNow(tenants: [TenantID], of dimension: Dimension = .tier, on connection: PostgresConnection) async throws
+    /// Open demands past a deadline now, per scope key (summed over `tenants`).
+    func overdueNow(_ dimension: Dimension, keys: [String], tenants: [TenantID], on connection: PostgresConnection) async throws
         -> [String: Int]
     {
         var binds = PostgresBindings()
         binds.append(tenants.map(\.rawValue))
-        var sql = """
-            SELECT tenant, count(*)::bigint FROM demand_facts
-            WHERE tenant = ANY($1) AND open_due_at IS NOT NULL AND state NOT IN ('closed', 'escalated') AND open_due_at < now()
+        binds.append(keys)
+        let sql = """
+            SELECT \(dimension.factsColumn), count(*)::bigint FROM demand_facts
+            WHERE tenant = ANY($1) AND \(dimension.factsColumn) = ANY($2) AND open_due_at IS NOT NULL
+                AND state NOT IN ('closed', 'escalated') AND open_due_at < now()
+            GROUP BY 1
             """
-        if let (column, key) = Self.factsColumn(dimension) {
-            binds.append(key)
-            sql += " AND \(column) = $2"
-        }
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql + " GROUP BY tenant", binds: binds), logger: logger)
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
         var result: [String: Int] = [:]
-        for try await (tenant, count) in rows.decode((String, Int64).self) { result[tenant] = Int(count) }
+        for try await (key, count) in rows.decode((String, Int64).self) { result[key] = Int(count) }
         return result
     }
 
-    /// Per tier: (closed now, received) for demands received in the period. For a unit, the demands
-    /// it was made lead unit of in the period and still leads; for a cadre, those of their paired
-    /// enterprises received in the period.
-    func completion(tenants: [TenantID], of dimension: Dimension = .tier, from: CivilDate, until: CivilDate,
+    /// Per scope key: (closed now, entered) for the demands that entered the scope in the period:
+    /// received by a tier or raised by a cadre's enterprises, or for a unit, made its lead unit (and
+    /// still led by it).
+    func completion(_ dimension: Dimension, keys: [String], tenants: [TenantID], from: CivilDate, until: CivilDate,
         on connection: PostgresConnection) async throws -> [String: (Int, Int)]
     {
-        let since = dimension.isUnit ? "assigned_at" : "received_at"
         var binds = PostgresBindings()
         binds.append(tenants.map(\.rawValue))
+        binds.append(keys)
         binds.append(from.startInstant)
         binds.append(until.startInstant)
-        var sql = """
-            SELECT tenant, (count(*) FILTER (WHERE state = 'closed'))::bigint, count(*)::bigint FROM demand_facts
-            WHERE tenant = ANY($1) AND \(since) >= $2 AND \(since) < $3
+        let sql = """
+            SELECT \(dimension.factsColumn), (count(*) FILTER (WHERE state = 'closed'))::bigint, count(*)::bigint FROM demand_facts
+            WHERE tenant = ANY($1) AND \(dimension.factsColumn) = ANY($2)
+                AND \(dimension.enteredColumn) >= $3 AND \(dimension.enteredColumn) < $4
+            GROUP BY 1
             """
-        if let (column, key) = Self.factsColumn(dimension) {
-            binds.append(key)
-            sql += " AND \(column) = $4"
-        }
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql + " GROUP BY tenant", binds: binds), logger: logger)
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
         var result: [String: (Int, Int)] = [:]
-        for try await (tenant, closed, received) in rows.decode((String, Int64, Int64).self) {
-            result[tenant] = (Int(closed), Int(received))
+        for try await (key, closed, entered) in rows.decode((String, Int64, Int64).self) {
+            result[key] = (Int(closed), Int(entered))
         }
         return result
     }
 
-    /// A unit's or cadre's figures over the period, summed over the given tiers.
-    func figures(of dimension: Dimension, name: String, tenants: [TenantID], from: CivilDate, to: CivilDate,
-        enterprises: Int? = nil, on connection: PostgresConnection) async throws -> Figures
+    /// Figures of each unit or cadre over the period, summed over `tenants`: three queries for all
+    /// of them, however many there are.
+    func figures(of dimension: Dimension, scopes: [Scope], tenants: [TenantID], from: CivilDate, to: CivilDate,
+        on connection: PostgresConnection) async throws -> [Figures]
     {
         let until = to.adding(days: 1)
-        let key: String =
-            switch dimension {
-            case .tier: tenants.first?.rawValue ?? ""
-            case .unit(let key), .cadre(let key): key
-            }
-        let counters = try await counters(dimension, tenants: tenants, from: from, until: until, on: connection)
-        let overdue = try await overdueNow(tenants: tenants, of: dimension, on: connection).values.reduce(0, +)
-        let completion = try await completion(tenants: tenants, of: dimension, from: from, until: until, on: connection)
-            .values.reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
-        return Self.figures(scope: key, name: name, counters: counters[key] ?? [:], overdueNow: overdue, completion: completion,
-            enterprises: enterprises)
+        let keys = scopes.map(\.key)
+        let counters = try await counters(dimension, keys: keys, tenants: tenants, from: from, until: until, on: connection)
+        let overdue = try await overdueNow(dimension, keys: keys, tenants: tenants, on: connection)
+        let completion = try await completion(dimension, keys: keys, tenants: tenants, from: from, until: until, on: connection)
+        return scopes.map { scope in
+            var figures = Self.figures(scope: scope.key, name: scope.name, counters: counters[scope.key] ?? [:],
+                overdueNow: overdue[scope.key] ?? 0, completion: completion[scope.key] ?? (0, 0), enterprises: scope.enterprises)
+            figures.unit = scope.unit
+            return figures
+        }
     }
 
     static func figures(scope: String, name: String, counters: [String: Int], overdueNow: Int, completion: (Int, Int),

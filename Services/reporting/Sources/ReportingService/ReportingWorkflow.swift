@@ -137,14 +137,9 @@ struct ReportingWorkflow: Sendable {
                 }
             }
         }
-        let chosenUnits = units
+        let scopes = units.map { FiguresQuery.Scope(key: $0.id, name: $0.name) }
         return try await runtime.database.withConnection { connection in
-            var rows: [Figures] = []
-            for unit in chosenUnits {
-                rows.append(try await query.figures(of: .unit(unit.id), name: unit.name, tenants: tenants, from: period.from,
-                    to: period.to, on: connection))
-            }
-            return rows
+            try await query.figures(of: .unit, scopes: scopes, tenants: tenants, from: period.from, to: period.to, on: connection)
         }
     }
 
@@ -171,17 +166,15 @@ struct ReportingWorkflow: Sendable {
             if principal.role == .cadre { cadres = cadres.filter { $0.id == principal.subject } }
             let paired = try await pairedEnterpriseCounts(tier: tier, on: connection)
             var unitNames: [String: String] = [:]
-            var rows: [Figures] = []
-            for cadre in cadres {
-                var row = try await query.figures(of: .cadre(cadre.id), name: cadre.name, tenants: [tier], from: period.from,
-                    to: period.to, enterprises: paired[cadre.id] ?? 0, on: connection)
-                if let unit = cadre.unitID {
-                    if unitNames[unit] == nil { unitNames[unit] = try await directory.unit(unit, on: connection)?.name ?? unit }
-                    row.unit = unitNames[unit]
-                }
-                rows.append(row)
+            for case .unit(let unit) in try await directory.entries(kind: "unit", tenant: tier, on: connection) {
+                unitNames[unit.id] = unit.name
             }
-            return rows
+            let scopes = cadres.map { cadre in
+                FiguresQuery.Scope(key: cadre.id, name: cadre.name, enterprises: paired[cadre.id] ?? 0,
+                    unit: cadre.unitID.map { unitNames[$0] ?? $0 })
+            }
+            return try await query.figures(of: .cadre, scopes: scopes, tenants: [tier], from: period.from, to: period.to,
+                on: connection)
         }
     }
 
