@@ -435,6 +435,11 @@ class Journey:
             page = self.person(tier, login, viewport=PHONE)
             self.shot(page, name)
             page.context.close()
+        cadre = self.person("茅箭区", "李明远", viewport=PHONE)
+        cadre.goto(self.base + "/me")
+        expect(cadre.get_by_test_id("my-month")).to_contain_text("办结率")
+        self.shot(cadre, "phone-cadre-profile")
+        cadre.context.close()
 
 
 def fail(message):
