@@ -75,6 +75,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "OfficeDocuments",
+            path: "Shared/OfficeDocuments",
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "PlatformEvents",
             dependencies: ["DemandDomain"],
             path: "Shared/PlatformEvents",
@@ -114,6 +119,7 @@ let package = Package(
             dependencies: [
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 "DemandDomain",
+                "OfficeDocuments",
                 "PlatformEvents",
                 "PostgresStorage",
                 "Messaging",
@@ -135,6 +141,7 @@ let package = Package(
                 "PlatformEvents",
                 "Kafka",
                 "Messaging",
+                "OfficeDocuments",
                 "PostgresStorage",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -239,6 +246,7 @@ let package = Package(
             name: "HandlingService",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
+                "OfficeDocuments",
                 "ServiceRuntime",
                 "DemandDomain",
                 "PlatformEvents",
@@ -303,6 +311,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "Kafka",
+                "OfficeDocuments",
                 "ServiceRuntime",
                 "DemandDomain",
                 "PlatformEvents",
@@ -337,6 +346,7 @@ let package = Package(
                 "PlatformAPI",
                 "PlatformEvents",
                 "PostgresStorage",
+                "OfficeDocuments",
                 "ServiceRuntime",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -508,6 +518,7 @@ let package = Package(
                 "PostgresStorage",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "IntakeService", "DispatchService", "HandlingService", "NotifierService", "ReportingService", "PortalService",
+                "OfficeDocuments",
                 "PlatformAPI",
                 "ServiceRuntime", "LocalStack",
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -43,14 +43,26 @@ public struct APIOperation: Sendable {
     public static let figures = APIOperation("figures", .reporting, .GET, "/figures")
     public static let unitFigures = APIOperation("figures.units", .reporting, .GET, "/figures/units")
     public static let cadreFigures = APIOperation("figures.cadres", .reporting, .GET, "/figures/cadres")
-    /// Reporting's CSV exports, by name (`figures`, `units`, `cadres`, `overdue`, `unsatisfied`).
-    public static let exports = ["figures", "units", "cadres", "overdue", "unsatisfied"].map {
-        APIOperation("export.\($0)", .reporting, .GET, "/exports/\($0).csv")
+    /// The dispatch slip as a Word document.
+    public static let dispatchSlipDocument = APIOperation(
+        "dispatch-slip.docx", .handling, .GET, "/demands/{id}/dispatch-slip.docx")
+    /// The registration form (登记表) as a Word document.
+    public static let registrationForm = APIOperation(
+        "registration-form.docx", .intake, .GET, "/demands/{id}/registration-form.docx")
+    /// The escalation slip (转报单) as a Word document.
+    public static let escalationSlip = APIOperation("escalation-slip.docx", .dispatch, .GET, "/demands/{id}/escalation-slip.docx")
+    /// The monthly briefing as a Word document.
+    public static let briefingDocument = APIOperation("briefing.docx", .reporting, .GET, "/briefings/monthly.docx")
+    /// Reporting's exports, by file name: `figures`, `units`, `cadres`, `overdue` and `unsatisfied`,
+    /// each as `.csv` and `.xlsx`.
+    public static let exports = ["figures", "units", "cadres", "overdue", "unsatisfied"].flatMap { name in
+        ["csv", "xlsx"].map { APIOperation("export.\(name).\($0)", .reporting, .GET, "/exports/\(name).\($0)") }
     }
 
     public static let all: [APIOperation] = [
         login, changePassword, submit, intakeList, intakeView, approve, sendBack, resubmit, edit, enterprises, queue, units, dispatchList, dispatchView, route,
-        escalate, ledger, handlingView, dispatchSlip, messages, figures, unitFigures, cadreFigures,
+        escalate, ledger, handlingView, dispatchSlip, dispatchSlipDocument, messages, figures, unitFigures, cadreFigures,
+        briefingDocument, registrationForm, escalationSlip,
     ] + exports + HandlingAction.allCases.map(\.operation)
 }
 

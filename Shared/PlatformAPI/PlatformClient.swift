@@ -407,14 +407,22 @@ public struct PlatformClient: Sendable {
         try await send(.figures, tier: nil, query: query, token: session.token)
     }
 
-    /// One of reporting's CSV exports (`figures`, `units`, `cadres`, `overdue`, `unsatisfied`) as the file's bytes.
-    public func export(_ session: Session, name: String, query: String = "") async throws -> Data {
-        guard let operation = APIOperation.exports.first(where: { $0.name == "export.\(name)" }) else {
+    /// One of reporting's exports by file name (`figures.csv`, `units.xlsx`, …) as the file's bytes.
+    public func export(_ session: Session, file: String, query: String = "") async throws -> Data {
+        guard let operation = APIOperation.exports.first(where: { $0.name == "export.\(file)" }) else {
             throw APICallError(status: 404, code: "NOT_FOUND", message: "没有这个报表", operation: "export")
         }
-        let (status, data) = try await raw(operation.name, operation.method, resolve(.reporting, nil) + operation.path + query,
-            token: session.token)
-        return try Self.success(operation.name, (status, data))
+        return try await download(operation, session, query: query)
+    }
+
+    /// A file an operation answers with (a workbook, a Word document), as its bytes. `tier` names
+    /// the instance of a per-tier service (intake, dispatch).
+    public func download(_ operation: APIOperation, _ session: Session, tier: TenantID? = nil, id: UUID? = nil, query: String = "")
+        async throws -> Data
+    {
+        let path = operation.path.replacingOccurrences(of: "{id}", with: id?.uuidString.lowercased() ?? "")
+        let answer = try await raw(operation.name, operation.method, resolve(operation.service, tier) + path + query, token: session.token)
+        return try Self.success(operation.name, answer)
     }
 
     /// One row per handling unit of the person's tier (a unit admin's: its own).

@@ -4,6 +4,8 @@ import Foundation
 /// `GET /demands/{id}/dispatch-slip` and the portal prints it.
 public struct DispatchSlip: Codable, Sendable {
     public var title: String
+    /// The tier that dispatched it (交办单位).
+    public var issuer: String
     public var number: String
     public var registrationNumber: String?
     public var matter: String
@@ -20,11 +22,12 @@ public struct DispatchSlip: Codable, Sendable {
     public var text: String
 
     public init(
-        title: String, number: String, registrationNumber: String?, matter: String, difficulty: String, enterprise: String,
+        title: String, issuer: String, number: String, registrationNumber: String?, matter: String, difficulty: String, enterprise: String,
         address: String, contact: String, phone: String, leadUnit: String, cooperatingUnits: [String], resultDueAt: Date?,
         dispatchedAt: Date, text: String
     ) {
         self.title = title
+        self.issuer = issuer
         self.number = number
         self.registrationNumber = registrationNumber
         self.matter = matter

@@ -313,21 +313,4 @@ struct ReportingTests {
         #expect(tiers(.enterprise, history.countyA, nil) == nil)
         #expect(tiers(.cadre, history.countyA, nil) == nil)
     }
-
-    @Test("CSV is UTF-8 with a byte-order mark, quoted where it must be")
-    func csvEncoding() {
-        let text = CSVDocument.text(header: ["名称", "意见"], rows: [["茅箭区", "答复含糊, 要求\"重新办理\"\n另附"]])
-        let bytes = Array(text.utf8)
-        #expect(bytes.prefix(3) == [0xEF, 0xBB, 0xBF])
-        #expect(text.dropFirst() == "名称,意见\r\n茅箭区,\"答复含糊, 要求\"\"重新办理\"\"\n另附\"\r\n")
-    }
-
-    @Test("CSV cells a spreadsheet would run as formulas are written as text",
-        arguments: [
-            ("=HYPERLINK(\"http://x\",\"点此\")", "\"'=HYPERLINK(\"\"http://x\"\",\"\"点此\"\")\""), ("@SUM(A1:A9)", "'@SUM(A1:A9)"),
-            ("+86 138", "'+86 138"), ("-1+2", "'-1+2"), ("\tcmd", "'\tcmd"), ("\r=1", "\"'\r=1\""), ("满意=好", "满意=好"), ("12", "12"),
-        ])
-    func csvFormulasNeutralised(cell: String, written: String) {
-        #expect(CSVDocument.field(cell) == written)
-    }
 }

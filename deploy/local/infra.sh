@@ -29,8 +29,9 @@ ensure_packages() { # [package...], by default APT_PACKAGES
 }
 
 # What the browser tests of the web platform need: Debian's Chromium and CJK fonts, and Playwright
-# from PyPI (it drives /usr/bin/chromium; `playwright install` is never run).
-BROWSER_APT_PACKAGES=(chromium fonts-noto-cjk)
+# from PyPI (it drives /usr/bin/chromium; `playwright install` is never run). The document tests
+# open the platform's Word and Excel files with LibreOffice headless and read the PDFs with poppler.
+BROWSER_APT_PACKAGES=(chromium fonts-noto-cjk libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils)
 PLAYWRIGHT_VERSION=1.65.2
 SCHEMATHESIS_VERSION=4.32.5
 # The suite's Python tools: Playwright drives Chromium, schemathesis fuzzes the OpenAPI documents.
@@ -286,7 +287,7 @@ start_infrastructure() {
 # stack started and did not stop, for example because a test run ended early.
 stop_leftover_services() {
   local pid pids=()
-  for pid in $(pgrep -f "/(intake|dispatch|handling|notifier|reporting)( |\$)" || true); do
+  for pid in $(pgrep -f "/(intake|dispatch|handling|notifier|reporting|portal)( |\$)" || true); do
     tr '\0' '\n' < "/proc/$pid/environ" 2>/dev/null | grep -qx "PLATFORM_STATE_DIR=$STATE_DIR" && pids+=("$pid")
   done
   [ ${#pids[@]} -gt 0 ] || return 0

@@ -16,6 +16,7 @@ Every step asserts what the page shows. Screenshots go to <screenshot-dir>. Exit
 first failure.
 """
 import re
+import zipfile
 import sys
 import time
 
@@ -268,6 +269,9 @@ class Journey:
         expect(page.get_by_test_id("slip")).to_contain_text("茅箭区经济和信息化局")
         expect(page.get_by_test_id("slip")).to_contain_text(HOSTILE)
         self.shot(page, "unit-dispatch-slip")
+        slip = self.office_part(page, "[data-testid=slip-docx]", "word/document.xml")
+        if "交办编号" not in slip or "茅箭区经济和信息化局" not in slip:
+            fail("the Word dispatch slip lacks its number or lead unit")
         page.emulate_media(media="print")
         self.shot(page, "unit-dispatch-slip-print")
         page.emulate_media(media="screen")
@@ -321,10 +325,23 @@ class Journey:
         page.click("button:has-text('筛选')")
         expect(page.get_by_test_id("section").first).not_to_contain_text(self.number)
         with page.expect_download() as download:
-            page.get_by_test_id("exports").get_by_text("统计表").click()
+            page.locator("a[href^='/reports/figures.csv']").click()
         text = open(download.value.path(), encoding="utf-8-sig").read()
         if "茅箭区" not in text or "受理诉求" not in text:
             fail(f"the figures CSV is not the tier's: {text[:200]!r}")
+        sheet = self.office_part(page, "a[href^='/reports/figures.xlsx']", "xl/worksheets/sheet1.xml")
+        if "茅箭区" not in sheet or "受理诉求" not in sheet:
+            fail("the figures workbook is not the tier's")
+        briefing = self.office_part(page, "a[href^='/reports/briefing.docx']", "word/document.xml")
+        if "企业诉求办理情况通报" not in briefing:
+            fail("the briefing download is not the monthly briefing")
+
+    def office_part(self, page, link, part):
+        """Downloads an Office file by clicking `link` and returns one XML part of it."""
+        with page.expect_download() as download:
+            page.locator(link).click()
+        with zipfile.ZipFile(download.value.path()) as archive:
+            return archive.read(part).decode("utf-8")
 
 
     def sent_back_journey(self):

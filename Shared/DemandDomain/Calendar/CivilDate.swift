@@ -96,6 +96,9 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
         return "\(year)-\(monthText)-\(dayText)"
     }
 
+    /// As official documents write dates: `2026年11月26日`.
+    public var chineseText: String { "\(year)年\(month)月\(day)日" }
+
     /// Chinese weekday name (`星期一` … `星期日`).
     public var chineseWeekday: String {
         ["星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"][isoWeekday - 1]

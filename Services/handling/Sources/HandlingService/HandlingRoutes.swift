@@ -48,6 +48,10 @@ struct HandlingRoutes {
         demands.get(":id/dispatch-slip") { _, context in
             try await handling.dispatchSlip(try context.demandID(), for: try context.requirePrincipal())
         }
+        demands.get(":id/dispatch-slip.docx") { _, context -> Response in
+            let slip = try await handling.dispatchSlip(try context.demandID(), for: try context.requirePrincipal())
+            return Download.word(slip.wordDocument(), name: "dispatch-slip-\(slip.number.filter(\.isASCII).filter(\.isNumber))")
+        }
         action("sign", Note.self, on: demands) { .sign(Signature(note: $0.note)) }
         action("notes", Text.self, on: demands) { .addProgressNote(ProgressNote(text: $0.text)) }
         action("pause", Reason.self, on: demands) { .pauseClock(ClockPause(reason: $0.reason)) }

@@ -158,7 +158,7 @@ public struct HandlingWorkflow: Sendable {
             "交办日期：\(CivilDate(dispatched.at))",
         ]
         return DispatchSlip(
-            title: "\(tenantName)企业反映困难问题交办单", number: assignment.number.description,
+            title: "\(tenantName)企业反映困难问题交办单", issuer: tenantName, number: assignment.number.description,
             registrationNumber: view.registrationNumber, matter: content.helpWanted, difficulty: content.difficulty,
             enterprise: content.enterprise.name, address: content.enterprise.address, contact: content.contact.name,
             phone: content.contact.phone.digits, leadUnit: assignment.leadUnit.name,

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import OfficeDocuments
 import PlatformAPI
 import PlatformEvents
 import ServiceRuntime
@@ -33,6 +34,7 @@ struct PortalRoutes: Sendable {
         router.post("demands", use: submitDemand)
         router.get("demands/:id", use: demandPage)
         router.get("demands/:id/slip", use: slipPage)
+        router.get("demands/:id/slip.docx", use: slipDocument)
         router.get("demands/:id/resubmit", use: correctionPage)
         router.post("demands/:id/resubmit", use: correct)
         router.get("demands/:id/edit", use: correctionPage)
@@ -208,14 +210,15 @@ struct PortalRoutes: Sendable {
     func homeCSV(_ request: Request, context: PortalContext) async throws -> Response {
         let session = try context.requireSession()
         let list = ListQuery(request.uri.queryParameters)
-        let rows = try await allDemands(session.api, query: list.exportQuery).map { item in
+        let rows = try await allDemands(session.api, query: list.exportQuery).map { item -> [ReportTable.Cell] in
             [
-                item.registrationNumber ?? "", item.enterpriseName ?? "", item.location?.stateName ?? item.state.chineseName,
-                item.location.map { "\($0.tenantName ?? $0.tenant) \($0.holder ?? "")" } ?? "",
-                item.dueAt.map(CivilDate.deadlineText) ?? "",
+                .text(item.registrationNumber), .text(item.enterpriseName), .text(item.location?.stateName ?? item.state.chineseName),
+                .text(item.location.map { "\($0.tenantName ?? $0.tenant) \($0.holder ?? "")" } ?? ""),
+                .text(item.dueAt.map(CivilDate.deadlineText)),
             ]
         }
-        return CSVDocument.response(header: ["登记编号", "企业", "状态", "当前办理", "办理时限"], rows: rows, name: "demands")
+        let table = ReportTable(title: "诉求清单", header: ["登记编号", "企业", "状态", "当前办理", "办理时限"], rows: rows)
+        return Download.table(table, name: "demands", format: .csv)
     }
 
     /// Every demand the person may see where they work: intake's for enterprises and cadres,
@@ -335,6 +338,7 @@ struct PortalRoutes: Sendable {
                 "resultDueAt": slip.resultDueAt.map(CivilDate.deadlineText) ?? "—",
             ] as [String: Any],
             "back": "/demands/\(id.uuidString.lowercased())",
+            "document": "/demands/\(id.uuidString.lowercased())/slip.docx",
         ])
     }
 
@@ -366,17 +370,36 @@ struct PortalRoutes: Sendable {
         return Self.redirect("/home")
     }
 
-    /// Reporting's CSV exports for the office and inspector, for a month, through the person's token.
+    /// Reporting's downloads for the office, inspector and unit admins, for a month, through the
+    /// person's token: the tables as CSV or Excel (`units.xlsx`) and the briefing as Word (`briefing.docx`).
     func report(_ request: Request, context: PortalContext) async throws -> Response {
         let session = try context.requireRole([.office, .inspector, .unitAdmin, .countyAdmin])
-        guard let file = context.parameters.get("name"), file.hasSuffix(".csv") else { throw PortalError.notFound }
-        let name = String(file.dropLast(4))
+        guard let file = context.parameters.get("name") else { throw PortalError.notFound }
         let month = request.uri.queryParameters.get("month").map { String($0) }.flatMap { Dashboard.isMonth($0) ? $0 : nil }
-        let data = try await client.export(session.api, name: name, query: month.map { "?month=\($0)" } ?? "")
-        return Response(status: .ok, headers: [
-            .contentType: "text/csv; charset=utf-8",
-            .contentDisposition: "attachment; filename=\"\(name)-\(month ?? "current").csv\"",
-        ], body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        let query = month.map { "?month=\($0)" } ?? ""
+        let (name, type): (String, String)
+        let data: Data
+        switch file {
+        case "briefing.docx":
+            (name, type) = ("briefing", WordDocument.contentType)
+            data = try await client.download(.briefingDocument, session.api, query: query)
+        case _ where file.hasSuffix(".csv") || file.hasSuffix(".xlsx"):
+            let csv = file.hasSuffix(".csv")
+            (name, type) = (String(file.prefix { $0 != "." }), csv ? "text/csv; charset=utf-8" : Workbook.contentType)
+            data = try await client.export(session.api, file: file, query: query)
+        default:
+            throw PortalError.notFound
+        }
+        let suffix = file.drop { $0 != "." }
+        return Download.file(ByteBuffer(bytes: data), type: type, name: "\(name)-\(month ?? "current")\(suffix)")
+    }
+
+    /// The dispatch slip as a Word document, as handling lays it out.
+    func slipDocument(_ request: Request, context: PortalContext) async throws -> Response {
+        let session = try context.requireSession()
+        let id = try Self.demandID(context)
+        let data = try await client.download(.dispatchSlipDocument, session.api, id: id)
+        return Download.file(ByteBuffer(bytes: data), type: WordDocument.contentType, name: "dispatch-slip-\(id.uuidString.lowercased().prefix(8)).docx")
     }
 
     // MARK: Submitting

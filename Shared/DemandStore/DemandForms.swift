@@ -1,0 +1,80 @@
+import DemandDomain
+import OfficeDocuments
+
+/// The seeds' forms filled from a demand (003, 附件): 企业反映困难问题登记表, kept by the tier that
+/// registered the demand, and 企业反映困难问题转报单, the county's escalation to the city. Both as
+/// Word documents in the form's layout, with the leader's signature and the stamp left to be added
+/// by hand. (The dispatch slip is handling's: `DispatchSlip`.)
+public enum DemandForms {
+    /// 登记表, once the demand is registered (approved by its cadre, or received from below).
+    public static func registrationForm(_ view: DemandView) -> WordDocument? {
+        guard let content = view.content, let number = view.registrationNumber,
+            let registered = view.history.first(where: { $0.kind == .approve || $0.kind == .receiveEscalation })
+        else { return nil }
+        let raised = view.history.first?.at ?? registered.at
+        let rows: [[Cell]] = [
+            [.label("企业基本情况", rowSpan: .starts), .label("企业名称"), Cell(content.enterprise.name, columns: 3)],
+            [.continued, .label("详细地址"), Cell(content.enterprise.address, columns: 3)],
+            [.continued, .label("反映时间"), Cell(CivilDate(raised).chineseText), .label("反映形式"), Cell(content.channel.chineseName)],
+            [.continued, .label("联系人"), Cell(content.contact.name), .label("职 务"), Cell(content.contact.title)],
+            [.continued, .label("联系电话"), Cell(content.contact.phone.digits), .label("电子邮箱"), Cell(content.contact.email ?? "")],
+            [.label("企业反映问题", rowSpan: .starts), .label("主要困难和问题"), Cell(content.difficulty, columns: 3)],
+            [.continued, .label("希望协调解决的具体事项"), Cell(content.helpWanted, columns: 3)],
+            [.label("受理情况"), .label("受理时间"), Cell(CivilDate(registered.at).chineseText), .label("受理人员"),
+             Cell(registered.actor.name ?? "")],
+            [.label("备注"), Cell(remarks(view, content), columns: 4)],
+        ]
+        return WordDocument([
+            .title("企业反映困难问题登记表"),
+            .line("问题类别：\(content.category.chineseName)"),
+            .line("登记编号：\(number)"),
+            .table(table(rows, tall: [5: 2000, 6: 1700, 8: 900])),
+            .note("注：1. 问题类别按政策执行、合同履行、用地审批、用电保障、融资服务、人才服务、招工用工、项目推动、软环境建设、其它进行分类；\n"
+                + "2. 登记编号统一用：XX服企办收（20XX）第XX号；\n3. 反映形式为来电反映、电子邮件、来人来函等。"),
+        ])
+    }
+
+    /// 转报单, once the demand has been escalated to the parent tier.
+    public static func escalationSlip(_ view: DemandView, tree: TenantTree) -> WordDocument? {
+        guard let content = view.content, let escalation = view.escalation,
+            let escalated = view.history.last(where: { $0.kind == .escalate })
+        else { return nil }
+        let rows: [[Cell]] = [
+            [.label("转报事项", rowSpan: .starts), .label("需要帮助协调解决事项"), Cell(content.helpWanted, columns: 3)],
+            [.continued, .label("反映企业"), Cell(content.enterprise.name, columns: 3)],
+            [.continued, .label("企业地址"), Cell(content.enterprise.address, columns: 3)],
+            [.continued, .label("联系人"), Cell(content.contact.name), .label("联系电话"), Cell(content.contact.phone.digits)],
+            [.label("办理建议"), Cell(escalation.suggestion, columns: 4)],
+            [.label("签报情况"), .label("签批领导"), Cell(""), .label("转报日期"), Cell(CivilDate(escalated.at).chineseText)],
+            [.label("备注"), Cell(remarks(view, content), columns: 4)],
+        ]
+        return WordDocument([
+            .title("企业反映困难问题转报单"),
+            .line("转报单位（盖章）：\(tree[view.tenant]?.name ?? view.tenant.rawValue)"),
+            .line("转报编号：\(escalation.number)"),
+            .table(table(rows, tall: [0: 1700, 4: 1700, 5: 900, 6: 1200])),
+            .note("注：1. 转报编号统一用：XX服企办报（20XX）第XX号；\n"
+                + "2. 向市级转报《企业反映困难问题转报单》时，必须附县（区）服务企业发展领导小组领导的批示笺和《企业反映困难问题登记表》。"),
+        ])
+    }
+
+    public typealias Cell = WordDocument.Cell
+
+    /// The five columns of the seeds' forms: group, label, value, label, value.
+    public static func table(_ rows: [[Cell]], tall: [Int: Int]) -> WordDocument.Table {
+        let columns = [1000, 2100, 2400, 1250]
+        return WordDocument.Table(
+            columnWidths: columns + [WordDocument([]).textWidth - columns.reduce(0, +)], rows: rows, minimumHeights: tall)
+    }
+
+    private static func remarks(_ view: DemandView, _ content: DemandContent) -> String {
+        var lines = ["统一社会信用代码：\(content.enterprise.creditCode.rawValue)", "所属行业组：\(content.industryGroup.chineseName)"]
+        if let number = view.registrationNumber, view.escalation != nil { lines.insert("登记编号：\(number)", at: 0) }
+        return lines.joined(separator: "\n")
+    }
+}
+
+extension WordDocument.Cell {
+    /// The lower part of a group label that spans rows.
+    public static let continued = WordDocument.Cell.label("", rowSpan: .continues)
+}

@@ -1,0 +1,96 @@
+import DemandDomain
+import Foundation
+import LocalStack
+import PlatformAPI
+import PlatformEvents
+import Testing
+
+extension EndToEnd {
+/// The files the running services hand out, opened by LibreOffice headless as an office would open
+/// them. With `DOCUMENT_PREVIEW_DIR` set, each rendered page is written there as PNG to be looked at.
+@Suite("Documents and workbooks from the running services")
+struct DocumentTests {
+    @Test("The dispatch slip downloads as a one-page Word form with the demand's number, enterprise and units")
+    func dispatchSlipDocument() async throws {
+        let runner = try await TestStack.shared.runner()
+        let closed = try await runner.districtJourney()
+        let unit = runner.cast.countyUnit
+        let slip = try await runner.client.dispatchSlip(unit, closed.id)
+        let document = try await runner.client.download(.dispatchSlipDocument, unit, id: closed.id)
+        let pdf = try await OfficeConversion.convert(Array(document), name: "slip.docx", to: "pdf")
+        try await preview(pdf, "dispatch-slip")
+        #expect(try await OfficeConversion.pageCount(pdf) == 1)
+        let text = try await OfficeConversion.pdfText(pdf).filter { !$0.isWhitespace }
+        for expected in [slip.title, "交办编号：\(slip.number)", slip.enterprise, slip.leadUnit, "签批领导", "交办日期"]
+            + slip.cooperatingUnits
+        {
+            #expect(text.contains(expected.filter { !$0.isWhitespace }), "the slip's PDF lacks \(expected)")
+        }
+        // Another tier's unit may not have it.
+        await #expect(throws: APICallError.self) {
+            _ = try await runner.client.download(.dispatchSlipDocument, runner.cast.cityUnit, id: closed.id)
+        }
+    }
+
+    @Test("Every export's Excel workbook holds exactly the cells of its CSV")
+    func workbooksMatchCSV() async throws {
+        let runner = try await TestStack.shared.runner()
+        try await runner.districtJourney()
+        let office = runner.cast.cityOffice
+        for name in ["figures", "units", "cadres", "overdue", "unsatisfied"] {
+            // Read both while the figures stand still (events of earlier tests may still arrive).
+            let (csv, workbook) = try await eventually("\(name) to stand still") { () -> (Data, Data)? in
+                let before = try await runner.client.export(office, file: "\(name).csv")
+                let workbook = try await runner.client.export(office, file: "\(name).xlsx")
+                let after = try await runner.client.export(office, file: "\(name).csv")
+                return before == after ? (before, workbook) : nil
+            }
+            let read = try await OfficeConversion.convert(Array(workbook), name: "\(name).xlsx", to: "csv")
+            #expect(Self.lines(read) == Self.lines(csv, guarded: true), "\(name).xlsx differs from \(name).csv")
+            if ["figures", "units"].contains(name) { #expect(Self.lines(csv).count >= 2, "\(name).csv has no rows") }
+        }
+    }
+
+    @Test("The monthly briefing downloads as a Word document with the headline figures and every section")
+    func briefingDocument() async throws {
+        let runner = try await TestStack.shared.runner()
+        let office = runner.cast.cityOffice
+        let (document, received) = try await eventually("the figures to stand still") { () -> (Data, Int)? in
+            let before = try await runner.client.figures(office)
+            let document = try await runner.client.download(.briefingDocument, office)
+            let after = try await runner.client.figures(office)
+            guard let total = after.total ?? after.tiers.first, before.total?.received == after.total?.received else { return nil }
+            return (document, total.received)
+        }
+        let pdf = try await OfficeConversion.convert(Array(document), name: "briefing.docx", to: "pdf")
+        try await preview(pdf, "monthly-briefing")
+        let text = try await OfficeConversion.pdfText(pdf).filter { !$0.isWhitespace }
+        for expected in ["十堰市企业诉求办理情况通报", "一、总体情况", "本期共受理企业诉求\(received)件", "二、各地区情况", "茅箭区",
+            "三、各承办单位情况", "四、超期诉求", "五、企业不满意诉求", "六、诉求类别分布"]
+        {
+            #expect(text.contains(expected), "the briefing's PDF lacks \(expected)")
+        }
+    }
+
+    /// A CSV's lines without the byte-order mark and line-end differences; `guarded` also takes
+    /// off the apostrophe that keeps CSV text from running as a formula (a workbook types it as text).
+    static func lines(_ data: Data, guarded: Bool = false) -> [String] {
+        var text = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        guard guarded else { return text.split(separator: "\n").map(String.init) }
+        return text.split(separator: "\n").map { line in
+            line.split(separator: ",", omittingEmptySubsequences: false).map { field in
+                for mark in ["'=", "'+", "'-", "'@", "\"'"] where field.hasPrefix(mark) {
+                    return mark == "\"'" ? "\"" + field.dropFirst(2) : String(field.dropFirst())
+                }
+                return String(field)
+            }.joined(separator: ",")
+        }
+    }
+
+    private func preview(_ pdf: Data, _ name: String) async throws {
+        guard let folder = ProcessInfo.processInfo.environment["DOCUMENT_PREVIEW_DIR"] else { return }
+        try await OfficeConversion.savePages(pdf, to: folder, prefix: name)
+    }
+}
+}
