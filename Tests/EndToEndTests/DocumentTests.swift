@@ -32,6 +32,45 @@ struct DocumentTests {
         }
     }
 
+    @Test("An escalated demand has its registration form at both tiers and its escalation slip at the county, as Word forms")
+    func registrationFormsAndEscalationSlip() async throws {
+        let runner = try await TestStack.shared.runner()
+        let (county, city) = try await runner.escalatedJourney()
+        let cast = runner.cast
+        let content = try #require(county.content)
+        let countyForm = try await pdfText(
+            runner.client.download(.registrationForm, cast.countyOffice, tier: "maojian", id: county.id), "registration-form-county")
+        for expected in ["企业反映困难问题登记表", "登记编号：\(county.registrationNumber ?? "?")", "问题类别：\(content.category.chineseName)",
+            content.enterprise.name, content.contact.phone.digits, "受理人员", "李明远", "希望协调解决的具体事项"]
+        {
+            #expect(countyForm.contains(expected.filter { !$0.isWhitespace }), "the county's 登记表 lacks \(expected)")
+        }
+        let cityForm = try await pdfText(
+            runner.client.download(.registrationForm, cast.cityOffice, tier: "shiyan", id: city.id), "registration-form-city")
+        #expect(cityForm.contains("登记编号：\(city.registrationNumber ?? "?")"))
+        let slip = try await pdfText(
+            runner.client.download(.escalationSlip, cast.countyDispatcher, tier: "maojian", id: county.id), "escalation-slip")
+        for expected in ["企业反映困难问题转报单", "转报单位（盖章）：茅箭区", "转报编号：\(county.escalation?.number ?? "?")", "办理建议",
+            content.enterprise.name, "签批领导"]
+        {
+            #expect(slip.contains(expected.filter { !$0.isWhitespace }), "the 转报单 lacks \(expected)")
+        }
+        // A demand handled in the district was never escalated: no slip.
+        let district = try await runner.districtJourney()
+        let missing = await #expect(throws: APICallError.self) {
+            _ = try await runner.client.download(.escalationSlip, cast.countyDispatcher, tier: "maojian", id: district.id)
+        }
+        #expect(missing?.status == 404)
+    }
+
+    /// A Word document rendered to PDF (one page) and its text without whitespace.
+    private func pdfText(_ document: Data, _ name: String) async throws -> String {
+        let pdf = try await OfficeConversion.convert(Array(document), name: "\(name).docx", to: "pdf")
+        try await preview(pdf, name)
+        #expect(try await OfficeConversion.pageCount(pdf) == 1, "\(name) runs over one page")
+        return try await OfficeConversion.pdfText(pdf).filter { !$0.isWhitespace }
+    }
+
     @Test("Every export's Excel workbook holds exactly the cells of its CSV")
     func workbooksMatchCSV() async throws {
         let runner = try await TestStack.shared.runner()

@@ -132,6 +132,12 @@ class Journey:
         if not city_number.startswith("十堰"):
             fail(f"the county's page does not name the city's copy: {city_number!r}")
         self.shot(county, "dispatcher-escalated")
+        slip = self.office_part(county, "[data-testid=escalation-slip]", "word/document.xml")
+        if "企业反映困难问题转报单" not in slip or "涉及市级电网规划" not in slip:
+            fail("the Word escalation slip lacks its title or the suggestion")
+        form = self.office_part(county, "[data-testid=registration-form]", "word/document.xml")
+        if "企业反映困难问题登记表" not in form or "需市级协调电网规划" not in form:
+            fail("the Word registration form lacks its title or the demand's text")
         city = self.person("十堰市", "市经信组分办员")
         city.get_by_test_id("section").first.get_by_text(city_number).click()
         city.select_option("#leadUnitID", label="十堰市经济和信息化局")

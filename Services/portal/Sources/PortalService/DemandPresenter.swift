@@ -68,6 +68,12 @@ struct DemandPresenter {
         fields["isPaused"] = demand.clockPausedSince != nil
         fields["canRequestExtension"] = role.actsForUnit && working && demand.pendingExtension == nil
         fields["hasSlip"] = demand.assignment != nil
+        // The tier office's forms: kept by its dispatcher and office (and the cadre who registered it).
+        let keepsForms = role == .dispatcher || role == .office || role == .cadre
+        fields["registrationForm"] = keepsForms && demand.registrationNumber != nil
+            ? "/demands/\(demand.id.uuidString.lowercased())/forms/registration?tier=\(demand.tenant)" : ""
+        fields["escalationSlip"] = keepsForms && role != .cadre && demand.escalation != nil
+            ? "/demands/\(demand.id.uuidString.lowercased())/forms/escalation?tier=\(demand.tenant)" : ""
         if let request = demand.pendingExtension {
             fields["pendingExtension"] = ["days": request.days, "reason": request.reason] as [String: Any]
             fields["canDecideExtension"] = role == .office

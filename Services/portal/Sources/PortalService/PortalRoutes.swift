@@ -35,6 +35,7 @@ struct PortalRoutes: Sendable {
         router.get("demands/:id", use: demandPage)
         router.get("demands/:id/slip", use: slipPage)
         router.get("demands/:id/slip.docx", use: slipDocument)
+        router.get("demands/:id/forms/:form", use: formDocument)
         router.get("demands/:id/resubmit", use: correctionPage)
         router.post("demands/:id/resubmit", use: correct)
         router.get("demands/:id/edit", use: correctionPage)
@@ -340,6 +341,24 @@ struct PortalRoutes: Sendable {
             "back": "/demands/\(id.uuidString.lowercased())",
             "document": "/demands/\(id.uuidString.lowercased())/slip.docx",
         ])
+    }
+
+    /// The tier office's forms of a demand as Word documents: `registration` (登记表, from the
+    /// demand's tier's intake) and `escalation` (转报单, from its dispatch).
+    func formDocument(_ request: Request, context: PortalContext) async throws -> Response {
+        let session = try context.requireRole([.dispatcher, .office, .cadre])
+        let id = try Self.demandID(context)
+        guard let tier = request.uri.queryParameters.get("tier").flatMap(TenantID.init(validating:)), tree.contains(tier)
+        else { throw PortalError.notFound }
+        let operation: APIOperation
+        switch context.parameters.get("form") {
+        case "registration": operation = .registrationForm
+        case "escalation": operation = .escalationSlip
+        default: throw PortalError.notFound
+        }
+        let data = try await client.download(operation, session.api, tier: tier, id: id)
+        return Download.file(ByteBuffer(bytes: data), type: WordDocument.contentType,
+            name: "\(context.parameters.get("form") ?? "form")-\(id.uuidString.lowercased().prefix(8)).docx")
     }
 
     /// 批量分办: several demands of the queue to one lead unit, each through dispatch's API; the
