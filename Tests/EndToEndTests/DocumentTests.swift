@@ -55,6 +55,14 @@ struct DocumentTests {
         {
             #expect(slip.contains(expected.filter { !$0.isWhitespace }), "the 转报单 lacks \(expected)")
         }
+        // The city's total counts the escalated demand once: the tiers' sum less what came from below
+        // (read until reporting has caught up with the journey; it never holds if counted twice).
+        let total = try await eventually("the city's total to count each demand once") { () -> PlatformClient.FiguresSummary.Row? in
+            let figures = try await runner.client.figures(cast.cityOffice)
+            guard let total = figures.total, figures.tiers.contains(where: { $0.escalatedIn > 0 }) else { return nil }
+            return total.received == figures.tiers.reduce(0) { $0 + $1.received - $1.escalatedIn } ? total : nil
+        }
+        #expect(total.escalatedIn == 0)
         // A demand handled in the district was never escalated: no slip.
         let district = try await runner.districtJourney()
         let missing = await #expect(throws: APICallError.self) {
@@ -105,6 +113,7 @@ struct DocumentTests {
         try await preview(pdf, "monthly-briefing")
         let text = try await OfficeConversion.pdfText(pdf).filter { !$0.isWhitespace }
         for expected in ["十堰市企业诉求办理情况通报", "一、总体情况", "本期共受理企业诉求\(received)件", "二、各地区情况", "茅箭区",
+            "转报上级的诉求只在首次受理地计一次",
             "三、各承办单位情况", "四、超期诉求", "五、企业不满意诉求", "六、诉求类别分布"]
         {
             #expect(text.contains(expected), "the briefing's PDF lacks \(expected)")

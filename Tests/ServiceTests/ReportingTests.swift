@@ -257,8 +257,14 @@ struct ReportingTests {
         let b = try #require(tiers[history.countyB.rawValue])
         #expect(b.received == 1 && b.extended == 1 && b.overdueNow == 1)
         #expect(b.steps["review"]?.completed == 0)
+        // The total counts D3 once, at county A where it entered the subtree; the city's copy is not
+        // counted again, and its escalation stayed inside the subtree.
         let total = try #require(report.total)
-        #expect(total.received == 5 && total.overdueNow == 2 && total.satisfactionRate == Rate(2, of: 3))
+        #expect(total.received == 4 && total.escalatedIn == 0 && total.escalated == 0)
+        #expect(total.byCategory.values.reduce(0, +) == 4)
+        #expect(total.completionRate == Rate(2, of: 4))
+        #expect(total.closed == 2)
+        #expect(total.overdueNow == 2 && total.satisfactionRate == Rate(2, of: 3))
     }
 
     /// Units count what they were made lead unit of; a cadre what their enterprises raised in their tier.

@@ -8,9 +8,10 @@ extension Briefing {
         if let figures = report.total ?? report.tiers.first {
             blocks += [.heading("一、总体情况"), .paragraph(summary(figures))]
         }
-        for section in sections {
+        for (index, section) in sections.enumerated() {
             blocks.append(.heading(section.heading))
             blocks.append(section.table.rows.isEmpty ? .paragraph("无。") : .table(wordTable(section.table)))
+            if index == 0, let note = countingNote { blocks.append(.note(note)) }
         }
         blocks.append(.heading("六、诉求类别分布"))
         blocks.append(.table(wordTable(TextTable(

@@ -33,6 +33,13 @@ struct Briefing {
             + "目前超期\(figures.overdueNow)件。"
     }
 
+    /// How the subtree's total counts a demand a county escalated to the city (003 art. 19 asks for
+    /// one figure per demand).
+    var countingNote: String? {
+        report.total == nil ? nil
+            : "说明：合计按诉求件数统计，县（市、区）转报上级的诉求只在首次受理地计一次，上级收到的转报不重复计入合计；各地区行仍分别统计本级受理情况。"
+    }
+
     var periodLine: String { "统计期间：\(report.period.from)至\(report.period.to)。生成时间：\(CivilDate.shanghaiText(generatedAt))。" }
 
     private var headline: Figures? { report.total ?? report.tiers.first }
@@ -90,7 +97,10 @@ struct Briefing {
             <p>\(escape(periodLine))</p>
             """
         if let figures = headline { page += "<h2>一、总体情况</h2><p>\(escape(summary(figures)))</p>" }
-        for section in sections { page += "<h2>\(section.heading)</h2>" + html(section.table) }
+        for (index, section) in sections.enumerated() {
+            page += "<h2>\(section.heading)</h2>" + html(section.table)
+            if index == 0, let note = countingNote { page += "<p>\(escape(note))</p>" }
+        }
         page += "<h2>六、诉求类别分布</h2>" + chart(categoryCounts)
         return page + "</body></html>\n"
     }

@@ -170,8 +170,11 @@ public struct FiguresQuery: Sendable {
         async let completion = database.withConnection {
             try await self.completion(.tier, keys: keys, tenants: tenants, from: from, until: until, on: $0)
         }
+        let copies = tenants.count > 1
+            ? try await database.withConnection { try await self.escalatedCopies(tenants: tenants, from: from, until: until, on: $0) }
+            : EscalatedCopies()
         return assemble(tenants: tenants, from: from, to: to, label: label, enterprises: enterprises,
-            counters: try await counters, overdue: try await overdue, completion: try await completion)
+            counters: try await counters, overdue: try await overdue, completion: try await completion, copies: copies)
     }
 
     public func report(tenants: [TenantID], from: CivilDate, to: CivilDate, label: String, enterprises: [TenantID: Int],
@@ -182,11 +185,13 @@ public struct FiguresQuery: Sendable {
         return assemble(tenants: tenants, from: from, to: to, label: label, enterprises: enterprises,
             counters: try await counters(.tier, keys: keys, tenants: tenants, from: from, until: until, on: connection),
             overdue: try await overdueNow(.tier, keys: keys, tenants: tenants, on: connection),
-            completion: try await completion(.tier, keys: keys, tenants: tenants, from: from, until: until, on: connection))
+            completion: try await completion(.tier, keys: keys, tenants: tenants, from: from, until: until, on: connection),
+            copies: tenants.count > 1 ? try await escalatedCopies(tenants: tenants, from: from, until: until, on: connection) : .init())
     }
 
     private func assemble(tenants: [TenantID], from: CivilDate, to: CivilDate, label: String, enterprises: [TenantID: Int],
-        counters: [String: [String: Int]], overdue: [String: Int], completion: [String: (Int, Int)]) -> FiguresReport
+        counters: [String: [String: Int]], overdue: [String: Int], completion: [String: (Int, Int)], copies: EscalatedCopies)
+        -> FiguresReport
     {
         var tiers: [Figures] = []
         for tenant in tenants {
@@ -197,14 +202,69 @@ public struct FiguresQuery: Sendable {
         }
         var total: Figures?
         if tenants.count > 1 {
-            let merged = counters.values.reduce(into: [String: Int]()) { sum, counters in sum.merge(counters, uniquingKeysWith: +) }
+            var merged = counters.values.reduce(into: [String: Int]()) { sum, counters in sum.merge(counters, uniquingKeysWith: +) }
+            copies.subtract(from: &merged)
+            // Escalations out of the subtree: only those of tiers whose parent is not in it.
+            merged["escalated"] = tenants.filter { tree[$0]?.parent.map { !tenants.contains($0) } ?? true }
+                .reduce(0) { $0 + (counters[$1.rawValue]?["escalated"] ?? 0) }
             let closedReceived = completion.values.reduce((0, 0)) { ($0.0 + $1.0, $0.1 + $1.1) }
             total = Self.figures(
                 scope: "subtree", name: "\(tree[tenants[0]]?.name ?? "")合计", counters: merged,
-                overdueNow: overdue.values.reduce(0, +), completion: closedReceived,
+                overdueNow: overdue.values.reduce(0, +),
+                completion: (closedReceived.0 - copies.closedOfReceived, closedReceived.1 - copies.received),
                 enterprises: enterprises.isEmpty ? nil : tenants.compactMap { enterprises[$0] }.reduce(0, +))
         }
         return FiguresReport(period: .init(from: from, to: to, label: label), tiers: tiers, total: total)
+    }
+
+    /// The copies of demands escalated inside a subtree, kept by the tier they were escalated to.
+    /// A subtree's total counts each demand once, where it entered the subtree (its origin tier,
+    /// whose copy follows it to the end), so these are taken off the sum of its tiers.
+    struct EscalatedCopies: Sendable, Equatable {
+        var received = 0
+        var closedOfReceived = 0
+        var closed = 0
+        var byCategory: [String: Int] = [:]
+        var byIndustryGroup: [String: Int] = [:]
+
+        func subtract(from counters: inout [String: Int]) {
+            counters["received", default: 0] -= received
+            counters["escalatedIn", default: 0] -= received
+            counters["closed", default: 0] -= closed
+            for (category, count) in byCategory { counters["received.category.\(category)", default: 0] -= count }
+            for (group, count) in byIndustryGroup { counters["received.industry.\(group)", default: 0] -= count }
+        }
+    }
+
+    func escalatedCopies(tenants: [TenantID], from: CivilDate, until: CivilDate, on connection: PostgresConnection) async throws
+        -> EscalatedCopies
+    {
+        var binds = PostgresBindings()
+        binds.append(tenants.map(\.rawValue))
+        binds.append(from.startInstant)
+        binds.append(until.startInstant)
+        let sql = """
+            SELECT category, industry_group,
+                (count(*) FILTER (WHERE received_at >= $2 AND received_at < $3))::bigint,
+                (count(*) FILTER (WHERE received_at >= $2 AND received_at < $3 AND state = 'closed'))::bigint,
+                (count(*) FILTER (WHERE closed_at >= $2 AND closed_at < $3))::bigint
+            FROM demand_facts
+            WHERE tenant = ANY($1) AND origin_tenant IS NOT NULL AND origin_tenant = ANY($1)
+                AND ((received_at >= $2 AND received_at < $3) OR (closed_at >= $2 AND closed_at < $3))
+            GROUP BY 1, 2
+            """
+        var copies = EscalatedCopies()
+        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+        for try await (category, group, received, closedOfReceived, closed) in rows.decode(
+            (String?, String?, Int64, Int64, Int64).self)
+        {
+            copies.received += Int(received)
+            copies.closedOfReceived += Int(closedOfReceived)
+            copies.closed += Int(closed)
+            if let category, received > 0 { copies.byCategory[category, default: 0] += Int(received) }
+            if let group, received > 0 { copies.byIndustryGroup[group, default: 0] += Int(received) }
+        }
+        return copies
     }
 
     /// Open demands past a deadline now, per scope key (summed over `tenants`).

@@ -87,5 +87,9 @@ public enum ReportingMigrations {
             "CREATE INDEX demand_facts_unit ON demand_facts (lead_unit_id, assigned_at)",
             "CREATE INDEX demand_facts_cadre ON demand_facts (paired_cadre_id, received_at)",
         ]),
+        Migration(version: 14, name: "escalated copies", statements: [
+            // A subtree's total takes the copies of demands escalated inside it off the sum of its tiers.
+            "CREATE INDEX demand_facts_escalated_copies ON demand_facts (tenant, received_at) WHERE origin_tenant IS NOT NULL",
+        ]),
     ]
 }
