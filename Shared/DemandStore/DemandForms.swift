@@ -1,10 +1,11 @@
 import DemandDomain
 import OfficeDocuments
 
-/// The seeds' forms filled from a demand (003, 附件): 企业反映困难问题登记表, kept by the tier that
-/// registered the demand, and 企业反映困难问题转报单, the county's escalation to the city. Both as
-/// Word documents in the form's layout, with the leader's signature and the stamp left to be added
-/// by hand. (The dispatch slip is handling's: `DispatchSlip`.)
+/// The seeds' forms filled from a demand (003, 附件 and art. 17): 企业反映困难问题登记表, kept by the
+/// tier that registered the demand; 企业反映困难问题转报单, the county's escalation to the city; and
+/// the lead unit's reply with its class A/B/C. As Word documents in the forms' layout, with the
+/// leader's signature and the stamp left to be added by hand. (The dispatch slip is handling's:
+/// `DispatchSlip`.)
 public enum DemandForms {
     /// 登记表, once the demand is registered (approved by its cadre, or received from below).
     public static func registrationForm(_ view: DemandView) -> WordDocument? {
@@ -55,6 +56,42 @@ public enum DemandForms {
             .table(table(rows, tall: [0: 1700, 4: 1700, 5: 900, 6: 1200])),
             .note("注：1. 转报编号统一用：XX服企办报（20XX）第XX号；\n"
                 + "2. 向市级转报《企业反映困难问题转报单》时，必须附县（区）服务企业发展领导小组领导的批示笺和《企业反映困难问题登记表》。"),
+        ])
+    }
+
+    /// 办理情况回复单: the lead unit's answer with its class A/B/C (003 art. 17), to be reviewed and
+    /// signed by the unit's main leader before it goes to the office; once a result is submitted.
+    public static func replyForm(_ view: DemandView) -> WordDocument? {
+        guard let content = view.content, let assignment = view.assignment, let result = view.lastResult,
+            let answered = view.history.last(where: { $0.kind == .submitResult })
+        else { return nil }
+        var outcome: [[Cell]] = [
+            [.label("结果类别"), Cell(result.resultClass.chineseName, columns: 3)],
+            [.label("答复内容"), Cell(result.answer, columns: 3)],
+        ]
+        if let plan = result.plan {
+            let by = result.plannedCompletion.map { "（计划\($0.chineseText)前解决）" } ?? ""
+            outcome.append([.label("解决措施及时限"), Cell(plan + by, columns: 3)])
+        }
+        if let explanation = result.explanation { outcome.append([.label("原因说明"), Cell(explanation, columns: 3)]) }
+        let rows: [[Cell]] = [
+            [.label("办理事项", rowSpan: .starts), .label("登记编号"), Cell(view.registrationNumber ?? ""), .label("交办编号"),
+             Cell(assignment.number.description)],
+            [.continued, .label("反映企业"), Cell(content.enterprise.name, columns: 3)],
+            [.continued, .label("需要办理或协调解决事项"), Cell(content.helpWanted, columns: 3)],
+        ] + outcome.enumerated().map { index, row in [.label(index == 0 ? "办理结果" : "", rowSpan: index == 0 ? .starts : .continues)] + row }
+            + [
+                [.label("承办情况", rowSpan: .starts), .label("牵头办理部门"), Cell(assignment.leadUnit.name), .label("答复日期"),
+                 Cell(CivilDate(answered.at).chineseText)],
+                [.continued, .label("主要领导审核"), Cell(""), .label("承办人"), Cell(answered.actor.name ?? "")],
+            ]
+        let answerRow = 4
+        return WordDocument([
+            .title("企业反映困难问题办理情况回复单"),
+            .line("承办单位（盖章）：\(assignment.leadUnit.name)"),
+            .table(table(rows, tall: [2: 900, answerRow: 2400, rows.count - 1: 900])),
+            .note("注：办理结果用A、B、C三类标注：A类为已经解决或基本解决，B类为正在解决或列入规划逐步解决，"
+                + "C类为目前条件限制或其他原因需以后解决。办理结果经主要领导审核后报送服务企业发展领导小组办公室。"),
         ])
     }
 

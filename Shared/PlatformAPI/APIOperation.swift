@@ -42,6 +42,7 @@ public struct APIOperation: Sendable {
     public static let messages = APIOperation("messages", .notifier, .GET, "/demands/{id}/messages")
     public static let figures = APIOperation("figures", .reporting, .GET, "/figures")
     public static let unitFigures = APIOperation("figures.units", .reporting, .GET, "/figures/units")
+    public static let unitRanking = APIOperation("rankings.units", .reporting, .GET, "/rankings/units")
     public static let cadreFigures = APIOperation("figures.cadres", .reporting, .GET, "/figures/cadres")
     /// The dispatch slip as a Word document.
     public static let dispatchSlipDocument = APIOperation(
@@ -51,18 +52,20 @@ public struct APIOperation: Sendable {
         "registration-form.docx", .intake, .GET, "/demands/{id}/registration-form.docx")
     /// The escalation slip (转报单) as a Word document.
     public static let escalationSlip = APIOperation("escalation-slip.docx", .dispatch, .GET, "/demands/{id}/escalation-slip.docx")
+    /// The lead unit's reply (回复单) as a Word document.
+    public static let replyForm = APIOperation("reply.docx", .handling, .GET, "/demands/{id}/reply.docx")
     /// The monthly briefing as a Word document.
     public static let briefingDocument = APIOperation("briefing.docx", .reporting, .GET, "/briefings/monthly.docx")
     /// Reporting's exports, by file name: `figures`, `units`, `cadres`, `overdue` and `unsatisfied`,
     /// each as `.csv` and `.xlsx`.
-    public static let exports = ["figures", "units", "cadres", "overdue", "unsatisfied"].flatMap { name in
+    public static let exports = ["figures", "units", "cadres", "overdue", "unsatisfied", "rankings"].flatMap { name in
         ["csv", "xlsx"].map { APIOperation("export.\(name).\($0)", .reporting, .GET, "/exports/\(name).\($0)") }
     }
 
     public static let all: [APIOperation] = [
         login, changePassword, submit, intakeList, intakeView, approve, sendBack, resubmit, edit, enterprises, queue, units, dispatchList, dispatchView, route,
         escalate, ledger, handlingView, dispatchSlip, dispatchSlipDocument, messages, figures, unitFigures, cadreFigures,
-        briefingDocument, registrationForm, escalationSlip,
+        briefingDocument, unitRanking, registrationForm, escalationSlip, replyForm,
     ] + exports + HandlingAction.allCases.map(\.operation)
 }
 

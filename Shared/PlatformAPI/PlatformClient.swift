@@ -430,6 +430,35 @@ public struct PlatformClient: Sendable {
         try await send(.unitFigures, tier: nil, query: query, token: session.token)
     }
 
+    /// 承办单位排名 with the period before and a year before, as reporting ranks them.
+    public struct UnitRanking: Decodable, Sendable {
+        public struct Standing: Decodable, Sendable {
+            public var rank: Int?
+            public var received: Int
+            public var completionRate: FiguresSummary.Rate
+            public var onTimeReceiptRate: FiguresSummary.Rate
+            public var satisfactionRate: FiguresSummary.Rate
+        }
+
+        public struct Row: Decodable, Sendable {
+            public var rank: Int
+            public var unitID: String
+            public var name: String
+            public var current: Standing
+            public var previous: Standing
+            public var lastYear: Standing
+        }
+
+        public var period: String
+        public var previousPeriod: String
+        public var lastYearPeriod: String
+        public var rows: [Row]
+    }
+
+    public func unitRanking(_ session: Session, query: String = "") async throws -> UnitRanking {
+        try await send(.unitRanking, tier: nil, query: query, token: session.token)
+    }
+
     /// One row per paired cadre of the person's tier (a unit admin's: its unit's; a cadre's: their own).
     public func cadreFigures(_ session: Session, query: String = "") async throws -> [FiguresSummary.Row] {
         try await send(.cadreFigures, tier: nil, query: query, token: session.token)

@@ -26,6 +26,12 @@ struct DocumentTests {
         {
             #expect(text.contains(expected.filter { !$0.isWhitespace }), "the slip's PDF lacks \(expected)")
         }
+        let reply = try await pdfText(runner.client.download(.replyForm, unit, id: closed.id), "reply")
+        for expected in ["企业反映困难问题办理情况回复单", "交办编号", slip.number, "A类（已经解决或基本解决）", closed.lastResult?.answer ?? "?",
+            "主要领导审核", slip.leadUnit]
+        {
+            #expect(reply.contains(expected.filter { !$0.isWhitespace }), "the reply lacks \(expected)")
+        }
         // Another tier's unit may not have it.
         await #expect(throws: APICallError.self) {
             _ = try await runner.client.download(.dispatchSlipDocument, runner.cast.cityUnit, id: closed.id)
@@ -84,7 +90,7 @@ struct DocumentTests {
         let runner = try await TestStack.shared.runner()
         try await runner.districtJourney()
         let office = runner.cast.cityOffice
-        for name in ["figures", "units", "cadres", "overdue", "unsatisfied"] {
+        for name in ["figures", "units", "cadres", "overdue", "unsatisfied", "rankings"] {
             // Read both while the figures stand still (events of earlier tests may still arrive).
             let (csv, workbook) = try await eventually("\(name) to stand still") { () -> (Data, Data)? in
                 let before = try await runner.client.export(office, file: "\(name).csv")
@@ -94,7 +100,7 @@ struct DocumentTests {
             }
             let read = try await OfficeConversion.convert(Array(workbook), name: "\(name).xlsx", to: "csv")
             #expect(Self.lines(read) == Self.lines(csv, guarded: true), "\(name).xlsx differs from \(name).csv")
-            if ["figures", "units"].contains(name) { #expect(Self.lines(csv).count >= 2, "\(name).csv has no rows") }
+            if ["figures", "units", "rankings"].contains(name) { #expect(Self.lines(csv).count >= 2, "\(name).csv has no rows") }
         }
     }
 

@@ -1,5 +1,6 @@
 import DemandDomain
 import Foundation
+import Hummingbird
 import Kafka
 import LocalStack
 import Logging
@@ -298,6 +299,12 @@ struct ReportingTests {
         #expect(cadre.received == 3 && cadre.escalated == 1)
         #expect(cadre.steps["review"]?.completed == 3 && cadre.steps["review"]?.onTime == 2)
         #expect(cadre.completionRate == Rate(2, of: 3))
+        // Ranked by 办结率: a-u1 (2 of 2), c-u1 (0 of 1), then a-u2 with nothing to complete.
+        let ranking = UnitRanking(current: (units, "2024年3月"), previous: ([u1, c1], "2024年2月"), lastYear: ([], "2023年3月"))
+        #expect(ranking.rows.map(\.unitID) == ["a-u1", "c-u1", "a-u2"])
+        #expect(ranking.rows.map(\.rank) == [1, 2, 3])
+        #expect(ranking.rows.map(\.previous.rank) == [1, 2, nil])
+        #expect(ranking.rows[0].lastYear.rank == nil && ranking.rows[0].lastYear.completionRate == Rate(0, of: 0))
         #expect(cadre.satisfactionRate == Rate(2, of: 3))
         #expect(cadre.enterprises == 1 && cadre.demandsPerEnterprise == 3)
     }
@@ -318,5 +325,30 @@ struct ReportingTests {
         #expect(tiers(.countyAdmin, history.countyB, history.countyA) == nil)
         #expect(tiers(.enterprise, history.countyA, nil) == nil)
         #expect(tiers(.cadre, history.countyA, nil) == nil)
+    }
+
+    @Test("A period's comparisons: the month, quarter or range before, and the same period a year before")
+    func comparisonPeriods() throws {
+        func period(_ query: String) throws -> ReportingWorkflow.Period {
+            let parts = query.split(separator: "=").map(String.init)
+            var parameters = Parameters()
+            parameters[parts[0][...]] = parts[1][...]
+            return try ReportingWorkflow.period(parameters)
+        }
+        let march = try period("month=2024-03")
+        #expect((march.before.from, march.before.to, march.before.label) == (CivilDate("2024-02-01")!, CivilDate("2024-02-29")!, "2024年2月"))
+        #expect((march.yearBefore.from, march.yearBefore.to, march.yearBefore.label) == (CivilDate("2023-03-01")!, CivilDate("2023-03-31")!, "2023年3月"))
+        let january = try period("month=2025-01")
+        #expect(january.before.label == "2024年12月")
+        let quarter = try period("quarter=2024-Q1")
+        #expect((quarter.before.from, quarter.before.to, quarter.before.label) == (CivilDate("2023-10-01")!, CivilDate("2023-12-31")!, "2023年第4季度"))
+        let year = try period("year=2024")
+        #expect(year.before.label == "2023年" && year.yearBefore.label == "2023年")
+        var range = Parameters()
+        range["from"] = "2024-03-05"
+        range["to"] = "2024-03-14"
+        let days = try ReportingWorkflow.period(range)
+        #expect((days.before.from, days.before.to) == (CivilDate("2024-02-24")!, CivilDate("2024-03-04")!))
+        #expect((days.yearBefore.from, days.yearBefore.to) == (CivilDate("2023-03-05")!, CivilDate("2023-03-14")!))
     }
 }

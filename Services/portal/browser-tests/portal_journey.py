@@ -291,6 +291,9 @@ class Journey:
         page.fill("#answer", "已协调国网十堰供电公司完成专线增容审批，年底前送电。")
         page.click("button:has-text('提交结果')")
         expect(page.get_by_test_id("flash")).to_contain_text("办理结果已提交")
+        reply = self.office_part(page, "[data-testid=reply-form]", "word/document.xml")
+        if "办理情况回复单" not in reply or "专线增容审批" not in reply:
+            fail("the Word reply lacks its title or the answer")
         page.goto(self.base + "/home")
         self.shot(page, "unit-home")
 

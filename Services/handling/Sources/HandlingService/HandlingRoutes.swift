@@ -48,6 +48,11 @@ struct HandlingRoutes {
         demands.get(":id/dispatch-slip") { _, context in
             try await handling.dispatchSlip(try context.demandID(), for: try context.requirePrincipal())
         }
+        demands.get(":id/reply.docx") { _, context -> Response in
+            let view = try await handling.view(try context.demandID(), for: try context.requirePrincipal())
+            guard let reply = DemandForms.replyForm(view) else { throw APIError.notFound("办理结果") }
+            return Download.word(reply, name: "reply")
+        }
         demands.get(":id/dispatch-slip.docx") { _, context -> Response in
             let slip = try await handling.dispatchSlip(try context.demandID(), for: try context.requirePrincipal())
             return Download.word(slip.wordDocument(), name: "dispatch-slip-\(slip.number.filter(\.isASCII).filter(\.isNumber))")

@@ -19,7 +19,7 @@ struct Dashboard {
 
     func fields(month requested: String?, now: Date = Date()) async throws -> [String: Any] {
         let month = requested.flatMap { Self.isMonth($0) ? $0 : nil } ?? Self.month(now, offset: 0)
-        async let units = client.unitFigures(session, query: "?month=\(month)")
+        async let ranking = client.unitRanking(session, query: "?month=\(month)")
         async let cadres = client.cadreFigures(session, query: "?month=\(month)")
         let months = (0..<6).reversed().map { Self.month(now, offset: $0) }
         // The chosen month and the last six, each asked once (the chosen one is usually among them).
@@ -42,9 +42,7 @@ struct Dashboard {
             },
             "periodLabel": figures.period.label,
             "tiers": figures.tiers.map(Self.row),
-            "units": try await units.sorted(by: Self.ranking).enumerated().map { index, unit in
-                Self.row(unit).merging(["rank": index + 1]) { $1 }
-            },
+            "units": try await ranking.rows.map(Self.rankingRow),
             "cadres": try await cadres.sorted { $0.received > $1.received }.map(Self.cadreRow),
             "trendChart": Self.json([
                 "type": "bar",
@@ -70,11 +68,20 @@ struct Dashboard {
         text.count == 7 && CivilDate(text + "-01") != nil
     }
 
-    /// Units by completion rate, then on-time receipt, then satisfaction (003 art. 20's order).
-    static func ranking(_ a: PlatformClient.FiguresSummary.Row, _ b: PlatformClient.FiguresSummary.Row) -> Bool {
-        let left = [a.completionRate.value, a.onTimeReceiptRate.value, a.satisfactionRate.value].map { $0 ?? -1 }
-        let right = [b.completionRate.value, b.onTimeReceiptRate.value, b.satisfactionRate.value].map { $0 ?? -1 }
-        return left.lexicographicallyPrecedes(right, by: >) || (left == right && a.received > b.received)
+    /// A unit's place, with the month before (its rank and the move since) and the same month a year before.
+    static func rankingRow(_ row: PlatformClient.UnitRanking.Row) -> [String: Any] {
+        let move: String = switch row.previous.rank {
+        case nil: "—"
+        case let before? where before > row.rank: "\(before)（↑\(before - row.rank)）"
+        case let before? where before < row.rank: "\(before)（↓\(row.rank - before)）"
+        case let before?: "\(before)（持平）"
+        }
+        return [
+            "rank": row.rank, "name": row.name, "received": row.current.received,
+            "completion": percent(row.current.completionRate), "onTimeReceipt": percent(row.current.onTimeReceiptRate),
+            "satisfaction": percent(row.current.satisfactionRate), "previousRank": move,
+            "lastYearCompletion": percent(row.lastYear.completionRate),
+        ]
     }
 
     static func row(_ row: PlatformClient.FiguresSummary.Row) -> [String: Any] {

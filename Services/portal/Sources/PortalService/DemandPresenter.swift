@@ -74,6 +74,8 @@ struct DemandPresenter {
             ? "/demands/\(demand.id.uuidString.lowercased())/forms/registration?tier=\(demand.tenant)" : ""
         fields["escalationSlip"] = keepsForms && role != .cadre && demand.escalation != nil
             ? "/demands/\(demand.id.uuidString.lowercased())/forms/escalation?tier=\(demand.tenant)" : ""
+        fields["replyForm"] = (role.actsForUnit || role == .office) && demand.lastResult != nil
+            ? "/demands/\(demand.id.uuidString.lowercased())/forms/reply" : ""
         if let request = demand.pendingExtension {
             fields["pendingExtension"] = ["days": request.days, "reason": request.reason] as [String: Any]
             fields["canDecideExtension"] = role == .office

@@ -343,22 +343,31 @@ struct PortalRoutes: Sendable {
         ])
     }
 
-    /// The tier office's forms of a demand as Word documents: `registration` (登记表, from the
-    /// demand's tier's intake) and `escalation` (转报单, from its dispatch).
+    /// A demand's forms as Word documents: `registration` (登记表, from the demand's tier's intake),
+    /// `escalation` (转报单, from its dispatch) and `reply` (回复单, from handling).
     func formDocument(_ request: Request, context: PortalContext) async throws -> Response {
-        let session = try context.requireRole([.dispatcher, .office, .cadre])
+        let session = try context.requireRole([.dispatcher, .office, .cadre, .unitAdmin, .countyAdmin])
         let id = try Self.demandID(context)
-        guard let tier = request.uri.queryParameters.get("tier").flatMap(TenantID.init(validating:)), tree.contains(tier)
-        else { throw PortalError.notFound }
+        let tier = request.uri.queryParameters.get("tier").flatMap(TenantID.init(validating:))
+        let form = context.parameters.get("form") ?? ""
         let operation: APIOperation
-        switch context.parameters.get("form") {
+        switch form {
         case "registration": operation = .registrationForm
         case "escalation": operation = .escalationSlip
+        case "reply": operation = .replyForm
         default: throw PortalError.notFound
         }
-        let data = try await client.download(operation, session.api, tier: tier, id: id)
+        // Intake and dispatch run per tier; handling is one for the platform.
+        let instance: TenantID?
+        if operation.service == .handling {
+            instance = nil
+        } else {
+            guard let tier, tree.contains(tier) else { throw PortalError.notFound }
+            instance = tier
+        }
+        let data = try await client.download(operation, session.api, tier: instance, id: id)
         return Download.file(ByteBuffer(bytes: data), type: WordDocument.contentType,
-            name: "\(context.parameters.get("form") ?? "form")-\(id.uuidString.lowercased().prefix(8)).docx")
+            name: "\(form)-\(id.uuidString.lowercased().prefix(8)).docx")
     }
 
     /// 批量分办: several demands of the queue to one lead unit, each through dispatch's API; the

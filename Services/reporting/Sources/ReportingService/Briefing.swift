@@ -48,7 +48,7 @@ struct Briefing {
     var sections: [(heading: String, table: TextTable)] {
         [
             ("二、各地区情况", figuresTable(report.tiers + (report.total.map { [$0] } ?? []))),
-            ("三、各承办单位情况", figuresTable(units)),
+            ("三、各承办单位情况（按办结率、接收问题及时率、满意率排名）", figuresTable(units)),
             ("四、超期诉求", overdueTable),
             ("五、企业不满意诉求", unsatisfiedTable),
         ]

@@ -7,7 +7,7 @@ import OfficeDocuments
 enum ReportTables {
     /// The downloads by name, in the order the API documents them.
     enum Name: String, CaseIterable {
-        case figures, units, cadres, overdue, unsatisfied
+        case figures, units, cadres, overdue, unsatisfied, rankings
     }
 
     static func figures(_ rows: [Figures], title: String) -> ReportTable {
@@ -58,6 +58,21 @@ enum ReportTables {
 
     private static func resultClasses(_ figures: Figures) -> [ReportTable.Cell] {
         ["A", "B", "C"].map { .integer(figures.results[$0] ?? 0) }
+    }
+
+    static func rankings(_ ranking: UnitRanking) -> ReportTable {
+        func rates(_ standing: UnitRanking.Standing) -> [ReportTable.Cell] {
+            [.percent(standing.completionRate.value), .percent(standing.onTimeReceiptRate.value), .percent(standing.satisfactionRate.value)]
+        }
+        let previous = "上期（\(ranking.previousPeriod)）", lastYear = "去年同期（\(ranking.lastYearPeriod)）"
+        return ReportTable(
+            title: "承办单位排名",
+            header: ["名次", "单位", "受理", "办结率", "接收问题及时率", "满意率"]
+                + [previous, lastYear].flatMap { ["\($0)名次", "\($0)办结率", "\($0)接收问题及时率", "\($0)满意率"] },
+            rows: ranking.rows.map { row in
+                [.integer(row.rank), .text(row.name), .integer(row.current.received)] + rates(row.current)
+                    + [.integer(row.previous.rank)] + rates(row.previous) + [.integer(row.lastYear.rank)] + rates(row.lastYear)
+            })
     }
 
     static func overdue(_ items: [ReportingWorkflow.OverdueItem]) -> ReportTable {

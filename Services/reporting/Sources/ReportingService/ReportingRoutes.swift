@@ -18,6 +18,9 @@ struct ReportingRoutes {
         router.get("figures/cadres") { request, context in
             try await reporting.cadreFigures(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)
         }
+        router.get("rankings/units") { request, context in
+            try await reporting.unitRanking(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)
+        }
         router.get("lists/overdue") { request, context in
             try await reporting.overdue(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)
         }
@@ -56,6 +59,8 @@ struct ReportingRoutes {
             return ReportTables.overdue(try await reporting.overdue(for: principal, parameters: parameters))
         case .unsatisfied:
             return ReportTables.unsatisfied(try await reporting.unsatisfied(for: principal, parameters: parameters))
+        case .rankings:
+            return ReportTables.rankings(try await reporting.unitRanking(for: principal, parameters: parameters))
         }
     }
 
@@ -64,7 +69,7 @@ struct ReportingRoutes {
         let tier = parameters.get("tier").flatMap(TenantID.init(validating:)) ?? principal.tenant
         return Briefing(
             tierName: reporting.tree[tier]?.name ?? tier.rawValue, report: report,
-            units: try await reporting.unitFigures(for: principal, parameters: parameters),
+            units: UnitRanking.ranked(try await reporting.unitFigures(for: principal, parameters: parameters)),
             overdue: try await reporting.overdue(for: principal, parameters: parameters),
             unsatisfied: try await reporting.unsatisfied(for: principal, parameters: parameters), generatedAt: Date())
     }

@@ -118,7 +118,10 @@ struct ReportingWorkflow: Sendable {
 
     /// One row per handling unit of a tier, or only the caller's unit for a unit admin.
     func unitFigures(for principal: Principal, parameters: Parameters) async throws -> [Figures] {
-        let period = try Self.period(parameters)
+        try await unitFigures(for: principal, tier: parameters.get("tier"), period: try Self.period(parameters))
+    }
+
+    func unitFigures(for principal: Principal, tier requested: String?, period: Period) async throws -> [Figures] {
         var units: [DirectoryUnit]
         let tenants: [TenantID]
         if principal.role == .unitAdmin {
@@ -129,7 +132,7 @@ struct ReportingWorkflow: Sendable {
             }
             if units.isEmpty { units = [DirectoryUnit(id: unitID, tenant: principal.tenant, name: unitID)] }
         } else {
-            tenants = try tiers(for: principal, requested: parameters.get("tier"))
+            tenants = try tiers(for: principal, requested: requested)
             let tier = tenants[0]
             units = try await runtime.database.withConnection { connection in
                 try await directory.entries(kind: "unit", tenant: tier, on: connection).compactMap { entry in
@@ -263,3 +266,4 @@ extension FiguresReport: ResponseEncodable {}
 extension Figures: ResponseEncodable {}
 extension ReportingWorkflow.OverdueItem: ResponseEncodable {}
 extension ReportingWorkflow.UnsatisfiedItem: ResponseEncodable {}
+extension UnitRanking: ResponseEncodable {}
