@@ -522,6 +522,7 @@ let package = Package(
                 "PlatformAPI",
                 "ServiceRuntime", "LocalStack",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],

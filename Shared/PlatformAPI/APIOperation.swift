@@ -62,11 +62,19 @@ public struct APIOperation: Sendable {
         ["csv", "xlsx"].map { APIOperation("export.\(name).\($0)", .reporting, .GET, "/exports/\(name).\($0)") }
     }
 
+    /// The same document rendered as PDF (`….docx` → `….pdf`).
+    public var asPDF: APIOperation {
+        APIOperation(String(name.dropLast(".docx".count)) + ".pdf", service, method, String(path.dropLast(".docx".count)) + ".pdf")
+    }
+
+    /// The Word documents, each also served as PDF.
+    public static let documents = [dispatchSlipDocument, replyForm, registrationForm, escalationSlip, briefingDocument]
+
     public static let all: [APIOperation] = [
         login, changePassword, submit, intakeList, intakeView, approve, sendBack, resubmit, edit, enterprises, queue, units, dispatchList, dispatchView, route,
         escalate, ledger, handlingView, dispatchSlip, dispatchSlipDocument, messages, figures, unitFigures, cadreFigures,
         briefingDocument, unitRanking, registrationForm, escalationSlip, replyForm,
-    ] + exports + HandlingAction.allCases.map(\.operation)
+    ] + exports + documents.map(\.asPDF) + HandlingAction.allCases.map(\.operation)
 }
 
 /// The steps a handling unit, the enterprise or the office take on handling (`POST /demands/{id}/<action>`).

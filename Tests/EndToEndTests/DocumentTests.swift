@@ -26,6 +26,11 @@ struct DocumentTests {
         {
             #expect(text.contains(expected.filter { !$0.isWhitespace }), "the slip's PDF lacks \(expected)")
         }
+        // The same slip rendered as PDF by handling.
+        let rendered = try await runner.client.download(APIOperation.dispatchSlipDocument.asPDF, unit, id: closed.id)
+        #expect(rendered.prefix(5) == Data("%PDF-".utf8))
+        #expect(try await OfficeConversion.pageCount(rendered) == 1)
+        #expect(try await OfficeConversion.pdfText(rendered).filter { !$0.isWhitespace }.contains("交办编号：\(slip.number)"))
         let reply = try await pdfText(runner.client.download(.replyForm, unit, id: closed.id), "reply")
         for expected in ["企业反映困难问题办理情况回复单", "交办编号", slip.number, "A类（已经解决或基本解决）", closed.lastResult?.answer ?? "?",
             "主要领导审核", slip.leadUnit]

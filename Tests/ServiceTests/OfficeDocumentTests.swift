@@ -1,6 +1,9 @@
 import Foundation
+import HTTPTypes
 import LocalStack
+import Logging
 @testable import OfficeDocuments
+import ServiceRuntime
 import Testing
 
 /// The files offices download: CSV as Excel reads it, and workbooks and Word documents opened by
@@ -96,6 +99,26 @@ struct OfficeDocumentTests {
         let text = try await OfficeConversion.pdfText(pdf).filter { !$0.isWhitespace }
         #expect(text.contains("一、总体情况") && text.contains("本期共受理企业诉求12件。"), "\(text)")
         #expect(document.textWidth > WordDocument([]).textWidth)
+    }
+
+    @Test("PDFs are rendered one at a time by LibreOffice; without it the answer is 503 PDF_UNAVAILABLE")
+    func pdfRenderer() async throws {
+        let renderer = PDFRenderer(executable: "/usr/bin/soffice", logger: Logger(label: "pdf"))
+        let documents = (1...3).map { WordDocument([.title("第\($0)号"), .paragraph("正文\($0)")]) }
+        // Asked together, rendered in turn, each its own.
+        let pdfs = try await withThrowingTaskGroup(of: (Int, [UInt8]).self) { group in
+            for (index, document) in documents.enumerated() { group.addTask { (index, try await renderer.pdf(document)) } }
+            return try await group.reduce(into: [Int: [UInt8]]()) { $0[$1.0] = $1.1 }
+        }
+        for index in 0..<3 {
+            let pdf = Data(try #require(pdfs[index]))
+            #expect(pdf.prefix(5) == Data("%PDF-".utf8))
+            #expect(try await OfficeConversion.pdfText(pdf).filter { !$0.isWhitespace }.contains("第\(index + 1)号"))
+        }
+        let missing = PDFRenderer(executable: nil, logger: Logger(label: "pdf"))
+        #expect(!missing.isAvailable)
+        let refusal = await #expect(throws: APIError.self) { _ = try await missing.pdf(documents[0]) }
+        #expect(refusal?.code == "PDF_UNAVAILABLE" && refusal?.status == .serviceUnavailable)
     }
 
     private func preview(_ pdf: Data, _ name: String) async throws {

@@ -278,6 +278,10 @@ class Journey:
         slip = self.office_part(page, "[data-testid=slip-docx]", "word/document.xml")
         if "交办编号" not in slip or "茅箭区经济和信息化局" not in slip:
             fail("the Word dispatch slip lacks its number or lead unit")
+        with page.expect_download() as download:
+            page.get_by_test_id("slip-pdf").click()
+        if not open(download.value.path(), "rb").read(5) == b"%PDF-":
+            fail("the PDF dispatch slip is not a PDF")
         page.emulate_media(media="print")
         self.shot(page, "unit-dispatch-slip-print")
         page.emulate_media(media="screen")

@@ -27,6 +27,8 @@ public struct RuntimeSettings: Sendable {
     public var deadlineScanInterval: Duration
     /// How long a consumer may hold messages it cannot apply before the service reports not ready.
     public var consumerStallLimit: Duration
+    /// LibreOffice's `soffice`, which renders Word documents as PDF; nil when turned off (`OFFICE_CONVERTER=off`).
+    public var officeConverter: String?
 
     /// `intake-maojian`, `handling`: names the consumer groups, the schema and the logs.
     public var instanceName: String { tier.map { "\(service.rawValue)-\($0)" } ?? service.rawValue }
@@ -91,7 +93,8 @@ public struct RuntimeSettings: Sendable {
             logLevel: level,
             isProduction: isProduction,
             deadlineScanInterval: .milliseconds(try reader.int("deadline.scan.interval.ms", default: 5000, range: 100...3_600_000)),
-            consumerStallLimit: .seconds(try reader.int("consumer.stall.seconds", default: 60, range: 1...86_400))
+            consumerStallLimit: .seconds(try reader.int("consumer.stall.seconds", default: 60, range: 1...86_400)),
+            officeConverter: reader.string("office.converter", default: "/usr/bin/soffice").nonEmptyUnless("off")
         )
     }
 
@@ -135,3 +138,7 @@ func decodeFile<T: Decodable>(_ type: T.Type, path: String, setting: String) thr
     }
 }
 
+extension String {
+    /// Nil when the setting says it is turned off.
+    fileprivate func nonEmptyUnless(_ off: String) -> String? { self == off || isEmpty ? nil : self }
+}

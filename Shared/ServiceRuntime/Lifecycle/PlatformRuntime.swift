@@ -20,6 +20,8 @@ public final class PlatformRuntime: Sendable {
     public let producer: KafkaProducer
     public let relay: OutboxRelay
     public let tokens: TokenService
+    /// Renders the service's Word documents as PDF.
+    public let pdf: PDFRenderer
     public let startup = StartupGate()
     /// Exports spans when tracing is configured (``PlatformTracing``).
     private let tracing: (any Service)?
@@ -50,6 +52,7 @@ public final class PlatformRuntime: Sendable {
             logger: logger)
         self.relay = OutboxRelay(database: database, producer: producer, logger: logger)
         self.tokens = await TokenService(settings: settings.auth)
+        self.pdf = PDFRenderer(executable: settings.officeConverter, logger: logger)
         self.migrations = MessagingTables.migrations + migrations
         self.startupTasks = startupTasks
         if settings.auth.usesDevelopmentKey {

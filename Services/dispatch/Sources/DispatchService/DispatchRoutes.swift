@@ -25,10 +25,10 @@ struct DispatchRoutes {
             try await dispatch.list(for: try context.requirePrincipal(), filter: try DemandFilter(query: request.uri.queryParameters))
         }
         demands.get(":id") { _, context in try await dispatch.view(try context.demandID(), for: try context.requirePrincipal()) }
-        demands.get(":id/escalation-slip.docx") { _, context -> Response in
+        demands.document(":id/escalation-slip", pdf: dispatch.runtime.pdf) { _, context in
             let view = try await dispatch.view(try context.demandID(), for: try context.requirePrincipal())
             guard let slip = DemandForms.escalationSlip(view, tree: dispatch.rules.tree) else { throw APIError.notFound("转报单") }
-            return Download.word(slip, name: "escalation-slip")
+            return (slip, "escalation-slip")
         }
         demands.post(":id/dispatch") { request, context in
             let body = try await request.decodeJSON(DispatchWorkflow.DispatchRequest.self, context: context)

@@ -48,14 +48,14 @@ struct HandlingRoutes {
         demands.get(":id/dispatch-slip") { _, context in
             try await handling.dispatchSlip(try context.demandID(), for: try context.requirePrincipal())
         }
-        demands.get(":id/reply.docx") { _, context -> Response in
+        demands.document(":id/reply", pdf: handling.runtime.pdf) { _, context in
             let view = try await handling.view(try context.demandID(), for: try context.requirePrincipal())
             guard let reply = DemandForms.replyForm(view) else { throw APIError.notFound("办理结果") }
-            return Download.word(reply, name: "reply")
+            return (reply, "reply")
         }
-        demands.get(":id/dispatch-slip.docx") { _, context -> Response in
+        demands.document(":id/dispatch-slip", pdf: handling.runtime.pdf) { _, context in
             let slip = try await handling.dispatchSlip(try context.demandID(), for: try context.requirePrincipal())
-            return Download.word(slip.wordDocument(), name: "dispatch-slip-\(slip.number.filter(\.isASCII).filter(\.isNumber))")
+            return (slip.wordDocument(), "dispatch-slip-\(slip.number.filter(\.isASCII).filter(\.isNumber))")
         }
         action("sign", Note.self, on: demands) { .sign(Signature(note: $0.note)) }
         action("notes", Text.self, on: demands) { .addProgressNote(ProgressNote(text: $0.text)) }

@@ -35,6 +35,7 @@ struct PortalRoutes: Sendable {
         router.get("demands/:id", use: demandPage)
         router.get("demands/:id/slip", use: slipPage)
         router.get("demands/:id/slip.docx", use: slipDocument)
+        router.get("demands/:id/slip.pdf", use: slipDocument)
         router.get("demands/:id/forms/:form", use: formDocument)
         router.get("demands/:id/resubmit", use: correctionPage)
         router.post("demands/:id/resubmit", use: correct)
@@ -339,11 +340,11 @@ struct PortalRoutes: Sendable {
                 "resultDueAt": slip.resultDueAt.map(CivilDate.deadlineText) ?? "—",
             ] as [String: Any],
             "back": "/demands/\(id.uuidString.lowercased())",
-            "document": "/demands/\(id.uuidString.lowercased())/slip.docx",
+            "document": "/demands/\(id.uuidString.lowercased())/slip",
         ])
     }
 
-    /// A demand's forms as Word documents: `registration` (登记表, from the demand's tier's intake),
+    /// A demand's forms as Word documents (or PDF with `format=pdf`): `registration` (登记表, from the demand's tier's intake),
     /// `escalation` (转报单, from its dispatch) and `reply` (回复单, from handling).
     func formDocument(_ request: Request, context: PortalContext) async throws -> Response {
         let session = try context.requireRole([.dispatcher, .office, .cadre, .unitAdmin, .countyAdmin])
@@ -365,9 +366,9 @@ struct PortalRoutes: Sendable {
             guard let tier, tree.contains(tier) else { throw PortalError.notFound }
             instance = tier
         }
-        let data = try await client.download(operation, session.api, tier: instance, id: id)
-        return Download.file(ByteBuffer(bytes: data), type: WordDocument.contentType,
-            name: "\(form)-\(id.uuidString.lowercased().prefix(8)).docx")
+        let format = DocumentFormat(query: request.uri.queryParameters.get("format").map { String($0) })
+        let data = try await client.download(format.operation(operation), session.api, tier: instance, id: id)
+        return format.download(data, name: "\(form)-\(id.uuidString.lowercased().prefix(8))")
     }
 
     /// 批量分办: several demands of the queue to one lead unit, each through dispatch's API; the
@@ -411,6 +412,9 @@ struct PortalRoutes: Sendable {
         case "briefing.docx":
             (name, type) = ("briefing", WordDocument.contentType)
             data = try await client.download(.briefingDocument, session.api, query: query)
+        case "briefing.pdf":
+            (name, type) = ("briefing", "application/pdf")
+            data = try await client.download(APIOperation.briefingDocument.asPDF, session.api, query: query)
         case _ where file.hasSuffix(".csv") || file.hasSuffix(".xlsx"):
             let csv = file.hasSuffix(".csv")
             (name, type) = (String(file.prefix { $0 != "." }), csv ? "text/csv; charset=utf-8" : Workbook.contentType)
@@ -422,12 +426,29 @@ struct PortalRoutes: Sendable {
         return Download.file(ByteBuffer(bytes: data), type: type, name: "\(name)-\(month ?? "current")\(suffix)")
     }
 
-    /// The dispatch slip as a Word document, as handling lays it out.
+    /// The dispatch slip as a Word document or PDF, as handling lays it out.
     func slipDocument(_ request: Request, context: PortalContext) async throws -> Response {
         let session = try context.requireSession()
         let id = try Self.demandID(context)
-        let data = try await client.download(.dispatchSlipDocument, session.api, id: id)
-        return Download.file(ByteBuffer(bytes: data), type: WordDocument.contentType, name: "dispatch-slip-\(id.uuidString.lowercased().prefix(8)).docx")
+        let format = DocumentFormat(path: request.uri.path)
+        let data = try await client.download(format.operation(.dispatchSlipDocument), session.api, id: id)
+        return format.download(data, name: "dispatch-slip-\(id.uuidString.lowercased().prefix(8))")
+    }
+
+    /// Word or PDF: every document the portal hands out comes both ways.
+    enum DocumentFormat {
+        case word, pdf
+
+        init(path: String) { self = path.hasSuffix(".pdf") ? .pdf : .word }
+        init(query: String?) { self = query == "pdf" ? .pdf : .word }
+
+        func operation(_ word: APIOperation) -> APIOperation { self == .pdf ? word.asPDF : word }
+
+        func download(_ data: Data, name: String) -> Response {
+            self == .pdf
+                ? Download.file(ByteBuffer(bytes: data), type: "application/pdf", name: "\(name).pdf")
+                : Download.file(ByteBuffer(bytes: data), type: WordDocument.contentType, name: "\(name).docx")
+        }
     }
 
     // MARK: Submitting

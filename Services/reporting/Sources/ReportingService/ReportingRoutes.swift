@@ -40,9 +40,9 @@ struct ReportingRoutes {
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: briefing.html())))
         }
-        router.get("briefings/monthly.docx") { request, context -> Response in
+        router.document("briefings/monthly", pdf: reporting.runtime.pdf) { request, context in
             let briefing = try await briefing(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)
-            return Download.word(briefing.wordDocument(), name: "briefing-\(briefing.report.period.from)")
+            return (briefing.wordDocument(), "briefing-\(briefing.report.period.from)")
         }
     }
 

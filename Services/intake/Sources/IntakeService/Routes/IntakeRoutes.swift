@@ -88,10 +88,10 @@ struct IntakeRoutes {
         demands.get(":id") { _, context in
             try await intake.view(try context.demandID(), for: try context.requirePrincipal())
         }
-        demands.get(":id/registration-form.docx") { _, context -> Response in
+        demands.document(":id/registration-form", pdf: intake.runtime.pdf) { _, context in
             let view = try await intake.view(try context.demandID(), for: try context.requirePrincipal())
             guard let form = DemandForms.registrationForm(view) else { throw APIError.notFound("登记表") }
-            return Download.word(form, name: "registration-form")
+            return (form, "registration-form")
         }
         demands.put(":id") { request, context in
             let body = try await request.decodeJSON(EditRequest.self, context: context)
