@@ -334,6 +334,9 @@ class Journey:
         text = open(download.value.path(), encoding="utf-8-sig").read()
         if self.number not in text or "登记编号" not in text or len(text.strip().splitlines()) != 2:
             fail(f"the CSV is not the filtered list: {text!r}")
+        sheet = self.office_part(page, "[data-testid=xlsx]", "xl/worksheets/sheet1.xml")
+        if self.number not in sheet or sheet.count("<row ") != 2:
+            fail("the Excel export is not the filtered list")
         page.select_option("select[name=state]", label="待审核")
         page.click("button:has-text('筛选')")
         expect(page.get_by_test_id("section").first).not_to_contain_text(self.number)

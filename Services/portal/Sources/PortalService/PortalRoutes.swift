@@ -29,7 +29,8 @@ struct PortalRoutes: Sendable {
         router.get("me/password", use: profilePage)
         router.post("me/password", use: changePassword)
         router.get("home", use: home)
-        router.get("home.csv", use: homeCSV)
+        router.get("home.csv", use: homeExport)
+        router.get("home.xlsx", use: homeExport)
         router.get("demands/new", use: newDemandPage)
         router.post("demands", use: submitDemand)
         router.get("demands/:id", use: demandPage)
@@ -197,7 +198,7 @@ struct PortalRoutes: Sendable {
         var all = section(Self.allListTitle(api.role), Array(rows.prefix(ListQuery.pageSize)))
         var filter: [String: Any] = [
             "states": list.stateOptions, "overdue": list.overdueOnly, "q": list.search ?? "", "isFiltered": list.isFiltered,
-            "page": list.page, "csv": list.link("/home.csv", page: 1),
+            "page": list.page, "csv": list.link("/home.csv", page: 1), "xlsx": list.link("/home.xlsx", page: 1),
         ]
         if list.page > 1 { filter["previous"] = list.link("/home", page: list.page - 1) }
         if rows.count > ListQuery.pageSize { filter["next"] = list.link("/home", page: list.page + 1) }
@@ -208,8 +209,8 @@ struct PortalRoutes: Sendable {
             flash: session.flash, fields)
     }
 
-    /// The filtered list of the home page as a CSV file: exactly the rows the filters select.
-    func homeCSV(_ request: Request, context: PortalContext) async throws -> Response {
+    /// The filtered list of the home page as a CSV file or Excel workbook: exactly the rows the filters select.
+    func homeExport(_ request: Request, context: PortalContext) async throws -> Response {
         let session = try context.requireSession()
         let list = ListQuery(request.uri.queryParameters)
         let rows = try await allDemands(session.api, query: list.exportQuery).map { item -> [ReportTable.Cell] in
@@ -220,7 +221,7 @@ struct PortalRoutes: Sendable {
             ]
         }
         let table = ReportTable(title: "诉求清单", header: ["登记编号", "企业", "状态", "当前办理", "办理时限"], rows: rows)
-        return Download.table(table, name: "demands", format: .csv)
+        return Download.table(table, name: "demands", format: request.uri.path.hasSuffix(".xlsx") ? .xlsx : .csv)
     }
 
     /// Every demand the person may see where they work: intake's for enterprises and cadres,
