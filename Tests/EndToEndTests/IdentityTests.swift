@@ -85,6 +85,25 @@ struct LoginLockoutTests {
         return (status, (try? JSONDecoder().decode(APIErrorBody.self, from: data))?.error.code)
     }
 
+    @Test("A password its owner chose survives a re-import of the roster; the roster's own password does not come back")
+    func reimportKeepsChosenPassword() async throws {
+        let stack = try await TestStack.shared.start()
+        let client = try await TestStack.shared.client()
+        let login = "张湾区住建局管理员", chosen = "Zjj#2026-chosen"
+        let person = try await client.login(tier: "zhangwan", login: login, password: Cast.demoPassword)
+        try await client.changePassword(person, current: Cast.demoPassword, new: chosen)
+        let office = try await client.login(tier: "zhangwan", login: "张湾区双千办", password: Cast.demoPassword)
+        let roster = try Data(contentsOf: URL(fileURLWithPath: TestStack.repositoryRoot + "/deploy/local/directory/zhangwan.json"))
+        let (status, answer) = try await client.raw("import", .PUT, stack.url(.intake, tier: "zhangwan") + "/admin/directory",
+            token: office.token, rawBody: Array(roster))
+        #expect(status == 200, "\(String(decoding: answer, as: UTF8.self))")
+        let again = try await client.login(tier: "zhangwan", login: login, password: chosen, clientAddress: "198.51.100.31")
+        let (old, code) = try await attempt(login, Cast.demoPassword, from: "198.51.100.31")
+        #expect(old == 401 && code == "INVALID_CREDENTIALS")
+        // Back to the demo password for whoever logs in next; the owner chose that too, so it stays.
+        try await client.changePassword(again, current: chosen, new: Cast.demoPassword)
+    }
+
     @Test("Five wrong passwords lock a login for 15 minutes, even against the right password and from another address")
     func accountLock() async throws {
         let login = "张湾区自然资源分局管理员"

@@ -34,5 +34,12 @@ enum IntakeMigrations {
         Migration(version: 14, name: "password changes", statements: [
             "ALTER TABLE accounts ADD COLUMN password_changed_at timestamptz"
         ]),
+        // A password its owner set at /me/password, which no re-import of the roster replaces. Existing
+        // accounts past their initial password cannot tell an owner's choice from a roster's, so they
+        // are all kept: a re-import must never undo a password someone chose.
+        Migration(version: 15, name: "passwords chosen by their owners", statements: [
+            "ALTER TABLE accounts ADD COLUMN chosen_by_owner boolean NOT NULL DEFAULT false",
+            "UPDATE accounts SET chosen_by_owner = true WHERE password_changed_at IS NOT NULL",
+        ]),
     ]
 }

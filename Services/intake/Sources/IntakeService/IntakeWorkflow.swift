@@ -92,7 +92,11 @@ public struct IntakeWorkflow: Sendable {
         }
         let newHash = await hasher.hash(new)
         try await runtime.database.query(
-            "UPDATE accounts SET password_hash = \(newHash), password_changed_at = clock_timestamp(), updated_at = clock_timestamp() WHERE login = \(login)")
+            """
+            UPDATE accounts SET password_hash = \(newHash), password_changed_at = clock_timestamp(), chosen_by_owner = true,
+                updated_at = clock_timestamp()
+            WHERE login = \(login)
+            """)
         logger.info("Password changed", metadata: ["subject": "\(principal.subject)"])
     }
 
@@ -125,16 +129,15 @@ public struct IntakeWorkflow: Sendable {
             for (login, hash) in zip(validated.logins, passwordHashes) {
                 let principal = String(decoding: try JSONEncoder().encode(login.principal), as: UTF8.self)
                 let initialIsFinal = !login.changeRequired
-                // A password its owner chose survives a re-import of the roster; an initial one is replaced.
+                // A password its owner chose survives a re-import of the roster; the file's replaces any other.
                 try await connection.execute(
                     """
                     INSERT INTO accounts (login, principal, password_hash, password_changed_at)
                     VALUES (\(login.login), \(principal)::jsonb, \(hash), CASE WHEN \(initialIsFinal) THEN clock_timestamp() END)
                     ON CONFLICT (login) DO UPDATE SET principal = EXCLUDED.principal,
-                        password_hash = CASE WHEN accounts.password_changed_at IS NULL OR \(initialIsFinal)
-                            THEN EXCLUDED.password_hash ELSE accounts.password_hash END,
-                        password_changed_at = CASE WHEN \(initialIsFinal) THEN EXCLUDED.password_changed_at
-                            ELSE accounts.password_changed_at END,
+                        password_hash = CASE WHEN accounts.chosen_by_owner THEN accounts.password_hash ELSE EXCLUDED.password_hash END,
+                        password_changed_at = CASE WHEN accounts.chosen_by_owner THEN accounts.password_changed_at
+                            ELSE EXCLUDED.password_changed_at END,
                         active = true, updated_at = clock_timestamp()
                     """, logger: logger)
             }
