@@ -7,8 +7,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# LibreOffice Writer and the CJK fonts render the forms and briefings as PDF (OFFICE_CONVERTER).
 APT_PACKAGES=(curl pkg-config procps util-linux librdkafka-dev libpq-dev postgresql kannel kannel-extras
-  libjs-bootstrap5 libjs-chart.js)
+  libjs-bootstrap5 libjs-chart.js libreoffice-writer-nogui fonts-noto-cjk)
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -30,8 +31,8 @@ ensure_packages() { # [package...], by default APT_PACKAGES
 
 # What the browser tests of the web platform need: Debian's Chromium and CJK fonts, and Playwright
 # from PyPI (it drives /usr/bin/chromium; `playwright install` is never run). The document tests
-# open the platform's Word and Excel files with LibreOffice headless and read the PDFs with poppler.
-BROWSER_APT_PACKAGES=(chromium fonts-noto-cjk libreoffice-writer-nogui libreoffice-calc-nogui poppler-utils)
+# also open the platform's Excel files with LibreOffice Calc and read the PDFs with poppler.
+BROWSER_APT_PACKAGES=(chromium fonts-noto-cjk libreoffice-calc-nogui poppler-utils)
 PLAYWRIGHT_VERSION=1.65.2
 SCHEMATHESIS_VERSION=4.32.5
 # The suite's Python tools: Playwright drives Chromium, schemathesis fuzzes the OpenAPI documents.
