@@ -310,7 +310,6 @@ let package = Package(
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                "Kafka",
                 "OfficeDocuments",
                 "ServiceRuntime",
                 "DemandDomain",

@@ -65,10 +65,12 @@ public final class PlatformRuntime: Sendable {
         settings.tier.map { "/tiers/\($0)/\(settings.service.rawValue)" } ?? "/platform/\(settings.service.rawValue)"
     }
 
-    /// A consumer of this service, in the consumer group `<instance>.<name>`. After each commit it
-    /// wakes the outbox relay (and runs `afterCommit`, if given).
+    /// A consumer of this service, in the consumer group `<instance>.<group>` (`group` defaults to
+    /// the consumer's name; a replay from the beginning takes a new one). After each commit it wakes
+    /// the outbox relay (and runs `afterCommit`, if given).
     public func consumer(
         name: String,
+        group: String? = nil,
         topics: [String],
         accepts: @escaping @Sendable (KafkaConsumerMessage) -> Bool = { _ in true },
         deduplicates: Bool = true,
@@ -77,7 +79,7 @@ public final class PlatformRuntime: Sendable {
     ) -> EventConsumer {
         let configuration = KafkaConsumerConfiguration(
             bootstrapServers: settings.kafkaBootstrapServers,
-            groupID: "\(settings.instanceName).\(name)",
+            groupID: "\(settings.instanceName).\(group ?? name)",
             clientID: "\(settings.instanceName).\(name)",
             overrides: settings.kafkaProperties)
         let relay = self.relay

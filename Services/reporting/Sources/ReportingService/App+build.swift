@@ -2,7 +2,6 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
-import Kafka
 import Logging
 import Messaging
 import PlatformEvents
@@ -63,13 +62,8 @@ public func rebuildReadModel(
             try await connection.execute("TRUNCATE daily_counts, monthly_counts, demand_facts, ratings", logger: runtime.logger)
             try await connection.execute("DELETE FROM inbox WHERE consumer = \(statusConsumerName)", logger: runtime.logger)
         }
-        let replay = EventConsumer(
-            name: statusConsumerName, topics: topics,
-            kafka: KafkaConsumerConfiguration(bootstrapServers: settings.kafkaBootstrapServers,
-                groupID: "\(settings.instanceName).rebuild.\(UUID().uuidString.prefix(8))", clientID: "reporting-rebuild",
-                overrides: settings.kafkaProperties),
-            database: runtime.database, logger: runtime.logger
-        ) { event, connection in
+        let replay = runtime.consumer(name: statusConsumerName, group: "rebuild.\(UUID().uuidString.prefix(8))", topics: topics) {
+            event, connection in
             try await readModel.apply(event, on: connection)
             let applied = counter.increment()
             if applied % 5000 == 0 { progress(applied) }
