@@ -463,7 +463,7 @@ let package = Package(
             name: "ReportingBenchmark",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
-                "ReportingService", "PostgresStorage", "DemandDomain", "LocalStack",
+                "ReportingService", "Messaging", "PostgresStorage", "DemandDomain", "LocalStack",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

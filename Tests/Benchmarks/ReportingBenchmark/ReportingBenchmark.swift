@@ -3,6 +3,7 @@ import DemandDomain
 import Foundation
 import LocalStack
 import Logging
+import Messaging
 import PostgresNIO
 import PostgresStorage
 import ReportingService

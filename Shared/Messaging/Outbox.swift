@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import PostgresNIO
+import PostgresStorage
 
 /// A message a service owes to Kafka, recorded in the same transaction as the change it reports.
 public struct OutboxMessage: Sendable, Hashable {
