@@ -12,9 +12,10 @@ import Tracing
 /// hands each message to the gateway under the rate limit, and records what the gateway said.
 ///
 /// Exactly once per intent, with one window no HTTP gateway can close: a crash after the gateway
-/// accepted a message and before that was recorded. It is narrowed by the delivery report, which
-/// carries the intent's id and marks it accepted on its own; an intent still in flight after
-/// `reconcileWait` without any report is sent again, and counted (`sms_uncertain_resends_total`).
+/// accepted a message and before that was recorded (a database outage there is waited out). It is
+/// narrowed by the delivery report, which carries the intent's id and marks it accepted on its own;
+/// an intent still in flight after `reconcileWait` without any report is sent again, and counted
+/// (`sms_uncertain_resends_total`).
 final class SMSSender: Service, Sendable {
     struct Settings: Sendable {
         var messagesPerSecond: Double
@@ -137,41 +138,55 @@ final class SMSSender: Service, Sendable {
                 return .failure(error)
             }
         }
-        do {
-            try await record(outcome, for: intent)
-        } catch {
-            // Left in flight: reconciliation settles it by its delivery report, or sends it again.
-            logger.error("Recording an SMS outcome failed", metadata: ["intent": "\(intent.id)", "error": "\(error)"])
+        await recordPersistently(outcome, for: intent)
+    }
+
+    /// Records what the gateway said, retrying while the database is away (a restart takes a few
+    /// seconds): an outcome left unrecorded would be sent again by reconciliation, a second SMS.
+    /// Reconciliation does not run meanwhile (the loop waits for the batch). Only a stop gives up,
+    /// leaving the intent in flight for reconciliation after the restart.
+    private func recordPersistently(_ outcome: Result<Void, SMSGatewayError>, for intent: ClaimedIntent) async {
+        var pause = Duration.milliseconds(100)
+        while true {
+            do {
+                try await record(outcome, for: intent)
+                return
+            } catch {
+                logger.error("Recording an SMS outcome failed; retrying", metadata: ["intent": "\(intent.id)", "error": "\(error)"])
+                if Task.isShuttingDownGracefully || Task.isCancelled { return }
+                try? await Task.sleep(for: pause)
+                pause = min(pause * 2, .seconds(2))
+            }
         }
     }
 
     private func record(_ outcome: Result<Void, SMSGatewayError>, for intent: ClaimedIntent) async throws {
         switch outcome {
         case .success:
-            sent.increment()
             // A delivery report may have come first: never step back from delivered.
             try await database.query(
                 """
                 UPDATE sms_intents SET state = 'accepted', accepted_at = coalesce(accepted_at, clock_timestamp()), last_error = NULL
                 WHERE id = \(intent.id) AND state = 'inFlight'
                 """)
+            sent.increment()
         case .failure(.temporary(let reason)) where intent.attempts < settings.maxAttempts:
-            retried.increment()
             let delay = min(pow(2, Double(intent.attempts - 1)), 300)
-            logger.warning("SMS gateway unavailable; will retry", metadata: [
-                "intent": "\(intent.id)", "to": "\(intent.phone.masked)", "retry.in.seconds": "\(delay)", "reason": "\(reason)",
-            ])
             try await database.query(
                 """
                 UPDATE sms_intents SET state = 'pending', in_flight_since = NULL, last_error = \(reason),
                     next_attempt_at = clock_timestamp() + make_interval(secs => \(delay))
                 WHERE id = \(intent.id) AND state = 'inFlight'
                 """)
+            retried.increment()
+            logger.warning("SMS gateway unavailable; will retry", metadata: [
+                "intent": "\(intent.id)", "to": "\(intent.phone.masked)", "retry.in.seconds": "\(delay)", "reason": "\(reason)",
+            ])
         case .failure(let error):
-            failed.increment()
-            logger.error("SMS not sent", metadata: ["intent": "\(intent.id)", "to": "\(intent.phone.masked)", "reason": "\(error)"])
             try await database.query(
                 "UPDATE sms_intents SET state = 'failed', last_error = \(error.description) WHERE id = \(intent.id) AND state = 'inFlight'")
+            failed.increment()
+            logger.error("SMS not sent", metadata: ["intent": "\(intent.id)", "to": "\(intent.phone.masked)", "reason": "\(error)"])
         }
     }
 
