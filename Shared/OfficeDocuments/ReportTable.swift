@@ -34,7 +34,8 @@ public struct ReportTable: Sendable, Equatable {
             }
         }
 
-        static func percentText(_ share: Double) -> String {
+        /// A share as offices write it, one decimal place (`87.5%`): every figure shown anywhere uses this.
+        public static func percentText(_ share: Double) -> String {
             let tenths = Int((share * 1000).rounded())
             return "\(tenths / 10).\(abs(tenths % 10))%"
         }

@@ -56,8 +56,8 @@ public struct APIOperation: Sendable {
     public static let replyForm = APIOperation("reply.docx", .handling, .GET, "/demands/{id}/reply.docx")
     /// The monthly briefing as a Word document.
     public static let briefingDocument = APIOperation("briefing.docx", .reporting, .GET, "/briefings/monthly.docx")
-    /// Reporting's exports, by file name: `figures`, `units`, `cadres`, `overdue` and `unsatisfied`,
-    /// each as `.csv` and `.xlsx`.
+    /// Reporting's exports, by file name: `figures`, `units`, `cadres`, `overdue`, `unsatisfied` and
+    /// `rankings`, each as `.csv` and `.xlsx`.
     public static let exports = ["figures", "units", "cadres", "overdue", "unsatisfied", "rankings"].flatMap { name in
         ["csv", "xlsx"].map { APIOperation("export.\(name).\($0)", .reporting, .GET, "/exports/\(name).\($0)") }
     }

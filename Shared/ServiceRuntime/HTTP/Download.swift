@@ -10,21 +10,30 @@ public enum Download {
 
     public static func table(_ table: ReportTable, name: String, format: TableFormat) -> Response {
         switch format {
-        case .csv:
-            file(ByteBuffer(string: CSVText.of(table)), type: "text/csv; charset=utf-8", name: "\(name).csv")
-        case .xlsx:
-            file(ByteBuffer(bytes: Workbook.bytes(of: table)), type: Workbook.contentType, name: "\(name).xlsx")
+        case .csv: file(ByteBuffer(string: CSVText.of(table)), name: "\(name).csv")
+        case .xlsx: file(ByteBuffer(bytes: Workbook.bytes(of: table)), name: "\(name).xlsx")
         }
     }
 
     public static func word(_ document: WordDocument, name: String) -> Response {
-        file(ByteBuffer(bytes: document.bytes), type: WordDocument.contentType, name: "\(name).docx")
+        file(ByteBuffer(bytes: document.bytes), name: "\(name).docx")
     }
 
-    /// A download named `name` (ASCII, so every browser keeps it).
-    public static func file(_ body: ByteBuffer, type: String, name: String) -> Response {
+    /// A download named `name` (ASCII, so every browser keeps it), typed by its extension.
+    public static func file(_ body: ByteBuffer, name: String) -> Response {
         Response(
-            status: .ok, headers: [.contentType: type, .contentDisposition: "attachment; filename=\"\(name)\""],
+            status: .ok, headers: [.contentType: contentType(of: name), .contentDisposition: "attachment; filename=\"\(name)\""],
             body: .init(byteBuffer: body))
+    }
+
+    /// The media type of a downloaded file, by its extension.
+    static func contentType(of name: String) -> String {
+        switch name.split(separator: ".").last {
+        case "csv": "text/csv; charset=utf-8"
+        case "xlsx": Workbook.contentType
+        case "docx": WordDocument.contentType
+        case "pdf": "application/pdf"
+        default: "application/octet-stream"
+        }
     }
 }

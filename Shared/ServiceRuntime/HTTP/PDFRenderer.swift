@@ -115,7 +115,7 @@ extension RouterMethods {
         }
         get(RouterPath("\(path).pdf")) { request, context -> Response in
             let (document, name) = try await make(request, context)
-            return Download.file(ByteBuffer(bytes: try await renderer.pdf(document)), type: "application/pdf", name: "\(name).pdf")
+            return Download.file(ByteBuffer(bytes: try await renderer.pdf(document)), name: "\(name).pdf")
         }
         return self
     }

@@ -1,6 +1,7 @@
 import DemandDomain
 import Foundation
 import PlatformAPI
+import OfficeDocuments
 
 /// The office's dashboard of its subtree for a month: the month's counts and rates, each tier
 /// below it, the last six months, demands by category, and the units ranked.
@@ -102,8 +103,7 @@ struct Dashboard {
     }
 
     static func percent(_ rate: PlatformClient.FiguresSummary.Rate) -> String {
-        guard let value = rate.value else { return "—" }
-        return String(format: "%.1f%%", value * 100)
+        rate.value.map(ReportTable.Cell.percentText) ?? "—"
     }
 
     /// Chart data for `static/charts.js`, carried in a data attribute (the page runs no inline script).

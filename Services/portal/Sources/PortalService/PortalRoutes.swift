@@ -407,24 +407,15 @@ struct PortalRoutes: Sendable {
         guard let file = context.parameters.get("name") else { throw PortalError.notFound }
         let month = request.uri.queryParameters.get("month").map { String($0) }.flatMap { Dashboard.isMonth($0) ? $0 : nil }
         let query = month.map { "?month=\($0)" } ?? ""
-        let (name, type): (String, String)
         let data: Data
         switch file {
-        case "briefing.docx":
-            (name, type) = ("briefing", WordDocument.contentType)
-            data = try await client.download(.briefingDocument, session.api, query: query)
-        case "briefing.pdf":
-            (name, type) = ("briefing", "application/pdf")
-            data = try await client.download(APIOperation.briefingDocument.asPDF, session.api, query: query)
-        case _ where file.hasSuffix(".csv") || file.hasSuffix(".xlsx"):
-            let csv = file.hasSuffix(".csv")
-            (name, type) = (String(file.prefix { $0 != "." }), csv ? "text/csv; charset=utf-8" : Workbook.contentType)
-            data = try await client.export(session.api, file: file, query: query)
-        default:
-            throw PortalError.notFound
+        case "briefing.docx": data = try await client.download(.briefingDocument, session.api, query: query)
+        case "briefing.pdf": data = try await client.download(APIOperation.briefingDocument.asPDF, session.api, query: query)
+        case _ where file.hasSuffix(".csv") || file.hasSuffix(".xlsx"): data = try await client.export(session.api, file: file, query: query)
+        default: throw PortalError.notFound
         }
-        let suffix = file.drop { $0 != "." }
-        return Download.file(ByteBuffer(bytes: data), type: type, name: "\(name)-\(month ?? "current")\(suffix)")
+        let (name, suffix) = (file.prefix { $0 != "." }, file.drop { $0 != "." })
+        return Download.file(ByteBuffer(bytes: data), name: "\(name)-\(month ?? "current")\(suffix)")
     }
 
     /// The dispatch slip as a Word document or PDF, as handling lays it out.
@@ -446,9 +437,7 @@ struct PortalRoutes: Sendable {
         func operation(_ word: APIOperation) -> APIOperation { self == .pdf ? word.asPDF : word }
 
         func download(_ data: Data, name: String) -> Response {
-            self == .pdf
-                ? Download.file(ByteBuffer(bytes: data), type: "application/pdf", name: "\(name).pdf")
-                : Download.file(ByteBuffer(bytes: data), type: WordDocument.contentType, name: "\(name).docx")
+            Download.file(ByteBuffer(bytes: data), name: "\(name).\(self == .pdf ? "pdf" : "docx")")
         }
     }
 

@@ -1,5 +1,6 @@
 import DemandDomain
 import Foundation
+import OfficeDocuments
 
 /// 企业诉求办理情况通报: the monthly briefing a tier office circulates (003 art. 19): headline
 /// figures, the tiers side by side, a table by unit, the overdue and unsatisfied lists, and the
@@ -132,7 +133,7 @@ struct Briefing {
     }
 
     private func percent(_ rate: Rate?) -> String {
-        rate?.value.map { String(format: "%.1f%%", $0 * 100) } ?? "—"
+        rate?.value.map(ReportTable.Cell.percentText) ?? "—"
     }
 
     private func escape(_ text: String) -> String {

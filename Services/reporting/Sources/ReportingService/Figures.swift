@@ -170,11 +170,11 @@ public struct FiguresQuery: Sendable {
         async let completion = database.withConnection {
             try await self.completion(.tier, keys: keys, tenants: tenants, from: from, until: until, on: $0)
         }
-        let copies = tenants.count > 1
-            ? try await database.withConnection { try await self.escalatedCopies(tenants: tenants, from: from, until: until, on: $0) }
-            : EscalatedCopies()
+        async let copies = database.withConnection {
+            try await self.escalatedCopies(tenants: tenants, from: from, until: until, on: $0)
+        }
         return assemble(tenants: tenants, from: from, to: to, label: label, enterprises: enterprises,
-            counters: try await counters, overdue: try await overdue, completion: try await completion, copies: copies)
+            counters: try await counters, overdue: try await overdue, completion: try await completion, copies: try await copies)
     }
 
     public func report(tenants: [TenantID], from: CivilDate, to: CivilDate, label: String, enterprises: [TenantID: Int],
@@ -186,7 +186,7 @@ public struct FiguresQuery: Sendable {
             counters: try await counters(.tier, keys: keys, tenants: tenants, from: from, until: until, on: connection),
             overdue: try await overdueNow(.tier, keys: keys, tenants: tenants, on: connection),
             completion: try await completion(.tier, keys: keys, tenants: tenants, from: from, until: until, on: connection),
-            copies: tenants.count > 1 ? try await escalatedCopies(tenants: tenants, from: from, until: until, on: connection) : .init())
+            copies: try await escalatedCopies(tenants: tenants, from: from, until: until, on: connection))
     }
 
     private func assemble(tenants: [TenantID], from: CivilDate, to: CivilDate, label: String, enterprises: [TenantID: Int],
@@ -239,6 +239,8 @@ public struct FiguresQuery: Sendable {
     func escalatedCopies(tenants: [TenantID], from: CivilDate, until: CivilDate, on connection: PostgresConnection) async throws
         -> EscalatedCopies
     {
+        // A single tier has no total, so nothing to take off.
+        guard tenants.count > 1 else { return EscalatedCopies() }
         var binds = PostgresBindings()
         binds.append(tenants.map(\.rawValue))
         binds.append(from.startInstant)
