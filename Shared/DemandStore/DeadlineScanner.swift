@@ -20,18 +20,26 @@ public struct DeadlineScanner: Service {
     let interval: Duration
     let afterCommit: @Sendable () -> Void
     let prepare: @Sendable (PostgresConnection) async throws -> Void
+    let afterExpiry: (@Sendable (RecordedTransition, PostgresConnection) async throws -> Void)?
     let batchSize = 100
     private let alertCounter: Counter
 
-    /// - Parameter prepare: Runs first in every scan transaction (handling sets its row-level
-    ///   security scope there).
+    /// - Parameters:
+    ///   - prepare: Runs first in every scan transaction (handling sets its row-level security
+    ///     scope there).
+    ///   - afterExpiry: When set, a step that runs out and whose procedure says what then happens
+    ///     (``ProcedureProfile/expiry(of:)``: a rating not given closes the demand as 未评价) is
+    ///     acted on by the platform instead of alerted; this runs after, in the same transaction,
+    ///     for what the action owes other services.
     public init(
         database: Database,
         recorder: DemandRecorder,
         interval: Duration,
         prepare: @escaping @Sendable (PostgresConnection) async throws -> Void = { _ in },
+        afterExpiry: (@Sendable (RecordedTransition, PostgresConnection) async throws -> Void)? = nil,
         afterCommit: @escaping @Sendable () -> Void
     ) {
+        self.afterExpiry = afterExpiry
         self.database = database
         self.recorder = recorder
         self.interval = interval
@@ -62,6 +70,7 @@ public struct DeadlineScanner: Service {
         let logger = recorder.logger
         let batchSize = self.batchSize
         let prepare = self.prepare
+        let afterExpiry = self.afterExpiry
         let fired = try await database.transaction { connection -> Int in
             try await prepare(connection)
             let rows = try await connection.query(
@@ -88,6 +97,15 @@ public struct DeadlineScanner: Service {
                 let overdue: Int? = if case .overdue(let days) = status { days } else { nil }
                 let kind: DeadlineAlertEvent.Kind = overdue != nil ? .overdue : .dueSoon
                 if kind == .dueSoon, warned { continue }
+                if kind == .overdue, let afterExpiry, let action = planner.procedure.expiry(of: step),
+                    let locked = try await recorder.repository.load(id, forUpdate: true, on: connection)
+                {
+                    let recorded = try await recorder.apply(action, to: locked, by: .system(demand.tenant, component: "deadlines"),
+                        at: now, on: connection)
+                    try await afterExpiry(recorded, connection)
+                    count += 1
+                    continue
+                }
                 let alert = DeadlineAlertEvent(demand: demand, step: step, kind: kind, dueAt: dueAt, overdueWorkingDays: overdue)
                 try await Outbox.enqueue([
                     try .event(EventType.deadlineAlert, topic: Topics.status(demand.tenant), source: recorder.source,

@@ -29,6 +29,8 @@ struct DeadlineTests {
         let rating = try F.demand(Fixtures.throughResult)
         #expect(try F.planner.openDeadlines(for: rating).first?.step == .rating)
         #expect(try F.planner.openDeadlines(for: rating).first?.dueAt == day("2024-03-12"))
+        // The enterprise is reminded on the third of its five working days (Thursday 7 March).
+        #expect(try F.planner.openDeadlines(for: rating).first?.warnAt == day("2024-03-07"))
     }
 
     @Test("Status at an instant: on track, due soon, overdue by whole working days")
@@ -45,29 +47,42 @@ struct DeadlineTests {
         #expect(try F.planner.status(of: friday, at: F.shanghai("2024-03-10", 20)) == .overdue(workingDays: 1))
     }
 
-    @Test("A paused clock resumes with the time that was left, not overdue at once")
+    @Test("A pause gives back whole working days: the clock runs again the day after the resume")
     func pauseAndResume() throws {
         let paused = try F.demand(Samples.path(to: .inProgress)
             + [(.pauseClock(ClockPause(reason: "等待企业补充材料")), F.unitAdmin)])
-        // Replace the timing: pause at Tuesday 12 March 12:00, resume Wednesday 20 March 12:00.
+        // Pause at Tuesday 12 March 12:00: of the 15 days from Tuesday 5 March, the five before
+        // the 12th are used; the 12th itself is given back whole.
         var demand = try F.demand(Samples.path(to: .inProgress))
         let pauseAt = F.shanghai("2024-03-12", 12)
         try demand.apply(.pauseClock(ClockPause(reason: "等待企业补充材料")), by: F.unitAdmin, at: pauseAt,
             context: F.context(for: demand, at: pauseAt))
         let whilePaused = try resultDeadline(demand)
         #expect(whilePaused.isPaused)
-        #expect(whilePaused.remainingWhenPaused == 9.5 * 86_400)
+        #expect(whilePaused.remainingWhenPaused == 10.0 * 86_400)
         // Long after the original due date the paused step is still not overdue.
-        #expect(try F.planner.status(of: whilePaused, at: F.shanghai("2024-03-27")) == .paused(remainingDays: 9.5))
+        #expect(try F.planner.status(of: whilePaused, at: F.shanghai("2024-03-27")) == .paused(remainingDays: 10))
         #expect(paused.status.clockPausedSince != nil)
 
+        // Resumed Wednesday 20 March 12:00: ten days from Thursday 21 March end with Wednesday
+        // 3 April at 24:00, not at noon.
         let resumeAt = F.shanghai("2024-03-20", 12)
         try demand.apply(.resumeClock(ClockResume()), by: F.unitAdmin, at: resumeAt, context: F.context(for: demand, at: resumeAt))
         let resumed = try resultDeadline(demand)
-        #expect(resumed.dueAt == day("2024-04-03"))
-        #expect(try F.planner.status(of: resumed, at: resumeAt.addingTimeInterval(60)) == .onTrack(remainingDays: 9.5 - 60.0 / 86_400))
+        #expect(resumed.dueAt == day("2024-04-04"))
         #expect(!(try F.planner.transitionContext(for: demand, parentTier: "shiyan", supervisingTenants: ["maojian"],
             at: resumeAt.addingTimeInterval(60)).currentStepOverdue))
+    }
+
+    @Test("A pause begun and ended on one day gives that whole day back")
+    func pauseWithinOneDay() throws {
+        var demand = try F.demand(Samples.path(to: .inProgress))
+        for (action, hour) in [(DemandAction.pauseClock(ClockPause(reason: "电话核实诉求")), 10), (.resumeClock(ClockResume()), 15)] {
+            let time = F.shanghai("2024-03-12", hour)
+            try demand.apply(action, by: F.unitAdmin, at: time, context: F.context(for: demand, at: time))
+        }
+        // One day later than the unpaused due date (the end of Monday 25 March).
+        #expect(try resultDeadline(demand).dueAt == day("2024-03-27"))
     }
 
     @Test("A step already overdue when paused stays overdue")

@@ -31,6 +31,7 @@ enum Samples {
         .submitResult: (F.resultA, F.unitAdmin),
         .returnNotOurRemit: (.returnNotOurRemit(RemitReturn(reason: "不属于本单位职能", suggestion: "建议分办至区住建局")), F.unitAdmin),
         .rate: (.rate(Rating(satisfied: true)), F.enterprise),
+        .closeUnrated: (.closeUnrated(RatingTimeout(ratingDays: 5, countsAsSatisfied: false)), F.system),
         .urge: (.urge(UrgeLetter(note: "请加快办理")), F.office),
         .recordEscalationOutcome: (.recordEscalationOutcome(EscalationOutcome(parentTenant: "shiyan", parentDemandID: UUID(),
             parentRegistrationNumber: nil, parentState: .closed, resultClass: .a)), F.system),
@@ -71,7 +72,7 @@ struct LifecycleTests {
         .escalated: [.recordEscalationOutcome],
         .awaitingSignature: [.sign, .returnNotOurRemit],
         .inProgress: [.addProgressNote, .pauseClock, .requestExtension, .submitResult, .returnNotOurRemit],
-        .awaitingRating: [.rate],
+        .awaitingRating: [.rate, .closeUnrated],
         .underSupervision: [.addProgressNote, .pauseClock, .requestExtension, .submitResult],
         .closed: [],
     ]
@@ -353,5 +354,28 @@ struct LifecycleTests {
         let object = try JSONSerialization.jsonObject(with: data) as! [String: Any]
         #expect(object["kind"] as? String == "sign")
         #expect((object["payload"] as? [String: Any])?["note"] as? String == "已签收")
+    }
+}
+
+@Suite("Closure without a rating")
+struct UnratedClosureTests {
+    typealias F = Fixtures
+
+    @Test("A rating step that runs out closes the demand as 未评价, by the platform only")
+    func ratingTimeout() throws {
+        var demand = try F.demand(Samples.path(to: .awaitingRating))
+        let action = try #require(ProcedureProfile.shiyan.expiry(of: .rating))
+        #expect(ProcedureProfile.shiyan.expiry(of: .result) == nil)
+        let time = F.shanghai("2024-03-20", 0)
+        #expect(throws: TransitionError.roleNotAllowed(.closeUnrated, .enterprise)) {
+            var copy = demand
+            try copy.apply(action, by: F.enterprise, at: time, context: F.context(for: copy, at: time))
+        }
+        try demand.apply(action, by: F.system, at: time, context: F.context(for: demand, at: time))
+        #expect(demand.state == .closed)
+        #expect(demand.status.closedUnrated)
+        #expect(demand.status.lastRating == nil)
+        guard case .closeUnrated(let timeout) = action else { Issue.record("expected closeUnrated"); return }
+        #expect(timeout.ratingDays == 5 && !timeout.countsAsSatisfied)
     }
 }

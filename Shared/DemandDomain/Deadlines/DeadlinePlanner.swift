@@ -5,10 +5,11 @@ import Foundation
 /// Deadlines are never stored as the truth: a service stores what this computes, and recomputes it
 /// whenever the calendar changes (a late holiday notice, a tier's closure), so nothing goes stale.
 ///
-/// Pauses: while the unit waits for a clarification the clock stops; on resume it runs again with
-/// exactly the working time that was left. A step that was already overdue when paused stays
-/// overdue: the pause gives back only time that was still there. (Ticketing systems that only
-/// remember "pending until" escalate a resumed ticket at once; here the due time moves.)
+/// Pauses: while the unit waits for a clarification the clock stops. Deadlines stay whole working
+/// days ending at 24:00, so a pause gives back whole days: the day it began and the day it ended
+/// do not count, and the clock runs again from the day after the resume with the days that were
+/// left (均从次日开始计算). A step that was already overdue when paused stays overdue: the pause
+/// gives back only days that were still there.
 public struct DeadlinePlanner: Sendable {
     public let procedure: ProcedureProfile
     public let calendar: WorkingCalendar
@@ -89,12 +90,13 @@ public struct DeadlinePlanner: Sendable {
         var periodStart = clockStart
         var deadline = StepDeadline(step: step, startedAt: start, budgetDays: budgetDays)
         for pause in pauses {
-            if pause.pausedAt > periodStart {
-                let used = try calendar.workingTime(from: periodStart, to: pause.pausedAt)
+            let pauseDayStart = CivilDate(pause.pausedAt).startInstant
+            if pauseDayStart > periodStart {
+                let used = try calendar.workingTime(from: periodStart, to: pauseDayStart)
                 if used >= remaining {
-                    // Due before this pause: the pause gives nothing back.
+                    // Due before the day of this pause: the pause gives nothing back.
                     deadline.dueAt = try calendar.instant(afterWorkingTime: remaining, from: periodStart)
-                    deadline.warnAt = try warning(remaining: remaining, from: periodStart)
+                    deadline.warnAt = try warning(step: step, remaining: remaining, from: periodStart)
                     return deadline
                 }
                 remaining -= used
@@ -104,17 +106,17 @@ public struct DeadlinePlanner: Sendable {
                 deadline.remainingWhenPaused = remaining
                 return deadline
             }
-            periodStart = max(resumedAt, clockStart)
+            periodStart = max(CivilDate(resumedAt).adding(days: 1).startInstant, clockStart)
         }
         deadline.dueAt = try calendar.instant(afterWorkingTime: remaining, from: periodStart)
-        deadline.warnAt = try warning(remaining: remaining, from: periodStart)
+        deadline.warnAt = try warning(step: step, remaining: remaining, from: periodStart)
         return deadline
     }
 
     /// When only the threshold's working time is left: the latest such instant, so that a warning
     /// falls at the start of a working day rather than at midnight before a weekend.
-    private func warning(remaining: TimeInterval, from periodStart: Date) throws(CalendarError) -> Date {
-        let threshold = procedure.warningThresholdDays * CivilDate.secondsPerDay
+    private func warning(step: DemandStep, remaining: TimeInterval, from periodStart: Date) throws(CalendarError) -> Date {
+        let threshold = procedure.warningThreshold(for: step) * CivilDate.secondsPerDay
         let earliest = try calendar.instant(afterWorkingTime: max(0, remaining - threshold), from: periodStart)
         return try calendar.nextWorkingInstant(from: earliest)
     }

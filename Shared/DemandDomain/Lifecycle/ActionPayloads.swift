@@ -243,6 +243,19 @@ public struct Rating: Codable, Sendable, Hashable {
     }
 }
 
+/// The enterprise did not rate within the rating step's working days; the platform closes the
+/// demand as 未评价 (002 §14).
+public struct RatingTimeout: Codable, Sendable, Hashable {
+    public var ratingDays: Int
+    /// Whether the tier's procedure counted such a closure as satisfied when it happened.
+    public var countsAsSatisfied: Bool
+
+    public init(ratingDays: Int, countsAsSatisfied: Bool) {
+        self.ratingDays = ratingDays
+        self.countsAsSatisfied = countsAsSatisfied
+    }
+}
+
 /// 催办函.
 public struct UrgeLetter: Codable, Sendable, Hashable {
     public var note: String

@@ -23,6 +23,7 @@ public enum DemandAction: Sendable, Hashable {
     case submitResult(ResultReport)
     case returnNotOurRemit(RemitReturn)
     case rate(Rating)
+    case closeUnrated(RatingTimeout)
     case urge(UrgeLetter)
     case recordEscalationOutcome(EscalationOutcome)
 
@@ -44,6 +45,7 @@ public enum DemandAction: Sendable, Hashable {
         case submitResult
         case returnNotOurRemit
         case rate
+        case closeUnrated
         case urge
         case recordEscalationOutcome
 
@@ -67,6 +69,7 @@ public enum DemandAction: Sendable, Hashable {
             case .submitResult: "提交办理结果"
             case .returnNotOurRemit: "退回（不属于本单位职能）"
             case .rate: "企业评价"
+            case .closeUnrated: "逾期未评价销号"
             case .urge: "催办"
             case .recordEscalationOutcome: "上级办理结果"
             }
@@ -92,6 +95,7 @@ public enum DemandAction: Sendable, Hashable {
         case .submitResult: .submitResult
         case .returnNotOurRemit: .returnNotOurRemit
         case .rate: .rate
+        case .closeUnrated: .closeUnrated
         case .urge: .urge
         case .recordEscalationOutcome: .recordEscalationOutcome
         }
@@ -126,6 +130,7 @@ extension DemandAction: Codable {
         case .submitResult: self = .submitResult(try payload(ResultReport.self))
         case .returnNotOurRemit: self = .returnNotOurRemit(try payload(RemitReturn.self))
         case .rate: self = .rate(try payload(Rating.self))
+        case .closeUnrated: self = .closeUnrated(try payload(RatingTimeout.self))
         case .urge: self = .urge(try payload(UrgeLetter.self))
         case .recordEscalationOutcome: self = .recordEscalationOutcome(try payload(EscalationOutcome.self))
         }
@@ -152,6 +157,7 @@ extension DemandAction: Codable {
         case .submitResult(let value): try container.encode(value, forKey: .payload)
         case .returnNotOurRemit(let value): try container.encode(value, forKey: .payload)
         case .rate(let value): try container.encode(value, forKey: .payload)
+        case .closeUnrated(let value): try container.encode(value, forKey: .payload)
         case .urge(let value): try container.encode(value, forKey: .payload)
         case .recordEscalationOutcome(let value): try container.encode(value, forKey: .payload)
         }

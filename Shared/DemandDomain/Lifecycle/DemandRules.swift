@@ -10,6 +10,7 @@ import Foundation
 ///   │          returnedToEnterprise           │                                                   │
 ///   ├─submit (direct, cadre, office)──────────┘            inProgress ─submitResult─▶ awaitingRating
 ///   └─receiveEscalation (parent tier)─────────┘        awaitingRating ─rate(satisfied)─▶ closed
+///                                              awaitingRating ─closeUnrated (no rating in time)─▶ closed
 ///                                              awaitingRating ─rate(unsatisfied)─▶ underSupervision
 ///                                              underSupervision ─submitResult─▶ awaitingRating
 /// ```
@@ -37,6 +38,7 @@ public enum DemandRules {
             status.pendingExtension != nil ? [state!] : []
         case (.submitResult, .inProgress?), (.submitResult, .underSupervision?): [.awaitingRating]
         case (.rate(let rating), .awaitingRating?): [rating.satisfied ? .closed : .underSupervision]
+        case (.closeUnrated, .awaitingRating?): [.closed]
         case (.urge, .awaitingSignature?), (.urge, .inProgress?), (.urge, .underSupervision?): [state!]
         case (.recordEscalationOutcome(let outcome), .escalated?): [outcome.isClosed ? .closed : .escalated]
         default: []
@@ -81,7 +83,7 @@ public enum DemandRules {
     public static func allowedRoles(for kind: DemandAction.Kind) -> Set<Role> {
         switch kind {
         case .submit, .resubmit: [.enterprise, .cadre, .office]
-        case .receiveEscalation, .recordEscalationOutcome: [.system]
+        case .receiveEscalation, .recordEscalationOutcome, .closeUnrated: [.system]
         case .edit, .approve, .sendBack: [.cadre]
         case .dispatch, .escalate: [.dispatcher, .office]
         case .sign, .addProgressNote, .pauseClock, .resumeClock, .requestExtension, .submitResult, .returnNotOurRemit:
@@ -129,7 +131,7 @@ public enum DemandRules {
             guard actor.enterpriseID != nil, actor.enterpriseID == status.enterprise?.id else {
                 throw .notAParty(kind, "只能评价本企业的诉求")
             }
-        case .receiveEscalation, .recordEscalationOutcome:
+        case .receiveEscalation, .recordEscalationOutcome, .closeUnrated:
             guard actor.tenant == demand.tenant else { throw .notAParty(kind, "平台只能代表本级接收") }
         }
     }
@@ -218,7 +220,7 @@ public enum DemandRules {
             guard context.currentStepOverdue else {
                 throw .invalid(FieldIssue(code: "NOT_OVERDUE", field: "note", message: "该诉求尚未超期，无需催办"))
             }
-        case .submit, .receiveEscalation, .edit, .approve, .resubmit, .sign, .resumeClock,
+        case .submit, .receiveEscalation, .edit, .approve, .resubmit, .sign, .resumeClock, .closeUnrated,
             .recordEscalationOutcome:
             break
         }
@@ -244,7 +246,7 @@ public enum DemandRules {
             case .returnNotOurRemit(let value): [("reason", value.reason), ("suggestion", value.suggestion)]
             case .rate(let value): [("comment", value.comment)]
             case .urge(let value): [("note", value.note)]
-            case .submit, .receiveEscalation, .recordEscalationOutcome: []
+            case .submit, .receiveEscalation, .recordEscalationOutcome, .closeUnrated: []
             }
         return texts.compactMap { field, text in text.map { (field, $0) } }
     }

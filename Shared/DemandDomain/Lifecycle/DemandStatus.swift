@@ -37,6 +37,8 @@ public struct DemandStatus: Sendable, Hashable {
     public internal(set) var pendingExtension: ExtensionRequest?
     public internal(set) var lastResult: ResultReport?
     public internal(set) var lastRating: Rating?
+    /// Closed because the enterprise gave no rating in time (未评价).
+    public internal(set) var closedUnrated = false
     public internal(set) var lastReturn: RemitReturn?
     public internal(set) var lastSendBack: SendBack?
     public internal(set) var urgeCount = 0
@@ -102,6 +104,8 @@ public struct DemandStatus: Sendable, Hashable {
         case .rate(let rating):
             lastRating = rating
             if !rating.satisfied { supervisionRounds += 1 }
+        case .closeUnrated:
+            closedUnrated = true
         case .urge:
             urgeCount += 1
         case .recordEscalationOutcome(let outcome):

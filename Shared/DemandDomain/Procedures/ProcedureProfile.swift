@@ -65,6 +65,12 @@ public struct ProcedureProfile: Codable, Sendable, Hashable {
     /// Cap for major, complex matters (Lincang: one month).
     public var majorMatterCap: ResultCap
     public var ratingDays: Int
+    /// The working day of the rating step on which the enterprise is reminded to rate (002 §14
+    /// gives 5 working days; the reminder comes on the third).
+    public var ratingReminderDay: Int
+    /// Whether a demand closed without a rating counts as satisfied in 满意率; when false it is
+    /// left out of the rate and counted apart as 未评价.
+    public var unratedCountsAsSatisfied: Bool
     /// A step is "due soon" once this much working time, in working days, is left.
     public var warningThresholdDays: Double
 
@@ -81,6 +87,8 @@ public struct ProcedureProfile: Codable, Sendable, Hashable {
         extensionCap: ResultCap,
         majorMatterCap: ResultCap,
         ratingDays: Int,
+        ratingReminderDay: Int = 3,
+        unratedCountsAsSatisfied: Bool = false,
         warningThresholdDays: Double
     ) {
         self.id = id
@@ -95,6 +103,8 @@ public struct ProcedureProfile: Codable, Sendable, Hashable {
         self.extensionCap = extensionCap
         self.majorMatterCap = majorMatterCap
         self.ratingDays = ratingDays
+        self.ratingReminderDay = ratingReminderDay
+        self.unratedCountsAsSatisfied = unratedCountsAsSatisfied
         self.warningThresholdDays = warningThresholdDays
     }
 
@@ -139,6 +149,18 @@ public struct ProcedureProfile: Codable, Sendable, Hashable {
 
     public static let presets: [String: ProcedureProfile] = [shiyan.id: shiyan, lincang.id: lincang]
 
+    /// Working time left, in working days, when a step is "due soon": the rating step warns on its
+    /// reminder day, every other step at the tier's threshold.
+    public func warningThreshold(for step: DemandStep) -> Double {
+        step == .rating ? Double(max(1, ratingDays - ratingReminderDay + 1)) : warningThresholdDays
+    }
+
+    /// The action the platform takes when a step runs out: a rating not given in time closes the
+    /// demand as 未评价 (002 §14: "在5个工作日内进行评价以便销号").
+    public func expiry(of step: DemandStep) -> DemandAction? {
+        step == .rating ? .closeUnrated(RatingTimeout(ratingDays: ratingDays, countsAsSatisfied: unratedCountsAsSatisfied)) : nil
+    }
+
     /// Working days allowed for a step before any extension.
     public func standardDays(for step: DemandStep) -> Int {
         switch step {
@@ -148,5 +170,35 @@ public struct ProcedureProfile: Codable, Sendable, Hashable {
         case .result: resultDays
         case .rating: ratingDays
         }
+    }
+}
+
+extension ProcedureProfile {
+    private enum CodingKeys: String, CodingKey {
+        case id, name, requiresCadreReview, reviewDays, dispatchDays, complexDispatchDays, signDays, resultDays
+        case resultClockStart, extensionCap, majorMatterCap, ratingDays, ratingReminderDay, unratedCountsAsSatisfied
+        case warningThresholdDays
+    }
+
+    /// Decodes a tier's own profile (`PROCEDURES_FILE`); the rating reminder and the 未评价 rule may
+    /// be left out and take the presets' values.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            id: try container.decode(String.self, forKey: .id),
+            name: try container.decode(String.self, forKey: .name),
+            requiresCadreReview: try container.decode(Bool.self, forKey: .requiresCadreReview),
+            reviewDays: try container.decode(Int.self, forKey: .reviewDays),
+            dispatchDays: try container.decode(Int.self, forKey: .dispatchDays),
+            complexDispatchDays: try container.decode(Int.self, forKey: .complexDispatchDays),
+            signDays: try container.decode(Int.self, forKey: .signDays),
+            resultDays: try container.decode(Int.self, forKey: .resultDays),
+            resultClockStart: try container.decode(ResultClockStart.self, forKey: .resultClockStart),
+            extensionCap: try container.decode(ResultCap.self, forKey: .extensionCap),
+            majorMatterCap: try container.decode(ResultCap.self, forKey: .majorMatterCap),
+            ratingDays: try container.decode(Int.self, forKey: .ratingDays),
+            ratingReminderDay: try container.decodeIfPresent(Int.self, forKey: .ratingReminderDay) ?? 3,
+            unratedCountsAsSatisfied: try container.decodeIfPresent(Bool.self, forKey: .unratedCountsAsSatisfied) ?? false,
+            warningThresholdDays: try container.decode(Double.self, forKey: .warningThresholdDays))
     }
 }

@@ -29,7 +29,8 @@ public func buildHandlingApplication(settings: RuntimeSettings) async throws -> 
         try await follower.follow(event, on: connection)
     }
     let scanner = DeadlineScanner(database: runtime.database, recorder: handling.recorder,
-        interval: settings.deadlineScanInterval, prepare: handling.systemScope, afterCommit: { runtime.relay.wake() })
+        interval: settings.deadlineScanInterval, prepare: handling.systemScope, afterExpiry: handling.sendFollowUps,
+        afterCommit: { runtime.relay.wake() })
     return try runtime.application(
         router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module), services: [assignments, statuses, scanner])
 }

@@ -93,7 +93,9 @@ public struct HandlingWorkflow: Sendable {
         }
     }
 
-    private func sendFollowUps(_ recorded: RecordedTransition, on connection: PostgresConnection) async throws {
+    /// Sends what a recorded action owes other services: a return to the dispatcher, an outcome to
+    /// the tier that escalated.
+    func sendFollowUps(_ recorded: RecordedTransition, on connection: PostgresConnection) async throws {
         let demand = recorded.demand
         var messages: [OutboxMessage] = []
         if recorded.transition.kind == .returnNotOurRemit {
@@ -101,7 +103,7 @@ public struct HandlingWorkflow: Sendable {
                 source: runtime.eventSource, tenant: demand.tenant, subject: demand.id.uuidString, time: recorded.transition.at,
                 data: DemandRecord(demand)))
         }
-        if let origin = demand.status.origin, [.submitResult, .rate].contains(recorded.transition.kind) {
+        if let origin = demand.status.origin, [.submitResult, .rate, .closeUnrated].contains(recorded.transition.kind) {
             let outcome = EscalationOutcome(
                 parentTenant: demand.tenant, parentDemandID: demand.id, parentRegistrationNumber: demand.status.registrationNumber,
                 parentState: demand.state ?? .inProgress, resultClass: demand.status.lastResult?.resultClass,

@@ -30,7 +30,7 @@ struct Briefing {
             + "承办单位签收\(figures.steps["sign"]?.completed ?? 0)件，接收问题及时率\(percent(figures.onTimeReceiptRate))；"
             + "提交办理结果\(figures.steps["result"]?.completed ?? 0)件（A类\(figures.results["A"] ?? 0)件、B类\(figures.results["B"] ?? 0)件、"
             + "C类\(figures.results["C"] ?? 0)件），答复及时率\(percent(figures.steps["result"]?.onTimeRate))；办结率\(percent(figures.completionRate))；"
-            + "企业评价满意\(figures.satisfied)件、不满意\(figures.unsatisfied)件，满意率\(percent(figures.satisfactionRate))；"
+            + "企业评价满意\(figures.satisfied)件、不满意\(figures.unsatisfied)件，逾期未评价\(figures.unrated)件，满意率\(percent(figures.satisfactionRate))；"
             + "目前超期\(figures.overdueNow)件。"
     }
 

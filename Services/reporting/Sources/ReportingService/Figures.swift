@@ -51,7 +51,10 @@ public struct Figures: Codable, Sendable, Hashable {
     public var closed: Int
     public var satisfied: Int
     public var unsatisfied: Int
-    /// satisfied / (satisfied + unsatisfied), ratings given in the period.
+    /// Demands closed in the period because no rating came in time (未评价).
+    public var unrated: Int
+    /// satisfied / (satisfied + unsatisfied), ratings given in the period; where the tier's
+    /// procedure counts an unrated closure as satisfied, those closures are in both.
     public var satisfactionRate: Rate
     /// Of the demands received in the period, those closed by now.
     public var completionRate: Rate
@@ -371,8 +374,9 @@ public struct FiguresQuery: Sendable {
             scope: scope, name: name, received: received, escalatedIn: count("escalatedIn"), escalated: count("escalated"),
             steps: steps, results: ["A": count("result.A"), "B": count("result.B"), "C": count("result.C")],
             returned: count("returned"), extended: count("extended"), urged: count("urged"), closed: count("closed"),
-            satisfied: count("rating.satisfied"), unsatisfied: count("rating.unsatisfied"),
-            satisfactionRate: Rate(count("rating.satisfied"), of: count("rating.satisfied") + count("rating.unsatisfied")),
+            satisfied: count("rating.satisfied"), unsatisfied: count("rating.unsatisfied"), unrated: count("rating.unrated"),
+            satisfactionRate: Rate(count("rating.satisfied") + count("rating.deemedSatisfied"),
+                of: count("rating.satisfied") + count("rating.unsatisfied") + count("rating.deemedSatisfied")),
             completionRate: Rate(completion.0, of: completion.1),
             onTimeReceiptRate: Rate(count("step.sign.onTime"), of: count("step.sign.done")),
             overdueNow: overdueNow, byCategory: grouped("received.category."), byIndustryGroup: grouped("received.industry."),

@@ -86,6 +86,9 @@ struct ReadModel: Sendable {
             add("urged", unit: true)
         case .rate(let rating):
             add(rating.satisfied ? "rating.satisfied" : "rating.unsatisfied", unit: true, cadre: true)
+        case .closeUnrated(let timeout):
+            add("rating.unrated", unit: true, cadre: true)
+            if timeout.countsAsSatisfied { add("rating.deemedSatisfied", unit: true, cadre: true) }
         default:
             break
         }

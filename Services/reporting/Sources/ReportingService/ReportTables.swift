@@ -16,8 +16,8 @@ enum ReportTables {
 
     static let figuresHeader = [
         "范围", "名称", "受理诉求", "其中上级收转报", "转报上级", "审核完成", "审核及时率", "分办完成", "分办及时率", "签收完成", "接收问题及时率",
-        "办结答复", "答复及时率", "A类", "B类", "C类", "退回", "延期", "催办", "销号", "满意", "不满意", "满意率", "办结率", "当前超期",
-        "平均办理工作日", "办理工作日P90",
+        "办结答复", "答复及时率", "A类", "B类", "C类", "退回", "延期", "催办", "销号", "满意", "不满意", "未评价", "满意率", "办结率",
+        "当前超期", "平均办理工作日", "办理工作日P90",
     ]
 
     static func figuresRow(_ figures: Figures) -> [ReportTable.Cell] {
@@ -30,8 +30,8 @@ enum ReportTables {
             completed(.sign), .percent(figures.onTimeReceiptRate.value), completed(.result), onTime(.result),
         ] + resultClasses(figures) + [
             .integer(figures.returned), .integer(figures.extended), .integer(figures.urged), .integer(figures.closed),
-            .integer(figures.satisfied), .integer(figures.unsatisfied), .percent(figures.satisfactionRate.value),
-            .percent(figures.completionRate.value), .integer(figures.overdueNow),
+            .integer(figures.satisfied), .integer(figures.unsatisfied), .integer(figures.unrated),
+            .percent(figures.satisfactionRate.value), .percent(figures.completionRate.value), .integer(figures.overdueNow),
             .decimal(step(.result)?.averageWorkingDays), .decimal(step(.result)?.p90WorkingDays),
         ]
     }
@@ -41,8 +41,8 @@ enum ReportTables {
     }
 
     static let cadreHeader = [
-        "干部", "单位", "包联企业", "受理诉求", "转报上级", "审核完成", "审核及时率", "A类", "B类", "C类", "销号", "满意", "不满意", "满意率", "办结率",
-        "当前超期",
+        "干部", "单位", "包联企业", "受理诉求", "转报上级", "审核完成", "审核及时率", "A类", "B类", "C类", "销号", "满意", "不满意", "未评价", "满意率",
+        "办结率", "当前超期",
     ]
 
     static func cadreRow(_ figures: Figures) -> [ReportTable.Cell] {
@@ -51,7 +51,7 @@ enum ReportTables {
             .text(figures.name), .text(figures.unit), .integer(figures.enterprises), .integer(figures.received),
             .integer(figures.escalated), .integer(review?.completed ?? 0), .percent(review?.onTimeRate.value),
         ] + resultClasses(figures) + [
-            .integer(figures.closed), .integer(figures.satisfied), .integer(figures.unsatisfied),
+            .integer(figures.closed), .integer(figures.satisfied), .integer(figures.unsatisfied), .integer(figures.unrated),
             .percent(figures.satisfactionRate.value), .percent(figures.completionRate.value), .integer(figures.overdueNow),
         ]
     }
