@@ -509,6 +509,7 @@ let package = Package(
             name: "ServiceTests",
             dependencies: [
                 "DemandDomain",
+                "DemandStore",
                 "Kafka",
                 .product(name: "Logging", package: "swift-log"),
                 "Messaging",

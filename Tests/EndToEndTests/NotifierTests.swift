@@ -66,7 +66,7 @@ extension EndToEnd {
             let countyNumber = try #require(county.registrationNumber)
             let cityNumber = try #require(city.registrationNumber)
             let countyMessages = try await settled([county.id], expecting: 2, as: cast.countyOffice)
-            let cityMessages = try await settled([city.id], expecting: 4, as: cast.cityOffice)
+            let cityMessages = try await settled([city.id], expecting: 6, as: cast.cityOffice)
             #expect((countyMessages + cityMessages).allSatisfy { $0.state == "delivered" })
             let expected: [(String, String)] = [
                 ("19900020021", "【茅箭区双千办】十堰亲清企业服务信息平台有一条十堰示范汽车零部件有限公司提交的新诉求请您审核"),
@@ -74,7 +74,9 @@ extension EndToEnd {
                 ("19900010003", "【十堰市双千办】十堰亲清企业服务信息平台有一条茅箭区转报的企业诉求待分办（\(cityNumber)）"),
                 ("19900010011", "【十堰市双千办】十堰亲清企业服务信息平台有一条新企业诉求待签收"),
                 ("19900020041", "【十堰市双千办】十堰亲清企业服务信息平台您提交的诉求已办结，请在5个工作日内登录平台进行评价（\(cityNumber)）"),
+                ("19900020021", "【十堰市双千办】十堰亲清企业服务信息平台您包联的十堰示范汽车零部件有限公司的诉求已由十堰市经济和信息化局签收办理（\(cityNumber)）"),
                 ("19900020021", "【十堰市双千办】十堰亲清企业服务信息平台您包联的十堰示范汽车零部件有限公司的诉求已办结，请提醒企业在5个工作日内评价"),
+                ("19900020021", "【十堰市双千办】十堰亲清企业服务信息平台您包联的十堰示范汽车零部件有限公司的诉求已办结销号（\(cityNumber)）"),
             ]
             let received = try await received(after: start, count: expected.count)
             try await Task.sleep(for: .seconds(1))
@@ -83,6 +85,54 @@ extension EndToEnd {
             let got = received.map { "\($0.to) \($0.text)" }.sorted()
             let want = expected.map { "\($0.0) \($0.1)" }.sorted()
             #expect(got == want, "county \(countyNumber)")
+        }
+
+        @Test("Each party hears what happened: cooperating unit, signing, pause, extension with its new deadline, class-B answer, closure")
+        func partiesFollowTheDemand() async throws {
+            let runner = try await TestStack.shared.runner()
+            let client = runner.client
+            let cast = runner.cast
+            try await waitUntilQuiet()
+            let start = log.lineCount()
+            let demand = try await runner.submitAndApprove()
+            let number = try #require(demand.registrationNumber)
+            _ = try await client.route(cast.countyDispatcher, demand.id, lead: "maojian-jxj", cooperating: ["maojian-zjj"])
+            _ = try await runner.waitAtHandling(cast.countyUnit, demand.id, state: .awaitingSignature)
+            _ = try await client.handle(cast.countyUnit, demand.id, .sign, ["note": "已签收"])
+            _ = try await client.handle(cast.countyUnit, demand.id, .pause, ["reason": "需企业补充用电负荷数据"])
+            _ = try await client.handle(cast.countyUnit, demand.id, .resume, ["note": "企业已补充"])
+            _ = try await client.handle(cast.countyUnit, demand.id, .extension, JourneyTests.ExtensionBody(days: 5, reason: "需现场勘查"))
+            let granted = try await client.handle(cast.countyOffice, demand.id, .extensionDecision,
+                JourneyTests.DecisionBody(granted: true, days: 5))
+            let resultDue = try #require(granted.deadlines.first { $0.step == "result" }?.dueAt)
+            let planned = CivilDate(Date()).adding(months: 3)
+            _ = try await client.handle(cast.countyUnit, demand.id, .result, JourneyTests.ResultBody(resultClass: "B",
+                answer: "增容方案已报批", plan: "分两期完成线路改造", plannedCompletion: planned.description))
+            _ = try await client.handle(cast.enterprise, demand.id, .rating, JourneyRunner.RatingBody(satisfied: true, comment: nil))
+
+            let head = "【茅箭区双千办】十堰亲清企业服务信息平台"
+            let enterprise = "十堰示范汽车零部件有限公司"
+            let expected: [(String, String)] = [
+                ("19900020021", "有一条\(enterprise)提交的新诉求请您审核"),
+                ("19900020002", "有一条\(enterprise)的企业诉求待分办"),
+                ("19900020011", "有一条新企业诉求待签收"),
+                ("19900020012", "有一条企业诉求请您单位配合茅箭区经济和信息化局办理，请登录平台查看并向牵头单位提出意见（\(number)）"),
+                ("19900020021", "您包联的\(enterprise)的诉求已由茅箭区经济和信息化局签收办理（\(number)）"),
+                ("19900020041", "茅箭区经济和信息化局需向您进一步了解诉求情况，办理计时已暂停，请保持电话畅通。原因：需企业补充用电负荷数据（\(number)）"),
+                ("19900020021", "您包联的\(enterprise)的诉求需澄清，茅箭区经济和信息化局已暂停计时，请协助联系企业。原因：需企业补充用电负荷数据（\(number)）"),
+                ("19900020001", "茅箭区经济和信息化局申请延长诉求办理时限，请审批（\(number)）"),
+                ("19900020011", "诉求延期申请已同意，延期5个工作日，办理时限延至\(CivilDate.lastDay(before: resultDue).chineseText)（\(number)）"),
+                ("19900020021", "您包联的\(enterprise)的诉求延期申请已同意，延期5个工作日，办理时限延至\(CivilDate.lastDay(before: resultDue).chineseText)（\(number)）"),
+                ("19900020041", "您提交的诉求已答复，正在解决中，计划于\(planned.chineseText)前解决，请在5个工作日内登录平台进行评价（\(number)）"),
+                ("19900020021", "您包联的\(enterprise)的诉求已答复，正在解决中，计划于\(planned.chineseText)前解决，请提醒企业在5个工作日内评价"),
+                ("19900020021", "您包联的\(enterprise)的诉求已办结销号（\(number)）"),
+            ]
+            let received = try await received(after: start, count: expected.count)
+            try await Task.sleep(for: .seconds(1))
+            #expect(log.messages(after: start).count == expected.count, "no other message")
+            let got = received.map { "\($0.to) \($0.text)" }.sorted()
+            let want = expected.map { "\($0.0) \(head)\($0.1)" }.sorted()
+            #expect(got == want)
         }
 
         @Test("Killing the notifier while messages are pending loses and repeats none")

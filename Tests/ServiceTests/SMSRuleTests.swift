@@ -60,13 +60,46 @@ struct SMSRuleTests {
             Transition(id: UUID(), sequence: 1, action: action, actor: actor, at: Date(), from: nil, to: state)
         }
         let sign = book.rules(for: "shiyan", trigger: .transition, transition: transition(.sign(Signature()), to: .inProgress))
-        #expect(sign.isEmpty)
+        #expect(sign.map(\.rule.id) == ["signed-to-cadre"])
         let approve = book.rules(for: "shiyan", trigger: .transition, transition: transition(.approve(Approval()), to: .awaitingDispatch))
         #expect(approve.map(\.rule.id) == ["dispatch-requested"])
         let unsatisfied = book.rules(for: "shiyan", trigger: .transition,
             transition: transition(.rate(Rating(satisfied: false, comment: "x")), to: .underSupervision))
         #expect(unsatisfied.map(\.rule.id) == ["supervision"])
-        #expect(book.rules(for: "shiyan", trigger: .overdue).map(\.rule.id) == ["overdue"])
+        #expect(book.rules(for: "shiyan", trigger: .overdue, step: .result).map(\.rule.id) == ["overdue"])
+        // A rating that runs out closes the demand; the enterprise hears of it then, not as "overdue".
+        #expect(book.rules(for: "shiyan", trigger: .overdue, step: .rating).isEmpty)
+        #expect(book.rules(for: "shiyan", trigger: .dueSoon, step: .rating).map(\.rule.id) == ["rating-reminder"])
+        #expect(book.rules(for: "shiyan", trigger: .dueSoon, step: .sign).map(\.rule.id) == ["due-soon"])
+        let unrated = book.rules(for: "shiyan", trigger: .transition,
+            transition: transition(.closeUnrated(RatingTimeout(ratingDays: 5, countsAsSatisfied: false)), to: .closed))
+        #expect(Set(unrated.map(\.rule.id)) == ["closed-to-cadre", "closed-unrated"])
+        let unit = UnitRef(id: "u", name: "单位", tenant: "shiyan")
+        let assignment = Assignment(leadUnit: unit, number: DocumentNumber(office: "十堰服企办", kind: .dispatch, year: 2026, sequence: 1))
+        let dispatch = book.rules(for: "shiyan", trigger: .transition, transition: transition(.dispatch(assignment), to: .awaitingSignature))
+        #expect(Set(dispatch.map(\.rule.id)) == ["sign-requested", "cooperation-requested"])
+    }
+
+    @Test("A result says how the answer stands: solved, class B with its planned date, class C, re-answered after supervision")
+    func answers() {
+        let planned = CivilDate(year: 2027, month: 3, day: 31)!
+        let classB = ResultReport(resultClass: .b, answer: "已报批", plan: "分两期", plannedCompletion: planned)
+        #expect(MessageValues.answer(ResultReport(resultClass: .a, answer: "已解决"), afterSupervision: false) == "已办结")
+        #expect(MessageValues.answer(ResultReport(resultClass: .a, answer: "已解决"), afterSupervision: true) == "经专项督办已重新办结")
+        #expect(MessageValues.answer(classB, afterSupervision: false) == "已答复，正在解决中，计划于2027年3月31日前解决")
+        #expect(MessageValues.answer(ResultReport(resultClass: .c, answer: "暂不能", explanation: "政策限制"), afterSupervision: true)
+            == "经专项督办已重新答复，暂不具备解决条件，原因见答复")
+        let text = try! SMSTemplate("{signature}您提交的诉求{answer}，请评价").render(["signature": "【十堰市双千办】",
+            "answer": MessageValues.answer(classB, afterSupervision: true)])
+        #expect(text == "【十堰市双千办】您提交的诉求经专项督办已重新答复，正在解决中，计划于2027年3月31日前解决，请评价", "a sentence is not cut at 40 characters")
+    }
+
+    @Test("An extension decision says granted with the new deadline, or refused")
+    func decisions() {
+        let due = CivilDate(year: 2026, month: 12, day: 11)!.startInstant
+        #expect(MessageValues.decision(ExtensionDecision(granted: true, days: 5), resultDue: due)
+            == "已同意，延期5个工作日，办理时限延至2026年12月10日")
+        #expect(MessageValues.decision(ExtensionDecision(granted: false, days: 0), resultDue: due) == "未获同意，请按原时限办结")
     }
 
     @Test("Quiet hours hold messages from 22:00 until 07:30 Shanghai time")

@@ -141,6 +141,12 @@ extension CivilDate {
         return date.adding(days: -1).description + " 24:00"
     }
 
+    /// The last day a deadline leaves: the day before when it falls at 24:00, else its own day.
+    public static func lastDay(before due: Date) -> CivilDate {
+        let date = CivilDate(due)
+        return due == date.startInstant ? date.adding(days: -1) : date
+    }
+
     /// An instant shown in Shanghai time as `YYYY-MM-DD HH:mm`, for people and printouts.
     public static func shanghaiText(_ instant: Date) -> String {
         let date = CivilDate(instant)

@@ -65,14 +65,14 @@ struct IntentPlanner: Sendable {
             let matching = rules.rules(for: status.demand.tenant, trigger: .transition, transition: status.transition)
             for compiled in matching {
                 try await record(compiled, eventID: event.header.id, eventTime: event.header.time, demand: status.demand,
-                    transition: status.transition, alert: nil, on: connection)
+                    transition: status.transition, openDeadlines: status.openDeadlines, alert: nil, on: connection)
             }
         case EventType.deadlineAlert:
             let alert = try event.decode(DeadlineAlertEvent.self).data
             let trigger: SMSRule.Trigger = alert.kind == .overdue ? .overdue : .dueSoon
-            for compiled in rules.rules(for: alert.demand.tenant, trigger: trigger) {
+            for compiled in rules.rules(for: alert.demand.tenant, trigger: trigger, step: alert.step) {
                 try await record(compiled, eventID: event.header.id, eventTime: event.header.time, demand: alert.demand,
-                    transition: nil, alert: alert, on: connection)
+                    transition: nil, openDeadlines: [], alert: alert, on: connection)
             }
         default:
             throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "the notifier does not know \(event.header.type)")
@@ -85,29 +85,18 @@ struct IntentPlanner: Sendable {
         eventTime: Date,
         demand: DemandSummary,
         transition: Transition?,
+        openDeadlines: [StepDeadline],
         alert: DeadlineAlertEvent?,
         on connection: PostgresConnection
     ) async throws {
-        let tenant = tierRules.tree[demand.tenant]
-        var values: [String: String] = [
-            "signature": tenant?.smsSignature ?? "", "platform": tenant?.platformName ?? "", "tier": tenant?.name ?? "",
-            "enterprise": demand.enterpriseName ?? "", "number": demand.registrationNumber?.description ?? "",
-            "unit": demand.leadUnit?.name ?? "",
-            "ratingDays": String(tierRules.procedure(for: demand.tenant).ratingDays),
-            "originTier": demand.origin.flatMap { tierRules.tree[$0.tenant]?.name } ?? "",
-        ]
-        if case .sendBack(let sendBack)? = transition?.action { values["reason"] = sendBack.reason }
-        if case .returnNotOurRemit(let remit)? = transition?.action { values["reason"] = remit.reason }
-        if let alert {
-            values["step"] = alert.step.chineseName
-            values["due"] = CivilDate.deadlineText(alert.dueAt)
-            values["overdueDays"] = alert.overdueWorkingDays.map(String.init) ?? ""
-        }
+        let values = MessageValues(tierRules: tierRules).values(demand: demand, transition: transition,
+            openDeadlines: openDeadlines, alert: alert)
         let text = compiled.template.render(values)
         var recipients: [Recipient] = []
         let eventAge = Date().timeIntervalSince(eventTime)
         for kind in compiled.rule.recipients {
-            var resolved = try await resolve(kind, demand: demand, step: alert?.step, on: connection)
+            // nil: the demand has no such party (no cooperating unit, no paired cadre); nobody to text.
+            guard var resolved = try await resolve(kind, demand: demand, step: alert?.step, on: connection) else { continue }
             if resolved.isEmpty {
                 guard eventAge > TimeInterval(directoryGrace.components.seconds) else { throw DirectoryNotReady(kind: kind) }
                 resolved = [Recipient(key: "unknown:\(kind.rawValue)", name: nil, phone: nil)]
@@ -142,16 +131,26 @@ struct IntentPlanner: Sendable {
         }
     }
 
+    /// The people a recipient kind names for this demand: nil when the demand has no such party,
+    /// empty when it has one but the directory does not know them yet.
     private func resolve(_ kind: RecipientKind, demand: DemandSummary, step: DemandStep?, on connection: PostgresConnection)
-        async throws -> [Recipient]
+        async throws -> [Recipient]?
     {
         func people(_ list: [DirectoryPerson]) -> [Recipient] {
             list.map { Recipient(key: "person:\($0.id)", name: $0.name, phone: $0.phone) }
         }
+        func unitAdmins(_ units: [UnitRef]) async throws -> [Recipient]? {
+            guard !units.isEmpty else { return nil }
+            var admins: [DirectoryPerson] = []
+            for unit in units {
+                admins += try await directory.people(roles: [.unitAdmin, .countyAdmin], unitID: unit.id, on: connection)
+            }
+            return people(admins)
+        }
         switch kind {
         case .pairedCadre:
-            guard let id = demand.pairedCadreID, let cadre = try await directory.person(id, on: connection) else { return [] }
-            return people([cadre])
+            guard let id = demand.pairedCadreID else { return nil }
+            return try await directory.person(id, on: connection).map { people([$0]) } ?? []
         case .enterpriseContact:
             guard let phone = demand.contactPhone else { return [] }
             return [Recipient(key: "contact:\(phone.digits)", name: demand.contactName, phone: phone)]
@@ -163,8 +162,9 @@ struct IntentPlanner: Sendable {
             }
             return try await resolve(.tierDispatchers, demand: demand, step: step, on: connection)
         case .leadUnitAdmins:
-            guard let unit = demand.leadUnit else { return [] }
-            return people(try await directory.people(roles: [.unitAdmin, .countyAdmin], unitID: unit.id, on: connection))
+            return try await unitAdmins(demand.leadUnit.map { [$0] } ?? [])
+        case .cooperatingUnitAdmins:
+            return try await unitAdmins(demand.cooperatingUnits)
         case .tierOffice:
             return people(try await directory.people(roles: [.office], tenant: demand.tenant, on: connection))
         case .stepHolder:
@@ -173,7 +173,7 @@ struct IntentPlanner: Sendable {
             case .dispatch?: return try await resolve(.tierDispatchers, demand: demand, step: step, on: connection)
             case .sign?, .result?: return try await resolve(.leadUnitAdmins, demand: demand, step: step, on: connection)
             case .rating?: return try await resolve(.enterpriseContact, demand: demand, step: step, on: connection)
-            case nil: return []
+            case nil: return nil
             }
         }
     }

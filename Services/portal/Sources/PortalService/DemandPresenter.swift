@@ -53,7 +53,9 @@ struct DemandPresenter {
                 "plannedCompletion": result.plannedCompletion?.description ?? "", "explanation": result.explanation ?? "",
             ]
         }
-        if let rating = demand.lastRating {
+        if demand.history.last?.kind == DemandAction.Kind.closeUnrated.rawValue {
+            fields["rating"] = ["verdict": "未评价", "comment": "企业未在规定的工作日内评价，已自动办结销号"] as [String: Any]
+        } else if let rating = demand.lastRating {
             fields["rating"] = ["verdict": rating.satisfied ? "满意" : "不满意", "comment": rating.comment ?? ""] as [String: Any]
         }
         let tier = TenantID(validating: demand.tenant)

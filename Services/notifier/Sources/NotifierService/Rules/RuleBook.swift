@@ -10,6 +10,8 @@ public enum RecipientKind: String, Codable, Sendable, CaseIterable {
     /// The dispatcher who routed the demand last (all the tier's dispatchers if unknown).
     case lastDispatcher
     case leadUnitAdmins
+    /// The administrators of every cooperating unit (配合单位).
+    case cooperatingUnitAdmins
     case tierOffice
     /// Whoever holds the step a deadline alert is about.
     case stepHolder
@@ -27,6 +29,8 @@ public struct SMSRule: Codable, Sendable, Hashable {
     public var event: Trigger
     public var transitions: [DemandAction.Kind]?
     public var toState: DemandState?
+    /// For deadline alerts: the steps the rule is about (all when absent).
+    public var steps: [DemandStep]?
     public var recipients: [RecipientKind]
     public var template: String
     /// Urgent messages go out during quiet hours too.
@@ -42,9 +46,12 @@ public struct SMSTemplate: Sendable, Hashable {
     }
 
     public static let placeholders: Set<String> = [
-        "signature", "platform", "tier", "enterprise", "number", "unit", "step", "due", "overdueDays", "reason", "ratingDays",
-        "originTier",
+        "signature", "platform", "tier", "enterprise", "number", "unit", "step", "due", "dueDay", "overdueDays", "reason",
+        "ratingDays", "originTier", "answer", "decision", "closure",
     ]
+
+    /// Placeholders that carry a sentence rather than a name, allowed 60 characters instead of 40.
+    static let sentences: Set<String> = ["reason", "answer", "decision"]
 
     let parts: [Part]
 
@@ -78,7 +85,7 @@ public struct SMSTemplate: Sendable, Hashable {
             switch part {
             case .text(let text): text
             case .placeholder("signature"): values["signature"] ?? ""
-            case .placeholder(let name): SMSValue.cleaned(values[name] ?? "", maxLength: name == "reason" ? 60 : 40)
+            case .placeholder(let name): SMSValue.cleaned(values[name] ?? "", maxLength: Self.sentences.contains(name) ? 60 : 40)
             }
         }.joined()
     }
@@ -158,10 +165,13 @@ public struct RuleBook: Sendable {
     }
 
     /// The rules that fire for an event of a tier.
-    func rules(for tenant: TenantID, trigger: SMSRule.Trigger, transition: Transition? = nil) -> [CompiledRule] {
+    func rules(for tenant: TenantID, trigger: SMSRule.Trigger, transition: Transition? = nil, step: DemandStep? = nil)
+        -> [CompiledRule]
+    {
         (byTier[tenant] ?? defaults).filter { compiled in
             let rule = compiled.rule
             guard rule.disabled != true, rule.event == trigger else { return false }
+            if let step, let steps = rule.steps, !steps.contains(step) { return false }
             guard let transition else { return true }
             if let kinds = rule.transitions, !kinds.contains(transition.kind) { return false }
             if let state = rule.toState, state != transition.to { return false }

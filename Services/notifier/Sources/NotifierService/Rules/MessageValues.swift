@@ -1,0 +1,70 @@
+import DemandDomain
+import Foundation
+import PlatformEvents
+
+/// The values an SMS template's placeholders are filled with, for one event.
+///
+/// Besides the demand's names and numbers, some say what an action did, in the words the
+/// enterprise and the cadre need: how an answer stands (办结, or class B with its planned date, or
+/// re-answered after supervision), what became of an extension request, why a demand closed.
+struct MessageValues {
+    let tierRules: TierRules
+
+    func values(
+        demand: DemandSummary,
+        transition: Transition?,
+        openDeadlines: [StepDeadline],
+        alert: DeadlineAlertEvent?
+    ) -> [String: String] {
+        let tenant = tierRules.tree[demand.tenant]
+        var values: [String: String] = [
+            "signature": tenant?.smsSignature ?? "", "platform": tenant?.platformName ?? "", "tier": tenant?.name ?? "",
+            "enterprise": demand.enterpriseName ?? "", "number": demand.registrationNumber?.description ?? "",
+            "unit": demand.leadUnit?.name ?? "",
+            "ratingDays": String(tierRules.procedure(for: demand.tenant).ratingDays),
+            "originTier": demand.origin.flatMap { tierRules.tree[$0.tenant]?.name } ?? "",
+        ]
+        if let transition { values.merge(Self.actionValues(transition, openDeadlines: openDeadlines)) { $1 } }
+        if let alert {
+            values["step"] = alert.step.chineseName
+            values["due"] = CivilDate.deadlineText(alert.dueAt)
+            values["dueDay"] = CivilDate.lastDay(before: alert.dueAt).chineseText
+            values["overdueDays"] = alert.overdueWorkingDays.map(String.init) ?? ""
+        }
+        return values
+    }
+
+    static func actionValues(_ transition: Transition, openDeadlines: [StepDeadline]) -> [String: String] {
+        switch transition.action {
+        case .sendBack(let sendBack): ["reason": sendBack.reason]
+        case .returnNotOurRemit(let remit): ["reason": remit.reason]
+        case .pauseClock(let pause): ["reason": pause.reason]
+        case .submitResult(let result): ["answer": answer(result, afterSupervision: transition.from == .underSupervision)]
+        case .decideExtension(let decision):
+            ["decision": self.decision(decision, resultDue: openDeadlines.first { $0.step == .result }?.dueAt)]
+        case .closeUnrated: ["closure": "（企业逾期未评价）"]
+        default: [:]
+        }
+    }
+
+    /// How an answer stands, after "您提交的诉求".
+    static func answer(_ result: ResultReport, afterSupervision: Bool) -> String {
+        let prefix = afterSupervision ? "经专项督办" : ""
+        switch result.resultClass {
+        case .a:
+            return prefix + (afterSupervision ? "已重新办结" : "已办结")
+        case .b:
+            let planned = result.plannedCompletion.map { "，计划于\($0.chineseText)前解决" } ?? ""
+            return prefix + (afterSupervision ? "已重新答复" : "已答复") + "，正在解决中" + planned
+        case .c:
+            return prefix + (afterSupervision ? "已重新答复" : "已答复") + "，暂不具备解决条件，原因见答复"
+        }
+    }
+
+    /// What became of an extension request, after "延期申请".
+    static func decision(_ decision: ExtensionDecision, resultDue: Date?) -> String {
+        guard decision.granted else { return "未获同意，请按原时限办结" }
+        let due = resultDue.map { "，办理时限延至\(CivilDate.lastDay(before: $0).chineseText)" } ?? ""
+        return "已同意，延期\(decision.days)个工作日" + due
+    }
+}
