@@ -42,6 +42,10 @@ public struct DemandView: Encodable, Sendable {
     public var outcome: EscalationOutcome?
     public var lastResult: ResultReport?
     public var lastRating: Rating?
+    /// Who answers for the demand at the lead unit, as named when signing.
+    public var signature: Signature?
+    /// Cooperating units' opinions to the lead unit under the current routing.
+    public var opinions: [UnitOpinion]
     public var pendingExtension: ExtensionRequest?
     public var clockPausedSince: Date?
     public var urgeCount: Int
@@ -73,6 +77,8 @@ public struct DemandView: Encodable, Sendable {
         outcome = status.outcome
         lastResult = status.lastResult
         lastRating = status.lastRating
+        signature = status.signature
+        opinions = status.opinions
         pendingExtension = status.pendingExtension
         clockPausedSince = status.clockPausedSince
         urgeCount = status.urgeCount

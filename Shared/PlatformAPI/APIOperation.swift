@@ -79,7 +79,7 @@ public struct APIOperation: Sendable {
 
 /// The steps a handling unit, the enterprise or the office take on handling (`POST /demands/{id}/<action>`).
 public enum HandlingAction: String, Sendable, CaseIterable {
-    case sign, notes, pause, resume, `extension`, result, `return`, rating, urge
+    case sign, notes, opinions, pause, resume, `extension`, result, `return`, rating, urge
     case extensionDecision = "extension/decision"
 
     public var operation: APIOperation { APIOperation(rawValue, .handling, .POST, "/demands/{id}/\(rawValue)") }

@@ -105,6 +105,8 @@ public struct DemandSnapshot: Decodable, Sendable {
     public var enterprise: EnterpriseParty?
     public var lastResult: ResultReport?
     public var lastRating: Rating?
+    public var signature: Signature?
+    public var opinions: [UnitOpinion]?
     public var pendingExtension: ExtensionRequest?
     public var clockPausedSince: Date?
     public var urgeCount: Int?

@@ -85,6 +85,18 @@ struct DeadlineTests {
         #expect(try resultDeadline(demand).dueAt == day("2024-03-27"))
     }
 
+    @Test("A consultation is answered on its own short clock: 3 working days from signing instead of 15")
+    func consultation() throws {
+        var form = F.form
+        form.isConsultation = true
+        let content = try form.validated()
+        let submit = DemandAction.submit(Submission(content: content, enterprise: F.party, registrationNumber: F.number(.registration, 1)))
+        let demand = try F.demand([(submit, F.enterprise)] + Array(Samples.path(to: .inProgress).dropFirst()))
+        // Signed on Monday 4 March: Tuesday to Thursday.
+        #expect(try resultDeadline(demand).dueAt == day("2024-03-08"))
+        #expect(try resultDeadline(demand).budgetDays == 3)
+    }
+
     @Test("A step already overdue when paused stays overdue")
     func pauseAfterDue() throws {
         var demand = try F.demand(Samples.path(to: .inProgress))

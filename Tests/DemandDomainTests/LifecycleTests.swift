@@ -24,6 +24,7 @@ enum Samples {
             F.dispatcher),
         .sign: (.sign(Signature()), F.unitAdmin),
         .addProgressNote: (.addProgressNote(ProgressNote(text: "已联系供电公司")), F.unitAdmin),
+        .submitOpinion: (.submitOpinion(CooperationOpinion(text: "规划许可可并联办理")), F.otherUnitAdmin),
         .pauseClock: (.pauseClock(ClockPause(reason: "等待企业补充材料")), F.unitAdmin),
         .resumeClock: (.resumeClock(ClockResume()), F.unitAdmin),
         .requestExtension: (.requestExtension(ExtensionRequest(days: 5, reason: "需现场勘查")), F.unitAdmin),
@@ -70,10 +71,10 @@ struct LifecycleTests {
         .returnedToEnterprise: [.resubmit],
         .awaitingDispatch: [.dispatch, .escalate],
         .escalated: [.recordEscalationOutcome],
-        .awaitingSignature: [.sign, .returnNotOurRemit],
-        .inProgress: [.addProgressNote, .pauseClock, .requestExtension, .submitResult, .returnNotOurRemit],
+        .awaitingSignature: [.sign, .returnNotOurRemit, .submitOpinion],
+        .inProgress: [.addProgressNote, .submitOpinion, .pauseClock, .requestExtension, .submitResult, .returnNotOurRemit],
         .awaitingRating: [.rate, .closeUnrated],
-        .underSupervision: [.addProgressNote, .pauseClock, .requestExtension, .submitResult],
+        .underSupervision: [.addProgressNote, .submitOpinion, .pauseClock, .requestExtension, .submitResult],
         .closed: [],
     ]
 
@@ -377,5 +378,50 @@ struct UnratedClosureTests {
         #expect(demand.status.lastRating == nil)
         guard case .closeUnrated(let timeout) = action else { Issue.record("expected closeUnrated"); return }
         #expect(timeout.ratingDays == 5 && !timeout.countsAsSatisfied)
+    }
+}
+
+@Suite("Cooperating units and the lead unit's signature")
+struct CooperationTests {
+    typealias F = Fixtures
+
+    func apply(_ action: DemandAction, by actor: Actor, to demand: inout Demand, procedure: ProcedureProfile = .shiyan) throws {
+        let time = F.shanghai("2024-03-05")
+        try demand.apply(action, by: actor, at: time, context: F.context(for: demand, at: time, procedure: procedure))
+    }
+
+    @Test("Only a cooperating unit submits opinions; the lead unit reads them with the unit's name; a new routing starts afresh")
+    func opinions() throws {
+        var demand = try F.demand(Samples.path(to: .inProgress))
+        #expect(throws: TransitionError.notAParty(.submitOpinion, "只有配合单位可以提交配合意见")) {
+            var copy = demand
+            try apply(.submitOpinion(CooperationOpinion(text: "意见")), by: F.unitAdmin, to: &copy)
+        }
+        #expect(throws: TransitionError.self) {
+            var copy = demand
+            try apply(.submitOpinion(CooperationOpinion(text: "  ")), by: F.otherUnitAdmin, to: &copy)
+        }
+        try apply(.submitOpinion(CooperationOpinion(text: "规划许可可并联办理")), by: F.otherUnitAdmin, to: &demand)
+        #expect(demand.state == .inProgress)
+        #expect(demand.status.opinions.map(\.text) == ["规划许可可并联办理"])
+        #expect(demand.status.opinions.first?.unit == F.coopUnit)
+        try apply(.returnNotOurRemit(RemitReturn(reason: "非本单位职能", suggestion: "建议住建局")), by: F.unitAdmin, to: &demand)
+        try apply(F.dispatchToLead, by: F.dispatcher, to: &demand)
+        #expect(demand.status.opinions.isEmpty && demand.status.signature == nil)
+    }
+
+    @Test("Lincang's lead unit names its responsible leader and handler when signing; Shiyan's may")
+    func signatureNames() throws {
+        var lincang = try F.demand(Samples.path(to: .awaitingSignature))
+        #expect(throws: TransitionError.self) {
+            var copy = lincang
+            try apply(.sign(Signature(note: "已签收")), by: F.unitAdmin, to: &copy, procedure: .lincang)
+        }
+        let named = Signature(note: "已签收", responsibleLeader: "王副局长", handler: "李科长")
+        try apply(.sign(named), by: F.unitAdmin, to: &lincang, procedure: .lincang)
+        #expect(lincang.status.signature == named)
+        var shiyan = try F.demand(Samples.path(to: .awaitingSignature))
+        try apply(.sign(Signature()), by: F.unitAdmin, to: &shiyan)
+        #expect(shiyan.state == .inProgress)
     }
 }

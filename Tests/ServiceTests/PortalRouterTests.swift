@@ -25,13 +25,15 @@ struct PortalRouterTests {
     func settings() async throws -> PortalSettings {
         // Port 9 (discard) is closed here: every service the portal calls is down.
         let down = "http://127.0.0.1:9"
+        let tenantsFile = Self.repositoryRoot + "/deploy/local/tenants.json"
+        let tiers = try JSONDecoder().decode(TenantTree.self, from: Data(contentsOf: URL(fileURLWithPath: tenantsFile))).tenants
+        let everyTierDown = tiers.map { "\($0.id)=\(down)" }.joined(separator: ",")
         return try await PortalSettings.load(environment: [
-            "TENANTS_FILE": Self.repositoryRoot + "/deploy/local/tenants.json",
+            "TENANTS_FILE": tenantsFile,
             "POSTGRES_HOST": environment.postgresHost, "POSTGRES_PORT": String(environment.postgresPort),
             "POSTGRES_USER": environment.postgresUser, "POSTGRES_PASSWORD": environment.postgresPassword,
             "POSTGRES_DATABASE": environment.postgresDatabase, "POSTGRES_SCHEMA": "portal_router_test", "LOG_LEVEL": "error",
-            "PORTAL_INTAKE_URLS": "shiyan=\(down),maojian=\(down),zhangwan=\(down)",
-            "PORTAL_DISPATCH_URLS": "shiyan=\(down),maojian=\(down),zhangwan=\(down)",
+            "PORTAL_INTAKE_URLS": everyTierDown, "PORTAL_DISPATCH_URLS": everyTierDown,
             "PORTAL_HANDLING_URL": down, "PORTAL_NOTIFIER_URL": down, "PORTAL_REPORTING_URL": down,
         ])
     }

@@ -26,7 +26,8 @@ public struct DeadlinePlanner: Sendable {
     public func openDeadlines(for demand: Demand) throws(CalendarError) -> [StepDeadline] {
         var result: [StepDeadline] = []
         for (step, start) in openSteps(of: demand) {
-            result.append(try deadline(step: step, startIndex: start, history: demand.history))
+            result.append(try deadline(step: step, startIndex: start, history: demand.history,
+                consultation: demand.status.content?.isConsultation ?? false))
         }
         return result
     }
@@ -54,10 +55,12 @@ public struct DeadlinePlanner: Sendable {
         }
     }
 
-    private func deadline(step: DemandStep, startIndex: Int, history: [Transition]) throws(CalendarError) -> StepDeadline {
+    private func deadline(step: DemandStep, startIndex: Int, history: [Transition], consultation: Bool) throws(CalendarError)
+        -> StepDeadline
+    {
         let start = history[startIndex].at
         let later = history[(startIndex + 1)...]
-        var budget = procedure.standardDays(for: step)
+        var budget = procedure.standardDays(for: step, consultation: consultation)
         var pauses: [(pausedAt: Date, resumedAt: Date?)] = []
         if step == .result {
             for transition in later {

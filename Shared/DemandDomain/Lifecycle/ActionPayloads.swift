@@ -147,9 +147,27 @@ public struct EscalationSlip: Codable, Sendable, Hashable {
     }
 }
 
+/// 签收: the lead unit takes the demand on, naming who answers for it (003 art. 15–16: 明确责任领导
+/// 和具体经办人).
 public struct Signature: Codable, Sendable, Hashable {
     public var note: String?
-    public init(note: String? = nil) { self.note = note }
+    /// 责任领导.
+    public var responsibleLeader: String?
+    /// 具体经办人.
+    public var handler: String?
+
+    public init(note: String? = nil, responsibleLeader: String? = nil, handler: String? = nil) {
+        self.note = note
+        self.responsibleLeader = responsibleLeader
+        self.handler = handler
+    }
+}
+
+/// A cooperating unit's opinion (配合单位意见), submitted to the lead unit, which sees it before
+/// answering (003 art. 14–15).
+public struct CooperationOpinion: Codable, Sendable, Hashable {
+    public var text: String
+    public init(text: String) { self.text = text }
 }
 
 public struct ProgressNote: Codable, Sendable, Hashable {

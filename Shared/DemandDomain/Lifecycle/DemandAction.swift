@@ -16,6 +16,7 @@ public enum DemandAction: Sendable, Hashable {
     case escalate(EscalationSlip)
     case sign(Signature)
     case addProgressNote(ProgressNote)
+    case submitOpinion(CooperationOpinion)
     case pauseClock(ClockPause)
     case resumeClock(ClockResume)
     case requestExtension(ExtensionRequest)
@@ -38,6 +39,7 @@ public enum DemandAction: Sendable, Hashable {
         case escalate
         case sign
         case addProgressNote
+        case submitOpinion
         case pauseClock
         case resumeClock
         case requestExtension
@@ -62,6 +64,7 @@ public enum DemandAction: Sendable, Hashable {
             case .escalate: "转报上级"
             case .sign: "签收"
             case .addProgressNote: "办理进展"
+            case .submitOpinion: "配合单位意见"
             case .pauseClock: "暂停计时"
             case .resumeClock: "恢复计时"
             case .requestExtension: "申请延期"
@@ -88,6 +91,7 @@ public enum DemandAction: Sendable, Hashable {
         case .escalate: .escalate
         case .sign: .sign
         case .addProgressNote: .addProgressNote
+        case .submitOpinion: .submitOpinion
         case .pauseClock: .pauseClock
         case .resumeClock: .resumeClock
         case .requestExtension: .requestExtension
@@ -123,6 +127,7 @@ extension DemandAction: Codable {
         case .escalate: self = .escalate(try payload(EscalationSlip.self))
         case .sign: self = .sign(try payload(Signature.self))
         case .addProgressNote: self = .addProgressNote(try payload(ProgressNote.self))
+        case .submitOpinion: self = .submitOpinion(try payload(CooperationOpinion.self))
         case .pauseClock: self = .pauseClock(try payload(ClockPause.self))
         case .resumeClock: self = .resumeClock(try payload(ClockResume.self))
         case .requestExtension: self = .requestExtension(try payload(ExtensionRequest.self))
@@ -150,6 +155,7 @@ extension DemandAction: Codable {
         case .escalate(let value): try container.encode(value, forKey: .payload)
         case .sign(let value): try container.encode(value, forKey: .payload)
         case .addProgressNote(let value): try container.encode(value, forKey: .payload)
+        case .submitOpinion(let value): try container.encode(value, forKey: .payload)
         case .pauseClock(let value): try container.encode(value, forKey: .payload)
         case .resumeClock(let value): try container.encode(value, forKey: .payload)
         case .requestExtension(let value): try container.encode(value, forKey: .payload)

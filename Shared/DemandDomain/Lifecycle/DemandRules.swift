@@ -30,6 +30,7 @@ public enum DemandRules {
         case (.sign, .awaitingSignature?): [.inProgress]
         case (.returnNotOurRemit, .awaitingSignature?), (.returnNotOurRemit, .inProgress?): [.awaitingDispatch]
         case (.addProgressNote, .inProgress?), (.addProgressNote, .underSupervision?): [state!]
+        case (.submitOpinion, .awaitingSignature?), (.submitOpinion, .inProgress?), (.submitOpinion, .underSupervision?): [state!]
         case (.pauseClock, .inProgress?), (.pauseClock, .underSupervision?): status.clockPausedSince == nil ? [state!] : []
         case (.resumeClock, .inProgress?), (.resumeClock, .underSupervision?): status.clockPausedSince != nil ? [state!] : []
         case (.requestExtension, .inProgress?), (.requestExtension, .underSupervision?):
@@ -86,7 +87,8 @@ public enum DemandRules {
         case .receiveEscalation, .recordEscalationOutcome, .closeUnrated: [.system]
         case .edit, .approve, .sendBack: [.cadre]
         case .dispatch, .escalate: [.dispatcher, .office]
-        case .sign, .addProgressNote, .pauseClock, .resumeClock, .requestExtension, .submitResult, .returnNotOurRemit:
+        case .sign, .addProgressNote, .submitOpinion, .pauseClock, .resumeClock, .requestExtension, .submitResult,
+            .returnNotOurRemit:
             [.unitAdmin, .countyAdmin]
         case .decideExtension, .urge: [.office]
         case .rate: [.enterprise]
@@ -121,6 +123,10 @@ public enum DemandRules {
             guard let assignment = status.assignment, let unit = actor.unitID,
                 assignment.leadUnit.id == unit || assignment.cooperatingUnits.contains(where: { $0.id == unit })
             else { throw .notAParty(kind, "该诉求未分办给您的单位") }
+        case .submitOpinion:
+            guard let unit = actor.unitID, status.assignment?.cooperatingUnits.contains(where: { $0.id == unit }) == true else {
+                throw .notAParty(kind, "只有配合单位可以提交配合意见")
+            }
         case .decideExtension:
             guard actor.tenant == demand.tenant else { throw .notAParty(kind, "只有本级双千办可以审批延期") }
         case .urge:
@@ -179,6 +185,11 @@ public enum DemandRules {
             try requireText(slip.suggestion, field: "suggestion", label: "办理建议")
         case .addProgressNote(let note):
             try requireText(note.text, field: "text", label: "办理进展")
+        case .submitOpinion(let opinion):
+            try requireText(opinion.text, field: "text", label: "配合意见")
+        case .sign(let signature) where context.procedure.signatureNamesResponsible:
+            try requireText(signature.responsibleLeader ?? "", field: "responsibleLeader", label: "责任领导")
+            try requireText(signature.handler ?? "", field: "handler", label: "具体经办人")
         case .pauseClock(let pause):
             try requireText(pause.reason, field: "reason", label: "暂停计时原因")
         case .requestExtension(let request):
@@ -236,7 +247,8 @@ public enum DemandRules {
             case .edit(let value), .resubmit(let value): [("note", value.note)]
             case .dispatch(let value): [("instructions", value.instructions)]
             case .escalate(let value): [("suggestion", value.suggestion)]
-            case .sign(let value): [("note", value.note)]
+            case .sign(let value): [("note", value.note), ("responsibleLeader", value.responsibleLeader), ("handler", value.handler)]
+            case .submitOpinion(let value): [("text", value.text)]
             case .addProgressNote(let value): [("text", value.text)]
             case .pauseClock(let value): [("reason", value.reason)]
             case .resumeClock(let value): [("note", value.note)]

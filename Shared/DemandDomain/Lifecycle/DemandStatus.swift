@@ -37,6 +37,10 @@ public struct DemandStatus: Sendable, Hashable {
     public internal(set) var pendingExtension: ExtensionRequest?
     public internal(set) var lastResult: ResultReport?
     public internal(set) var lastRating: Rating?
+    /// The lead unit's signature under the current routing: who answers for the demand.
+    public internal(set) var signature: Signature?
+    /// Cooperating units' opinions under the current routing, oldest first.
+    public internal(set) var opinions: [UnitOpinion] = []
     /// Closed because the enterprise gave no rating in time (未评价).
     public internal(set) var closedUnrated = false
     public internal(set) var lastReturn: RemitReturn?
@@ -79,11 +83,18 @@ public struct DemandStatus: Sendable, Hashable {
             lastDispatcherID = transition.actor.id
             clockPausedSince = nil
             pendingExtension = nil
+            signature = nil
+            opinions = []
         case .escalate(let slip):
             escalation = slip
             lastDispatcherID = transition.actor.id
-        case .sign, .addProgressNote:
+        case .sign(let signature):
+            self.signature = signature
+        case .addProgressNote:
             break
+        case .submitOpinion(let opinion):
+            let unit = assignment?.cooperatingUnits.first { $0.id == transition.actor.unitID }
+            opinions.append(UnitOpinion(unit: unit, text: opinion.text, at: transition.at, by: transition.actor.name))
         case .pauseClock:
             clockPausedSince = transition.at
         case .resumeClock:
@@ -112,4 +123,12 @@ public struct DemandStatus: Sendable, Hashable {
             self.outcome = outcome
         }
     }
+}
+
+/// A cooperating unit's opinion as the lead unit reads it.
+public struct UnitOpinion: Codable, Sendable, Hashable {
+    public var unit: UnitRef?
+    public var text: String
+    public var at: Date
+    public var by: String?
 }

@@ -71,6 +71,12 @@ public struct ProcedureProfile: Codable, Sendable, Hashable {
     /// Whether a demand closed without a rating counts as satisfied in 满意率; when false it is
     /// left out of the rate and counted apart as 未评价.
     public var unratedCountsAsSatisfied: Bool
+    /// Working days a department has to answer a consultation (咨询类, 003 art. 10: the office
+    /// "直接转交相关职能部门进行答复"). The seeds set no limit; the platform gives 3.
+    public var consultationResultDays: Int
+    /// Whether the lead unit names its responsible leader and handler when signing (Lincang: 003
+    /// art. 15–16).
+    public var signatureNamesResponsible: Bool
     /// A step is "due soon" once this much working time, in working days, is left.
     public var warningThresholdDays: Double
 
@@ -89,6 +95,8 @@ public struct ProcedureProfile: Codable, Sendable, Hashable {
         ratingDays: Int,
         ratingReminderDay: Int = 3,
         unratedCountsAsSatisfied: Bool = false,
+        signatureNamesResponsible: Bool = false,
+        consultationResultDays: Int = 3,
         warningThresholdDays: Double
     ) {
         self.id = id
@@ -105,6 +113,8 @@ public struct ProcedureProfile: Codable, Sendable, Hashable {
         self.ratingDays = ratingDays
         self.ratingReminderDay = ratingReminderDay
         self.unratedCountsAsSatisfied = unratedCountsAsSatisfied
+        self.signatureNamesResponsible = signatureNamesResponsible
+        self.consultationResultDays = consultationResultDays
         self.warningThresholdDays = warningThresholdDays
     }
 
@@ -144,6 +154,7 @@ public struct ProcedureProfile: Codable, Sendable, Hashable {
         extensionCap: .workingDays(15),
         majorMatterCap: .calendarMonths(1),
         ratingDays: 5,
+        signatureNamesResponsible: true,
         warningThresholdDays: 1
     )
 
@@ -159,6 +170,12 @@ public struct ProcedureProfile: Codable, Sendable, Hashable {
     /// demand as 未评价 (002 §14: "在5个工作日内进行评价以便销号").
     public func expiry(of step: DemandStep) -> DemandAction? {
         step == .rating ? .closeUnrated(RatingTimeout(ratingDays: ratingDays, countsAsSatisfied: unratedCountsAsSatisfied)) : nil
+    }
+
+    /// Working days allowed for a step of a demand before any extension: a consultation's answer
+    /// runs on its own short clock.
+    public func standardDays(for step: DemandStep, consultation: Bool) -> Int {
+        step == .result && consultation ? consultationResultDays : standardDays(for: step)
     }
 
     /// Working days allowed for a step before any extension.
@@ -177,7 +194,7 @@ extension ProcedureProfile {
     private enum CodingKeys: String, CodingKey {
         case id, name, requiresCadreReview, reviewDays, dispatchDays, complexDispatchDays, signDays, resultDays
         case resultClockStart, extensionCap, majorMatterCap, ratingDays, ratingReminderDay, unratedCountsAsSatisfied
-        case warningThresholdDays
+        case signatureNamesResponsible, consultationResultDays, warningThresholdDays
     }
 
     /// Decodes a tier's own profile (`PROCEDURES_FILE`); the rating reminder and the 未评价 rule may
@@ -199,6 +216,8 @@ extension ProcedureProfile {
             ratingDays: try container.decode(Int.self, forKey: .ratingDays),
             ratingReminderDay: try container.decodeIfPresent(Int.self, forKey: .ratingReminderDay) ?? 3,
             unratedCountsAsSatisfied: try container.decodeIfPresent(Bool.self, forKey: .unratedCountsAsSatisfied) ?? false,
+            signatureNamesResponsible: try container.decodeIfPresent(Bool.self, forKey: .signatureNamesResponsible) ?? false,
+            consultationResultDays: try container.decodeIfPresent(Int.self, forKey: .consultationResultDays) ?? 3,
             warningThresholdDays: try container.decode(Double.self, forKey: .warningThresholdDays))
     }
 }

@@ -10,6 +10,11 @@ struct HandlingRoutes {
     let handling: HandlingWorkflow
 
     struct Note: Decodable { var note: String? }
+    struct SignBody: Decodable {
+        var note: String?
+        var responsibleLeader: String?
+        var handler: String?
+    }
     struct Text: Decodable { var text: String }
     struct Reason: Decodable { var reason: String }
     struct ExtensionBody: Decodable {
@@ -57,8 +62,11 @@ struct HandlingRoutes {
             let slip = try await handling.dispatchSlip(try context.demandID(), for: try context.requirePrincipal())
             return (slip.wordDocument(), "dispatch-slip-\(slip.number.filter(\.isASCII).filter(\.isNumber))")
         }
-        action("sign", Note.self, on: demands) { .sign(Signature(note: $0.note)) }
+        action("sign", SignBody.self, on: demands) {
+            .sign(Signature(note: $0.note, responsibleLeader: $0.responsibleLeader, handler: $0.handler))
+        }
         action("notes", Text.self, on: demands) { .addProgressNote(ProgressNote(text: $0.text)) }
+        action("opinions", Text.self, on: demands) { .submitOpinion(CooperationOpinion(text: $0.text)) }
         action("pause", Reason.self, on: demands) { .pauseClock(ClockPause(reason: $0.reason)) }
         action("resume", Note.self, on: demands) { .resumeClock(ClockResume(note: $0.note)) }
         action("extension", ExtensionBody.self, on: demands) {

@@ -42,8 +42,12 @@ struct DemandActions: Sendable {
             _ = try await client.escalate(session, id, suggestion: try required(form, "suggestion", "请填写转报意见"))
             return Outcome("已转报上级")
         case "sign":
-            _ = try await client.handle(session, id, .sign, ["note": form["note"] ?? "已签收"])
+            _ = try await client.handle(session, id, .sign, SignBody(note: form["note"] ?? "已签收",
+                responsibleLeader: form["responsibleLeader"], handler: form["handler"]))
             return Outcome("已签收，请在时限内办理")
+        case "opinions":
+            _ = try await client.handle(session, id, .opinions, ["text": try required(form, "text", "请填写配合意见")])
+            return Outcome("配合意见已提交牵头单位")
         case "result":
             _ = try await client.handle(session, id, .result, try resultBody(form))
             return Outcome("办理结果已提交，等待企业评价")
@@ -87,6 +91,12 @@ struct DemandActions: Sendable {
         default:
             throw PortalError.notFound
         }
+    }
+
+    struct SignBody: Encodable, Sendable {
+        var note: String
+        var responsibleLeader: String?
+        var handler: String?
     }
 
     struct ExtensionBody: Encodable, Sendable {

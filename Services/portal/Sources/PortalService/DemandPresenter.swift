@@ -7,9 +7,18 @@ import PlatformAPI
 struct DemandPresenter {
     let demand: DemandSnapshot
     let role: Role
+    /// The person's unit, for the forms of a lead or cooperating unit.
+    let unitID: String?
     let tree: TenantTree
     /// The page's own address, where a form on another copy of the demand comes back to.
     let pagePath: String
+
+    /// 责任领导 and 经办人 as the lead unit named them when signing.
+    var responsibleText: String {
+        guard let signature = demand.signature else { return "" }
+        return [signature.responsibleLeader.map { "责任领导：\($0)" }, signature.handler.map { "经办人：\($0)" }]
+            .compactMap { $0 }.joined(separator: "，")
+    }
 
     var fields: [String: Any] {
         let location = demand.location
@@ -45,7 +54,11 @@ struct DemandPresenter {
             fields["assignment"] = [
                 "number": assignment.number, "lead": assignment.leadUnit.name,
                 "cooperating": assignment.cooperatingUnits.map(\.name).joined(separator: "、"),
+                "responsible": responsibleText,
             ]
+        }
+        fields["opinions"] = (demand.opinions ?? []).map { opinion in
+            ["unit": opinion.unit?.name ?? "配合单位", "text": opinion.text, "at": CivilDate.shanghaiText(opinion.at), "by": opinion.by ?? ""]
         }
         if let result = demand.lastResult {
             fields["result"] = [
@@ -66,7 +79,11 @@ struct DemandPresenter {
         fields["canEscalate"] = role == .dispatcher && state == .awaitingDispatch && tier.flatMap { tree[$0]?.parent } != nil
         let working = state == .inProgress || state == .underSupervision
         fields["canSign"] = role.actsForUnit && state == .awaitingSignature
-        fields["canAnswer"] = role.actsForUnit && working
+        fields["canAnswer"] = role.actsForUnit && working && unitID == demand.assignment?.leadUnit.id
+        let cooperating = demand.assignment?.cooperatingUnits.contains { $0.id == unitID } == true
+        fields["canGiveOpinion"] = role.actsForUnit && cooperating && (working || state == .awaitingSignature)
+        fields["signNamesRequired"] = TenantID(validating: demand.tenant).flatMap { tree[$0] }
+            .map { ProcedureProfile.presets[$0.procedure]?.signatureNamesResponsible == true } ?? false
         fields["isPaused"] = demand.clockPausedSince != nil
         fields["canRequestExtension"] = role.actsForUnit && working && demand.pendingExtension == nil
         fields["hasSlip"] = demand.assignment != nil

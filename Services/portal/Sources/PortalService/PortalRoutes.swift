@@ -268,7 +268,7 @@ struct PortalRoutes: Sendable {
         let session = try context.requireSession()
         let id = try Self.demandID(context)
         let demand = try await read(id, as: session.api)
-        var fields = DemandPresenter(demand: demand, role: session.api.role, tree: tree, pagePath: "/demands/\(id.uuidString.lowercased())")
+        var fields = DemandPresenter(demand: demand, role: session.api.role, unitID: session.api.unitID, tree: tree, pagePath: "/demands/\(id.uuidString.lowercased())")
             .fields
         if session.api.role == .dispatcher, demand.state == .awaitingDispatch {
             fields["units"] = try await client.units(session.api).map { ["id": $0.id, "name": $0.name] }

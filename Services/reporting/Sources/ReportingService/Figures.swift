@@ -40,6 +40,8 @@ public struct Figures: Codable, Sendable, Hashable {
     public var received: Int
     /// Of those, received by escalation from a lower tier (counted there too).
     public var escalatedIn: Int
+    /// Of those, consultations (咨询类, 003 art. 10), answered by a department on their own clock.
+    public var consultations: Int
     /// Demands this tier escalated to its parent in the period.
     public var escalated: Int
     public var steps: [String: StepFigures]
@@ -371,7 +373,8 @@ public struct FiguresQuery: Sendable {
         }
         let received = count("received")
         return Figures(
-            scope: scope, name: name, received: received, escalatedIn: count("escalatedIn"), escalated: count("escalated"),
+            scope: scope, name: name, received: received, escalatedIn: count("escalatedIn"),
+            consultations: count("received.consultation"), escalated: count("escalated"),
             steps: steps, results: ["A": count("result.A"), "B": count("result.B"), "C": count("result.C")],
             returned: count("returned"), extended: count("extended"), urged: count("urged"), closed: count("closed"),
             satisfied: count("rating.satisfied"), unsatisfied: count("rating.unsatisfied"), unrated: count("rating.unrated"),

@@ -70,6 +70,7 @@ struct ReadModel: Sendable {
             add("received", cadre: true)
             if let category = summary.category { add("received.category.\(category.rawValue)") }
             if let group = summary.industryGroup { add("received.industry.\(group.rawValue)") }
+            if summary.isConsultation { add("received.consultation", cadre: true) }
             if case .receiveEscalation = transition.action { add("escalatedIn") }
         case .dispatch:
             // A unit's "received" is what it was made lead unit of.

@@ -295,11 +295,16 @@ public struct JourneyRunner: Sendable {
 
     /// The city's copy of an escalated county demand, once the city's dispatch holds it.
     public func cityCopy(of countyID: UUID) async throws -> DemandSnapshot {
-        try await eventually("the city's copy of \(countyID)", timeout: handOffTimeout, every: .milliseconds(20), upTo: .milliseconds(500)) {
+        try await copy(of: countyID, at: "shiyan", by: cast.cityDispatcher)
+    }
+
+    /// The parent tier's copy of an escalated demand, once the parent's dispatch holds it.
+    public func copy(of childID: UUID, at parent: TenantID, by dispatcher: Session) async throws -> DemandSnapshot {
+        try await eventually("\(parent)'s copy of \(childID)", timeout: handOffTimeout, every: .milliseconds(20), upTo: .milliseconds(500)) {
             let items: [PlatformClient.QueueItem] = try await client.send(
-                .queue, tier: "shiyan", query: "?origin=\(countyID)", token: cast.cityDispatcher.token)
+                .queue, tier: parent, query: "?origin=\(childID)", token: dispatcher.token)
             guard let item = items.first else { return nil }
-            return try await client.dispatchDemand(cast.cityDispatcher, tier: "shiyan", item.id)
+            return try await client.dispatchDemand(dispatcher, tier: parent, item.id)
         }
     }
 

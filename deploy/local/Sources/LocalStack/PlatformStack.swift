@@ -1,6 +1,7 @@
 import DemandDomain
 import Foundation
 import Logging
+import PlatformAPI
 import PlatformEvents
 import ServiceRuntime
 
@@ -187,9 +188,49 @@ public final class PlatformStack: Sendable {
         progress("Starting \(processes.count) services")
         do {
             try await start()
+            progress("Waiting until every tier's dispatch has its directory")
+            try await waitForDirectories()
         } catch {
             await stop()
             throw error
+        }
+    }
+
+    /// The parts of a directory file the stack checks against.
+    struct DirectoryFile: Decodable {
+        struct Unit: Decodable {
+            var id: String
+            var countyTenant: String?
+        }
+        struct Person: Decodable {
+            var name: String
+            var role: Role
+            var password: String?
+        }
+        var units: [Unit]
+        var people: [Person]
+    }
+
+    /// Waits until each tier's dispatch lists the units of its directory file: the directory
+    /// reaches dispatch over Kafka a moment after intake imported it, and a routing to a unit not
+    /// yet known there is refused.
+    public func waitForDirectories(timeout: Duration = .seconds(90)) async throws {
+        let client = PlatformClient(stack: self)
+        for tenant in tenants.tenants {
+            let path = "\(root)/deploy/local/directory/\(tenant.id).json"
+            guard let data = FileManager.default.contents(atPath: path) else { continue }
+            let file = try JSONDecoder().decode(DirectoryFile.self, from: data)
+            guard let dispatcher = file.people.first(where: { $0.role == .dispatcher }), let password = dispatcher.password else {
+                continue
+            }
+            let session = try await client.login(tier: tenant.id, login: dispatcher.name, password: password)
+            let expected = Set(file.units.filter { $0.countyTenant == nil }.map(\.id))
+            _ = try await eventually("\(tenant.name) dispatch knows its \(expected.count) units", timeout: timeout,
+                upTo: .milliseconds(500))
+            {
+                let known = Set(try await client.units(session).map(\.id))
+                return expected.isSubset(of: known) ? true : nil
+            }
         }
     }
 

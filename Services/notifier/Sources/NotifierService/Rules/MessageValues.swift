@@ -24,7 +24,10 @@ struct MessageValues {
             "ratingDays": String(tierRules.procedure(for: demand.tenant).ratingDays),
             "originTier": demand.origin.flatMap { tierRules.tree[$0.tenant]?.name } ?? "",
         ]
-        if let transition { values.merge(Self.actionValues(transition, openDeadlines: openDeadlines)) { $1 } }
+        if let transition {
+            values.merge(Self.actionValues(transition, openDeadlines: openDeadlines)) { $1 }
+            values["actorUnit"] = demand.cooperatingUnits.first { $0.id == transition.actor.unitID }?.name ?? ""
+        }
         if let alert {
             values["step"] = alert.step.chineseName
             values["due"] = CivilDate.deadlineText(alert.dueAt)

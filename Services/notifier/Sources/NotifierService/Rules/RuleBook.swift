@@ -47,7 +47,7 @@ public struct SMSTemplate: Sendable, Hashable {
 
     public static let placeholders: Set<String> = [
         "signature", "platform", "tier", "enterprise", "number", "unit", "step", "due", "dueDay", "overdueDays", "reason",
-        "ratingDays", "originTier", "answer", "decision", "closure",
+        "ratingDays", "originTier", "answer", "decision", "closure", "actorUnit",
     ]
 
     /// Placeholders that carry a sentence rather than a name, allowed 60 characters instead of 40.
