@@ -42,6 +42,7 @@ public struct DemandView: Encodable, Sendable {
     public var outcome: EscalationOutcome?
     public var lastResult: ResultReport?
     public var lastRating: Rating?
+    public var refusal: Refusal?
     /// Who answers for the demand at the lead unit, as named when signing.
     public var signature: Signature?
     /// Cooperating units' opinions to the lead unit under the current routing.
@@ -77,6 +78,7 @@ public struct DemandView: Encodable, Sendable {
         outcome = status.outcome
         lastResult = status.lastResult
         lastRating = status.lastRating
+        refusal = status.refusal
         signature = status.signature
         opinions = status.opinions
         pendingExtension = status.pendingExtension

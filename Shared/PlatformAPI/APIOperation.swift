@@ -27,6 +27,8 @@ public struct APIOperation: Sendable {
     public static let intakeView = APIOperation("intake.view", .intake, .GET, "/demands/{id}")
     public static let approve = APIOperation("approve", .intake, .POST, "/demands/{id}/approve")
     public static let sendBack = APIOperation("sendBack", .intake, .POST, "/demands/{id}/send-back")
+    public static let intakeRefusal = APIOperation("intake.refusal", .intake, .POST, "/demands/{id}/refusal")
+    public static let dispatchRefusal = APIOperation("dispatch.refusal", .dispatch, .POST, "/demands/{id}/refusal")
     public static let resubmit = APIOperation("resubmit", .intake, .POST, "/demands/{id}/resubmit")
     public static let edit = APIOperation("edit", .intake, .PUT, "/demands/{id}")
     public static let enterprises = APIOperation("enterprises", .intake, .GET, "/directory/enterprises")
@@ -71,7 +73,7 @@ public struct APIOperation: Sendable {
     public static let documents = [dispatchSlipDocument, replyForm, registrationForm, escalationSlip, briefingDocument]
 
     public static let all: [APIOperation] = [
-        login, changePassword, submit, intakeList, intakeView, approve, sendBack, resubmit, edit, enterprises, queue, units, dispatchList, dispatchView, route,
+        login, changePassword, submit, intakeList, intakeView, approve, sendBack, intakeRefusal, dispatchRefusal, resubmit, edit, enterprises, queue, units, dispatchList, dispatchView, route,
         escalate, ledger, handlingView, dispatchSlip, dispatchSlipDocument, messages, figures, unitFigures, cadreFigures,
         briefingDocument, unitRanking, registrationForm, escalationSlip, replyForm,
     ] + exports + documents.map(\.asPDF) + HandlingAction.allCases.map(\.operation)

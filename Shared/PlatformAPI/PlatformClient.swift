@@ -105,6 +105,7 @@ public struct DemandSnapshot: Decodable, Sendable {
     public var enterprise: EnterpriseParty?
     public var lastResult: ResultReport?
     public var lastRating: Rating?
+    public var refusal: Refusal?
     public var signature: Signature?
     public var opinions: [UnitOpinion]?
     public var pendingExtension: ExtensionRequest?
@@ -252,6 +253,14 @@ public struct PlatformClient: Sendable {
 
     public func approve(_ session: Session, _ id: UUID, comment: String? = nil) async throws -> DemandSnapshot {
         try await send(.approve, tier: session.tier, id: id, token: session.token, body: ["comment": comment ?? "同意"])
+    }
+
+    /// 不予受理: at intake while the demand waits for review, at dispatch while it waits for routing.
+    public func refuse(_ session: Session, _ id: UUID, waitingFor state: DemandState, _ refusal: Refusal) async throws
+        -> DemandSnapshot
+    {
+        try await send(state == .awaitingReview ? .intakeRefusal : .dispatchRefusal, tier: session.tier, id: id,
+            token: session.token, body: refusal)
     }
 
     public func sendBack(_ session: Session, _ id: UUID, reason: String) async throws -> DemandSnapshot {

@@ -70,6 +70,8 @@ struct LifecyclePropertyTests {
             #expect(status.lastRating?.satisfied == true || status.closedUnrated || status.outcome?.isClosed == true)
         case .returnedToEnterprise?:
             #expect(status.lastSendBack != nil)
+        case .refused?:
+            #expect(status.refusal != nil)
         case .awaitingReview?, .awaitingDispatch?:
             break
         }

@@ -32,6 +32,7 @@ enum Samples {
         .submitResult: (F.resultA, F.unitAdmin),
         .returnNotOurRemit: (.returnNotOurRemit(RemitReturn(reason: "不属于本单位职能", suggestion: "建议分办至区住建局")), F.unitAdmin),
         .rate: (.rate(Rating(satisfied: true)), F.enterprise),
+        .refuse: (.refuse(Refusal(ground: .litigation, explanation: "该合同纠纷已进入诉讼程序")), F.office),
         .closeUnrated: (.closeUnrated(RatingTimeout(ratingDays: 5, countsAsSatisfied: false)), F.system),
         .urge: (.urge(UrgeLetter(note: "请加快办理")), F.office),
         .recordEscalationOutcome: (.recordEscalationOutcome(EscalationOutcome(parentTenant: "shiyan", parentDemandID: UUID(),
@@ -56,6 +57,7 @@ enum Samples {
         case .underSupervision:
             return [submit, approve, dispatch, sign, result, (.rate(Rating(satisfied: false, comment: "未解决")), F.enterprise)]
         case .closed: return [submit, approve, dispatch, sign, result, byKind[.rate]!]
+        case .refused: return [submit, byKind[.refuse]!]
         }
     }
 }
@@ -67,15 +69,16 @@ struct LifecycleTests {
     /// The specification, written out independently of the rules: what each state allows.
     static let allowed: [DemandState?: Set<DemandAction.Kind>] = [
         nil: [.submit, .receiveEscalation],
-        .awaitingReview: [.edit, .approve, .sendBack],
+        .awaitingReview: [.edit, .approve, .sendBack, .refuse],
         .returnedToEnterprise: [.resubmit],
-        .awaitingDispatch: [.dispatch, .escalate],
+        .awaitingDispatch: [.dispatch, .escalate, .refuse],
         .escalated: [.recordEscalationOutcome],
         .awaitingSignature: [.sign, .returnNotOurRemit, .submitOpinion],
         .inProgress: [.addProgressNote, .submitOpinion, .pauseClock, .requestExtension, .submitResult, .returnNotOurRemit],
         .awaitingRating: [.rate, .closeUnrated],
         .underSupervision: [.addProgressNote, .submitOpinion, .pauseClock, .requestExtension, .submitResult],
         .closed: [],
+        .refused: [],
     ]
 
     /// Actions whose permission depends on more than the state (tested on their own below).
@@ -423,5 +426,43 @@ struct CooperationTests {
         var shiyan = try F.demand(Samples.path(to: .awaitingSignature))
         try apply(.sign(Signature()), by: F.unitAdmin, to: &shiyan)
         #expect(shiyan.state == .inProgress)
+    }
+}
+
+@Suite("Refusal as out of scope")
+struct RefusalTests {
+    typealias F = Fixtures
+
+    @Test("The tier office refuses with a ground and an explanation; never a demand a lower tier escalated")
+    func refusal() throws {
+        let time = F.shanghai("2024-03-05")
+        var demand = try F.demand(Samples.path(to: .awaitingDispatch))
+        #expect(throws: TransitionError.self) {
+            var copy = demand
+            try copy.apply(.refuse(Refusal(ground: .arbitration, explanation: " ")), by: F.office, at: time,
+                context: F.context(for: copy, at: time))
+        }
+        #expect(throws: TransitionError.notAParty(.refuse, "只有本级办公室可以决定不予受理")) {
+            var copy = demand
+            let cityOffice = F.cityOffice
+            try copy.apply(.refuse(Refusal(ground: .arbitration, explanation: "已申请仲裁")), by: cityOffice, at: time,
+                context: F.context(for: copy, at: time))
+        }
+        try demand.apply(.refuse(Refusal(ground: .arbitration, explanation: "已申请劳动仲裁")), by: F.office, at: time,
+            context: F.context(for: demand, at: time))
+        #expect(demand.state == .refused)
+        #expect(demand.status.refusal?.ground == .arbitration)
+        #expect(try F.planner.openDeadlines(for: demand).isEmpty)
+
+        let receipt = EscalationReceipt(content: F.content, enterprise: F.party,
+            origin: EscalationOrigin(tenant: "maojian", demandID: UUID(), registrationNumber: nil, escalationNumber: F.number(.escalation, 1)),
+            suggestion: "需市级协调", registrationNumber: F.number(.registration, 9, office: "十堰"))
+        var escalated = Demand(id: UUID(), tenant: "shiyan")
+        try escalated.apply(.receiveEscalation(receipt), by: .system("shiyan", component: "test"), at: time,
+            context: F.context(for: escalated, at: time))
+        #expect(throws: TransitionError.self) {
+            try escalated.apply(.refuse(Refusal(ground: .litigation, explanation: "已起诉")), by: F.cityOffice, at: time,
+                context: F.context(for: escalated, at: time))
+        }
     }
 }

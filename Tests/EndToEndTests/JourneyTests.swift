@@ -132,6 +132,43 @@ struct JourneyTests {
             == (try planner.schedule(step: .result, start: signedAt, budgetDays: 18).dueAt))
     }
 
+    @Test("The office refuses out-of-scope demands, at intake before review and at dispatch after; the enterprise is told")
+    func refusals() async throws {
+        let stack = TestStack.shared
+        let runner = try await stack.runner()
+        let client = try await stack.client()
+        let cast = try await stack.people()
+        // At intake, while the demand waits for the cadre's review.
+        let submitted = try await client.submit(cast.enterprise, form: JourneyRunner.sampleForm())
+        let refusedAtIntake = try await client.refuse(cast.countyOffice, submitted.id, waitingFor: .awaitingReview,
+            Refusal(ground: .litigation, explanation: "该合同纠纷已由法院受理，请通过诉讼程序解决"))
+        #expect(refusedAtIntake.state == .refused)
+        #expect(refusedAtIntake.refusal?.ground == .litigation)
+        // At dispatch, after review; intake follows.
+        let approved = try await runner.submitAndApprove()
+        do {
+            _ = try await client.refuse(cast.countyDispatcher, approved.id, waitingFor: .awaitingDispatch,
+                Refusal(ground: .stateSecret, explanation: "涉及国家秘密"))
+            Issue.record("a dispatcher refused a demand; only the office may")
+        } catch let error as APICallError {
+            #expect(error.status == 403, "\(error)")
+        }
+        let refusedAtDispatch = try await client.refuse(cast.countyOffice, approved.id, waitingFor: .awaitingDispatch,
+            Refusal(ground: .administrativeReview, explanation: "已申请行政复议"))
+        #expect(refusedAtDispatch.state == .refused)
+        _ = try await eventually("intake follows the refusal") {
+            let copy = try await client.intakeDemand(cast.enterprise, approved.id)
+            return copy.state == .refused ? copy : nil
+        }
+        let texts = try await eventually("the refusal SMS", timeout: .seconds(60)) {
+            let messages = try await client.messages(cast.countyOffice, demand: approved.id)
+            return messages.contains { $0.rule == "refused" } && messages.contains { $0.rule == "refused-to-cadre" } ? messages : nil
+        }
+        #expect(texts.first { $0.rule == "refused" }?.text
+            == "【茅箭区双千办】十堰亲清企业服务信息平台您反映的问题不纳入企业困难问题受理范围，不予受理，请通过相应途径解决。"
+            + "原因：已经或依法应当通过行政复议途径解决。已申请行政复议（\(approved.registrationNumber ?? "")）")
+    }
+
     /// A 茅箭区 demand routed to 茅箭区经信局 and signed there.
     func signedByCountyUnit() async throws -> (PlatformClient, Cast, DemandSnapshot) {
         let stack = TestStack.shared

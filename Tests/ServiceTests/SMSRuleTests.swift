@@ -78,6 +78,9 @@ struct SMSRuleTests {
         let assignment = Assignment(leadUnit: unit, number: DocumentNumber(office: "十堰服企办", kind: .dispatch, year: 2026, sequence: 1))
         let dispatch = book.rules(for: "shiyan", trigger: .transition, transition: transition(.dispatch(assignment), to: .awaitingSignature))
         #expect(Set(dispatch.map(\.rule.id)) == ["sign-requested", "cooperation-requested"])
+        let refused = book.rules(for: "shiyan", trigger: .transition,
+            transition: transition(.refuse(Refusal(ground: .litigation, explanation: "已起诉")), to: .refused))
+        #expect(Set(refused.map(\.rule.id)) == ["refused", "refused-to-cadre"])
     }
 
     @Test("A result says how the answer stands: solved, class B with its planned date, class C, re-answered after supervision")

@@ -50,7 +50,7 @@ public struct DeadlinePlanner: Sendable {
             return lastIndex { $0.kind == .rate }.map { [(.result, $0)] } ?? []
         case .awaitingRating?:
             return lastIndex { $0.kind == .submitResult }.map { [(.rating, $0)] } ?? []
-        case .returnedToEnterprise?, .escalated?, .closed?, nil:
+        case .returnedToEnterprise?, .escalated?, .closed?, .refused?, nil:
             return []
         }
     }

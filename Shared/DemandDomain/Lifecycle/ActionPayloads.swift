@@ -274,6 +274,38 @@ public struct RatingTimeout: Codable, Sendable, Hashable {
     }
 }
 
+/// Why a demand is outside what the platform handles (003 art. 2: matters that are or by law
+/// should be settled by litigation, arbitration or administrative review, or that involve state
+/// secrets, are not taken).
+public enum RefusalGround: String, Codable, Sendable, Hashable, CaseIterable {
+    case litigation
+    case arbitration
+    case administrativeReview
+    case stateSecret
+    case otherOutOfScope
+
+    public var chineseName: String {
+        switch self {
+        case .litigation: "已经或依法应当通过诉讼途径解决"
+        case .arbitration: "已经或依法应当通过仲裁途径解决"
+        case .administrativeReview: "已经或依法应当通过行政复议途径解决"
+        case .stateSecret: "涉及国家秘密"
+        case .otherOutOfScope: "不属于企业困难问题受理范围"
+        }
+    }
+}
+
+/// 不予受理: the office refuses a demand, with the ground and an explanation for the enterprise.
+public struct Refusal: Codable, Sendable, Hashable {
+    public var ground: RefusalGround
+    public var explanation: String
+
+    public init(ground: RefusalGround, explanation: String) {
+        self.ground = ground
+        self.explanation = explanation
+    }
+}
+
 /// 催办函.
 public struct UrgeLetter: Codable, Sendable, Hashable {
     public var note: String

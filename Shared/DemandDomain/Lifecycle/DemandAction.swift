@@ -14,6 +14,7 @@ public enum DemandAction: Sendable, Hashable {
     case resubmit(ContentEdit)
     case dispatch(Assignment)
     case escalate(EscalationSlip)
+    case refuse(Refusal)
     case sign(Signature)
     case addProgressNote(ProgressNote)
     case submitOpinion(CooperationOpinion)
@@ -37,6 +38,7 @@ public enum DemandAction: Sendable, Hashable {
         case resubmit
         case dispatch
         case escalate
+        case refuse
         case sign
         case addProgressNote
         case submitOpinion
@@ -62,6 +64,7 @@ public enum DemandAction: Sendable, Hashable {
             case .resubmit: "重新提交"
             case .dispatch: "分办"
             case .escalate: "转报上级"
+            case .refuse: "不予受理"
             case .sign: "签收"
             case .addProgressNote: "办理进展"
             case .submitOpinion: "配合单位意见"
@@ -89,6 +92,7 @@ public enum DemandAction: Sendable, Hashable {
         case .resubmit: .resubmit
         case .dispatch: .dispatch
         case .escalate: .escalate
+        case .refuse: .refuse
         case .sign: .sign
         case .addProgressNote: .addProgressNote
         case .submitOpinion: .submitOpinion
@@ -125,6 +129,7 @@ extension DemandAction: Codable {
         case .resubmit: self = .resubmit(try payload(ContentEdit.self))
         case .dispatch: self = .dispatch(try payload(Assignment.self))
         case .escalate: self = .escalate(try payload(EscalationSlip.self))
+        case .refuse: self = .refuse(try payload(Refusal.self))
         case .sign: self = .sign(try payload(Signature.self))
         case .addProgressNote: self = .addProgressNote(try payload(ProgressNote.self))
         case .submitOpinion: self = .submitOpinion(try payload(CooperationOpinion.self))
@@ -153,6 +158,7 @@ extension DemandAction: Codable {
         case .resubmit(let value): try container.encode(value, forKey: .payload)
         case .dispatch(let value): try container.encode(value, forKey: .payload)
         case .escalate(let value): try container.encode(value, forKey: .payload)
+        case .refuse(let value): try container.encode(value, forKey: .payload)
         case .sign(let value): try container.encode(value, forKey: .payload)
         case .addProgressNote(let value): try container.encode(value, forKey: .payload)
         case .submitOpinion(let value): try container.encode(value, forKey: .payload)

@@ -11,6 +11,7 @@ import Foundation
 ///   ├─submit (direct, cadre, office)──────────┘            inProgress ─submitResult─▶ awaitingRating
 ///   └─receiveEscalation (parent tier)─────────┘        awaitingRating ─rate(satisfied)─▶ closed
 ///                                              awaitingRating ─closeUnrated (no rating in time)─▶ closed
+/// awaitingReview, awaitingDispatch ─refuse (office, out of scope: 003 art. 2)─▶ refused
 ///                                              awaitingRating ─rate(unsatisfied)─▶ underSupervision
 ///                                              underSupervision ─submitResult─▶ awaitingRating
 /// ```
@@ -27,6 +28,7 @@ public enum DemandRules {
         case (.resubmit, .returnedToEnterprise?): [.awaitingReview, .awaitingDispatch]
         case (.dispatch, .awaitingDispatch?): [.awaitingSignature]
         case (.escalate, .awaitingDispatch?): [.escalated]
+        case (.refuse, .awaitingReview?), (.refuse, .awaitingDispatch?): [.refused]
         case (.sign, .awaitingSignature?): [.inProgress]
         case (.returnNotOurRemit, .awaitingSignature?), (.returnNotOurRemit, .inProgress?): [.awaitingDispatch]
         case (.addProgressNote, .inProgress?), (.addProgressNote, .underSupervision?): [state!]
@@ -90,7 +92,7 @@ public enum DemandRules {
         case .sign, .addProgressNote, .submitOpinion, .pauseClock, .resumeClock, .requestExtension, .submitResult,
             .returnNotOurRemit:
             [.unitAdmin, .countyAdmin]
-        case .decideExtension, .urge: [.office]
+        case .decideExtension, .urge, .refuse: [.office]
         case .rate: [.enterprise]
         }
     }
@@ -129,6 +131,8 @@ public enum DemandRules {
             }
         case .decideExtension:
             guard actor.tenant == demand.tenant else { throw .notAParty(kind, "只有本级双千办可以审批延期") }
+        case .refuse:
+            guard actor.tenant == demand.tenant else { throw .notAParty(kind, "只有本级办公室可以决定不予受理") }
         case .urge:
             guard context.supervisingTenants.contains(actor.tenant) else {
                 throw .notAParty(kind, "只有本级或上级双千办可以催办")
@@ -187,6 +191,13 @@ public enum DemandRules {
             try requireText(note.text, field: "text", label: "办理进展")
         case .submitOpinion(let opinion):
             try requireText(opinion.text, field: "text", label: "配合意见")
+        case .refuse(let refusal):
+            // Acceptance is decided where the enterprise raised the demand; a tier above answers
+            // what a lower tier escalated.
+            guard status.origin == nil else {
+                throw .invalid(FieldIssue(code: "ESCALATED_DEMAND", field: "ground", message: "下级转报的诉求已经受理，不能不予受理"))
+            }
+            try requireText(refusal.explanation, field: "explanation", label: "不予受理的说明")
         case .sign(let signature) where context.procedure.signatureNamesResponsible:
             try requireText(signature.responsibleLeader ?? "", field: "responsibleLeader", label: "责任领导")
             try requireText(signature.handler ?? "", field: "handler", label: "具体经办人")
@@ -249,6 +260,7 @@ public enum DemandRules {
             case .escalate(let value): [("suggestion", value.suggestion)]
             case .sign(let value): [("note", value.note), ("responsibleLeader", value.responsibleLeader), ("handler", value.handler)]
             case .submitOpinion(let value): [("text", value.text)]
+            case .refuse(let value): [("explanation", value.explanation)]
             case .addProgressNote(let value): [("text", value.text)]
             case .pauseClock(let value): [("reason", value.reason)]
             case .resumeClock(let value): [("note", value.note)]

@@ -22,6 +22,8 @@ public enum DemandState: String, Codable, Sendable, CaseIterable {
     case underSupervision
     /// 已销号: closed after the enterprise accepted the result.
     case closed
+    /// 不予受理: refused by the office as outside what the platform handles (003 art. 2).
+    case refused
 
     public var chineseName: String {
         switch self {
@@ -34,6 +36,7 @@ public enum DemandState: String, Codable, Sendable, CaseIterable {
         case .awaitingRating: "待评价"
         case .underSupervision: "专项督办"
         case .closed: "已办结销号"
+        case .refused: "不予受理"
         }
     }
 

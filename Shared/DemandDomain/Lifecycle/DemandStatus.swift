@@ -26,7 +26,7 @@ public struct DemandStatus: Sendable, Hashable {
         switch state {
         case .awaitingSignature, .inProgress, .awaitingRating, .underSupervision, .closed:
             return Set([assignment.leadUnit.id] + assignment.cooperatingUnits.map(\.id))
-        case .awaitingReview, .returnedToEnterprise, .awaitingDispatch, .escalated:
+        case .awaitingReview, .returnedToEnterprise, .awaitingDispatch, .escalated, .refused:
             return []
         }
     }
@@ -37,6 +37,8 @@ public struct DemandStatus: Sendable, Hashable {
     public internal(set) var pendingExtension: ExtensionRequest?
     public internal(set) var lastResult: ResultReport?
     public internal(set) var lastRating: Rating?
+    /// Why the office refused the demand, if it did.
+    public internal(set) var refusal: Refusal?
     /// The lead unit's signature under the current routing: who answers for the demand.
     public internal(set) var signature: Signature?
     /// Cooperating units' opinions under the current routing, oldest first.
@@ -85,6 +87,8 @@ public struct DemandStatus: Sendable, Hashable {
             pendingExtension = nil
             signature = nil
             opinions = []
+        case .refuse(let refusal):
+            self.refusal = refusal
         case .escalate(let slip):
             escalation = slip
             lastDispatcherID = transition.actor.id

@@ -35,6 +35,11 @@ struct DispatchRoutes {
             let demand = try await dispatch.dispatch(try context.demandID(), body, by: try context.requirePrincipal())
             return DemandView(demand, rules: dispatch.rules)
         }
+        demands.post(":id/refusal") { request, context in
+            let refusal = try await request.decodeJSON(Refusal.self, context: context)
+            let demand = try await dispatch.refuse(try context.demandID(), refusal, by: try context.requirePrincipal())
+            return DemandView(demand, rules: dispatch.rules)
+        }
         demands.post(":id/escalate") { request, context in
             let body = try await request.decodeJSON(EscalateRequest.self, context: context)
             let demand = try await dispatch.escalate(try context.demandID(), suggestion: body.suggestion, by: try context.requirePrincipal())

@@ -77,6 +77,16 @@ public struct DispatchWorkflow: Sendable {
         }
     }
 
+    /// The office refuses a demand waiting here as out of scope (不予受理, 003 art. 2).
+    func refuse(_ id: UUID, _ refusal: Refusal, by principal: Principal) async throws -> Demand {
+        guard principal.tenant == tier.id else { throw APIError.forbiddenTenant }
+        return try await runtime.transaction { connection in
+            let demand = try await loadReadable(id, principal, on: connection)
+            guard demand.state == .awaitingDispatch else { throw TransitionError.notAllowedInState(.refuse, demand.state) }
+            return try await recorder.apply(.refuse(refusal), to: demand, by: principal.actor, on: connection).demand
+        }
+    }
+
     private func send(_ demand: Demand, type: String, to topic: String, on connection: PostgresConnection) async throws {
         try await Outbox.enqueue([
             try .event(type, topic: topic, source: runtime.eventSource, tenant: demand.tenant, subject: demand.id.uuidString,

@@ -251,6 +251,11 @@ public struct IntakeWorkflow: Sendable {
             guard let demand = try await recorder.repository.load(id, forUpdate: true, on: connection),
                 rules.policy.canRead(DemandVisibility(demand), as: principal)
             else { throw APIError.demandNotFound }
+            // Intake holds a demand only while it waits for review; once handed to dispatch, a
+            // refusal is dispatch's to record.
+            if action.kind == .refuse, demand.state != .awaitingReview {
+                throw TransitionError.notAllowedInState(.refuse, demand.state)
+            }
             let recorded = try await recorder.apply(Self.keepingEnterprise(action, of: demand), to: demand, by: principal.actor,
                 on: connection)
             try await handOffIfReady(recorded.demand, on: connection)

@@ -30,6 +30,14 @@ struct DemandActions: Sendable {
         case "approve":
             _ = try await client.approve(session, id, comment: form["comment"])
             return Outcome("已审核通过，诉求已转分办员分办")
+        case "refuse":
+            guard let ground = form["ground"].flatMap(RefusalGround.init(rawValue:)) else {
+                throw MissingField(message: "请选择不予受理的依据")
+            }
+            let waitingFor = form["waitingFor"].flatMap(DemandState.init(rawValue:)) ?? .awaitingDispatch
+            _ = try await client.refuse(session, id, waitingFor: waitingFor,
+                Refusal(ground: ground, explanation: try required(form, "explanation", "请填写不予受理的说明")))
+            return Outcome("已决定不予受理，企业将收到短信")
         case "send-back":
             _ = try await client.sendBack(session, id, reason: try required(form, "reason", "请填写退回原因"))
             return Outcome("已退回企业")

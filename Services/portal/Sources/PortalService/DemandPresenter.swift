@@ -71,6 +71,13 @@ struct DemandPresenter {
         } else if let rating = demand.lastRating {
             fields["rating"] = ["verdict": rating.satisfied ? "满意" : "不满意", "comment": rating.comment ?? ""] as [String: Any]
         }
+        if let refusal = demand.refusal {
+            fields["refusal"] = ["ground": refusal.ground.chineseName, "explanation": refusal.explanation]
+        }
+        let waiting = state == .awaitingReview || state == .awaitingDispatch
+        fields["canRefuse"] = role == .office && waiting && demand.origin == nil
+        fields["waitingFor"] = state.rawValue
+        fields["refusalGrounds"] = RefusalGround.allCases.map { ["value": $0.rawValue, "label": $0.chineseName] }
         let tier = TenantID(validating: demand.tenant)
         fields["canReview"] = role == .cadre && state == .awaitingReview
         fields["canResubmit"] = role == .enterprise && state == .returnedToEnterprise

@@ -26,7 +26,7 @@ struct Briefing {
 
     /// The headline paragraph of 一、总体情况.
     func summary(_ figures: Figures) -> String {
-        "本期共受理企业诉求\(figures.received)件（其中收到下级转报\(figures.escalatedIn)件、咨询类\(figures.consultations)件），向上级转报\(figures.escalated)件；"
+        "本期共受理企业诉求\(figures.received)件（其中收到下级转报\(figures.escalatedIn)件、咨询类\(figures.consultations)件），不予受理\(figures.refused)件，向上级转报\(figures.escalated)件；"
             + "承办单位签收\(figures.steps["sign"]?.completed ?? 0)件，接收问题及时率\(percent(figures.onTimeReceiptRate))；"
             + "提交办理结果\(figures.steps["result"]?.completed ?? 0)件（A类\(figures.results["A"] ?? 0)件、B类\(figures.results["B"] ?? 0)件、"
             + "C类\(figures.results["C"] ?? 0)件），答复及时率\(percent(figures.steps["result"]?.onTimeRate))；办结率\(percent(figures.completionRate))；"

@@ -58,8 +58,10 @@ public struct Figures: Codable, Sendable, Hashable {
     /// satisfied / (satisfied + unsatisfied), ratings given in the period; where the tier's
     /// procedure counts an unrated closure as satisfied, those closures are in both.
     public var satisfactionRate: Rate
-    /// Of the demands received in the period, those closed by now.
+    /// Of the demands received in the period and not refused, those closed by now.
     public var completionRate: Rate
+    /// Demands the office refused in the period as outside what the platform handles (不予受理).
+    public var refused: Int
     /// 接收问题及时率: signings in time / signings in the period.
     public var onTimeReceiptRate: Rate
     /// Open demands past a deadline now (not limited to the period).
@@ -305,7 +307,8 @@ public struct FiguresQuery: Sendable {
         binds.append(from.startInstant)
         binds.append(until.startInstant)
         let sql = """
-            SELECT \(dimension.factsColumn), (count(*) FILTER (WHERE state = 'closed'))::bigint, count(*)::bigint FROM demand_facts
+            SELECT \(dimension.factsColumn), (count(*) FILTER (WHERE state = 'closed'))::bigint,
+                (count(*) FILTER (WHERE state <> 'refused'))::bigint FROM demand_facts
             WHERE tenant = ANY($1) AND \(dimension.factsColumn) = ANY($2)
                 AND \(dimension.enteredColumn) >= $3 AND \(dimension.enteredColumn) < $4
             GROUP BY 1
@@ -380,7 +383,7 @@ public struct FiguresQuery: Sendable {
             satisfied: count("rating.satisfied"), unsatisfied: count("rating.unsatisfied"), unrated: count("rating.unrated"),
             satisfactionRate: Rate(count("rating.satisfied") + count("rating.deemedSatisfied"),
                 of: count("rating.satisfied") + count("rating.unsatisfied") + count("rating.deemedSatisfied")),
-            completionRate: Rate(completion.0, of: completion.1),
+            completionRate: Rate(completion.0, of: completion.1), refused: count("refused"),
             onTimeReceiptRate: Rate(count("step.sign.onTime"), of: count("step.sign.done")),
             overdueNow: overdueNow, byCategory: grouped("received.category."), byIndustryGroup: grouped("received.industry."),
             enterprises: enterprises,

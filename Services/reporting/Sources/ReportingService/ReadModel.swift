@@ -77,6 +77,8 @@ struct ReadModel: Sendable {
             add("received", tier: false, unit: true)
         case .escalate:
             add("escalated", cadre: true)
+        case .refuse:
+            add("refused", cadre: true)
         case .submitResult(let result):
             add("result.\(result.resultClass.rawValue)", unit: true, cadre: true)
         case .returnNotOurRemit:

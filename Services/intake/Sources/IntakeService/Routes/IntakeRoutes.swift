@@ -106,6 +106,10 @@ struct IntakeRoutes {
             let body = try await request.decodeJSON(ReasonRequest.self, context: context)
             return try await respond(.sendBack(SendBack(reason: body.reason)), request, context)
         }
+        demands.post(":id/refusal") { request, context in
+            let refusal = try await request.decodeJSON(Refusal.self, context: context)
+            return try await respond(.refuse(refusal), request, context)
+        }
         demands.post(":id/resubmit") { request, context in
             let body = try await request.decodeJSON(EditRequest.self, context: context)
             let content = try body.form.validated()
