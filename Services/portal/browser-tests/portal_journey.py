@@ -62,13 +62,15 @@ class Journey:
     def shot(self, page, name):
         page.screenshot(path=f"{self.shots}/{name}.png", full_page=True)
 
-    def open_demand(self, page, path=None, state=None, timeline=None, timeout=30):
-        """Opens the demand's page, reloading until it shows `state` and its timeline `timeline`
-        (steps travel over Kafka: where a demand is shows before the record of how it got there)."""
+    def open_demand(self, page, path=None, state=None, timeline=None, ready=None, timeout=30):
+        """Opens the demand's page, reloading until it shows `state`, its timeline `timeline` and
+        the element `ready` (steps travel over Kafka: where a demand is shows before the record of
+        how it got there)."""
         page.goto(self.base + (path or self.demand_path))
         deadline = time.time() + timeout
         while (state and state not in page.get_by_test_id("state").inner_text()) or (
-                timeline and timeline not in page.get_by_test_id("timeline").inner_text()):
+                timeline and timeline not in page.get_by_test_id("timeline").inner_text()) or (
+                ready and page.locator(ready).count() == 0):
             if time.time() > deadline:
                 fail(f"{path or self.demand_path} never showed {state} / {timeline}; it shows "
                      f"{page.get_by_test_id('state').inner_text()}")
@@ -90,6 +92,7 @@ class Journey:
         self.first_login()
         self.bulk_dispatch()
         self.cadre_profile()
+        self.lincang_journey()
         self.phone_pages()
 
     def submit(self, difficulty):
@@ -172,7 +175,7 @@ class Journey:
         wrong.fill("form[action$=return] input[name=suggestion]", "茅箭区经济和信息化局")
         wrong.click("button:has-text('退回分办员')")
         expect(wrong.get_by_test_id("flash")).to_contain_text("已退回分办员")
-        self.open_demand(dispatcher, path, state="待分办", timeline="退回")
+        self.open_demand(dispatcher, path, state="待分办", timeline="退回", ready="#leadUnitID")
         dispatcher.select_option("#leadUnitID", label="茅箭区经济和信息化局")
         dispatcher.click("button:has-text('分办')")
         expect(dispatcher.get_by_test_id("flash")).to_contain_text("已分办")
@@ -454,6 +457,51 @@ class Journey:
         expect(page.get_by_test_id("my-month")).to_contain_text("办结率")
         self.shot(page, "cadre-profile")
 
+
+    def lincang_journey(self):
+        """临翔区 on the Lincang procedure: the office registers a visit, may refuse it, routes
+        go to a lead and a cooperating unit, the cooperating unit's opinion reaches the lead unit,
+        which names its responsible leader and handler when signing."""
+        office = self.person("临翔区", "临翔区服企办")
+        office.click("text=登记诉求")
+        office.select_option("#enterpriseID", label="临沧示范茶业有限公司")
+        office.fill("#contact-name", "赵联络")
+        office.fill("#contact-title", "总经理")
+        office.fill("#contact-phone", "19900040041")
+        office.select_option("#category", label="用地审批")
+        office.select_option("#industryGroup", label="农业")
+        office.select_option("#channel", label="来人来函")
+        office.fill("#difficulty", "新建茶叶初制所用地手续办理缓慢。")
+        office.fill("#helpWanted", "协调自然资源部门加快用地审批。")
+        office.click("button:has-text('提交诉求')")
+        expect(office.get_by_test_id("flash")).to_contain_text("诉求已提交")
+        expect(office.get_by_test_id("state")).to_have_text("待分办")
+        path = re.search(r"/demands/[0-9a-f-]+$", office.url).group(0)
+        self.open_demand(office, path, state="待分办", ready="[data-testid=refuse]")
+        expect(office.get_by_test_id("refuse")).to_contain_text("不予受理")
+        self.shot(office, "office-registered-lincang")
+        dispatcher = self.person("临翔区", "临翔区分办员")
+        self.open_demand(dispatcher, path, state="待分办")
+        dispatcher.select_option("#leadUnitID", label="临翔区农业农村局")
+        dispatcher.check("input[name=cooperatingUnitIDs][value=linxiang-zrzy]")
+        dispatcher.click("button:has-text('分办')")
+        expect(dispatcher.get_by_test_id("flash")).to_contain_text("已分办")
+        helper = self.person("临翔区", "临翔区自然资源局管理员")
+        self.open_demand(helper, path, state="待签收")
+        helper.fill("form[action$=opinions] textarea[name=text]", "该地块已纳入国土空间规划，可并联办理用地预审。")
+        helper.click("button:has-text('提交配合意见')")
+        expect(helper.get_by_test_id("flash")).to_contain_text("配合意见已提交")
+        lead = self.person("临翔区", "临翔区农业农村局管理员")
+        self.open_demand(lead, path, state="待签收", timeline="配合单位意见")
+        expect(lead.get_by_test_id("opinions")).to_contain_text("可并联办理用地预审")
+        lead.fill("input[name=responsibleLeader]", "王副局长")
+        lead.fill("input[name=handler]", "李科长")
+        self.shot(lead, "unit-lincang-sign")
+        lead.click("button:has-text('签收')")
+        expect(lead.get_by_test_id("flash")).to_contain_text("已签收")
+        expect(lead.get_by_test_id("responsible")).to_contain_text("责任领导：王副局长，经办人：李科长")
+        for page in (office, dispatcher, helper, lead):
+            page.context.close()
 
     def phone_pages(self):
         """Each role's pages at phone width (many open the platform from an SMS link in WeChat)."""

@@ -284,14 +284,20 @@ public enum RefusalGround: String, Codable, Sendable, Hashable, CaseIterable {
     case stateSecret
     case otherOutOfScope
 
-    public var chineseName: String {
+    /// The legal proceeding a ground names, the same one a submission may declare (its form then
+    /// refuses it at once).
+    public var proceeding: LegalProceeding? {
         switch self {
-        case .litigation: "已经或依法应当通过诉讼途径解决"
-        case .arbitration: "已经或依法应当通过仲裁途径解决"
-        case .administrativeReview: "已经或依法应当通过行政复议途径解决"
-        case .stateSecret: "涉及国家秘密"
-        case .otherOutOfScope: "不属于企业困难问题受理范围"
+        case .litigation: .litigation
+        case .arbitration: .arbitration
+        case .administrativeReview: .administrativeReview
+        case .stateSecret, .otherOutOfScope: nil
         }
+    }
+
+    public var chineseName: String {
+        if let proceeding { return "已经或依法应当通过\(proceeding.chineseName)途径解决" }
+        return self == .stateSecret ? "涉及国家秘密" : "不属于企业困难问题受理范围"
     }
 }
 

@@ -48,6 +48,11 @@ struct DemandFormPage {
             "categories": DemandCategory.allCases.map { option(id: $0.rawValue, name: $0.chineseName, field: "category") },
             "industryGroups": IndustryGroup.allCases.map { option(id: $0.rawValue, name: $0.chineseName, field: "industryGroup") },
             "isConsultation": values["isConsultation"] == "true",
+            // Staff register what came by hotline, e-mail, visit or letter, WeChat or research
+            // (003 art. 7–9); an enterprise's own submission comes by the platform.
+            "channels": DemandChannel.allCases.map { channel in
+                ["id": channel.rawValue, "name": channel.chineseName, "selected": (values["channel"] ?? "platform") == channel.rawValue]
+            },
             "submissionKey": values["submissionKey"] ?? UUID().uuidString,
             "enterpriseError": errors["enterpriseID"] ?? "", "categoryError": errors["category"] ?? "",
             "industryGroupError": errors["industryGroup"] ?? "", "note": values["note"] ?? "",
@@ -64,6 +69,7 @@ struct DemandFormPage {
             "contact.name": content.contact.name, "contact.title": content.contact.title, "contact.phone": content.contact.phone.digits,
             "difficulty": content.difficulty, "helpWanted": content.helpWanted, "category": content.category.rawValue,
             "industryGroup": content.industryGroup.rawValue, "isConsultation": content.isConsultation ? "true" : "false",
+            "channel": content.channel.rawValue,
         ]
         if let email = content.contact.email { values["contact.email"] = email }
         return values
@@ -89,7 +95,7 @@ struct DemandFormPage {
             enterprise: .init(name: enterprise.name, creditCode: enterprise.creditCode.rawValue, address: enterprise.address),
             contact: .init(name: form["contact.name"] ?? "", title: form["contact.title"] ?? "", phone: form["contact.phone"] ?? "",
                 email: form["contact.email"]),
-            channel: .platform, category: category, industryGroup: group,
+            channel: form["channel"].flatMap(DemandChannel.init(rawValue:)) ?? .platform, category: category, industryGroup: group,
             difficulty: form["difficulty"] ?? "", helpWanted: form["helpWanted"] ?? "",
             isConsultation: form["isConsultation"] == "true")
         return (demandForm, errors)

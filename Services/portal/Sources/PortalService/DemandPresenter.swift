@@ -57,6 +57,7 @@ struct DemandPresenter {
                 "responsible": responsibleText,
             ]
         }
+        fields["hasOpinions"] = !(demand.opinions ?? []).isEmpty
         fields["opinions"] = (demand.opinions ?? []).map { opinion in
             ["unit": opinion.unit?.name ?? "配合单位", "text": opinion.text, "at": CivilDate.shanghaiText(opinion.at), "by": opinion.by ?? ""]
         }

@@ -27,6 +27,8 @@ public struct PageRenderer: Sendable {
         var context = fields
         context["title"] = title
         context["flash"] = flash.map { ["text": $0.text, "isError": $0.isError] }
+        // A person's own tier names the platform (临沧's people work in 临沧市企业服务平台).
+        context["platformName"] = session.flatMap { tree[$0.api.tier]?.platformName } ?? "十堰亲清企业服务信息平台"
         if let session {
             context["user"] = [
                 "name": session.api.name ?? session.api.subject, "roleName": session.api.role.chineseName,
@@ -57,6 +59,8 @@ public struct PageRenderer: Sendable {
     static func menu(for role: Role) -> [[String: String]] {
         var items = [["href": "/home", "label": homeLabel(for: role)]]
         if role == .enterprise || role == .cadre { items.append(["href": "/demands/new", "label": "发布诉求"]) }
+        // The office registers what came by hotline, e-mail, visit or letter (003 art. 7–10).
+        if role == .office { items.append(["href": "/demands/new", "label": "登记诉求"]) }
         items.append(["href": "/me", "label": "我的资料"])
         return items
     }

@@ -267,10 +267,21 @@ struct PortalRoutes: Sendable {
     func demandPage(_ request: Request, context: PortalContext) async throws -> Response {
         let session = try context.requireSession()
         let id = try Self.demandID(context)
-        let demand = try await read(id, as: session.api)
-        var fields = DemandPresenter(demand: demand, role: session.api.role, unitID: session.api.unitID, tree: tree, pagePath: "/demands/\(id.uuidString.lowercased())")
-            .fields
-        if session.api.role == .dispatcher, demand.state == .awaitingDispatch {
+        let (demand, own, ownAtDispatch) = try await read(id, as: session.api)
+        var fields = DemandPresenter(demand: demand, role: session.api.role, unitID: session.api.unitID, tree: tree,
+            pagePath: "/demands/\(id.uuidString.lowercased())").fields
+        // The tier's own record decides what the tier may do: a demand a unit returned shows as
+        // waiting for dispatch (handling's copy) a moment before its record reaches dispatch.
+        let tierHolds = ownAtDispatch ? own.history.last?.to : nil
+        if demand.state == .awaitingDispatch, tierHolds != .awaitingDispatch,
+            [.dispatcher, .office].contains(session.api.role)
+        {
+            fields["canDispatch"] = false
+            fields["canEscalate"] = false
+            fields["canRefuse"] = false
+            fields["arriving"] = true
+        }
+        if session.api.role == .dispatcher, fields["canDispatch"] as? Bool == true {
             fields["units"] = try await client.units(session.api).map { ["id": $0.id, "name": $0.name] }
         }
         return pages.page("demand", title: "诉求 \(demand.registrationNumber ?? "")", session: session,
@@ -280,14 +291,24 @@ struct PortalRoutes: Sendable {
     /// The copy of the demand this person works on: intake's for the enterprise and its cadre (and,
     /// once a unit handles it, handling's copy where it is now, with the answer to rate), dispatch's
     /// for the tier's dispatcher and office, handling's for units.
-    func read(_ id: UUID, as api: Session) async throws -> DemandSnapshot {
+    /// Also the tier's own copy, and whether it is dispatch's; a demand not at dispatch yet (under
+    /// review, or just registered by the office) is read from intake.
+    func read(_ id: UUID, as api: Session) async throws -> (shown: DemandSnapshot, own: DemandSnapshot, ownAtDispatch: Bool) {
         switch api.role {
         case .enterprise, .cadre:
-            return try await handledCopy(of: try await client.intakeDemand(api, id), as: api)
+            let own = try await client.intakeDemand(api, id)
+            return (try await handledCopy(of: own, as: api), own, false)
         case .dispatcher, .office, .inspector, .system:
-            return try await handledCopy(of: try await client.dispatchDemand(api, tier: api.tier, id), as: api)
+            do {
+                let own = try await client.dispatchDemand(api, tier: api.tier, id)
+                return (try await handledCopy(of: own, as: api), own, true)
+            } catch let error as APICallError where error.status == 404 && api.role == .office {
+                let own = try await client.intakeDemand(api, tier: api.tier, id)
+                return (own, own, false)
+            }
         case .unitAdmin, .countyAdmin:
-            return try await client.handlingDemand(api, id)
+            let own = try await client.handlingDemand(api, id)
+            return (own, own, true)
         }
     }
 
@@ -444,7 +465,7 @@ struct PortalRoutes: Sendable {
     // MARK: Submitting
 
     func newDemandPage(_ request: Request, context: PortalContext) async throws -> Response {
-        let session = try context.requireRole([.enterprise, .cadre])
+        let session = try context.requireRole([.enterprise, .cadre, .office])
         return formPage(session, enterprises: try await client.enterprises(session.api), values: [:], errors: [:], message: nil)
     }
 
@@ -477,6 +498,7 @@ struct PortalRoutes: Sendable {
         fields["action"] = correcting.map { "/demands/\($0.1.uuidString.lowercased())/\($0.0.rawValue)" } ?? "/demands"
         fields["correcting"] = correcting != nil
         fields["button"] = correcting?.0.button ?? "提交诉求"
+        fields["registersForOthers"] = session.api.role != .enterprise
         return pages.page("new-demand", title: correcting?.0.title ?? "发布诉求", session: session, flash: message,
             status: status, fields)
     }
@@ -504,10 +526,10 @@ struct PortalRoutes: Sendable {
     }
 
     func submitDemand(_ request: Request, context: PortalContext) async throws -> Response {
-        let session = try context.requireRole([.enterprise, .cadre])
+        let session = try context.requireRole([.enterprise, .cadre, .office])
         return try await sendForm(request, context: context, session: session) { form, enterprise in
             let submitted = try await client.submit(session.api, form: form.form,
-                enterpriseID: session.api.role == .cadre ? enterprise?.id : nil, idempotencyKey: form.typed["submissionKey"])
+                enterpriseID: session.api.role == .enterprise ? nil : enterprise?.id, idempotencyKey: form.typed["submissionKey"])
             return ("诉求已提交，登记编号 \(submitted.registrationNumber ?? "")", submitted.id)
         }
     }
