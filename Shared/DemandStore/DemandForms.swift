@@ -12,11 +12,11 @@ public enum DemandForms {
         guard let content = view.content, let number = view.registrationNumber,
             let registered = view.history.first(where: { $0.kind == .approve || $0.kind == .receiveEscalation })
         else { return nil }
-        let raised = view.history.first?.at ?? registered.at
+        let raised = content.raisedOn ?? CivilDate(view.history.first?.at ?? registered.at)
         let rows: [[Cell]] = [
             [.label("企业基本情况", rowSpan: .starts), .label("企业名称"), Cell(content.enterprise.name, columns: 3)],
             [.continued, .label("详细地址"), Cell(content.enterprise.address, columns: 3)],
-            [.continued, .label("反映时间"), Cell(CivilDate(raised).chineseText), .label("反映形式"), Cell(content.channel.chineseName)],
+            [.continued, .label("反映时间"), Cell(raised.chineseText), .label("反映形式"), Cell(content.channel.chineseName)],
             [.continued, .label("联系人"), Cell(content.contact.name), .label("职 务"), Cell(content.contact.title)],
             [.continued, .label("联系电话"), Cell(content.contact.phone.digits), .label("电子邮箱"), Cell(content.contact.email ?? "")],
             [.label("企业反映问题", rowSpan: .starts), .label("主要困难和问题"), Cell(content.difficulty, columns: 3)],
@@ -107,6 +107,7 @@ public enum DemandForms {
     private static func remarks(_ view: DemandView, _ content: DemandContent) -> String {
         var lines = ["统一社会信用代码：\(content.enterprise.creditCode.rawValue)", "所属行业组：\(content.industryGroup.chineseName)"]
         if let number = view.registrationNumber, view.escalation != nil { lines.insert("登记编号：\(number)", at: 0) }
+        if let remarks = content.remarks { lines.append(remarks) }
         return lines.joined(separator: "\n")
     }
 }

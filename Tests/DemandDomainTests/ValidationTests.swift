@@ -130,6 +130,18 @@ struct ValidationTests {
         }
     }
 
+    @Test("反映时间 may be an earlier day but not a later one; 备注 is kept trimmed")
+    func raisedOnAndRemarks() throws {
+        var form = Fixtures.form
+        form.raisedOn = CivilDate(Date()).adding(days: 1)
+        #expect(throws: ValidationError.self) { try form.validated() }
+        form.raisedOn = CivilDate(Date()).adding(days: -3)
+        form.remarks = "  企业来函反映  "
+        let content = try form.validated()
+        #expect(content.raisedOn == CivilDate(Date()).adding(days: -3))
+        #expect(content.remarks == "企业来函反映")
+    }
+
     @Test("Matters in litigation, arbitration or administrative review are out of scope", arguments: LegalProceeding.allCases)
     func outOfScope(proceeding: LegalProceeding) {
         var form = Fixtures.form

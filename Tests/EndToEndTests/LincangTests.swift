@@ -39,8 +39,13 @@ extension EndToEnd {
             var form = JourneyRunner.sampleForm(enterprise: "临沧示范茶业有限公司", creditCode: "91530902MA6K1A2B36",
                 contactPhone: "19900040041")
             form.channel = .visitOrLetter
+            form.raisedOn = Self.raisedOn
+            form.remarks = "企业负责人来访反映，已现场核实"
             return try await client.submit(people.countyOffice, form: form, enterpriseID: "lx-ent-1")
         }
+
+        /// The visit came two days before the office registered it.
+        static let raisedOn = CivilDate(Date()).adding(days: -2)
 
         func due(_ demand: DemandSnapshot, _ step: DemandStep) -> Date? {
             demand.deadlines.first { $0.step == step.rawValue }?.dueAt
@@ -54,6 +59,9 @@ extension EndToEnd {
             let people = try await people(client)
             let submitted = try await registered(client, people)
             #expect(submitted.state == .awaitingDispatch, "the Lincang office registers; no cadre review")
+            #expect(submitted.content?.raisedOn == Self.raisedOn)
+            #expect(submitted.content?.remarks == "企业负责人来访反映，已现场核实")
+            #expect(submitted.content?.channel == .visitOrLetter)
             #expect(submitted.registrationNumber?.hasPrefix("临翔") == true, "\(submitted.registrationNumber ?? "")")
             let registeredAt = try #require(submitted.history.first?.at)
             #expect(due(submitted, .dispatch) == (try Self.planner.schedule(step: .dispatch, start: registeredAt, budgetDays: 2).dueAt))

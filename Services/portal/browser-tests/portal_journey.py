@@ -471,6 +471,8 @@ class Journey:
         office.select_option("#category", label="用地审批")
         office.select_option("#industryGroup", label="农业")
         office.select_option("#channel", label="来人来函")
+        office.fill("#raisedOn", "2026-01-05")
+        office.fill("#remarks", "企业负责人来访反映")
         office.fill("#difficulty", "新建茶叶初制所用地手续办理缓慢。")
         office.fill("#helpWanted", "协调自然资源部门加快用地审批。")
         office.click("button:has-text('提交诉求')")

@@ -53,6 +53,11 @@ public struct DemandContent: Codable, Sendable, Hashable {
     /// 咨询类: answered by the competent department rather than solved.
     public var isConsultation: Bool
     public var attachments: [AttachmentReference]
+    /// 反映时间: the day the enterprise raised the matter, where the office registers it later (a
+    /// letter, a visit); nil when it was raised on the platform at submission.
+    public var raisedOn: CivilDate?
+    /// 备注 written by whoever registered the demand.
+    public var remarks: String?
 
     public init(
         enterprise: EnterpriseDetails,
@@ -63,8 +68,12 @@ public struct DemandContent: Codable, Sendable, Hashable {
         difficulty: String,
         helpWanted: String,
         isConsultation: Bool = false,
-        attachments: [AttachmentReference] = []
+        attachments: [AttachmentReference] = [],
+        raisedOn: CivilDate? = nil,
+        remarks: String? = nil
     ) {
+        self.raisedOn = raisedOn
+        self.remarks = remarks
         self.enterprise = enterprise
         self.contact = contact
         self.channel = channel
@@ -119,6 +128,10 @@ public struct DemandForm: Codable, Sendable, Hashable {
     public var legalProceeding: LegalProceeding?
     /// Whether the matter involves state secrets.
     public var involvesStateSecrets: Bool?
+    /// 反映时间, when the office registers a matter raised earlier (`YYYY-MM-DD`).
+    public var raisedOn: CivilDate?
+    /// 备注.
+    public var remarks: String?
 
     public init(
         enterprise: Enterprise,
@@ -131,8 +144,12 @@ public struct DemandForm: Codable, Sendable, Hashable {
         isConsultation: Bool? = nil,
         attachments: [AttachmentReference]? = nil,
         legalProceeding: LegalProceeding? = nil,
-        involvesStateSecrets: Bool? = nil
+        involvesStateSecrets: Bool? = nil,
+        raisedOn: CivilDate? = nil,
+        remarks: String? = nil
     ) {
+        self.raisedOn = raisedOn
+        self.remarks = remarks
         self.enterprise = enterprise
         self.contact = contact
         self.channel = channel
@@ -195,6 +212,12 @@ public struct DemandForm: Codable, Sendable, Hashable {
         collector.requireText(difficulty, field: "difficulty", label: "主要困难和问题", maxLength: Limits.longText)
         collector.requireText(
             helpWanted, field: "helpWanted", label: "希望协调解决的具体事项", maxLength: Limits.longText)
+        if let remarks, remarks.count > Limits.longText {
+            collector.add("TEXT_TOO_LONG", "remarks", "备注不能超过\(Limits.longText)个字")
+        }
+        if let raisedOn, raisedOn > CivilDate(Date()) {
+            collector.add("INVALID_DATE", "raisedOn", "反映时间不能晚于今天")
+        }
         let attachments = attachments ?? []
         if attachments.count > Limits.attachments {
             collector.add("TOO_MANY_ATTACHMENTS", "attachments", "附件不能超过\(Limits.attachments)个")
@@ -220,7 +243,9 @@ public struct DemandForm: Codable, Sendable, Hashable {
             difficulty: difficulty.trimmingWhitespace,
             helpWanted: helpWanted.trimmingWhitespace,
             isConsultation: isConsultation ?? false,
-            attachments: attachments
+            attachments: attachments,
+            raisedOn: raisedOn,
+            remarks: remarks.map(\.trimmingWhitespace).flatMap { $0.isEmpty ? nil : $0 }
         )
     }
 
@@ -254,7 +279,9 @@ extension DemandForm {
             difficulty: content.difficulty,
             helpWanted: content.helpWanted,
             isConsultation: content.isConsultation,
-            attachments: content.attachments
+            attachments: content.attachments,
+            raisedOn: content.raisedOn,
+            remarks: content.remarks
         )
     }
 }

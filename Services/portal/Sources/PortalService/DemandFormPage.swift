@@ -53,6 +53,7 @@ struct DemandFormPage {
             "channels": DemandChannel.allCases.map { channel in
                 ["id": channel.rawValue, "name": channel.chineseName, "selected": (values["channel"] ?? "platform") == channel.rawValue]
             },
+            "raisedOn": values["raisedOn"] ?? "", "remarks": values["remarks"] ?? "", "raisedOnError": errors["raisedOn"] ?? "",
             "submissionKey": values["submissionKey"] ?? UUID().uuidString,
             "enterpriseError": errors["enterpriseID"] ?? "", "categoryError": errors["category"] ?? "",
             "industryGroupError": errors["industryGroup"] ?? "", "note": values["note"] ?? "",
@@ -71,6 +72,8 @@ struct DemandFormPage {
             "industryGroup": content.industryGroup.rawValue, "isConsultation": content.isConsultation ? "true" : "false",
             "channel": content.channel.rawValue,
         ]
+        if let raisedOn = content.raisedOn { values["raisedOn"] = raisedOn.description }
+        if let remarks = content.remarks { values["remarks"] = remarks }
         if let email = content.contact.email { values["contact.email"] = email }
         return values
     }
@@ -86,6 +89,8 @@ struct DemandFormPage {
         if category == nil { errors["category"] = "请选择诉求类别" }
         let group = form["industryGroup"].flatMap(IndustryGroup.init(rawValue:))
         if group == nil { errors["industryGroup"] = "请选择行业组" }
+        let raisedOn = form["raisedOn"].flatMap(CivilDate.init)
+        if form["raisedOn"] != nil, raisedOn == nil { errors["raisedOn"] = "反映时间应为日期，如2026-11-20" }
         guard let enterprise else {
             errors["enterpriseID"] = "请选择企业"
             return (nil, errors)
@@ -97,7 +102,7 @@ struct DemandFormPage {
                 email: form["contact.email"]),
             channel: form["channel"].flatMap(DemandChannel.init(rawValue:)) ?? .platform, category: category, industryGroup: group,
             difficulty: form["difficulty"] ?? "", helpWanted: form["helpWanted"] ?? "",
-            isConsultation: form["isConsultation"] == "true")
+            isConsultation: form["isConsultation"] == "true", raisedOn: raisedOn, remarks: form["remarks"])
         return (demandForm, errors)
     }
 }
