@@ -20,23 +20,23 @@ public struct DeadlineScanner: Service {
     let interval: Duration
     let afterCommit: @Sendable () -> Void
     let prepare: @Sendable (PostgresConnection) async throws -> Void
-    let afterExpiry: (@Sendable (RecordedTransition, PostgresConnection) async throws -> Void)?
+    let afterExpiry: @Sendable (RecordedTransition, PostgresConnection) async throws -> Void
     let batchSize = 100
     private let alertCounter: Counter
 
     /// - Parameters:
     ///   - prepare: Runs first in every scan transaction (handling sets its row-level security
     ///     scope there).
-    ///   - afterExpiry: When set, a step that runs out and whose procedure says what then happens
+    ///   - afterExpiry: A step that runs out and whose procedure says what then happens
     ///     (``ProcedureProfile/expiry(of:)``: a rating not given closes the demand as 未评价) is
-    ///     acted on by the platform instead of alerted; this runs after, in the same transaction,
-    ///     for what the action owes other services.
+    ///     acted on by the platform instead of alerted; this runs after the action, in the same
+    ///     transaction, for what it owes other services.
     public init(
         database: Database,
         recorder: DemandRecorder,
         interval: Duration,
         prepare: @escaping @Sendable (PostgresConnection) async throws -> Void = { _ in },
-        afterExpiry: (@Sendable (RecordedTransition, PostgresConnection) async throws -> Void)? = nil,
+        afterExpiry: @escaping @Sendable (RecordedTransition, PostgresConnection) async throws -> Void = { _, _ in },
         afterCommit: @escaping @Sendable () -> Void
     ) {
         self.afterExpiry = afterExpiry
@@ -97,9 +97,11 @@ public struct DeadlineScanner: Service {
                 let overdue: Int? = if case .overdue(let days) = status { days } else { nil }
                 let kind: DeadlineAlertEvent.Kind = overdue != nil ? .overdue : .dueSoon
                 if kind == .dueSoon, warned { continue }
-                if kind == .overdue, let afterExpiry, let action = planner.procedure.expiry(of: step),
-                    let locked = try await recorder.repository.load(id, forUpdate: true, on: connection)
-                {
+                if kind == .overdue, let action = planner.procedure.expiry(of: step) {
+                    // A person acting on the demand right now holds its row and then wants this
+                    // deadline row: waiting for it here would deadlock, so the next scan decides.
+                    guard let locked = try await recorder.repository.load(id, forUpdate: true, skipLocked: true, on: connection)
+                    else { continue }
                     let recorded = try await recorder.apply(action, to: locked, by: .system(demand.tenant, component: "deadlines"),
                         at: now, on: connection)
                     try await afterExpiry(recorded, connection)

@@ -70,8 +70,12 @@ public struct DemandRepository: Sendable {
         self.logger = logger
     }
 
-    public func load(_ id: UUID, forUpdate: Bool = false, on connection: PostgresConnection) async throws -> Demand? {
-        let lock = forUpdate ? " FOR UPDATE" : ""
+    /// - Parameter skipLocked: With `forUpdate`, nil instead of waiting when another transaction
+    ///   holds the row (for background work that must not deadlock with a person's action).
+    public func load(_ id: UUID, forUpdate: Bool = false, skipLocked: Bool = false, on connection: PostgresConnection)
+        async throws -> Demand?
+    {
+        let lock = forUpdate ? (skipLocked ? " FOR UPDATE SKIP LOCKED" : " FOR UPDATE") : ""
         let rows = try await connection.query(
             PostgresQuery(unsafeSQL: "SELECT tenant, history::text FROM demands WHERE id = $1" + lock, binds: binds(id)),
             logger: logger)

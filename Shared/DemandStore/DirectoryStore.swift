@@ -64,7 +64,7 @@ public struct DirectoryStore: Sendable {
     }
 
     /// Active people with one of `roles`, in a tier and/or a unit.
-    public func people(roles: [Role], tenant: TenantID? = nil, unitID: String? = nil, on connection: PostgresConnection)
+    public func people(roles: [Role], tenant: TenantID? = nil, unitIDs: [String]? = nil, on connection: PostgresConnection)
         async throws -> [DirectoryPerson]
     {
         var sql = "SELECT body::text FROM directory WHERE kind = 'person' AND body->'person'->>'role' = ANY($1)"
@@ -74,9 +74,9 @@ public struct DirectoryStore: Sendable {
             values.append(tenant.rawValue)
             sql += " AND tenant = $\(values.count)"
         }
-        if let unitID {
-            values.append(unitID)
-            sql += " AND body->'person'->>'unitID' = $\(values.count)"
+        if let unitIDs {
+            values.append(unitIDs)
+            sql += " AND body->'person'->>'unitID' = ANY($\(values.count))"
         }
         let rows = try await connection.query(PostgresQuery(unsafeSQL: sql + " ORDER BY key", binds: values), logger: logger)
         var result: [DirectoryPerson] = []

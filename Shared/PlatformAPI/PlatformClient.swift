@@ -390,7 +390,6 @@ public struct PlatformClient: Sendable {
             public var byIndustryGroup: [String: Int]?
             public var satisfied: Int?
             public var unsatisfied: Int?
-            public var unrated: Int?
             public var steps: [String: Step]?
             /// A tier's enterprises, or a cadre's paired ones.
             public var enterprises: Int?

@@ -67,7 +67,7 @@ struct LifecyclePropertyTests {
         case .escalated?:
             #expect(status.escalation != nil)
         case .closed?:
-            #expect(status.lastRating?.satisfied == true || status.closedUnrated || status.outcome?.isClosed == true)
+            #expect(status.lastRating?.satisfied == true || demand.history.last?.kind == .closeUnrated || status.outcome?.isClosed == true)
         case .returnedToEnterprise?:
             #expect(status.lastSendBack != nil)
         case .refused?:

@@ -377,7 +377,7 @@ struct UnratedClosureTests {
         }
         try demand.apply(action, by: F.system, at: time, context: F.context(for: demand, at: time))
         #expect(demand.state == .closed)
-        #expect(demand.status.closedUnrated)
+        #expect(demand.history.last?.kind == .closeUnrated)
         #expect(demand.status.lastRating == nil)
         guard case .closeUnrated(let timeout) = action else { Issue.record("expected closeUnrated"); return }
         #expect(timeout.ratingDays == 5 && !timeout.countsAsSatisfied)

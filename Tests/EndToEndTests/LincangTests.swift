@@ -105,7 +105,7 @@ extension EndToEnd {
                 let all = expected.allSatisfy { want in messages.contains { $0.recipientName == want.name && $0.text == want.text } }
                 return all ? messages : nil
             }
-            #expect(!texts.isEmpty)
+            #expect(texts.filter { $0.rule == "cooperation-requested" }.count == 1, "one SMS to the one cooperating unit")
             let closed = try await client.handle(people.enterprise, submitted.id, .rating,
                 JourneyRunner.RatingBody(satisfied: true, comment: nil))
             #expect(closed.state == .closed)

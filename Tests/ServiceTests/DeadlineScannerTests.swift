@@ -77,7 +77,7 @@ struct DeadlineScannerTests {
             #expect(closed?.state == .closed)
             #expect(closed?.history.last?.kind == .closeUnrated)
             #expect(closed?.history.last?.actor.role == .system)
-            #expect(closed?.status.closedUnrated == true)
+            #expect(closed?.status.lastRating == nil, "closed without a rating")
             #expect(expired.withLock { $0 } == [.closeUnrated])
             #expect(try await outboxTypes(database) == [EventType.deadlineAlert, EventType.demandStatus], "a status event, no overdue alert")
             #expect(try await scanner.scanOnce(now: a("2024-03-20", 0)) == 0, "closed once")

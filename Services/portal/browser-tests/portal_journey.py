@@ -471,10 +471,16 @@ class Journey:
         office.select_option("#category", label="用地审批")
         office.select_option("#industryGroup", label="农业")
         office.select_option("#channel", label="来人来函")
-        office.fill("#raisedOn", "2026-01-05")
+        office.fill("#raisedOn", "2099-01-05")
         office.fill("#remarks", "企业负责人来访反映")
         office.fill("#difficulty", "新建茶叶初制所用地手续办理缓慢。")
         office.fill("#helpWanted", "协调自然资源部门加快用地审批。")
+        office.click("button:has-text('提交诉求')")
+        # A day after today is refused beside the field, and what was typed stays.
+        expect(office.get_by_test_id("error-raisedOn")).to_contain_text("反映时间不能晚于今天")
+        expect(office.locator("#remarks")).to_have_value("企业负责人来访反映")
+        self.shot(office, "office-register-errors")
+        office.fill("#raisedOn", "2026-01-05")
         office.click("button:has-text('提交诉求')")
         expect(office.get_by_test_id("flash")).to_contain_text("诉求已提交")
         expect(office.get_by_test_id("state")).to_have_text("待分办")
@@ -502,7 +508,11 @@ class Journey:
         lead.click("button:has-text('签收')")
         expect(lead.get_by_test_id("flash")).to_contain_text("已签收")
         expect(lead.get_by_test_id("responsible")).to_contain_text("责任领导：王副局长，经办人：李科长")
-        for page in (office, dispatcher, helper, lead):
+        phone = self.person("临翔区", "临翔区农业农村局管理员", viewport=PHONE)
+        self.open_demand(phone, path, state="办理中")
+        expect(phone.get_by_test_id("opinions")).to_contain_text("可并联办理用地预审")
+        self.shot(phone, "phone-unit-lincang-demand")
+        for page in (office, dispatcher, helper, lead, phone):
             page.context.close()
 
     def phone_pages(self):

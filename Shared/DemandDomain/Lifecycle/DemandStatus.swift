@@ -43,8 +43,6 @@ public struct DemandStatus: Sendable, Hashable {
     public internal(set) var signature: Signature?
     /// Cooperating units' opinions under the current routing, oldest first.
     public internal(set) var opinions: [UnitOpinion] = []
-    /// Closed because the enterprise gave no rating in time (未评价).
-    public internal(set) var closedUnrated = false
     public internal(set) var lastReturn: RemitReturn?
     public internal(set) var lastSendBack: SendBack?
     public internal(set) var urgeCount = 0
@@ -94,7 +92,7 @@ public struct DemandStatus: Sendable, Hashable {
             lastDispatcherID = transition.actor.id
         case .sign(let signature):
             self.signature = signature
-        case .addProgressNote:
+        case .addProgressNote, .closeUnrated:
             break
         case .submitOpinion(let opinion):
             let unit = assignment?.cooperatingUnits.first { $0.id == transition.actor.unitID }
@@ -119,8 +117,6 @@ public struct DemandStatus: Sendable, Hashable {
         case .rate(let rating):
             lastRating = rating
             if !rating.satisfied { supervisionRounds += 1 }
-        case .closeUnrated:
-            closedUnrated = true
         case .urge:
             urgeCount += 1
         case .recordEscalationOutcome(let outcome):

@@ -251,10 +251,10 @@ public struct IntakeWorkflow: Sendable {
             guard let demand = try await recorder.repository.load(id, forUpdate: true, on: connection),
                 rules.policy.canRead(DemandVisibility(demand), as: principal)
             else { throw APIError.demandNotFound }
-            // Intake holds a demand only while it waits for review; once handed to dispatch, a
-            // refusal is dispatch's to record.
-            if action.kind == .refuse, demand.state != .awaitingReview {
-                throw TransitionError.notAllowedInState(.refuse, demand.state)
+            // Intake holds a demand only while it is reviewed or back with the enterprise; once
+            // handed to dispatch, every step (a refusal too) is dispatch's to record.
+            guard demand.state == .awaitingReview || demand.state == .returnedToEnterprise else {
+                throw TransitionError.notAllowedInState(action.kind, demand.state)
             }
             let recorded = try await recorder.apply(Self.keepingEnterprise(action, of: demand), to: demand, by: principal.actor,
                 on: connection)

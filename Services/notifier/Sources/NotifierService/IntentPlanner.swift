@@ -141,11 +141,7 @@ struct IntentPlanner: Sendable {
         }
         func unitAdmins(_ units: [UnitRef]) async throws -> [Recipient]? {
             guard !units.isEmpty else { return nil }
-            var admins: [DirectoryPerson] = []
-            for unit in units {
-                admins += try await directory.people(roles: [.unitAdmin, .countyAdmin], unitID: unit.id, on: connection)
-            }
-            return people(admins)
+            return people(try await directory.people(roles: [.unitAdmin, .countyAdmin], unitIDs: units.map(\.id), on: connection))
         }
         switch kind {
         case .pairedCadre:

@@ -62,7 +62,7 @@ public enum PortalApp {
         site.add(middleware: SessionMiddleware(sessions: sessions))
         // A person waits for a page: a service that is down is reported after a few seconds, not thirty.
         let client = PlatformClient(resolve: { settings.url($0, tier: $1) }, timeout: .seconds(6))
-        PortalRoutes(client: client, sessions: sessions, pages: pages, tree: tree, secureCookies: settings.secureCookies)
+        PortalRoutes(client: client, sessions: sessions, pages: pages, rules: settings.runtime.rules, secureCookies: settings.secureCookies)
             .register(on: site)
         return router
     }

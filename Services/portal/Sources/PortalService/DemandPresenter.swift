@@ -9,7 +9,11 @@ struct DemandPresenter {
     let role: Role
     /// The person's unit, for the forms of a lead or cooperating unit.
     let unitID: String?
-    let tree: TenantTree
+    /// The state of dispatch's own record, when the page was read from dispatch: a demand a unit
+    /// returned shows as waiting for dispatch (handling's copy) a moment before its record reaches
+    /// dispatch, which alone can route or refuse it then.
+    let dispatchRecordState: DemandState?
+    let rules: TierRules
     /// The page's own address, where a form on another copy of the demand comes back to.
     let pagePath: String
 
@@ -75,23 +79,25 @@ struct DemandPresenter {
         if let refusal = demand.refusal {
             fields["refusal"] = ["ground": refusal.ground.chineseName, "explanation": refusal.explanation]
         }
-        let waiting = state == .awaitingReview || state == .awaitingDispatch
-        fields["canRefuse"] = role == .office && waiting && demand.origin == nil
+        let arriving = state == .awaitingDispatch && dispatchRecordState != .awaitingDispatch
+            && (role == .dispatcher || role == .office)
+        let routable = state == .awaitingDispatch && !arriving
+        fields["arriving"] = arriving
+        fields["canRefuse"] = role == .office && (state == .awaitingReview || routable) && demand.origin == nil
         fields["waitingFor"] = state.rawValue
         fields["refusalGrounds"] = RefusalGround.allCases.map { ["value": $0.rawValue, "label": $0.chineseName] }
         let tier = TenantID(validating: demand.tenant)
         fields["canReview"] = role == .cadre && state == .awaitingReview
         fields["canResubmit"] = role == .enterprise && state == .returnedToEnterprise
         if state == .returnedToEnterprise { fields["sendBackReason"] = demand.history.last { $0.kind == "sendBack" }?.words }
-        fields["canDispatch"] = role == .dispatcher && state == .awaitingDispatch
-        fields["canEscalate"] = role == .dispatcher && state == .awaitingDispatch && tier.flatMap { tree[$0]?.parent } != nil
+        fields["canDispatch"] = role == .dispatcher && routable
+        fields["canEscalate"] = role == .dispatcher && routable && tier.flatMap { rules.tree[$0]?.parent } != nil
         let working = state == .inProgress || state == .underSupervision
         fields["canSign"] = role.actsForUnit && state == .awaitingSignature
         fields["canAnswer"] = role.actsForUnit && working && unitID == demand.assignment?.leadUnit.id
         let cooperating = demand.assignment?.cooperatingUnits.contains { $0.id == unitID } == true
         fields["canGiveOpinion"] = role.actsForUnit && cooperating && (working || state == .awaitingSignature)
-        fields["signNamesRequired"] = TenantID(validating: demand.tenant).flatMap { tree[$0] }
-            .map { ProcedureProfile.presets[$0.procedure]?.signatureNamesResponsible == true } ?? false
+        fields["signNamesRequired"] = tier.map { rules.procedure(for: $0).signatureNamesResponsible } ?? false
         fields["isPaused"] = demand.clockPausedSince != nil
         fields["canRequestExtension"] = role.actsForUnit && working && demand.pendingExtension == nil
         fields["hasSlip"] = demand.assignment != nil

@@ -14,7 +14,8 @@ struct PortalRoutes: Sendable {
     let client: PlatformClient
     let sessions: SessionStore
     let pages: PageRenderer
-    let tree: TenantTree
+    let rules: TierRules
+    var tree: TenantTree { rules.tree }
     let secureCookies: Bool
 
     static let sessionCookie = "portal_session"
@@ -267,20 +268,9 @@ struct PortalRoutes: Sendable {
     func demandPage(_ request: Request, context: PortalContext) async throws -> Response {
         let session = try context.requireSession()
         let id = try Self.demandID(context)
-        let (demand, own, ownAtDispatch) = try await read(id, as: session.api)
-        var fields = DemandPresenter(demand: demand, role: session.api.role, unitID: session.api.unitID, tree: tree,
-            pagePath: "/demands/\(id.uuidString.lowercased())").fields
-        // The tier's own record decides what the tier may do: a demand a unit returned shows as
-        // waiting for dispatch (handling's copy) a moment before its record reaches dispatch.
-        let tierHolds = ownAtDispatch ? own.history.last?.to : nil
-        if demand.state == .awaitingDispatch, tierHolds != .awaitingDispatch,
-            [.dispatcher, .office].contains(session.api.role)
-        {
-            fields["canDispatch"] = false
-            fields["canEscalate"] = false
-            fields["canRefuse"] = false
-            fields["arriving"] = true
-        }
+        let (demand, dispatchRecordState) = try await read(id, as: session.api)
+        var fields = DemandPresenter(demand: demand, role: session.api.role, unitID: session.api.unitID,
+            dispatchRecordState: dispatchRecordState, rules: rules, pagePath: "/demands/\(id.uuidString.lowercased())").fields
         if session.api.role == .dispatcher, fields["canDispatch"] as? Bool == true {
             fields["units"] = try await client.units(session.api).map { ["id": $0.id, "name": $0.name] }
         }
@@ -291,24 +281,21 @@ struct PortalRoutes: Sendable {
     /// The copy of the demand this person works on: intake's for the enterprise and its cadre (and,
     /// once a unit handles it, handling's copy where it is now, with the answer to rate), dispatch's
     /// for the tier's dispatcher and office, handling's for units.
-    /// Also the tier's own copy, and whether it is dispatch's; a demand not at dispatch yet (under
-    /// review, or just registered by the office) is read from intake.
-    func read(_ id: UUID, as api: Session) async throws -> (shown: DemandSnapshot, own: DemandSnapshot, ownAtDispatch: Bool) {
+    /// Also the state of dispatch's own record where the page comes from dispatch; the office reads
+    /// a demand not at dispatch yet (under review, or just registered) from intake.
+    func read(_ id: UUID, as api: Session) async throws -> (shown: DemandSnapshot, dispatchRecordState: DemandState?) {
         switch api.role {
         case .enterprise, .cadre:
-            let own = try await client.intakeDemand(api, id)
-            return (try await handledCopy(of: own, as: api), own, false)
+            return (try await handledCopy(of: try await client.intakeDemand(api, id), as: api), nil)
         case .dispatcher, .office, .inspector, .system:
             do {
                 let own = try await client.dispatchDemand(api, tier: api.tier, id)
-                return (try await handledCopy(of: own, as: api), own, true)
+                return (try await handledCopy(of: own, as: api), own.history.last?.to)
             } catch let error as APICallError where error.status == 404 && api.role == .office {
-                let own = try await client.intakeDemand(api, tier: api.tier, id)
-                return (own, own, false)
+                return (try await client.intakeDemand(api, tier: api.tier, id), nil)
             }
         case .unitAdmin, .countyAdmin:
-            let own = try await client.handlingDemand(api, id)
-            return (own, own, true)
+            return (try await client.handlingDemand(api, id), nil)
         }
     }
 
@@ -499,7 +486,7 @@ struct PortalRoutes: Sendable {
         fields["correcting"] = correcting != nil
         fields["button"] = correcting?.0.button ?? "提交诉求"
         fields["registersForOthers"] = session.api.role != .enterprise
-        return pages.page("new-demand", title: correcting?.0.title ?? "发布诉求", session: session, flash: message,
+        return pages.page("new-demand", title: correcting?.0.title ?? (session.api.role == .office ? "登记诉求" : "发布诉求"), session: session, flash: message,
             status: status, fields)
     }
 

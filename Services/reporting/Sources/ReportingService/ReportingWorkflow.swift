@@ -165,7 +165,7 @@ struct ReportingWorkflow: Sendable {
             unitID = parameters.get("unit")
         }
         return try await runtime.database.withConnection { connection in
-            var cadres = try await directory.people(roles: [.cadre], tenant: tier, unitID: unitID, on: connection)
+            var cadres = try await directory.people(roles: [.cadre], tenant: tier, unitIDs: unitID.map { [$0] }, on: connection)
             if principal.role == .cadre { cadres = cadres.filter { $0.id == principal.subject } }
             let paired = try await pairedEnterpriseCounts(tier: tier, on: connection)
             var unitNames: [String: String] = [:]

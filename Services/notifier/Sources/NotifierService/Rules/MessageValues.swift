@@ -53,15 +53,11 @@ struct MessageValues {
 
     /// How an answer stands, after "您提交的诉求".
     static func answer(_ result: ResultReport, afterSupervision: Bool) -> String {
-        let prefix = afterSupervision ? "经专项督办" : ""
+        let done = afterSupervision ? "经专项督办已重新" : "已"
         switch result.resultClass {
-        case .a:
-            return prefix + (afterSupervision ? "已重新办结" : "已办结")
-        case .b:
-            let planned = result.plannedCompletion.map { "，计划于\($0.chineseText)前解决" } ?? ""
-            return prefix + (afterSupervision ? "已重新答复" : "已答复") + "，正在解决中" + planned
-        case .c:
-            return prefix + (afterSupervision ? "已重新答复" : "已答复") + "，暂不具备解决条件，原因见答复"
+        case .a: return done + "办结"
+        case .b: return done + "答复，正在解决中" + (result.plannedCompletion.map { "，计划于\($0.chineseText)前解决" } ?? "")
+        case .c: return done + "答复，暂不具备解决条件，原因见答复"
         }
     }
 
