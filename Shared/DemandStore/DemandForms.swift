@@ -95,6 +95,30 @@ public enum DemandForms {
         ])
     }
 
+    /// 催办函: the office's numbered letter to the lead unit of an overdue demand (003 art. 18), once
+    /// one was sent. `issuer` is the urging tier's name.
+    public static func urgeLetter(_ view: DemandView, issuer: String) -> WordDocument? {
+        guard let content = view.content, let assignment = view.assignment, let letter = view.lastUrge,
+            let urged = view.history.last(where: { $0.kind == .urge })
+        else { return nil }
+        let overdue = view.deadlines.first { $0.status == "overdue" }
+        let lateness = overdue.flatMap { deadline in
+            deadline.dueAt.map { "\(deadline.stepName)时限已于\(CivilDate.lastDay(before: $0).chineseText)届满" + (deadline.overdueWorkingDays.map { "，已超期\($0)个工作日" } ?? "") }
+        } ?? "已超过规定的办理时限"
+        let numbers = [view.registrationNumber.map { "登记编号\($0)" }, "交办编号\(assignment.number)"].compactMap { $0 }
+        return WordDocument([
+            .title("催办函"),
+            .subtitle(letter.number?.description ?? ""),
+            .line("\(assignment.leadUnit.name)："),
+            .paragraph("贵单位牵头办理的\(content.enterprise.name)反映的“\(content.helpWanted)”"
+                + "（\(numbers.joined(separator: "，"))），\(lateness)。请贵单位高度重视，主要领导亲自过问，"
+                + "加快办理，尽快将办理结果答复企业，并登录平台报送办理情况。"),
+            .paragraph("催办事项：\(letter.note)"),
+            .paragraph("这是本诉求的第\(view.urgeCount)次催办。"),
+            .closing("\(issuer)服务企业发展领导小组办公室\n\(CivilDate(urged.at).chineseText)"),
+        ])
+    }
+
     public typealias Cell = WordDocument.Cell
 
     /// The five columns of the seeds' forms: group, label, value, label, value.

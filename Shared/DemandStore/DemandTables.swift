@@ -1,6 +1,6 @@
 import PostgresStorage
 
-/// Tables of the services that hold demands (intake, dispatch, handling): versions 3 to 6 of their
+/// Tables of the services that hold demands (intake, dispatch, handling): versions 3 to 7 of their
 /// migrations, after the outbox and inbox.
 public enum DemandTables {
     public static let migrations: [Migration] = [
@@ -75,6 +75,11 @@ public enum DemandTables {
                 ADD COLUMN position_due_at timestamptz
             """,
             "UPDATE demands SET state_sequence = history_length",
+        ]),
+        // What the office's supervision lists ask: cases under 挂牌督办, and when each was last followed up.
+        Migration(version: 7, name: "supervision columns", statements: [
+            "ALTER TABLE demands ADD COLUMN flagged boolean NOT NULL DEFAULT false, ADD COLUMN last_follow_up_at timestamptz",
+            "CREATE INDEX demands_flagged ON demands (tenant, updated_at DESC) WHERE flagged",
         ]),
     ]
 }

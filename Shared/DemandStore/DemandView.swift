@@ -50,6 +50,10 @@ public struct DemandView: Encodable, Sendable {
     public var pendingExtension: ExtensionRequest?
     public var clockPausedSince: Date?
     public var urgeCount: Int
+    public var lastUrge: UrgeLetter?
+    public var flag: SupervisionFlag?
+    public var lastFollowUpAt: Date?
+    public var meetings: [SupervisionMeeting]
     public var deadlines: [DeadlineView]
     public var history: [HistoryEntry]
 
@@ -84,6 +88,10 @@ public struct DemandView: Encodable, Sendable {
         pendingExtension = status.pendingExtension
         clockPausedSince = status.clockPausedSince
         urgeCount = status.urgeCount
+        lastUrge = status.lastUrge
+        flag = status.flag
+        lastFollowUpAt = status.lastFollowUpAt
+        meetings = status.meetings
         let planner = rules.planner(for: position.location.tenant)
         deadlines = position.deadlines.map { deadline in
             let current = try? planner.status(of: deadline, at: now)

@@ -24,6 +24,8 @@ public struct WordDocument: Sendable {
         case paragraph(String)
         /// A note under a form, smaller.
         case note(String)
+        /// The issuer and date at the foot of a letter, right-aligned, one line each.
+        case closing(String)
         case table(Table)
     }
 
@@ -121,6 +123,8 @@ public struct WordDocument: Sendable {
             }.joined()
         case .note(let text):
             text.split(separator: "\n").map { paragraph(String($0), style: "Note") }.joined()
+        case .closing(let text):
+            text.split(separator: "\n").map { paragraph(String($0), style: "Closing") }.joined()
         case .table(let table):
             xml(table)
         }
@@ -223,6 +227,7 @@ public struct WordDocument: Sendable {
             run: "")
         + style("FormLine", "Form Line", paragraph: "<w:ind w:firstLine=\"0\"/><w:jc w:val=\"left\"/>",
             run: "<w:sz w:val=\"28\"/><w:szCs w:val=\"28\"/>")
+        + style("Closing", "Closing", paragraph: "<w:ind w:firstLine=\"0\" w:right=\"640\"/><w:jc w:val=\"right\"/>", run: "")
         + style("Heading1", "heading 1", paragraph: "<w:keepNext/><w:outlineLvl w:val=\"0\"/>", run: font("黑体"))
         + style("Note", "Note", paragraph: "<w:spacing w:line=\"360\" w:lineRule=\"auto\"/><w:ind w:firstLine=\"0\"/><w:jc w:val=\"left\"/>",
             run: "<w:sz w:val=\"21\"/><w:szCs w:val=\"21\"/>")

@@ -56,6 +56,8 @@ public struct APIOperation: Sendable {
     public static let escalationSlip = APIOperation("escalation-slip.docx", .dispatch, .GET, "/demands/{id}/escalation-slip.docx")
     /// The lead unit's reply (回复单) as a Word document.
     public static let replyForm = APIOperation("reply.docx", .handling, .GET, "/demands/{id}/reply.docx")
+    /// The last urge letter (催办函) as a Word document.
+    public static let urgeLetter = APIOperation("urge-letter.docx", .handling, .GET, "/demands/{id}/urge-letter.docx")
     /// The monthly briefing as a Word document.
     public static let briefingDocument = APIOperation("briefing.docx", .reporting, .GET, "/briefings/monthly.docx")
     /// Reporting's exports, by file name: `figures`, `units`, `cadres`, `overdue`, `unsatisfied` and
@@ -70,7 +72,7 @@ public struct APIOperation: Sendable {
     }
 
     /// The Word documents, each also served as PDF.
-    public static let documents = [dispatchSlipDocument, replyForm, registrationForm, escalationSlip, briefingDocument]
+    public static let documents = [dispatchSlipDocument, replyForm, registrationForm, escalationSlip, urgeLetter, briefingDocument]
 
     public static let all: [APIOperation] = [
         login, changePassword, submit, intakeList, intakeView, approve, sendBack, intakeRefusal, dispatchRefusal, resubmit, edit, enterprises, queue, units, dispatchList, dispatchView, route,
@@ -81,8 +83,10 @@ public struct APIOperation: Sendable {
 
 /// The steps a handling unit, the enterprise or the office take on handling (`POST /demands/{id}/<action>`).
 public enum HandlingAction: String, Sendable, CaseIterable {
-    case sign, notes, opinions, pause, resume, `extension`, result, `return`, rating, urge
+    case sign, notes, opinions, pause, resume, `extension`, result, `return`, rating, urge, flag, meetings
     case extensionDecision = "extension/decision"
+    case answerSupervision = "answer-supervision"
+    case followUps = "follow-ups"
 
     public var operation: APIOperation { APIOperation(rawValue, .handling, .POST, "/demands/{id}/\(rawValue)") }
 }

@@ -71,6 +71,7 @@ public struct DemandSnapshot: Decodable, Sendable {
                 public var text: String?
                 public var suggestion: String?
                 public var answer: String?
+                public var decision: String?
             }
             public var payload: Payload?
         }
@@ -78,7 +79,7 @@ public struct DemandSnapshot: Decodable, Sendable {
         /// What was written with this step, for the timeline.
         public var words: String? {
             guard let payload = action?.payload else { return nil }
-            return [payload.reason, payload.comment, payload.note, payload.text, payload.suggestion, payload.answer]
+            return [payload.reason, payload.comment, payload.note, payload.text, payload.suggestion, payload.answer, payload.decision]
                 .compactMap { $0 }.filter { !$0.isEmpty }.first
         }
     }
@@ -111,6 +112,10 @@ public struct DemandSnapshot: Decodable, Sendable {
     public var pendingExtension: ExtensionRequest?
     public var clockPausedSince: Date?
     public var urgeCount: Int?
+    public var lastUrge: UrgeLetter?
+    public var flag: SupervisionFlag?
+    public var lastFollowUpAt: Date?
+    public var meetings: [SupervisionMeeting]?
     public var assignment: AssignmentInfo?
     public var escalation: EscalationInfo?
     public var outcome: OutcomeInfo?

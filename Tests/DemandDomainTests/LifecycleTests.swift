@@ -35,6 +35,11 @@ enum Samples {
         .refuse: (.refuse(Refusal(ground: .litigation, explanation: "该合同纠纷已进入诉讼程序")), F.office),
         .closeUnrated: (.closeUnrated(RatingTimeout(ratingDays: 5, countsAsSatisfied: false)), F.system),
         .urge: (.urge(UrgeLetter(note: "请加快办理")), F.office),
+        .flagSupervision: (.flagSupervision(SupervisionFlag(reason: "涉及重点项目投产")), F.office),
+        .superviseAnswer: (.superviseAnswer(AnswerSupervision(reason: "答复未说明供电时间")), F.office),
+        .recordFollowUp: (.recordFollowUp(FollowUp(way: .weekly, note: "供电方案已批复，线路施工中")), F.office),
+        .recordMeeting: (.recordMeeting(SupervisionMeeting(kind: .jointMeeting, heldOn: CivilDate("2024-03-04")!,
+            attendees: "市双千办、区供电公司", decision: "供电公司3月15日前完成接入", dueOn: CivilDate("2024-03-15")!)), F.office),
         .recordEscalationOutcome: (.recordEscalationOutcome(EscalationOutcome(parentTenant: "shiyan", parentDemandID: UUID(),
             parentRegistrationNumber: nil, parentState: .closed, resultClass: .a)), F.system),
     ]
@@ -73,11 +78,13 @@ struct LifecycleTests {
         .returnedToEnterprise: [.resubmit],
         .awaitingDispatch: [.dispatch, .escalate, .refuse],
         .escalated: [.recordEscalationOutcome],
-        .awaitingSignature: [.sign, .returnNotOurRemit, .submitOpinion],
-        .inProgress: [.addProgressNote, .submitOpinion, .pauseClock, .requestExtension, .submitResult, .returnNotOurRemit],
-        .awaitingRating: [.rate, .closeUnrated],
-        .underSupervision: [.addProgressNote, .submitOpinion, .pauseClock, .requestExtension, .submitResult],
-        .closed: [],
+        .awaitingSignature: [.sign, .returnNotOurRemit, .submitOpinion, .flagSupervision, .recordFollowUp, .recordMeeting],
+        .inProgress: [.addProgressNote, .submitOpinion, .pauseClock, .requestExtension, .submitResult, .returnNotOurRemit,
+            .flagSupervision, .recordFollowUp, .recordMeeting],
+        .awaitingRating: [.rate, .closeUnrated, .flagSupervision, .superviseAnswer, .recordFollowUp],
+        .underSupervision: [.addProgressNote, .submitOpinion, .pauseClock, .requestExtension, .submitResult, .flagSupervision,
+            .recordFollowUp, .recordMeeting],
+        .closed: [.recordFollowUp],
         .refused: [],
     ]
 
@@ -432,6 +439,53 @@ struct CooperationTests {
 @Suite("Refusal as out of scope")
 struct RefusalTests {
     typealias F = Fixtures
+
+    @Test("The supervision ladder: 挂牌督办 once, an answer sent back restarts the result clock, follow-ups after closing, meetings dated")
+    func supervisionLadder() throws {
+        let time = F.shanghai("2024-03-06")
+        var demand = try F.demand(Samples.path(to: .inProgress))
+        let flag = Samples.byKind[.flagSupervision]!.0
+        let otherCounty = Actor(role: .office, tenant: "zhangwan", id: "office-zw")
+        #expect(throws: TransitionError.notAParty(.flagSupervision, "只有本级或上级双千办可以督办")) {
+            var copy = demand
+            try copy.apply(flag, by: otherCounty, at: time, context: F.context(for: copy, at: time))
+        }
+        try demand.apply(flag, by: F.cityOffice, at: time, context: F.context(for: demand, at: time))
+        #expect(demand.status.flag?.reason == "涉及重点项目投产")
+        #expect(throws: TransitionError.notAllowedInState(.flagSupervision, .inProgress)) {
+            var copy = demand
+            try copy.apply(flag, by: F.office, at: time, context: F.context(for: copy, at: time))
+        }
+        #expect(throws: TransitionError.invalid(FieldIssue(code: "INVALID_DATE", field: "heldOn", message: "召开日期不能晚于今天"))) {
+            var copy = demand
+            let future = SupervisionMeeting(kind: .interview, heldOn: CivilDate("2024-03-08")!, attendees: "区住建局局长",
+                decision: "限期办结")
+            try copy.apply(.recordMeeting(future), by: F.office, at: time, context: F.context(for: copy, at: time))
+        }
+        try demand.apply(Samples.byKind[.recordMeeting]!.0, by: F.office, at: time, context: F.context(for: demand, at: time))
+        #expect(demand.status.meetings.map(\.kind) == [.jointMeeting])
+
+        try demand.apply(F.resultA, by: F.unitAdmin, at: time.addingTimeInterval(60),
+            context: F.context(for: demand, at: time.addingTimeInterval(60)))
+        let sentBack = F.shanghai("2024-03-07", 15)
+        try demand.apply(Samples.byKind[.superviseAnswer]!.0, by: F.office, at: sentBack, context: F.context(for: demand, at: sentBack))
+        #expect(demand.state == .underSupervision)
+        #expect(demand.status.supervisionRounds == 1)
+        let clock = try #require(try F.planner.openDeadlines(for: demand).first)
+        #expect(clock.step == .result)
+        #expect(clock.startedAt == sentBack)
+
+        try demand.apply(F.resultA, by: F.unitAdmin, at: sentBack.addingTimeInterval(60),
+            context: F.context(for: demand, at: sentBack.addingTimeInterval(60)))
+        try demand.apply(.rate(Rating(satisfied: true)), by: F.enterprise, at: sentBack.addingTimeInterval(120),
+            context: F.context(for: demand, at: sentBack.addingTimeInterval(120)))
+        let callBack = FollowUp(way: .callBack, note: "回访企业，已正常用电", enterpriseFeedback: "满意")
+        let later = F.shanghai("2024-03-11")
+        try demand.apply(.recordFollowUp(callBack), by: F.office, at: later, context: F.context(for: demand, at: later))
+        #expect(demand.state == .closed)
+        #expect(demand.status.lastFollowUpAt == later)
+        #expect(demand.status.flag != nil, "the flag stays on the record after closing")
+    }
 
     @Test("The tier office refuses with a ground and an explanation; never a demand a lower tier escalated")
     func refusal() throws {

@@ -167,6 +167,8 @@ struct ValidationTests {
         #expect(number.description == "十堰服企办收（2021）第12号")
         #expect(DocumentNumber("十堰服企办收（2021）第12号") == number)
         #expect(DocumentNumber("茅箭服企办报（2026）第3号")?.kind == .escalation)
+        #expect(DocumentNumber("十堰服企办催（2026）第7号")?.kind == .urge)
+        #expect(DocumentNumber(office: "十堰", kind: .urge, year: 2026, sequence: 7).description == "十堰服企办催（2026）第7号")
         #expect(DocumentNumber("茅箭服企办交（2026）第7号")?.kind == .dispatch)
         for bad in ["十堰服企办收(2021)第12号", "服企办收（2021）第12号", "十堰服企办查（2021）第12号", "十堰服企办收（21）第12号",
             "十堰服企办收（2021）第0号", "十堰服企办收（2021）第号", "十堰服企办收（2021）12号"] {

@@ -47,7 +47,8 @@ public struct DeadlinePlanner: Sendable {
             let startKind: DemandAction.Kind = procedure.resultClockStart == .signed ? .sign : .dispatch
             return lastIndex { $0.kind == startKind }.map { [(.result, $0)] } ?? []
         case .underSupervision?:
-            return lastIndex { $0.kind == .rate }.map { [(.result, $0)] } ?? []
+            // From an unsatisfied rating, or the office's supervision of the answer.
+            return lastIndex { $0.to == .underSupervision && $0.from == .awaitingRating }.map { [(.result, $0)] } ?? []
         case .awaitingRating?:
             return lastIndex { $0.kind == .submitResult }.map { [(.rating, $0)] } ?? []
         case .returnedToEnterprise?, .escalated?, .closed?, .refused?, nil:

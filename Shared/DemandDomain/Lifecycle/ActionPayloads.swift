@@ -312,10 +312,91 @@ public struct Refusal: Codable, Sendable, Hashable {
     }
 }
 
-/// 催办函.
+/// 催办函: the office's letter to the unit holding an overdue step, numbered per tier and year
+/// (letters recorded before numbering have none).
 public struct UrgeLetter: Codable, Sendable, Hashable {
     public var note: String
-    public init(note: String) { self.note = note }
+    public var number: DocumentNumber?
+
+    public init(note: String, number: DocumentNumber? = nil) {
+        self.note = note
+        self.number = number
+    }
+}
+
+/// 挂牌督办 (003 art. 18; 001 §4.4): the office supervises a major or typical case by name; it is
+/// listed apart until it closes.
+public struct SupervisionFlag: Codable, Sendable, Hashable {
+    public var reason: String
+    public init(reason: String) { self.reason = reason }
+}
+
+/// 专项督办 of an answer the office finds vague or not to the point (003 art. 18): the unit answers
+/// again, as after an unsatisfied rating, before the enterprise is asked to rate it.
+public struct AnswerSupervision: Codable, Sendable, Hashable {
+    public var reason: String
+    public init(reason: String) { self.reason = reason }
+}
+
+/// How the office followed a demand up.
+public enum FollowUpWay: String, Codable, Sendable, Hashable, CaseIterable {
+    /// 每周跟踪 (001 §4.6): where an unresolved demand stands, told to the enterprise.
+    case weekly
+    /// 电话回访: a call to the enterprise, with what it said.
+    case callBack
+
+    public var chineseName: String {
+        switch self {
+        case .weekly: "每周跟踪"
+        case .callBack: "电话回访"
+        }
+    }
+}
+
+/// 跟踪回访: a dated note of a follow-up, which the enterprise sees on its demand.
+public struct FollowUp: Codable, Sendable, Hashable {
+    public var way: FollowUpWay
+    public var note: String
+    /// What the enterprise said, on a call-back.
+    public var enterpriseFeedback: String?
+
+    public init(way: FollowUpWay, note: String, enterpriseFeedback: String? = nil) {
+        self.way = way
+        self.note = note
+        self.enterpriseFeedback = enterpriseFeedback
+    }
+}
+
+/// The office's meetings on hard cases (003 art. 18; 001 §4.4; 004 二.5).
+public enum SupervisionMeetingKind: String, Codable, Sendable, Hashable, CaseIterable {
+    /// 约谈: the office interviews a unit with repeated or long overdue cases.
+    case interview
+    /// 集中会办: the monthly joint handling meeting decides a hard case.
+    case jointMeeting
+
+    public var chineseName: String {
+        switch self {
+        case .interview: "约谈"
+        case .jointMeeting: "集中会办"
+        }
+    }
+}
+
+/// What a 约谈 or 集中会办 decided about one demand, and by when.
+public struct SupervisionMeeting: Codable, Sendable, Hashable {
+    public var kind: SupervisionMeetingKind
+    public var heldOn: CivilDate
+    public var attendees: String
+    public var decision: String
+    public var dueOn: CivilDate?
+
+    public init(kind: SupervisionMeetingKind, heldOn: CivilDate, attendees: String, decision: String, dueOn: CivilDate? = nil) {
+        self.kind = kind
+        self.heldOn = heldOn
+        self.attendees = attendees
+        self.decision = decision
+        self.dueOn = dueOn
+    }
 }
 
 /// What the parent tier reports back about a demand the child escalated.

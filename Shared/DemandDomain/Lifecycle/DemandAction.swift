@@ -27,6 +27,10 @@ public enum DemandAction: Sendable, Hashable {
     case rate(Rating)
     case closeUnrated(RatingTimeout)
     case urge(UrgeLetter)
+    case flagSupervision(SupervisionFlag)
+    case superviseAnswer(AnswerSupervision)
+    case recordFollowUp(FollowUp)
+    case recordMeeting(SupervisionMeeting)
     case recordEscalationOutcome(EscalationOutcome)
 
     public enum Kind: String, Codable, Sendable, CaseIterable {
@@ -51,6 +55,10 @@ public enum DemandAction: Sendable, Hashable {
         case rate
         case closeUnrated
         case urge
+        case flagSupervision
+        case superviseAnswer
+        case recordFollowUp
+        case recordMeeting
         case recordEscalationOutcome
 
         /// Chinese name of the step, for ledgers and printouts.
@@ -77,6 +85,10 @@ public enum DemandAction: Sendable, Hashable {
             case .rate: "企业评价"
             case .closeUnrated: "逾期未评价销号"
             case .urge: "催办"
+            case .flagSupervision: "挂牌督办"
+            case .superviseAnswer: "专项督办（答复不规范）"
+            case .recordFollowUp: "跟踪回访"
+            case .recordMeeting: "约谈/集中会办"
             case .recordEscalationOutcome: "上级办理结果"
             }
         }
@@ -105,6 +117,10 @@ public enum DemandAction: Sendable, Hashable {
         case .rate: .rate
         case .closeUnrated: .closeUnrated
         case .urge: .urge
+        case .flagSupervision: .flagSupervision
+        case .superviseAnswer: .superviseAnswer
+        case .recordFollowUp: .recordFollowUp
+        case .recordMeeting: .recordMeeting
         case .recordEscalationOutcome: .recordEscalationOutcome
         }
     }
@@ -142,6 +158,10 @@ extension DemandAction: Codable {
         case .rate: self = .rate(try payload(Rating.self))
         case .closeUnrated: self = .closeUnrated(try payload(RatingTimeout.self))
         case .urge: self = .urge(try payload(UrgeLetter.self))
+        case .flagSupervision: self = .flagSupervision(try payload(SupervisionFlag.self))
+        case .superviseAnswer: self = .superviseAnswer(try payload(AnswerSupervision.self))
+        case .recordFollowUp: self = .recordFollowUp(try payload(FollowUp.self))
+        case .recordMeeting: self = .recordMeeting(try payload(SupervisionMeeting.self))
         case .recordEscalationOutcome: self = .recordEscalationOutcome(try payload(EscalationOutcome.self))
         }
     }
@@ -171,6 +191,10 @@ extension DemandAction: Codable {
         case .rate(let value): try container.encode(value, forKey: .payload)
         case .closeUnrated(let value): try container.encode(value, forKey: .payload)
         case .urge(let value): try container.encode(value, forKey: .payload)
+        case .flagSupervision(let value): try container.encode(value, forKey: .payload)
+        case .superviseAnswer(let value): try container.encode(value, forKey: .payload)
+        case .recordFollowUp(let value): try container.encode(value, forKey: .payload)
+        case .recordMeeting(let value): try container.encode(value, forKey: .payload)
         case .recordEscalationOutcome(let value): try container.encode(value, forKey: .payload)
         }
     }

@@ -13,9 +13,11 @@ import Foundation
 ///                                              awaitingRating ─closeUnrated (no rating in time)─▶ closed
 /// awaitingReview, awaitingDispatch ─refuse (office, out of scope: 003 art. 2)─▶ refused
 ///                                              awaitingRating ─rate(unsatisfied)─▶ underSupervision
+///                                              awaitingRating ─superviseAnswer (office)─▶ underSupervision
 ///                                              underSupervision ─submitResult─▶ awaitingRating
 /// ```
-/// Notes, clock pauses, extension requests and decisions, and urge letters keep the state.
+/// Notes, clock pauses, extension requests and decisions, urge letters, 挂牌督办, follow-ups and
+/// meetings keep the state.
 public enum DemandRules {
     /// The states an action may lead to from `state`; empty when the action is not allowed there.
     public static func targets(of action: DemandAction, from state: DemandState?, status: DemandStatus) -> Set<DemandState> {
@@ -43,6 +45,14 @@ public enum DemandRules {
         case (.rate(let rating), .awaitingRating?): [rating.satisfied ? .closed : .underSupervision]
         case (.closeUnrated, .awaitingRating?): [.closed]
         case (.urge, .awaitingSignature?), (.urge, .inProgress?), (.urge, .underSupervision?): [state!]
+        case (.flagSupervision, .awaitingSignature?), (.flagSupervision, .inProgress?), (.flagSupervision, .awaitingRating?),
+            (.flagSupervision, .underSupervision?):
+            status.flag == nil ? [state!] : []
+        case (.superviseAnswer, .awaitingRating?): [.underSupervision]
+        case (.recordFollowUp, .awaitingSignature?), (.recordFollowUp, .inProgress?), (.recordFollowUp, .awaitingRating?),
+            (.recordFollowUp, .underSupervision?), (.recordFollowUp, .closed?):
+            [state!]
+        case (.recordMeeting, .awaitingSignature?), (.recordMeeting, .inProgress?), (.recordMeeting, .underSupervision?): [state!]
         case (.recordEscalationOutcome(let outcome), .escalated?): [outcome.isClosed ? .closed : .escalated]
         default: []
         }
@@ -92,7 +102,7 @@ public enum DemandRules {
         case .sign, .addProgressNote, .submitOpinion, .pauseClock, .resumeClock, .requestExtension, .submitResult,
             .returnNotOurRemit:
             [.unitAdmin, .countyAdmin]
-        case .decideExtension, .urge, .refuse: [.office]
+        case .decideExtension, .urge, .refuse, .flagSupervision, .superviseAnswer, .recordFollowUp, .recordMeeting: [.office]
         case .rate: [.enterprise]
         }
     }
@@ -133,9 +143,9 @@ public enum DemandRules {
             guard actor.tenant == demand.tenant else { throw .notAParty(kind, "只有本级双千办可以审批延期") }
         case .refuse:
             guard actor.tenant == demand.tenant else { throw .notAParty(kind, "只有本级办公室可以决定不予受理") }
-        case .urge:
+        case .urge, .flagSupervision, .superviseAnswer, .recordFollowUp, .recordMeeting:
             guard context.supervisingTenants.contains(actor.tenant) else {
-                throw .notAParty(kind, "只有本级或上级双千办可以催办")
+                throw .notAParty(kind, kind == .urge ? "只有本级或上级双千办可以催办" : "只有本级或上级双千办可以督办")
             }
         case .rate:
             guard actor.enterpriseID != nil, actor.enterpriseID == status.enterprise?.id else {
@@ -242,6 +252,23 @@ public enum DemandRules {
             guard context.currentStepOverdue else {
                 throw .invalid(FieldIssue(code: "NOT_OVERDUE", field: "note", message: "该诉求尚未超期，无需催办"))
             }
+        case .flagSupervision(let flag):
+            try requireText(flag.reason, field: "reason", label: "挂牌督办事由")
+        case .superviseAnswer(let supervision):
+            try requireText(supervision.reason, field: "reason", label: "督办意见")
+        case .recordFollowUp(let followUp):
+            try requireText(followUp.note, field: "note", label: "跟踪情况")
+        case .recordMeeting(let meeting):
+            try requireText(meeting.attendees, field: "attendees", label: "参加人员")
+            try requireText(meeting.decision, field: "decision", label: meeting.kind == .interview ? "约谈情况" : "会办决定")
+            if let today = context.today {
+                if meeting.heldOn > today {
+                    throw .invalid(FieldIssue(code: "INVALID_DATE", field: "heldOn", message: "召开日期不能晚于今天"))
+                }
+                if let due = meeting.dueOn, due < today {
+                    throw .invalid(FieldIssue(code: "INVALID_DATE", field: "dueOn", message: "办结期限不能早于今天"))
+                }
+            }
         case .submit, .receiveEscalation, .edit, .approve, .resubmit, .sign, .resumeClock, .closeUnrated,
             .recordEscalationOutcome:
             break
@@ -270,6 +297,10 @@ public enum DemandRules {
             case .returnNotOurRemit(let value): [("reason", value.reason), ("suggestion", value.suggestion)]
             case .rate(let value): [("comment", value.comment)]
             case .urge(let value): [("note", value.note)]
+            case .flagSupervision(let value): [("reason", value.reason)]
+            case .superviseAnswer(let value): [("reason", value.reason)]
+            case .recordFollowUp(let value): [("note", value.note), ("enterpriseFeedback", value.enterpriseFeedback)]
+            case .recordMeeting(let value): [("attendees", value.attendees), ("decision", value.decision)]
             case .submit, .receiveEscalation, .recordEscalationOutcome, .closeUnrated: []
             }
         return texts.compactMap { field, text in text.map { (field, $0) } }

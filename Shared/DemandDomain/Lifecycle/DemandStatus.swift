@@ -46,6 +46,13 @@ public struct DemandStatus: Sendable, Hashable {
     public internal(set) var lastReturn: RemitReturn?
     public internal(set) var lastSendBack: SendBack?
     public internal(set) var urgeCount = 0
+    /// The last urge letter, for its printout.
+    public internal(set) var lastUrge: UrgeLetter?
+    /// Set while the office supervises the case by name (挂牌督办); kept after closing, for the record.
+    public internal(set) var flag: SupervisionFlag?
+    public internal(set) var lastFollowUpAt: Date?
+    /// What 约谈 and 集中会办 decided about the demand, oldest first.
+    public internal(set) var meetings: [SupervisionMeeting] = []
     public internal(set) var supervisionRounds = 0
     public internal(set) var returnCount = 0
     public internal(set) var outcome: EscalationOutcome?
@@ -117,8 +124,17 @@ public struct DemandStatus: Sendable, Hashable {
         case .rate(let rating):
             lastRating = rating
             if !rating.satisfied { supervisionRounds += 1 }
-        case .urge:
+        case .urge(let letter):
             urgeCount += 1
+            lastUrge = letter
+        case .flagSupervision(let flag):
+            self.flag = flag
+        case .superviseAnswer:
+            supervisionRounds += 1
+        case .recordFollowUp:
+            lastFollowUpAt = transition.at
+        case .recordMeeting(let meeting):
+            meetings.append(meeting)
         case .recordEscalationOutcome(let outcome):
             self.outcome = outcome
         }

@@ -2,7 +2,7 @@ import Foundation
 
 /// A document number in the seed's format (003 forms): `十堰服企办收（2026）第12号`.
 ///
-/// The office's short name, the kind of document (收 registration, 交 dispatch, 报 escalation), the
+/// The office's short name, the kind of document (收 registration, 交 dispatch, 报 escalation, 催 urge letter), the
 /// year, and a sequence that restarts each year per tier. This type formats and parses; storage
 /// hands out the sequence.
 public struct DocumentNumber: Hashable, Sendable, Codable, CustomStringConvertible {
@@ -13,12 +13,15 @@ public struct DocumentNumber: Hashable, Sendable, Codable, CustomStringConvertib
         case dispatch
         /// 转报编号: escalation to the parent tier.
         case escalation
+        /// 催办函编号: an urge letter to the unit holding an overdue step.
+        case urge
 
         public var character: Character {
             switch self {
             case .registration: "收"
             case .dispatch: "交"
             case .escalation: "报"
+            case .urge: "催"
             }
         }
 

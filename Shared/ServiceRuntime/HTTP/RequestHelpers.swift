@@ -12,7 +12,7 @@ extension AppRequestContext {
 }
 
 extension DemandFilter {
-    /// `?state=inProgress,awaitingRating&tenant=maojian&overdue=true&q=第3号&limit=50&offset=0`.
+    /// `?state=inProgress,awaitingRating&tenant=maojian&overdue=true&flagged=true&followUpDue=true&q=第3号&limit=50&offset=0`.
     public init(query: Parameters) throws {
         self.init()
         if let states = query.get("state") {
@@ -29,6 +29,14 @@ extension DemandFilter {
         if let overdue = query.get("overdue") {
             guard let value = Bool(overdue) else { throw APIError(.badRequest, code: "INVALID_QUERY", message: "overdue须为true或false") }
             overdueOnly = value
+        }
+        if let flagged = query.get("flagged") {
+            guard let value = Bool(flagged) else { throw APIError(.badRequest, code: "INVALID_QUERY", message: "flagged须为true或false") }
+            flaggedOnly = value
+        }
+        if let due = query.get("followUpDue") {
+            guard let value = Bool(due) else { throw APIError(.badRequest, code: "INVALID_QUERY", message: "followUpDue须为true或false") }
+            if value { followUpDueBefore = Date().addingTimeInterval(-Self.followUpInterval) }
         }
         if let origin = query.get("origin") {
             guard let id = UUID(uuidString: origin) else {

@@ -43,6 +43,18 @@ struct HandlingRoutes {
         var comment: String?
     }
     struct UrgeBody: Decodable { var note: String }
+    struct FollowUpBody: Decodable {
+        var way: FollowUpWay
+        var note: String
+        var enterpriseFeedback: String?
+    }
+    struct MeetingBody: Decodable {
+        var kind: SupervisionMeetingKind
+        var heldOn: CivilDate
+        var attendees: String
+        var decision: String
+        var dueOn: CivilDate?
+    }
 
     func register(on router: Router<AppRequestContext>) {
         router.get("ledger") { request, context in
@@ -57,6 +69,12 @@ struct HandlingRoutes {
             let view = try await handling.view(try context.demandID(), for: try context.requirePrincipal())
             guard let reply = DemandForms.replyForm(view) else { throw APIError.notFound("办理结果") }
             return (reply, "reply")
+        }
+        demands.document(":id/urge-letter", pdf: handling.runtime.pdf) { _, context in
+            let view = try await handling.view(try context.demandID(), for: try context.requirePrincipal())
+            let issuer = view.history.last { $0.kind == .urge }.flatMap { handling.rules.tree[$0.actor.tenant]?.name } ?? ""
+            guard let letter = DemandForms.urgeLetter(view, issuer: issuer) else { throw APIError.notFound("催办函") }
+            return (letter, "urge-letter-\(view.lastUrge?.number.map { "\($0.year)-\($0.sequence)" } ?? "")")
         }
         demands.document(":id/dispatch-slip", pdf: handling.runtime.pdf) { _, context in
             let slip = try await handling.dispatchSlip(try context.demandID(), for: try context.requirePrincipal())
@@ -88,7 +106,20 @@ struct HandlingRoutes {
         }
         action("return", ReturnBody.self, on: demands) { .returnNotOurRemit(RemitReturn(reason: $0.reason, suggestion: $0.suggestion)) }
         action("rating", RatingBody.self, on: demands) { .rate(Rating(satisfied: $0.satisfied, comment: $0.comment)) }
-        action("urge", UrgeBody.self, on: demands) { .urge(UrgeLetter(note: $0.note)) }
+        demands.post(":id/urge") { request, context in
+            let body = try await request.decodeJSON(UrgeBody.self, context: context)
+            let demand = try await handling.urge(try context.demandID(), note: body.note, by: try context.requirePrincipal())
+            return DemandView(demand, rules: handling.rules)
+        }
+        action("flag", Reason.self, on: demands) { .flagSupervision(SupervisionFlag(reason: $0.reason)) }
+        action("answer-supervision", Reason.self, on: demands) { .superviseAnswer(AnswerSupervision(reason: $0.reason)) }
+        action("follow-ups", FollowUpBody.self, on: demands) {
+            .recordFollowUp(FollowUp(way: $0.way, note: $0.note, enterpriseFeedback: $0.enterpriseFeedback))
+        }
+        action("meetings", MeetingBody.self, on: demands) {
+            .recordMeeting(SupervisionMeeting(kind: $0.kind, heldOn: $0.heldOn, attendees: $0.attendees, decision: $0.decision,
+                dueOn: $0.dueOn))
+        }
     }
 
     /// `POST /demands/{id}/<path>`: decode the body, take the action, answer with the demand.

@@ -65,6 +65,25 @@ public struct HandlingWorkflow: Sendable {
     func perform(on id: UUID, by principal: Principal, _ makeAction: @escaping @Sendable (Demand) -> DemandAction)
         async throws -> Demand
     {
+        try await perform(on: id, by: principal) { demand, _ in makeAction(demand) }
+    }
+
+    /// Sends an urge letter with the next number of the urging office's tier (taken in the same
+    /// transaction, so a refused letter leaves no gap).
+    func urge(_ id: UUID, note: String, by principal: Principal) async throws -> Demand {
+        guard let tier = rules.tree[principal.tenant] else { throw APIError.unknownTenant(principal.tenant.rawValue) }
+        let logger = self.logger
+        return try await perform(on: id, by: principal) { _, connection in
+            .urge(UrgeLetter(note: note, number: try await DocumentNumbers.next(.urge, for: tier, at: Date(), on: connection, logger: logger)))
+        }
+    }
+
+    /// Takes the action `makeAction` builds, inside the action's transaction.
+    func perform(
+        on id: UUID,
+        by principal: Principal,
+        _ makeAction: @escaping @Sendable (Demand, PostgresConnection) async throws -> DemandAction
+    ) async throws -> Demand {
         let recorder = self.recorder
         let policy = rules.policy
         let logger = self.logger
@@ -73,7 +92,7 @@ public struct HandlingWorkflow: Sendable {
             guard let demand = try await recorder.repository.load(id, forUpdate: true, on: connection),
                 policy.canRead(DemandVisibility(demand), as: principal)
             else { throw APIError.demandNotFound }
-            let action = makeAction(demand)
+            let action = try await makeAction(demand, connection)
             guard Self.heldHere(demand.state) else { throw TransitionError.notAllowedInState(action.kind, demand.state) }
             // The row is locked and the caller may act on it; what the action leaves behind may be
             // beyond the caller's sight (a return leaves no unit assigned), so it is written as the system.

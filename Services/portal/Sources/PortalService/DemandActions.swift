@@ -85,8 +85,22 @@ struct DemandActions: Sendable {
                 days: form["days"].flatMap(Int.init), comment: form["comment"]))
             return Outcome(granted ? "已批准延期" : "已驳回延期申请")
         case "urge":
-            _ = try await client.handle(session, id, .urge, ["note": try required(form, "note", "请填写催办事项")])
-            return Outcome("催办函已发出，承办单位将收到短信")
+            let demand = try await client.handle(session, id, .urge, ["note": try required(form, "note", "请填写催办事项")])
+            return Outcome("催办函\(demand.lastUrge?.number?.description ?? "")已发出，承办单位将收到短信")
+        case "flag":
+            _ = try await client.handle(session, id, .flag, ["reason": try required(form, "reason", "请填写挂牌督办事由")])
+            return Outcome("已挂牌督办，办结前列入挂牌督办清单")
+        case "answer-supervision":
+            _ = try await client.handle(session, id, .answerSupervision, ["reason": try required(form, "reason", "请填写督办意见")])
+            return Outcome("已退回承办单位重新办理，承办单位将收到短信")
+        case "follow-ups":
+            guard let way = form["way"].flatMap(FollowUpWay.init(rawValue:)) else { throw MissingField(message: "请选择跟踪方式") }
+            _ = try await client.handle(session, id, .followUps,
+                FollowUp(way: way, note: try required(form, "note", "请填写跟踪情况"), enterpriseFeedback: form["enterpriseFeedback"]))
+            return Outcome("已记录\(way.chineseName)，企业可在平台查看")
+        case "meetings":
+            _ = try await client.handle(session, id, .meetings, try meeting(form))
+            return Outcome("已记录会议决定，承办单位将收到短信")
         case "rating":
             guard let choice = form["satisfied"], choice == "true" || choice == "false" else {
                 throw MissingField(message: "请选择满意或不满意")
@@ -143,6 +157,20 @@ struct DemandActions: Sendable {
         }
         if resultClass == .c, body.explanation == nil { throw MissingField(message: "C类结果须说明暂不能解决的原因") }
         return body
+    }
+
+    func meeting(_ form: FormData) throws -> SupervisionMeeting {
+        guard let kind = form["kind"].flatMap(SupervisionMeetingKind.init(rawValue:)) else {
+            throw MissingField(message: "请选择约谈或集中会办")
+        }
+        guard let text = form["heldOn"], let heldOn = CivilDate(text) else { throw MissingField(message: "请填写召开日期") }
+        var dueOn: CivilDate?
+        if let text = form["dueOn"] {
+            guard let date = CivilDate(text) else { throw MissingField(message: "落实期限的日期格式不正确") }
+            dueOn = date
+        }
+        return SupervisionMeeting(kind: kind, heldOn: heldOn, attendees: try required(form, "attendees", "请填写参加人员"),
+            decision: try required(form, "decision", "请填写约谈情况或会办决定"), dueOn: dueOn)
     }
 
     func required(_ form: FormData, _ field: String, _ message: String) throws -> String {

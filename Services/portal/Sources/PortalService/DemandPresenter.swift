@@ -14,6 +14,8 @@ struct DemandPresenter {
     /// dispatch, which alone can route or refuse it then.
     let dispatchRecordState: DemandState?
     let rules: TierRules
+    /// The person's tier: an office supervises demands of its own tier and the tiers below.
+    let viewerTier: TenantID
     /// The page's own address, where a form on another copy of the demand comes back to.
     let pagePath: String
 
@@ -113,13 +115,44 @@ struct DemandPresenter {
             fields["pendingExtension"] = ["days": request.days, "reason": request.reason] as [String: Any]
             fields["canDecideExtension"] = role == .office
         }
-        // An urge letter is for a demand that is overdue (handling refuses it otherwise).
-        fields["canUrge"] = role == .office && demand.deadlines.contains { $0.status == "overdue" }
-        fields["urgeCount"] = demand.urgeCount ?? 0
+        fields.merge(supervisionFields(state: state, tier: tier)) { $1 }
         fields["pagePath"] = pagePath
         if role == .enterprise, location.state == .awaitingRating {
             fields["rate"] = ["target": location.demandID.uuidString.lowercased(), "returnTo": pagePath]
         }
+        return fields
+    }
+
+    /// The office's supervision ladder (003 art. 18; 001 §4.4, §4.6): urge letters, 挂牌督办, the
+    /// answer sent back for another, follow-ups, 约谈 and 集中会办; the letter and the meetings'
+    /// decisions for everyone who reads the demand.
+    func supervisionFields(state: DemandState, tier: TenantID?) -> [String: Any] {
+        let id = demand.id.uuidString.lowercased()
+        let supervises = role == .office && tier.map { rules.policy.supervisingTenants(of: $0).contains(viewerTier) } == true
+        let open = [DemandState.awaitingSignature, .inProgress, .underSupervision].contains(state)
+        var fields: [String: Any] = [
+            // An urge letter is for a demand that is overdue (handling refuses it otherwise).
+            "canUrge": supervises && open && demand.deadlines.contains { $0.status == "overdue" },
+            "urgeCount": demand.urgeCount ?? 0,
+            "canFlag": supervises && (open || state == .awaitingRating) && demand.flag == nil,
+            "canSuperviseAnswer": supervises && state == .awaitingRating,
+            "canFollowUp": supervises && (open || state == .awaitingRating || state == .closed),
+            "canRecordMeeting": supervises && open,
+            "followUpWays": FollowUpWay.allCases.map { ["value": $0.rawValue, "label": $0.chineseName] },
+            "meetingKinds": SupervisionMeetingKind.allCases.map { ["value": $0.rawValue, "label": $0.chineseName] },
+            "lastFollowUp": demand.lastFollowUpAt.map(CivilDate.shanghaiText) ?? "",
+            "hasMeetings": !(demand.meetings ?? []).isEmpty,
+            "meetings": (demand.meetings ?? []).map { meeting in
+                [
+                    "kind": meeting.kind.chineseName, "heldOn": meeting.heldOn.chineseText, "attendees": meeting.attendees,
+                    "decision": meeting.decision, "dueOn": meeting.dueOn?.chineseText ?? "",
+                ]
+            },
+        ]
+        if let flag = demand.flag { fields["flag"] = ["reason": flag.reason, "closed": state == .closed] as [String: Any] }
+        let readsLetter = role == .office || role == .inspector || role.actsForUnit
+        fields["urgeLetter"] = readsLetter && demand.lastUrge != nil ? "/demands/\(id)/forms/urge-letter" : ""
+        fields["urgeLetterNumber"] = demand.lastUrge?.number?.description ?? ""
         return fields
     }
 

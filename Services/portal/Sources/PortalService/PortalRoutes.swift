@@ -194,6 +194,12 @@ struct PortalRoutes: Sendable {
             fields["dashboard"] = try await Dashboard(client: client, session: api)
                 .fields(month: request.uri.queryParameters.get("month").map { String($0) })
             fields["charts"] = true
+            if api.role == .office {
+                // The supervision ladder's lists (001 §4.4, §4.6): cases under 挂牌督办 until they close,
+                // and unresolved demands not followed up this week.
+                sections.append(section("挂牌督办", try await client.ledger(api, query: "?flagged=true")))
+                sections.append(section("待跟踪（7天内未跟踪的在办诉求）", try await client.ledger(api, query: "?followUpDue=true")))
+            }
         }
         let rows = try await allDemands(api, query: list.apiQuery)
         var all = section(Self.allListTitle(api.role), Array(rows.prefix(ListQuery.pageSize)))
@@ -270,7 +276,7 @@ struct PortalRoutes: Sendable {
         let id = try Self.demandID(context)
         let (demand, dispatchRecordState) = try await read(id, as: session.api)
         var fields = DemandPresenter(demand: demand, role: session.api.role, unitID: session.api.unitID,
-            dispatchRecordState: dispatchRecordState, rules: rules, pagePath: "/demands/\(id.uuidString.lowercased())").fields
+            dispatchRecordState: dispatchRecordState, rules: rules, viewerTier: session.api.tier, pagePath: "/demands/\(id.uuidString.lowercased())").fields
         if session.api.role == .dispatcher, fields["canDispatch"] as? Bool == true {
             fields["units"] = try await client.units(session.api).map { ["id": $0.id, "name": $0.name] }
         }
@@ -354,7 +360,7 @@ struct PortalRoutes: Sendable {
     }
 
     /// A demand's forms as Word documents (or PDF with `format=pdf`): `registration` (登记表, from the demand's tier's intake),
-    /// `escalation` (转报单, from its dispatch) and `reply` (回复单, from handling).
+    /// `escalation` (转报单, from its dispatch), `reply` (回复单) and `urge-letter` (催办函, from handling).
     func formDocument(_ request: Request, context: PortalContext) async throws -> Response {
         let session = try context.requireRole([.dispatcher, .office, .cadre, .unitAdmin, .countyAdmin])
         let id = try Self.demandID(context)
@@ -365,6 +371,7 @@ struct PortalRoutes: Sendable {
         case "registration": operation = .registrationForm
         case "escalation": operation = .escalationSlip
         case "reply": operation = .replyForm
+        case "urge-letter": operation = .urgeLetter
         default: throw PortalError.notFound
         }
         // Intake and dispatch run per tier; handling is one for the platform.

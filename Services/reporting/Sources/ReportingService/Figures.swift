@@ -50,6 +50,10 @@ public struct Figures: Codable, Sendable, Hashable {
     public var returned: Int
     public var extended: Int
     public var urged: Int
+    /// The office's supervision ladder in the period, by step: `flagged` (挂牌督办),
+    /// `answerSupervised` (an answer sent back for another), `weekly` and `callBack` (follow-ups),
+    /// `interview` (约谈) and `jointMeeting` (集中会办).
+    public var supervision: [String: Int]
     public var closed: Int
     public var satisfied: Int
     public var unsatisfied: Int
@@ -379,7 +383,8 @@ public struct FiguresQuery: Sendable {
             scope: scope, name: name, received: received, escalatedIn: count("escalatedIn"),
             consultations: count("received.consultation"), escalated: count("escalated"),
             steps: steps, results: ["A": count("result.A"), "B": count("result.B"), "C": count("result.C")],
-            returned: count("returned"), extended: count("extended"), urged: count("urged"), closed: count("closed"),
+            returned: count("returned"), extended: count("extended"), urged: count("urged"),
+            supervision: grouped("supervision."), closed: count("closed"),
             satisfied: count("rating.satisfied"), unsatisfied: count("rating.unsatisfied"), unrated: count("rating.unrated"),
             satisfactionRate: Rate(count("rating.satisfied") + count("rating.deemedSatisfied"),
                 of: count("rating.satisfied") + count("rating.unsatisfied") + count("rating.deemedSatisfied")),

@@ -87,6 +87,14 @@ struct ReadModel: Sendable {
             add("extended", unit: true)
         case .urge:
             add("urged", unit: true)
+        case .flagSupervision:
+            add("supervision.flagged", unit: true)
+        case .superviseAnswer:
+            add("supervision.answerSupervised", unit: true)
+        case .recordFollowUp(let followUp):
+            add("supervision.\(followUp.way.rawValue)", unit: true)
+        case .recordMeeting(let meeting):
+            add("supervision.\(meeting.kind.rawValue)", unit: true)
         case .rate(let rating):
             add(rating.satisfied ? "rating.satisfied" : "rating.unsatisfied", unit: true, cadre: true)
         case .closeUnrated(let timeout):

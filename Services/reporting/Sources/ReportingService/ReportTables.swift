@@ -16,7 +16,7 @@ enum ReportTables {
 
     static let figuresHeader = [
         "范围", "名称", "受理诉求", "其中上级收转报", "其中咨询类", "不予受理", "转报上级", "审核完成", "审核及时率", "分办完成", "分办及时率", "签收完成", "接收问题及时率",
-        "办结答复", "答复及时率", "A类", "B类", "C类", "退回", "延期", "催办", "销号", "满意", "不满意", "未评价", "满意率", "办结率",
+        "办结答复", "答复及时率", "A类", "B类", "C类", "退回", "延期", "催办", "挂牌督办", "约谈", "集中会办", "销号", "满意", "不满意", "未评价", "满意率", "办结率",
         "当前超期", "平均办理工作日", "办理工作日P90",
     ]
 
@@ -29,7 +29,9 @@ enum ReportTables {
             .integer(figures.consultations), .integer(figures.refused), .integer(figures.escalated), completed(.review), onTime(.review), completed(.dispatch),
             onTime(.dispatch), completed(.sign), .percent(figures.onTimeReceiptRate.value), completed(.result), onTime(.result),
         ] + resultClasses(figures) + [
-            .integer(figures.returned), .integer(figures.extended), .integer(figures.urged), .integer(figures.closed),
+            .integer(figures.returned), .integer(figures.extended), .integer(figures.urged),
+            .integer(figures.supervision["flagged"] ?? 0), .integer(figures.supervision["interview"] ?? 0),
+            .integer(figures.supervision["jointMeeting"] ?? 0), .integer(figures.closed),
             .integer(figures.satisfied), .integer(figures.unsatisfied), .integer(figures.unrated),
             .percent(figures.satisfactionRate.value), .percent(figures.completionRate.value), .integer(figures.overdueNow),
             .decimal(step(.result)?.averageWorkingDays), .decimal(step(.result)?.p90WorkingDays),

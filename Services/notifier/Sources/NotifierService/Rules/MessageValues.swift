@@ -47,6 +47,13 @@ struct MessageValues {
         case .decideExtension(let decision):
             ["decision": self.decision(decision, resultDue: openDeadlines.first { $0.step == .result }?.dueAt)]
         case .closeUnrated: ["closure": "（企业逾期未评价）"]
+        case .urge(let letter): ["letter": letter.number?.description ?? ""]
+        case .flagSupervision(let flag): ["reason": flag.reason]
+        case .superviseAnswer(let supervision): ["reason": supervision.reason]
+        case .recordFollowUp(let followUp): ["note": followUp.note]
+        case .recordMeeting(let meeting):
+            ["meeting": meeting.kind.chineseName, "note": meeting.decision,
+             "meetingDue": meeting.dueOn.map { "，请于\($0.chineseText)前落实" } ?? ""]
         default: [:]
         }
     }

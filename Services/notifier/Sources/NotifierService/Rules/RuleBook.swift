@@ -47,11 +47,11 @@ public struct SMSTemplate: Sendable, Hashable {
 
     public static let placeholders: Set<String> = [
         "signature", "platform", "tier", "enterprise", "number", "unit", "step", "due", "dueDay", "overdueDays", "reason",
-        "ratingDays", "originTier", "answer", "decision", "closure", "actorUnit",
+        "ratingDays", "originTier", "answer", "decision", "closure", "actorUnit", "letter", "note", "meeting", "meetingDue",
     ]
 
     /// Placeholders that carry a sentence rather than a name, allowed 60 characters instead of 40.
-    static let sentences: Set<String> = ["reason", "answer", "decision"]
+    static let sentences: Set<String> = ["reason", "answer", "decision", "note"]
 
     let parts: [Part]
 
