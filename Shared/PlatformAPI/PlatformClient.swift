@@ -395,6 +395,8 @@ public struct PlatformClient: Sendable {
             public var byIndustryGroup: [String: Int]?
             public var satisfied: Int?
             public var unsatisfied: Int?
+            /// The office's supervision ladder, by step (`flagged`, `interview`, `jointMeeting`, …).
+            public var supervision: [String: Int]?
             public var steps: [String: Step]?
             /// A tier's enterprises, or a cadre's paired ones.
             public var enterprises: Int?

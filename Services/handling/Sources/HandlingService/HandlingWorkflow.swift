@@ -93,7 +93,10 @@ public struct HandlingWorkflow: Sendable {
                 policy.canRead(DemandVisibility(demand), as: principal)
             else { throw APIError.demandNotFound }
             let action = try await makeAction(demand, connection)
-            guard Self.heldHere(demand.state) else { throw TransitionError.notAllowedInState(action.kind, demand.state) }
+            guard Self.heldHere(demand.state) || (demand.state == .closed && action.kind == .recordFollowUp) else {
+                // A call-back (回访) follows a closed demand too; nothing else changes it.
+                throw TransitionError.notAllowedInState(action.kind, demand.state)
+            }
             // The row is locked and the caller may act on it; what the action leaves behind may be
             // beyond the caller's sight (a return leaves no unit assigned), so it is written as the system.
             try await Self.setScope(nil, policy: policy, on: connection, logger: logger)

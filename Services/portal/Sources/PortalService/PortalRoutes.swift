@@ -194,12 +194,6 @@ struct PortalRoutes: Sendable {
             fields["dashboard"] = try await Dashboard(client: client, session: api)
                 .fields(month: request.uri.queryParameters.get("month").map { String($0) })
             fields["charts"] = true
-            if api.role == .office {
-                // The supervision ladder's lists (001 §4.4, §4.6): cases under 挂牌督办 until they close,
-                // and unresolved demands not followed up this week.
-                sections.append(section("挂牌督办", try await client.ledger(api, query: "?flagged=true")))
-                sections.append(section("待跟踪（7天内未跟踪的在办诉求）", try await client.ledger(api, query: "?followUpDue=true")))
-            }
         }
         let rows = try await allDemands(api, query: list.apiQuery)
         var all = section(Self.allListTitle(api.role), Array(rows.prefix(ListQuery.pageSize)))
@@ -211,6 +205,15 @@ struct PortalRoutes: Sendable {
         if rows.count > ListQuery.pageSize { filter["next"] = list.link("/home", page: list.page + 1) }
         all["filter"] = filter
         sections.append(all)
+        if api.role == .office {
+            // The supervision ladder's lists (001 §4.4, §4.6): cases under 挂牌督办 until they close,
+            // and unresolved demands not followed up this week.
+            var flagged = section("挂牌督办", try await client.ledger(api, query: "?flagged=true"))
+            flagged["key"] = "flagged"
+            var followUps = section("待跟踪（7天内未跟踪的在办诉求）", try await client.ledger(api, query: "?followUpDue=true"))
+            followUps["key"] = "follow-up-due"
+            sections += [flagged, followUps]
+        }
         fields["sections"] = sections
         return pages.page("home", title: PageRenderer.homeLabel(for: api.role), session: session,
             flash: session.flash, fields)

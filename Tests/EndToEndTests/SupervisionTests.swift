@@ -1,0 +1,95 @@
+import DemandDomain
+import Foundation
+import LocalStack
+import PlatformAPI
+import Testing
+
+extension EndToEnd {
+    /// The office's supervision ladder on the running stack (003 art. 18; 001 §4.4, §4.6): 挂牌督办,
+    /// a 集中会办 decision, a vague answer sent back, follow-ups the enterprise sees, each with its SMS
+    /// and counted in the unit's figures. (Urge letters need an overdue step: the store's suite
+    /// covers their numbers and printout.)
+    @Suite("Supervision ladder across separate processes")
+    struct SupervisionTests {
+        @Test("The office flags a case, records a joint meeting, sends a vague answer back and follows up after closing")
+        func ladder() async throws {
+            let stack = TestStack.shared
+            let runner = try await stack.runner()
+            let client = try await stack.client()
+            let cast = try await stack.people()
+            let before = try await flaggedCount(client, cast)
+            let demand = try await runner.submitAndApprove()
+            _ = try await client.route(cast.countyDispatcher, demand.id, lead: "maojian-jxj")
+            _ = try await runner.waitAtHandling(cast.countyUnit, demand.id, state: .awaitingSignature)
+            _ = try await client.handle(cast.countyUnit, demand.id, .sign, ["note": "已签收"])
+
+            // 挂牌督办 by the city office (an ancestor), once; listed apart for the county office.
+            do {
+                _ = try await client.handle(cast.countyDispatcher, demand.id, .flag, ["reason": "涉及重点项目"])
+                Issue.record("a dispatcher flagged a case; only an office may")
+            } catch let error as APICallError {
+                #expect(error.status == 403, "\(error)")
+            }
+            let flagged = try await client.handle(cast.cityOffice, demand.id, .flag, ["reason": "市重点项目用电，列入挂牌督办"])
+            #expect(flagged.flag?.reason == "市重点项目用电，列入挂牌督办")
+            do {
+                _ = try await client.handle(cast.countyOffice, demand.id, .flag, ["reason": "再次挂牌"])
+                Issue.record("a case was flagged twice")
+            } catch let error as APICallError {
+                #expect(error.status == 409, "\(error)")
+            }
+            #expect(try await client.ledger(cast.countyOffice, query: "?flagged=true").contains { $0.id == demand.id })
+
+            // 集中会办: a decision with a date, which the unit reads.
+            let today = CivilDate(Date())
+            let meeting = SupervisionMeeting(kind: .jointMeeting, heldOn: today, attendees: "区双千办、区经信局、供电公司",
+                decision: "供电公司负责增容接入", dueOn: today.adding(days: 10))
+            let met = try await client.handle(cast.countyOffice, demand.id, .meetings, meeting)
+            #expect(met.meetings?.map(\.decision) == ["供电公司负责增容接入"])
+
+            // A vague answer goes back for another before the enterprise is asked to rate it.
+            _ = try await client.handle(cast.countyUnit, demand.id, .result, ["resultClass": "A", "answer": "已处理"])
+            let sentBack = try await client.handle(cast.countyOffice, demand.id, .answerSupervision, ["reason": "答复过于笼统，请写明增容时间"])
+            #expect(sentBack.state == .underSupervision)
+            #expect(sentBack.deadlines.first?.step == "result")
+            _ = try await client.handle(cast.countyUnit, demand.id, .result, ["resultClass": "A", "answer": "已于本周完成增容，企业已正常用电"])
+            let closed = try await client.handle(cast.enterprise, demand.id, .rating, JourneyRunner.RatingBody(satisfied: true, comment: nil))
+            #expect(closed.state == .closed)
+            #expect(try await client.ledger(cast.countyOffice, query: "?flagged=true").allSatisfy { $0.id != demand.id },
+                "a closed case leaves the 挂牌督办 list")
+
+            // A call-back after closing, which the enterprise sees on its demand.
+            let called = try await client.handle(cast.countyOffice, demand.id, .followUps,
+                FollowUp(way: .callBack, note: "电话回访，企业用电正常", enterpriseFeedback: "满意"))
+            #expect(called.state == .closed && called.lastFollowUpAt != nil)
+            let seen = try await client.handlingDemand(cast.enterprise, demand.id)
+            #expect(seen.history.last?.kind == "recordFollowUp")
+            #expect(seen.history.last?.words == "电话回访，企业用电正常")
+
+            let texts = try await eventually("the supervision SMS", timeout: .seconds(60)) { () -> [PlatformClient.SMSMessage]? in
+                let messages = try await client.messages(cast.countyOffice, demand: demand.id)
+                let rules = Set(messages.map(\.rule))
+                return rules.isSuperset(of: ["flagged", "meeting-decided", "answer-supervised", "followed-up"]) ? messages : nil
+            }
+            let number = demand.registrationNumber ?? ""
+            #expect(texts.first { $0.rule == "answer-supervised" }?.text
+                == "【茅箭区双千办】十堰亲清企业服务信息平台您单位对\(demand.content?.enterprise.name ?? "")诉求的答复经审核需重新办理。"
+                + "督办意见：答复过于笼统，请写明增容时间（\(number)）")
+            #expect(texts.first { $0.rule == "meeting-decided" }?.text.contains("集中会办对您单位承办的") == true)
+            #expect(texts.first { $0.rule == "meeting-decided" }?.text.contains("请于\(today.adding(days: 10).chineseText)前落实") == true)
+            #expect(texts.first { $0.rule == "followed-up" }?.text.contains("您反映的诉求跟踪情况：电话回访，企业用电正常") == true)
+
+            let after = try await eventually("the unit's figures to count the flag") { () -> Int? in
+                let count = try await flaggedCount(client, cast)
+                return count == before + 1 ? count : nil
+            }
+            #expect(after == before + 1)
+        }
+
+        /// 挂牌督办 this month at 茅箭区经信局, as reporting counts it.
+        func flaggedCount(_ client: PlatformClient, _ cast: Cast) async throws -> Int {
+            let rows = try await client.unitFigures(cast.countyOffice)
+            return rows.first { $0.scope == "maojian-jxj" }?.supervision?["flagged"] ?? 0
+        }
+    }
+}
