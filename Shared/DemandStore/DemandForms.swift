@@ -46,7 +46,7 @@ public enum DemandForms {
             [.continued, .label("企业地址"), Cell(content.enterprise.address, columns: 3)],
             [.continued, .label("联系人"), Cell(content.contact.name), .label("联系电话"), Cell(content.contact.phone.digits)],
             [.label("办理建议"), Cell(escalation.suggestion, columns: 4)],
-            [.label("签报情况"), .label("签批领导"), Cell(""), .label("转报日期"), Cell(CivilDate(escalated.at).chineseText)],
+            [.label("签报情况"), .label("签批领导"), Cell(escalation.approval?.slipText ?? ""), .label("转报日期"), Cell(CivilDate(escalated.at).chineseText)],
             [.label("备注"), Cell(remarks(view, content), columns: 4)],
         ]
         return WordDocument([

@@ -293,17 +293,28 @@ public struct PlatformClient: Sendable {
         try await send(.dispatchView, tier: tier, id: id, token: session.token)
     }
 
-    public func route(_ session: Session, _ id: UUID, lead: String, cooperating: [String] = []) async throws -> DemandSnapshot {
+    /// Routes a demand; `approval` is the leader's, where the tier's procedure asks for one (Lincang).
+    public func route(_ session: Session, _ id: UUID, lead: String, cooperating: [String] = [], approval: LeaderApproval? = nil)
+        async throws -> DemandSnapshot
+    {
         struct Body: Encodable {
             var leadUnitID: String
             var cooperatingUnitIDs: [String]
+            var approval: LeaderApproval?
         }
         return try await send(.route, tier: session.tier, id: id, token: session.token,
-            body: Body(leadUnitID: lead, cooperatingUnitIDs: cooperating))
+            body: Body(leadUnitID: lead, cooperatingUnitIDs: cooperating, approval: approval))
     }
 
-    public func escalate(_ session: Session, _ id: UUID, suggestion: String) async throws -> DemandSnapshot {
-        try await send(.escalate, tier: session.tier, id: id, token: session.token, body: ["suggestion": suggestion])
+    public func escalate(_ session: Session, _ id: UUID, suggestion: String, approval: LeaderApproval? = nil) async throws
+        -> DemandSnapshot
+    {
+        struct Body: Encodable {
+            var suggestion: String
+            var approval: LeaderApproval?
+        }
+        return try await send(.escalate, tier: session.tier, id: id, token: session.token,
+            body: Body(suggestion: suggestion, approval: approval))
     }
 
     /// The handling units of the person's tier, for routing.

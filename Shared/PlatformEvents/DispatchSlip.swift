@@ -18,13 +18,15 @@ public struct DispatchSlip: Codable, Sendable {
     public var cooperatingUnits: [String]
     public var resultDueAt: Date?
     public var dispatchedAt: Date
+    /// 签批领导: who approved the dispatch, where the procedure asks (Lincang).
+    public var approval: String?
     /// The whole slip as plain text, for SMS-free channels and archives.
     public var text: String
 
     public init(
         title: String, issuer: String, number: String, registrationNumber: String?, matter: String, difficulty: String, enterprise: String,
         address: String, contact: String, phone: String, leadUnit: String, cooperatingUnits: [String], resultDueAt: Date?,
-        dispatchedAt: Date, text: String
+        dispatchedAt: Date, approval: String? = nil, text: String
     ) {
         self.title = title
         self.issuer = issuer
@@ -40,6 +42,7 @@ public struct DispatchSlip: Codable, Sendable {
         self.cooperatingUnits = cooperatingUnits
         self.resultDueAt = resultDueAt
         self.dispatchedAt = dispatchedAt
+        self.approval = approval
         self.text = text
     }
 }

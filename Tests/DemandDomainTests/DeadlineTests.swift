@@ -151,7 +151,7 @@ struct DeadlineTests {
         func completion(_ complexity: DispatchComplexity) throws -> StepCompletion {
             var after = waiting
             let assignment = Assignment(leadUnit: F.leadUnit, cooperatingUnits: [F.coopUnit], number: F.number(.dispatch, 1),
-                complexity: complexity)
+                complexity: complexity, approval: F.deputyHeadApproval)
             let transition = try after.apply(.dispatch(assignment), by: F.dispatcher, at: late,
                 context: F.context(for: after, at: late, procedure: .lincang))
             return try #require(try planner.completions(of: transition, before: waiting, after: after).first)

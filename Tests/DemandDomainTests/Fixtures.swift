@@ -88,9 +88,13 @@ enum Fixtures {
     static var submit: DemandAction {
         .submit(Submission(content: content, enterprise: party, registrationNumber: number(.registration, 1)))
     }
+    /// Approved by the deputy head, as Lincang asks of a dispatch to several departments (Shiyan
+    /// records no approval and ignores it).
     static var dispatchToLead: DemandAction {
-        .dispatch(Assignment(leadUnit: leadUnit, cooperatingUnits: [coopUnit], number: number(.dispatch, 1)))
+        .dispatch(Assignment(leadUnit: leadUnit, cooperatingUnits: [coopUnit], number: number(.dispatch, 1),
+            approval: deputyHeadApproval))
     }
+    static let deputyHeadApproval = LeaderApproval(level: .deputyHead, leader: "王副组长", approvedOn: CivilDate("2024-03-04")!)
     static var resultA: DemandAction { .submitResult(ResultReport(resultClass: .a, answer: "已协调供电公司完成增容。")) }
 
     /// The Shiyan journey up to a submitted result.

@@ -420,6 +420,46 @@ struct CooperationTests {
         #expect(demand.status.opinions.isEmpty && demand.status.signature == nil)
     }
 
+    @Test("Lincang routes only with a leader's approval of the right level, recorded on the assignment and the slip")
+    func lincangApprovals() throws {
+        let waiting = try F.demand(procedure: .lincang, [(F.submit, F.enterprise)])
+        func code(_ action: DemandAction) -> String? {
+            var copy = waiting
+            do {
+                try apply(action, by: F.dispatcher, to: &copy, procedure: .lincang)
+                return nil
+            } catch let error as TransitionError {
+                guard case .invalid(let issue) = error else { return "\(error)" }
+                return issue.code
+            } catch {
+                return "\(error)"
+            }
+        }
+        let day = CivilDate("2024-03-05")!
+        func dispatch(_ cooperating: [UnitRef], _ approval: LeaderApproval?) -> DemandAction {
+            .dispatch(Assignment(leadUnit: F.leadUnit, cooperatingUnits: cooperating, number: F.number(.dispatch, 1), approval: approval))
+        }
+        let director = LeaderApproval(level: .officeDirector, leader: "张主任", approvedOn: day)
+        #expect(code(dispatch([], nil)) == "APPROVAL_REQUIRED")
+        #expect(code(dispatch([], director)) == nil, "the office director approves a dispatch to one department")
+        #expect(code(dispatch([F.coopUnit], director)) == "APPROVAL_LEVEL_TOO_LOW")
+        #expect(code(dispatch([F.coopUnit], LeaderApproval(level: .deputyHead, leader: " ", approvedOn: day))) == "MISSING_FIELD")
+        #expect(code(dispatch([F.coopUnit], LeaderApproval(level: .head, leader: "李组长", approvedOn: day.adding(days: 1))))
+            == "INVALID_DATE")
+        #expect(code(dispatch([F.coopUnit], LeaderApproval(level: .specialMeeting, leader: "第3次专题会议", approvedOn: day))) == nil)
+        func escalate(_ approval: LeaderApproval?) -> DemandAction {
+            .escalate(EscalationSlip(parent: "shiyan", number: F.number(.escalation, 1), suggestion: "需市级协调", approval: approval))
+        }
+        #expect(code(escalate(nil)) == "APPROVAL_REQUIRED")
+        #expect(code(escalate(LeaderApproval(level: .deputyHead, leader: "王副组长", approvedOn: day))) == "APPROVAL_LEVEL_TOO_LOW")
+        #expect(code(escalate(LeaderApproval(level: .head, leader: "李组长", approvedOn: day))) == nil)
+        // Shiyan's procedure has no such step.
+        var shiyan = try F.demand([(F.submit, F.enterprise), (.approve(Approval()), F.cadre)])
+        try apply(dispatch([], nil), by: F.dispatcher, to: &shiyan)
+        #expect(shiyan.state == .awaitingSignature)
+        #expect(LeaderApproval(level: .deputyHead, leader: "王副组长", approvedOn: day).slipText == "王副组长（分管副组长）2024年3月5日批准")
+    }
+
     @Test("Lincang's lead unit names its responsible leader and handler when signing; Shiyan's may")
     func signatureNames() throws {
         var lincang = try F.demand(Samples.path(to: .awaitingSignature))

@@ -2,6 +2,7 @@ import DemandDomain
 import Foundation
 import LocalStack
 import PlatformAPI
+import PlatformEvents
 import Testing
 
 extension EndToEnd {
@@ -67,13 +68,25 @@ extension EndToEnd {
             #expect(due(submitted, .dispatch) == (try Self.planner.schedule(step: .dispatch, start: registeredAt, budgetDays: 2).dueAt))
 
             _ = try await runner.waitAtDispatch(people.countyDispatcher, tier: "linxiang", submitted.id, state: .awaitingDispatch)
-            let routed = try await client.route(people.countyDispatcher, submitted.id, lead: "linxiang-nyj", cooperating: ["linxiang-zrzy"])
+            // Several departments: the deputy head or head approves (003 art. 12–13), not the office director.
+            let today = CivilDate(Date())
+            do {
+                _ = try await client.route(people.countyDispatcher, submitted.id, lead: "linxiang-nyj", cooperating: ["linxiang-zrzy"],
+                    approval: LeaderApproval(level: .officeDirector, leader: "张主任", approvedOn: today))
+                Issue.record("an office director's approval of a dispatch to several departments was accepted")
+            } catch let error as APICallError {
+                #expect(error.status == 422 && error.code == "APPROVAL_LEVEL_TOO_LOW", "\(error)")
+            }
+            let routed = try await client.route(people.countyDispatcher, submitted.id, lead: "linxiang-nyj", cooperating: ["linxiang-zrzy"],
+                approval: LeaderApproval(level: .deputyHead, leader: "王副组长", approvedOn: today))
             let dispatchedAt = try #require(routed.history.last?.at)
             let waiting = try await runner.waitAtHandling(people.countyUnit, submitted.id, state: .awaitingSignature)
             // Lincang runs the result clock from the dispatch slip, beside the signing clock; a
             // dispatch to several departments may take 3 working days.
             #expect(due(waiting, .result) == (try Self.planner.schedule(step: .result, start: dispatchedAt, budgetDays: 5).dueAt))
             #expect(due(waiting, .sign) != nil)
+            let slip = try await client.dispatchSlip(people.countyUnit, submitted.id)
+            #expect(slip.approval == "王副组长（分管副组长）\(today.chineseText)批准")
 
             // The lead unit names who answers for it (003 art. 15–16).
             do {
@@ -120,11 +133,21 @@ extension EndToEnd {
             let people = try await people(client)
             let submitted = try await registered(client, people)
             _ = try await runner.waitAtDispatch(people.countyDispatcher, tier: "linxiang", submitted.id, state: .awaitingDispatch)
-            _ = try await client.escalate(people.countyDispatcher, submitted.id, suggestion: "涉及全市茶产业规划，需市级协调")
+            do {
+                _ = try await client.escalate(people.countyDispatcher, submitted.id, suggestion: "涉及全市茶产业规划，需市级协调")
+                Issue.record("a Lincang escalation without the head's approval was accepted")
+            } catch let error as APICallError {
+                #expect(error.status == 422 && error.code == "APPROVAL_REQUIRED", "\(error)")
+            }
+            let today = CivilDate(Date())
+            let escalated = try await client.escalate(people.countyDispatcher, submitted.id, suggestion: "涉及全市茶产业规划，需市级协调",
+                approval: LeaderApproval(level: .head, leader: "李组长", approvedOn: today))
+            #expect(escalated.escalation?.number.hasPrefix("临翔服企办报") == true)
             let cityCopy = try await runner.copy(of: submitted.id, at: "lincang", by: people.cityDispatcher)
             #expect(cityCopy.registrationNumber?.hasPrefix("临沧") == true, "\(cityCopy.registrationNumber ?? "")")
             #expect(cityCopy.origin?.tenant == "linxiang")
-            _ = try await client.route(people.cityDispatcher, cityCopy.id, lead: "lc-nyj")
+            _ = try await client.route(people.cityDispatcher, cityCopy.id, lead: "lc-nyj",
+                approval: LeaderApproval(level: .officeDirector, leader: "周主任", approvedOn: today))
             _ = try await runner.waitAtHandling(people.cityUnit, cityCopy.id, state: .awaitingSignature)
             _ = try await client.handle(people.cityUnit, cityCopy.id, .sign,
                 ["note": "已签收", "responsibleLeader": "张局长", "handler": "赵科长"])

@@ -110,6 +110,43 @@ public enum DispatchComplexity: String, Codable, Sendable, Hashable, CaseIterabl
     case majorMatter
 }
 
+/// The leader who approved a 交办 or 转报 (003 art. 12–14), as the office records it from the
+/// leader's 批示笺: leaders approve on paper; the office keeps the platform's record of it.
+public struct LeaderApproval: Codable, Sendable, Hashable {
+    /// Who may approve what: the office director a clear matter for one department; the deputy head
+    /// or head a matter for several departments or a complex one; the head an escalation; a special
+    /// meeting (专题会议) any major matter.
+    public enum Level: String, Codable, Sendable, Hashable, CaseIterable {
+        case officeDirector
+        case deputyHead
+        case head
+        case specialMeeting
+
+        public var chineseName: String {
+            switch self {
+            case .officeDirector: "办公室主任"
+            case .deputyHead: "分管副组长"
+            case .head: "组长"
+            case .specialMeeting: "专题会议"
+            }
+        }
+    }
+
+    public var level: Level
+    /// The leader's name, or the meeting's (e.g. `第3次专题会议`).
+    public var leader: String
+    public var approvedOn: CivilDate
+
+    public init(level: Level, leader: String, approvedOn: CivilDate) {
+        self.level = level
+        self.leader = leader
+        self.approvedOn = approvedOn
+    }
+
+    /// As printed on the slip: `张主任（办公室主任）2026年11月27日批准`.
+    public var slipText: String { "\(leader)（\(level.chineseName)）\(approvedOn.chineseText)批准" }
+}
+
 /// 交办单: the routing of a demand to one lead unit and any cooperating units.
 public struct Assignment: Codable, Sendable, Hashable {
     public var leadUnit: UnitRef
@@ -117,19 +154,23 @@ public struct Assignment: Codable, Sendable, Hashable {
     public var number: DocumentNumber
     public var complexity: DispatchComplexity
     public var instructions: String?
+    /// Where the procedure has leaders approve a dispatch (Lincang).
+    public var approval: LeaderApproval?
 
     public init(
         leadUnit: UnitRef,
         cooperatingUnits: [UnitRef] = [],
         number: DocumentNumber,
         complexity: DispatchComplexity = .singleDepartment,
-        instructions: String? = nil
+        instructions: String? = nil,
+        approval: LeaderApproval? = nil
     ) {
         self.leadUnit = leadUnit
         self.cooperatingUnits = cooperatingUnits
         self.number = number
         self.complexity = complexity
         self.instructions = instructions
+        self.approval = approval
     }
 }
 
@@ -139,11 +180,14 @@ public struct EscalationSlip: Codable, Sendable, Hashable {
     public var number: DocumentNumber
     /// 办理建议.
     public var suggestion: String
+    /// Where the procedure has the head approve an escalation (Lincang).
+    public var approval: LeaderApproval?
 
-    public init(parent: TenantID, number: DocumentNumber, suggestion: String) {
+    public init(parent: TenantID, number: DocumentNumber, suggestion: String, approval: LeaderApproval? = nil) {
         self.parent = parent
         self.number = number
         self.suggestion = suggestion
+        self.approval = approval
     }
 }
 

@@ -189,6 +189,11 @@ public enum DemandRules {
                 throw .invalid(FieldIssue(code: "INVALID_ASSIGNMENT", field: "cooperatingUnits",
                     message: "牵头单位只能有一个，配合单位不能与牵头单位重复"))
             }
+            if context.procedure.leadersApproveRouting {
+                let simple = cooperating.isEmpty && assignment.complexity == .singleDepartment
+                try checkApproval(assignment.approval, allowed: simple ? Set(LeaderApproval.Level.allCases) : [.deputyHead, .head, .specialMeeting],
+                    what: simple ? "交办" : "涉及多个部门或复杂事项的交办", context: context)
+            }
         case .escalate(let slip):
             guard let parent = context.parentTier else {
                 throw .invalid(FieldIssue(code: "NO_PARENT_TIER", field: "parent", message: "本级没有上级，不能转报"))
@@ -197,6 +202,9 @@ public enum DemandRules {
                 throw .invalid(FieldIssue(code: "INVALID_PARENT_TIER", field: "parent", message: "只能转报直接上级"))
             }
             try requireText(slip.suggestion, field: "suggestion", label: "办理建议")
+            if context.procedure.leadersApproveRouting {
+                try checkApproval(slip.approval, allowed: [.head, .specialMeeting], what: "转报", context: context)
+            }
         case .addProgressNote(let note):
             try requireText(note.text, field: "text", label: "办理进展")
         case .submitOpinion(let opinion):
@@ -283,8 +291,8 @@ public enum DemandRules {
             case .sendBack(let value): [("reason", value.reason)]
             case .approve(let value): [("comment", value.comment)]
             case .edit(let value), .resubmit(let value): [("note", value.note)]
-            case .dispatch(let value): [("instructions", value.instructions)]
-            case .escalate(let value): [("suggestion", value.suggestion)]
+            case .dispatch(let value): [("instructions", value.instructions), ("approval.leader", value.approval?.leader)]
+            case .escalate(let value): [("suggestion", value.suggestion), ("approval.leader", value.approval?.leader)]
             case .sign(let value): [("note", value.note), ("responsibleLeader", value.responsibleLeader), ("handler", value.handler)]
             case .submitOpinion(let value): [("text", value.text)]
             case .refuse(let value): [("explanation", value.explanation)]
@@ -304,6 +312,27 @@ public enum DemandRules {
             case .submit, .receiveEscalation, .recordEscalationOutcome, .closeUnrated: []
             }
         return texts.compactMap { field, text in text.map { (field, $0) } }
+    }
+
+    /// A leader's approval of a dispatch or escalation (003 art. 12–14): given, by a leader of a
+    /// level that may approve it, named, and not dated after today.
+    private static func checkApproval(
+        _ approval: LeaderApproval?,
+        allowed: Set<LeaderApproval.Level>,
+        what: String,
+        context: TransitionContext
+    ) throws(TransitionError) {
+        guard let approval else {
+            throw .invalid(FieldIssue(code: "APPROVAL_REQUIRED", field: "approval", message: "\(what)须经领导审批，请填写审批领导和日期"))
+        }
+        guard allowed.contains(approval.level) else {
+            let levels = LeaderApproval.Level.allCases.filter(allowed.contains).map(\.chineseName).joined(separator: "、")
+            throw .invalid(FieldIssue(code: "APPROVAL_LEVEL_TOO_LOW", field: "approval.level", message: "\(what)须由\(levels)审批"))
+        }
+        try requireText(approval.leader, field: "approval.leader", label: "审批领导")
+        if let today = context.today, approval.approvedOn > today {
+            throw .invalid(FieldIssue(code: "INVALID_DATE", field: "approval.approvedOn", message: "审批日期不能晚于今天"))
+        }
     }
 
     /// Extension days: a positive number of working days, within the procedure's cap.

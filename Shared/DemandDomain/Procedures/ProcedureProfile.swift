@@ -77,6 +77,9 @@ public struct ProcedureProfile: Codable, Sendable, Hashable {
     /// Whether the lead unit names its responsible leader and handler when signing (Lincang: 003
     /// art. 15–16).
     public var signatureNamesResponsible: Bool
+    /// Whether a leader approves each dispatch and escalation before it is made (Lincang: 003 art.
+    /// 12–14); the office records who approved and when, and the slip prints it.
+    public var leadersApproveRouting: Bool
     /// A step is "due soon" once this much working time, in working days, is left.
     public var warningThresholdDays: Double
 
@@ -96,6 +99,7 @@ public struct ProcedureProfile: Codable, Sendable, Hashable {
         ratingReminderDay: Int = 3,
         unratedCountsAsSatisfied: Bool = false,
         signatureNamesResponsible: Bool = false,
+        leadersApproveRouting: Bool = false,
         consultationResultDays: Int = 3,
         warningThresholdDays: Double
     ) {
@@ -114,6 +118,7 @@ public struct ProcedureProfile: Codable, Sendable, Hashable {
         self.ratingReminderDay = ratingReminderDay
         self.unratedCountsAsSatisfied = unratedCountsAsSatisfied
         self.signatureNamesResponsible = signatureNamesResponsible
+        self.leadersApproveRouting = leadersApproveRouting
         self.consultationResultDays = consultationResultDays
         self.warningThresholdDays = warningThresholdDays
     }
@@ -155,6 +160,7 @@ public struct ProcedureProfile: Codable, Sendable, Hashable {
         majorMatterCap: .calendarMonths(1),
         ratingDays: 5,
         signatureNamesResponsible: true,
+        leadersApproveRouting: true,
         warningThresholdDays: 1
     )
 
@@ -194,7 +200,7 @@ extension ProcedureProfile {
     private enum CodingKeys: String, CodingKey {
         case id, name, requiresCadreReview, reviewDays, dispatchDays, complexDispatchDays, signDays, resultDays
         case resultClockStart, extensionCap, majorMatterCap, ratingDays, ratingReminderDay, unratedCountsAsSatisfied
-        case signatureNamesResponsible, consultationResultDays, warningThresholdDays
+        case signatureNamesResponsible, leadersApproveRouting, consultationResultDays, warningThresholdDays
     }
 
     /// Decodes a tier's own profile (`PROCEDURES_FILE`); the rating reminder and the 未评价 rule may
@@ -217,6 +223,7 @@ extension ProcedureProfile {
             ratingReminderDay: try container.decodeIfPresent(Int.self, forKey: .ratingReminderDay) ?? 3,
             unratedCountsAsSatisfied: try container.decodeIfPresent(Bool.self, forKey: .unratedCountsAsSatisfied) ?? false,
             signatureNamesResponsible: try container.decodeIfPresent(Bool.self, forKey: .signatureNamesResponsible) ?? false,
+            leadersApproveRouting: try container.decodeIfPresent(Bool.self, forKey: .leadersApproveRouting) ?? false,
             consultationResultDays: try container.decodeIfPresent(Int.self, forKey: .consultationResultDays) ?? 3,
             warningThresholdDays: try container.decode(Double.self, forKey: .warningThresholdDays))
     }

@@ -11,6 +11,7 @@ struct DispatchRoutes {
 
     struct EscalateRequest: Decodable {
         var suggestion: String
+        var approval: LeaderApproval?
     }
 
     func register(on router: Router<AppRequestContext>) {
@@ -42,7 +43,8 @@ struct DispatchRoutes {
         }
         demands.post(":id/escalate") { request, context in
             let body = try await request.decodeJSON(EscalateRequest.self, context: context)
-            let demand = try await dispatch.escalate(try context.demandID(), suggestion: body.suggestion, by: try context.requirePrincipal())
+            let demand = try await dispatch.escalate(try context.demandID(), suggestion: body.suggestion, approval: body.approval,
+                by: try context.requirePrincipal())
             return DemandView(demand, rules: dispatch.rules)
         }
     }

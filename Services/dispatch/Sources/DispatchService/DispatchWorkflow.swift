@@ -35,6 +35,8 @@ public struct DispatchWorkflow: Sendable {
         public var cooperatingUnitIDs: [String]?
         public var complexity: DispatchComplexity?
         public var instructions: String?
+        /// Who approved the dispatch, where the procedure asks (Lincang).
+        public var approval: LeaderApproval?
     }
 
     /// Routes a demand to units of this tier; its assignment goes to handling.
@@ -53,7 +55,7 @@ public struct DispatchWorkflow: Sendable {
             let assignment = Assignment(
                 leadUnit: lead, cooperatingUnits: cooperating, number: number,
                 complexity: request.complexity ?? (cooperating.isEmpty ? .singleDepartment : .multipleDepartments),
-                instructions: request.instructions)
+                instructions: request.instructions, approval: request.approval)
             let recorded = try await recorder.apply(.dispatch(assignment), to: demand, by: principal.actor, on: connection)
             try await send(recorded.demand, type: EventType.demandAssigned, to: Topics.handlingInbox(tier.id), on: connection)
             return recorded.demand
@@ -61,7 +63,7 @@ public struct DispatchWorkflow: Sendable {
     }
 
     /// Escalates a demand to the parent tier's intake (转报).
-    func escalate(_ id: UUID, suggestion: String, by principal: Principal) async throws -> Demand {
+    func escalate(_ id: UUID, suggestion: String, approval: LeaderApproval?, by principal: Principal) async throws -> Demand {
         try requireDispatcher(principal)
         guard let parent = tier.parent else {
             throw APIError.invalid(code: "NO_PARENT_TIER", message: "本级没有上级，不能转报")
@@ -70,7 +72,7 @@ public struct DispatchWorkflow: Sendable {
             let demand = try await loadReadable(id, principal, on: connection)
             guard demand.state == .awaitingDispatch else { throw TransitionError.notAllowedInState(.escalate, demand.state) }
             let number = try await DocumentNumbers.next(.escalation, for: tier, at: Date(), on: connection, logger: logger)
-            let slip = EscalationSlip(parent: parent, number: number, suggestion: suggestion)
+            let slip = EscalationSlip(parent: parent, number: number, suggestion: suggestion, approval: approval)
             let recorded = try await recorder.apply(.escalate(slip), to: demand, by: principal.actor, on: connection)
             try await send(recorded.demand, type: EventType.demandEscalated, to: Topics.intakeInbox(parent), on: connection)
             return recorded.demand

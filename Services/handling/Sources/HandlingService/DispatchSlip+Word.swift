@@ -5,8 +5,8 @@ import PlatformEvents
 
 extension DispatchSlip {
     /// 企业反映困难问题交办单 laid out as the form of 003: the same rows, groups and notes, so an
-    /// office can print it, have the leader sign it and stamp it. The approving leader is left blank
-    /// for the signature.
+    /// office can print it, have the leader sign it and stamp it. The approving leader is printed
+    /// where the procedure records one, else left blank for the signature.
     func wordDocument() -> WordDocument {
         typealias Cell = WordDocument.Cell
         let cooperating = cooperatingUnits.isEmpty ? "无" : cooperatingUnits.joined(separator: "、")
@@ -18,7 +18,7 @@ extension DispatchSlip {
             [.continued, .label("联系人"), Cell(contact), .label("联系电话"), Cell(phone)],
             [.label("办理要求", rowSpan: .starts), .label("牵头办理部门"), Cell(leadUnit), .label("办结时限"), Cell(due)],
             [.continued, .label("配合办理部门"), Cell(cooperating, columns: 3)],
-            [.label("签交情况"), .label("签批领导"), Cell(""), .label("交办日期"), Cell(CivilDate(dispatchedAt).chineseText)],
+            [.label("签交情况"), .label("签批领导"), Cell(approval ?? ""), .label("交办日期"), Cell(CivilDate(dispatchedAt).chineseText)],
             [.label("备注"), Cell(remarks, columns: 4)],
         ]
         return WordDocument([

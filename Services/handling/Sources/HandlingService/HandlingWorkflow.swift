@@ -180,14 +180,14 @@ public struct HandlingWorkflow: Sendable {
             "配合办理部门：\(assignment.cooperatingUnits.map(\.name).joined(separator: "、"))",
             "办结时限：\(due.map(CivilDate.deadlineText) ?? "签收后计算")",
             "交办日期：\(CivilDate(dispatched.at))",
-        ]
+        ] + (assignment.approval.map { ["签批领导：\($0.slipText)"] } ?? [])
         return DispatchSlip(
             title: "\(tenantName)企业反映困难问题交办单", issuer: tenantName, number: assignment.number.description,
             registrationNumber: view.registrationNumber, matter: content.helpWanted, difficulty: content.difficulty,
             enterprise: content.enterprise.name, address: content.enterprise.address, contact: content.contact.name,
             phone: content.contact.phone.digits, leadUnit: assignment.leadUnit.name,
             cooperatingUnits: assignment.cooperatingUnits.map(\.name), resultDueAt: due, dispatchedAt: dispatched.at,
-            text: lines.joined(separator: "\n"))
+            approval: assignment.approval?.slipText, text: lines.joined(separator: "\n"))
     }
 
     // MARK: Consumer

@@ -44,10 +44,11 @@ struct DemandActions: Sendable {
         case "dispatch":
             let lead = try required(form, "leadUnitID", "请选择牵头单位")
             let cooperating = form.all("cooperatingUnitIDs").filter { !$0.isEmpty && $0 != lead }
-            _ = try await client.route(session, id, lead: lead, cooperating: cooperating)
+            _ = try await client.route(session, id, lead: lead, cooperating: cooperating, approval: try approval(form))
             return Outcome("已分办至承办单位")
         case "escalate":
-            _ = try await client.escalate(session, id, suggestion: try required(form, "suggestion", "请填写转报意见"))
+            _ = try await client.escalate(session, id, suggestion: try required(form, "suggestion", "请填写转报意见"),
+                approval: try approval(form))
             return Outcome("已转报上级")
         case "sign":
             _ = try await client.handle(session, id, .sign, SignBody(note: form["note"] ?? "已签收",
@@ -157,6 +158,14 @@ struct DemandActions: Sendable {
         }
         if resultClass == .c, body.explanation == nil { throw MissingField(message: "C类结果须说明暂不能解决的原因") }
         return body
+    }
+
+    /// The leader's approval of a routing, where the form has one (the tier's procedure asks for it).
+    func approval(_ form: FormData) throws -> LeaderApproval? {
+        guard let level = form["approvalLevel"] else { return nil }
+        guard let parsed = LeaderApproval.Level(rawValue: level) else { throw MissingField(message: "请选择审批层级") }
+        guard let text = form["approvalDate"], let date = CivilDate(text) else { throw MissingField(message: "请填写审批日期") }
+        return LeaderApproval(level: parsed, leader: try required(form, "approvalLeader", "请填写审批领导"), approvedOn: date)
     }
 
     func meeting(_ form: FormData) throws -> SupervisionMeeting {

@@ -99,6 +99,15 @@ struct DemandPresenter {
         fields["canAnswer"] = role.actsForUnit && working && unitID == demand.assignment?.leadUnit.id
         let cooperating = demand.assignment?.cooperatingUnits.contains { $0.id == unitID } == true
         fields["canGiveOpinion"] = role.actsForUnit && cooperating && (working || state == .awaitingSignature)
+        if let tier, rules.procedure(for: tier).leadersApproveRouting {
+            // 003 art. 12–14: the office records the leader's approval from the 批示笺.
+            func approval(_ prefix: String, _ rule: String, _ levels: [LeaderApproval.Level]) -> [String: Any] {
+                ["prefix": prefix, "rule": rule, "levels": levels.map { ["value": $0.rawValue, "label": $0.chineseName] }]
+            }
+            fields["dispatchApproval"] = approval("dispatch", "单一部门由办公室主任及以上审批，多个部门或复杂事项由分管副组长、组长或专题会议审批",
+                LeaderApproval.Level.allCases)
+            fields["escalationApproval"] = approval("escalate", "转报须经组长或专题会议审批", [.head, .specialMeeting])
+        }
         fields["signNamesRequired"] = tier.map { rules.procedure(for: $0).signatureNamesResponsible } ?? false
         fields["isPaused"] = demand.clockPausedSince != nil
         fields["canRequestExtension"] = role.actsForUnit && working && demand.pendingExtension == nil

@@ -355,7 +355,7 @@ struct PortalRoutes: Sendable {
                 "matter": slip.matter, "difficulty": slip.difficulty, "leadUnit": slip.leadUnit,
                 "cooperatingUnits": slip.cooperatingUnits.isEmpty ? "无" : slip.cooperatingUnits.joined(separator: "、"),
                 "dispatchedAt": CivilDate.shanghaiText(slip.dispatchedAt),
-                "resultDueAt": slip.resultDueAt.map(CivilDate.deadlineText) ?? "—",
+                "resultDueAt": slip.resultDueAt.map(CivilDate.deadlineText) ?? "—", "approval": slip.approval ?? "",
             ] as [String: Any],
             "back": "/demands/\(id.uuidString.lowercased())",
             "document": "/demands/\(id.uuidString.lowercased())/slip",
