@@ -44,7 +44,10 @@ public struct DemandFilter: Sendable {
     public var overdueOnly: Bool
     /// Only open cases under 挂牌督办.
     public var flaggedOnly = false
-    /// Only unresolved demands not followed up since this instant (001 §4.6: weekly).
+    /// Only class-B answers whose plan the unit has not yet reported carried out.
+    public var awaitingCompletionOnly = false
+    /// Only unresolved demands (open, or a class-B plan not yet carried out) not followed up since
+    /// this instant (001 §4.6: weekly).
     public var followUpDueBefore: Date?
     /// How often the office follows up an unresolved demand (001 §4.6: every week).
     public static let followUpInterval: TimeInterval = 7 * 86_400
@@ -123,15 +126,18 @@ public struct DemandRepository: Sendable {
             """
             INSERT INTO demands AS d (id, tenant, state, enterprise_id, enterprise_name, paired_cadre_id, unit_ids, lead_unit_id,
                 registration_number, origin_demand_id, history_length, history, created_at, updated_at,
-                state_sequence, position, position_depth, position_sequence, position_due_at, flagged, last_follow_up_at)
+                state_sequence, position, position_depth, position_sequence, position_due_at, flagged, last_follow_up_at,
+                awaiting_completion, planned_completion)
             VALUES (\(demand.id), \(demand.tenant.rawValue), \(demand.state?.rawValue ?? "new"), \(status.enterprise?.id),
                 \(status.content?.enterprise.name), \(status.enterprise?.pairedCadreID), \(units), \(status.assignment?.leadUnit.id),
                 \(status.registrationNumber?.description), \(status.origin?.demandID), \(sequence), \(history)::jsonb,
                 \(created), \(updated), \(sequence), \(positionJSON)::jsonb, 0, \(sequence), \(position.dueAt),
-                \(status.flag != nil), \(status.lastFollowUpAt))
+                \(status.flag != nil), \(status.lastFollowUpAt), \(status.awaitsCompletion),
+                \(status.lastResult?.plannedCompletion?.description)::date)
             ON CONFLICT (id) DO UPDATE SET enterprise_name = EXCLUDED.enterprise_name,
                 unit_ids = EXCLUDED.unit_ids, lead_unit_id = EXCLUDED.lead_unit_id, history_length = EXCLUDED.history_length,
                 history = EXCLUDED.history, flagged = EXCLUDED.flagged, last_follow_up_at = EXCLUDED.last_follow_up_at,
+                awaiting_completion = EXCLUDED.awaiting_completion, planned_completion = EXCLUDED.planned_completion,
                 updated_at = greatest(d.updated_at, EXCLUDED.updated_at),
                 state = CASE WHEN d.state_sequence > EXCLUDED.state_sequence THEN d.state ELSE EXCLUDED.state END,
                 state_sequence = greatest(d.state_sequence, EXCLUDED.state_sequence),
@@ -191,9 +197,11 @@ public struct DemandRepository: Sendable {
         if let tenant = filter.tenant { conditions.append("d.tenant = \(try bind(tenant.rawValue))") }
         if filter.overdueOnly { conditions.append("\(Self.dueAt) < now()") }
         if filter.flaggedOnly { conditions.append("d.flagged AND d.state <> 'closed'") }
+        if filter.awaitingCompletionOnly { conditions.append("d.awaiting_completion") }
         if let before = filter.followUpDueBefore {
             let open = [DemandState.awaitingSignature, .inProgress, .underSupervision].map(\.rawValue)
-            conditions.append("d.state = ANY(\(try bind(open))) AND coalesce(d.last_follow_up_at, d.created_at) < \(try bind(before))")
+            conditions.append("(d.state = ANY(\(try bind(open))) OR d.awaiting_completion) "
+                + "AND coalesce(d.last_follow_up_at, d.created_at) < \(try bind(before))")
         }
         if let origin = filter.originDemandID { conditions.append("d.origin_demand_id = \(try bind(origin))") }
         if let search = filter.search {

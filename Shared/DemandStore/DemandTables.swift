@@ -1,6 +1,6 @@
 import PostgresStorage
 
-/// Tables of the services that hold demands (intake, dispatch, handling): versions 3 to 7 of their
+/// Tables of the services that hold demands (intake, dispatch, handling): versions 3 to 8 of their
 /// migrations, after the outbox and inbox.
 public enum DemandTables {
     public static let migrations: [Migration] = [
@@ -80,6 +80,11 @@ public enum DemandTables {
         Migration(version: 7, name: "supervision columns", statements: [
             "ALTER TABLE demands ADD COLUMN flagged boolean NOT NULL DEFAULT false, ADD COLUMN last_follow_up_at timestamptz",
             "CREATE INDEX demands_flagged ON demands (tenant, updated_at DESC) WHERE flagged",
+        ]),
+        // Class-B answers whose plan the unit has not reported carried out: the ledger of promises.
+        Migration(version: 8, name: "class-B promises", statements: [
+            "ALTER TABLE demands ADD COLUMN awaiting_completion boolean NOT NULL DEFAULT false, ADD COLUMN planned_completion date",
+            "CREATE INDEX demands_awaiting_completion ON demands (tenant, planned_completion) WHERE awaiting_completion",
         ]),
     ]
 }

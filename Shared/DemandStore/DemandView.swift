@@ -54,6 +54,9 @@ public struct DemandView: Encodable, Sendable {
     public var flag: SupervisionFlag?
     public var lastFollowUpAt: Date?
     public var meetings: [SupervisionMeeting]
+    public var completion: CompletionReport?
+    /// A class-B plan not yet reported carried out (``DemandStatus/awaitsCompletion``).
+    public var awaitsCompletion: Bool
     public var deadlines: [DeadlineView]
     public var history: [HistoryEntry]
 
@@ -92,6 +95,8 @@ public struct DemandView: Encodable, Sendable {
         flag = status.flag
         lastFollowUpAt = status.lastFollowUpAt
         meetings = status.meetings
+        completion = status.completion
+        awaitsCompletion = status.awaitsCompletion
         let planner = rules.planner(for: position.location.tenant)
         deadlines = position.deadlines.map { deadline in
             let current = try? planner.status(of: deadline, at: now)

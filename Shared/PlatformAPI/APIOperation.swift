@@ -83,7 +83,7 @@ public struct APIOperation: Sendable {
 
 /// The steps a handling unit, the enterprise or the office take on handling (`POST /demands/{id}/<action>`).
 public enum HandlingAction: String, Sendable, CaseIterable {
-    case sign, notes, opinions, pause, resume, `extension`, result, `return`, rating, urge, flag, meetings
+    case sign, notes, opinions, pause, resume, `extension`, result, `return`, rating, urge, flag, meetings, completion
     case extensionDecision = "extension/decision"
     case answerSupervision = "answer-supervision"
     case followUps = "follow-ups"

@@ -116,6 +116,8 @@ public struct DemandSnapshot: Decodable, Sendable {
     public var flag: SupervisionFlag?
     public var lastFollowUpAt: Date?
     public var meetings: [SupervisionMeeting]?
+    public var completion: CompletionReport?
+    public var awaitsCompletion: Bool?
     public var assignment: AssignmentInfo?
     public var escalation: EscalationInfo?
     public var outcome: OutcomeInfo?

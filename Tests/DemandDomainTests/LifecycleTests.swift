@@ -35,6 +35,7 @@ enum Samples {
         .refuse: (.refuse(Refusal(ground: .litigation, explanation: "该合同纠纷已进入诉讼程序")), F.office),
         .closeUnrated: (.closeUnrated(RatingTimeout(ratingDays: 5, countsAsSatisfied: false)), F.system),
         .urge: (.urge(UrgeLetter(note: "请加快办理")), F.office),
+        .reportCompletion: (.reportCompletion(CompletionReport(text: "专线已送电")), F.unitAdmin),
         .flagSupervision: (.flagSupervision(SupervisionFlag(reason: "涉及重点项目投产")), F.office),
         .superviseAnswer: (.superviseAnswer(AnswerSupervision(reason: "答复未说明供电时间")), F.office),
         .recordFollowUp: (.recordFollowUp(FollowUp(way: .weekly, note: "供电方案已批复，线路施工中")), F.office),
@@ -43,6 +44,9 @@ enum Samples {
         .recordEscalationOutcome: (.recordEscalationOutcome(EscalationOutcome(parentTenant: "shiyan", parentDemandID: UUID(),
             parentRegistrationNumber: nil, parentState: .closed, resultClass: .a)), F.system),
     ]
+
+    static let resultB = DemandAction.submitResult(ResultReport(resultClass: .b, answer: "已列入改造计划", plan: "12月完成线路改造",
+        plannedCompletion: CivilDate("2024-12-31")))
 
     static func path(to state: DemandState?) -> [(DemandAction, Actor)] {
         let submit = byKind[.submit]!
@@ -89,7 +93,7 @@ struct LifecycleTests {
     ]
 
     /// Actions whose permission depends on more than the state (tested on their own below).
-    static let conditional: Set<DemandAction.Kind> = [.resumeClock, .decideExtension, .urge]
+    static let conditional: Set<DemandAction.Kind> = [.resumeClock, .decideExtension, .urge, .reportCompletion]
 
     static let states: [DemandState?] = [nil] + DemandState.allCases.map { $0 }
 
@@ -124,13 +128,14 @@ struct LifecycleTests {
         let state: DemandState?
         switch kind {
         case .submit, .receiveEscalation: state = nil
-        case .urge, .resumeClock, .decideExtension: state = .inProgress
+        case .urge, .resumeClock, .decideExtension, .reportCompletion: state = .inProgress
         default: state = Self.allowed.first { $0.value.contains(kind) }!.key
         }
         let (action, actor) = Samples.byKind[kind]!
         var prefix = Samples.path(to: state)
         if kind == .resumeClock { prefix.append(Samples.byKind[.pauseClock]!) }
         if kind == .decideExtension { prefix.append(Samples.byKind[.requestExtension]!) }
+        if kind == .reportCompletion { prefix.append((Samples.resultB, F.unitAdmin)) }
         let base = try F.demand(prefix)
         for role in Role.allCases where !DemandRules.allowedRoles(for: kind).contains(role) {
             var demand = base
@@ -476,9 +481,33 @@ struct CooperationTests {
     }
 }
 
-@Suite("Refusal as out of scope")
-struct RefusalTests {
+@Suite("Supervision and class-B promises")
+struct SupervisionRuleTests {
     typealias F = Fixtures
+
+    @Test("A class-B answer awaits the unit's completion report, after closing too; a new answer asks again")
+    func classBCompletion() throws {
+        let time = F.shanghai("2024-03-06")
+        var demand = try F.demand(Samples.path(to: .inProgress) + [(Samples.resultB, F.unitAdmin)])
+        #expect(demand.status.awaitsCompletion)
+        let report = Samples.byKind[.reportCompletion]!.0
+        #expect(throws: TransitionError.notAParty(.reportCompletion, "该诉求未分办给您的单位牵头办理")) {
+            var copy = demand
+            try copy.apply(report, by: F.otherUnitAdmin, at: time, context: F.context(for: copy, at: time))
+        }
+        try demand.apply(.rate(Rating(satisfied: true)), by: F.enterprise, at: time, context: F.context(for: demand, at: time))
+        #expect(demand.state == .closed && demand.status.awaitsCompletion, "closed, and still on the ledger of promises")
+        let later = F.shanghai("2024-12-20")
+        try demand.apply(report, by: F.unitAdmin, at: later, context: F.context(for: demand, at: later))
+        #expect(demand.state == .closed && !demand.status.awaitsCompletion)
+        #expect(demand.status.completion?.text == "专线已送电")
+        #expect(throws: TransitionError.notAllowedInState(.reportCompletion, .closed), "reported once") {
+            var copy = demand
+            try copy.apply(report, by: F.unitAdmin, at: later, context: F.context(for: copy, at: later))
+        }
+        let classA = try F.demand(Samples.path(to: .closed))
+        #expect(!classA.status.awaitsCompletion, "a class-A answer promises nothing")
+    }
 
     @Test("The supervision ladder: 挂牌督办 once, an answer sent back restarts the result clock, follow-ups after closing, meetings dated")
     func supervisionLadder() throws {
@@ -526,6 +555,12 @@ struct RefusalTests {
         #expect(demand.status.lastFollowUpAt == later)
         #expect(demand.status.flag != nil, "the flag stays on the record after closing")
     }
+
+}
+
+@Suite("Refusal as out of scope")
+struct RefusalTests {
+    typealias F = Fixtures
 
     @Test("The tier office refuses with a ground and an explanation; never a demand a lower tier escalated")
     func refusal() throws {

@@ -86,6 +86,39 @@ extension EndToEnd {
             #expect(after == before + 1)
         }
 
+        @Test("A class-B answer stays on the ledger of promises after closing until the unit reports it carried out")
+        func classBPromise() async throws {
+            let stack = TestStack.shared
+            let runner = try await stack.runner()
+            let client = try await stack.client()
+            let cast = try await stack.people()
+            let demand = try await runner.submitAndApprove()
+            _ = try await client.route(cast.countyDispatcher, demand.id, lead: "maojian-jxj")
+            _ = try await runner.waitAtHandling(cast.countyUnit, demand.id, state: .awaitingSignature)
+            _ = try await client.handle(cast.countyUnit, demand.id, .sign, ["note": "已签收"])
+            let planned = CivilDate(Date()).adding(days: 30)
+            _ = try await client.handle(cast.countyUnit, demand.id, .result, ["resultClass": "B", "answer": "已列入增容计划",
+                "plan": "新建10千伏专线", "plannedCompletion": planned.description])
+            let closed = try await client.handle(cast.enterprise, demand.id, .rating, JourneyRunner.RatingBody(satisfied: true, comment: nil))
+            #expect(closed.state == .closed && closed.awaitsCompletion == true)
+            #expect(try await client.ledger(cast.countyOffice, query: "?awaitingCompletion=true").contains { $0.id == demand.id })
+            do {
+                _ = try await client.handle(cast.countyOffice, demand.id, .completion, ["text": "已送电"])
+                Issue.record("the office reported a unit's completion")
+            } catch let error as APICallError {
+                #expect(error.status == 403, "\(error)")
+            }
+            let reported = try await client.handle(cast.countyUnit, demand.id, .completion, ["text": "10千伏专线已建成送电"])
+            #expect(reported.state == .closed && reported.awaitsCompletion == false)
+            #expect(reported.completion?.text == "10千伏专线已建成送电")
+            #expect(try await client.ledger(cast.countyOffice, query: "?awaitingCompletion=true").allSatisfy { $0.id != demand.id })
+            let texts = try await eventually("the completion SMS", timeout: .seconds(60)) { () -> [PlatformClient.SMSMessage]? in
+                let messages = try await client.messages(cast.countyOffice, demand: demand.id)
+                return messages.filter { $0.rule == "completion-reported" }.count == 2 ? messages : nil
+            }
+            #expect(texts.first { $0.rule == "completion-reported" }?.text.hasSuffix("的诉求已按计划解决：10千伏专线已建成送电（\(demand.registrationNumber ?? "")）") == true)
+        }
+
         /// 挂牌督办 this month at 茅箭区经信局, as reporting counts it.
         func flaggedCount(_ client: PlatformClient, _ cast: Cast) async throws -> Int {
             let rows = try await client.unitFigures(cast.countyOffice)

@@ -128,6 +128,26 @@ struct SupervisionLadderTests {
             }
             #expect(closed.state == .closed && closed.status.flag != nil)
             #expect(try await list(flagged, recorder: recorder, in: database).isEmpty)
+
+            // A class-B answer: on the ledger of promises, and still followed up, after closing.
+            let unit = Actor(role: .unitAdmin, tenant: history.countyA, id: "ua1", unitID: "a-u1")
+            let enterprise = Actor(role: .enterprise, tenant: history.countyA, id: "e1", enterpriseID: "ent-a")
+            let classB = ResultReport(resultClass: .b, answer: "已列入授信计划", plan: "分两期放贷", plannedCompletion: CivilDate(Date()).adding(days: 40))
+            _ = try await database.transaction { connection in
+                _ = try await recorder.perform(.submitResult(classB), on: first.id, by: unit, on: connection)
+                return try await recorder.perform(.rate(Rating(satisfied: true)), on: first.id, by: enterprise, on: connection)
+            }
+            var promises = DemandFilter()
+            promises.awaitingCompletionOnly = true
+            #expect(try await list(promises, recorder: recorder, in: database) == [first.id])
+            var dueLater = DemandFilter()
+            dueLater.followUpDueBefore = Date().addingTimeInterval(60)
+            #expect(try await list(dueLater, recorder: recorder, in: database) == [first.id], "a closed class-B demand is still followed up")
+            _ = try await database.transaction { connection in
+                try await recorder.perform(.reportCompletion(CompletionReport(text: "两期贷款均已发放")), on: first.id, by: unit, on: connection)
+            }
+            #expect(try await list(promises, recorder: recorder, in: database).isEmpty)
+            #expect(try await list(dueLater, recorder: recorder, in: database).isEmpty)
         }
     }
 }

@@ -368,6 +368,13 @@ public struct UrgeLetter: Codable, Sendable, Hashable {
     }
 }
 
+/// The lead unit reports that a class-B answer's plan is carried out (002 §12: B类 "正在解决或列入
+/// 规划逐步解决"); until then the demand stays on the office's ledger of promises.
+public struct CompletionReport: Codable, Sendable, Hashable {
+    public var text: String
+    public init(text: String) { self.text = text }
+}
+
 /// 挂牌督办 (003 art. 18; 001 §4.4): the office supervises a major or typical case by name; it is
 /// listed apart until it closes.
 public struct SupervisionFlag: Codable, Sendable, Hashable {

@@ -31,6 +31,7 @@ public enum DemandAction: Sendable, Hashable {
     case superviseAnswer(AnswerSupervision)
     case recordFollowUp(FollowUp)
     case recordMeeting(SupervisionMeeting)
+    case reportCompletion(CompletionReport)
     case recordEscalationOutcome(EscalationOutcome)
 
     public enum Kind: String, Codable, Sendable, CaseIterable {
@@ -59,6 +60,7 @@ public enum DemandAction: Sendable, Hashable {
         case superviseAnswer
         case recordFollowUp
         case recordMeeting
+        case reportCompletion
         case recordEscalationOutcome
 
         /// Chinese name of the step, for ledgers and printouts.
@@ -89,6 +91,7 @@ public enum DemandAction: Sendable, Hashable {
             case .superviseAnswer: "专项督办（答复不规范）"
             case .recordFollowUp: "跟踪回访"
             case .recordMeeting: "约谈/集中会办"
+            case .reportCompletion: "报告完成情况"
             case .recordEscalationOutcome: "上级办理结果"
             }
         }
@@ -121,6 +124,7 @@ public enum DemandAction: Sendable, Hashable {
         case .superviseAnswer: .superviseAnswer
         case .recordFollowUp: .recordFollowUp
         case .recordMeeting: .recordMeeting
+        case .reportCompletion: .reportCompletion
         case .recordEscalationOutcome: .recordEscalationOutcome
         }
     }
@@ -162,6 +166,7 @@ extension DemandAction: Codable {
         case .superviseAnswer: self = .superviseAnswer(try payload(AnswerSupervision.self))
         case .recordFollowUp: self = .recordFollowUp(try payload(FollowUp.self))
         case .recordMeeting: self = .recordMeeting(try payload(SupervisionMeeting.self))
+        case .reportCompletion: self = .reportCompletion(try payload(CompletionReport.self))
         case .recordEscalationOutcome: self = .recordEscalationOutcome(try payload(EscalationOutcome.self))
         }
     }
@@ -195,6 +200,7 @@ extension DemandAction: Codable {
         case .superviseAnswer(let value): try container.encode(value, forKey: .payload)
         case .recordFollowUp(let value): try container.encode(value, forKey: .payload)
         case .recordMeeting(let value): try container.encode(value, forKey: .payload)
+        case .reportCompletion(let value): try container.encode(value, forKey: .payload)
         case .recordEscalationOutcome(let value): try container.encode(value, forKey: .payload)
         }
     }

@@ -16,8 +16,8 @@ import Foundation
 ///                                              awaitingRating ─superviseAnswer (office)─▶ underSupervision
 ///                                              underSupervision ─submitResult─▶ awaitingRating
 /// ```
-/// Notes, clock pauses, extension requests and decisions, urge letters, 挂牌督办, follow-ups and
-/// meetings keep the state.
+/// Notes, clock pauses, extension requests and decisions, urge letters, 挂牌督办, follow-ups,
+/// meetings and a class-B answer's completion report keep the state.
 public enum DemandRules {
     /// The states an action may lead to from `state`; empty when the action is not allowed there.
     public static func targets(of action: DemandAction, from state: DemandState?, status: DemandStatus) -> Set<DemandState> {
@@ -53,6 +53,7 @@ public enum DemandRules {
             (.recordFollowUp, .underSupervision?), (.recordFollowUp, .closed?):
             [state!]
         case (.recordMeeting, .awaitingSignature?), (.recordMeeting, .inProgress?), (.recordMeeting, .underSupervision?): [state!]
+        case (.reportCompletion, .awaitingRating?), (.reportCompletion, .closed?): status.awaitsCompletion ? [state!] : []
         case (.recordEscalationOutcome(let outcome), .escalated?): [outcome.isClosed ? .closed : .escalated]
         default: []
         }
@@ -100,7 +101,7 @@ public enum DemandRules {
         case .edit, .approve, .sendBack: [.cadre]
         case .dispatch, .escalate: [.dispatcher, .office]
         case .sign, .addProgressNote, .submitOpinion, .pauseClock, .resumeClock, .requestExtension, .submitResult,
-            .returnNotOurRemit:
+            .returnNotOurRemit, .reportCompletion:
             [.unitAdmin, .countyAdmin]
         case .decideExtension, .urge, .refuse, .flagSupervision, .superviseAnswer, .recordFollowUp, .recordMeeting: [.office]
         case .rate: [.enterprise]
@@ -127,7 +128,7 @@ public enum DemandRules {
             }
         case .dispatch, .escalate:
             guard actor.tenant == demand.tenant else { throw .notAParty(kind, "只能分办本级的诉求") }
-        case .sign, .pauseClock, .resumeClock, .requestExtension, .submitResult, .returnNotOurRemit:
+        case .sign, .pauseClock, .resumeClock, .requestExtension, .submitResult, .returnNotOurRemit, .reportCompletion:
             guard let lead = status.assignment?.leadUnit, actor.unitID == lead.id else {
                 throw .notAParty(kind, "该诉求未分办给您的单位牵头办理")
             }
@@ -260,6 +261,8 @@ public enum DemandRules {
             guard context.currentStepOverdue else {
                 throw .invalid(FieldIssue(code: "NOT_OVERDUE", field: "note", message: "该诉求尚未超期，无需催办"))
             }
+        case .reportCompletion(let report):
+            try requireText(report.text, field: "text", label: "完成情况")
         case .flagSupervision(let flag):
             try requireText(flag.reason, field: "reason", label: "挂牌督办事由")
         case .superviseAnswer(let supervision):
@@ -309,6 +312,7 @@ public enum DemandRules {
             case .superviseAnswer(let value): [("reason", value.reason)]
             case .recordFollowUp(let value): [("note", value.note), ("enterpriseFeedback", value.enterpriseFeedback)]
             case .recordMeeting(let value): [("attendees", value.attendees), ("decision", value.decision)]
+            case .reportCompletion(let value): [("text", value.text)]
             case .submit, .receiveEscalation, .recordEscalationOutcome, .closeUnrated: []
             }
         return texts.compactMap { field, text in text.map { (field, $0) } }

@@ -53,6 +53,14 @@ public struct DemandStatus: Sendable, Hashable {
     public internal(set) var lastFollowUpAt: Date?
     /// What 约谈 and 集中会办 decided about the demand, oldest first.
     public internal(set) var meetings: [SupervisionMeeting] = []
+    /// The unit's report that a class-B plan is carried out.
+    public internal(set) var completion: CompletionReport?
+
+    /// A class-B answer whose plan the unit has not yet reported carried out: the demand stays on
+    /// the office's ledger of promises (and its weekly follow-up) until it does.
+    public var awaitsCompletion: Bool {
+        lastResult?.resultClass == .b && completion == nil && (state == .awaitingRating || state == .closed)
+    }
     public internal(set) var supervisionRounds = 0
     public internal(set) var returnCount = 0
     public internal(set) var outcome: EscalationOutcome?
@@ -114,6 +122,7 @@ public struct DemandStatus: Sendable, Hashable {
             pendingExtension = nil
         case .submitResult(let result):
             lastResult = result
+            completion = nil
             clockPausedSince = nil
             pendingExtension = nil
         case .returnNotOurRemit(let remitReturn):
@@ -135,6 +144,8 @@ public struct DemandStatus: Sendable, Hashable {
             lastFollowUpAt = transition.at
         case .recordMeeting(let meeting):
             meetings.append(meeting)
+        case .reportCompletion(let report):
+            completion = report
         case .recordEscalationOutcome(let outcome):
             self.outcome = outcome
         }

@@ -12,7 +12,7 @@ extension AppRequestContext {
 }
 
 extension DemandFilter {
-    /// `?state=inProgress,awaitingRating&tenant=maojian&overdue=true&flagged=true&followUpDue=true&q=第3号&limit=50&offset=0`.
+    /// `?state=inProgress,awaitingRating&tenant=maojian&overdue=true&flagged=true&followUpDue=true&awaitingCompletion=true&q=第3号&limit=50&offset=0`.
     public init(query: Parameters) throws {
         self.init()
         if let states = query.get("state") {
@@ -33,6 +33,12 @@ extension DemandFilter {
         if let flagged = query.get("flagged") {
             guard let value = Bool(flagged) else { throw APIError(.badRequest, code: "INVALID_QUERY", message: "flagged须为true或false") }
             flaggedOnly = value
+        }
+        if let promised = query.get("awaitingCompletion") {
+            guard let value = Bool(promised) else {
+                throw APIError(.badRequest, code: "INVALID_QUERY", message: "awaitingCompletion须为true或false")
+            }
+            awaitingCompletionOnly = value
         }
         if let due = query.get("followUpDue") {
             guard let value = Bool(due) else { throw APIError(.badRequest, code: "INVALID_QUERY", message: "followUpDue须为true或false") }

@@ -111,6 +111,7 @@ struct HandlingRoutes {
             let demand = try await handling.urge(try context.demandID(), note: body.note, by: try context.requirePrincipal())
             return DemandView(demand, rules: handling.rules)
         }
+        action("completion", Text.self, on: demands) { .reportCompletion(CompletionReport(text: $0.text)) }
         action("flag", Reason.self, on: demands) { .flagSupervision(SupervisionFlag(reason: $0.reason)) }
         action("answer-supervision", Reason.self, on: demands) { .superviseAnswer(AnswerSupervision(reason: $0.reason)) }
         action("follow-ups", FollowUpBody.self, on: demands) {

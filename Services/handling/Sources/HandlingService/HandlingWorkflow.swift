@@ -93,8 +93,7 @@ public struct HandlingWorkflow: Sendable {
                 policy.canRead(DemandVisibility(demand), as: principal)
             else { throw APIError.demandNotFound }
             let action = try await makeAction(demand, connection)
-            guard Self.heldHere(demand.state) || (demand.state == .closed && action.kind == .recordFollowUp) else {
-                // A call-back (回访) follows a closed demand too; nothing else changes it.
+            guard Self.heldHere(demand.state) || (demand.state == .closed && Self.afterClosing.contains(action.kind)) else {
                 throw TransitionError.notAllowedInState(action.kind, demand.state)
             }
             // The row is locked and the caller may act on it; what the action leaves behind may be
@@ -105,6 +104,10 @@ public struct HandlingWorkflow: Sendable {
             return recorded.demand
         }
     }
+
+    /// What may follow a closed demand: a call-back (回访), and the report that a class-B plan is
+    /// carried out.
+    static let afterClosing: Set<DemandAction.Kind> = [.recordFollowUp, .reportCompletion]
 
     /// States in which handling holds a demand; a copy it handed back (returned, not yet routed
     /// again) is read-only here.

@@ -88,6 +88,9 @@ struct DemandActions: Sendable {
         case "urge":
             let demand = try await client.handle(session, id, .urge, ["note": try required(form, "note", "请填写催办事项")])
             return Outcome("催办函\(demand.lastUrge?.number?.description ?? "")已发出，承办单位将收到短信")
+        case "completion":
+            _ = try await client.handle(session, id, .completion, ["text": try required(form, "text", "请填写完成情况")])
+            return Outcome("已报告完成情况，企业和包联干部将收到短信")
         case "flag":
             _ = try await client.handle(session, id, .flag, ["reason": try required(form, "reason", "请填写挂牌督办事由")])
             return Outcome("已挂牌督办，办结前列入挂牌督办清单")

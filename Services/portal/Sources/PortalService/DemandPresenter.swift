@@ -71,6 +71,7 @@ struct DemandPresenter {
             fields["result"] = [
                 "className": result.resultClass.chineseName, "answer": result.answer, "plan": result.plan ?? "",
                 "plannedCompletion": result.plannedCompletion?.description ?? "", "explanation": result.explanation ?? "",
+                "completion": demand.completion?.text ?? "", "awaitsCompletion": demand.awaitsCompletion == true,
             ]
         }
         if demand.history.last?.kind == DemandAction.Kind.closeUnrated.rawValue {
@@ -110,6 +111,8 @@ struct DemandPresenter {
         }
         fields["signNamesRequired"] = tier.map { rules.procedure(for: $0).signatureNamesResponsible } ?? false
         fields["isPaused"] = demand.clockPausedSince != nil
+        // A class-B plan carried out: the lead unit reports it (the demand may be closed by then).
+        fields["canReportCompletion"] = role.actsForUnit && unitID == demand.assignment?.leadUnit.id && demand.awaitsCompletion == true
         fields["canRequestExtension"] = role.actsForUnit && working && demand.pendingExtension == nil
         fields["hasSlip"] = demand.assignment != nil
         // The tier office's forms: kept by its dispatcher and office (and the cadre who registered it).

@@ -212,7 +212,9 @@ struct PortalRoutes: Sendable {
             flagged["key"] = "flagged"
             var followUps = section("待跟踪（7天内未跟踪的在办诉求）", try await client.ledger(api, query: "?followUpDue=true"))
             followUps["key"] = "follow-up-due"
-            sections += [flagged, followUps]
+            var promises = section("B类承诺事项（待报告完成情况）", try await client.ledger(api, query: "?awaitingCompletion=true"))
+            promises["key"] = "awaiting-completion"
+            sections += [flagged, followUps, promises]
         }
         fields["sections"] = sections
         return pages.page("home", title: PageRenderer.homeLabel(for: api.role), session: session,

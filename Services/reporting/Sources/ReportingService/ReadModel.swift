@@ -95,6 +95,8 @@ struct ReadModel: Sendable {
             add("supervision.\(followUp.way.rawValue)", unit: true)
         case .recordMeeting(let meeting):
             add("supervision.\(meeting.kind.rawValue)", unit: true)
+        case .reportCompletion:
+            add("supervision.completionReported", unit: true)
         case .rate(let rating):
             add(rating.satisfied ? "rating.satisfied" : "rating.unsatisfied", unit: true, cadre: true)
         case .closeUnrated(let timeout):

@@ -51,6 +51,7 @@ struct MessageValues {
         case .flagSupervision(let flag): ["reason": flag.reason]
         case .superviseAnswer(let supervision): ["reason": supervision.reason]
         case .recordFollowUp(let followUp): ["note": followUp.note]
+        case .reportCompletion(let report): ["note": report.text]
         case .recordMeeting(let meeting):
             ["meeting": meeting.kind.chineseName, "note": meeting.decision,
              "meetingDue": meeting.dueOn.map { "，请于\($0.chineseText)前落实" } ?? ""]
