@@ -131,6 +131,7 @@ public enum DemandForms {
     private static func remarks(_ view: DemandView, _ content: DemandContent) -> String {
         var lines = ["统一社会信用代码：\(content.enterprise.creditCode.rawValue)", "所属行业组：\(content.industryGroup.chineseName)"]
         if let number = view.registrationNumber, view.escalation != nil { lines.insert("登记编号：\(number)", at: 0) }
+        if let unit = content.suggestedUnit { lines.append("建议承办单位：\(unit)") }
         if let remarks = content.remarks { lines.append(remarks) }
         return lines.joined(separator: "\n")
     }

@@ -142,6 +142,21 @@ struct ValidationTests {
         #expect(content.remarks == "企业来函反映")
     }
 
+    @Test("建议承办单位 is kept trimmed, left out when blank, and bounded")
+    func suggestedUnit() throws {
+        var form = Fixtures.form
+        form.suggestedUnit = "  区经信局 "
+        #expect(try form.validated().suggestedUnit == "区经信局")
+        form.suggestedUnit = "   "
+        #expect(try form.validated().suggestedUnit == nil)
+        form.suggestedUnit = String(repeating: "局", count: DemandForm.Limits.name + 1)
+        #expect {
+            try form.validated()
+        } throws: { error in
+            (error as! ValidationError).issues.map { "\($0.field) \($0.code)" } == ["suggestedUnit TEXT_TOO_LONG"]
+        }
+    }
+
     @Test("Matters in litigation, arbitration or administrative review are out of scope", arguments: LegalProceeding.allCases)
     func outOfScope(proceeding: LegalProceeding) {
         var form = Fixtures.form

@@ -42,6 +42,7 @@ extension EndToEnd {
             form.channel = .visitOrLetter
             form.raisedOn = Self.raisedOn
             form.remarks = "企业负责人来访反映，已现场核实"
+            form.suggestedUnit = "临翔区农业农村局"
             return try await client.submit(people.countyOffice, form: form, enterpriseID: "lx-ent-1")
         }
 
@@ -67,7 +68,8 @@ extension EndToEnd {
             let registeredAt = try #require(submitted.history.first?.at)
             #expect(due(submitted, .dispatch) == (try Self.planner.schedule(step: .dispatch, start: registeredAt, budgetDays: 2).dueAt))
 
-            _ = try await runner.waitAtDispatch(people.countyDispatcher, tier: "linxiang", submitted.id, state: .awaitingDispatch)
+            let atDispatch = try await runner.waitAtDispatch(people.countyDispatcher, tier: "linxiang", submitted.id, state: .awaitingDispatch)
+            #expect(atDispatch.content?.suggestedUnit == "临翔区农业农村局", "the dispatcher sees the proposed unit (000 Q17)")
             // Several departments: the deputy head or head approves (003 art. 12–13), not the office director.
             let today = CivilDate(Date())
             do {

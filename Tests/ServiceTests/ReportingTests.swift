@@ -350,5 +350,11 @@ struct ReportingTests {
         let days = try ReportingWorkflow.period(range)
         #expect((days.before.from, days.before.to) == (CivilDate("2024-02-24")!, CivilDate("2024-03-04")!))
         #expect((days.yearBefore.from, days.yearBefore.to) == (CivilDate("2023-03-05")!, CivilDate("2023-03-14")!))
+        // A far-off year is refused: the period before it would leave the dates Postgres keeps.
+        range["from"] = "0596-06-01"
+        range["to"] = "2026-11-30"
+        let refusal = #expect(throws: APIError.self) { try ReportingWorkflow.period(range) }
+        #expect(refusal?.code == "INVALID_PERIOD")
+        #expect(throws: APIError.self) { try period("year=1999") }
     }
 }

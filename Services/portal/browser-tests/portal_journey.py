@@ -501,6 +501,7 @@ class Journey:
         office.select_option("#channel", label="来人来函")
         office.fill("#raisedOn", "2099-01-05")
         office.fill("#remarks", "企业负责人来访反映")
+        office.fill("#suggestedUnit", "临翔区农业农村局")
         office.fill("#difficulty", "新建茶叶初制所用地手续办理缓慢。")
         office.fill("#helpWanted", "协调自然资源部门加快用地审批。")
         office.click("button:has-text('提交诉求')")
@@ -518,6 +519,7 @@ class Journey:
         self.shot(office, "office-registered-lincang")
         dispatcher = self.person("临翔区", "临翔区分办员")
         self.open_demand(dispatcher, path, state="待分办")
+        expect(dispatcher.get_by_test_id("suggested-unit")).to_have_text("临翔区农业农村局")
         dispatcher.select_option("#leadUnitID", label="临翔区农业农村局")
         dispatcher.check("input[name=cooperatingUnitIDs][value=linxiang-zrzy]")
         # 003 art. 12–13: several departments need the deputy head's approval, not the office director's.

@@ -58,6 +58,9 @@ public struct DemandContent: Codable, Sendable, Hashable {
     public var raisedOn: CivilDate?
     /// 备注 written by whoever registered the demand.
     public var remarks: String?
+    /// 建议承办单位: the unit the paired cadre (or the office) proposes (000 Q17); the dispatcher sees it
+    /// and decides.
+    public var suggestedUnit: String?
 
     public init(
         enterprise: EnterpriseDetails,
@@ -70,10 +73,12 @@ public struct DemandContent: Codable, Sendable, Hashable {
         isConsultation: Bool = false,
         attachments: [AttachmentReference] = [],
         raisedOn: CivilDate? = nil,
-        remarks: String? = nil
+        remarks: String? = nil,
+        suggestedUnit: String? = nil
     ) {
         self.raisedOn = raisedOn
         self.remarks = remarks
+        self.suggestedUnit = suggestedUnit
         self.enterprise = enterprise
         self.contact = contact
         self.channel = channel
@@ -132,6 +137,8 @@ public struct DemandForm: Codable, Sendable, Hashable {
     public var raisedOn: CivilDate?
     /// 备注.
     public var remarks: String?
+    /// 建议承办单位 (000 Q17).
+    public var suggestedUnit: String?
 
     public init(
         enterprise: Enterprise,
@@ -146,10 +153,12 @@ public struct DemandForm: Codable, Sendable, Hashable {
         legalProceeding: LegalProceeding? = nil,
         involvesStateSecrets: Bool? = nil,
         raisedOn: CivilDate? = nil,
-        remarks: String? = nil
+        remarks: String? = nil,
+        suggestedUnit: String? = nil
     ) {
         self.raisedOn = raisedOn
         self.remarks = remarks
+        self.suggestedUnit = suggestedUnit
         self.enterprise = enterprise
         self.contact = contact
         self.channel = channel
@@ -215,6 +224,9 @@ public struct DemandForm: Codable, Sendable, Hashable {
         if let remarks, remarks.count > Limits.longText {
             collector.add("TEXT_TOO_LONG", "remarks", "备注不能超过\(Limits.longText)个字")
         }
+        if let suggestedUnit, suggestedUnit.count > Limits.name {
+            collector.add("TEXT_TOO_LONG", "suggestedUnit", "建议承办单位不能超过\(Limits.name)个字")
+        }
         if let raisedOn, raisedOn > CivilDate(Date()) {
             collector.add("INVALID_DATE", "raisedOn", "反映时间不能晚于今天")
         }
@@ -245,7 +257,8 @@ public struct DemandForm: Codable, Sendable, Hashable {
             isConsultation: isConsultation ?? false,
             attachments: attachments,
             raisedOn: raisedOn,
-            remarks: remarks.map(\.trimmingWhitespace).flatMap { $0.isEmpty ? nil : $0 }
+            remarks: remarks.map(\.trimmingWhitespace).flatMap { $0.isEmpty ? nil : $0 },
+            suggestedUnit: suggestedUnit.map(\.trimmingWhitespace).flatMap { $0.isEmpty ? nil : $0 }
         )
     }
 
@@ -281,7 +294,8 @@ extension DemandForm {
             isConsultation: content.isConsultation,
             attachments: content.attachments,
             raisedOn: content.raisedOn,
-            remarks: content.remarks
+            remarks: content.remarks,
+            suggestedUnit: content.suggestedUnit
         )
     }
 }

@@ -53,7 +53,7 @@ struct DemandFormPage {
             "channels": DemandChannel.allCases.map { channel in
                 ["id": channel.rawValue, "name": channel.chineseName, "selected": (values["channel"] ?? "platform") == channel.rawValue]
             },
-            "raisedOn": values["raisedOn"] ?? "", "remarks": values["remarks"] ?? "", "raisedOnError": errors["raisedOn"] ?? "",
+            "raisedOn": values["raisedOn"] ?? "", "remarks": values["remarks"] ?? "", "suggestedUnit": values["suggestedUnit"] ?? "", "raisedOnError": errors["raisedOn"] ?? "",
             "submissionKey": values["submissionKey"] ?? UUID().uuidString,
             "enterpriseError": errors["enterpriseID"] ?? "", "categoryError": errors["category"] ?? "",
             "industryGroupError": errors["industryGroup"] ?? "", "note": values["note"] ?? "",
@@ -74,6 +74,7 @@ struct DemandFormPage {
         ]
         if let raisedOn = content.raisedOn { values["raisedOn"] = raisedOn.description }
         if let remarks = content.remarks { values["remarks"] = remarks }
+        if let unit = content.suggestedUnit { values["suggestedUnit"] = unit }
         if let email = content.contact.email { values["contact.email"] = email }
         return values
     }
@@ -102,7 +103,8 @@ struct DemandFormPage {
                 email: form["contact.email"]),
             channel: form["channel"].flatMap(DemandChannel.init(rawValue:)) ?? .platform, category: category, industryGroup: group,
             difficulty: form["difficulty"] ?? "", helpWanted: form["helpWanted"] ?? "",
-            isConsultation: form["isConsultation"] == "true", raisedOn: raisedOn, remarks: form["remarks"])
+            isConsultation: form["isConsultation"] == "true", raisedOn: raisedOn, remarks: form["remarks"],
+            suggestedUnit: form["suggestedUnit"])
         return (demandForm, errors)
     }
 }

@@ -54,6 +54,7 @@ struct DemandPresenter {
                 "industryGroup": content.industryGroup.chineseName,
                 "difficulty": content.difficulty,
                 "helpWanted": content.helpWanted,
+                "suggestedUnit": content.suggestedUnit ?? "",
             ]
         }
         if let assignment = demand.assignment {

@@ -33,9 +33,22 @@ struct ReportingWorkflow: Sendable {
         var label: String
     }
 
+    /// The years a period may fall in: the platform's own era. Rankings also read the period before
+    /// and the year before, so a far-off year would reach dates Postgres and the calendar do not keep.
+    static let periodYears = 2000...2099
+
     /// `month=2026-11`, `quarter=2026-Q4`, `half=2026-H2`, `year=2026`, or `from=…&to=…` (inclusive);
-    /// the current month by default.
+    /// the current month by default; always within ``periodYears``.
     static func period(_ query: Parameters, now: Date = Date()) throws -> Period {
+        let period = try requestedPeriod(query, now: now)
+        guard periodYears.contains(period.from.year), periodYears.contains(period.to.year) else {
+            throw APIError.badRequest(code: "INVALID_PERIOD",
+                message: "统计期间须在\(periodYears.lowerBound)年至\(periodYears.upperBound)年之间")
+        }
+        return period
+    }
+
+    private static func requestedPeriod(_ query: Parameters, now: Date) throws -> Period {
         func bad(_ name: String) -> APIError {
             APIError.badRequest(code: "INVALID_PERIOD", message: "统计期间参数\(name)不正确")
         }
