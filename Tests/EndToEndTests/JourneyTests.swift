@@ -78,7 +78,7 @@ struct JourneyTests {
 
     @Test("An unsatisfied rating sends the demand to special supervision and back to the unit until satisfied")
     func unsatisfiedRating() async throws {
-        let (client, cast, demand) = try await signedByCountyUnit()
+        let (client, cast, demand) = try await EndToEnd.signedByCountyUnit()
         _ = try await client.handle(cast.countyUnit, demand.id, .result, ["resultClass": "C", "answer": "暂无法解决",
             "explanation": "受电网规划限制"])
         let unsatisfied = try await client.handle(cast.enterprise, demand.id, .rating,
@@ -96,7 +96,7 @@ struct JourneyTests {
 
     @Test("An extension requested by the unit and granted by the office moves the result deadline")
     func extensionGranted() async throws {
-        let (client, cast, signed) = try await signedByCountyUnit()
+        let (client, cast, signed) = try await EndToEnd.signedByCountyUnit()
         let demand = signed
         let before = try #require(signed.deadlines.first { $0.step == "result" }?.dueAt)
         let requested = try await client.handle(cast.countyUnit, demand.id, .extension,
@@ -116,7 +116,7 @@ struct JourneyTests {
 
     @Test("An extension decision without days grants what the unit asked for; zero days are refused with their own code")
     func extensionGrantedAsRequested() async throws {
-        let (client, cast, signed) = try await signedByCountyUnit()
+        let (client, cast, signed) = try await EndToEnd.signedByCountyUnit()
         let demand = signed
         do {
             _ = try await client.handle(cast.countyUnit, demand.id, .extension, ExtensionBody(days: 0, reason: "需现场勘查"))
@@ -169,17 +169,6 @@ struct JourneyTests {
             + "原因：已经或依法应当通过行政复议途径解决。已申请行政复议（\(approved.registrationNumber ?? "")）")
     }
 
-    /// A 茅箭区 demand routed to 茅箭区经信局 and signed there.
-    func signedByCountyUnit() async throws -> (PlatformClient, Cast, DemandSnapshot) {
-        let stack = TestStack.shared
-        let runner = try await stack.runner()
-        let client = try await stack.client()
-        let cast = try await stack.people()
-        let demand = try await runner.submitAndApprove()
-        _ = try await client.route(cast.countyDispatcher, demand.id, lead: "maojian-jxj")
-        _ = try await runner.waitAtHandling(cast.countyUnit, demand.id, state: .awaitingSignature)
-        return (client, cast, try await client.handle(cast.countyUnit, demand.id, .sign, ["note": "已签收"]))
-    }
 
     struct ResultBody: Encodable {
         var resultClass: String
@@ -198,4 +187,18 @@ struct JourneyTests {
         var days: Int
     }
 }
+}
+
+extension EndToEnd {
+    /// A 茅箭区 demand routed to 茅箭区经信局 and signed there.
+    static func signedByCountyUnit() async throws -> (PlatformClient, Cast, DemandSnapshot) {
+        let stack = TestStack.shared
+        let runner = try await stack.runner()
+        let client = try await stack.client()
+        let cast = try await stack.people()
+        let demand = try await runner.submitAndApprove()
+        _ = try await client.route(cast.countyDispatcher, demand.id, lead: "maojian-jxj")
+        _ = try await runner.waitAtHandling(cast.countyUnit, demand.id, state: .awaitingSignature)
+        return (client, cast, try await client.handle(cast.countyUnit, demand.id, .sign, ["note": "已签收"]))
+    }
 }

@@ -13,15 +13,8 @@ extension EndToEnd {
     struct SupervisionTests {
         @Test("The office flags a case, records a joint meeting, sends a vague answer back and follows up after closing")
         func ladder() async throws {
-            let stack = TestStack.shared
-            let runner = try await stack.runner()
-            let client = try await stack.client()
-            let cast = try await stack.people()
+            let (client, cast, demand) = try await EndToEnd.signedByCountyUnit()
             let before = try await flaggedCount(client, cast)
-            let demand = try await runner.submitAndApprove()
-            _ = try await client.route(cast.countyDispatcher, demand.id, lead: "maojian-jxj")
-            _ = try await runner.waitAtHandling(cast.countyUnit, demand.id, state: .awaitingSignature)
-            _ = try await client.handle(cast.countyUnit, demand.id, .sign, ["note": "已签收"])
 
             // 挂牌督办 by the city office (an ancestor), once; listed apart for the county office.
             do {
@@ -88,14 +81,7 @@ extension EndToEnd {
 
         @Test("A class-B answer stays on the ledger of promises after closing until the unit reports it carried out")
         func classBPromise() async throws {
-            let stack = TestStack.shared
-            let runner = try await stack.runner()
-            let client = try await stack.client()
-            let cast = try await stack.people()
-            let demand = try await runner.submitAndApprove()
-            _ = try await client.route(cast.countyDispatcher, demand.id, lead: "maojian-jxj")
-            _ = try await runner.waitAtHandling(cast.countyUnit, demand.id, state: .awaitingSignature)
-            _ = try await client.handle(cast.countyUnit, demand.id, .sign, ["note": "已签收"])
+            let (client, cast, demand) = try await EndToEnd.signedByCountyUnit()
             let planned = CivilDate(Date()).adding(days: 30)
             _ = try await client.handle(cast.countyUnit, demand.id, .result, ["resultClass": "B", "answer": "已列入增容计划",
                 "plan": "新建10千伏专线", "plannedCompletion": planned.description])

@@ -15,18 +15,9 @@ import Testing
 @Suite("Deadline scan", .enabled(if: StackEnvironment.current.hasPostgres))
 struct DeadlineScannerTests {
     let history = ReportingHistory()
-    let logger: Logger = {
-        var logger = Logger(label: "scanner-test")
-        logger.logLevel = .error
-        return logger
-    }()
+    let logger = ReportingHistory.quietLogger("scanner-test")
 
-    func database() -> Database {
-        let environment = StackEnvironment.current
-        return Database(settings: PostgresSettings(host: environment.postgresHost, port: environment.postgresPort,
-            username: environment.postgresUser, password: environment.postgresPassword, database: environment.postgresDatabase,
-            schema: "scan_\(history.prefix)"), logger: logger)
-    }
+    func database() -> Database { history.database("scan", logger: logger) }
 
     /// A county demand answered on Monday 4 March 2024 at 10:00: its five rating days run from
     /// Tuesday 5 March to the end of Monday 11 March.

@@ -63,6 +63,21 @@ struct ReportingHistory {
         return (demand, events)
     }
 
+    /// A schema of this history's own on the test Postgres.
+    func database(_ name: String, logger: Logger) -> Database {
+        let environment = StackEnvironment.current
+        return Database(settings: PostgresSettings(host: environment.postgresHost, port: environment.postgresPort,
+            username: environment.postgresUser, password: environment.postgresPassword, database: environment.postgresDatabase,
+            schema: "\(name)_\(prefix)"), logger: logger)
+    }
+
+    /// A logger that keeps a test's output to errors.
+    static func quietLogger(_ label: String) -> Logger {
+        var logger = Logger(label: label)
+        logger.logLevel = .error
+        return logger
+    }
+
     func number(_ tenant: TenantID, _ kind: DocumentNumber.Kind, _ sequence: Int) -> DocumentNumber {
         DocumentNumber(office: tenant.rawValue, kind: kind, year: 2024, sequence: sequence)
     }

@@ -15,18 +15,9 @@ import Testing
 @Suite("Supervision ladder in the store", .enabled(if: StackEnvironment.current.hasPostgres))
 struct SupervisionLadderTests {
     let history = ReportingHistory()
-    let logger: Logger = {
-        var logger = Logger(label: "supervision-test")
-        logger.logLevel = .error
-        return logger
-    }()
+    let logger = ReportingHistory.quietLogger("supervision-test")
 
-    func database() -> Database {
-        let environment = StackEnvironment.current
-        return Database(settings: PostgresSettings(host: environment.postgresHost, port: environment.postgresPort,
-            username: environment.postgresUser, password: environment.postgresPassword, database: environment.postgresDatabase,
-            schema: "ladder_\(history.prefix)"), logger: logger)
-    }
+    func database() -> Database { history.database("ladder", logger: logger) }
 
     var office: Actor { Actor(role: .office, tenant: history.countyA, id: "office-a", name: "甲区双千办") }
     var cityOffice: Actor { Actor(role: .office, tenant: history.city, id: "office-c", name: "测试市双千办") }
