@@ -83,7 +83,7 @@ public enum DemandForms {
             + [
                 [.label("承办情况", rowSpan: .starts), .label("牵头办理部门"), Cell(assignment.leadUnit.name), .label("答复日期"),
                  Cell(CivilDate(answered.at).chineseText)],
-                [.continued, .label("主要领导审核"), Cell(""), .label("承办人"), Cell(view.signature?.handler ?? answered.actor.name ?? "")],
+                [.continued, .label("主要领导审核"), Cell(result.reviewedBy ?? ""), .label("承办人"), Cell(view.signature?.handler ?? answered.actor.name ?? "")],
             ]
         let answerRow = 4
         return WordDocument([

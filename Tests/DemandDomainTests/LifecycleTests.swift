@@ -465,7 +465,7 @@ struct CooperationTests {
         #expect(LeaderApproval(level: .deputyHead, leader: "王副组长", approvedOn: day).slipText == "王副组长（分管副组长）2024年3月5日批准")
     }
 
-    @Test("Lincang's lead unit names its responsible leader and handler when signing; Shiyan's may")
+    @Test("Lincang's lead unit names its responsible leader and handler when signing, and the main leader who reviewed its result; Shiyan's may")
     func signatureNames() throws {
         var lincang = try F.demand(Samples.path(to: .awaitingSignature))
         #expect(throws: TransitionError.self) {
@@ -478,6 +478,16 @@ struct CooperationTests {
         var shiyan = try F.demand(Samples.path(to: .awaitingSignature))
         try apply(.sign(Signature()), by: F.unitAdmin, to: &shiyan)
         #expect(shiyan.state == .inProgress)
+        // 003 art. 17: the main leader reviews the result before it goes out.
+        #expect(throws: TransitionError.invalid(FieldIssue(code: "MISSING_FIELD", field: "reviewedBy", message: "请填写审核结果的单位主要领导"))) {
+            var copy = lincang
+            try apply(F.resultA, by: F.unitAdmin, to: &copy, procedure: .lincang)
+        }
+        try apply(.submitResult(ResultReport(resultClass: .a, answer: "已办结", reviewedBy: "赵局长")), by: F.unitAdmin, to: &lincang,
+            procedure: .lincang)
+        #expect(lincang.status.lastResult?.reviewedBy == "赵局长")
+        try apply(F.resultA, by: F.unitAdmin, to: &shiyan)
+        #expect(shiyan.state == .awaitingRating, "Shiyan's procedure names no reviewer")
     }
 }
 

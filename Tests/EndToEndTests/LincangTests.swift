@@ -106,7 +106,17 @@ extension EndToEnd {
             let withOpinion = try await client.handlingDemand(people.countyUnit, submitted.id)
             #expect(withOpinion.opinions?.map(\.text) == ["茶园道路用地已在规划内，可并联办理。"])
             #expect(withOpinion.opinions?.first?.unit?.name == "临翔区自然资源局")
-            _ = try await client.handle(people.countyUnit, submitted.id, .result, ["resultClass": "A", "answer": "已协调茶园道路硬化。"])
+            do {
+                _ = try await client.handle(people.countyUnit, submitted.id, .result, ["resultClass": "A", "answer": "已协调茶园道路硬化。"])
+                Issue.record("a Lincang result without its main leader's review was accepted")
+            } catch let error as APICallError {
+                #expect(error.status == 422 && error.code == "MISSING_FIELD", "\(error)")
+            }
+            _ = try await client.handle(people.countyUnit, submitted.id, .result,
+                ["resultClass": "A", "answer": "已协调茶园道路硬化。", "reviewedBy": "赵局长"])
+            let reply = try await client.download(APIOperation.replyForm.asPDF, people.countyUnit, id: submitted.id)
+            #expect(try await OfficeConversion.pdfText(reply).filter { !$0.isWhitespace }.contains("赵局长"),
+                "the reply form names the reviewing leader")
             let head = "【临翔区服企办】临沧市企业服务平台"
             let number = submitted.registrationNumber ?? ""
             // The notifier shows masked numbers; recipients are named.
@@ -153,7 +163,8 @@ extension EndToEnd {
             _ = try await runner.waitAtHandling(people.cityUnit, cityCopy.id, state: .awaitingSignature)
             _ = try await client.handle(people.cityUnit, cityCopy.id, .sign,
                 ["note": "已签收", "responsibleLeader": "张局长", "handler": "赵科长"])
-            _ = try await client.handle(people.cityUnit, cityCopy.id, .result, ["resultClass": "A", "answer": "已纳入全市茶产业规划。"])
+            _ = try await client.handle(people.cityUnit, cityCopy.id, .result,
+                ["resultClass": "A", "answer": "已纳入全市茶产业规划。", "reviewedBy": "张局长"])
             _ = try await client.handle(people.enterprise, cityCopy.id, .rating, JourneyRunner.RatingBody(satisfied: true, comment: nil))
             let countyClosed = try await runner.waitAtDispatch(people.countyDispatcher, tier: "linxiang", submitted.id, state: .closed)
             #expect(kinds(countyClosed) == ["submit", "escalate", "recordEscalationOutcome", "recordEscalationOutcome"])

@@ -267,14 +267,19 @@ public struct ResultReport: Codable, Sendable, Hashable {
     public var plannedCompletion: CivilDate?
     /// Class C: why it cannot be solved now.
     public var explanation: String?
+    /// The unit's main leader who reviewed the answer before it was submitted (003 art. 17), where
+    /// the procedure asks for it.
+    public var reviewedBy: String?
 
     public init(
         resultClass: ResultClass,
         answer: String,
         plan: String? = nil,
         plannedCompletion: CivilDate? = nil,
-        explanation: String? = nil
+        explanation: String? = nil,
+        reviewedBy: String? = nil
     ) {
+        self.reviewedBy = reviewedBy
         self.resultClass = resultClass
         self.answer = answer
         self.plan = plan

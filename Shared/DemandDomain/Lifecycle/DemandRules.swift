@@ -231,6 +231,9 @@ public enum DemandRules {
             }
         case .submitResult(let result):
             try requireText(result.answer, field: "answer", label: "办理结果答复")
+            if context.procedure.resultReviewedByMainLeader {
+                try requireText(result.reviewedBy ?? "", field: "reviewedBy", label: "审核结果的单位主要领导")
+            }
             switch result.resultClass {
             case .a:
                 break
@@ -304,7 +307,8 @@ public enum DemandRules {
             case .resumeClock(let value): [("note", value.note)]
             case .requestExtension(let value): [("reason", value.reason)]
             case .decideExtension(let value): [("comment", value.comment)]
-            case .submitResult(let value): [("answer", value.answer), ("plan", value.plan), ("explanation", value.explanation)]
+            case .submitResult(let value):
+                [("answer", value.answer), ("plan", value.plan), ("explanation", value.explanation), ("reviewedBy", value.reviewedBy)]
             case .returnNotOurRemit(let value): [("reason", value.reason), ("suggestion", value.suggestion)]
             case .rate(let value): [("comment", value.comment)]
             case .urge(let value): [("note", value.note)]

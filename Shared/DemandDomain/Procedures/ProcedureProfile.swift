@@ -80,6 +80,9 @@ public struct ProcedureProfile: Codable, Sendable, Hashable {
     /// Whether a leader approves each dispatch and escalation before it is made (Lincang: 003 art.
     /// 12–14); the office records who approved and when, and the slip prints it.
     public var leadersApproveRouting: Bool
+    /// Whether the unit's main leader reviews a result before it is submitted, and the result names
+    /// them (Lincang: 003 art. 17, "经主要领导审核后报送").
+    public var resultReviewedByMainLeader: Bool
     /// A step is "due soon" once this much working time, in working days, is left.
     public var warningThresholdDays: Double
 
@@ -100,6 +103,7 @@ public struct ProcedureProfile: Codable, Sendable, Hashable {
         unratedCountsAsSatisfied: Bool = false,
         signatureNamesResponsible: Bool = false,
         leadersApproveRouting: Bool = false,
+        resultReviewedByMainLeader: Bool = false,
         consultationResultDays: Int = 3,
         warningThresholdDays: Double
     ) {
@@ -119,6 +123,7 @@ public struct ProcedureProfile: Codable, Sendable, Hashable {
         self.unratedCountsAsSatisfied = unratedCountsAsSatisfied
         self.signatureNamesResponsible = signatureNamesResponsible
         self.leadersApproveRouting = leadersApproveRouting
+        self.resultReviewedByMainLeader = resultReviewedByMainLeader
         self.consultationResultDays = consultationResultDays
         self.warningThresholdDays = warningThresholdDays
     }
@@ -161,6 +166,7 @@ public struct ProcedureProfile: Codable, Sendable, Hashable {
         ratingDays: 5,
         signatureNamesResponsible: true,
         leadersApproveRouting: true,
+        resultReviewedByMainLeader: true,
         warningThresholdDays: 1
     )
 
@@ -200,7 +206,7 @@ extension ProcedureProfile {
     private enum CodingKeys: String, CodingKey {
         case id, name, requiresCadreReview, reviewDays, dispatchDays, complexDispatchDays, signDays, resultDays
         case resultClockStart, extensionCap, majorMatterCap, ratingDays, ratingReminderDay, unratedCountsAsSatisfied
-        case signatureNamesResponsible, leadersApproveRouting, consultationResultDays, warningThresholdDays
+        case signatureNamesResponsible, leadersApproveRouting, resultReviewedByMainLeader, consultationResultDays, warningThresholdDays
     }
 
     /// Decodes a tier's own profile (`PROCEDURES_FILE`); the rating reminder and the 未评价 rule may
@@ -224,6 +230,7 @@ extension ProcedureProfile {
             unratedCountsAsSatisfied: try container.decodeIfPresent(Bool.self, forKey: .unratedCountsAsSatisfied) ?? false,
             signatureNamesResponsible: try container.decodeIfPresent(Bool.self, forKey: .signatureNamesResponsible) ?? false,
             leadersApproveRouting: try container.decodeIfPresent(Bool.self, forKey: .leadersApproveRouting) ?? false,
+            resultReviewedByMainLeader: try container.decodeIfPresent(Bool.self, forKey: .resultReviewedByMainLeader) ?? false,
             consultationResultDays: try container.decodeIfPresent(Int.self, forKey: .consultationResultDays) ?? 3,
             warningThresholdDays: try container.decode(Double.self, forKey: .warningThresholdDays))
     }

@@ -33,6 +33,7 @@ struct HandlingRoutes {
         var plan: String?
         var plannedCompletion: CivilDate?
         var explanation: String?
+        var reviewedBy: String?
     }
     struct ReturnBody: Decodable {
         var reason: String
@@ -102,7 +103,7 @@ struct HandlingRoutes {
         }
         action("result", ResultBody.self, on: demands) {
             .submitResult(ResultReport(resultClass: $0.resultClass, answer: $0.answer, plan: $0.plan,
-                plannedCompletion: $0.plannedCompletion, explanation: $0.explanation))
+                plannedCompletion: $0.plannedCompletion, explanation: $0.explanation, reviewedBy: $0.reviewedBy))
         }
         action("return", ReturnBody.self, on: demands) { .returnNotOurRemit(RemitReturn(reason: $0.reason, suggestion: $0.suggestion)) }
         action("rating", RatingBody.self, on: demands) { .rate(Rating(satisfied: $0.satisfied, comment: $0.comment)) }

@@ -148,6 +148,7 @@ struct DemandActions: Sendable {
         var plan: String?
         var plannedCompletion: String?
         var explanation: String?
+        var reviewedBy: String?
     }
 
     func resultBody(_ form: FormData) throws -> ResultBody {
@@ -155,7 +156,8 @@ struct DemandActions: Sendable {
             throw MissingField(message: "请选择办理结果类别")
         }
         let body = ResultBody(resultClass: resultClass.rawValue, answer: try required(form, "answer", "请填写答复内容"),
-            plan: form["plan"], plannedCompletion: form["plannedCompletion"], explanation: form["explanation"])
+            plan: form["plan"], plannedCompletion: form["plannedCompletion"], explanation: form["explanation"],
+            reviewedBy: form["reviewedBy"])
         if resultClass == .b, body.plan == nil || body.plannedCompletion == nil {
             throw MissingField(message: "B类结果须填写解决计划和计划完成日期")
         }

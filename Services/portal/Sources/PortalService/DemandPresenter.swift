@@ -110,6 +110,7 @@ struct DemandPresenter {
                 LeaderApproval.Level.allCases)
             fields["escalationApproval"] = approval("escalate", "转报须经组长或专题会议审批", [.head, .specialMeeting])
         }
+        fields["resultReviewRequired"] = tier.map { rules.procedure(for: $0).resultReviewedByMainLeader } ?? false
         fields["signNamesRequired"] = tier.map { rules.procedure(for: $0).signatureNamesResponsible } ?? false
         fields["isPaused"] = demand.clockPausedSince != nil
         // A class-B plan carried out: the lead unit reports it (the demand may be closed by then).
