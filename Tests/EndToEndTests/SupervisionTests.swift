@@ -74,9 +74,9 @@ extension EndToEnd {
 
             let after = try await eventually("the unit's figures to count the flag") { () -> Int? in
                 let count = try await flaggedCount(client, cast)
-                return count == before + 1 ? count : nil
+                return count > before ? count : nil
             }
-            #expect(after == before + 1)
+            #expect(after == before + 1, "one flag counts once")
         }
 
         @Test("A class-B answer stays on the ledger of promises after closing until the unit reports it carried out")

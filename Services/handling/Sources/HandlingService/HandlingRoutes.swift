@@ -44,18 +44,6 @@ struct HandlingRoutes {
         var comment: String?
     }
     struct UrgeBody: Decodable { var note: String }
-    struct FollowUpBody: Decodable {
-        var way: FollowUpWay
-        var note: String
-        var enterpriseFeedback: String?
-    }
-    struct MeetingBody: Decodable {
-        var kind: SupervisionMeetingKind
-        var heldOn: CivilDate
-        var attendees: String
-        var decision: String
-        var dueOn: CivilDate?
-    }
 
     func register(on router: Router<AppRequestContext>) {
         router.get("ledger") { request, context in
@@ -112,16 +100,11 @@ struct HandlingRoutes {
             let demand = try await handling.urge(try context.demandID(), note: body.note, by: try context.requirePrincipal())
             return DemandView(demand, rules: handling.rules)
         }
-        action("completion", Text.self, on: demands) { .reportCompletion(CompletionReport(text: $0.text)) }
-        action("flag", Reason.self, on: demands) { .flagSupervision(SupervisionFlag(reason: $0.reason)) }
-        action("answer-supervision", Reason.self, on: demands) { .superviseAnswer(AnswerSupervision(reason: $0.reason)) }
-        action("follow-ups", FollowUpBody.self, on: demands) {
-            .recordFollowUp(FollowUp(way: $0.way, note: $0.note, enterpriseFeedback: $0.enterpriseFeedback))
-        }
-        action("meetings", MeetingBody.self, on: demands) {
-            .recordMeeting(SupervisionMeeting(kind: $0.kind, heldOn: $0.heldOn, attendees: $0.attendees, decision: $0.decision,
-                dueOn: $0.dueOn))
-        }
+        action("completion", CompletionReport.self, on: demands) { .reportCompletion($0) }
+        action("flag", SupervisionFlag.self, on: demands) { .flagSupervision($0) }
+        action("answer-supervision", AnswerSupervision.self, on: demands) { .superviseAnswer($0) }
+        action("follow-ups", FollowUp.self, on: demands) { .recordFollowUp($0) }
+        action("meetings", SupervisionMeeting.self, on: demands) { .recordMeeting($0) }
     }
 
     /// `POST /demands/{id}/<path>`: decode the body, take the action, answer with the demand.

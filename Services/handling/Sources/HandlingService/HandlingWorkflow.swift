@@ -93,7 +93,8 @@ public struct HandlingWorkflow: Sendable {
                 policy.canRead(DemandVisibility(demand), as: principal)
             else { throw APIError.demandNotFound }
             let action = try await makeAction(demand, connection)
-            guard Self.heldHere(demand.state) || (demand.state == .closed && Self.afterClosing.contains(action.kind)) else {
+            // Handling closed it, so it still records what follows (the rules say which steps may).
+            guard Self.heldHere(demand.state) || demand.state == .closed else {
                 throw TransitionError.notAllowedInState(action.kind, demand.state)
             }
             // The row is locked and the caller may act on it; what the action leaves behind may be
@@ -104,10 +105,6 @@ public struct HandlingWorkflow: Sendable {
             return recorded.demand
         }
     }
-
-    /// What may follow a closed demand: a call-back (回访), and the report that a class-B plan is
-    /// carried out.
-    static let afterClosing: Set<DemandAction.Kind> = [.recordFollowUp, .reportCompletion]
 
     /// States in which handling holds a demand; a copy it handed back (returned, not yet routed
     /// again) is read-only here.
