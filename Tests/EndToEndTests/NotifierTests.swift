@@ -149,7 +149,7 @@ extension EndToEnd {
                 let submitted = try await client.submit(cast.enterprise, form: JourneyRunner.sampleForm())
                 ids.append(submitted.id)
             }
-            notifier.kill9()
+            await notifier.kill9()
             for id in ids { _ = try await client.approve(cast.cadre, id) }
             try await Task.sleep(for: .milliseconds(500))
             try notifier.start()

@@ -67,7 +67,7 @@ extension EndToEnd {
 
             func crash(_ name: String) async throws {
                 let process = stack.process(name)
-                process.kill9()
+                await process.kill9()
                 try await Task.sleep(for: .milliseconds(300))
                 try process.start()
                 try await process.waitUntilReady(timeout: .seconds(60))

@@ -73,7 +73,7 @@ func runCommand(_ arguments: [String]) async throws -> (Int32, String) {
     process.standardOutput = handle
     process.standardError = handle
     try process.runWithSignalsUnblocked()
-    while process.isRunning { try await Task.sleep(for: .milliseconds(200)) }
+    await process.waitForExit()
     try handle.close()
     let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
     try? FileManager.default.removeItem(at: output)

@@ -225,11 +225,15 @@ start_fakesmsc() {
   echo $! > "$dir/fakesmsc.pid"
 }
 
+# Senders stop before the phone network: fakesmsc's protocol has no acknowledgements, so a message
+# bearerbox writes to a fakesmsc that is being stopped would count as sent and never be logged.
+# fakesmsc drains and logs what bearerbox wrote before it closed, then is stopped.
 stop_kannel() {
   local dir="$STATE_DIR/kannel"
-  stop_pidfile "$dir/fakesmsc.pid"
   stop_smsbox
   stop_pidfile "$dir/bearerbox.pid"
+  sleep 1
+  stop_pidfile "$dir/fakesmsc.pid"
 }
 
 stop_pidfile() {

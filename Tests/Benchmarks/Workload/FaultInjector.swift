@@ -130,7 +130,7 @@ public struct FaultInjector: Sendable {
         switch fault {
         case .kill(let name):
             let process = stack.process(name)
-            process.kill9()
+            await process.kill9()
             // Down for a moment, as a supervisor would restart it.
             try await Task.sleep(for: .milliseconds(Int.random(in: 200...2000, using: &generator)))
             try process.start()

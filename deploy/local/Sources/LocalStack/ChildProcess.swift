@@ -1,8 +1,15 @@
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// One spawn at a time in this process. Foundation hands each child one end of a socket pair and
+/// learns of the child's end when that socket closes; a child spawned by another thread in the
+/// moment between the pair's creation and the spawn would inherit the end, and the first child's
+/// exit would go unseen for as long as the second one lives.
+private let spawning = Mutex(())
 
 extension Process {
     /// Starts the child with no signal blocked. The threads of Swift's concurrency pool block most
@@ -16,7 +23,19 @@ extension Process {
         pthread_sigmask(SIG_SETMASK, &none, &previous)
         defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         #endif
-        try run()
+        try spawning.withLock { _ in try run() }
+    }
+
+    /// Waits, without holding a thread (`waitUntilExit` would hold one of the concurrency pool's
+    /// few), until the child has ended; false when `timeout` passes first.
+    @discardableResult
+    public func waitForExit(within timeout: Duration? = nil) async -> Bool {
+        let deadline = timeout.map { ContinuousClock.now + $0 }
+        while isRunning {
+            if let deadline, ContinuousClock.now >= deadline { return false }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return true
     }
 }
 

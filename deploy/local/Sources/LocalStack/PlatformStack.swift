@@ -171,7 +171,7 @@ public final class PlatformStack: Sendable {
             child.standardOutput = log
             child.standardError = log
             try child.runWithSignalsUnblocked()
-            child.waitUntilExit()
+            await child.waitForExit()
             guard child.terminationStatus == 0 else {
                 throw StackError("importing \(file) failed (exit \(child.terminationStatus)); see \(intake.logPath)")
             }

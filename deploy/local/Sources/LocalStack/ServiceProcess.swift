@@ -63,23 +63,32 @@ public final class ServiceProcess: Sendable {
         return response.status == .ok
     }
 
-    /// SIGTERM, then waits up to `timeout` for a clean exit (SIGKILL after that). Returns the exit status.
+    /// SIGTERM, then waits up to `timeout` for a clean exit (SIGKILL after that). Returns the exit
+    /// status, or nil when the process was not running or its end was never seen.
     @discardableResult
     public func stop(timeout: Duration = .seconds(20)) async -> Int32? {
         guard let child = process.withLock({ $0 }), child.isRunning else { return nil }
         child.terminate()
-        let deadline = ContinuousClock.now + timeout
-        while child.isRunning, ContinuousClock.now < deadline { try? await Task.sleep(for: .milliseconds(50)) }
-        if child.isRunning { kill(child.processIdentifier, SIGKILL) }
-        child.waitUntilExit()
-        return child.terminationStatus
+        if await waitForExit(child, within: timeout) { return child.terminationStatus }
+        kill(child.processIdentifier, SIGKILL)
+        return await waitForExit(child, within: Self.reapTimeout) ? child.terminationStatus : nil
     }
 
     /// kill -9: no clean-up at all, as a crash would be.
-    public func kill9() {
+    public func kill9() async {
         guard let child = process.withLock({ $0 }), child.isRunning else { return }
         kill(child.processIdentifier, SIGKILL)
-        child.waitUntilExit()
+        _ = await waitForExit(child, within: Self.reapTimeout)
+    }
+
+    /// A killed process is gone at once; Foundation learns it a moment later. The wait is bounded
+    /// so that a notice that never comes cannot hang a run.
+    private static let reapTimeout: Duration = .seconds(15)
+
+    private func waitForExit(_ child: Process, within timeout: Duration) async -> Bool {
+        if await child.waitForExit(within: timeout) { return true }
+        FileHandle.standardError.write(Data("\(name) (pid \(child.processIdentifier)) was not seen to exit within \(timeout)\n".utf8))
+        return false
     }
 
     /// Resident memory in bytes, from /proc (Linux).
