@@ -21,7 +21,10 @@ public struct APIOperation: Sendable {
     public var documentedOperation: String { "\(method.rawValue) \(path)" }
 
     public static let login = APIOperation("login", .intake, .POST, "/auth/login")
+    public static let loginUnits = APIOperation("loginUnits", .intake, .GET, "/auth/units")
     public static let changePassword = APIOperation("changePassword", .intake, .POST, "/me/password")
+    public static let myPhone = APIOperation("myPhone", .intake, .GET, "/me/phone")
+    public static let changePhone = APIOperation("changePhone", .intake, .PUT, "/me/phone")
     public static let submit = APIOperation("submit", .intake, .POST, "/demands")
     public static let intakeList = APIOperation("intake.list", .intake, .GET, "/demands")
     public static let intakeView = APIOperation("intake.view", .intake, .GET, "/demands/{id}")
@@ -75,7 +78,7 @@ public struct APIOperation: Sendable {
     public static let documents = [dispatchSlipDocument, replyForm, registrationForm, escalationSlip, urgeLetter, briefingDocument]
 
     public static let all: [APIOperation] = [
-        login, changePassword, submit, intakeList, intakeView, approve, sendBack, intakeRefusal, dispatchRefusal, resubmit, edit, enterprises, queue, units, dispatchList, dispatchView, route,
+        login, loginUnits, changePassword, myPhone, changePhone, submit, intakeList, intakeView, approve, sendBack, intakeRefusal, dispatchRefusal, resubmit, edit, enterprises, queue, units, dispatchList, dispatchView, route,
         escalate, ledger, handlingView, dispatchSlip, dispatchSlipDocument, messages, figures, unitFigures, cadreFigures,
         briefingDocument, unitRanking, registrationForm, escalationSlip, replyForm,
     ] + exports + documents.map(\.asPDF) + HandlingAction.allCases.map(\.operation)

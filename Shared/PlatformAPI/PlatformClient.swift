@@ -208,7 +208,9 @@ public struct PlatformClient: Sendable {
     // MARK: Calls
 
     /// - Parameter clientAddress: For a front end: the person's address, which intake counts failed logins by.
-    public func login(tier: TenantID, login: String, password: String, clientAddress: String? = nil) async throws -> Session {
+    public func login(tier: TenantID, unit: String? = nil, login: String, password: String, clientAddress: String? = nil) async throws
+        -> Session
+    {
         struct Answer: Decodable {
             struct Who: Decodable {
                 var subject: String
@@ -222,18 +224,46 @@ public struct PlatformClient: Sendable {
             var principal: Who
             var mustChangePassword: Bool?
         }
-        let answer: Answer = try await send(.login, tier: tier, token: nil,
-            body: ["tier": tier.rawValue, "login": login, "password": password],
+        var body = ["tier": tier.rawValue, "login": login, "password": password]
+        body["unit"] = unit
+        let answer: Answer = try await send(.login, tier: tier, token: nil, body: body,
             headers: clientAddress.map { ["X-Forwarded-For": $0] } ?? [:])
         return Session(token: answer.token, tier: tier, role: answer.principal.role, subject: answer.principal.subject,
             name: answer.principal.name, unitID: answer.principal.unitID, enterpriseID: answer.principal.enterpriseID,
             expiresAt: answer.expiresAt, mustChangePassword: answer.mustChangePassword ?? false)
     }
 
+    /// A unit people of the tier log in under (002 §1).
+    public struct LoginUnit: Codable, Sendable, Equatable {
+        public var id: String
+        public var name: String
+    }
+
+    /// The units whose people log in at `tier`, for a login page.
+    public func loginUnits(tier: TenantID) async throws -> [LoginUnit] {
+        try await send(.loginUnits, tier: tier, token: nil)
+    }
+
     /// Replaces the person's password; the answer has no body.
     public func changePassword(_ session: Session, current: String, new: String) async throws {
         let _: Empty = try await send(.changePassword, tier: session.tier, token: session.token,
             body: ["currentPassword": current, "newPassword": new])
+    }
+
+    private struct Phone: Codable, Sendable {
+        var phone: String?
+    }
+
+    /// The person's mobile number, where their SMS go.
+    public func phone(_ session: Session) async throws -> String? {
+        let answer: Phone = try await send(.myPhone, tier: session.tier, token: session.token)
+        return answer.phone
+    }
+
+    /// The person gives their own mobile number; the answer is the number as stored.
+    public func changePhone(_ session: Session, to phone: String) async throws -> String? {
+        let answer: Phone = try await send(.changePhone, tier: session.tier, token: session.token, body: Phone(phone: phone))
+        return answer.phone
     }
 
     /// The answer of an operation that answers 204.

@@ -70,6 +70,8 @@ public struct DemandSummary: Codable, Sendable, Hashable {
     public var enterpriseTenant: TenantID?
     public var pairedCadreID: String?
     public var contactName: String?
+    /// The contact's mobile; nil when the form gave a landline (the enterprise's liaison in the
+    /// directory is texted instead).
     public var contactPhone: MobileNumber?
     public var category: DemandCategory?
     public var industryGroup: IndustryGroup?
@@ -91,7 +93,7 @@ public struct DemandSummary: Codable, Sendable, Hashable {
         enterpriseTenant = status.enterprise?.tenant
         pairedCadreID = status.enterprise?.pairedCadreID
         contactName = status.content?.contact.name
-        contactPhone = status.content?.contact.phone
+        contactPhone = status.content?.contact.phone.mobile
         category = status.content?.category
         industryGroup = status.content?.industryGroup
         isConsultation = status.content?.isConsultation ?? false

@@ -13,6 +13,9 @@ public struct DirectoryPerson: Codable, Sendable, Hashable {
     public var enterpriseID: String?
     public var active: Bool
 
+    /// The id of an enterprise's liaison, the person its account and its SMS belong to.
+    public static func liaisonID(of enterpriseID: String) -> String { "\(enterpriseID)-contact" }
+
     public init(id: String, tenant: TenantID, name: String, role: Role, phone: MobileNumber?, unitID: String? = nil,
         enterpriseID: String? = nil, active: Bool = true)
     {

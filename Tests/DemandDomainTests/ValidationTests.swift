@@ -80,6 +80,25 @@ struct ValidationTests {
         #expect(MobileNumber(input) == nil)
     }
 
+    @Test("A contact number is a mobile or a landline with its area code", arguments: [
+        ("138 0013 8000", "13800138000", true), ("0719-8866001", "0719-8866001", false), ("07198866001", "0719-8866001", false),
+        ("(0719)8866001", "0719-8866001", false), ("（0719）8866001", "0719-8866001", false), ("010-62345678", "010-62345678", false),
+        ("02087654321", "020-87654321", false), ("0871 6123456", "0871-6123456", false),
+    ])
+    func contactNumbers(input: String, stored: String, isMobile: Bool) throws {
+        let number = try #require(ContactNumber(input))
+        #expect(number.text == stored)
+        #expect((number.mobile != nil) == isMobile)
+        let decoded = try JSONDecoder().decode(ContactNumber.self, from: JSONEncoder().encode(number))
+        #expect(decoded == number)
+    }
+
+    @Test("Not contact numbers", arguments: ["0719-0866001", "0719-1866001", "0719-886600", "0719-886600123", "8866001", "0719-88a6001",
+        "12800138000", ""])
+    func notContactNumbers(input: String) {
+        #expect(ContactNumber(input) == nil)
+    }
+
     @Test("Phone numbers are masked in logs")
     func masking() {
         #expect(MobileNumber("13800138000")!.masked == "138****8000")
@@ -95,7 +114,7 @@ struct ValidationTests {
     func validForm() throws {
         let content = try Fixtures.form.validated()
         #expect(content.enterprise.creditCode.rawValue == "91350100M000100Y43")
-        #expect(content.contact.phone.digits == "19900001001")
+        #expect(content.contact.phone.text == "19900001001")
         #expect(content.channel == .platform)
     }
 
@@ -113,7 +132,7 @@ struct ValidationTests {
             let issues = (error as! ValidationError).issues
             let codes = Dictionary(uniqueKeysWithValues: issues.map { ($0.field, $0.code) })
             return codes == [
-                "enterprise.creditCode": "INVALID_CREDIT_CODE", "contact.phone": "INVALID_MOBILE",
+                "enterprise.creditCode": "INVALID_CREDIT_CODE", "contact.phone": "INVALID_PHONE",
                 "contact.email": "INVALID_EMAIL", "difficulty": "MISSING_FIELD", "helpWanted": "TEXT_TOO_LONG",
             ] && issues.allSatisfy { $0.message.unicodeScalars.contains { $0.value >= 0x4E00 && $0.value <= 0x9FFF } }
         }

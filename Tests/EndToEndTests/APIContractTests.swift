@@ -44,7 +44,7 @@ extension EndToEnd {
             let cases: [(String, String, String?, (any Encodable & Sendable)?, [UInt8]?, UInt, String)] = [
                 ("malformed JSON", intake + "/demands", cast.enterprise.token, nil, Array("{\"form\": ".utf8), 400, "MALFORMED_JSON"),
                 ("missing field", intake + "/demands", cast.enterprise.token, ["form": ["category": "powerSupply"]], nil, 422, "MISSING_FIELD"),
-                ("invalid phone", intake + "/demands", cast.enterprise.token, invalidPhone, nil, 422, "INVALID_MOBILE"),
+                ("invalid phone", intake + "/demands", cast.enterprise.token, invalidPhone, nil, 422, "INVALID_PHONE"),
                 ("invalid credit code", intake + "/demands", cast.enterprise.token, invalidCode, nil, 422, "INVALID_CREDIT_CODE"),
                 ("out of scope", intake + "/demands", cast.enterprise.token, outOfScope, nil, 422, "OUT_OF_SCOPE"),
                 ("oversize body", intake + "/demands", cast.enterprise.token, nil, oversize, 413, "BODY_TOO_LARGE"),

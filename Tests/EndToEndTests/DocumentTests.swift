@@ -52,7 +52,7 @@ struct DocumentTests {
         let countyForm = try await pdfText(
             runner.client.download(.registrationForm, cast.countyOffice, tier: "maojian", id: county.id), "registration-form-county")
         for expected in ["企业反映困难问题登记表", "登记编号：\(county.registrationNumber ?? "?")", "问题类别：\(content.category.chineseName)",
-            content.enterprise.name, content.contact.phone.digits, "受理人员", "李明远", "希望协调解决的具体事项"]
+            content.enterprise.name, content.contact.phone.text, "受理人员", "李明远", "希望协调解决的具体事项"]
         {
             #expect(countyForm.contains(expected.filter { !$0.isWhitespace }), "the county's 登记表 lacks \(expected)")
         }

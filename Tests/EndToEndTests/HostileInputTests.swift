@@ -70,6 +70,8 @@ extension EndToEnd {
                     fields: ["login", "password"]),
                 Endpoint(name: "password", url: intake + "/me/password", token: cast.enterprise.token,
                     body: ["currentPassword": Cast.demoPassword, "newPassword": "x"], fields: ["newPassword"]),
+                Endpoint(name: "phone", method: .PUT, url: intake + "/me/phone", token: cast.enterprise.token,
+                    body: ["phone": "x"], fields: ["phone"]),
                 Endpoint(name: "submit", url: intake + "/demands", token: cast.enterprise.token, body: ["form": form],
                     fields: ["form.difficulty", "form.helpWanted", "form.contact.name", "form.contact.title", "form.enterprise.address"]),
                 Endpoint(name: "edit", method: .PUT, url: intake + "/demands/\(someone)", token: cast.cadre.token,

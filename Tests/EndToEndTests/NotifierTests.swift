@@ -87,6 +87,25 @@ extension EndToEnd {
             #expect(got == want, "county \(countyNumber)")
         }
 
+        @Test("A landline is a valid contact number (003 art. 7); the enterprise's SMS then go to its liaison's mobile")
+        func landlineContact() async throws {
+            let runner = try await TestStack.shared.runner()
+            let client = runner.client
+            let cast = runner.cast
+            var form = JourneyRunner.sampleForm(contactPhone: "(0719) 886 6001")
+            form.contact.name = "张会计"
+            let submitted = try await client.submit(cast.enterprise, form: form)
+            #expect(submitted.content?.contact.phone.text == "0719-8866001")
+            _ = try await client.sendBack(cast.cadre, submitted.id, reason: "请补充用地面积")
+            let messages = try await eventually("the sent-back SMS") {
+                let messages = try await client.messages(cast.countyOffice, demand: submitted.id).filter { $0.rule == "sent-back" }
+                return messages.isEmpty ? nil : messages
+            }
+            #expect(messages.count == 1)
+            #expect(messages.first?.recipientName == "王联络" && messages.first?.phone?.hasSuffix("0041") == true, "\(messages)")
+            #expect(messages.first?.state != "unreachable")
+        }
+
         @Test("Each party hears what happened: cooperating unit, signing, pause, extension with its new deadline, class-B answer, closure")
         func partiesFollowTheDemand() async throws {
             let runner = try await TestStack.shared.runner()

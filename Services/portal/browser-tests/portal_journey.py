@@ -45,13 +45,16 @@ class Journey:
         self.number = None
         self.demand_path = None
 
-    def person(self, tier, login, viewport=DESKTOP):
+    def person(self, tier, login, viewport=DESKTOP, unit=None):
+        """Logs in as 002 §1 has it: 区域, then 单位 (left unchosen by enterprises), name, password."""
         context = self.browser.new_context(viewport=viewport, locale="zh-CN")
         page = context.new_page()
         page.on("dialog", lambda dialog: fail(f"a script ran and opened a dialog: {dialog.message}"))
         page.goto(self.base + "/")
         expect(page).to_have_url(re.compile(r"/login$"))
         page.select_option("#tier", label=tier)
+        if unit:
+            page.select_option("#unit", label=unit)
         page.fill("#login", login)
         page.fill("#password", PASSWORD)
         page.click("button[type=submit]")
@@ -79,6 +82,7 @@ class Journey:
 
     def run(self):
         self.login_refusal()
+        self.login_by_unit()
         self.enterprise_submits()
         self.csrf_is_required()
         self.cadre_approves()
@@ -115,7 +119,7 @@ class Journey:
     def submit_and_approve(self, difficulty):
         """A demand submitted and approved; returns its page's path."""
         path = self.submit(difficulty)
-        cadre = self.person("茅箭区", "李明远")
+        cadre = self.person("茅箭区", "李明远", unit="茅箭区经济和信息化局")
         cadre.goto(self.base + path)
         cadre.click("button:has-text('审核通过')")
         expect(cadre.get_by_test_id("state")).to_have_text("待分办")
@@ -179,8 +183,28 @@ class Journey:
         dispatcher.select_option("#leadUnitID", label="茅箭区经济和信息化局")
         dispatcher.click("button:has-text('分办')")
         expect(dispatcher.get_by_test_id("flash")).to_contain_text("已分办")
-        right = self.person("茅箭区", "茅箭区经信局管理员")
+        right = self.person("茅箭区", "茅箭区经信局管理员", unit="茅箭区经济和信息化局")
         self.open_demand(right, path, state="待签收")
+
+    def login_by_unit(self):
+        """Two cadres named 王建国: the unit list follows the tier; the name alone asks for the unit."""
+        context = self.browser.new_context(viewport=DESKTOP, locale="zh-CN")
+        page = context.new_page()
+        page.goto(self.base + "/login")
+        page.select_option("#tier", label="茅箭区")
+        expect(page.locator("optgroup[data-tier=maojian]")).to_be_enabled()
+        expect(page.locator("optgroup[data-tier=shiyan]")).to_be_disabled()
+        page.fill("#login", "王建国")
+        page.fill("#password", PASSWORD)
+        page.click("button[type=submit]")
+        expect(page.get_by_test_id("flash")).to_contain_text("请选择所在单位")
+        page.select_option("#unit", label="茅箭区商务局")
+        page.fill("#password", PASSWORD)
+        self.shot(page, "login-unit")
+        page.click("button[type=submit]")
+        expect(page).to_have_url(re.compile(r"/home$"))
+        expect(page.get_by_test_id("who")).to_contain_text("王建国")
+        context.close()
 
     def login_refusal(self):
         context = self.browser.new_context(viewport=DESKTOP, locale="zh-CN")
@@ -205,7 +229,7 @@ class Journey:
         page.click("button:has-text('提交诉求')")
         expect(page.get_by_test_id("flash")).to_contain_text("请按提示修改后再提交")
         expect(page.get_by_test_id("error-difficulty")).to_have_text("请填写困难问题")
-        expect(page.get_by_test_id("error-contact-phone")).to_have_text("请填写联系手机")
+        expect(page.get_by_test_id("error-contact-phone")).to_have_text("请填写联系电话")
         expect(page.locator("#contact-name")).to_have_value("王联络")
         self.shot(page, "enterprise-form-errors")
         page.fill("#contact-title", "办公室主任")
@@ -429,6 +453,20 @@ class Journey:
         expect(page.locator(".is-invalid")).to_have_count(0)
         page.goto(self.base + "/home")
         expect(page).to_have_url(re.compile(r"/me/password$"))
+        expect(page.locator("#phone")).to_have_value("19900020043")
+        page.fill("#phone", "")
+        page.fill("#currentPassword", PASSWORD)
+        page.fill("#newPassword", "Wudang2026tea")
+        page.fill("#confirmPassword", "Wudang2026tea")
+        page.click("button:has-text('修改密码')")
+        expect(page.get_by_test_id("error-phone")).to_have_text("请填写本人手机号码")
+        page.fill("#phone", "0719-8888888")
+        page.fill("#currentPassword", PASSWORD)
+        page.fill("#newPassword", "Wudang2026tea")
+        page.fill("#confirmPassword", "Wudang2026tea")
+        page.click("button:has-text('修改密码')")
+        expect(page.get_by_test_id("error-phone")).to_have_text("手机号码应为11位大陆手机号码")
+        page.fill("#phone", "199 0002 0053")
         self.shot(page, "first-login")
         page.fill("#currentPassword", "not-the-password1")
         page.fill("#newPassword", "Wudang2026tea")
@@ -457,6 +495,12 @@ class Journey:
         expect(page.get_by_test_id("flash")).to_contain_text("用户名或密码错误")
         log_in("Wudang2026tea")
         expect(page).to_have_url(re.compile(r"/home$"))
+        page.goto(self.base + "/me")
+        expect(page.get_by_test_id("phone")).to_have_text("19900020053")
+        page.fill("#phone", "19900020063")
+        page.click("button:has-text('保存手机号码')")
+        expect(page.get_by_test_id("flash")).to_contain_text("手机号码已更新")
+        expect(page.get_by_test_id("phone")).to_have_text("19900020063")
         context.close()
 
 

@@ -17,10 +17,11 @@ public struct EnterpriseDetails: Codable, Sendable, Hashable {
 public struct ContactPerson: Codable, Sendable, Hashable {
     public var name: String
     public var title: String
-    public var phone: MobileNumber
+    /// A mobile, or a landline with its area code; SMS goes only to a mobile.
+    public var phone: ContactNumber
     public var email: String?
 
-    public init(name: String, title: String, phone: MobileNumber, email: String? = nil) {
+    public init(name: String, title: String, phone: ContactNumber, email: String? = nil) {
         self.name = name
         self.title = title
         self.phone = phone
@@ -209,9 +210,9 @@ public struct DemandForm: Codable, Sendable, Hashable {
         }
         collector.requireText(contact.name, field: "contact.name", label: "联系人", maxLength: Limits.name)
         collector.requireText(contact.title, field: "contact.title", label: "职务", maxLength: Limits.title)
-        let phone = MobileNumber(contact.phone)
+        let phone = ContactNumber(contact.phone)
         if phone == nil {
-            collector.add("INVALID_MOBILE", "contact.phone", "联系电话应为11位大陆手机号码")
+            collector.add("INVALID_PHONE", "contact.phone", "联系电话应为11位手机号码或带区号的固定电话（如0719-8866001）")
         }
         if let email = contact.email, !email.isEmpty {
             if email.count > Limits.email || !Self.looksLikeEmail(email) {
@@ -283,7 +284,7 @@ extension DemandForm {
             contact: .init(
                 name: content.contact.name,
                 title: content.contact.title,
-                phone: content.contact.phone.digits,
+                phone: content.contact.phone.text,
                 email: content.contact.email
             ),
             channel: content.channel,

@@ -13,7 +13,7 @@ public struct AuthMiddleware: RouterMiddleware {
     /// What anyone may call without a token. The OpenAPI documents mark exactly these `security: []`
     /// (checked by OpenAPIDocumentTests).
     public static let publicPaths: Set<String> = [
-        "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/auth/login", "/sms/delivery-reports",
+        "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/auth/login", "/auth/units", "/sms/delivery-reports",
     ]
 
     public init(tokens: TokenService) {

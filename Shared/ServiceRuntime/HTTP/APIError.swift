@@ -45,6 +45,8 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
 
     public static let unauthenticated = APIError(.unauthorized, code: "UNAUTHENTICATED", message: "请先登录")
     public static let invalidCredentials = APIError(.unauthorized, code: "INVALID_CREDENTIALS", message: "用户名或密码错误")
+    /// 422: people of this name log in under several units; the login must say which (002 §1).
+    public static let unitRequired = APIError(.unprocessableContent, code: "UNIT_REQUIRED", message: "有多个单位的人员使用此姓名，请选择所在单位")
     /// 429: too many wrong passwords for this login or from this address.
     public static func loginLocked(minutes: Int) -> APIError {
         APIError(.tooManyRequests, code: "LOGIN_LOCKED", message: "登录失败次数过多，已暂时锁定，请\(minutes)分钟后再试")

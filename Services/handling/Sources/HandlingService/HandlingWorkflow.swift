@@ -175,7 +175,7 @@ public struct HandlingWorkflow: Sendable {
             "反映企业：\(content.enterprise.name)",
             "企业地址：\(content.enterprise.address)",
             "联系人：\(content.contact.name)（\(content.contact.title)）",
-            "联系电话：\(content.contact.phone.digits)",
+            "联系电话：\(content.contact.phone.text)",
             "牵头办理部门：\(assignment.leadUnit.name)",
             "配合办理部门：\(assignment.cooperatingUnits.map(\.name).joined(separator: "、"))",
             "办结时限：\(due.map(CivilDate.deadlineText) ?? "签收后计算")",
@@ -185,7 +185,7 @@ public struct HandlingWorkflow: Sendable {
             title: "\(tenantName)企业反映困难问题交办单", issuer: tenantName, number: assignment.number.description,
             registrationNumber: view.registrationNumber, matter: content.helpWanted, difficulty: content.difficulty,
             enterprise: content.enterprise.name, address: content.enterprise.address, contact: content.contact.name,
-            phone: content.contact.phone.digits, leadUnit: assignment.leadUnit.name,
+            phone: content.contact.phone.text, leadUnit: assignment.leadUnit.name,
             cooperatingUnits: assignment.cooperatingUnits.map(\.name), resultDueAt: due, dispatchedAt: dispatched.at,
             approval: assignment.approval?.slipText, text: lines.joined(separator: "\n"))
     }

@@ -41,5 +41,16 @@ enum IntakeMigrations {
             "ALTER TABLE accounts ADD COLUMN chosen_by_owner boolean NOT NULL DEFAULT false",
             "UPDATE accounts SET chosen_by_owner = true WHERE password_changed_at IS NOT NULL",
         ]),
+        // A login is a name within a unit (002 §1); '' is the tier's own organs and its enterprises.
+        // Existing accounts were unique by name alone and stay so under the tier level.
+        Migration(version: 16, name: "logins within units", statements: [
+            "ALTER TABLE accounts ADD COLUMN unit_id text NOT NULL DEFAULT ''",
+            "ALTER TABLE accounts DROP CONSTRAINT accounts_pkey",
+            "ALTER TABLE accounts ADD PRIMARY KEY (unit_id, login)",
+        ]),
+        // The mobile number a person gave themselves, which a re-import of the roster keeps.
+        Migration(version: 17, name: "mobile numbers chosen by their owners", statements: [
+            "ALTER TABLE accounts ADD COLUMN chosen_phone text"
+        ]),
     ]
 }

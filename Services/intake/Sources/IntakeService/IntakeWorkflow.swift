@@ -48,22 +48,30 @@ public struct IntakeWorkflow: Sendable {
     }
 
     /// Checks a login's password; wrong passwords count towards a lock of the login and of the
-    /// client's address (``LoginThrottle``).
-    func login(tier requested: String, login: String, password: String, from address: String) async throws -> LoginResult {
+    /// client's address (``LoginThrottle``). `unit` picks among people of one name in different
+    /// units (002 §1: tier, unit, name); without it the name must be unique in the tier.
+    func login(tier requested: String, unit: String?, login: String, password: String, from address: String) async throws
+        -> LoginResult
+    {
         guard let requestedTier = TenantID(validating: requested), rules.tree.contains(requestedTier) else {
             throw APIError.unknownTenant(requested)
         }
         guard requestedTier == tier.id else {
             throw APIError.wrongTier(message: "请在“\(rules.tree[requestedTier]!.name)”的平台入口登录")
         }
-        let keys = LoginThrottle.Keys(tier: tier.id.rawValue, login: login, address: address)
-        try await throttle.checkNotLocked(keys)
         let rows = try await runtime.database.query(
-            "SELECT principal::text, password_hash, password_changed_at IS NULL FROM accounts WHERE login = \(login) AND active")
-        var found: (Principal, String, Bool)?
-        for (principal, hash, initial) in try rows.decode((String, String, Bool).self) {
-            found = (try JSONDecoder().decode(Principal.self, from: Data(principal.utf8)), hash, initial)
+            """
+            SELECT unit_id, principal::text, password_hash, password_changed_at IS NULL FROM accounts
+            WHERE login = \(login) AND active AND (\(unit)::text IS NULL OR unit_id = \(unit))
+            """)
+        var accounts: [(unit: String, principal: Principal, hash: String, initial: Bool)] = []
+        for (unit, principal, hash, initial) in try rows.decode((String, String, String, Bool).self) {
+            accounts.append((unit, try JSONDecoder().decode(Principal.self, from: Data(principal.utf8)), hash, initial))
         }
+        guard accounts.count <= 1 else { throw APIError.unitRequired }
+        let keys = LoginThrottle.Keys(tier: tier.id.rawValue, unit: accounts.first?.unit ?? unit ?? "", login: login, address: address)
+        try await throttle.checkNotLocked(keys)
+        let found = accounts.first.map { ($0.principal, $0.hash, $0.initial) }
         let hash = found?.1 ?? unknownLoginHash
         let matches = await hasher.verify(password, hash: hash)
         guard let (principal, _, initial) = found, matches else {
@@ -75,13 +83,32 @@ public struct IntakeWorkflow: Sendable {
         return LoginResult(token: signed.token, expiresAt: signed.expiresAt, principal: principal, mustChangePassword: initial)
     }
 
+    public struct LoginUnit: Codable, Sendable, Equatable {
+        public var id: String
+        public var name: String
+    }
+
+    /// The units whose people log in here, for the login page's 单位 list (002 §1). The tier's own
+    /// organs and its enterprises log in without a unit.
+    func loginUnits() async throws -> [LoginUnit] {
+        let ids = Set(try await runtime.database.query("SELECT DISTINCT unit_id FROM accounts WHERE active AND unit_id <> ''")
+            .decode(String.self))
+        let units = try await runtime.database.withConnection { connection in
+            try await directory.entries(kind: "unit", tenant: tier.id, on: connection)
+        }
+        return units.compactMap { entry in
+            guard case .unit(let unit) = entry, ids.contains(unit.id) else { return nil }
+            return LoginUnit(id: unit.id, name: unit.name)
+        }
+    }
+
     /// Replaces the caller's password after checking the current one (a wrong one counts towards
     /// the login's lock, as at login).
     func changePassword(for principal: Principal, current: String, new: String, from address: String) async throws {
         let rows = try await runtime.database.query(
-            "SELECT login, password_hash FROM accounts WHERE principal->>'subject' = \(principal.subject) AND active")
-        guard let (login, hash) = try rows.decode((String, String).self).first else { throw APIError.unauthenticated }
-        let keys = LoginThrottle.Keys(tier: tier.id.rawValue, login: login, address: address)
+            "SELECT unit_id, login, password_hash FROM accounts WHERE principal->>'subject' = \(principal.subject) AND active")
+        guard let (unit, login, hash) = try rows.decode((String, String, String).self).first else { throw APIError.unauthenticated }
+        let keys = LoginThrottle.Keys(tier: tier.id.rawValue, unit: unit, login: login, address: address)
         try await throttle.checkNotLocked(keys)
         guard await hasher.verify(current, hash: hash) else {
             try await throttle.recordFailure(keys)
@@ -95,7 +122,7 @@ public struct IntakeWorkflow: Sendable {
             """
             UPDATE accounts SET password_hash = \(newHash), password_changed_at = clock_timestamp(), chosen_by_owner = true,
                 updated_at = clock_timestamp()
-            WHERE login = \(login)
+            WHERE unit_id = \(unit) AND login = \(login)
             """)
         logger.info("Password changed", metadata: ["subject": "\(principal.subject)"])
     }
@@ -115,30 +142,46 @@ public struct IntakeWorkflow: Sendable {
         let validated = try file.validated(tier: tier.id, tree: rules.tree)
         var hashes: [String] = []
         for login in validated.logins { hashes.append(await hasher.hash(login.password)) }
-        let source = runtime.eventSource
-        let tenant = tier.id
         let passwordHashes = hashes
+        // A mobile number its owner gave (at first login, or on 我的资料) survives a re-import of the roster.
+        let chosenPhones = Dictionary(
+            try await runtime.database.query("SELECT principal->>'subject', chosen_phone FROM accounts WHERE chosen_phone IS NOT NULL")
+                .decode((String, String).self),
+            uniquingKeysWith: { first, _ in first })
+        let entries = validated.entries.map { entry -> DirectoryEntry in
+            guard case .person(var person) = entry, let chosen = chosenPhones[person.id].flatMap(MobileNumber.init) else { return entry }
+            person.phone = chosen
+            return .person(person)
+        }
         try await runtime.transaction { connection in
-            for entry in validated.entries {
-                try await directory.upsert(entry, on: connection)
-                try await Outbox.enqueue([
-                    try .event(EventType.directoryEntry, topic: Topics.directory(tenant), source: source, tenant: tenant,
-                        subject: entry.key, time: Date(), data: entry)
-                ], on: connection, logger: logger)
-            }
+            for entry in entries { try await publish(entry, on: connection) }
             for (login, hash) in zip(validated.logins, passwordHashes) {
                 let principal = String(decoding: try JSONEncoder().encode(login.principal), as: UTF8.self)
                 let initialIsFinal = !login.changeRequired
+                let subject = login.principal.subject
+                // A person moved to another unit or name keeps their account (and a password they chose).
+                try await connection.execute(
+                    """
+                    UPDATE accounts SET unit_id = \(login.unit), login = \(login.login), updated_at = clock_timestamp()
+                    WHERE principal->>'subject' = \(subject) AND active
+                        AND NOT EXISTS (SELECT 1 FROM accounts WHERE unit_id = \(login.unit) AND login = \(login.login))
+                    """, logger: logger)
                 // A password its owner chose survives a re-import of the roster; the file's replaces any other.
                 try await connection.execute(
                     """
-                    INSERT INTO accounts (login, principal, password_hash, password_changed_at)
-                    VALUES (\(login.login), \(principal)::jsonb, \(hash), CASE WHEN \(initialIsFinal) THEN clock_timestamp() END)
-                    ON CONFLICT (login) DO UPDATE SET principal = EXCLUDED.principal,
+                    INSERT INTO accounts (unit_id, login, principal, password_hash, password_changed_at)
+                    VALUES (\(login.unit), \(login.login), \(principal)::jsonb, \(hash),
+                        CASE WHEN \(initialIsFinal) THEN clock_timestamp() END)
+                    ON CONFLICT (unit_id, login) DO UPDATE SET principal = EXCLUDED.principal,
                         password_hash = CASE WHEN accounts.chosen_by_owner THEN accounts.password_hash ELSE EXCLUDED.password_hash END,
                         password_changed_at = CASE WHEN accounts.chosen_by_owner THEN accounts.password_changed_at
                             ELSE EXCLUDED.password_changed_at END,
                         active = true, updated_at = clock_timestamp()
+                    """, logger: logger)
+                try await connection.execute(
+                    """
+                    UPDATE accounts SET active = false, updated_at = clock_timestamp()
+                    WHERE principal->>'subject' = \(subject) AND NOT (unit_id = \(login.unit) AND login = \(login.login))
                     """, logger: logger)
             }
         }
@@ -148,6 +191,44 @@ public struct IntakeWorkflow: Sendable {
             people: count { if case .person(let person) = $0 { person.role != .enterprise } else { false } },
             enterprises: count { if case .enterprise = $0 { true } else { false } },
             logins: validated.logins.count)
+    }
+
+    /// Stores a directory entry and hands it to the tier's compacted directory topic, where the
+    /// other services keep their copies.
+    private func publish(_ entry: DirectoryEntry, on connection: PostgresConnection) async throws {
+        try await directory.upsert(entry, on: connection)
+        try await Outbox.enqueue([
+            try .event(EventType.directoryEntry, topic: Topics.directory(tier.id), source: runtime.eventSource, tenant: tier.id,
+                subject: entry.key, time: Date(), data: entry)
+        ], on: connection, logger: logger)
+    }
+
+    /// The caller's mobile number, where their SMS go.
+    func phone(of principal: Principal) async throws -> MobileNumber? {
+        let entry = try await runtime.database.withConnection { connection in
+            try await directory.entry("person:\(principal.subject)", on: connection)
+        }
+        guard case .person(let person)? = entry else { return nil }
+        return person.phone
+    }
+
+    /// The caller gives their own mobile number (002 §1: at first login); the directory entry and
+    /// every service's copy of it change, and a re-import of the roster keeps it.
+    func changePhone(of principal: Principal, to text: String) async throws -> MobileNumber {
+        guard let phone = MobileNumber(text) else {
+            throw ValidationError([FieldIssue(code: "INVALID_MOBILE", field: "phone", message: "手机号码应为11位大陆手机号码")])
+        }
+        try await runtime.transaction { connection in
+            guard case .person(var person)? = try await directory.entry("person:\(principal.subject)", on: connection) else {
+                throw APIError.unauthenticated
+            }
+            person.phone = phone
+            try await publish(.person(person), on: connection)
+            try await connection.execute(
+                "UPDATE accounts SET chosen_phone = \(phone.digits) WHERE principal->>'subject' = \(principal.subject)", logger: logger)
+        }
+        logger.info("Mobile number changed", metadata: ["subject": "\(principal.subject)"])
+        return phone
     }
 
     func enterprises(for principal: Principal) async throws -> [DirectoryEnterprise] {

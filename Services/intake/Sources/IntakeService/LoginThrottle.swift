@@ -23,8 +23,8 @@ struct LoginThrottle: Sendable {
         var account: String
         var address: String
 
-        init(tier: String, login: String, address: String) {
-            account = "account:\(tier):\(login)"
+        init(tier: String, unit: String, login: String, address: String) {
+            account = "account:\(tier):\(unit):\(login)"
             self.address = "address:\(address)"
         }
     }

@@ -148,8 +148,12 @@ struct IntentPlanner: Sendable {
             guard let id = demand.pairedCadreID else { return nil }
             return try await directory.person(id, on: connection).map { people([$0]) } ?? []
         case .enterpriseContact:
-            guard let phone = demand.contactPhone else { return [] }
-            return [Recipient(key: "contact:\(phone.digits)", name: demand.contactName, phone: phone)]
+            if let phone = demand.contactPhone {
+                return [Recipient(key: "contact:\(phone.digits)", name: demand.contactName, phone: phone)]
+            }
+            // The form gave a landline: the enterprise's liaison, as the directory has them, is texted.
+            guard let enterprise = demand.enterpriseID else { return [] }
+            return try await directory.person(DirectoryPerson.liaisonID(of: enterprise), on: connection).map { people([$0]) } ?? []
         case .tierDispatchers:
             return people(try await directory.people(roles: [.dispatcher], tenant: demand.tenant, on: connection))
         case .lastDispatcher:

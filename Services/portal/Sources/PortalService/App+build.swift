@@ -62,7 +62,9 @@ public enum PortalApp {
         site.add(middleware: SessionMiddleware(sessions: sessions))
         // A person waits for a page: a service that is down is reported after a few seconds, not thirty.
         let client = PlatformClient(resolve: { settings.url($0, tier: $1) }, timeout: .seconds(6))
-        PortalRoutes(client: client, sessions: sessions, pages: pages, rules: settings.runtime.rules, secureCookies: settings.secureCookies)
+        let loginUnits = LoginUnitCatalog(client: client, tiers: settings.runtime.rules.tree.tenants.map(\.id), logger: logger)
+        PortalRoutes(client: client, sessions: sessions, pages: pages, rules: settings.runtime.rules, secureCookies: settings.secureCookies,
+            loginUnits: loginUnits)
             .register(on: site)
         return router
     }

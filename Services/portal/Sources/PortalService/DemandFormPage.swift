@@ -22,7 +22,8 @@ struct DemandFormPage {
     static let fields: [Field] = [
         Field(name: "contact.name", label: "联系人", kind: .text, required: true),
         Field(name: "contact.title", label: "职务", kind: .text, required: true),
-        Field(name: "contact.phone", label: "联系手机", kind: .phone, required: true, hint: "办理进度将以短信告知此号码"),
+        Field(name: "contact.phone", label: "联系电话", kind: .phone, required: true,
+            hint: "手机号码或带区号的固定电话。办理进度以短信告知手机号码；填写固定电话时，短信发送到企业登记的联络人手机"),
         Field(name: "contact.email", label: "电子邮箱", kind: .email, required: false),
         Field(name: "difficulty", label: "困难问题", kind: .textarea, required: true, hint: "企业生产经营中遇到的具体困难"),
         Field(name: "helpWanted", label: "诉求内容", kind: .textarea, required: true, hint: "希望政府部门协调解决的事项"),
@@ -67,7 +68,7 @@ struct DemandFormPage {
     /// A stored demand's content as the form's values, for correcting it.
     static func values(of content: DemandContent) -> [String: String] {
         var values = [
-            "contact.name": content.contact.name, "contact.title": content.contact.title, "contact.phone": content.contact.phone.digits,
+            "contact.name": content.contact.name, "contact.title": content.contact.title, "contact.phone": content.contact.phone.text,
             "difficulty": content.difficulty, "helpWanted": content.helpWanted, "category": content.category.rawValue,
             "industryGroup": content.industryGroup.rawValue, "isConsultation": content.isConsultation ? "true" : "false",
             "channel": content.channel.rawValue,

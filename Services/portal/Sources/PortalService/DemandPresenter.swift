@@ -49,7 +49,7 @@ struct DemandPresenter {
                 "enterprise": content.enterprise.name,
                 "creditCode": content.enterprise.creditCode.rawValue,
                 "contact": "\(content.contact.name)（\(content.contact.title)）",
-                "phone": content.contact.phone.digits,
+                "phone": content.contact.phone.text,
                 "category": content.category.chineseName,
                 "industryGroup": content.industryGroup.chineseName,
                 "difficulty": content.difficulty,

@@ -17,9 +17,12 @@ struct PortalRoutes: Sendable {
     let rules: TierRules
     var tree: TenantTree { rules.tree }
     let secureCookies: Bool
+    let loginUnits: LoginUnitCatalog
 
     static let sessionCookie = "portal_session"
     static let loginCookie = "portal_login"
+    /// The 单位 choice of a tier's own organs (office, dispatchers, inspectors) and its enterprises.
+    static let tierLevelUnit = "tier"
 
     func register(on router: RouterGroup<PortalContext>) {
         router.get("/") { _, context in Self.redirect(context.session == nil ? "/login" : "/home") }
@@ -29,6 +32,7 @@ struct PortalRoutes: Sendable {
         router.get("me", use: profilePage)
         router.get("me/password", use: profilePage)
         router.post("me/password", use: changePassword)
+        router.post("me/phone", use: changePhone)
         router.get("home", use: home)
         router.get("home.csv", use: homeExport)
         router.get("home.xlsx", use: homeExport)
@@ -52,17 +56,25 @@ struct PortalRoutes: Sendable {
 
     func loginPage(_ request: Request, context: PortalContext) async throws -> Response {
         if context.session != nil { return Self.redirect("/home") }
-        return loginForm(values: [:], error: nil)
+        return await loginForm(values: [:], error: nil)
     }
 
     /// The login form with a fresh anti-forgery token in a cookie and in the form (double submit).
-    func loginForm(values: [String: String], error: Flash?, status: HTTPResponse.Status = .ok) -> Response {
+    func loginForm(values: [String: String], error: Flash?, status: HTTPResponse.Status = .ok) async -> Response {
         let token = SessionStore.randomToken()
+        let units = await loginUnits.units()
         let tiers = tree.tenants.map { tenant -> [String: Any] in
-            ["id": tenant.id.rawValue, "name": tenant.name, "selected": tenant.id.rawValue == values["tier"]]
+            let tierLevel = "\(Self.tierLevelUnit):\(tenant.id.rawValue)"
+            return [
+                "id": tenant.id.rawValue, "name": tenant.name, "selected": tenant.id.rawValue == values["tier"],
+                "tierLevel": tierLevel, "tierLevelSelected": values["unit"] == tierLevel,
+                "units": (units[tenant.id] ?? []).map { unit -> [String: Any] in
+                    ["id": unit.id, "name": unit.name, "selected": unit.id == values["unit"]]
+                },
+            ]
         }
         var response = pages.page("login", title: "登录", session: nil, flash: error, status: status, [
-            "tiers": tiers, "login": values["login"] ?? "", "loginToken": token,
+            "tiers": tiers, "login": values["login"] ?? "", "loginToken": token, "scripts": ["/static/login.js"],
         ])
         response.setCookie(Cookie(name: Self.loginCookie, value: token, maxAge: 3600, path: "/login", secure: secureCookies,
             httpOnly: true, sameSite: .strict))
@@ -74,16 +86,26 @@ struct PortalRoutes: Sendable {
         guard let expected = request.cookies[Self.loginCookie]?.value, let given = form["loginToken"],
             SessionStore.constantTimeEqual(expected, given)
         else {
-            return loginForm(values: form.values, error: .failed("页面已过期，请重新登录"), status: .forbidden)
+            return await loginForm(values: form.values, error: .failed("页面已过期，请重新登录"), status: .forbidden)
         }
         guard let tierText = form["tier"], let tier = TenantID(validating: tierText), tree.contains(tier) else {
-            return loginForm(values: form.values, error: .failed("请选择区域"), status: .unprocessableContent)
+            return await loginForm(values: form.values, error: .failed("请选择区域"), status: .unprocessableContent)
+        }
+        let unit: String?
+        switch form["unit"] ?? "" {
+        case "": unit = nil
+        case "\(Self.tierLevelUnit):\(tier.rawValue)": unit = ""
+        case let chosen:
+            guard await loginUnits.unit(chosen, of: tier) != nil else {
+                return await loginForm(values: form.values, error: .failed("所选单位不属于所选区域，请重新选择"), status: .unprocessableContent)
+            }
+            unit = chosen
         }
         guard let login = form["login"], let password = form.all("password").first, !password.isEmpty else {
-            return loginForm(values: form.values, error: .failed("请输入用户名和密码"), status: .unprocessableContent)
+            return await loginForm(values: form.values, error: .failed("请输入姓名和密码"), status: .unprocessableContent)
         }
         do {
-            let api = try await client.login(tier: tier, login: login, password: password, clientAddress: context.peerAddress)
+            let api = try await client.login(tier: tier, unit: unit, login: login, password: password, clientAddress: context.peerAddress)
             let session = try await sessions.create(for: api)
             var response = Self.redirect(api.mustChangePassword ? "/me/password" : "/home")
             response.setCookie(Cookie(name: Self.sessionCookie, value: session.id, expires: session.expiresAt, path: "/",
@@ -91,7 +113,7 @@ struct PortalRoutes: Sendable {
             return response
         } catch let error as APICallError where error.status < 500 {
             context.logger.info("Login refused", metadata: ["code": "\(error.code)", "tier": "\(tier)"])
-            return loginForm(values: form.values, error: .failed(error.message), status: HTTPResponse.Status(code: Int(error.status)))
+            return await loginForm(values: form.values, error: .failed(error.message), status: HTTPResponse.Status(code: Int(error.status)))
         }
     }
 
@@ -114,14 +136,16 @@ struct PortalRoutes: Sendable {
         return try await profileForm(session, errors: [:], flash: session.flash)
     }
 
-    func profileForm(_ session: PortalSession, errors: [String: String], flash: Flash?, status: HTTPResponse.Status = .ok)
-        async throws -> Response
-    {
+    func profileForm(
+        _ session: PortalSession, errors: [String: String], flash: Flash?, status: HTTPResponse.Status = .ok, typedPhone: String? = nil
+    ) async throws -> Response {
         let api = session.api
+        let phone = try await client.phone(api)
         var fields: [String: Any] = [
             "firstLogin": api.mustChangePassword,
             "name": api.name ?? api.subject, "roleName": api.role.chineseName,
             "tierName": tree[api.tier]?.name ?? api.tier.rawValue,
+            "phone": phone ?? "未登记", "phoneValue": typedPhone ?? phone ?? "", "phoneError": errors["phone"] ?? "",
         ]
         // 我的资料—包联企业 (002 §6): the cadre's enterprises, as the directory has them.
         if api.role == .cadre, !api.mustChangePassword {
@@ -138,7 +162,7 @@ struct PortalRoutes: Sendable {
         for (field, key) in [("currentPassword", "currentError"), ("newPassword", "newError"), ("confirmPassword", "confirmError")] {
             fields[key] = errors[field]
         }
-        return pages.page("profile", title: api.mustChangePassword ? "首次登录：设置新密码" : "我的资料", session: session, flash: flash,
+        return pages.page("profile", title: api.mustChangePassword ? "首次登录：手机号码和新密码" : "我的资料", session: session, flash: flash,
             status: status, fields)
     }
 
@@ -148,22 +172,43 @@ struct PortalRoutes: Sendable {
         try checkCSRF(form, session)
         let current = form.all("currentPassword").first ?? ""
         let new = form.all("newPassword").first ?? ""
+        // At first login the person also gives the mobile number their SMS go to (002 §1).
+        let phone = session.api.mustChangePassword ? form["phone"] ?? "" : nil
         var errors: [String: String] = [:]
+        if phone?.isEmpty == true { errors["phone"] = "请填写本人手机号码" }
         if current.isEmpty { errors["currentPassword"] = "请输入当前密码" }
         if new.isEmpty { errors["newPassword"] = "请输入新密码" }
         if new != form.all("confirmPassword").first { errors["confirmPassword"] = "两次输入的新密码不一致" }
         guard errors.isEmpty else {
-            return try await profileForm(session, errors: errors, flash: .failed("请按提示修改"), status: .unprocessableContent)
+            return try await profileForm(session, errors: errors, flash: .failed("请按提示修改"), status: .unprocessableContent, typedPhone: phone)
         }
         do {
+            if let phone { _ = try await client.changePhone(session.api, to: phone) }
             try await client.changePassword(session.api, current: current, new: new)
         } catch let error as APICallError where error.status == 422 || error.status == 429 {
-            return try await profileForm(session, errors: error.fieldMessages, flash: .failed(error.message), status: HTTPResponse.Status(code: Int(error.status)))
+            return try await profileForm(session, errors: error.fieldMessages, flash: .failed(error.message),
+                status: HTTPResponse.Status(code: Int(error.status)), typedPhone: phone)
         }
         session.api.mustChangePassword = false
         try await sessions.update(session)
         try await sessions.setFlash(.done("密码已修改，请牢记新密码"), for: session.id)
         return Self.redirect("/home")
+    }
+
+    /// 我的资料—手机号码: where the person's SMS go.
+    func changePhone(_ request: Request, context: PortalContext) async throws -> Response {
+        let session = try context.requireSession()
+        let form = try await request.form(context: context)
+        try checkCSRF(form, session)
+        let phone = form["phone"] ?? ""
+        do {
+            _ = try await client.changePhone(session.api, to: phone)
+        } catch let error as APICallError where error.status == 422 {
+            return try await profileForm(session, errors: error.fieldMessages, flash: .failed(error.message), status: .unprocessableContent,
+                typedPhone: phone)
+        }
+        try await sessions.setFlash(.done("手机号码已更新，短信将发送到新号码"), for: session.id)
+        return Self.redirect("/me")
     }
 
     // MARK: Lists

@@ -53,13 +53,19 @@ public struct DirectoryFile: Codable, Sendable {
     public var people: [Person]?
     public var enterprises: [Enterprise]?
 
-    /// A login that intake stores (the password only as a hash).
+    /// A login that intake stores (the password only as a hash). People log in with their tier,
+    /// their unit and their name (002 §1), so two people of one name in different units both can.
     public struct Login: Sendable {
+        /// The unit the person logs in under: one of the directory's units, or ``tierLevel`` for the
+        /// tier's own office, dispatchers, inspectors and for enterprises.
+        public var unit: String
         public var login: String
         public var password: String
         public var principal: Principal
         /// The initial password is to be replaced at first login.
         public var changeRequired: Bool
+
+        public static let tierLevel = ""
     }
 
     public struct Validated: Sendable {
@@ -126,13 +132,17 @@ public struct DirectoryFile: Codable, Sendable {
                 issue("INVALID_ROLE", "\(field).role", "企业账号随企业导入；平台角色不能导入")
             case .cadre:
                 cadres.insert(person.id)
+                if let unit = person.unitID, !unitIDs.contains(unit) {
+                    issue("UNKNOWN_UNIT", "\(field).unitID", "干部所在单位须是本目录中的单位")
+                }
             case .dispatcher, .office, .inspector:
                 break
             }
             entries.append(.person(DirectoryPerson(id: person.id, tenant: tier, name: person.name.trimmingWhitespace,
                 role: person.role, phone: phone, unitID: person.unitID)))
             if let password = person.password {
-                logins.append(Login(login: (person.login ?? person.name).trimmingWhitespace, password: password,
+                let unit = person.unitID.flatMap { unitIDs.contains($0) ? $0 : nil } ?? Login.tierLevel
+                logins.append(Login(unit: unit, login: (person.login ?? person.name).trimmingWhitespace, password: password,
                     principal: Principal(subject: person.id, role: person.role, tenant: tier, unitID: person.unitID,
                         name: person.name.trimmingWhitespace), changeRequired: person.passwordChangeRequired ?? true))
             }
@@ -169,18 +179,18 @@ public struct DirectoryFile: Codable, Sendable {
                 businessStatus: [], active: true)
             entries.append(.enterprise(record))
             // The enterprise's liaison is the person who receives its SMS.
-            let contactID = "\(enterprise.id)-contact"
+            let contactID = DirectoryPerson.liaisonID(of: enterprise.id)
             entries.append(.person(DirectoryPerson(id: contactID, tenant: tier, name: enterprise.liaisonName ?? enterprise.name,
                 role: .enterprise, phone: liaisonPhone, enterpriseID: enterprise.id)))
             if let password = enterprise.password {
-                logins.append(Login(login: enterprise.name.trimmingWhitespace, password: password,
+                logins.append(Login(unit: Login.tierLevel, login: enterprise.name.trimmingWhitespace, password: password,
                     principal: Principal(subject: contactID, role: .enterprise, tenant: tier, enterpriseID: enterprise.id,
                         name: enterprise.name.trimmingWhitespace), changeRequired: enterprise.passwordChangeRequired ?? true))
             }
         }
-        var loginNames: Set<String> = []
-        for login in logins where !loginNames.insert(login.login).inserted {
-            issue("DUPLICATE_LOGIN", "login", "登录名“\(login.login)”重复")
+        var loginNames: Set<[String]> = []
+        for login in logins where !loginNames.insert([login.unit, login.login]).inserted {
+            issue("DUPLICATE_LOGIN", "login", "同一单位内登录名“\(login.login)”重复")
         }
         for login in logins where login.password.count < 8 {
             issue("WEAK_PASSWORD", "password", "“\(login.login)”的初始密码至少8位")

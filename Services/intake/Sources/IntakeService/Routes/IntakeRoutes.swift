@@ -12,8 +12,16 @@ struct IntakeRoutes {
 
     struct LoginRequest: Decodable {
         var tier: String
+        /// The unit the person logs in under; absent or "" for the tier's own organs and enterprises
+        /// when the name alone is unique.
+        var unit: String?
         var login: String
         var password: String
+    }
+
+    /// The caller's mobile number (`null` when the roster has none).
+    struct Phone: Codable, ResponseEncodable {
+        var phone: String?
     }
 
     struct PasswordChange: Decodable {
@@ -43,10 +51,18 @@ struct IntakeRoutes {
     func register(on router: Router<AppRequestContext>) {
         router.post("auth/login") { request, context in
             let body = try await request.decodeJSON(LoginRequest.self, context: context)
-            return try await intake.login(tier: body.tier, login: body.login, password: body.password,
+            return try await intake.login(tier: body.tier, unit: body.unit, login: body.login, password: body.password,
                 from: context.clientAddress(of: request, trustedProxies: intake.runtime.settings.trustedProxies))
         }
+        router.get("auth/units") { _, _ in try await intake.loginUnits() }
         router.get("me") { _, context in try context.requirePrincipal() }
+        router.get("me/phone") { _, context in
+            Phone(phone: try await intake.phone(of: try context.requirePrincipal())?.digits)
+        }
+        router.put("me/phone") { request, context in
+            let body = try await request.decodeJSON(Phone.self, context: context)
+            return Phone(phone: try await intake.changePhone(of: try context.requirePrincipal(), to: body.phone ?? "").digits)
+        }
         router.post("me/password") { request, context -> Response in
             let body = try await request.decodeJSON(PasswordChange.self, context: context)
             try await intake.changePassword(for: try context.requirePrincipal(), current: body.currentPassword, new: body.newPassword,
@@ -125,4 +141,5 @@ struct IntakeRoutes {
 
 extension IntakeWorkflow.LoginResult: ResponseEncodable {}
 extension IntakeWorkflow.ImportSummary: ResponseEncodable {}
+extension IntakeWorkflow.LoginUnit: ResponseEncodable {}
 extension DirectoryEnterprise: ResponseEncodable {}
