@@ -102,6 +102,23 @@ public struct DirectoryStore: Sendable {
         if case .enterprise(let enterprise)? = try await entry("enterprise:\(id)", on: connection) { return enterprise }
         return nil
     }
+
+    /// The tier's enterprise with this credit code (the code names one enterprise, whatever its id).
+    public func enterprise(creditCode: UnifiedSocialCreditCode, tenant: TenantID, on connection: PostgresConnection) async throws
+        -> DirectoryEnterprise?
+    {
+        let rows = try await connection.query(
+            """
+            SELECT body::text FROM directory WHERE kind = 'enterprise' AND tenant = \(tenant.rawValue)
+                AND body->'enterprise'->>'creditCode' = \(creditCode.rawValue) ORDER BY key LIMIT 1
+            """, logger: logger)
+        for try await body in rows.decode(String.self) {
+            if case .enterprise(let enterprise) = try EventCoding.decoder().decode(DirectoryEntry.self, from: Data(body.utf8)) {
+                return enterprise
+            }
+        }
+        return nil
+    }
 }
 
 extension DirectoryEntry {

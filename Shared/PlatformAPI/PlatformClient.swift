@@ -269,15 +269,19 @@ public struct PlatformClient: Sendable {
     /// The answer of an operation that answers 204.
     public struct Empty: Decodable, Sendable {}
 
-    public func submit(_ session: Session, form: DemandForm, enterpriseID: String? = nil, idempotencyKey: String? = nil)
-        async throws -> DemandSnapshot
-    {
+    /// - Parameter provisionalEnterprise: The office registers an enterprise not in the roster, from the form.
+    public func submit(
+        _ session: Session, form: DemandForm, enterpriseID: String? = nil, provisionalEnterprise: Bool = false,
+        idempotencyKey: String? = nil
+    ) async throws -> DemandSnapshot {
         struct Body: Encodable {
             var form: DemandForm
             var enterpriseID: String?
+            var provisionalEnterprise: Bool?
         }
         return try await send(.submit, tier: session.tier, token: session.token,
-            body: Body(form: form, enterpriseID: enterpriseID), headers: idempotencyKey.map { ["Idempotency-Key": $0] } ?? [:])
+            body: Body(form: form, enterpriseID: enterpriseID, provisionalEnterprise: provisionalEnterprise ? true : nil),
+            headers: idempotencyKey.map { ["Idempotency-Key": $0] } ?? [:])
     }
 
     public func intakeDemand(_ session: Session, _ id: UUID) async throws -> DemandSnapshot {

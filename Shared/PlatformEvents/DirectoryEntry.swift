@@ -78,11 +78,15 @@ public struct DirectoryEnterprise: Codable, Sendable, Hashable {
     /// At least the last three months are kept (002 §3).
     public var businessStatus: [MonthlyStatus]
     public var active: Bool
+    /// Registered by the office from a demand's form because the enterprise was not in the roster
+    /// (003 art. 7–10); the roster's entry with the same credit code completes it (nil: from the roster).
+    public var provisional: Bool?
 
     public init(
         id: String, tenant: TenantID, name: String, creditCode: UnifiedSocialCreditCode, address: String,
         legalRepresentative: String?, legalRepresentativePhone: MobileNumber?, liaisonName: String?, liaisonPhone: MobileNumber?,
-        pairedCadreID: String?, industryGroup: IndustryGroup, profile: String?, businessStatus: [MonthlyStatus], active: Bool
+        pairedCadreID: String?, industryGroup: IndustryGroup, profile: String?, businessStatus: [MonthlyStatus], active: Bool,
+        provisional: Bool? = nil
     ) {
         self.id = id
         self.tenant = tenant
@@ -98,6 +102,27 @@ public struct DirectoryEnterprise: Codable, Sendable, Hashable {
         self.profile = profile
         self.businessStatus = businessStatus
         self.active = active
+        self.provisional = provisional
+    }
+
+    /// Ids of enterprises registered provisionally keep this prefix after the roster completes them,
+    /// so that every later import of the roster finds them again by credit code.
+    public static let provisionalIDPrefix = "provisional-"
+
+    /// A provisional enterprise from the particulars a demand's form gives; its liaison is the
+    /// form's contact, when that is a mobile.
+    public static func provisional(from content: DemandContent, tenant: TenantID) -> DirectoryEnterprise {
+        DirectoryEnterprise(
+            id: provisionalIDPrefix + content.enterprise.creditCode.rawValue, tenant: tenant, name: content.enterprise.name,
+            creditCode: content.enterprise.creditCode, address: content.enterprise.address, legalRepresentative: nil,
+            legalRepresentativePhone: nil, liaisonName: content.contact.name, liaisonPhone: content.contact.phone.mobile,
+            pairedCadreID: nil, industryGroup: content.industryGroup, profile: nil, businessStatus: [], active: true, provisional: true)
+    }
+
+    /// The person its SMS and its account belong to.
+    public var liaison: DirectoryPerson {
+        DirectoryPerson(id: DirectoryPerson.liaisonID(of: id), tenant: tenant, name: liaisonName ?? name, role: .enterprise,
+            phone: liaisonPhone, enterpriseID: id)
     }
 
     public var party: EnterpriseParty { EnterpriseParty(id: id, tenant: tenant, pairedCadreID: pairedCadreID) }

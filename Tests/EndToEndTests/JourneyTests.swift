@@ -1,7 +1,9 @@
 import DemandDomain
 import Foundation
 import LocalStack
+import NIOHTTP1
 import PlatformAPI
+import PlatformEvents
 import Testing
 
 /// Demand journeys across the separately running processes of every tier, over the dev Kafka
@@ -26,6 +28,50 @@ struct JourneyTests {
         #expect(kinds(county) == ["submit", "approve", "escalate", "recordEscalationOutcome", "recordEscalationOutcome"])
         #expect(county.escalation?.number.hasPrefix("茅箭服企办报（") == true)
         #expect(county.outcome?.resultClass == "A")
+    }
+
+    @Test("The office registers a demand for an enterprise not in the roster; the roster completes it and the enterprise sees its demand")
+    func provisionalEnterprise() async throws {
+        let stack = try await TestStack.shared.start()
+        let client = try await TestStack.shared.client()
+        let office = try await client.login(tier: "zhangwan", login: "张湾区双千办", password: Cast.demoPassword)
+        let creditCode = "91420303MA4B7Q8R9G"
+        var form = JourneyRunner.sampleForm()
+        form.enterprise = .init(name: "十堰临时建档测试有限公司", creditCode: creditCode, address: "十堰市张湾区测试路9号")
+        form.channel = .visitOrLetter
+        let first = try await client.submit(office, form: form, provisionalEnterprise: true)
+        let provisionalID = "provisional-\(creditCode)"
+        #expect(first.enterprise?.id == provisionalID)
+        #expect(first.content?.enterprise.name == "十堰临时建档测试有限公司")
+        let listed = try await client.enterprises(office).first { $0.id == provisionalID }
+        #expect(listed?.provisional == true && listed?.liaisonName == "王联络")
+        // The same credit code again names the same enterprise; a cadre may not register one.
+        let second = try await client.submit(office, form: form, provisionalEnterprise: true)
+        #expect(second.enterprise?.id == provisionalID)
+        let cadre = try await client.login(tier: "zhangwan", login: "赵文静", password: Cast.demoPassword)
+        let (refused, body) = try await client.raw("submit", .POST, stack.url(.intake, tier: "zhangwan") + "/demands", token: cadre.token,
+            body: ProvisionalSubmission(form: form, provisionalEnterprise: true))
+        #expect(refused == 403 && String(decoding: body, as: UTF8.self).contains("ROLE_NOT_ALLOWED"))
+        // The roster brings the enterprise under its own id; it completes the provisional one instead.
+        let roster = """
+            {"tenant": "zhangwan", "enterprises": [{"id": "zw-ent-late", "name": "十堰临时建档测试有限公司", "creditCode": "\(creditCode)",
+              "address": "十堰市张湾区测试路9号", "liaisonName": "孙联络", "liaisonPhone": "19900030049", "industryGroup": "economyAndIT",
+              "password": "Demo@2026", "passwordChangeRequired": false}]}
+            """
+        let (imported, answer) = try await client.raw("import", .PUT, stack.url(.intake, tier: "zhangwan") + "/admin/directory",
+            token: office.token, rawBody: Array(roster.utf8))
+        #expect(imported == 200, "\(String(decoding: answer, as: UTF8.self))")
+        let completed = try await client.enterprises(office).filter { $0.creditCode.rawValue == creditCode }
+        #expect(completed.map(\.id) == [provisionalID] && completed.first?.provisional == nil && completed.first?.liaisonName == "孙联络")
+        let enterprise = try await client.login(tier: "zhangwan", login: "十堰临时建档测试有限公司", password: Cast.demoPassword)
+        #expect(enterprise.enterpriseID == provisionalID)
+        let own = Set(try await client.intakeList(enterprise).map(\.id))
+        #expect(own.isSuperset(of: [first.id, second.id]))
+    }
+
+    struct ProvisionalSubmission: Encodable, Sendable {
+        var form: DemandForm
+        var provisionalEnterprise: Bool
     }
 
     @Test("A district-only journey: routed to a district unit with a cooperating unit, answered, closed")

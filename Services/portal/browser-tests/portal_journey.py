@@ -97,6 +97,7 @@ class Journey:
         self.bulk_dispatch()
         self.cadre_profile()
         self.lincang_journey()
+        self.provisional_registration()
         self.phone_pages()
 
     def submit(self, difficulty):
@@ -529,6 +530,36 @@ class Journey:
         expect(page.get_by_test_id("my-month")).to_contain_text("办结率")
         self.shot(page, "cadre-profile")
 
+
+    def provisional_registration(self):
+        """A telephone call from an enterprise not in the roster, with a landline: the office
+        registers it provisionally from the particulars it types (003 art. 7–10)."""
+        office = self.person("临翔区", "临翔区服企办")
+        office.click("text=登记诉求")
+        office.select_option("#enterpriseID", label="名录外企业（按下方企业信息临时建档）")
+        office.fill("#enterprise-name", "临沧临时建档茶厂")
+        office.fill("#enterprise-creditCode", "91530902MA6KL9X2W0")
+        office.fill("#enterprise-address", "临沧市临翔区测试路1号")
+        office.fill("#contact-name", "钱经理")
+        office.fill("#contact-title", "经理")
+        office.fill("#contact-phone", "0883-2123456")
+        office.select_option("#category", label="用地审批")
+        office.select_option("#industryGroup", label="农业")
+        office.select_option("#channel", label="来电反映")
+        office.fill("#difficulty", "茶厂扩建用地手续不清楚。")
+        office.fill("#helpWanted", "请告知用地手续办理流程。")
+        office.click("button:has-text('提交诉求')")
+        expect(office.get_by_test_id("error-enterprise-creditCode")).not_to_be_empty()
+        expect(office.locator("#enterprise-name")).to_have_value("临沧临时建档茶厂")
+        self.shot(office, "office-provisional-errors")
+        office.fill("#enterprise-creditCode", "91530902MA6KL9X2WF")
+        office.click("button:has-text('提交诉求')")
+        expect(office.get_by_test_id("flash")).to_contain_text("诉求已提交")
+        expect(office.locator("dd", has_text="临沧临时建档茶厂")).to_be_visible()
+        expect(office.locator("dd", has_text="0883-2123456")).to_be_visible()
+        office.click("text=登记诉求")
+        expect(office.locator("#enterpriseID option", has_text="临沧临时建档茶厂（临时建档）")).to_have_count(1)
+        office.context.close()
 
     def lincang_journey(self):
         """临翔区 on the Lincang procedure: the office registers a visit, may refuse it, routes

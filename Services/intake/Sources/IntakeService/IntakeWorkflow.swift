@@ -139,7 +139,14 @@ public struct IntakeWorkflow: Sendable {
     /// Loads a directory file: validates all of it, stores entries and logins, publishes every entry
     /// to the tier's compacted directory topic. Entries not in the file stay as they were.
     public func importDirectory(_ file: DirectoryFile) async throws -> ImportSummary {
-        let validated = try file.validated(tier: tier.id, tree: rules.tree)
+        let registeredProvisionally = try await runtime.database.withConnection { connection in
+            try await directory.entries(kind: "enterprise", tenant: tier.id, on: connection)
+        }.compactMap { entry -> (String, String)? in
+            guard case .enterprise(let enterprise) = entry, enterprise.id.hasPrefix(DirectoryEnterprise.provisionalIDPrefix) else { return nil }
+            return (enterprise.creditCode.rawValue, enterprise.id)
+        }
+        let validated = try file.validated(tier: tier.id, tree: rules.tree,
+            provisionalIDs: Dictionary(registeredProvisionally) { first, _ in first })
         var hashes: [String] = []
         for login in validated.logins { hashes.append(await hasher.hash(login.password)) }
         let passwordHashes = hashes
@@ -259,6 +266,7 @@ public struct IntakeWorkflow: Sendable {
     func submit(
         _ form: DemandForm,
         enterpriseID requestedEnterprise: String?,
+        provisionalEnterprise: Bool = false,
         idempotencyKey: String?,
         canonicalRequest: [UInt8],
         by principal: Principal
@@ -267,7 +275,14 @@ public struct IntakeWorkflow: Sendable {
         guard [.enterprise, .cadre, .office].contains(principal.role) else { throw APIError.forbiddenRole(principal.role) }
         let content = try form.validated()
         let enterpriseID: String
-        if principal.role == .enterprise {
+        if provisionalEnterprise {
+            // Only the office registers an enterprise that is not in the roster (003 art. 7–10).
+            guard principal.role == .office else { throw APIError.forbiddenRole(principal.role) }
+            guard requestedEnterprise == nil else {
+                throw APIError.invalid(code: "INVALID_FIELD", message: "临时建档时不能同时选择名录内企业", field: "enterpriseID")
+            }
+            enterpriseID = ""
+        } else if principal.role == .enterprise {
             enterpriseID = principal.enterpriseID ?? ""
         } else {
             guard let requestedEnterprise else {
@@ -291,8 +306,14 @@ public struct IntakeWorkflow: Sendable {
                     return Submitted(demand: demand, replayed: true)
                 }
             }
-            guard let enterprise = try await directory.enterprise(enterpriseID, on: connection) else {
-                throw APIError.invalid(code: "UNKNOWN_ENTERPRISE", message: "企业不在本级名录中", field: "enterpriseID")
+            let enterprise: DirectoryEnterprise
+            if provisionalEnterprise {
+                enterprise = try await registerProvisionally(content, on: connection)
+            } else {
+                guard let known = try await directory.enterprise(enterpriseID, on: connection) else {
+                    throw APIError.invalid(code: "UNKNOWN_ENTERPRISE", message: "企业不在本级名录中", field: "enterpriseID")
+                }
+                enterprise = known
             }
             let number = try await DocumentNumbers.next(.registration, for: tier, at: Date(), on: connection, logger: logger)
             let submission = Submission(content: content.naming(enterprise), enterprise: enterprise.party, registrationNumber: number)
@@ -301,6 +322,20 @@ public struct IntakeWorkflow: Sendable {
             try await handOffIfReady(recorded.demand, on: connection)
             return Submitted(demand: recorded.demand, replayed: false)
         }
+    }
+
+    /// The enterprise a demand the office registers names when it is not in the roster: the
+    /// directory's enterprise with its credit code if there is one, else a provisional entry made
+    /// from the form, which the roster completes later.
+    private func registerProvisionally(_ content: DemandContent, on connection: PostgresConnection) async throws -> DirectoryEnterprise {
+        if let known = try await directory.enterprise(creditCode: content.enterprise.creditCode, tenant: tier.id, on: connection) {
+            return known
+        }
+        let enterprise = DirectoryEnterprise.provisional(from: content, tenant: tier.id)
+        try await publish(.enterprise(enterprise), on: connection)
+        try await publish(.person(enterprise.liaison), on: connection)
+        logger.info("Enterprise registered provisionally", metadata: ["enterprise": "\(enterprise.id)"])
+        return enterprise
     }
 
     /// Records the key, or returns the demand an earlier request with the same key created.

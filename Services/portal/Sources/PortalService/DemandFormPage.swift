@@ -8,6 +8,11 @@ struct DemandFormPage {
     let values: [String: String]
     let errors: [String: String]
     let enterprises: [DirectoryEnterprise]
+    /// The office registering a new demand may name an enterprise not in the roster (003 art. 7–10).
+    var allowsProvisional = false
+
+    /// The 企业 choice that registers the enterprise typed into the form.
+    static let provisionalChoice = "provisional"
 
     struct Field {
         var name: String
@@ -18,6 +23,13 @@ struct DemandFormPage {
 
         enum Kind { case text, phone, email, textarea }
     }
+
+    /// The particulars of an enterprise not in the roster, typed by the office.
+    static let enterpriseFields: [Field] = [
+        Field(name: "enterprise.name", label: "企业名称", kind: .text, required: true),
+        Field(name: "enterprise.creditCode", label: "统一社会信用代码", kind: .text, required: true, hint: "18位，临时建档以此识别企业"),
+        Field(name: "enterprise.address", label: "详细地址", kind: .text, required: true),
+    ]
 
     static let fields: [Field] = [
         Field(name: "contact.name", label: "联系人", kind: .text, required: true),
@@ -33,19 +45,17 @@ struct DemandFormPage {
         [
             "enterprises": enterprises.map { enterprise -> [String: Any] in
                 [
-                    "id": enterprise.id, "name": enterprise.name, "creditCode": enterprise.creditCode.rawValue,
-                    "address": enterprise.address, "selected": enterprise.id == values["enterpriseID"],
+                    "id": enterprise.id, "name": enterprise.name + (enterprise.provisional == true ? "（临时建档）" : ""),
+                    "creditCode": enterprise.creditCode.rawValue, "address": enterprise.address,
+                    "selected": enterprise.id == values["enterpriseID"],
                 ]
             },
-            "chooseEnterprise": enterprises.count > 1,
-            "inputs": Self.fields.map { field -> [String: Any] in
-                [
-                    "name": field.name, "id": field.name.replacingOccurrences(of: ".", with: "-"), "label": field.label,
-                    "value": values[field.name] ?? "", "required": field.required, "isTextarea": field.kind == .textarea,
-                    "type": field.kind == .phone ? "tel" : field.kind == .email ? "email" : "text",
-                    "error": errors[field.name] ?? "", "hint": field.hint ?? "",
-                ]
-            },
+            "chooseEnterprise": enterprises.count > 1 || allowsProvisional,
+            "allowsProvisional": allowsProvisional,
+            "provisionalChoice": Self.provisionalChoice,
+            "provisionalChosen": values["enterpriseID"] == Self.provisionalChoice,
+            "enterpriseInputs": allowsProvisional ? Self.enterpriseFields.map(input) : [],
+            "inputs": Self.fields.map(input),
             "categories": DemandCategory.allCases.map { option(id: $0.rawValue, name: $0.chineseName, field: "category") },
             "industryGroups": IndustryGroup.allCases.map { option(id: $0.rawValue, name: $0.chineseName, field: "industryGroup") },
             "isConsultation": values["isConsultation"] == "true",
@@ -58,6 +68,15 @@ struct DemandFormPage {
             "submissionKey": values["submissionKey"] ?? UUID().uuidString,
             "enterpriseError": errors["enterpriseID"] ?? "", "categoryError": errors["category"] ?? "",
             "industryGroupError": errors["industryGroup"] ?? "", "note": values["note"] ?? "",
+        ]
+    }
+
+    func input(_ field: Field) -> [String: Any] {
+        [
+            "name": field.name, "id": field.name.replacingOccurrences(of: ".", with: "-"), "label": field.label,
+            "value": values[field.name] ?? "", "required": field.required, "isTextarea": field.kind == .textarea,
+            "type": field.kind == .phone ? "tel" : field.kind == .email ? "email" : "text",
+            "error": errors[field.name] ?? "", "hint": field.hint ?? "",
         ]
     }
 
@@ -81,10 +100,13 @@ struct DemandFormPage {
     }
 
     /// The form as the API takes it, or the fields a person must still fill in. The enterprise's
-    /// own particulars come from the directory, never from what was typed.
-    static func draft(from form: FormData, enterprise: DirectoryEnterprise?) -> (form: DemandForm?, errors: [String: String]) {
+    /// own particulars come from the directory, never from what was typed, except for an enterprise
+    /// the office registers provisionally (`enterprise` nil, `provisional` true).
+    static func draft(from form: FormData, enterprise: DirectoryEnterprise?, provisional: Bool = false)
+        -> (form: DemandForm?, errors: [String: String])
+    {
         var errors: [String: String] = [:]
-        for field in fields where field.required && form[field.name] == nil {
+        for field in fields + (provisional ? enterpriseFields : []) where field.required && form[field.name] == nil {
             errors[field.name] = "请填写\(field.label)"
         }
         let category = form["category"].flatMap(DemandCategory.init(rawValue:))
@@ -93,13 +115,19 @@ struct DemandFormPage {
         if group == nil { errors["industryGroup"] = "请选择行业组" }
         let raisedOn = form["raisedOn"].flatMap(CivilDate.init)
         if form["raisedOn"] != nil, raisedOn == nil { errors["raisedOn"] = "反映时间应为日期，如2026-11-20" }
-        guard let enterprise else {
+        let particulars: DemandForm.Enterprise
+        if let enterprise {
+            particulars = .init(name: enterprise.name, creditCode: enterprise.creditCode.rawValue, address: enterprise.address)
+        } else if provisional {
+            particulars = .init(name: form["enterprise.name"] ?? "", creditCode: form["enterprise.creditCode"] ?? "",
+                address: form["enterprise.address"] ?? "")
+        } else {
             errors["enterpriseID"] = "请选择企业"
             return (nil, errors)
         }
         guard errors.isEmpty, let category, let group else { return (nil, errors) }
         let demandForm = DemandForm(
-            enterprise: .init(name: enterprise.name, creditCode: enterprise.creditCode.rawValue, address: enterprise.address),
+            enterprise: particulars,
             contact: .init(name: form["contact.name"] ?? "", title: form["contact.title"] ?? "", phone: form["contact.phone"] ?? "",
                 email: form["contact.email"]),
             channel: form["channel"].flatMap(DemandChannel.init(rawValue:)) ?? .platform, category: category, industryGroup: group,

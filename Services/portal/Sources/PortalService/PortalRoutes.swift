@@ -538,7 +538,8 @@ struct PortalRoutes: Sendable {
         _ session: PortalSession, enterprises: [DirectoryEnterprise], values: [String: String], errors: [String: String],
         message: Flash?, status: HTTPResponse.Status = .ok, correcting: (Correction, UUID)? = nil
     ) -> Response {
-        var fields = DemandFormPage(values: values, errors: errors, enterprises: enterprises).fields
+        let allowsProvisional = session.api.role == .office && correcting == nil
+        var fields = DemandFormPage(values: values, errors: errors, enterprises: enterprises, allowsProvisional: allowsProvisional).fields
         fields["action"] = correcting.map { "/demands/\($0.1.uuidString.lowercased())/\($0.0.rawValue)" } ?? "/demands"
         fields["correcting"] = correcting != nil
         fields["button"] = correcting?.0.button ?? "提交诉求"
@@ -573,7 +574,8 @@ struct PortalRoutes: Sendable {
         let session = try context.requireRole([.enterprise, .cadre, .office])
         return try await sendForm(request, context: context, session: session) { form, enterprise in
             let submitted = try await client.submit(session.api, form: form.form,
-                enterpriseID: session.api.role == .enterprise ? nil : enterprise?.id, idempotencyKey: form.typed["submissionKey"])
+                enterpriseID: session.api.role == .enterprise ? nil : enterprise?.id, provisionalEnterprise: form.provisional,
+                idempotencyKey: form.typed["submissionKey"])
             return ("诉求已提交，登记编号 \(submitted.registrationNumber ?? "")", submitted.id)
         }
     }
@@ -582,6 +584,8 @@ struct PortalRoutes: Sendable {
     struct FilledForm {
         var typed: FormData
         var form: DemandForm
+        /// The office registers the enterprise typed into the form.
+        var provisional: Bool
     }
 
     /// Checks a posted registration form, sends it with `send`, and shows the demand; or shows the
@@ -595,14 +599,15 @@ struct PortalRoutes: Sendable {
         let enterprises = try await client.enterprises(session.api)
         // A choice that is not one of the person's enterprises chooses none.
         let chosen = typed["enterpriseID"].map { id in enterprises.first { $0.id == id } } ?? enterprises.first
+        let provisional = session.api.role == .office && correcting == nil && typed["enterpriseID"] == DemandFormPage.provisionalChoice
         func again(_ errors: [String: String], _ message: String) -> Response {
             formPage(session, enterprises: enterprises, values: typed.values, errors: errors, message: .failed(message),
                 status: .unprocessableContent, correcting: correcting)
         }
-        let draft = DemandFormPage.draft(from: typed, enterprise: chosen)
+        let draft = DemandFormPage.draft(from: typed, enterprise: chosen, provisional: provisional)
         guard let form = draft.form, draft.errors.isEmpty else { return again(draft.errors, "请按提示修改后再提交") }
         do {
-            let (message, demand) = try await send(FilledForm(typed: typed, form: form), chosen)
+            let (message, demand) = try await send(FilledForm(typed: typed, form: form, provisional: provisional), chosen)
             try await sessions.setFlash(.done(message), for: session.id)
             return Self.redirect("/demands/\(demand.uuidString.lowercased())")
         } catch let error as APICallError where error.status == 422 || error.status == 400 {

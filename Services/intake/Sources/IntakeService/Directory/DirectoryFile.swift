@@ -74,7 +74,10 @@ public struct DirectoryFile: Codable, Sendable {
     }
 
     /// Checks the whole file against the tier and returns the entries to store and publish.
-    public func validated(tier: TenantID, tree: TenantTree) throws(ValidationError) -> Validated {
+    /// `provisionalIDs` (credit code → id) are enterprises the office registered from a demand's
+    /// form: the roster's entry with that credit code completes them under their id, so that their
+    /// demands stay theirs.
+    public func validated(tier: TenantID, tree: TenantTree, provisionalIDs: [String: String] = [:]) throws(ValidationError) -> Validated {
         var issues: [FieldIssue] = []
         func issue(_ code: String, _ field: String, _ message: String) {
             issues.append(FieldIssue(code: code, field: field, message: message))
@@ -171,20 +174,20 @@ public struct DirectoryFile: Codable, Sendable {
                 issue("UNKNOWN_CADRE", "\(field).pairedCadreID", "包联干部\(cadre)不在本目录中")
             }
             guard let code else { continue }
+            let id = provisionalIDs[code.rawValue] ?? enterprise.id
             let record = DirectoryEnterprise(
-                id: enterprise.id, tenant: tier, name: enterprise.name.trimmingWhitespace, creditCode: code,
+                id: id, tenant: tier, name: enterprise.name.trimmingWhitespace, creditCode: code,
                 address: enterprise.address, legalRepresentative: enterprise.legalRepresentative,
                 legalRepresentativePhone: legalPhone, liaisonName: enterprise.liaisonName, liaisonPhone: liaisonPhone,
                 pairedCadreID: enterprise.pairedCadreID, industryGroup: enterprise.industryGroup, profile: enterprise.profile,
                 businessStatus: [], active: true)
             entries.append(.enterprise(record))
             // The enterprise's liaison is the person who receives its SMS.
-            let contactID = DirectoryPerson.liaisonID(of: enterprise.id)
-            entries.append(.person(DirectoryPerson(id: contactID, tenant: tier, name: enterprise.liaisonName ?? enterprise.name,
-                role: .enterprise, phone: liaisonPhone, enterpriseID: enterprise.id)))
+            let liaison = record.liaison
+            entries.append(.person(liaison))
             if let password = enterprise.password {
                 logins.append(Login(unit: Login.tierLevel, login: enterprise.name.trimmingWhitespace, password: password,
-                    principal: Principal(subject: contactID, role: .enterprise, tenant: tier, enterpriseID: enterprise.id,
+                    principal: Principal(subject: liaison.id, role: .enterprise, tenant: tier, enterpriseID: id,
                         name: enterprise.name.trimmingWhitespace), changeRequired: enterprise.passwordChangeRequired ?? true))
             }
         }

@@ -33,6 +33,8 @@ struct IntakeRoutes {
         var form: DemandForm
         /// For a cadre or the office submitting on an enterprise's behalf.
         var enterpriseID: String?
+        /// The office registers an enterprise not in the roster, from the form's particulars.
+        var provisionalEnterprise: Bool?
     }
 
     struct EditRequest: Decodable {
@@ -90,6 +92,7 @@ struct IntakeRoutes {
             encoder.outputFormatting = .sortedKeys
             let submitted = try await intake.submit(
                 submitRequest.form, enterpriseID: submitRequest.enterpriseID,
+                provisionalEnterprise: submitRequest.provisionalEnterprise ?? false,
                 idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!],
                 canonicalRequest: Array(try encoder.encode(submitRequest)), by: principal)
             var response = try DemandView(submitted.demand, rules: intake.rules)
