@@ -48,6 +48,8 @@ public struct APIOperation: Sendable {
     public static let figures = APIOperation("figures", .reporting, .GET, "/figures")
     public static let unitFigures = APIOperation("figures.units", .reporting, .GET, "/figures/units")
     public static let unitRanking = APIOperation("rankings.units", .reporting, .GET, "/rankings/units")
+    public static let annualEvaluation = APIOperation("evaluations.annual", .reporting, .GET, "/evaluations/annual")
+    public static let recordAppraisal = APIOperation("evaluations.appraisal", .reporting, .PUT, "/evaluations/annual/{year}/units/{unit}")
     public static let cadreFigures = APIOperation("figures.cadres", .reporting, .GET, "/figures/cadres")
     /// The dispatch slip as a Word document.
     public static let dispatchSlipDocument = APIOperation(
@@ -65,7 +67,7 @@ public struct APIOperation: Sendable {
     public static let briefingDocument = APIOperation("briefing.docx", .reporting, .GET, "/briefings/monthly.docx")
     /// Reporting's exports, by file name: `figures`, `units`, `cadres`, `overdue`, `unsatisfied` and
     /// `rankings`, each as `.csv` and `.xlsx`.
-    public static let exports = ["figures", "units", "cadres", "overdue", "unsatisfied", "rankings"].flatMap { name in
+    public static let exports = ["figures", "units", "cadres", "overdue", "unsatisfied", "rankings", "evaluation"].flatMap { name in
         ["csv", "xlsx"].map { APIOperation("export.\(name).\($0)", .reporting, .GET, "/exports/\(name).\($0)") }
     }
 
@@ -80,7 +82,7 @@ public struct APIOperation: Sendable {
     public static let all: [APIOperation] = [
         login, loginUnits, changePassword, myPhone, changePhone, submit, intakeList, intakeView, approve, sendBack, intakeRefusal, dispatchRefusal, resubmit, edit, enterprises, queue, units, dispatchList, dispatchView, route,
         escalate, ledger, handlingView, dispatchSlip, dispatchSlipDocument, messages, figures, unitFigures, cadreFigures,
-        briefingDocument, unitRanking, registrationForm, escalationSlip, replyForm,
+        briefingDocument, unitRanking, annualEvaluation, recordAppraisal, registrationForm, escalationSlip, replyForm,
     ] + exports + documents.map(\.asPDF) + HandlingAction.allCases.map(\.operation)
 }
 

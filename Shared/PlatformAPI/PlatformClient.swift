@@ -524,6 +524,40 @@ public struct PlatformClient: Sendable {
         try await send(.unitRanking, tier: nil, query: query, token: session.token)
     }
 
+    /// 年度测评 (003 art. 20): each unit's quantified and appraisal scores and their total.
+    public struct AnnualEvaluation: Decodable, Sendable {
+        public struct Row: Decodable, Sendable {
+            public var rank: Int?
+            public var unitID: String
+            public var name: String
+            public var received: Int
+            public var completionRate: FiguresSummary.Rate
+            public var onTimeReceiptRate: FiguresSummary.Rate
+            public var satisfactionRate: FiguresSummary.Rate
+            public var quantifiedScore: Double?
+            public var appraisalScore: Double?
+            public var totalScore: Double?
+        }
+
+        public var year: Int
+        public var tier: String
+        public var rows: [Row]
+    }
+
+    public func annualEvaluation(_ session: Session, year: Int) async throws -> AnnualEvaluation {
+        try await send(.annualEvaluation, tier: nil, query: "?year=\(year)", token: session.token)
+    }
+
+    /// The office enters a unit's democratic appraisal score; the answer is the tier's evaluation with it.
+    public func recordAppraisal(_ session: Session, year: Int, unitID: String, score: Double) async throws -> AnnualEvaluation {
+        struct Body: Encodable { var appraisalScore: Double }
+        let operation = APIOperation.recordAppraisal
+        let unit = unitID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? unitID
+        let path = operation.path.replacingOccurrences(of: "{year}", with: String(year)).replacingOccurrences(of: "{unit}", with: unit)
+        return try await call(operation.name, operation.method, resolve(operation.service, nil), path, token: session.token,
+            body: Body(appraisalScore: score))
+    }
+
     /// One row per paired cadre of the person's tier (a unit admin's: its unit's; a cadre's: their own).
     public func cadreFigures(_ session: Session, query: String = "") async throws -> [FiguresSummary.Row] {
         try await send(.cadreFigures, tier: nil, query: query, token: session.token)

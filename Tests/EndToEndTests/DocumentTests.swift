@@ -1,6 +1,7 @@
 import DemandDomain
 import Foundation
 import LocalStack
+import NIOHTTP1
 import PlatformAPI
 import PlatformEvents
 import Testing
@@ -95,7 +96,7 @@ struct DocumentTests {
         let runner = try await TestStack.shared.runner()
         try await runner.districtJourney()
         let office = runner.cast.cityOffice
-        for name in ["figures", "units", "cadres", "overdue", "unsatisfied", "rankings"] {
+        for name in ["figures", "units", "cadres", "overdue", "unsatisfied", "rankings", "evaluation"] {
             // Read both while the figures stand still (events of earlier tests may still arrive).
             let (csv, workbook) = try await eventually("\(name) to stand still") { () -> (Data, Data)? in
                 let before = try await runner.client.export(office, file: "\(name).csv")
@@ -105,8 +106,43 @@ struct DocumentTests {
             }
             let read = try await OfficeConversion.convert(Array(workbook), name: "\(name).xlsx", to: "csv")
             #expect(Self.lines(read) == Self.lines(csv, guarded: true), "\(name).xlsx differs from \(name).csv")
-            if ["figures", "units", "rankings"].contains(name) { #expect(Self.lines(csv).count >= 2, "\(name).csv has no rows") }
+            if ["figures", "units", "rankings", "evaluation"].contains(name) { #expect(Self.lines(csv).count >= 2, "\(name).csv has no rows") }
         }
+    }
+
+    @Test("年度测评 (003 art. 20): the office enters each unit's appraisal score; the quantified score comes from the year's figures")
+    func annualEvaluation() async throws {
+        let runner = try await TestStack.shared.runner()
+        let stack = try await TestStack.shared.start()
+        try await runner.districtJourney()
+        let office = runner.cast.countyOffice
+        let year = CivilDate(Date()).year
+        let evaluation = try await runner.client.recordAppraisal(office, year: year, unitID: "maojian-jxj", score: 88.5)
+        let unit = try #require(evaluation.rows.first { $0.unitID == "maojian-jxj" })
+        // The district journey closed at 茅箭区经信局 this year, so it has a quantified score and a total.
+        let quantified = try #require(unit.quantifiedScore)
+        #expect(unit.appraisalScore == 88.5)
+        #expect(unit.totalScore.map { abs($0 - (quantified + 88.5) / 2) <= 0.05 } == true)
+        #expect(unit.rank == 1)
+        #expect(evaluation.rows.filter { $0.appraisalScore == nil }.allSatisfy { $0.rank == nil && $0.totalScore == nil })
+        let base = stack.url(.reporting) + "/evaluations/annual/\(year)/units/"
+        for (label, token, unitID, score, status, code) in [
+            ("above 100", office.token, "maojian-jxj", 100.5, 422 as UInt, "INVALID_SCORE"),
+            ("the dispatcher", runner.cast.countyDispatcher.token, "maojian-jxj", 80.0, 403, "ROLE_NOT_ALLOWED"),
+            ("a unit of another tier", office.token, "sy-jxj", 80.0, 404, "NOT_FOUND"),
+            ("an unknown unit", office.token, "no-such-unit", 80.0, 404, "NOT_FOUND"),
+        ] {
+            let (answer, body) = try await runner.client.raw("appraisal", .PUT, base + unitID, token: token,
+                body: ["appraisalScore": score])
+            #expect(answer == status && String(decoding: body, as: UTF8.self).contains(code), "\(label): \(answer)")
+        }
+        let (badYear, _) = try await runner.client.raw("appraisal", .PUT, stack.url(.reporting) + "/evaluations/annual/1999/units/maojian-jxj",
+            token: office.token, body: ["appraisalScore": 80.0])
+        #expect(badYear == 400)
+        // The city office reads the county's evaluation; the score stays as entered.
+        let read: PlatformClient.AnnualEvaluation = try await runner.client.call("evaluation", .GET, stack.url(.reporting),
+            "/evaluations/annual?year=\(year)&tier=maojian", token: runner.cast.cityOffice.token)
+        #expect(read.rows.first { $0.unitID == "maojian-jxj" }?.appraisalScore == 88.5)
     }
 
     @Test("The monthly briefing downloads as a Word document with the headline figures and every section")

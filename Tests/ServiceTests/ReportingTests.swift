@@ -322,6 +322,12 @@ struct ReportingTests {
         #expect(ranking.rows[0].lastYear.rank == nil && ranking.rows[0].lastYear.completionRate == Rate(0, of: 0))
         #expect(cadre.satisfactionRate == Rate(2, of: 3))
         #expect(cadre.enterprises == 1 && cadre.demandsPerEnterprise == 3)
+        // 年度测评: a-u1's quantified score is 100 × (0.4 × 1 + 0.3 × 1/2 + 0.3 × 2/3) = 75; with an
+        // appraisal of 85 its total is 80, ahead of c-u1 (nothing completed); a-u2 has no appraisal, so no rank.
+        let evaluation = AnnualEvaluation(year: 2024, tier: history.countyA, units: units, appraisals: ["a-u1": 85, "c-u1": 90])
+        #expect(evaluation.rows.map(\.unitID) == ["a-u1", "c-u1", "a-u2"])
+        #expect(evaluation.rows[0].quantifiedScore == 75 && evaluation.rows[0].totalScore == 80 && evaluation.rows[0].rank == 1)
+        #expect(evaluation.rows[1].rank == 2 && evaluation.rows[2].rank == nil && evaluation.rows[2].totalScore == nil)
     }
 
     @Test("Who may see which tiers' figures")

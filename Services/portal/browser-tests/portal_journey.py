@@ -98,6 +98,7 @@ class Journey:
         self.cadre_profile()
         self.lincang_journey()
         self.provisional_registration()
+        self.annual_evaluation()
         self.phone_pages()
 
     def submit(self, difficulty):
@@ -531,10 +532,32 @@ class Journey:
         self.shot(page, "cadre-profile")
 
 
+    def annual_evaluation(self):
+        """年度测评 (003 art. 20): the office enters a unit's democratic appraisal score; the total
+        combines it with the quantified score of the year's figures."""
+        office = self.person("茅箭区", "茅箭区双千办")
+        office.click("text=年度测评")
+        row = office.locator("tr[data-unit=maojian-jxj]")
+        expect(row).to_be_visible()
+        row.locator("input[name=appraisalScore]").fill("101")
+        row.locator("button:has-text('保存')").click()
+        expect(office.get_by_test_id("flash")).to_contain_text("0至100")
+        row = office.locator("tr[data-unit=maojian-jxj]")
+        row.locator("input[name=appraisalScore]").fill("88")
+        row.locator("button:has-text('保存')").click()
+        expect(office.get_by_test_id("flash")).to_contain_text("已保存民主评议得分")
+        row = office.locator("tr[data-unit=maojian-jxj]")
+        expect(row.locator("input[name=appraisalScore]")).to_have_value("88.0")
+        expect(row.get_by_test_id("total")).not_to_have_text("—")
+        self.shot(office, "office-evaluation")
+        office.context.close()
+
     def provisional_registration(self):
         """A telephone call from an enterprise not in the roster, with a landline: the office
         registers it provisionally from the particulars it types (003 art. 7–10)."""
         office = self.person("临翔区", "临翔区服企办")
+        # Lincang's procedure calls the office 服企办, not 双千办.
+        expect(office.get_by_test_id("who")).to_contain_text("（服企办）")
         office.click("text=登记诉求")
         office.select_option("#enterpriseID", label="名录外企业（按下方企业信息临时建档）")
         office.fill("#enterprise-name", "临沧临时建档茶厂")

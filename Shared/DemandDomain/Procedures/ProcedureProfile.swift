@@ -85,6 +85,11 @@ public struct ProcedureProfile: Codable, Sendable, Hashable {
     public var resultReviewedByMainLeader: Bool
     /// A step is "due soon" once this much working time, in working days, is left.
     public var warningThresholdDays: Double
+    /// What the tier's office is called (Shiyan: 双千办; Lincang: 服企办); nil for 双千办.
+    public var officeTitle: String?
+
+    /// The office's name as people of the tier know it.
+    public var officeName: String { officeTitle ?? "双千办" }
 
     public init(
         id: String,
@@ -105,7 +110,8 @@ public struct ProcedureProfile: Codable, Sendable, Hashable {
         leadersApproveRouting: Bool = false,
         resultReviewedByMainLeader: Bool = false,
         consultationResultDays: Int = 3,
-        warningThresholdDays: Double
+        warningThresholdDays: Double,
+        officeTitle: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -126,6 +132,7 @@ public struct ProcedureProfile: Codable, Sendable, Hashable {
         self.resultReviewedByMainLeader = resultReviewedByMainLeader
         self.consultationResultDays = consultationResultDays
         self.warningThresholdDays = warningThresholdDays
+        self.officeTitle = officeTitle
     }
 
     /// Shiyan (十堰, 000 Q23 and 002): review 1, dispatch 1, sign 1, result 15, rating 5 working
@@ -167,7 +174,8 @@ public struct ProcedureProfile: Codable, Sendable, Hashable {
         signatureNamesResponsible: true,
         leadersApproveRouting: true,
         resultReviewedByMainLeader: true,
-        warningThresholdDays: 1
+        warningThresholdDays: 1,
+        officeTitle: "服企办"
     )
 
     public static let presets: [String: ProcedureProfile] = [shiyan.id: shiyan, lincang.id: lincang]

@@ -33,6 +33,12 @@ public enum Role: String, Codable, Sendable, CaseIterable {
         }
     }
 
+    /// The name shown to people of a tier: its office is called as its procedure names it
+    /// (临沧's 服企办, 十堰's 双千办).
+    public func chineseName(in procedure: ProcedureProfile) -> String {
+        self == .office ? procedure.officeName : chineseName
+    }
+
     /// Roles that act for a handling unit (sign, answer, return).
     public var actsForUnit: Bool { self == .unitAdmin || self == .countyAdmin }
 }

@@ -39,8 +39,7 @@ public enum PortalApp {
     public static func buildRouter(settings: PortalSettings, database: Database, gate: StartupGate, logger: Logger) async throws
         -> Router<PortalContext>
     {
-        let tree = settings.runtime.tenants
-        let pages = try await PageRenderer(tree: tree)
+        let pages = try await PageRenderer(rules: settings.runtime.rules)
         let sessions = SessionStore(database: database, lifetime: settings.sessionLifetime)
         let router = Router(context: PortalContext.self)
         router.add(middleware: TracingMiddleware())
@@ -62,7 +61,7 @@ public enum PortalApp {
         site.add(middleware: SessionMiddleware(sessions: sessions))
         // A person waits for a page: a service that is down is reported after a few seconds, not thirty.
         let client = PlatformClient(resolve: { settings.url($0, tier: $1) }, timeout: .seconds(6))
-        let loginUnits = LoginUnitCatalog(client: client, tiers: settings.runtime.rules.tree.tenants.map(\.id), logger: logger)
+        let loginUnits = LoginUnitCatalog(client: client, tiers: settings.runtime.tenants.tenants.map(\.id), logger: logger)
         PortalRoutes(client: client, sessions: sessions, pages: pages, rules: settings.runtime.rules, secureCookies: settings.secureCookies,
             loginUnits: loginUnits)
             .register(on: site)

@@ -186,11 +186,17 @@ struct DemandPresenter {
         }
     }
 
+    /// The actor's role as their own tier names it.
+    func roleName(_ actor: DemandSnapshot.ActorInfo) -> String {
+        let tier = TenantID(validating: actor.tenant)
+        return tier.map { actor.role.chineseName(in: rules.procedure(for: $0)) } ?? actor.role.chineseName
+    }
+
     var history: [[String: Any]] {
         demand.history.reversed().map { entry in
             [
                 "time": CivilDate.shanghaiText(entry.at), "kindName": entry.kindName,
-                "actor": "\(entry.actor.name ?? entry.actor.id)（\(entry.actor.role.chineseName)）",
+                "actor": "\(entry.actor.name ?? entry.actor.id)（\(roleName(entry.actor))）",
                 "stateName": entry.to.chineseName, "words": entry.words ?? "",
             ]
         }

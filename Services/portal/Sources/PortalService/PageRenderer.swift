@@ -9,10 +9,11 @@ import PlatformAPI
 /// inside the common layout: title, the person's menu, the one-time message.
 public struct PageRenderer: Sendable {
     let library: MustacheLibrary
-    let tree: TenantTree
+    let rules: TierRules
+    var tree: TenantTree { rules.tree }
 
-    public init(tree: TenantTree) async throws {
-        self.tree = tree
+    public init(rules: TierRules) async throws {
+        self.rules = rules
         guard let directory = Bundle.module.resourceURL?.appendingPathComponent("templates").path else {
             throw PortalError.badRequest("templates not bundled")
         }
@@ -31,7 +32,8 @@ public struct PageRenderer: Sendable {
         context["platformName"] = session.flatMap { tree[$0.api.tier]?.platformName } ?? "十堰亲清企业服务信息平台"
         if let session {
             context["user"] = [
-                "name": session.api.name ?? session.api.subject, "roleName": session.api.role.chineseName,
+                "name": session.api.name ?? session.api.subject,
+                "roleName": session.api.role.chineseName(in: rules.procedure(for: session.api.tier)),
                 "tierName": tree[session.api.tier]?.name ?? session.api.tier.rawValue,
             ]
             context["csrf"] = session.csrfToken
@@ -61,6 +63,7 @@ public struct PageRenderer: Sendable {
         if role == .enterprise || role == .cadre { items.append(["href": "/demands/new", "label": "发布诉求"]) }
         // The office registers what came by hotline, e-mail, visit or letter (003 art. 7–10).
         if role == .office { items.append(["href": "/demands/new", "label": "登记诉求"]) }
+        if role == .office || role == .inspector { items.append(["href": "/evaluation", "label": "年度测评"]) }
         items.append(["href": "/me", "label": "我的资料"])
         return items
     }

@@ -50,6 +50,8 @@ struct PortalRoutes: Sendable {
         router.post("demands/:id/:action", use: act)
         router.post("dispatch/bulk", use: dispatchSeveral)
         router.get("reports/:name", use: report)
+        router.get("evaluation", use: evaluationPage)
+        router.post("evaluation/:unit", use: recordAppraisal)
     }
 
     // MARK: Login
@@ -143,7 +145,7 @@ struct PortalRoutes: Sendable {
         let phone = try await client.phone(api)
         var fields: [String: Any] = [
             "firstLogin": api.mustChangePassword,
-            "name": api.name ?? api.subject, "roleName": api.role.chineseName,
+            "name": api.name ?? api.subject, "roleName": api.role.chineseName(in: rules.procedure(for: api.tier)),
             "tierName": tree[api.tier]?.name ?? api.tier.rawValue,
             "phone": phone ?? "未登记", "phoneValue": typedPhone ?? phone ?? "", "phoneError": errors["phone"] ?? "",
         ]
@@ -471,7 +473,9 @@ struct PortalRoutes: Sendable {
         let session = try context.requireRole([.office, .inspector, .unitAdmin, .countyAdmin])
         guard let file = context.parameters.get("name") else { throw PortalError.notFound }
         let month = request.uri.queryParameters.get("month").map { String($0) }.flatMap { Dashboard.isMonth($0) ? $0 : nil }
-        let query = month.map { "?month=\($0)" } ?? ""
+        // The annual evaluation is by year; every other report by month.
+        let year = file.hasPrefix("evaluation.") ? Self.evaluationYear(request.uri.queryParameters.get("year")) : nil
+        let query = year.map { "?year=\($0)" } ?? month.map { "?month=\($0)" } ?? ""
         let data: Data
         switch file {
         case "briefing.docx": data = try await client.download(.briefingDocument, session.api, query: query)
@@ -480,7 +484,7 @@ struct PortalRoutes: Sendable {
         default: throw PortalError.notFound
         }
         let (name, suffix) = (file.prefix { $0 != "." }, file.drop { $0 != "." })
-        return Download.file(ByteBuffer(bytes: data), name: "\(name)-\(month ?? "current")\(suffix)")
+        return Download.file(ByteBuffer(bytes: data), name: "\(name)-\(year.map(String.init) ?? month ?? "current")\(suffix)")
     }
 
     /// The dispatch slip as a Word document or PDF, as handling lays it out.

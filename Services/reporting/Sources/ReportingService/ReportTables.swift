@@ -7,7 +7,7 @@ import OfficeDocuments
 enum ReportTables {
     /// The downloads by name, in the order the API documents them.
     enum Name: String, CaseIterable {
-        case figures, units, cadres, overdue, unsatisfied, rankings
+        case figures, units, cadres, overdue, unsatisfied, rankings, evaluation
     }
 
     static func figures(_ rows: [Figures], title: String) -> ReportTable {
@@ -74,6 +74,17 @@ enum ReportTables {
             rows: ranking.rows.map { row in
                 [.integer(row.rank), .text(row.name), .integer(row.current.received)] + rates(row.current)
                     + [.integer(row.previous.rank)] + rates(row.previous) + [.integer(row.lastYear.rank)] + rates(row.lastYear)
+            })
+    }
+
+    static func evaluation(_ evaluation: AnnualEvaluation) -> ReportTable {
+        ReportTable(
+            title: "\(evaluation.year)年度承办单位测评",
+            header: ["名次", "单位", "受理", "办结率", "接收问题及时率", "满意率", "量化得分", "民主评议得分", "测评总分"],
+            rows: evaluation.rows.map { row in
+                [.integer(row.rank), .text(row.name), .integer(row.received), .percent(row.completionRate.value),
+                 .percent(row.onTimeReceiptRate.value), .percent(row.satisfactionRate.value), .decimal(row.quantifiedScore),
+                 .decimal(row.appraisalScore), .decimal(row.totalScore)]
             })
     }
 

@@ -91,5 +91,19 @@ public enum ReportingMigrations {
             // A subtree's total takes the copies of demands escalated inside it off the sum of its tiers.
             "CREATE INDEX demand_facts_escalated_copies ON demand_facts (tenant, received_at) WHERE origin_tenant IS NOT NULL",
         ]),
+        // The democratic appraisal scores the office enters for each unit at the year's end (003 art. 20).
+        Migration(version: 15, name: "unit appraisals", statements: [
+            """
+            CREATE TABLE unit_appraisals (
+                tenant text NOT NULL,
+                year integer NOT NULL,
+                unit_id text NOT NULL,
+                score double precision NOT NULL,
+                entered_by text NOT NULL,
+                entered_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                PRIMARY KEY (tenant, year, unit_id)
+            )
+            """
+        ]),
     ]
 }

@@ -8,6 +8,10 @@ import ServiceRuntime
 struct ReportingRoutes {
     let reporting: ReportingWorkflow
 
+    struct AppraisalRequest: Decodable {
+        var appraisalScore: Double
+    }
+
     func register(on router: Router<AppRequestContext>) {
         router.get("figures") { request, context in
             try await reporting.figures(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)
@@ -20,6 +24,14 @@ struct ReportingRoutes {
         }
         router.get("rankings/units") { request, context in
             try await reporting.unitRanking(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)
+        }
+        router.get("evaluations/annual") { request, context in
+            try await reporting.annualEvaluation(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)
+        }
+        router.put("evaluations/annual/:year/units/:unit") { request, context in
+            let body = try await request.decodeJSON(AppraisalRequest.self, context: context)
+            return try await reporting.recordAppraisal(by: try context.requirePrincipal(), year: context.parameters.get("year") ?? "",
+                unitID: context.parameters.get("unit") ?? "", score: body.appraisalScore)
         }
         router.get("lists/overdue") { request, context in
             try await reporting.overdue(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)
@@ -61,6 +73,8 @@ struct ReportingRoutes {
             return ReportTables.unsatisfied(try await reporting.unsatisfied(for: principal, parameters: parameters))
         case .rankings:
             return ReportTables.rankings(try await reporting.unitRanking(for: principal, parameters: parameters))
+        case .evaluation:
+            return ReportTables.evaluation(try await reporting.annualEvaluation(for: principal, parameters: parameters))
         }
     }
 

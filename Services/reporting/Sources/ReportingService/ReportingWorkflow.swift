@@ -280,3 +280,4 @@ extension Figures: ResponseEncodable {}
 extension ReportingWorkflow.OverdueItem: ResponseEncodable {}
 extension ReportingWorkflow.UnsatisfiedItem: ResponseEncodable {}
 extension UnitRanking: ResponseEncodable {}
+extension AnnualEvaluation: ResponseEncodable {}
