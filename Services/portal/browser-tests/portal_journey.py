@@ -670,7 +670,17 @@ class Journey:
                                   ("茅箭区", "茅箭区双千办", "phone-office-home")]:
             page = self.person(tier, login, viewport=PHONE)
             self.shot(page, name)
+            if login == "茅箭区双千办":
+                page.goto(self.base + "/evaluation")
+                expect(page.get_by_test_id("evaluation")).to_be_visible()
+                self.shot(page, "phone-office-evaluation")
             page.context.close()
+        login = self.browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
+        login.goto(self.base + "/login")
+        login.select_option("#tier", label="茅箭区")
+        login.select_option("#unit", label="茅箭区商务局")
+        self.shot(login, "phone-login")
+        login.context.close()
         cadre = self.person("茅箭区", "李明远", viewport=PHONE)
         cadre.goto(self.base + "/me")
         expect(cadre.get_by_test_id("my-month")).to_contain_text("办结率")

@@ -43,15 +43,17 @@ struct Demonstration {
 
             == Try it ==
             The web platform: \(stack.url(.portal))/  (every demo password is \(Cast.demoPassword))
-              区域 茅箭区：十堰示范汽车零部件有限公司（企业）、李明远（包联干部）、茅箭区分办员、茅箭区经信局管理员、茅箭区双千办
+              区域 茅箭区：十堰示范汽车零部件有限公司（企业，不选单位）、李明远（包联干部，单位 茅箭区经济和信息化局）、
+                茅箭区分办员、茅箭区经信局管理员（单位 茅箭区经济和信息化局）、茅箭区双千办
               区域 十堰市：市经信组分办员、十堰市经信局管理员、十堰市双千办
+              （同名人员须选择单位：茅箭区有两位王建国，分别在茅箭区商务局和茅箭区自然资源和规划分局）
             A token of 十堰市双千办 (valid 12 hours):
               export TOKEN=\(token)
               curl -s \(stack.url(.handling))/ledger -H "Authorization: Bearer $TOKEN"
               curl -s \(stack.url(.handling))/demands/\(city.id) -H "Authorization: Bearer $TOKEN"
               curl -s \(stack.url(.handling))/demands/\(city.id)/dispatch-slip -H "Authorization: Bearer $TOKEN"
             Log in as someone else (every demo password is \(Cast.demoPassword)):
-              curl -s \(stack.url(.intake, tier: "maojian"))/auth/login -d '{"tier":"maojian","login":"李明远","password":"\(Cast.demoPassword)"}'
+              curl -s \(stack.url(.intake, tier: "maojian"))/auth/login -d '{"tier":"maojian","unit":"maojian-jxj","login":"李明远","password":"\(Cast.demoPassword)"}'
             """)
     }
 
