@@ -103,6 +103,19 @@ public struct DirectoryStore: Sendable {
         return nil
     }
 
+    /// The tier's enterprises registered provisionally (``DirectoryEnterprise/provisionalIDPrefix``),
+    /// by credit code → id, for a roster import to complete them under their ids.
+    public func provisionalEnterpriseIDs(tenant: TenantID, on connection: PostgresConnection) async throws -> [String: String] {
+        let rows = try await connection.query(
+            """
+            SELECT body->'enterprise'->>'creditCode', entity_id FROM directory
+            WHERE kind = 'enterprise' AND tenant = \(tenant.rawValue) AND starts_with(entity_id, \(DirectoryEnterprise.provisionalIDPrefix))
+            """, logger: logger)
+        var ids: [String: String] = [:]
+        for try await (creditCode, id) in rows.decode((String, String).self) { ids[creditCode] = id }
+        return ids
+    }
+
     /// The tier's enterprise with this credit code (the code names one enterprise, whatever its id).
     public func enterprise(creditCode: UnifiedSocialCreditCode, tenant: TenantID, on connection: PostgresConnection) async throws
         -> DirectoryEnterprise?

@@ -503,6 +503,7 @@ class Journey:
         page.click("button:has-text('保存手机号码')")
         expect(page.get_by_test_id("flash")).to_contain_text("手机号码已更新")
         expect(page.get_by_test_id("phone")).to_have_text("19900020063")
+        self.shot(page, "enterprise-profile")
         context.close()
 
 
@@ -666,6 +667,9 @@ class Journey:
         enterprise.click("button:has-text('提交诉求')")
         expect(enterprise.get_by_test_id("error-difficulty")).to_have_text("请填写困难问题")
         self.shot(enterprise, "phone-enterprise-form-errors")
+        enterprise.goto(self.base + "/me")
+        expect(enterprise.get_by_test_id("phone-form")).to_be_visible()
+        self.shot(enterprise, "phone-enterprise-profile")
         for tier, login, name in [("茅箭区", "茅箭区分办员", "phone-dispatcher-home"), ("茅箭区", "茅箭区经信局管理员", "phone-unit-home"),
                                   ("茅箭区", "茅箭区双千办", "phone-office-home")]:
             page = self.person(tier, login, viewport=PHONE)
@@ -674,6 +678,11 @@ class Journey:
                 page.goto(self.base + "/evaluation")
                 expect(page.get_by_test_id("evaluation")).to_be_visible()
                 self.shot(page, "phone-office-evaluation")
+                page.goto(self.base + "/demands/new")
+                page.select_option("#enterpriseID", label="名录外企业（按下方企业信息临时建档）")
+                page.click("button:has-text('提交诉求')")
+                expect(page.get_by_test_id("error-enterprise-name")).to_have_text("请填写企业名称")
+                self.shot(page, "phone-office-provisional-errors")
             page.context.close()
         login = self.browser.new_context(viewport=PHONE, locale="zh-CN").new_page()
         login.goto(self.base + "/login")

@@ -77,3 +77,10 @@ private func isMobileNumberWord(_ word: String) -> Bool {
     guard national.count == 11, national.first == "1", let second = national.dropFirst().first else { return false }
     return ("3"..."9").contains(second)
 }
+
+extension FieldIssue {
+    /// A field that must hold a mainland mobile number (an SMS recipient) and does not.
+    public static func invalidMobile(_ field: String) -> FieldIssue {
+        FieldIssue(code: "INVALID_MOBILE", field: field, message: "手机号码应为11位大陆手机号码")
+    }
+}

@@ -91,15 +91,13 @@ public struct IntakeWorkflow: Sendable {
     /// The units whose people log in here, for the login page's 单位 list (002 §1). The tier's own
     /// organs and its enterprises log in without a unit.
     func loginUnits() async throws -> [LoginUnit] {
-        let ids = Set(try await runtime.database.query("SELECT DISTINCT unit_id FROM accounts WHERE active AND unit_id <> ''")
-            .decode(String.self))
-        let units = try await runtime.database.withConnection { connection in
-            try await directory.entries(kind: "unit", tenant: tier.id, on: connection)
-        }
-        return units.compactMap { entry in
-            guard case .unit(let unit) = entry, ids.contains(unit.id) else { return nil }
-            return LoginUnit(id: unit.id, name: unit.name)
-        }
+        try await runtime.database.query(
+            """
+            SELECT entity_id, body->'unit'->>'name' FROM directory
+            WHERE kind = 'unit' AND tenant = \(tier.id.rawValue) AND entity_id IN (SELECT unit_id FROM accounts WHERE active)
+            ORDER BY key
+            """
+        ).decode((String, String).self).map { LoginUnit(id: $0, name: $1) }
     }
 
     /// Replaces the caller's password after checking the current one (a wrong one counts towards
@@ -139,14 +137,10 @@ public struct IntakeWorkflow: Sendable {
     /// Loads a directory file: validates all of it, stores entries and logins, publishes every entry
     /// to the tier's compacted directory topic. Entries not in the file stay as they were.
     public func importDirectory(_ file: DirectoryFile) async throws -> ImportSummary {
-        let registeredProvisionally = try await runtime.database.withConnection { connection in
-            try await directory.entries(kind: "enterprise", tenant: tier.id, on: connection)
-        }.compactMap { entry -> (String, String)? in
-            guard case .enterprise(let enterprise) = entry, enterprise.id.hasPrefix(DirectoryEnterprise.provisionalIDPrefix) else { return nil }
-            return (enterprise.creditCode.rawValue, enterprise.id)
+        let provisionalIDs = try await runtime.database.withConnection { connection in
+            try await directory.provisionalEnterpriseIDs(tenant: tier.id, on: connection)
         }
-        let validated = try file.validated(tier: tier.id, tree: rules.tree,
-            provisionalIDs: Dictionary(registeredProvisionally) { first, _ in first })
+        let validated = try file.validated(tier: tier.id, tree: rules.tree, provisionalIDs: provisionalIDs)
         var hashes: [String] = []
         for login in validated.logins { hashes.append(await hasher.hash(login.password)) }
         let passwordHashes = hashes
@@ -223,7 +217,7 @@ public struct IntakeWorkflow: Sendable {
     /// every service's copy of it change, and a re-import of the roster keeps it.
     func changePhone(of principal: Principal, to text: String) async throws -> MobileNumber {
         guard let phone = MobileNumber(text) else {
-            throw ValidationError([FieldIssue(code: "INVALID_MOBILE", field: "phone", message: "手机号码应为11位大陆手机号码")])
+            throw ValidationError([.invalidMobile("phone")])
         }
         try await runtime.transaction { connection in
             guard case .person(var person)? = try await directory.entry("person:\(principal.subject)", on: connection) else {

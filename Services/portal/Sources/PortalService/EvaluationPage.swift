@@ -20,8 +20,9 @@ extension PortalRoutes {
         try checkCSRF(form, session)
         guard let unit = context.parameters.get("unit") else { throw PortalError.notFound }
         let year = Self.evaluationYear(form["year"])
-        guard let score = form["appraisalScore"].flatMap(Double.init), (0...100).contains(score) else {
-            return try await evaluationForm(session, year: year, flash: .failed("民主评议得分应为0至100之间的数"), status: .unprocessableContent)
+        // The score's range is reporting's rule (its message comes back below); here only a number is asked for.
+        guard let score = form["appraisalScore"].flatMap(Double.init), score.isFinite else {
+            return try await evaluationForm(session, year: year, flash: .failed("请填写0至100之间的民主评议得分"), status: .unprocessableContent)
         }
         do {
             _ = try await client.recordAppraisal(session.api, year: year, unitID: unit, score: score)

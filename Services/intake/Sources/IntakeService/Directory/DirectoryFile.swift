@@ -119,7 +119,7 @@ public struct DirectoryFile: Codable, Sendable {
             var phone: MobileNumber?
             if let text = person.phone {
                 phone = MobileNumber(text)
-                if phone == nil { issue("INVALID_MOBILE", "\(field).phone", "手机号码应为11位大陆手机号码") }
+                if phone == nil { issues.append(.invalidMobile("\(field).phone")) }
             }
             switch person.role {
             case .unitAdmin:
@@ -163,7 +163,7 @@ public struct DirectoryFile: Codable, Sendable {
             func mobile(_ text: String?, _ name: String) -> MobileNumber? {
                 guard let text else { return nil }
                 guard let number = MobileNumber(text) else {
-                    issue("INVALID_MOBILE", "\(field).\(name)", "手机号码应为11位大陆手机号码")
+                    issues.append(.invalidMobile("\(field).\(name)"))
                     return nil
                 }
                 return number

@@ -12,8 +12,8 @@ struct IntakeRoutes {
 
     struct LoginRequest: Decodable {
         var tier: String
-        /// The unit the person logs in under; absent or "" for the tier's own organs and enterprises
-        /// when the name alone is unique.
+        /// The unit the person logs in under; "" is the tier's own organs and its enterprises. Absent:
+        /// any unit, when the name alone is unique in the tier.
         var unit: String?
         var login: String
         var password: String
