@@ -63,6 +63,20 @@ public struct DirectoryStore: Sendable {
         return result
     }
 
+    /// A tier's enterprises, active or not.
+    public func enterprises(tenant: TenantID, on connection: PostgresConnection) async throws -> [DirectoryEnterprise] {
+        try await entries(kind: "enterprise", tenant: tenant, on: connection).compactMap { entry in
+            if case .enterprise(let enterprise) = entry { enterprise } else { nil }
+        }
+    }
+
+    /// A tier's units, active or not.
+    public func units(tenant: TenantID, on connection: PostgresConnection) async throws -> [DirectoryUnit] {
+        try await entries(kind: "unit", tenant: tenant, on: connection).compactMap { entry in
+            if case .unit(let unit) = entry { unit } else { nil }
+        }
+    }
+
     /// Active people with one of `roles`, in a tier and/or a unit.
     public func people(roles: [Role], tenant: TenantID? = nil, unitIDs: [String]? = nil, on connection: PostgresConnection)
         async throws -> [DirectoryPerson]

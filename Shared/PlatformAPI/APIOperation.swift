@@ -50,6 +50,14 @@ public struct APIOperation: Sendable {
     public static let unitRanking = APIOperation("rankings.units", .reporting, .GET, "/rankings/units")
     public static let annualEvaluation = APIOperation("evaluations.annual", .reporting, .GET, "/evaluations/annual")
     public static let recordAppraisal = APIOperation("evaluations.appraisal", .reporting, .PUT, "/evaluations/annual/{year}/units/{unit}")
+    public static let pairingMonth = APIOperation("pairing.month", .intake, .GET, "/pairing/month")
+    public static let pairingContacts = APIOperation("pairing.contacts", .intake, .GET, "/pairing/contacts")
+    public static let recordContact = APIOperation("pairing.recordContact", .intake, .POST, "/pairing/contacts")
+    public static let businessStatus = APIOperation(
+        "pairing.businessStatus", .intake, .GET, "/pairing/enterprises/{enterpriseID}/business-status")
+    public static let reportBusinessStatus = APIOperation(
+        "pairing.reportBusinessStatus", .intake, .PUT, "/pairing/enterprises/{enterpriseID}/business-status")
+    public static let pairingReminders = APIOperation("pairing.reminders", .intake, .POST, "/pairing/reminders")
     public static let cadreFigures = APIOperation("figures.cadres", .reporting, .GET, "/figures/cadres")
     /// The dispatch slip as a Word document.
     public static let dispatchSlipDocument = APIOperation(
@@ -83,6 +91,7 @@ public struct APIOperation: Sendable {
         login, loginUnits, changePassword, myPhone, changePhone, submit, intakeList, intakeView, approve, sendBack, intakeRefusal, dispatchRefusal, resubmit, edit, enterprises, queue, units, dispatchList, dispatchView, route,
         escalate, ledger, handlingView, dispatchSlip, dispatchSlipDocument, messages, figures, unitFigures, cadreFigures,
         briefingDocument, unitRanking, annualEvaluation, recordAppraisal, registrationForm, escalationSlip, replyForm,
+        pairingMonth, pairingContacts, recordContact, businessStatus, reportBusinessStatus, pairingReminders,
     ] + exports + documents.map(\.asPDF) + HandlingAction.allCases.map(\.operation)
 }
 

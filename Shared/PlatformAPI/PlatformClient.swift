@@ -551,10 +551,7 @@ public struct PlatformClient: Sendable {
     /// The office enters a unit's democratic appraisal score; the answer is the tier's evaluation with it.
     public func recordAppraisal(_ session: Session, year: Int, unitID: String, score: Double) async throws -> AnnualEvaluation {
         struct Body: Encodable { var appraisalScore: Double }
-        let operation = APIOperation.recordAppraisal
-        let unit = unitID.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? unitID
-        let path = operation.path.replacingOccurrences(of: "{year}", with: String(year)).replacingOccurrences(of: "{unit}", with: unit)
-        return try await call(operation.name, operation.method, resolve(operation.service, nil), path, token: session.token,
+        return try await send(.recordAppraisal, tier: nil, pathParameters: ["year": String(year), "unit": unitID], token: session.token,
             body: Body(appraisalScore: score))
     }
 
@@ -576,6 +573,19 @@ public struct PlatformClient: Sendable {
         let path = operation.path.replacingOccurrences(of: "{id}", with: id?.uuidString.lowercased() ?? "")
         return try await call(operation.name, operation.method, resolve(operation.service, tier), path + query, token: token,
             body: body, headers: headers)
+    }
+
+    /// Calls an operation whose path names its parameters (`{unit}`); each value is percent-encoded.
+    func send<Answer: Decodable>(
+        _ operation: APIOperation, tier: TenantID?, pathParameters: [String: String], token: String?,
+        body: (any Encodable & Sendable)? = nil
+    ) async throws -> Answer {
+        var path = operation.path
+        for (name, value) in pathParameters {
+            let encoded = value.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/"])) ?? value
+            path = path.replacingOccurrences(of: "{\(name)}", with: encoded)
+        }
+        return try await call(operation.name, operation.method, resolve(operation.service, tier), path, token: token, body: body)
     }
 
     // MARK: Transport

@@ -19,6 +19,8 @@ public enum EventType {
     public static let deadlineAlert = "cn.qyfw.demand.deadline-alert.v1"
     /// A directory entry (person, unit, enterprise) as its owner holds it now.
     public static let directoryEntry = "cn.qyfw.directory.entry.v1"
+    /// intake → notifier: a cadre is behind with the month's pairing duties (``PairingReminderEvent``).
+    public static let pairingReminder = "cn.qyfw.pairing.reminder.v1"
 }
 
 /// Kafka headers beside the CloudEvent, for consumers that pick messages before decoding them.

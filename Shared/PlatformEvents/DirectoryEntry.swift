@@ -60,6 +60,11 @@ public struct DirectoryEnterprise: Codable, Sendable, Hashable {
         /// `YYYY-MM`.
         public var month: String
         public var text: String
+
+        public init(month: String, text: String) {
+            self.month = month
+            self.text = text
+        }
     }
 
     public var id: String

@@ -10,6 +10,7 @@ import DemandDomain
 /// | `tier.<t>.handling-inbox` | dispatch t (assignments) | handling |
 /// | `tier.<t>.status` | every service of tier t | notifier, reporting, handling; intake and dispatch of t and of its children (``DemandFollower``) |
 /// | `tier.<t>.directory` (compacted) | intake t | dispatch t, handling, notifier, reporting |
+/// | `tier.<t>.pairing` | intake t (reminders of the cadres' monthly duties) | notifier |
 /// | `tier.<t>.deadletter` | any consumer of tier t's topics | operators |
 public enum Topics {
     public static func dispatchInbox(_ tenant: TenantID) -> String { "tier.\(tenant).dispatch-inbox" }
@@ -17,12 +18,14 @@ public enum Topics {
     public static func handlingInbox(_ tenant: TenantID) -> String { "tier.\(tenant).handling-inbox" }
     public static func status(_ tenant: TenantID) -> String { "tier.\(tenant).status" }
     public static func directory(_ tenant: TenantID) -> String { "tier.\(tenant).directory" }
+    public static func pairing(_ tenant: TenantID) -> String { "tier.\(tenant).pairing" }
     public static func deadLetter(_ tenant: TenantID) -> String { "tier.\(tenant).deadletter" }
 
     /// Regular expressions for consumers that serve every tier.
     public static let allHandlingInboxes = #"^tier\.[a-z0-9-]+\.handling-inbox$"#
     public static let allStatus = #"^tier\.[a-z0-9-]+\.status$"#
     public static let allDirectories = #"^tier\.[a-z0-9-]+\.directory$"#
+    public static let allPairing = #"^tier\.[a-z0-9-]+\.pairing$"#
 
     /// The tier a topic belongs to, from its name.
     public static func tenant(ofTopic topic: String) -> TenantID? {
@@ -40,6 +43,7 @@ public enum Topics {
             // Kept for good: reporting rebuilds its read model by replaying status events from the start.
             (status(tenant), 6, ["retention.ms": "-1"]),
             (directory(tenant), 3, ["cleanup.policy": "compact"]),
+            (pairing(tenant), 3, [:]),
             (deadLetter(tenant), 1, ["retention.ms": "2592000000"]),
         ]
     }

@@ -105,6 +105,22 @@ struct SMSRuleTests {
         #expect(MessageValues.decision(ExtensionDecision(granted: false, days: 0), resultDue: due) == "未获同意，请按原时限办结")
     }
 
+    @Test("The pairing reminder names what is left to do and nothing that is done")
+    func pairingReminder() throws {
+        #expect(MessageValues.pendingDuties(withoutContact: 2, withoutStatus: 1) == "2家企业尚未登记走访、1家企业尚未填报经营状况")
+        #expect(MessageValues.pendingDuties(withoutContact: 0, withoutStatus: 3) == "3家企业尚未填报经营状况")
+        let url = try #require(NotifierResources.bundle.url(forResource: "sms-templates", withExtension: "json"))
+        let book = try RuleBook(data: Data(contentsOf: url), tenants: Self.tree)
+        let rule = try #require(book.rules(for: "shiyan", trigger: .pairingReminder).first)
+        #expect(rule.rule.recipients == [.pairedCadre])
+        let values = MessageValues(tierRules: TierRules(tree: Self.tree, procedures: ProcedureProfile.presets,
+            calendars: TierCalendars(official: try WorkingCalendar.official()))).tierValues("shiyan")
+        let text = rule.template.render(values.merging(["month": "2026年11月", "enterprises": "3",
+            "pending": MessageValues.pendingDuties(withoutContact: 1, withoutStatus: 0)]) { $1 })
+        #expect(text == "【十堰市双千办】十堰亲清企业服务信息平台2026年11月您包联的3家企业中，1家企业尚未登记走访，请在月底前登录平台填报")
+        #expect(book.rules(for: "shiyan", trigger: .transition).allSatisfy { $0.rule.id != "pairing-reminder" })
+    }
+
     @Test("Quiet hours hold messages from 22:00 until 07:30 Shanghai time")
     func quietHours() {
         let quiet = QuietHours.standard

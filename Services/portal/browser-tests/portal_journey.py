@@ -99,6 +99,7 @@ class Journey:
         self.lincang_journey()
         self.provisional_registration()
         self.annual_evaluation()
+        self.pairing_duties()
         self.phone_pages()
 
     def submit(self, difficulty):
@@ -551,6 +552,41 @@ class Journey:
         expect(row.locator("input[name=appraisalScore]")).to_have_value("88.0")
         expect(row.get_by_test_id("total")).not_to_have_text("—")
         self.shot(office, "office-evaluation")
+        office.context.close()
+
+    def pairing_duties(self):
+        """包联工作 (000 Q14–Q15): the cadre records a contact and a business status; the office sees
+        who is behind this month."""
+        cadre = self.person("茅箭区", "李明远")
+        cadre.click("text=包联工作")
+        form = cadre.get_by_test_id("contact-form")
+        form.locator("#summary").fill("   ")
+        form.locator("button[type=submit]").click()
+        expect(cadre.get_by_test_id("error-summary")).to_have_text("请填写交流内容")
+        form = cadre.get_by_test_id("contact-form")
+        form.locator("#contact-enterprise").select_option(label="十堰示范汽车零部件有限公司")
+        form.locator("#way").select_option(label="电话联系")
+        form.locator("#summary").fill("电话了解四季度订单和用电情况，告知企业技改补贴申报时间")
+        form.locator("button[type=submit]").click()
+        expect(cadre.get_by_test_id("flash")).to_contain_text("已登记对十堰示范汽车零部件有限公司的走访")
+        expect(cadre.locator("tr[data-enterprise=mj-ent-1]")).to_contain_text("次，最近")
+        expect(cadre.get_by_test_id("contacts")).to_contain_text("电话了解四季度订单")
+        status = cadre.get_by_test_id("status-form")
+        status.locator("#status-enterprise").select_option(label="十堰示范汽车零部件有限公司")
+        status.locator("#status").select_option(label="正常经营")
+        status.locator("button[type=submit]").click()
+        expect(cadre.get_by_test_id("flash")).to_contain_text("已填报经营状况")
+        expect(cadre.locator("tr[data-enterprise=mj-ent-1]")).to_contain_text("正常经营")
+        self.shot(cadre, "cadre-pairing")
+        cadre.set_viewport_size(PHONE)
+        self.shot(cadre, "phone-cadre-pairing")
+        cadre.context.close()
+        office = self.person("茅箭区", "茅箭区双千办")
+        office.click("text=包联工作")
+        expect(office.locator("tr[data-cadre=mj-cadre-1]")).to_contain_text("李明远")
+        expect(office.locator("tr[data-cadre=mj-cadre-2]")).to_contain_text("未完成")
+        expect(office.get_by_test_id("contacts")).to_contain_text("电话了解四季度订单")
+        self.shot(office, "office-pairing")
         office.context.close()
 
     def provisional_registration(self):

@@ -120,9 +120,7 @@ public struct DispatchWorkflow: Sendable {
     func units(for principal: Principal) async throws -> [DirectoryUnit] {
         guard rules.policy.canUseTier(tier.id, as: principal) else { throw APIError.forbiddenTenant }
         return try await runtime.database.withConnection { connection in
-            try await directory.entries(kind: "unit", tenant: tier.id, on: connection).compactMap { entry in
-                if case .unit(let unit) = entry, unit.active { unit } else { nil }
-            }
+            try await directory.units(tenant: tier.id, on: connection).filter(\.active)
         }
     }
 

@@ -16,6 +16,11 @@ public func buildIntakeApplication(settings: RuntimeSettings) async throws -> so
     let (runtime, intake) = try await makeIntake(settings: settings)
     let router = runtime.router()
     IntakeRoutes(intake: intake).register(on: router)
+    let reader = try SettingsReader()
+    let pairing = PairingDesk(intake: intake, reminderSchedule: try pairingReminderSchedule(reader))
+    PairingRoutes(desk: pairing).register(on: router)
+    let reminderScan = PairingReminderScan(desk: pairing,
+        interval: .seconds(try reader.int("pairing.reminder.scan.seconds", default: 3600, range: 1...86_400)))
     let escalations = runtime.consumer(name: "escalations", topics: [Topics.intakeInbox(intake.tier.id)]) { event, connection in
         try await intake.receiveEscalation(event, on: connection)
     }
@@ -27,7 +32,13 @@ public func buildIntakeApplication(settings: RuntimeSettings) async throws -> so
     let scanner = DeadlineScanner(database: runtime.database, recorder: intake.recorder,
         interval: settings.deadlineScanInterval, afterCommit: { runtime.relay.wake() })
     return try runtime.application(
-        router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module), services: [escalations, statuses, scanner])
+        router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module), services: [escalations, statuses, scanner, reminderScan])
+}
+
+/// `PAIRING_REMINDER_DAY`: the day of the month (1–28) the cadres who are behind are reminded, or `off`.
+func pairingReminderSchedule(_ reader: SettingsReader) throws -> PairingReminderSchedule {
+    if reader.string("pairing.reminder.day") == "off" { return PairingReminderSchedule(day: nil) }
+    return PairingReminderSchedule(day: try reader.int("pairing.reminder.day", default: PairingReminderSchedule.defaultDay, range: 1...28))
 }
 
 func makeIntake(settings: RuntimeSettings) async throws -> (PlatformRuntime, IntakeWorkflow) {

@@ -52,5 +52,6 @@ enum IntakeMigrations {
         Migration(version: 17, name: "mobile numbers chosen by their owners", statements: [
             "ALTER TABLE accounts ADD COLUMN chosen_phone text"
         ]),
+        PairingDesk.migration,
     ]
 }

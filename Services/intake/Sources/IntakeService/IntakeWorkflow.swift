@@ -149,10 +149,23 @@ public struct IntakeWorkflow: Sendable {
             try await runtime.database.query("SELECT principal->>'subject', chosen_phone FROM accounts WHERE chosen_phone IS NOT NULL")
                 .decode((String, String).self),
             uniquingKeysWith: { first, _ in first })
+        // So do the business statuses cadres reported (the roster has none).
+        let statuses = try await runtime.database.withConnection { connection in
+            try await PairingDesk.profileStatuses(on: connection, logger: logger)
+        }
         let entries = validated.entries.map { entry -> DirectoryEntry in
-            guard case .person(var person) = entry, let chosen = chosenPhones[person.id].flatMap(MobileNumber.init) else { return entry }
-            person.phone = chosen
-            return .person(person)
+            switch entry {
+            case .person(var person):
+                guard let chosen = chosenPhones[person.id].flatMap(MobileNumber.init) else { return entry }
+                person.phone = chosen
+                return .person(person)
+            case .enterprise(var enterprise):
+                guard let reported = statuses[enterprise.id] else { return entry }
+                enterprise.businessStatus = reported
+                return .enterprise(enterprise)
+            case .unit:
+                return entry
+            }
         }
         try await runtime.transaction { connection in
             for entry in entries { try await publish(entry, on: connection) }
@@ -196,7 +209,7 @@ public struct IntakeWorkflow: Sendable {
 
     /// Stores a directory entry and hands it to the tier's compacted directory topic, where the
     /// other services keep their copies.
-    private func publish(_ entry: DirectoryEntry, on connection: PostgresConnection) async throws {
+    func publish(_ entry: DirectoryEntry, on connection: PostgresConnection) async throws {
         try await directory.upsert(entry, on: connection)
         try await Outbox.enqueue([
             try .event(EventType.directoryEntry, topic: Topics.directory(tier.id), source: runtime.eventSource, tenant: tier.id,
@@ -234,11 +247,8 @@ public struct IntakeWorkflow: Sendable {
 
     func enterprises(for principal: Principal) async throws -> [DirectoryEnterprise] {
         guard rules.policy.canUseTier(tier.id, as: principal) else { throw APIError.forbiddenTenant }
-        let all = try await runtime.database.withConnection { connection in
-            try await directory.entries(kind: "enterprise", tenant: tier.id, on: connection)
-        }
-        let enterprises = all.compactMap { entry -> DirectoryEnterprise? in
-            if case .enterprise(let enterprise) = entry { enterprise } else { nil }
+        let enterprises = try await runtime.database.withConnection { connection in
+            try await directory.enterprises(tenant: tier.id, on: connection)
         }
         switch principal.role {
         case .cadre: return enterprises.filter { $0.pairedCadreID == principal.subject }

@@ -79,6 +79,11 @@ public func buildNotifierApplication(settings: RuntimeSettings) async throws -> 
         event, connection in
         try await planner.plan(event, on: connection)
     }
+    let pairingConsumer = runtime.consumer(name: "pairing", topics: [Topics.allPairing], afterCommit: { sender.wakeUps.signal() }) {
+        event, connection in
+        try await planner.plan(event, on: connection)
+    }
     return try runtime.application(
-        router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module), services: [directoryConsumer, statusConsumer, sender])
+        router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module),
+        services: [directoryConsumer, statusConsumer, pairingConsumer, sender])
 }

@@ -74,8 +74,33 @@ struct IntentPlanner: Sendable {
                 try await record(compiled, eventID: event.header.id, eventTime: event.header.time, demand: alert.demand,
                     transition: nil, openDeadlines: [], alert: alert, on: connection)
             }
+        case EventType.pairingReminder:
+            try await planReminder(try event.decode(PairingReminderEvent.self).data, eventID: event.header.id,
+                eventTime: event.header.time, on: connection)
         default:
             throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "the notifier does not know \(event.header.type)")
+        }
+    }
+
+    /// Texts the cadre a pairing reminder is about (the only recipient such a rule has).
+    private func planReminder(_ reminder: PairingReminderEvent, eventID: UUID, eventTime: Date, on connection: PostgresConnection)
+        async throws
+    {
+        let values = MessageValues(tierRules: tierRules).tierValues(reminder.tenant).merging([
+            "month": reminder.month.chineseText, "enterprises": String(reminder.enterprises),
+            "pending": MessageValues.pendingDuties(withoutContact: reminder.withoutContact, withoutStatus: reminder.withoutStatus),
+        ]) { $1 }
+        for compiled in rules.rules(for: reminder.tenant, trigger: .pairingReminder) {
+            var recipients: [Recipient] = []
+            if let cadre = try await directory.person(reminder.cadreID, on: connection) {
+                recipients = [Recipient(key: "person:\(cadre.id)", name: cadre.name, phone: cadre.phone)]
+            } else if Date().timeIntervalSince(eventTime) <= TimeInterval(directoryGrace.components.seconds) {
+                throw DirectoryNotReady(kind: .pairedCadre)
+            } else {
+                recipients = [Recipient(key: "unknown:\(RecipientKind.pairedCadre.rawValue)", name: nil, phone: nil)]
+            }
+            try await store(compiled.template.render(values), for: recipients, rule: compiled.rule, eventID: eventID,
+                tenant: reminder.tenant, demandID: nil, on: connection)
         }
     }
 
@@ -105,8 +130,17 @@ struct IntentPlanner: Sendable {
                 recipients.append(recipient)
             }
         }
+        try await store(text, for: recipients, rule: compiled.rule, eventID: eventID, tenant: demand.tenant, demandID: demand.id,
+            on: connection)
+    }
+
+    /// One intent per recipient; one without a valid mobile number is recorded as unreachable.
+    private func store(
+        _ text: String, for recipients: [Recipient], rule: SMSRule, eventID: UUID, tenant: TenantID, demandID: UUID?,
+        on connection: PostgresConnection
+    ) async throws {
         let now = Date()
-        let holdUntil = compiled.rule.urgent == true ? nil : quietHours(demand.tenant)?.end(ifQuietAt: now)
+        let holdUntil = rule.urgent == true ? nil : quietHours(tenant)?.end(ifQuietAt: now)
         let trace = TraceHeaders.current()
         let traceHeaders = trace.isEmpty ? nil : String(decoding: try JSONEncoder().encode(trace), as: UTF8.self)
         for recipient in recipients {
@@ -114,7 +148,7 @@ struct IntentPlanner: Sendable {
             if state == .unreachable {
                 unreachable.increment()
                 logger.warning("SMS recipient has no valid mobile number", metadata: [
-                    "recipient": "\(recipient.key)", "rule": "\(compiled.rule.id)", "demand": "\(demand.id)",
+                    "recipient": "\(recipient.key)", "rule": "\(rule.id)", "demand": "\(demandID?.uuidString ?? "-")",
                 ])
             } else if holdUntil != nil {
                 deferred.increment()
@@ -123,8 +157,8 @@ struct IntentPlanner: Sendable {
                 """
                 INSERT INTO sms_intents (id, event_id, rule_id, recipient, recipient_name, phone, tenant, demand_id, text, urgent,
                     state, next_attempt_at, last_error, trace_headers)
-                VALUES (\(UUID()), \(eventID), \(compiled.rule.id), \(recipient.key), \(recipient.name), \(recipient.phone?.digits),
-                    \(demand.tenant.rawValue), \(demand.id), \(text), \(compiled.rule.urgent == true), \(state.rawValue),
+                VALUES (\(UUID()), \(eventID), \(rule.id), \(recipient.key), \(recipient.name), \(recipient.phone?.digits),
+                    \(tenant.rawValue), \(demandID), \(text), \(rule.urgent == true), \(state.rawValue),
                     \(holdUntil ?? now), \(state == .unreachable ? "没有有效的大陆手机号码" : nil), \(traceHeaders)::jsonb)
                 ON CONFLICT (event_id, rule_id, recipient) DO NOTHING
                 """, logger: logger)

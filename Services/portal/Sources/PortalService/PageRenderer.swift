@@ -63,6 +63,8 @@ public struct PageRenderer: Sendable {
         if role == .enterprise || role == .cadre { items.append(["href": "/demands/new", "label": "发布诉求"]) }
         // The office registers what came by hotline, e-mail, visit or letter (003 art. 7–10).
         if role == .office { items.append(["href": "/demands/new", "label": "登记诉求"]) }
+        // 包联工作 (000 Q14–Q15): the cadre's monthly contacts and statuses; who is behind, for the office.
+        if role == .cadre || role == .office || role == .inspector { items.append(["href": "/pairing", "label": "包联工作"]) }
         if role == .office || role == .inspector { items.append(["href": "/evaluation", "label": "年度测评"]) }
         items.append(["href": "/me", "label": "我的资料"])
         return items

@@ -52,6 +52,10 @@ struct PortalRoutes: Sendable {
         router.get("reports/:name", use: report)
         router.get("evaluation", use: evaluationPage)
         router.post("evaluation/:unit", use: recordAppraisal)
+        router.get("pairing", use: pairingPage)
+        router.post("pairing/contacts", use: recordPairingContact)
+        router.post("pairing/status", use: reportBusinessStatus)
+        router.post("pairing/reminders", use: sendPairingReminders)
     }
 
     // MARK: Login

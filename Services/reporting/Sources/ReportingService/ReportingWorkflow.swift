@@ -148,9 +148,7 @@ struct ReportingWorkflow: Sendable {
             tenants = try tiers(for: principal, requested: requested)
             let tier = tenants[0]
             units = try await runtime.database.withConnection { connection in
-                try await directory.entries(kind: "unit", tenant: tier, on: connection).compactMap { entry in
-                    if case .unit(let unit) = entry { unit } else { nil }
-                }
+                try await directory.units(tenant: tier, on: connection)
             }
         }
         let scopes = units.map { FiguresQuery.Scope(key: $0.id, name: $0.name) }
@@ -182,7 +180,7 @@ struct ReportingWorkflow: Sendable {
             if principal.role == .cadre { cadres = cadres.filter { $0.id == principal.subject } }
             let paired = try await pairedEnterpriseCounts(tier: tier, on: connection)
             var unitNames: [String: String] = [:]
-            for case .unit(let unit) in try await directory.entries(kind: "unit", tenant: tier, on: connection) {
+            for unit in try await directory.units(tenant: tier, on: connection) {
                 unitNames[unit.id] = unit.name
             }
             let scopes = cadres.map { cadre in

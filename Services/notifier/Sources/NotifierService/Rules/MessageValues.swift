@@ -16,14 +16,13 @@ struct MessageValues {
         openDeadlines: [StepDeadline],
         alert: DeadlineAlertEvent?
     ) -> [String: String] {
-        let tenant = tierRules.tree[demand.tenant]
-        var values: [String: String] = [
-            "signature": tenant?.smsSignature ?? "", "platform": tenant?.platformName ?? "", "tier": tenant?.name ?? "",
+        var values = tierValues(demand.tenant)
+        values.merge([
             "enterprise": demand.enterpriseName ?? "", "number": demand.registrationNumber?.description ?? "",
             "unit": demand.leadUnit?.name ?? "",
             "ratingDays": String(tierRules.procedure(for: demand.tenant).ratingDays),
             "originTier": demand.origin.flatMap { tierRules.tree[$0.tenant]?.name } ?? "",
-        ]
+        ]) { $1 }
         if let transition {
             values.merge(Self.actionValues(transition, openDeadlines: openDeadlines)) { $1 }
             values["actorUnit"] = demand.cooperatingUnits.first { $0.id == transition.actor.unitID }?.name ?? ""
@@ -35,6 +34,20 @@ struct MessageValues {
             values["overdueDays"] = alert.overdueWorkingDays.map(String.init) ?? ""
         }
         return values
+    }
+
+    /// The tier's signature, platform name and name, which every text may use.
+    func tierValues(_ tenant: TenantID) -> [String: String] {
+        let tier = tierRules.tree[tenant]
+        return ["signature": tier?.smsSignature ?? "", "platform": tier?.platformName ?? "", "tier": tier?.name ?? ""]
+    }
+
+    /// 「2家企业尚未登记走访、1家企业尚未填报经营状况」, leaving out what is done.
+    static func pendingDuties(withoutContact: Int, withoutStatus: Int) -> String {
+        var parts: [String] = []
+        if withoutContact > 0 { parts.append("\(withoutContact)家企业尚未登记走访") }
+        if withoutStatus > 0 { parts.append("\(withoutStatus)家企业尚未填报经营状况") }
+        return parts.isEmpty ? "本月工作已完成" : parts.joined(separator: "、")
     }
 
     static func actionValues(_ transition: Transition, openDeadlines: [StepDeadline]) -> [String: String] {

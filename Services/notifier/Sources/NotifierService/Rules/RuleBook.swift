@@ -23,6 +23,9 @@ public struct SMSRule: Codable, Sendable, Hashable {
         case transition
         case dueSoon
         case overdue
+        /// A cadre is behind with the month's pairing duties (``PairingReminderEvent``); its
+        /// recipient is that cadre (`pairedCadre`).
+        case pairingReminder
     }
 
     public var id: String
@@ -48,10 +51,11 @@ public struct SMSTemplate: Sendable, Hashable {
     public static let placeholders: Set<String> = [
         "signature", "platform", "tier", "enterprise", "number", "unit", "step", "due", "dueDay", "overdueDays", "reason",
         "ratingDays", "originTier", "answer", "decision", "closure", "actorUnit", "letter", "note", "meeting", "meetingDue",
+        "month", "enterprises", "pending",
     ]
 
     /// Placeholders that carry a sentence rather than a name, allowed 60 characters instead of 40.
-    static let sentences: Set<String> = ["reason", "answer", "decision", "note"]
+    static let sentences: Set<String> = ["reason", "answer", "decision", "note", "pending"]
 
     let parts: [Part]
 

@@ -1,0 +1,422 @@
+import DemandDomain
+import DemandStore
+import Foundation
+import Hummingbird
+import Logging
+import Messaging
+import PlatformEvents
+import PostgresNIO
+import PostgresStorage
+import ServiceLifecycle
+import ServiceRuntime
+
+/// The cadre's month (000 Q14–Q15; 002 §15–16): contacts with the enterprises they are paired with,
+/// each enterprise's business status, and the reminder to cadres who are behind. Intake keeps it
+/// because it owns the tier's directory, where the pairings are.
+struct PairingDesk: Sendable {
+    let intake: IntakeWorkflow
+    let reminderSchedule: PairingReminderSchedule
+
+    var runtime: PlatformRuntime { intake.runtime }
+    var tier: TenantID { intake.tier.id }
+    var logger: Logger { intake.logger }
+
+    static let migration = Migration(version: 18, name: "pairing duties", statements: [
+        """
+        CREATE TABLE pairing_contacts (
+            id uuid PRIMARY KEY,
+            enterprise_id text NOT NULL,
+            cadre_id text NOT NULL,
+            contacted_on date NOT NULL,
+            way text NOT NULL,
+            summary text NOT NULL,
+            demands_raised integer NOT NULL,
+            recorded_at timestamptz NOT NULL DEFAULT clock_timestamp()
+        )
+        """,
+        "CREATE INDEX pairing_contacts_by_date ON pairing_contacts (contacted_on, enterprise_id)",
+        // Every report is kept (002 §15: with history); the latest of a month is its status.
+        """
+        CREATE TABLE business_status_reports (
+            id bigserial PRIMARY KEY,
+            enterprise_id text NOT NULL,
+            month date NOT NULL,
+            status text NOT NULL,
+            note text,
+            reported_by text NOT NULL,
+            reported_at timestamptz NOT NULL DEFAULT clock_timestamp()
+        )
+        """,
+        "CREATE INDEX business_status_by_month ON business_status_reports (month, enterprise_id, id)",
+        // One reminder per cadre and month, however often the scan or the office asks.
+        """
+        CREATE TABLE pairing_reminders (
+            cadre_id text NOT NULL,
+            month date NOT NULL,
+            sent_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+            PRIMARY KEY (cadre_id, month)
+        )
+        """,
+    ])
+
+    // MARK: Answers
+
+    struct Contact: Codable, ResponseEncodable {
+        var id: UUID
+        var enterpriseID: String
+        var enterpriseName: String
+        var cadreID: String
+        var cadreName: String
+        var contactedOn: CivilDate
+        var way: ContactWay
+        var wayName: String
+        var summary: String
+        var demandsRaised: Int
+        var recordedAt: Date
+    }
+
+    struct StatusReport: Codable {
+        var month: CalendarMonth
+        var status: BusinessStatus
+        var statusName: String
+        var note: String?
+        var reportedBy: String
+        var reportedAt: Date
+    }
+
+    struct StatusHistory: Codable, ResponseEncodable {
+        var enterpriseID: String
+        var reports: [StatusReport]
+    }
+
+    struct EnterpriseDuties: Codable {
+        var enterpriseID: String
+        var name: String
+        var contacts: Int
+        var lastContactOn: CivilDate?
+        var status: BusinessStatus?
+        var statusName: String?
+    }
+
+    struct CadreDuties: Codable {
+        var cadreID: String
+        var name: String
+        var unitID: String?
+        var unitName: String?
+        var enterprises: [EnterpriseDuties]
+        var contacted: Int
+        var statusReported: Int
+        /// Every enterprise has a contact and a status this month.
+        var complete: Bool
+        var remindedAt: Date?
+    }
+
+    struct MonthReport: Codable, ResponseEncodable {
+        var tier: String
+        var month: CalendarMonth
+        /// The day the automatic reminder goes out; nil when it is off.
+        var reminderDay: Int?
+        var cadres: [CadreDuties]
+    }
+
+    struct RemindersSent: Codable, ResponseEncodable {
+        var month: CalendarMonth
+        var reminded: [String]
+    }
+
+    // MARK: Recording
+
+    func recordContact(_ input: PairingContactInput, by principal: Principal) async throws -> Contact {
+        try requireTier(principal)
+        guard principal.role == .cadre else { throw APIError.forbiddenRole(principal.role) }
+        let (date, way) = try input.validated(today: CivilDate(Date()))
+        let id = UUID()
+        let summary = input.summary.trimmingWhitespace
+        let demandsRaised = input.demandsRaised ?? 0
+        let enterprise = try await runtime.transaction { connection in
+            let enterprise = try await pairedEnterprise(input.enterpriseID, of: principal, on: connection)
+            try await connection.execute(
+                """
+                INSERT INTO pairing_contacts (id, enterprise_id, cadre_id, contacted_on, way, summary, demands_raised)
+                VALUES (\(id), \(enterprise.id), \(principal.subject), \(date.description)::date, \(way.rawValue), \(summary), \(demandsRaised))
+                """, logger: logger)
+            return enterprise
+        }
+        logger.info("Pairing contact recorded", metadata: ["cadre": "\(principal.subject)", "enterprise": "\(enterprise.id)"])
+        return Contact(id: id, enterpriseID: enterprise.id, enterpriseName: enterprise.name, cadreID: principal.subject,
+            cadreName: principal.name ?? principal.subject, contactedOn: date, way: way, wayName: way.chineseName, summary: summary,
+            demandsRaised: demandsRaised, recordedAt: Date())
+    }
+
+    /// Records the month's status and republishes the enterprise with its recent statuses, so every
+    /// service's copy of the profile shows them.
+    func reportStatus(_ input: BusinessStatusInput, enterpriseID: String, by principal: Principal) async throws -> StatusHistory {
+        try requireTier(principal)
+        guard principal.role == .cadre else { throw APIError.forbiddenRole(principal.role) }
+        let (month, status) = try input.validated(today: CivilDate(Date()))
+        let note = input.note.map(\.trimmingWhitespace).flatMap { $0.isEmpty ? nil : $0 }
+        let reports = try await runtime.transaction { connection in
+            var enterprise = try await pairedEnterprise(enterpriseID, of: principal, on: connection)
+            try await connection.execute(
+                """
+                INSERT INTO business_status_reports (enterprise_id, month, status, note, reported_by)
+                VALUES (\(enterprise.id), \(month.firstDay.description)::date, \(status.rawValue), \(note), \(principal.subject))
+                """, logger: logger)
+            let reports = try await statusReports(of: enterprise.id, on: connection)
+            enterprise.businessStatus = Self.profileStatuses(reports)
+            try await intake.publish(.enterprise(enterprise), on: connection)
+            return reports
+        }
+        logger.info("Business status reported", metadata: ["enterprise": "\(enterpriseID)", "month": "\(month)"])
+        return StatusHistory(enterpriseID: enterpriseID, reports: reports)
+    }
+
+    // MARK: Reading
+
+    func statusHistory(of enterpriseID: String, for principal: Principal) async throws -> StatusHistory {
+        try requireTier(principal)
+        let reports = try await runtime.database.withConnection { connection in
+            guard let enterprise = try await intake.directory.enterprise(enterpriseID, on: connection), enterprise.tenant == tier,
+                try canRead(enterprise, as: principal)
+            else { throw APIError.notFound("企业") }
+            return try await statusReports(of: enterpriseID, on: connection)
+        }
+        return StatusHistory(enterpriseID: enterpriseID, reports: reports)
+    }
+
+    /// Contacts of a month, newest first: a cadre's own enterprises, or every one for the office
+    /// and the inspector.
+    func contacts(in month: CalendarMonth, enterpriseID: String?, for principal: Principal) async throws -> [Contact] {
+        try requireTier(principal)
+        return try await runtime.database.withConnection { connection in
+            let enterprises = try await readableEnterprises(for: principal, on: connection)
+            let names = Dictionary(enterprises.map { ($0.id, $0.name) }) { first, _ in first }
+            let wanted = enterpriseID.map { names[$0] == nil ? [] : [$0] } ?? Array(names.keys)
+            let cadreNames = Dictionary(
+                try await intake.directory.people(roles: [.cadre], tenant: tier, on: connection).map { ($0.id, $0.name) }
+            ) { first, _ in first }
+            let rows = try await connection.query(
+                """
+                SELECT id, enterprise_id, cadre_id, contacted_on::text, way, summary, demands_raised, recorded_at
+                FROM pairing_contacts
+                WHERE contacted_on BETWEEN \(month.firstDay.description)::date AND \(month.lastDay.description)::date
+                    AND enterprise_id = ANY(\(wanted))
+                ORDER BY contacted_on DESC, recorded_at DESC
+                """, logger: logger)
+            var contacts: [Contact] = []
+            for try await (id, enterprise, cadre, date, way, summary, raised, recordedAt) in rows.decode(
+                (UUID, String, String, String, String, String, Int, Date).self)
+            {
+                guard let date = CivilDate(date), let way = ContactWay(rawValue: way) else { continue }
+                contacts.append(Contact(id: id, enterpriseID: enterprise, enterpriseName: names[enterprise] ?? enterprise,
+                    cadreID: cadre, cadreName: cadreNames[cadre] ?? cadre, contactedOn: date, way: way, wayName: way.chineseName,
+                    summary: summary, demandsRaised: raised, recordedAt: recordedAt))
+            }
+            return contacts
+        }
+    }
+
+    /// Each cadre's duties in a month: a cadre sees their own; the office and the inspector every
+    /// cadre of the tier with an enterprise.
+    func monthReport(_ month: CalendarMonth, for principal: Principal) async throws -> MonthReport {
+        try requireTier(principal)
+        guard [.cadre, .office, .inspector].contains(principal.role) else { throw APIError.forbiddenRole(principal.role) }
+        var cadres = try await runtime.database.withConnection { connection in
+            try await duties(in: month, on: connection)
+        }
+        if principal.role == .cadre { cadres = cadres.filter { $0.cadreID == principal.subject } }
+        return MonthReport(tier: tier.rawValue, month: month, reminderDay: reminderSchedule.day, cadres: cadres)
+    }
+
+    // MARK: Reminders
+
+    /// Reminds every cadre who is behind in `month` and has not been reminded for it: one event on the
+    /// tier's pairing topic each, in the transaction that records the reminder, so none is sent twice.
+    func sendReminders(for month: CalendarMonth) async throws -> RemindersSent {
+        let reminded = try await runtime.transaction { connection -> [String] in
+            // One scan at a time per tier: a second replica waits here and then finds them recorded.
+            try await connection.execute("SELECT pg_advisory_xact_lock(hashtext(\("pairing reminders \(tier)")))", logger: logger)
+            var reminded: [String] = []
+            for cadre in try await duties(in: month, on: connection) where !cadre.complete && cadre.remindedAt == nil {
+                try await connection.execute(
+                    "INSERT INTO pairing_reminders (cadre_id, month) VALUES (\(cadre.cadreID), \(month.firstDay.description)::date)",
+                    logger: logger)
+                let event = PairingReminderEvent(tenant: tier, cadreID: cadre.cadreID, month: month,
+                    enterprises: cadre.enterprises.count, withoutContact: cadre.enterprises.count - cadre.contacted,
+                    withoutStatus: cadre.enterprises.count - cadre.statusReported)
+                try await Outbox.enqueue([
+                    try .event(EventType.pairingReminder, topic: Topics.pairing(tier), source: runtime.eventSource, tenant: tier,
+                        subject: cadre.cadreID, time: Date(), data: event)
+                ], on: connection, logger: logger)
+                reminded.append(cadre.cadreID)
+            }
+            return reminded
+        }
+        if !reminded.isEmpty {
+            logger.info("Pairing reminders sent", metadata: ["month": "\(month)", "cadres": "\(reminded.count)"])
+        }
+        return RemindersSent(month: month, reminded: reminded)
+    }
+
+    /// The office reminds the cadres who are behind now, before the reminder day.
+    func sendReminders(for month: CalendarMonth, by principal: Principal) async throws -> RemindersSent {
+        try requireTier(principal)
+        guard principal.role == .office else { throw APIError.forbiddenRole(principal.role) }
+        // A reminder is about the month in progress; a past month's duties can no longer be done.
+        guard month == CalendarMonth(CivilDate(Date())) else {
+            throw APIError.invalid(code: "MONTH_OUT_OF_RANGE", message: "只能提醒本月的包联工作", field: "month")
+        }
+        return try await sendReminders(for: month)
+    }
+
+    // MARK: Pieces
+
+    private func requireTier(_ principal: Principal) throws {
+        guard principal.tenant == tier else { throw APIError.forbiddenTenant }
+    }
+
+    private func pairedEnterprise(_ id: String, of principal: Principal, on connection: PostgresConnection) async throws
+        -> DirectoryEnterprise
+    {
+        guard let enterprise = try await intake.directory.enterprise(id, on: connection), enterprise.tenant == tier,
+            enterprise.active
+        else { throw APIError.notFound("企业") }
+        guard enterprise.pairedCadreID == principal.subject else {
+            throw APIError(.forbidden, code: "NOT_PAIRED", message: "您不是该企业的包联干部")
+        }
+        return enterprise
+    }
+
+    private func canRead(_ enterprise: DirectoryEnterprise, as principal: Principal) throws -> Bool {
+        switch principal.role {
+        case .cadre: enterprise.pairedCadreID == principal.subject
+        case .enterprise: enterprise.id == principal.enterpriseID
+        case .office, .inspector: true
+        case .dispatcher, .unitAdmin, .countyAdmin, .system: throw APIError.forbiddenRole(principal.role)
+        }
+    }
+
+    private func readableEnterprises(for principal: Principal, on connection: PostgresConnection) async throws
+        -> [DirectoryEnterprise]
+    {
+        var enterprises: [DirectoryEnterprise] = []
+        for enterprise in try await intake.directory.enterprises(tenant: tier, on: connection) where try canRead(enterprise, as: principal) {
+            enterprises.append(enterprise)
+        }
+        return enterprises
+    }
+
+    private func statusReports(of enterpriseID: String, on connection: PostgresConnection) async throws -> [StatusReport] {
+        let rows = try await connection.query(
+            """
+            SELECT to_char(month, 'YYYY-MM'), status, note, reported_by, reported_at FROM business_status_reports
+            WHERE enterprise_id = \(enterpriseID) ORDER BY month DESC, id DESC
+            """, logger: logger)
+        var reports: [StatusReport] = []
+        for try await (month, status, note, reportedBy, reportedAt) in rows.decode((String, String, String?, String, Date).self) {
+            guard let month = CalendarMonth(month), let status = BusinessStatus(rawValue: status) else { continue }
+            reports.append(StatusReport(month: month, status: status, statusName: status.chineseName, note: note,
+                reportedBy: reportedBy, reportedAt: reportedAt))
+        }
+        return reports
+    }
+
+    /// The profile's monthly statuses: the latest report of each of the last twelve months reported.
+    static func profileStatuses(_ reports: [StatusReport]) -> [DirectoryEnterprise.MonthlyStatus] {
+        var seen = Set<CalendarMonth>()
+        var statuses: [DirectoryEnterprise.MonthlyStatus] = []
+        for report in reports where seen.insert(report.month).inserted && statuses.count < 12 {
+            let text = report.note.map { "\(report.statusName)：\($0)" } ?? report.statusName
+            statuses.append(.init(month: report.month.description, text: text))
+        }
+        return statuses
+    }
+
+    /// The statuses each enterprise's profile carries, for a roster import to keep.
+    static func profileStatuses(on connection: PostgresConnection, logger: Logger) async throws
+        -> [String: [DirectoryEnterprise.MonthlyStatus]]
+    {
+        let rows = try await connection.query(
+            """
+            SELECT enterprise_id, to_char(month, 'YYYY-MM'), status, note, reported_by, reported_at FROM business_status_reports
+            ORDER BY enterprise_id, month DESC, id DESC
+            """, logger: logger)
+        var reports: [String: [StatusReport]] = [:]
+        for try await (enterprise, month, status, note, reportedBy, reportedAt) in rows.decode(
+            (String, String, String, String?, String, Date).self)
+        {
+            guard let month = CalendarMonth(month), let status = BusinessStatus(rawValue: status) else { continue }
+            reports[enterprise, default: []].append(StatusReport(month: month, status: status, statusName: status.chineseName,
+                note: note, reportedBy: reportedBy, reportedAt: reportedAt))
+        }
+        return reports.mapValues(Self.profileStatuses)
+    }
+
+    private func duties(in month: CalendarMonth, on connection: PostgresConnection) async throws -> [CadreDuties] {
+        let first = month.firstDay.description
+        let last = month.lastDay.description
+        var contacts: [String: (count: Int, last: CivilDate?)] = [:]
+        for try await (enterprise, count, lastDate) in try await connection.query(
+            """
+            SELECT enterprise_id, count(*)::int, max(contacted_on)::text FROM pairing_contacts
+            WHERE contacted_on BETWEEN \(first)::date AND \(last)::date GROUP BY enterprise_id
+            """, logger: logger
+        ).decode((String, Int, String).self) {
+            contacts[enterprise] = (count, CivilDate(lastDate))
+        }
+        var statuses: [String: BusinessStatus] = [:]
+        for try await (enterprise, status) in try await connection.query(
+            """
+            SELECT DISTINCT ON (enterprise_id) enterprise_id, status FROM business_status_reports
+            WHERE month = \(first)::date ORDER BY enterprise_id, id DESC
+            """, logger: logger
+        ).decode((String, String).self) {
+            statuses[enterprise] = BusinessStatus(rawValue: status)
+        }
+        var reminders: [String: Date] = [:]
+        for try await (cadre, sentAt) in try await connection.query(
+            "SELECT cadre_id, sent_at FROM pairing_reminders WHERE month = \(first)::date", logger: logger
+        ).decode((String, Date).self) {
+            reminders[cadre] = sentAt
+        }
+        let unitNames = Dictionary(try await intake.directory.units(tenant: tier, on: connection).map { ($0.id, $0.name) }) { a, _ in a }
+        let paired = Dictionary(grouping: try await intake.directory.enterprises(tenant: tier, on: connection).filter {
+            $0.active && $0.pairedCadreID != nil
+        }) { $0.pairedCadreID! }
+        return try await intake.directory.people(roles: [.cadre], tenant: tier, on: connection).compactMap { cadre in
+            guard let enterprises = paired[cadre.id], !enterprises.isEmpty else { return nil }
+            let rows = enterprises.sorted { $0.name < $1.name }.map { enterprise in
+                EnterpriseDuties(enterpriseID: enterprise.id, name: enterprise.name, contacts: contacts[enterprise.id]?.count ?? 0,
+                    lastContactOn: contacts[enterprise.id]?.last, status: statuses[enterprise.id],
+                    statusName: statuses[enterprise.id]?.chineseName)
+            }
+            let contacted = rows.filter { $0.contacts > 0 }.count
+            let reported = rows.filter { $0.status != nil }.count
+            return CadreDuties(cadreID: cadre.id, name: cadre.name, unitID: cadre.unitID, unitName: cadre.unitID.flatMap { unitNames[$0] },
+                enterprises: rows, contacted: contacted, statusReported: reported,
+                complete: contacted == rows.count && reported == rows.count, remindedAt: reminders[cadre.id])
+        }
+    }
+}
+
+/// Sends the month's reminders on the tier's reminder day and the days after it (a service that was
+/// down on the day catches up); checks every `interval`.
+struct PairingReminderScan: Service {
+    let desk: PairingDesk
+    let interval: Duration
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            if let month = desk.reminderSchedule.dueMonth(on: CivilDate(Date())) {
+                do {
+                    _ = try await desk.sendReminders(for: month)
+                } catch is CancellationError {
+                    return
+                } catch {
+                    desk.logger.error("Pairing reminder scan failed", metadata: ["error": "\(error)"])
+                }
+            }
+            do { try await Task.sleep(for: interval) } catch { return }
+        }
+    }
+}

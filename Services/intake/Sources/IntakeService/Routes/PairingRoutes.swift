@@ -1,0 +1,59 @@
+import DemandDomain
+import Foundation
+import Hummingbird
+import ServiceRuntime
+
+/// The cadre's month on intake's API (`/pairing/…`, see `openapi.yaml`).
+struct PairingRoutes {
+    let desk: PairingDesk
+
+    struct ReminderRequest: Decodable {
+        var month: String?
+    }
+
+    func register(on router: Router<AppRequestContext>) {
+        let pairing = router.group("pairing")
+        pairing.get("month") { request, context in
+            try await desk.monthReport(try Self.month(request.uri.queryParameters.get("month")), for: try context.requirePrincipal())
+        }
+        pairing.get("contacts") { request, context in
+            let query = request.uri.queryParameters
+            return try await desk.contacts(in: try Self.month(query.get("month")), enterpriseID: query.get("enterpriseID"),
+                for: try context.requirePrincipal())
+        }
+        pairing.post("contacts") { request, context -> Response in
+            let principal = try context.requirePrincipal()
+            let input = try await request.decodeJSON(PairingContactInput.self, context: context)
+            var response = try await desk.recordContact(input, by: principal).response(from: request, context: context)
+            response.status = .created
+            return response
+        }
+        pairing.get("enterprises/:enterpriseID/business-status") { _, context in
+            try await desk.statusHistory(of: try Self.enterpriseID(context), for: try context.requirePrincipal())
+        }
+        pairing.put("enterprises/:enterpriseID/business-status") { request, context in
+            let principal = try context.requirePrincipal()
+            let input = try await request.decodeJSON(BusinessStatusInput.self, context: context)
+            return try await desk.reportStatus(input, enterpriseID: try Self.enterpriseID(context), by: principal)
+        }
+        pairing.post("reminders") { request, context in
+            let principal = try context.requirePrincipal()
+            let body = try await request.decodeJSON(ReminderRequest.self, context: context)
+            return try await desk.sendReminders(for: try Self.month(body.month), by: principal)
+        }
+    }
+
+    /// `YYYY-MM`; absent: the current month in Beijing.
+    static func month(_ text: (some StringProtocol)?) throws -> CalendarMonth {
+        guard let text else { return CalendarMonth(CivilDate(Date())) }
+        guard let month = CalendarMonth(text) else {
+            throw APIError.invalid(code: "INVALID_MONTH", message: "月份应为“年-月”格式，例如2026-11", field: "month")
+        }
+        return month
+    }
+
+    static func enterpriseID(_ context: AppRequestContext) throws -> String {
+        guard let id = context.parameters.get("enterpriseID"), !id.isEmpty else { throw APIError.notFound("企业") }
+        return id
+    }
+}

@@ -1,0 +1,102 @@
+import DemandDomain
+import Foundation
+
+/// The cadre's month on intake (`/pairing/…`): contacts, business statuses, duties and reminders.
+extension PlatformClient {
+    public struct PairingContact: Codable, Sendable {
+        public var id: UUID
+        public var enterpriseID: String
+        public var enterpriseName: String
+        public var cadreID: String
+        public var cadreName: String
+        public var contactedOn: CivilDate
+        public var way: ContactWay
+        public var wayName: String
+        public var summary: String
+        public var demandsRaised: Int
+        public var recordedAt: Date
+    }
+
+    public struct BusinessStatusHistory: Codable, Sendable {
+        public struct Report: Codable, Sendable {
+            public var month: CalendarMonth
+            public var status: BusinessStatus
+            public var statusName: String
+            public var note: String?
+            public var reportedBy: String
+            public var reportedAt: Date
+        }
+
+        public var enterpriseID: String
+        public var reports: [Report]
+    }
+
+    public struct PairingMonth: Codable, Sendable {
+        public struct Enterprise: Codable, Sendable {
+            public var enterpriseID: String
+            public var name: String
+            public var contacts: Int
+            public var lastContactOn: CivilDate?
+            public var status: BusinessStatus?
+            public var statusName: String?
+        }
+
+        public struct Cadre: Codable, Sendable {
+            public var cadreID: String
+            public var name: String
+            public var unitID: String?
+            public var unitName: String?
+            public var enterprises: [Enterprise]
+            public var contacted: Int
+            public var statusReported: Int
+            public var complete: Bool
+            public var remindedAt: Date?
+        }
+
+        public var tier: String
+        public var month: CalendarMonth
+        public var reminderDay: Int?
+        public var cadres: [Cadre]
+    }
+
+    public struct RemindersSent: Codable, Sendable {
+        public var month: CalendarMonth
+        public var reminded: [String]
+    }
+
+    /// Each cadre's duties in a month (this month when nil).
+    public func pairingMonth(_ session: Session, month: CalendarMonth? = nil) async throws -> PairingMonth {
+        try await send(.pairingMonth, tier: session.tier, query: month.map { "?month=\($0)" } ?? "", token: session.token)
+    }
+
+    public func pairingContacts(_ session: Session, month: CalendarMonth? = nil, enterpriseID: String? = nil) async throws
+        -> [PairingContact]
+    {
+        var items: [URLQueryItem] = []
+        if let month { items.append(URLQueryItem(name: "month", value: month.description)) }
+        if let enterpriseID { items.append(URLQueryItem(name: "enterpriseID", value: enterpriseID)) }
+        var components = URLComponents()
+        components.queryItems = items.isEmpty ? nil : items
+        return try await send(.pairingContacts, tier: session.tier, query: components.string ?? "", token: session.token)
+    }
+
+    public func recordContact(_ session: Session, _ input: PairingContactInput) async throws -> PairingContact {
+        try await send(.recordContact, tier: session.tier, token: session.token, body: input)
+    }
+
+    public func businessStatus(_ session: Session, enterpriseID: String) async throws -> BusinessStatusHistory {
+        try await send(.businessStatus, tier: session.tier, pathParameters: ["enterpriseID": enterpriseID], token: session.token)
+    }
+
+    public func reportBusinessStatus(_ session: Session, enterpriseID: String, _ input: BusinessStatusInput) async throws
+        -> BusinessStatusHistory
+    {
+        try await send(.reportBusinessStatus, tier: session.tier, pathParameters: ["enterpriseID": enterpriseID], token: session.token,
+            body: input)
+    }
+
+    /// The office reminds the cadres who are behind this month.
+    public func sendPairingReminders(_ session: Session) async throws -> RemindersSent {
+        try await send(.pairingReminders, tier: session.tier, token: session.token, body: [String: String]())
+    }
+}

@@ -1,0 +1,24 @@
+import DemandDomain
+import Foundation
+
+/// A cadre has not yet recorded a contact or a business status this month for some of the
+/// enterprises they are paired with (000 Q14–Q15); the notifier texts them. Sent once per cadre and
+/// month.
+public struct PairingReminderEvent: Codable, Sendable, Hashable {
+    public var tenant: TenantID
+    public var cadreID: String
+    public var month: CalendarMonth
+    /// The cadre's paired enterprises.
+    public var enterprises: Int
+    public var withoutContact: Int
+    public var withoutStatus: Int
+
+    public init(tenant: TenantID, cadreID: String, month: CalendarMonth, enterprises: Int, withoutContact: Int, withoutStatus: Int) {
+        self.tenant = tenant
+        self.cadreID = cadreID
+        self.month = month
+        self.enterprises = enterprises
+        self.withoutContact = withoutContact
+        self.withoutStatus = withoutStatus
+    }
+}

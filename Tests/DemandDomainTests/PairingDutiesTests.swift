@@ -1,0 +1,71 @@
+import DemandDomain
+import Testing
+
+@Suite("Pairing duties: contacts, business statuses, the monthly reminder")
+struct PairingDutiesTests {
+    static let today = CivilDate(year: 2026, month: 11, day: 27)!
+
+    @Test("A month is written YYYY-MM and nothing else", arguments: [
+        ("2026-11", "2026-11"), ("2026-01", "2026-01"), ("2026-1", nil), ("2026-13", nil), ("2026-11-01", nil), ("", nil), ("十一月", nil),
+    ] as [(String, String?)])
+    func monthText(text: String, expected: String?) {
+        #expect(CalendarMonth(text)?.description == expected)
+    }
+
+    @Test("Months add across years and know their days")
+    func monthArithmetic() throws {
+        let january = try #require(CalendarMonth("2027-01"))
+        #expect(january.adding(months: -1).description == "2026-12")
+        #expect(january.adding(months: -2) == CalendarMonth(Self.today))
+        #expect(CalendarMonth("2028-02")!.lastDay.description == "2028-02-29")
+        #expect(CalendarMonth(Self.today).contains(Self.today) && !january.contains(Self.today))
+        #expect(CalendarMonth(Self.today).chineseText == "2026年11月")
+    }
+
+    @Test("A contact is dated between 62 days ago and today, has a way and a summary")
+    func contactChecks() throws {
+        let good = PairingContactInput(enterpriseID: "e1", contactedOn: "2026-11-20", way: "visit", summary: "了解用工情况", demandsRaised: 1)
+        let (date, way) = try good.validated(today: Self.today)
+        #expect(date.description == "2026-11-20" && way == .visit)
+        func codes(_ input: PairingContactInput) -> [String] {
+            do {
+                _ = try input.validated(today: Self.today)
+                return []
+            } catch {
+                return error.issues.map { "\($0.field):\($0.code)" }
+            }
+        }
+        #expect(codes(PairingContactInput(enterpriseID: "e1", contactedOn: "2026-11-28", way: "visit", summary: "x"))
+            == ["contactedOn:DATE_IN_FUTURE"])
+        #expect(codes(PairingContactInput(enterpriseID: "e1", contactedOn: "2026-09-25", way: "visit", summary: "x"))
+            == ["contactedOn:DATE_TOO_OLD"])
+        #expect(codes(PairingContactInput(enterpriseID: " ", contactedOn: "11/20", way: "fax", summary: " \u{200B}", demandsRaised: 100))
+            == ["enterpriseID:MISSING_FIELD", "contactedOn:INVALID_DATE", "way:INVALID_CONTACT_WAY", "summary:MISSING_FIELD",
+                "demandsRaised:INVALID_COUNT"])
+        #expect(codes(PairingContactInput(enterpriseID: "e1", contactedOn: "2026-11-20", way: "phone",
+            summary: String(repeating: "字", count: 1001))) == ["summary:TEXT_TOO_LONG"])
+    }
+
+    @Test("A business status is for this month or the two before it")
+    func statusChecks() throws {
+        #expect(try BusinessStatusInput(month: "2026-09", status: "suspended").validated(today: Self.today).status == .suspended)
+        for month in ["2026-08", "2026-12"] {
+            #expect { try BusinessStatusInput(month: month, status: "operating").validated(today: Self.today) } throws: { error in
+                (error as? ValidationError)?.code == "MONTH_OUT_OF_RANGE"
+            }
+        }
+        #expect { try BusinessStatusInput(month: "2026-11", status: "thriving").validated(today: Self.today) } throws: { error in
+            (error as? ValidationError)?.code == "INVALID_BUSINESS_STATUS"
+        }
+    }
+
+    @Test("The reminder is due from its day to the month's end, and never when it is off")
+    func reminderSchedule() {
+        let schedule = PairingReminderSchedule(day: 20)
+        #expect(schedule.dueMonth(on: CivilDate(year: 2026, month: 11, day: 19)!) == nil)
+        #expect(schedule.dueMonth(on: CivilDate(year: 2026, month: 11, day: 20)!)?.description == "2026-11")
+        #expect(schedule.dueMonth(on: CivilDate(year: 2026, month: 11, day: 30)!)?.description == "2026-11")
+        #expect(schedule.dueMonth(on: CivilDate(year: 2026, month: 12, day: 1)!) == nil)
+        #expect(PairingReminderSchedule(day: nil).dueMonth(on: Self.today) == nil)
+    }
+}

@@ -1,0 +1,137 @@
+import DemandDomain
+import Foundation
+import LocalStack
+import NIOHTTP1
+import PlatformAPI
+import PlatformEvents
+import Testing
+
+extension EndToEnd {
+    /// The cadre's month (000 Q14–Q15; 002 §15–16) on the running stack: contacts and business
+    /// statuses recorded by the paired cadre only, the office's view of who is behind, one SMS
+    /// reminder per cadre and month, and statuses that outlive a re-import of the roster.
+    @Suite("Pairing duties")
+    struct PairingTests {
+        var log: FakeSMSCLog { FakeSMSCLog(path: StackEnvironment.current.fakeSMSCLog!) }
+
+        @Test("The paired cadre records contacts; bad input, another cadre's enterprise and other roles are refused")
+        func contacts() async throws {
+            let runner = try await TestStack.shared.runner()
+            let client = runner.client
+            let cast = runner.cast
+            let today = CivilDate(Date())
+            let recorded = try await client.recordContact(cast.cadre, PairingContactInput(enterpriseID: "mj-ent-1",
+                contactedOn: today.description, way: "visit", summary: "了解订单和用工情况，宣讲稳岗补贴政策<script>", demandsRaised: 1))
+            #expect(recorded.enterpriseName == "十堰示范汽车零部件有限公司" && recorded.cadreName == "李明远" && recorded.wayName == "上门走访")
+            let listed = try await client.pairingContacts(cast.cadre)
+            #expect(listed.contains { $0.id == recorded.id && $0.summary.hasSuffix("<script>") })
+
+            func refusal(_ session: Session, _ input: PairingContactInput) async throws -> APICallError {
+                do {
+                    _ = try await client.recordContact(session, input)
+                    throw StackError("accepted \(input)")
+                } catch let error as APICallError {
+                    return error
+                }
+            }
+            let future = try await refusal(cast.cadre, PairingContactInput(enterpriseID: "mj-ent-1",
+                contactedOn: today.adding(days: 1).description, way: "visit", summary: "明天的走访"))
+            #expect(future.status == 422 && future.fieldMessages["contactedOn"] == "走访日期不能晚于今天")
+            let badWay = try await refusal(cast.cadre, PairingContactInput(enterpriseID: "mj-ent-1", contactedOn: today.description,
+                way: "fax", summary: " "))
+            #expect(badWay.status == 422 && Set(badWay.fieldMessages.keys) == ["way", "summary"])
+            let notMine = try await refusal(cast.cadre, PairingContactInput(enterpriseID: "mj-ent-2", contactedOn: today.description,
+                way: "phone", summary: "电话了解情况"))
+            #expect(notMine.status == 403 && notMine.code == "NOT_PAIRED")
+            let unknown = try await refusal(cast.cadre, PairingContactInput(enterpriseID: "mj-ent-404", contactedOn: today.description,
+                way: "phone", summary: "电话了解情况"))
+            #expect(unknown.status == 404)
+            let enterprise = try await refusal(cast.enterprise, PairingContactInput(enterpriseID: "mj-ent-1",
+                contactedOn: today.description, way: "phone", summary: "自己登记"))
+            #expect(enterprise.status == 403 && enterprise.code == "ROLE_NOT_ALLOWED")
+            // The enterprise sees contacts with itself; the dispatcher sees none.
+            #expect(try await client.pairingContacts(cast.enterprise).allSatisfy { $0.enterpriseID == "mj-ent-1" })
+            await #expect(throws: APICallError.self) { try await client.pairingMonth(cast.countyDispatcher) }
+        }
+
+        @Test("The office sees who is behind and reminds them once a month by SMS")
+        func reminders() async throws {
+            let runner = try await TestStack.shared.runner()
+            let client = runner.client
+            let cast = runner.cast
+            let month = CalendarMonth(CivilDate(Date()))
+            let before = try await client.pairingMonth(cast.countyOffice)
+            #expect(before.month == month && before.reminderDay == nil, "the test stack turns the automatic reminder off")
+            let zhang = try #require(before.cadres.first { $0.cadreID == "mj-cadre-2" })
+            #expect(zhang.enterprises.map(\.name) == ["十堰青山建材有限公司"] && zhang.unitName == "茅箭区住房和城乡建设局")
+            #expect(!zhang.complete && zhang.contacted == 0 && zhang.remindedAt == nil)
+            #expect(!before.cadres.contains { $0.name == "王建国" }, "cadres without enterprises have no monthly duties")
+            #expect(try await client.pairingMonth(cast.cadre).cadres.map(\.cadreID) == ["mj-cadre-1"], "a cadre sees their own row")
+
+            let start = log.lineCount()
+            let first = try await client.sendPairingReminders(cast.countyOffice)
+            #expect(first.reminded.contains("mj-cadre-2"))
+            let again = try await client.sendPairingReminders(cast.countyOffice)
+            #expect(again.reminded.isEmpty, "each cadre is reminded once a month")
+            let expected = "【茅箭区双千办】十堰亲清企业服务信息平台\(month.chineseText)您包联的1家企业中，1家企业尚未登记走访、1家企业尚未填报经营状况，请在月底前登录平台填报"
+            let log = self.log
+            let received = try await eventually("the reminder at fakesmsc") {
+                log.messages(after: start).first { $0.to == "19900020022" }
+            }
+            #expect(received.text == expected)
+            let after = try await client.pairingMonth(cast.countyOffice)
+            #expect(after.cadres.first { $0.cadreID == "mj-cadre-2" }?.remindedAt != nil)
+            try await Task.sleep(for: .seconds(2))
+            #expect(log.messages(after: start).filter { $0.to == "19900020022" }.count == 1)
+
+            do {
+                _ = try await client.sendPairingReminders(cast.cadre)
+                Issue.record("a cadre may not send reminders")
+            } catch let error as APICallError {
+                #expect(error.status == 403)
+            }
+            let (status, _) = try await client.raw("reminders", .POST, try await TestStack.shared.start().url(.intake, tier: "maojian")
+                + "/pairing/reminders", token: cast.countyOffice.token, body: ["month": month.adding(months: -1).description])
+            #expect(status == 422, "only this month's duties can be reminded of")
+        }
+
+        @Test("A business status is kept with its history, shown on the profile, and survives a re-import of the roster")
+        func businessStatus() async throws {
+            let stack = try await TestStack.shared.start()
+            let client = try await TestStack.shared.client()
+            let cadre = try await client.login(tier: "zhangwan", login: "赵文静", password: Cast.demoPassword)
+            let office = try await client.login(tier: "zhangwan", login: "张湾区双千办", password: Cast.demoPassword)
+            let month = CalendarMonth(CivilDate(Date()))
+            _ = try await client.reportBusinessStatus(cadre, enterpriseID: "zw-ent-2",
+                BusinessStatusInput(month: month.description, status: "operating"))
+            let history = try await client.reportBusinessStatus(cadre, enterpriseID: "zw-ent-2",
+                BusinessStatusInput(month: month.description, status: "reducedOutput", note: "订单减少，一条线路停运"))
+            #expect(history.reports.prefix(2).map(\.status) == [.reducedOutput, .operating], "every report kept, newest first")
+            await #expect(throws: APICallError.self) {
+                try await client.reportBusinessStatus(office, enterpriseID: "zw-ent-2", BusinessStatusInput(month: month.description,
+                    status: "operating"))
+            }
+            await #expect(throws: APICallError.self) {
+                try await client.reportBusinessStatus(cadre, enterpriseID: "zw-ent-2",
+                    BusinessStatusInput(month: month.adding(months: 1).description, status: "operating"))
+            }
+            let text = "减产或部分停产：订单减少，一条线路停运"
+            func profileStatus() async throws -> String? {
+                try await client.enterprises(office).first { $0.id == "zw-ent-2" }?.businessStatus.first { $0.month == month.description }?.text
+            }
+            #expect(try await profileStatus() == text)
+            #expect(try await client.pairingMonth(office).cadres.first { $0.cadreID == "zw-cadre-2" }?.enterprises
+                .first { $0.enterpriseID == "zw-ent-2" }?.status == .reducedOutput)
+
+            // The roster has no statuses: importing the enterprise again keeps the one its cadre reported.
+            let file = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: TestStack.repositoryRoot
+                + "/deploy/local/directory/zhangwan.json"))) as? [String: Any]
+            let entry = try #require((file?["enterprises"] as? [[String: Any]])?.first { $0["id"] as? String == "zw-ent-2" })
+            let roster = try JSONSerialization.data(withJSONObject: ["tenant": "zhangwan", "enterprises": [entry]])
+            let (imported, answer) = try await client.raw("import", .PUT, stack.url(.intake, tier: "zhangwan") + "/admin/directory",
+                token: office.token, rawBody: Array(roster))
+            #expect(imported == 200, "\(String(decoding: answer, as: UTF8.self))")
+            #expect(try await profileStatus() == text)
+        }
+    }
+}
