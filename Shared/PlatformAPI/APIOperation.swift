@@ -58,6 +58,10 @@ public struct APIOperation: Sendable {
     public static let reportBusinessStatus = APIOperation(
         "pairing.reportBusinessStatus", .intake, .PUT, "/pairing/enterprises/{enterpriseID}/business-status")
     public static let pairingReminders = APIOperation("pairing.reminders", .intake, .POST, "/pairing/reminders")
+    public static let myAppraisal = APIOperation("pairing.appraisal", .intake, .GET, "/pairing/appraisal")
+    public static let submitAppraisal = APIOperation("pairing.submitAppraisal", .intake, .PUT, "/pairing/appraisal")
+    public static let cadreQuarters = APIOperation("pairing.appraisals", .intake, .GET, "/pairing/appraisals")
+    public static let appraisalRequests = APIOperation("pairing.appraisalRequests", .intake, .POST, "/pairing/appraisal-requests")
     public static let cadreFigures = APIOperation("figures.cadres", .reporting, .GET, "/figures/cadres")
     /// The dispatch slip as a Word document.
     public static let dispatchSlipDocument = APIOperation(
@@ -92,6 +96,7 @@ public struct APIOperation: Sendable {
         escalate, ledger, handlingView, dispatchSlip, dispatchSlipDocument, messages, figures, unitFigures, cadreFigures,
         briefingDocument, unitRanking, annualEvaluation, recordAppraisal, registrationForm, escalationSlip, replyForm,
         pairingMonth, pairingContacts, recordContact, businessStatus, reportBusinessStatus, pairingReminders,
+        myAppraisal, submitAppraisal, cadreQuarters, appraisalRequests,
     ] + exports + documents.map(\.asPDF) + HandlingAction.allCases.map(\.operation)
 }
 

@@ -99,4 +99,67 @@ extension PlatformClient {
     public func sendPairingReminders(_ session: Session) async throws -> RemindersSent {
         try await send(.pairingReminders, tier: session.tier, token: session.token, body: [String: String]())
     }
+
+    // MARK: 干部测评
+
+    public struct CadreAppraisal: Codable, Sendable {
+        public var quarter: CalendarQuarter
+        public var cadreID: String?
+        public var cadreName: String?
+        public var due: Bool
+        public var ratings: [CadreDuty: SatisfactionLevel]?
+        public var results: String?
+        public var submittedAt: Date?
+    }
+
+    public struct CadreQuarters: Codable, Sendable {
+        public struct Duty: Codable, Sendable {
+            public var duty: CadreDuty
+            public var dutyName: String
+            public var rated: Int
+            public var satisfied: Int
+        }
+
+        public struct Cadre: Codable, Sendable {
+            public var cadreID: String
+            public var name: String
+            public var unitID: String?
+            public var unitName: String?
+            public var enterprises: Int
+            public var appraised: Int
+            public var duties: [Duty]
+            public var monthsContacted: Int
+            public var monthsStatusReported: Int
+            public var monthsSoFar: Int
+            public var results: [String]
+        }
+
+        public var tier: String
+        public var quarter: CalendarQuarter
+        public var cadres: [Cadre]
+    }
+
+    public struct AppraisalRequestsSent: Codable, Sendable {
+        public var quarter: CalendarQuarter
+        public var enterprises: [String]
+    }
+
+    /// The enterprise's appraisal of its cadre this quarter.
+    public func appraisal(_ session: Session) async throws -> CadreAppraisal {
+        try await send(.myAppraisal, tier: session.tier, token: session.token)
+    }
+
+    public func submitAppraisal(_ session: Session, _ input: CadreAppraisalInput) async throws -> CadreAppraisal {
+        try await send(.submitAppraisal, tier: session.tier, token: session.token, body: input)
+    }
+
+    /// Each cadre's quarter (this quarter when nil).
+    public func cadreQuarters(_ session: Session, quarter: CalendarQuarter? = nil) async throws -> CadreQuarters {
+        try await send(.cadreQuarters, tier: session.tier, query: quarter.map { "?quarter=\($0)" } ?? "", token: session.token)
+    }
+
+    /// The office asks the enterprises that have not appraised their cadres this quarter.
+    public func requestAppraisals(_ session: Session) async throws -> AppraisalRequestsSent {
+        try await send(.appraisalRequests, tier: session.tier, token: session.token, body: [String: String]())
+    }
 }

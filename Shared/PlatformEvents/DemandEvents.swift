@@ -21,6 +21,8 @@ public enum EventType {
     public static let directoryEntry = "cn.qyfw.directory.entry.v1"
     /// intake → notifier: a cadre is behind with the month's pairing duties (``PairingReminderEvent``).
     public static let pairingReminder = "cn.qyfw.pairing.reminder.v1"
+    /// intake → notifier: an enterprise is asked to appraise its cadre for the quarter (``AppraisalRequestEvent``).
+    public static let appraisalRequest = "cn.qyfw.pairing.appraisal-request.v1"
 }
 
 /// Kafka headers beside the CloudEvent, for consumers that pick messages before decoding them.

@@ -22,3 +22,19 @@ public struct PairingReminderEvent: Codable, Sendable, Hashable {
         self.withoutStatus = withoutStatus
     }
 }
+
+/// An enterprise is asked to appraise its paired cadre for the quarter (002 §16); the notifier texts
+/// its liaison. Sent once per enterprise and quarter.
+public struct AppraisalRequestEvent: Codable, Sendable, Hashable {
+    public var tenant: TenantID
+    public var enterpriseID: String
+    public var cadreName: String
+    public var quarter: CalendarQuarter
+
+    public init(tenant: TenantID, enterpriseID: String, cadreName: String, quarter: CalendarQuarter) {
+        self.tenant = tenant
+        self.enterpriseID = enterpriseID
+        self.cadreName = cadreName
+        self.quarter = quarter
+    }
+}

@@ -69,3 +69,50 @@ struct PairingDutiesTests {
         #expect(PairingReminderSchedule(day: nil).dueMonth(on: Self.today) == nil)
     }
 }
+
+@Suite("Cadre appraisals: the quarter and the enterprise's ratings")
+struct CadreAppraisalTests {
+    @Test("A quarter is written YYYY-Qn and knows its months", arguments: [
+        ("2026-Q4", "2026-Q4"), ("2026-Q1", "2026-Q1"), ("2026-Q5", nil), ("2026-4", nil), ("2026Q4", nil), ("2026-q4", nil),
+    ] as [(String, String?)])
+    func quarterText(text: String, expected: String?) {
+        #expect(CalendarQuarter(text)?.description == expected)
+    }
+
+    @Test("Months fall into their quarters")
+    func quarterMonths() throws {
+        let november = try #require(CalendarMonth("2026-11"))
+        let quarter = CalendarQuarter(november)
+        #expect(quarter.description == "2026-Q4" && quarter.chineseText == "2026年第四季度")
+        #expect(quarter.months.map(\.description) == ["2026-10", "2026-11", "2026-12"])
+        #expect(CalendarQuarter(CalendarMonth("2026-03")!).description == "2026-Q1")
+    }
+
+    @Test("An appraisal rates all four duties with known levels; unknown duties and long texts are refused")
+    func ratings() throws {
+        let all = Dictionary(uniqueKeysWithValues: CadreDuty.allCases.map { ($0.rawValue, "satisfied") })
+        #expect(try CadreAppraisalInput(ratings: all, results: "解决了用电增容").validated().count == 4)
+        var missing = all
+        missing[CadreDuty.policyPromoter.rawValue] = nil
+        missing["pandemicGuide"] = "great"
+        missing["chiefWaiter"] = "satisfied"
+        #expect {
+            try CadreAppraisalInput(ratings: missing, results: String(repeating: "好", count: 501)).validated()
+        } throws: { error in
+            (error as? ValidationError)?.issues.map { "\($0.field):\($0.code)" }.sorted() == [
+                "ratings.chiefWaiter:UNKNOWN_DUTY", "ratings.pandemicGuide:INVALID_RATING", "ratings.policyPromoter:INVALID_RATING",
+                "results:TEXT_TOO_LONG",
+            ]
+        }
+        #expect(SatisfactionLevel.basicallySatisfied.countsAsSatisfied && !SatisfactionLevel.dissatisfied.countsAsSatisfied)
+    }
+
+    @Test("Enterprises are asked in a quarter's last month, from the reminder day")
+    func appraisalSchedule() {
+        let schedule = PairingReminderSchedule(day: 20)
+        #expect(schedule.dueQuarter(on: CivilDate(year: 2026, month: 11, day: 25)!) == nil)
+        #expect(schedule.dueQuarter(on: CivilDate(year: 2026, month: 12, day: 19)!) == nil)
+        #expect(schedule.dueQuarter(on: CivilDate(year: 2026, month: 12, day: 20)!)?.description == "2026-Q4")
+        #expect(PairingReminderSchedule(day: nil).dueQuarter(on: CivilDate(year: 2026, month: 12, day: 20)!) == nil)
+    }
+}

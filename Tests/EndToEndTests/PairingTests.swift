@@ -127,11 +127,57 @@ extension EndToEnd {
             let file = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: TestStack.repositoryRoot
                 + "/deploy/local/directory/zhangwan.json"))) as? [String: Any]
             let entry = try #require((file?["enterprises"] as? [[String: Any]])?.first { $0["id"] as? String == "zw-ent-2" })
-            let roster = try JSONSerialization.data(withJSONObject: ["tenant": "zhangwan", "enterprises": [entry]])
+            let cadreEntry = try #require((file?["people"] as? [[String: Any]])?.first { $0["id"] as? String == "zw-cadre-2" })
+            let roster = try JSONSerialization.data(withJSONObject: ["tenant": "zhangwan", "people": [cadreEntry], "enterprises": [entry]])
             let (imported, answer) = try await client.raw("import", .PUT, stack.url(.intake, tier: "zhangwan") + "/admin/directory",
                 token: office.token, rawBody: Array(roster))
             #expect(imported == 200, "\(String(decoding: answer, as: UTF8.self))")
             #expect(try await profileStatus() == text)
+        }
+
+        @Test("The enterprise appraises its cadre for the quarter; the office, the unit and the cadre see the results; enterprises are asked once")
+        func appraisals() async throws {
+            let runner = try await TestStack.shared.runner()
+            let client = runner.client
+            let cast = runner.cast
+            let quarter = CalendarQuarter(CalendarMonth(CivilDate(Date())))
+            let before = try await client.appraisal(cast.enterprise)
+            #expect(before.quarter == quarter && before.cadreName == "李明远")
+            #expect(before.due == (before.submittedAt == nil && CalendarMonth(CivilDate(Date())) == quarter.lastMonth))
+
+            var ratings = Dictionary(uniqueKeysWithValues: CadreDuty.allCases.map { ($0.rawValue, SatisfactionLevel.satisfied.rawValue) })
+            ratings[CadreDuty.difficultyMediator.rawValue] = nil
+            do {
+                _ = try await client.submitAppraisal(cast.enterprise, CadreAppraisalInput(ratings: ratings))
+                Issue.record("an appraisal without every duty was accepted")
+            } catch let error as APICallError {
+                #expect(error.status == 422 && error.fieldMessages.keys.sorted() == ["ratings.difficultyMediator"])
+            }
+            ratings[CadreDuty.difficultyMediator.rawValue] = SatisfactionLevel.dissatisfied.rawValue
+            let submitted = try await client.submitAppraisal(cast.enterprise, CadreAppraisalInput(ratings: ratings, results: "协调解决了用电增容"))
+            #expect(submitted.ratings?[.difficultyMediator] == .dissatisfied && !submitted.due && submitted.submittedAt != nil)
+            await #expect(throws: APICallError.self) { try await client.submitAppraisal(cast.cadre, CadreAppraisalInput(ratings: ratings)) }
+
+            let office = try await client.cadreQuarters(cast.countyOffice)
+            let li = try #require(office.cadres.first { $0.cadreID == "mj-cadre-1" })
+            #expect(li.appraised == 1 && li.enterprises == 2 && li.results == ["协调解决了用电增容"])
+            #expect(li.duties.map(\.rated) == [1, 1, 1, 1])
+            #expect(li.duties.map(\.satisfied) == [1, 1, 0, 1])
+            // 002 §11: a unit's administrator sees its own unit's cadres.
+            #expect(try await client.cadreQuarters(cast.countyUnit).cadres.map(\.cadreID) == ["mj-cadre-1"])
+            #expect(try await client.cadreQuarters(cast.cadre).cadres.map(\.cadreID) == ["mj-cadre-1"])
+            await #expect(throws: APICallError.self) { try await client.cadreQuarters(cast.enterprise) }
+
+            let start = log.lineCount()
+            let asked = try await client.requestAppraisals(cast.countyOffice)
+            #expect(asked.enterprises.contains("mj-ent-2") && !asked.enterprises.contains("mj-ent-1"), "who appraised is not asked")
+            #expect(!asked.enterprises.contains("mj-ent-4"), "an enterprise without a cadre is not asked")
+            #expect(try await client.requestAppraisals(cast.countyOffice).enterprises.isEmpty, "each enterprise is asked once a quarter")
+            let log = self.log
+            let text = try await eventually("the appraisal request at fakesmsc") {
+                log.messages(after: start).first { $0.to == "19900020042" }?.text
+            }
+            #expect(text == "【茅箭区双千办】十堰亲清企业服务信息平台请您登录平台，对包联干部张立新\(quarter.chineseText)的服务进行满意度测评")
         }
     }
 }

@@ -119,6 +119,10 @@ struct SMSRuleTests {
             "pending": MessageValues.pendingDuties(withoutContact: 1, withoutStatus: 0)]) { $1 })
         #expect(text == "【十堰市双千办】十堰亲清企业服务信息平台2026年11月您包联的3家企业中，1家企业尚未登记走访，请在月底前登录平台填报")
         #expect(book.rules(for: "shiyan", trigger: .transition).allSatisfy { $0.rule.id != "pairing-reminder" })
+        let request = try #require(book.rules(for: "shiyan", trigger: .appraisalRequest).first)
+        #expect(request.rule.recipients == [.enterpriseContact])
+        #expect(request.template.render(values.merging(["cadre": "李明远", "quarter": "2026年第四季度"]) { $1 })
+            == "【十堰市双千办】十堰亲清企业服务信息平台请您登录平台，对包联干部李明远2026年第四季度的服务进行满意度测评")
     }
 
     @Test("Quiet hours hold messages from 22:00 until 07:30 Shanghai time")

@@ -100,6 +100,7 @@ class Journey:
         self.provisional_registration()
         self.annual_evaluation()
         self.pairing_duties()
+        self.cadre_appraisal()
         self.phone_pages()
 
     def submit(self, difficulty):
@@ -587,6 +588,31 @@ class Journey:
         expect(office.locator("tr[data-cadre=mj-cadre-2]")).to_contain_text("未完成")
         expect(office.get_by_test_id("contacts")).to_contain_text("电话了解四季度订单")
         self.shot(office, "office-pairing")
+        office.context.close()
+
+    def cadre_appraisal(self):
+        """干部测评 (002 §16): the enterprise rates its cadre on the four duties; the office reads the
+        results."""
+        enterprise = self.person("茅箭区", "十堰示范汽车零部件有限公司")
+        enterprise.click("nav >> text=干部测评")
+        expect(enterprise.get_by_test_id("cadre")).to_have_text("李明远")
+        enterprise.get_by_test_id("appraisal-form").locator("button[type=submit]").click()
+        expect(enterprise.get_by_test_id("error-pandemicGuide")).to_contain_text("请评价包联干部")
+        for duty, level in [("pandemicGuide", "satisfied"), ("developmentAdvisor", "satisfied"),
+                            ("difficultyMediator", "basicallySatisfied"), ("policyPromoter", "satisfied")]:
+            enterprise.check(f"#rating-{duty}-{level}")
+        enterprise.fill("#results", "协调供电公司完成用电增容，帮助申报技改补贴")
+        enterprise.get_by_test_id("appraisal-form").locator("button[type=submit]").click()
+        expect(enterprise.get_by_test_id("flash")).to_contain_text("感谢您的测评")
+        expect(enterprise.get_by_test_id("submitted")).to_be_visible()
+        expect(enterprise.locator("#rating-difficultyMediator-basicallySatisfied")).to_be_checked()
+        self.shot(enterprise, "enterprise-appraisal")
+        enterprise.context.close()
+        office = self.person("茅箭区", "茅箭区双千办")
+        office.click("nav >> text=干部测评")
+        expect(office.locator("tr[data-cadre=mj-cadre-1]")).to_contain_text("1/2")
+        expect(office.get_by_test_id("appraisals")).to_contain_text("协调供电公司完成用电增容")
+        self.shot(office, "office-appraisals")
         office.context.close()
 
     def provisional_registration(self):

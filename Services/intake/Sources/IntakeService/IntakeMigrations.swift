@@ -53,5 +53,6 @@ enum IntakeMigrations {
             "ALTER TABLE accounts ADD COLUMN chosen_phone text"
         ]),
         PairingDesk.migration,
+        PairingDesk.appraisalMigration,
     ]
 }

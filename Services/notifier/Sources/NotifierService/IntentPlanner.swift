@@ -75,32 +75,40 @@ struct IntentPlanner: Sendable {
                     transition: nil, openDeadlines: [], alert: alert, on: connection)
             }
         case EventType.pairingReminder:
-            try await planReminder(try event.decode(PairingReminderEvent.self).data, eventID: event.header.id,
-                eventTime: event.header.time, on: connection)
+            let reminder = try event.decode(PairingReminderEvent.self).data
+            try await planForPerson(reminder.cadreID, as: .pairedCadre, trigger: .pairingReminder, tenant: reminder.tenant, values: [
+                "month": reminder.month.chineseText, "enterprises": String(reminder.enterprises),
+                "pending": MessageValues.pendingDuties(withoutContact: reminder.withoutContact, withoutStatus: reminder.withoutStatus),
+            ], eventID: event.header.id, eventTime: event.header.time, on: connection)
+        case EventType.appraisalRequest:
+            let request = try event.decode(AppraisalRequestEvent.self).data
+            try await planForPerson(DirectoryPerson.liaisonID(of: request.enterpriseID), as: .enterpriseContact,
+                trigger: .appraisalRequest, tenant: request.tenant,
+                values: ["cadre": request.cadreName, "quarter": request.quarter.chineseText],
+                eventID: event.header.id, eventTime: event.header.time, on: connection)
         default:
             throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "the notifier does not know \(event.header.type)")
         }
     }
 
-    /// Texts the cadre a pairing reminder is about (the only recipient such a rule has).
-    private func planReminder(_ reminder: PairingReminderEvent, eventID: UUID, eventTime: Date, on connection: PostgresConnection)
-        async throws
-    {
-        let values = MessageValues(tierRules: tierRules).tierValues(reminder.tenant).merging([
-            "month": reminder.month.chineseText, "enterprises": String(reminder.enterprises),
-            "pending": MessageValues.pendingDuties(withoutContact: reminder.withoutContact, withoutStatus: reminder.withoutStatus),
-        ]) { $1 }
-        for compiled in rules.rules(for: reminder.tenant, trigger: .pairingReminder) {
+    /// Texts the one person a pairing event is about (the cadre reminded, the enterprise's liaison
+    /// asked for an appraisal), by the tier's rules for the trigger.
+    private func planForPerson(
+        _ personID: String, as kind: RecipientKind, trigger: SMSRule.Trigger, tenant: TenantID, values: [String: String],
+        eventID: UUID, eventTime: Date, on connection: PostgresConnection
+    ) async throws {
+        let values = MessageValues(tierRules: tierRules).tierValues(tenant).merging(values) { $1 }
+        for compiled in rules.rules(for: tenant, trigger: trigger) {
             var recipients: [Recipient] = []
-            if let cadre = try await directory.person(reminder.cadreID, on: connection) {
-                recipients = [Recipient(key: "person:\(cadre.id)", name: cadre.name, phone: cadre.phone)]
+            if let person = try await directory.person(personID, on: connection) {
+                recipients = [Recipient(key: "person:\(person.id)", name: person.name, phone: person.phone)]
             } else if Date().timeIntervalSince(eventTime) <= TimeInterval(directoryGrace.components.seconds) {
-                throw DirectoryNotReady(kind: .pairedCadre)
+                throw DirectoryNotReady(kind: kind)
             } else {
-                recipients = [Recipient(key: "unknown:\(RecipientKind.pairedCadre.rawValue)", name: nil, phone: nil)]
+                recipients = [Recipient(key: "unknown:\(kind.rawValue)", name: nil, phone: nil)]
             }
-            try await store(compiled.template.render(values), for: recipients, rule: compiled.rule, eventID: eventID,
-                tenant: reminder.tenant, demandID: nil, on: connection)
+            try await store(compiled.template.render(values), for: recipients, rule: compiled.rule, eventID: eventID, tenant: tenant,
+                demandID: nil, on: connection)
         }
     }
 

@@ -65,6 +65,9 @@ public struct PageRenderer: Sendable {
         if role == .office { items.append(["href": "/demands/new", "label": "登记诉求"]) }
         // 包联工作 (000 Q14–Q15): the cadre's monthly contacts and statuses; who is behind, for the office.
         if role == .cadre || role == .office || role == .inspector { items.append(["href": "/pairing", "label": "包联工作"]) }
+        // 干部测评 (002 §16): the enterprise rates its cadre; the others read the results.
+        if role == .enterprise { items.append(["href": "/appraisal", "label": "干部测评"]) }
+        if [.office, .inspector, .unitAdmin, .countyAdmin, .cadre].contains(role) { items.append(["href": "/appraisals", "label": "干部测评"]) }
         if role == .office || role == .inspector { items.append(["href": "/evaluation", "label": "年度测评"]) }
         items.append(["href": "/me", "label": "我的资料"])
         return items

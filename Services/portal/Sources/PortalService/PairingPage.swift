@@ -77,7 +77,7 @@ extension PortalRoutes {
         let duties = try await report
         var fields: [String: Any] = [
             "month": month.description, "monthText": month.chineseText,
-            "reminderDay": duties.reminderDay.map { "每月\($0)日" } ?? "未开启",
+            "reminderDay": duties.reminderDay.map(String.init) ?? "",
             "cadres": duties.cadres.map(Self.cadreRow), "hasCadres": !duties.cadres.isEmpty,
             "contacts": try await contacts.map(Self.contactRow),
             "isCadre": api.role == .cadre, "isOffice": api.role == .office,

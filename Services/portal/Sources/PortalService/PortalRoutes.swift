@@ -56,6 +56,12 @@ struct PortalRoutes: Sendable {
         router.post("pairing/contacts", use: recordPairingContact)
         router.post("pairing/status", use: reportBusinessStatus)
         router.post("pairing/reminders", use: sendPairingReminders)
+        router.get("appraisal", use: appraisalPage)
+        router.post("appraisal", use: submitAppraisal)
+        router.get("appraisals", use: appraisalResultsPage)
+        router.get("appraisals.csv", use: appraisalResultsExport)
+        router.get("appraisals.xlsx", use: appraisalResultsExport)
+        router.post("appraisals/requests", use: requestAppraisals)
     }
 
     // MARK: Login
@@ -227,7 +233,9 @@ struct PortalRoutes: Sendable {
         var fields: [String: Any] = [:]
         switch api.role {
         case .enterprise:
-            break
+            // 002 §16: the platform asks for the quarter's appraisal of the cadre when it is due.
+            let appraisal = try await client.appraisal(api)
+            if appraisal.due { fields["appraisalDue"] = ["cadre": appraisal.cadreName ?? "", "quarter": appraisal.quarter.chineseText] }
         case .cadre:
             sections.append(section("待审核诉求", try await client.intakeList(api, query: "?state=awaitingReview")))
         case .dispatcher:

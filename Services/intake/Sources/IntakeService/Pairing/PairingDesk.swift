@@ -271,7 +271,7 @@ struct PairingDesk: Sendable {
 
     // MARK: Pieces
 
-    private func requireTier(_ principal: Principal) throws {
+    func requireTier(_ principal: Principal) throws {
         guard principal.tenant == tier else { throw APIError.forbiddenTenant }
     }
 
@@ -352,7 +352,7 @@ struct PairingDesk: Sendable {
         return reports.mapValues(Self.profileStatuses)
     }
 
-    private func duties(in month: CalendarMonth, on connection: PostgresConnection) async throws -> [CadreDuties] {
+    func duties(in month: CalendarMonth, on connection: PostgresConnection) async throws -> [CadreDuties] {
         let first = month.firstDay.description
         let last = month.lastDay.description
         var contacts: [String: (count: Int, last: CivilDate?)] = [:]
@@ -400,21 +400,22 @@ struct PairingDesk: Sendable {
 }
 
 /// Sends the month's reminders on the tier's reminder day and the days after it (a service that was
-/// down on the day catches up); checks every `interval`.
+/// down on the day catches up), and in a quarter's last month asks the enterprises to appraise
+/// their cadres; checks every `interval`.
 struct PairingReminderScan: Service {
     let desk: PairingDesk
     let interval: Duration
 
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            if let month = desk.reminderSchedule.dueMonth(on: CivilDate(Date())) {
-                do {
-                    _ = try await desk.sendReminders(for: month)
-                } catch is CancellationError {
-                    return
-                } catch {
-                    desk.logger.error("Pairing reminder scan failed", metadata: ["error": "\(error)"])
-                }
+            let today = CivilDate(Date())
+            do {
+                if let month = desk.reminderSchedule.dueMonth(on: today) { _ = try await desk.sendReminders(for: month) }
+                if let quarter = desk.reminderSchedule.dueQuarter(on: today) { _ = try await desk.requestAppraisals(for: quarter) }
+            } catch is CancellationError {
+                return
+            } catch {
+                desk.logger.error("Pairing reminder scan failed", metadata: ["error": "\(error)"])
             }
             do { try await Task.sleep(for: interval) } catch { return }
         }

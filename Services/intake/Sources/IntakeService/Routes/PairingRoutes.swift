@@ -11,6 +11,10 @@ struct PairingRoutes {
         var month: String?
     }
 
+    struct QuarterRequest: Decodable {
+        var quarter: String?
+    }
+
     func register(on router: Router<AppRequestContext>) {
         let pairing = router.group("pairing")
         pairing.get("month") { request, context in
@@ -36,11 +40,36 @@ struct PairingRoutes {
             let input = try await request.decodeJSON(BusinessStatusInput.self, context: context)
             return try await desk.reportStatus(input, enterpriseID: try Self.enterpriseID(context), by: principal)
         }
+        pairing.get("appraisal") { _, context in
+            try await desk.appraisal(for: try context.requirePrincipal())
+        }
+        pairing.put("appraisal") { request, context in
+            let principal = try context.requirePrincipal()
+            let input = try await request.decodeJSON(CadreAppraisalInput.self, context: context)
+            return try await desk.submitAppraisal(input, by: principal)
+        }
+        pairing.get("appraisals") { request, context in
+            try await desk.quarterReport(try Self.quarter(request.uri.queryParameters.get("quarter")), for: try context.requirePrincipal())
+        }
+        pairing.post("appraisal-requests") { request, context in
+            let principal = try context.requirePrincipal()
+            let body = try await request.decodeJSON(QuarterRequest.self, context: context)
+            return try await desk.requestAppraisals(for: try Self.quarter(body.quarter), by: principal)
+        }
         pairing.post("reminders") { request, context in
             let principal = try context.requirePrincipal()
             let body = try await request.decodeJSON(ReminderRequest.self, context: context)
             return try await desk.sendReminders(for: try Self.month(body.month), by: principal)
         }
+    }
+
+    /// `YYYY-Qn`; absent: the current quarter in Beijing.
+    static func quarter(_ text: (some StringProtocol)?) throws -> CalendarQuarter {
+        guard let text else { return CalendarQuarter(CalendarMonth(CivilDate(Date()))) }
+        guard let quarter = CalendarQuarter(text) else {
+            throw APIError.invalid(code: "INVALID_QUARTER", message: "季度应为“年-Q季度”格式，例如2026-Q4", field: "quarter")
+        }
+        return quarter
     }
 
     /// `YYYY-MM`; absent: the current month in Beijing.

@@ -26,6 +26,9 @@ public struct SMSRule: Codable, Sendable, Hashable {
         /// A cadre is behind with the month's pairing duties (``PairingReminderEvent``); its
         /// recipient is that cadre (`pairedCadre`).
         case pairingReminder
+        /// An enterprise is asked to appraise its cadre for the quarter (``AppraisalRequestEvent``); its
+        /// recipient is the enterprise's liaison (`enterpriseContact`).
+        case appraisalRequest
     }
 
     public var id: String
@@ -51,7 +54,7 @@ public struct SMSTemplate: Sendable, Hashable {
     public static let placeholders: Set<String> = [
         "signature", "platform", "tier", "enterprise", "number", "unit", "step", "due", "dueDay", "overdueDays", "reason",
         "ratingDays", "originTier", "answer", "decision", "closure", "actorUnit", "letter", "note", "meeting", "meetingDue",
-        "month", "enterprises", "pending",
+        "month", "enterprises", "pending", "cadre", "quarter",
     ]
 
     /// Placeholders that carry a sentence rather than a name, allowed 60 characters instead of 40.
