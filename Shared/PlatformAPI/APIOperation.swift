@@ -62,6 +62,9 @@ public struct APIOperation: Sendable {
     public static let submitAppraisal = APIOperation("pairing.submitAppraisal", .intake, .PUT, "/pairing/appraisal")
     public static let cadreQuarters = APIOperation("pairing.appraisals", .intake, .GET, "/pairing/appraisals")
     public static let appraisalRequests = APIOperation("pairing.appraisalRequests", .intake, .POST, "/pairing/appraisal-requests")
+    public static let pairingCadres = APIOperation("pairing.cadres", .intake, .GET, "/pairing/cadres")
+    public static let setExemption = APIOperation("pairing.setExemption", .intake, .PUT, "/pairing/cadres/{cadreID}/exemption")
+    public static let allocate = APIOperation("pairing.allocate", .intake, .POST, "/pairing/allocations")
     public static let cadreFigures = APIOperation("figures.cadres", .reporting, .GET, "/figures/cadres")
     /// The dispatch slip as a Word document.
     public static let dispatchSlipDocument = APIOperation(
@@ -96,7 +99,7 @@ public struct APIOperation: Sendable {
         escalate, ledger, handlingView, dispatchSlip, dispatchSlipDocument, messages, figures, unitFigures, cadreFigures,
         briefingDocument, unitRanking, annualEvaluation, recordAppraisal, registrationForm, escalationSlip, replyForm,
         pairingMonth, pairingContacts, recordContact, businessStatus, reportBusinessStatus, pairingReminders,
-        myAppraisal, submitAppraisal, cadreQuarters, appraisalRequests,
+        myAppraisal, submitAppraisal, cadreQuarters, appraisalRequests, pairingCadres, setExemption, allocate,
     ] + exports + documents.map(\.asPDF) + HandlingAction.allCases.map(\.operation)
 }
 

@@ -162,4 +162,81 @@ extension PlatformClient {
     public func requestAppraisals(_ session: Session) async throws -> AppraisalRequestsSent {
         try await send(.appraisalRequests, tier: session.tier, token: session.token, body: [String: String]())
     }
+
+    // MARK: Allocation
+
+    public struct PairingCadre: Codable, Sendable {
+        public var cadreID: String
+        public var name: String
+        public var unitID: String?
+        public var unitName: String?
+        public var enterprises: Int
+        public var exemption: PairingExemption?
+        public var exemptionName: String?
+        public var note: String?
+    }
+
+    public struct Allocation: Codable, Sendable {
+        public struct Assignment: Codable, Sendable {
+            public var enterpriseID: String
+            public var enterpriseName: String
+            public var cadreID: String
+            public var cadreName: String
+            public var unitName: String?
+            public var basis: AllocationBasis
+            public var basisName: String
+        }
+
+        public struct Leftover: Codable, Sendable {
+            public var enterpriseID: String
+            public var enterpriseName: String
+            public var reason: PairingAllocator.Leftover
+            public var reasonName: String
+        }
+
+        public var seed: String
+        public var perCadre: Int
+        public var applied: Bool
+        public var allocationID: UUID?
+        public var assignments: [Assignment]
+        public var unassigned: [Leftover]
+    }
+
+    public struct AllocationRequest: Codable, Sendable {
+        public var seed: String?
+        public var perCadre: Int?
+        public var leaderContacts: [String: String]?
+        public var industryManaged: [String: String]?
+        public var apply: Bool?
+
+        public init(seed: String? = nil, perCadre: Int? = nil, leaderContacts: [String: String]? = nil,
+            industryManaged: [String: String]? = nil, apply: Bool? = nil)
+        {
+            self.seed = seed
+            self.perCadre = perCadre
+            self.leaderContacts = leaderContacts
+            self.industryManaged = industryManaged
+            self.apply = apply
+        }
+    }
+
+    public func pairingCadres(_ session: Session) async throws -> [PairingCadre] {
+        try await send(.pairingCadres, tier: session.tier, token: session.token)
+    }
+
+    /// Records why a cadre is given no enterprise; nil: no longer exempt.
+    public func setExemption(_ session: Session, cadreID: String, reason: PairingExemption?, note: String? = nil) async throws
+        -> PairingCadre
+    {
+        struct Body: Encodable, Sendable {
+            var reason: String?
+            var note: String?
+        }
+        return try await send(.setExemption, tier: session.tier, pathParameters: ["cadreID": cadreID], token: session.token,
+            body: Body(reason: reason?.rawValue, note: note))
+    }
+
+    public func allocate(_ session: Session, _ request: AllocationRequest) async throws -> Allocation {
+        try await send(.allocate, tier: session.tier, token: session.token, body: request)
+    }
 }

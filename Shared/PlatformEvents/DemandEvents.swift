@@ -23,6 +23,8 @@ public enum EventType {
     public static let pairingReminder = "cn.qyfw.pairing.reminder.v1"
     /// intake → notifier: an enterprise is asked to appraise its cadre for the quarter (``AppraisalRequestEvent``).
     public static let appraisalRequest = "cn.qyfw.pairing.appraisal-request.v1"
+    /// intake → notifier: an enterprise has a new cadre (``PairingAssignedEvent``).
+    public static let pairingAssigned = "cn.qyfw.pairing.assigned.v1"
 }
 
 /// Kafka headers beside the CloudEvent, for consumers that pick messages before decoding them.

@@ -38,3 +38,27 @@ public struct AppraisalRequestEvent: Codable, Sendable, Hashable {
         self.quarter = quarter
     }
 }
+
+/// An enterprise has a new paired cadre (an allocation, 000 Q1); the notifier tells the enterprise's
+/// liaison who the cadre is and how to reach them, and tells the cadre.
+public struct PairingAssignedEvent: Codable, Sendable, Hashable {
+    public var tenant: TenantID
+    public var enterpriseID: String
+    public var enterpriseName: String
+    public var cadreID: String
+    public var cadreName: String
+    public var unitName: String?
+    public var cadrePhone: String?
+
+    public init(tenant: TenantID, enterpriseID: String, enterpriseName: String, cadreID: String, cadreName: String, unitName: String?,
+        cadrePhone: String?)
+    {
+        self.tenant = tenant
+        self.enterpriseID = enterpriseID
+        self.enterpriseName = enterpriseName
+        self.cadreID = cadreID
+        self.cadreName = cadreName
+        self.unitName = unitName
+        self.cadrePhone = cadrePhone
+    }
+}

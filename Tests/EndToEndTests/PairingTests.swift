@@ -179,5 +179,72 @@ extension EndToEnd {
             }
             #expect(text == "【茅箭区双千办】十堰亲清企业服务信息平台请您登录平台，对包联干部张立新\(quarter.chineseText)的服务进行满意度测评")
         }
+
+        @Test("The office allocates unpaired enterprises: leaders first, exempt cadres none, none paired by the city, same seed same result; liaison and cadre are texted")
+        func allocation() async throws {
+            let stack = try await TestStack.shared.start()
+            let client = try await TestStack.shared.client()
+            let cast = try await TestStack.shared.people()
+            let office = try await client.login(tier: "zhangwan", login: "张湾区双千办", password: Cast.demoPassword)
+            func code(_ number: Int) -> String {
+                let prefix = "91420303MA4AL" + String(format: "%04d", number)
+                return prefix + String(UnifiedSocialCreditCode.checkCharacter(forPrefix: prefix)!)
+            }
+            func enterprise(_ id: String, _ name: String, _ code: String, liaison: String, paired: String? = nil) -> String {
+                let pairing = paired.map { #", "pairedCadreID": "\#($0)""# } ?? ""
+                return #"{"id": "\#(id)", "name": "\#(name)", "creditCode": "\#(code)", "address": "十堰市测试路1号", "industryGroup": "economyAndIT", "liaisonName": "测试联络", "liaisonPhone": "\#(liaison)"\#(pairing)}"#
+            }
+            func load(_ tier: TenantID, _ roster: String, as session: Session) async throws {
+                let (status, answer) = try await client.raw("import", .PUT, stack.url(.intake, tier: tier) + "/admin/directory",
+                    token: session.token, rawBody: Array(roster.utf8))
+                #expect(status == 200, "\(String(decoding: answer, as: UTF8.self))")
+            }
+            // The city pairs one enterprise; the district has the same one (by credit code) in its list (000 Q26).
+            try await load("shiyan", #"{"tenant": "shiyan", "people": [{"id": "sy-alloc-cadre", "name": "分配测试市级干部", "role": "cadre", "phone": "19900010071"}], "enterprises": ["#
+                + enterprise("sy-alloc-e", "十堰分配测试市级包联有限公司", code(1), liaison: "19900010072", paired: "sy-alloc-cadre") + "]}", as: cast.cityOffice)
+            try await load("zhangwan", #"{"tenant": "zhangwan", "people": [{"id": "zw-alloc-1", "name": "分配测试甲", "role": "cadre", "phone": "19900030061"}, {"id": "zw-alloc-2", "name": "分配测试乙", "role": "cadre", "phone": "19900030062"}], "enterprises": ["#
+                + [enterprise("zw-alloc-e1", "十堰分配测试一有限公司", code(2), liaison: "19900030071"),
+                   enterprise("zw-alloc-e2", "十堰分配测试二有限公司", code(3), liaison: "19900030072"),
+                   enterprise("zw-alloc-e3", "十堰分配测试三有限公司", code(1), liaison: "19900030073")].joined(separator: ", ") + "]}",
+                as: office)
+
+            let exempt = try await client.setExemption(office, cadreID: "zw-alloc-2", reason: .workingAway, note: "长期在外地工作")
+            #expect(exempt.exemptionName == "工作地点长期不在城区" && exempt.enterprises == 0)
+            let request = PlatformClient.AllocationRequest(seed: "20261127", perCadre: 1, leaderContacts: ["zw-alloc-e2": "zw-alloc-1"])
+            let proposal = try await eventually("the city's pairing known to the district") {
+                let proposal = try await client.allocate(office, request)
+                return proposal.unassigned.contains { $0.enterpriseID == "zw-alloc-e3" && $0.reason == .pairedElsewhere } ? proposal : nil
+            }
+            #expect(!proposal.applied && proposal.seed == "20261127")
+            let mine = proposal.assignments.filter { $0.enterpriseID.hasPrefix("zw-alloc-") }
+            #expect(mine.map(\.enterpriseID) == ["zw-alloc-e2"] && mine.first?.cadreID == "zw-alloc-1" && mine.first?.basis == .leaderContact)
+            #expect(proposal.unassigned.first { $0.enterpriseID == "zw-alloc-e1" }?.reason == .noCadreLeft,
+                "the demo's cadres have their share and the other is exempt")
+            #expect(!proposal.assignments.contains { $0.cadreID == "zw-alloc-2" })
+            let again = try await client.allocate(office, request)
+            #expect(again.assignments.map(\.enterpriseID) == proposal.assignments.map(\.enterpriseID)
+                && again.assignments.map(\.cadreID) == proposal.assignments.map(\.cadreID), "the same seed gives the same proposal")
+            #expect(try await client.enterprises(office).first { $0.id == "zw-alloc-e2" }?.pairedCadreID == nil, "a proposal changes nothing")
+
+            let start = log.lineCount()
+            let applied = try await client.allocate(office, PlatformClient.AllocationRequest(seed: request.seed, perCadre: 1,
+                leaderContacts: request.leaderContacts, apply: true))
+            #expect(applied.applied && applied.allocationID != nil)
+            #expect(try await client.enterprises(office).first { $0.id == "zw-alloc-e2" }?.pairedCadreID == "zw-alloc-1")
+            let log = self.log
+            let texts = try await eventually("the liaison's and the cadre's SMS") {
+                let messages = log.messages(after: start).filter { ["19900030072", "19900030061"].contains($0.to) }
+                return messages.count >= 2 ? Dictionary(messages.map { ($0.to, $0.text) }) { first, _ in first } : nil
+            }
+            #expect(texts["19900030072"] == "【张湾区双千办】十堰亲清企业服务信息平台已为贵企业安排包联干部分配测试甲，联系电话19900030061，企业有困难诉求可随时联系")
+            #expect(texts["19900030061"] == "【张湾区双千办】十堰亲清企业服务信息平台已安排您包联十堰分配测试二有限公司，请尽快与企业联系对接")
+            #expect(!(try await client.allocate(office, request)).assignments.contains { $0.enterpriseID == "zw-alloc-e2" },
+                "a paired enterprise leaves the pool")
+
+            await #expect(throws: APICallError.self) { try await client.allocate(office, PlatformClient.AllocationRequest(seed: "abc")) }
+            await #expect(throws: APICallError.self) {
+                try await client.allocate(try await client.login(tier: "zhangwan", login: "赵文静", password: Cast.demoPassword), request)
+            }
+        }
     }
 }

@@ -12,7 +12,8 @@ extension EndToEnd {
     /// Left out: login and password change (generated failures would lock real demo accounts for
     /// 15 minutes), the caller's mobile number (a generated one would reroute the office's SMS),
     /// the directory import (it would load generated people into the shared stack) and the pairing
-    /// reminders and appraisal requests (they would text the demo's cadres and enterprises); RequestDecodingTests, APIContractTests and
+    /// reminders, appraisal requests and allocations (they would text or re-pair the demo's cadres
+    /// and enterprises) and exemptions; RequestDecodingTests, APIContractTests and
     /// PairingTests cover their bad input.
     @Suite("OpenAPI fuzzing")
     struct SchemathesisTests {
@@ -29,6 +30,7 @@ extension EndToEnd {
                 "--header", "X-Forwarded-For: 203.0.113.77",
                 "--exclude-path", "/auth/login", "--exclude-path", "/me/password", "--exclude-path", "/me/phone", "--exclude-path", "/admin/directory",
                 "--exclude-path", "/pairing/reminders", "--exclude-path", "/pairing/appraisal-requests",
+                "--exclude-path", "/pairing/allocations", "--exclude-path", "/pairing/cadres/{cadreID}/exemption",
                 "--phases", "examples,coverage,fuzzing", "--max-examples", "25", "--seed", "42", "--workers", "1",
                 "--request-timeout", "10", "--checks", Self.checks.joined(separator: ","),
             ]

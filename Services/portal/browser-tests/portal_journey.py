@@ -588,6 +588,17 @@ class Journey:
         expect(office.locator("tr[data-cadre=mj-cadre-2]")).to_contain_text("未完成")
         expect(office.get_by_test_id("contacts")).to_contain_text("电话了解四季度订单")
         self.shot(office, "office-pairing")
+        # 包联分配: a preview only; applying it would pair the demo's 小微 enterprise for the other tests.
+        office.click("text=包联分配")
+        office.fill("#leaderContacts", "没有逗号的一行")
+        office.get_by_test_id("allocation-form").locator("button[type=submit]").click()
+        expect(office.get_by_test_id("flash")).to_contain_text("第1行")
+        office.fill("#leaderContacts", "")
+        office.fill("#seed", "2026")
+        office.get_by_test_id("allocation-form").locator("button[type=submit]").click()
+        expect(office.get_by_test_id("seed")).to_have_text("2026")
+        expect(office.get_by_test_id("proposal")).to_contain_text("十堰小微便民超市")
+        self.shot(office, "office-allocation")
         office.context.close()
 
     def cadre_appraisal(self):

@@ -19,6 +19,16 @@ public func buildIntakeApplication(settings: RuntimeSettings) async throws -> so
     let reader = try SettingsReader()
     let pairing = PairingDesk(intake: intake, reminderSchedule: try pairingReminderSchedule(reader))
     PairingRoutes(desk: pairing).register(on: router)
+    // The parent's and the children's pairings, so that no two tiers pair one enterprise (000 Q26).
+    let relatedTiers = PairingDesk.relatedTiers(of: intake.tier.id, in: settings.tenants)
+    let relatedPairings = relatedTiers.isEmpty ? [] : [
+        runtime.consumer(name: "related-directories", topics: relatedTiers.map(Topics.directory)) { event, connection in
+            guard event.header.type == EventType.directoryEntry else {
+                throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "directory topics do not take \(event.header.type)")
+            }
+            try await pairing.recordRelated(try event.decode(DirectoryEntry.self).data, on: connection)
+        }
+    ]
     let reminderScan = PairingReminderScan(desk: pairing,
         interval: .seconds(try reader.int("pairing.reminder.scan.seconds", default: 3600, range: 1...86_400)))
     let escalations = runtime.consumer(name: "escalations", topics: [Topics.intakeInbox(intake.tier.id)]) { event, connection in
@@ -32,7 +42,7 @@ public func buildIntakeApplication(settings: RuntimeSettings) async throws -> so
     let scanner = DeadlineScanner(database: runtime.database, recorder: intake.recorder,
         interval: settings.deadlineScanInterval, afterCommit: { runtime.relay.wake() })
     return try runtime.application(
-        router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module), services: [escalations, statuses, scanner, reminderScan])
+        router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module), services: [escalations, statuses, scanner, reminderScan] + relatedPairings)
 }
 
 /// `PAIRING_REMINDER_DAY`: the day of the month (1–28) the cadres who are behind are reminded, or `off`.

@@ -54,5 +54,6 @@ enum IntakeMigrations {
         ]),
         PairingDesk.migration,
         PairingDesk.appraisalMigration,
+        PairingDesk.allocationMigration,
     ]
 }

@@ -76,36 +76,47 @@ struct IntentPlanner: Sendable {
             }
         case EventType.pairingReminder:
             let reminder = try event.decode(PairingReminderEvent.self).data
-            try await planForPerson(reminder.cadreID, as: .pairedCadre, trigger: .pairingReminder, tenant: reminder.tenant, values: [
+            try await planForPeople([.pairedCadre: reminder.cadreID], trigger: .pairingReminder, tenant: reminder.tenant, values: [
                 "month": reminder.month.chineseText, "enterprises": String(reminder.enterprises),
                 "pending": MessageValues.pendingDuties(withoutContact: reminder.withoutContact, withoutStatus: reminder.withoutStatus),
             ], eventID: event.header.id, eventTime: event.header.time, on: connection)
         case EventType.appraisalRequest:
             let request = try event.decode(AppraisalRequestEvent.self).data
-            try await planForPerson(DirectoryPerson.liaisonID(of: request.enterpriseID), as: .enterpriseContact,
+            try await planForPeople([.enterpriseContact: DirectoryPerson.liaisonID(of: request.enterpriseID)],
                 trigger: .appraisalRequest, tenant: request.tenant,
                 values: ["cadre": request.cadreName, "quarter": request.quarter.chineseText],
+                eventID: event.header.id, eventTime: event.header.time, on: connection)
+        case EventType.pairingAssigned:
+            let assigned = try event.decode(PairingAssignedEvent.self).data
+            try await planForPeople(
+                [.enterpriseContact: DirectoryPerson.liaisonID(of: assigned.enterpriseID), .pairedCadre: assigned.cadreID],
+                trigger: .pairingAssigned, tenant: assigned.tenant,
+                values: ["cadre": assigned.cadreName + (assigned.unitName.map { "（\($0)）" } ?? ""), "phone": assigned.cadrePhone ?? "",
+                    "enterprise": assigned.enterpriseName],
                 eventID: event.header.id, eventTime: event.header.time, on: connection)
         default:
             throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "the notifier does not know \(event.header.type)")
         }
     }
 
-    /// Texts the one person a pairing event is about (the cadre reminded, the enterprise's liaison
-    /// asked for an appraisal), by the tier's rules for the trigger.
-    private func planForPerson(
-        _ personID: String, as kind: RecipientKind, trigger: SMSRule.Trigger, tenant: TenantID, values: [String: String],
+    /// Texts the people a pairing event names (the cadre reminded, the liaison asked for an appraisal,
+    /// both of them for a new pairing), each rule for the trigger its own recipients among them.
+    private func planForPeople(
+        _ people: [RecipientKind: String], trigger: SMSRule.Trigger, tenant: TenantID, values: [String: String],
         eventID: UUID, eventTime: Date, on connection: PostgresConnection
     ) async throws {
         let values = MessageValues(tierRules: tierRules).tierValues(tenant).merging(values) { $1 }
         for compiled in rules.rules(for: tenant, trigger: trigger) {
             var recipients: [Recipient] = []
-            if let person = try await directory.person(personID, on: connection) {
-                recipients = [Recipient(key: "person:\(person.id)", name: person.name, phone: person.phone)]
-            } else if Date().timeIntervalSince(eventTime) <= TimeInterval(directoryGrace.components.seconds) {
-                throw DirectoryNotReady(kind: kind)
-            } else {
-                recipients = [Recipient(key: "unknown:\(kind.rawValue)", name: nil, phone: nil)]
+            for kind in compiled.rule.recipients {
+                guard let personID = people[kind] else { continue }
+                if let person = try await directory.person(personID, on: connection) {
+                    recipients.append(Recipient(key: "person:\(person.id)", name: person.name, phone: person.phone))
+                } else if Date().timeIntervalSince(eventTime) <= TimeInterval(directoryGrace.components.seconds) {
+                    throw DirectoryNotReady(kind: kind)
+                } else {
+                    recipients.append(Recipient(key: "unknown:\(kind.rawValue)", name: nil, phone: nil))
+                }
             }
             try await store(compiled.template.render(values), for: recipients, rule: compiled.rule, eventID: eventID, tenant: tenant,
                 demandID: nil, on: connection)

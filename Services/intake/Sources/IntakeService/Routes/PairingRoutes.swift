@@ -56,6 +56,19 @@ struct PairingRoutes {
             let body = try await request.decodeJSON(QuarterRequest.self, context: context)
             return try await desk.requestAppraisals(for: try Self.quarter(body.quarter), by: principal)
         }
+        pairing.get("cadres") { _, context in
+            try await desk.cadres(for: try context.requirePrincipal())
+        }
+        pairing.put("cadres/:cadreID/exemption") { request, context in
+            let principal = try context.requirePrincipal()
+            let body = try await request.decodeJSON(PairingDesk.ExemptionRequest.self, context: context)
+            guard let cadreID = context.parameters.get("cadreID") else { throw APIError.notFound("干部") }
+            return try await desk.setExemption(body, cadreID: cadreID, by: principal)
+        }
+        pairing.post("allocations") { request, context in
+            let principal = try context.requirePrincipal()
+            return try await desk.allocate(try await request.decodeJSON(PairingDesk.AllocationRequest.self, context: context), by: principal)
+        }
         pairing.post("reminders") { request, context in
             let principal = try context.requirePrincipal()
             let body = try await request.decodeJSON(ReminderRequest.self, context: context)

@@ -29,6 +29,9 @@ public struct SMSRule: Codable, Sendable, Hashable {
         /// An enterprise is asked to appraise its cadre for the quarter (``AppraisalRequestEvent``); its
         /// recipient is the enterprise's liaison (`enterpriseContact`).
         case appraisalRequest
+        /// An enterprise has a new cadre (``PairingAssignedEvent``): its liaison (`enterpriseContact`)
+        /// and the cadre (`pairedCadre`).
+        case pairingAssigned
     }
 
     public var id: String
@@ -54,7 +57,7 @@ public struct SMSTemplate: Sendable, Hashable {
     public static let placeholders: Set<String> = [
         "signature", "platform", "tier", "enterprise", "number", "unit", "step", "due", "dueDay", "overdueDays", "reason",
         "ratingDays", "originTier", "answer", "decision", "closure", "actorUnit", "letter", "note", "meeting", "meetingDue",
-        "month", "enterprises", "pending", "cadre", "quarter",
+        "month", "enterprises", "pending", "cadre", "quarter", "phone",
     ]
 
     /// Placeholders that carry a sentence rather than a name, allowed 60 characters instead of 40.

@@ -1,0 +1,128 @@
+import DemandDomain
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PlatformAPI
+
+/// 包联分配 (000 Q1–Q4, Q26): the office records which cadres are exempt and why, previews an
+/// allocation of the unpaired enterprises with its seed, and applies it.
+extension PortalRoutes {
+    func allocationPage(_ request: Request, context: PortalContext) async throws -> Response {
+        let session = try context.requireRole([.office])
+        return try await allocationView(session, flash: session.flash)
+    }
+
+    func setExemption(_ request: Request, context: PortalContext) async throws -> Response {
+        let session = try context.requireRole([.office])
+        let form = try await request.form(context: context)
+        try checkCSRF(form, session)
+        guard let cadreID = context.parameters.get("cadre") else { throw PortalError.notFound }
+        let reason = (form["reason"] ?? "").isEmpty ? nil : PairingExemption(rawValue: form["reason"] ?? "")
+        do {
+            let cadre = try await client.setExemption(session.api, cadreID: cadreID, reason: reason, note: form["note"])
+            try await sessions.setFlash(.done(cadre.exemption == nil ? "\(cadre.name)参与分配" : "\(cadre.name)不安排包联企业：\(cadre.exemptionName ?? "")"),
+                for: session.id)
+            return Self.redirect("/pairing/allocation")
+        } catch let error as APICallError where (400..<500).contains(error.status) {
+            return try await allocationView(session, flash: .failed(error.message), status: HTTPResponse.Status(code: Int(error.status)))
+        }
+    }
+
+    func previewAllocation(_ request: Request, context: PortalContext) async throws -> Response {
+        try await runAllocation(request, context: context, apply: false)
+    }
+
+    func applyAllocation(_ request: Request, context: PortalContext) async throws -> Response {
+        try await runAllocation(request, context: context, apply: true)
+    }
+
+    private func runAllocation(_ request: Request, context: PortalContext, apply: Bool) async throws -> Response {
+        let session = try context.requireRole([.office])
+        let form = try await request.form(context: context)
+        try checkCSRF(form, session)
+        let typed = AllocationForm(seed: form["seed"] ?? "", perCadre: form["perCadre"] ?? "1",
+            leaderContacts: form["leaderContacts"] ?? "", industryManaged: form["industryManaged"] ?? "")
+        let leaders: [String: String], industry: [String: String]
+        do {
+            leaders = try Self.pairs(typed.leaderContacts, label: "领导联系重点企业")
+            industry = try Self.pairs(typed.industryManaged, label: "行业主管部门管行业企业")
+        } catch let error as PortalFormError {
+            return try await allocationView(session, flash: .failed(error.message), status: .unprocessableContent, typed: typed)
+        }
+        let seed = typed.seed.trimmingWhitespace
+        do {
+            let allocation = try await client.allocate(session.api, PlatformClient.AllocationRequest(
+                seed: seed.isEmpty ? nil : seed, perCadre: Int(typed.perCadre.trimmingWhitespace) ?? 0,
+                leaderContacts: leaders, industryManaged: industry, apply: apply))
+            if apply {
+                try await sessions.setFlash(.done("已分配\(allocation.assignments.count)家企业（随机种子\(allocation.seed)），短信已通知企业联络员和包联干部"),
+                    for: session.id)
+                return Self.redirect("/pairing/allocation")
+            }
+            var proposed = typed
+            proposed.seed = allocation.seed
+            return try await allocationView(session, flash: nil, typed: proposed, proposal: allocation)
+        } catch let error as APICallError where (400..<500).contains(error.status) {
+            return try await allocationView(session, flash: .failed(error.message), status: HTTPResponse.Status(code: Int(error.status)),
+                typed: typed)
+        }
+    }
+
+    struct AllocationForm {
+        var seed = ""
+        var perCadre = "1"
+        var leaderContacts = ""
+        var industryManaged = ""
+    }
+
+    struct PortalFormError: Error {
+        var message: String
+    }
+
+    /// Lines of `企业ID,干部ID` (or a tab, as Excel copies them) into a map.
+    static func pairs(_ text: String, label: String) throws -> [String: String] {
+        var result: [String: String] = [:]
+        for (index, line) in text.split(whereSeparator: \.isNewline).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            let parts = trimmed.split(whereSeparator: { $0 == "," || $0 == "，" || $0 == "\t" }).map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw PortalFormError(message: "\(label)第\(index + 1)行应为“企业ID,对方ID”两项")
+            }
+            result[parts[0]] = parts[1]
+        }
+        return result
+    }
+
+    private func allocationView(
+        _ session: PortalSession, flash: Flash?, status: HTTPResponse.Status = .ok, typed: AllocationForm = AllocationForm(),
+        proposal: PlatformClient.Allocation? = nil
+    ) async throws -> Response {
+        let cadres = try await client.pairingCadres(session.api)
+        var fields: [String: Any] = [
+            "cadres": cadres.map { cadre -> [String: Any] in
+                [
+                    "id": cadre.cadreID, "name": cadre.name, "unitName": cadre.unitName ?? "", "enterprises": cadre.enterprises,
+                    "note": cadre.note ?? "", "exempt": cadre.exemption != nil,
+                    "reasons": PairingExemption.allCases.map {
+                        ["value": $0.rawValue, "label": $0.chineseName, "selected": $0 == cadre.exemption]
+                    },
+                ]
+            },
+            "seed": typed.seed, "perCadre": typed.perCadre, "leaderContacts": typed.leaderContacts,
+            "industryManaged": typed.industryManaged,
+        ]
+        if let proposal {
+            fields["proposal"] = [
+                "seed": proposal.seed, "count": proposal.assignments.count, "hasAssignments": !proposal.assignments.isEmpty,
+                "assignments": proposal.assignments.map {
+                    ["enterprise": $0.enterpriseName, "cadre": $0.cadreName, "unit": $0.unitName ?? "", "basis": $0.basisName]
+                },
+                "unassigned": proposal.unassigned.map { ["enterprise": $0.enterpriseName, "reason": $0.reasonName] },
+            ] as [String: Any]
+        }
+        return pages.page("allocation", title: "包联分配", session: session, flash: flash, status: status, fields)
+    }
+}
