@@ -9,8 +9,8 @@ import DemandDomain
 /// | `tier.<t>.intake-inbox` | the children's dispatch (escalations) | intake t |
 /// | `tier.<t>.handling-inbox` | dispatch t (assignments) | handling |
 /// | `tier.<t>.status` | every service of tier t | notifier, reporting, handling; intake and dispatch of t and of its children (``DemandFollower``) |
-/// | `tier.<t>.directory` (compacted) | intake t | dispatch t, handling, notifier, reporting |
-/// | `tier.<t>.pairing` | intake t (reminders of the cadres' monthly duties) | notifier |
+/// | `tier.<t>.directory` (compacted) | intake t | dispatch t, handling, notifier, reporting; intake of t's parent and children (their pairings must not overlap) |
+/// | `tier.<t>.pairing` | intake t (the cadres' monthly reminders, appraisal requests, new pairings) | notifier |
 /// | `tier.<t>.deadletter` | any consumer of tier t's topics | operators |
 public enum Topics {
     public static func dispatchInbox(_ tenant: TenantID) -> String { "tier.\(tenant).dispatch-inbox" }

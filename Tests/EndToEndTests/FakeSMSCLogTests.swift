@@ -21,4 +21,14 @@ struct FakeSMSCLogTests {
         #expect(FakeSMSCLog(path: path).messages(after: 1).map(\.to) == ["19900010012"])
         #expect(FakeSMSCLog(path: path).messages(after: 2).isEmpty, "a part without its first half is no message")
     }
+
+    @Test("A 0x20 byte, written as + (张 is U+5F20), is decoded, and a + written as %2B stays one")
+    func plusSigns() throws {
+        let log = """
+            2026-11-27 14:10:00 [23442] [0] INFO: Got message 4: <10690001 19900030072 ucs-2 _+%96%F6%00%2B>
+            """
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("fakesmsc-\(UUID()).log").path
+        try log.write(toFile: path, atomically: true, encoding: .utf8)
+        #expect(FakeSMSCLog(path: path).messages().map(\.text) == ["张零+"])
+    }
 }

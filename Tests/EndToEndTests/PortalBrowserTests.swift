@@ -20,6 +20,8 @@ struct PortalBrowserTests {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let script = TestStack.repositoryRoot + "/Services/portal/browser-tests/portal_journey.py"
         let (status, output) = try await runCommand(["python3", script, stack.url(.portal) + "/", directory])
+        // Printed as well: a long issue text can be cut from the test report.
+        if status != 0 { print("the browser journey failed:\n\(output)") }
         #expect(status == 0, "the browser journey failed:\n\(output)")
         for page in ["login", "enterprise-home", "enterprise-form-errors", "cadre-home", "dispatcher-demand", "unit-home",
             "enterprise-demand-phone", "office-home"]

@@ -5,7 +5,7 @@ import Foundation
 /// Conversions to instants are in China Standard Time (Asia/Shanghai), which has been UTC+8 without
 /// daylight saving since 1991, so a fixed offset is exact for every date this platform handles and
 /// needs no time-zone database at run time.
-public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible, TextCodable {
     public let year: Int
     public let month: Int
     public let day: Int
@@ -116,20 +116,9 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
         }
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let date = CivilDate(text) else {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "expected YYYY-MM-DD, got '\(text)'")
-            )
-        }
-        self = date
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public init?(codedText: String) { self.init(codedText) }
+    public var codedText: String { description }
+    public static let textForm = "YYYY-MM-DD"
 }
 
 extension CivilDate {

@@ -35,7 +35,7 @@ public enum SatisfactionLevel: String, Codable, Sendable, CaseIterable {
 }
 
 /// A calendar quarter in Beijing time, written `2026-Q4`: the period of the enterprise's appraisal.
-public struct CalendarQuarter: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+public struct CalendarQuarter: Hashable, Comparable, Sendable, CustomStringConvertible, TextCodable {
     public let year: Int
     public let quarter: Int
 
@@ -68,18 +68,9 @@ public struct CalendarQuarter: Hashable, Comparable, Sendable, CustomStringConve
         (lhs.year, lhs.quarter) < (rhs.year, rhs.quarter)
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let quarter = CalendarQuarter(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a YYYY-Qn quarter: \(text)"))
-        }
-        self = quarter
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public init?(codedText: String) { self.init(codedText) }
+    public var codedText: String { description }
+    public static let textForm = "YYYY-Qn"
 }
 
 /// An enterprise's appraisal of its paired cadre for the quarter (002 §16: 满意度测评和包联成效调查):

@@ -38,7 +38,7 @@ public enum BusinessStatus: String, Codable, Sendable, CaseIterable {
 }
 
 /// A calendar month in Beijing time, written `YYYY-MM`: the period of a cadre's monthly duties.
-public struct CalendarMonth: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+public struct CalendarMonth: Hashable, Comparable, Sendable, CustomStringConvertible, TextCodable {
     public let year: Int
     public let month: Int
 
@@ -77,18 +77,9 @@ public struct CalendarMonth: Hashable, Comparable, Sendable, CustomStringConvert
         (lhs.year, lhs.month) < (rhs.year, rhs.month)
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let month = CalendarMonth(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a YYYY-MM month: \(text)"))
-        }
-        self = month
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
+    public init?(codedText: String) { self.init(codedText) }
+    public var codedText: String { description }
+    public static let textForm = "YYYY-MM"
 }
 
 /// When the monthly reminder goes to cadres who are behind (000 Q14–Q15: a contact and a business

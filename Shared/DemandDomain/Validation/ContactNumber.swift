@@ -4,7 +4,7 @@
 ///
 /// Stored and shown as the mobile's 11 digits, or a landline as `0719-8866001`; on input a
 /// landline may be written `07198866001`, `0719 8866001` or `(0719)8866001`.
-public enum ContactNumber: Hashable, Sendable, Codable, CustomStringConvertible {
+public enum ContactNumber: Hashable, Sendable, TextCodable, CustomStringConvertible {
     case mobile(MobileNumber)
     /// Area code (3–4 digits, starting 0) and local number (7–8 digits, not starting 0 or 1).
     case landline(areaCode: String, local: String)
@@ -38,18 +38,9 @@ public enum ContactNumber: Hashable, Sendable, Codable, CustomStringConvertible 
         if case .mobile(let mobile) = self { mobile } else { nil }
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let number = ContactNumber(text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "invalid contact number"))
-        }
-        self = number
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(text)
-    }
+    public init?(codedText: String) { self.init(codedText) }
+    public var codedText: String { text }
+    public static let textForm = "a mobile or landline number"
 
     /// A mobile masked as in logs; a landline is an office number and stays readable.
     public var description: String {

@@ -5,7 +5,7 @@ import Foundation
 /// SMS is how people are reached (002 §3: "手机号码…务必精准"), so the number is checked strictly and
 /// stored in one canonical form (11 digits, no prefix). `+86`/`86` prefixes, spaces and hyphens are
 /// accepted on input and removed.
-public struct MobileNumber: Hashable, Sendable, Codable, CustomStringConvertible {
+public struct MobileNumber: Hashable, Sendable, TextCodable, CustomStringConvertible {
     public let digits: String
 
     public init?(_ text: String) {
@@ -30,20 +30,9 @@ public struct MobileNumber: Hashable, Sendable, Codable, CustomStringConvertible
         String(digits.prefix(3)) + "****" + String(digits.suffix(4))
     }
 
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let number = MobileNumber(text) else {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "invalid mainland mobile number")
-            )
-        }
-        self = number
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(digits)
-    }
+    public init?(codedText: String) { self.init(codedText) }
+    public var codedText: String { digits }
+    public static let textForm = "a mainland mobile number"
 
     /// Masked, so that interpolating a number into a log line never leaks it.
     public var description: String { masked }

@@ -53,7 +53,7 @@ struct ReportingWorkflow: Sendable {
             APIError.badRequest(code: "INVALID_PERIOD", message: "统计期间参数\(name)不正确")
         }
         if let from = query.get("from") {
-            guard let start = CivilDate(from), let end = query.get("to").flatMap(CivilDate.init), start <= end else { throw bad("from/to") }
+            guard let start = CivilDate(from), let end = query.get("to").flatMap({ CivilDate($0) }), start <= end else { throw bad("from/to") }
             return Period(from: start, to: end, label: "\(start)至\(end)")
         }
         if let month = query.get("month") {

@@ -161,7 +161,7 @@ extension PairingDesk {
     /// asked: one event each on the tier's pairing topic, recorded in the same transaction.
     func requestAppraisals(for quarter: CalendarQuarter) async throws -> AppraisalRequestsSent {
         let asked = try await runtime.transaction { connection -> [String] in
-            try await connection.execute("SELECT pg_advisory_xact_lock(hashtext(\("appraisal requests \(tier)")))", logger: logger)
+            try await lockTier("appraisal requests", on: connection)
             var done = Set<String>()
             for try await id in try await connection.query(
                 """
@@ -182,10 +182,7 @@ extension PairingDesk {
                     "INSERT INTO appraisal_requests (enterprise_id, quarter) VALUES (\(enterprise.id), \(quarter.description))",
                     logger: logger)
                 let event = AppraisalRequestEvent(tenant: tier, enterpriseID: enterprise.id, cadreName: cadre.name, quarter: quarter)
-                try await Outbox.enqueue([
-                    try .event(EventType.appraisalRequest, topic: Topics.pairing(tier), source: runtime.eventSource, tenant: tier,
-                        subject: enterprise.id, time: Date(), data: event)
-                ], on: connection, logger: logger)
+                try await publishPairingEvent(EventType.appraisalRequest, subject: enterprise.id, event, on: connection)
                 asked.append(enterprise.id)
             }
             return asked

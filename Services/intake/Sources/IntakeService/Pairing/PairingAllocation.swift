@@ -172,7 +172,7 @@ extension PairingDesk {
         let apply = request.apply ?? false
         let work: @Sendable (PostgresConnection) async throws -> Allocation = { connection in
             if apply {
-                try await connection.execute("SELECT pg_advisory_xact_lock(hashtext(\("pairing allocation \(tier)")))", logger: logger)
+                try await lockTier("pairing allocation", on: connection)
             }
             let enterprises = try await intake.directory.enterprises(tenant: tier, on: connection)
             let people = try await intake.directory.people(roles: [.cadre], tenant: tier, on: connection)
@@ -223,10 +223,7 @@ extension PairingDesk {
                 """, logger: logger)
             let event = PairingAssignedEvent(tenant: tier, enterpriseID: enterprise.id, enterpriseName: enterprise.name,
                 cadreID: cadre.id, cadreName: cadre.name, unitName: assignment.unitName, cadrePhone: cadre.phone?.digits)
-            try await Outbox.enqueue([
-                try .event(EventType.pairingAssigned, topic: Topics.pairing(tier), source: runtime.eventSource, tenant: tier,
-                    subject: enterprise.id, time: Date(), data: event)
-            ], on: connection, logger: logger)
+            try await publishPairingEvent(EventType.pairingAssigned, subject: enterprise.id, event, on: connection)
         }
         var applied = allocation
         applied.applied = true

@@ -234,8 +234,7 @@ struct PairingDesk: Sendable {
     /// tier's pairing topic each, in the transaction that records the reminder, so none is sent twice.
     func sendReminders(for month: CalendarMonth) async throws -> RemindersSent {
         let reminded = try await runtime.transaction { connection -> [String] in
-            // One scan at a time per tier: a second replica waits here and then finds them recorded.
-            try await connection.execute("SELECT pg_advisory_xact_lock(hashtext(\("pairing reminders \(tier)")))", logger: logger)
+            try await lockTier("pairing reminders", on: connection)
             var reminded: [String] = []
             for cadre in try await duties(in: month, on: connection) where !cadre.complete && cadre.remindedAt == nil {
                 try await connection.execute(
@@ -244,10 +243,7 @@ struct PairingDesk: Sendable {
                 let event = PairingReminderEvent(tenant: tier, cadreID: cadre.cadreID, month: month,
                     enterprises: cadre.enterprises.count, withoutContact: cadre.enterprises.count - cadre.contacted,
                     withoutStatus: cadre.enterprises.count - cadre.statusReported)
-                try await Outbox.enqueue([
-                    try .event(EventType.pairingReminder, topic: Topics.pairing(tier), source: runtime.eventSource, tenant: tier,
-                        subject: cadre.cadreID, time: Date(), data: event)
-                ], on: connection, logger: logger)
+                try await publishPairingEvent(EventType.pairingReminder, subject: cadre.cadreID, event, on: connection)
                 reminded.append(cadre.cadreID)
             }
             return reminded
@@ -270,6 +266,22 @@ struct PairingDesk: Sendable {
     }
 
     // MARK: Pieces
+
+    /// One event on the tier's pairing topic, in the transaction that records what it announces.
+    func publishPairingEvent(_ type: String, subject: String, _ data: some Codable & Sendable, on connection: PostgresConnection)
+        async throws
+    {
+        try await Outbox.enqueue([
+            try .event(type, topic: Topics.pairing(tier), source: runtime.eventSource, tenant: tier, subject: subject, time: Date(),
+                data: data)
+        ], on: connection, logger: logger)
+    }
+
+    /// Serialises one kind of work of the tier for the rest of the transaction: a second replica waits
+    /// here and then sees what the first recorded.
+    func lockTier(_ work: String, on connection: PostgresConnection) async throws {
+        try await connection.execute("SELECT pg_advisory_xact_lock(hashtext(\("\(work) \(tier)")))", logger: logger)
+    }
 
     func requireTier(_ principal: Principal) throws {
         guard principal.tenant == tier else { throw APIError.forbiddenTenant }
