@@ -65,6 +65,9 @@ public struct APIOperation: Sendable {
     public static let pairingCadres = APIOperation("pairing.cadres", .intake, .GET, "/pairing/cadres")
     public static let setExemption = APIOperation("pairing.setExemption", .intake, .PUT, "/pairing/cadres/{cadreID}/exemption")
     public static let allocate = APIOperation("pairing.allocate", .intake, .POST, "/pairing/allocations")
+    public static let proposeChange = APIOperation("pairing.propose", .intake, .POST, "/pairing/proposals")
+    public static let pairingProposals = APIOperation("pairing.proposals", .intake, .GET, "/pairing/proposals")
+    public static let decideChange = APIOperation("pairing.decide", .intake, .POST, "/pairing/proposals/{proposalID}/decision")
     public static let cadreFigures = APIOperation("figures.cadres", .reporting, .GET, "/figures/cadres")
     /// The dispatch slip as a Word document.
     public static let dispatchSlipDocument = APIOperation(
@@ -100,6 +103,7 @@ public struct APIOperation: Sendable {
         briefingDocument, unitRanking, annualEvaluation, recordAppraisal, registrationForm, escalationSlip, replyForm,
         pairingMonth, pairingContacts, recordContact, businessStatus, reportBusinessStatus, pairingReminders,
         myAppraisal, submitAppraisal, cadreQuarters, appraisalRequests, pairingCadres, setExemption, allocate,
+        proposeChange, pairingProposals, decideChange,
     ] + exports + documents.map(\.asPDF) + HandlingAction.allCases.map(\.operation)
 }
 

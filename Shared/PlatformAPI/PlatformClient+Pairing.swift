@@ -239,4 +239,41 @@ extension PlatformClient {
     public func allocate(_ session: Session, _ request: AllocationRequest) async throws -> Allocation {
         try await send(.allocate, tier: session.tier, token: session.token, body: request)
     }
+
+    // MARK: Changes of pairing
+
+    public struct PairingProposal: Codable, Sendable {
+        public var id: UUID
+        public var enterpriseID: String
+        public var enterpriseName: String
+        public var kind: PairingChangeKind
+        public var kindName: String
+        public var fromCadreName: String?
+        public var toCadreID: String?
+        public var toCadreName: String?
+        public var reason: String
+        public var proposedBy: String
+        public var proposedAt: Date
+        public var state: String
+        public var stateName: String
+        public var decisionNote: String?
+    }
+
+    public func proposeChange(_ session: Session, _ input: PairingProposalInput) async throws -> PairingProposal {
+        try await send(.proposeChange, tier: session.tier, token: session.token, body: input)
+    }
+
+    /// Open proposals, or every one with `all`.
+    public func pairingProposals(_ session: Session, all: Bool = false) async throws -> [PairingProposal] {
+        try await send(.pairingProposals, tier: session.tier, query: all ? "?state=all" : "", token: session.token)
+    }
+
+    public func decideChange(_ session: Session, proposalID: UUID, approve: Bool, note: String? = nil) async throws -> PairingProposal {
+        struct Body: Encodable, Sendable {
+            var approve: Bool
+            var note: String?
+        }
+        return try await send(.decideChange, tier: session.tier, pathParameters: ["proposalID": proposalID.uuidString.lowercased()],
+            token: session.token, body: Body(approve: approve, note: note))
+    }
 }

@@ -249,5 +249,68 @@ extension EndToEnd {
                 try await client.allocate(try await client.login(tier: "zhangwan", login: "赵文静", password: Cast.demoPassword), request)
             }
         }
+
+        @Test("Changes of pairing are proposed by the cadre or the office and carried out only when the office approves")
+        func proposals() async throws {
+            let stack = try await TestStack.shared.start()
+            let client = try await TestStack.shared.client()
+            let office = try await client.login(tier: "zhangwan", login: "张湾区双千办", password: Cast.demoPassword)
+            let zhao = try await client.login(tier: "zhangwan", login: "赵文静", password: Cast.demoPassword)
+            let wang = try await client.login(tier: "zhangwan", login: "王建国", password: Cast.demoPassword)
+            func code(_ number: Int) -> String {
+                let prefix = "91420303MA4AP" + String(format: "%04d", number)
+                return prefix + String(UnifiedSocialCreditCode.checkCharacter(forPrefix: prefix)!)
+            }
+            let roster = #"{"tenant": "zhangwan", "people": [{"id": "zw-cadre-2", "name": "赵文静", "role": "cadre", "phone": "19900030022", "password": "Demo@2026", "passwordChangeRequired": false}], "enterprises": [{"id": "zw-prop-e1", "name": "十堰调整测试一有限公司", "creditCode": "\#(code(1))", "address": "十堰市测试路2号", "industryGroup": "commerce", "liaisonName": "调整联络一", "liaisonPhone": "19900030081", "pairedCadreID": "zw-cadre-2"}, {"id": "zw-prop-e2", "name": "十堰调整测试二有限公司", "creditCode": "\#(code(2))", "address": "十堰市测试路3号", "industryGroup": "commerce", "liaisonName": "调整联络二", "liaisonPhone": "19900030082", "pairedCadreID": "zw-cadre-2"}]}"#
+            let (imported, answer) = try await client.raw("import", .PUT, stack.url(.intake, tier: "zhangwan") + "/admin/directory",
+                token: office.token, rawBody: Array(roster.utf8))
+            #expect(imported == 200, "\(String(decoding: answer, as: UTF8.self))")
+
+            let removal = try await client.proposeChange(zhao, PairingProposalInput(enterpriseID: "zw-prop-e1", kind: "remove",
+                reason: "企业已停产歇业"))
+            #expect(removal.state == "proposed" && removal.fromCadreName == "赵文静")
+            func refusal(_ session: Session, _ input: PairingProposalInput) async throws -> APICallError? {
+                do {
+                    _ = try await client.proposeChange(session, input)
+                    return nil
+                } catch let error as APICallError {
+                    return error
+                }
+            }
+            #expect(try await refusal(zhao, PairingProposalInput(enterpriseID: "zw-prop-e1", kind: "release", reason: "再次申请"))?.code
+                == "PROPOSAL_OPEN")
+            #expect(try await refusal(wang, PairingProposalInput(enterpriseID: "zw-prop-e2", kind: "remove", reason: "不是我的"))?.code
+                == "NOT_PAIRED")
+            #expect(try await refusal(zhao, PairingProposalInput(enterpriseID: "zw-prop-e2", kind: "reassign", reason: "  "))?.status == 422)
+            #expect(try await client.pairingProposals(zhao).contains { $0.id == removal.id })
+            #expect(try await client.enterprises(office).first { $0.id == "zw-prop-e1" }?.pairedCadreID == "zw-cadre-2",
+                "nothing changes before the office decides")
+
+            await #expect(throws: APICallError.self) { try await client.decideChange(office, proposalID: removal.id, approve: false) }
+            await #expect(throws: APICallError.self) { try await client.decideChange(zhao, proposalID: removal.id, approve: true) }
+            let approved = try await client.decideChange(office, proposalID: removal.id, approve: true)
+            #expect(approved.state == "approved")
+            #expect(try await client.enterprises(office).first { $0.id == "zw-prop-e1" }?.pairedCadreID == nil)
+            let proposal = try await client.allocate(office, PlatformClient.AllocationRequest(seed: "1"))
+            #expect(!(proposal.assignments.map(\.enterpriseID) + proposal.unassigned.map(\.enterpriseID)).contains("zw-prop-e1"),
+                "an enterprise off the list is not allocated again")
+            await #expect(throws: APICallError.self) { try await client.decideChange(office, proposalID: removal.id, approve: false, note: "晚了") }
+
+            let start = log.lineCount()
+            let handOver = try await client.proposeChange(office, PairingProposalInput(enterpriseID: "zw-prop-e2", kind: "reassign",
+                toCadreID: "zw-cadre-1", reason: "赵文静同志工作调整"))
+            #expect(handOver.toCadreName == "王建国")
+            _ = try await client.decideChange(office, proposalID: handOver.id, approve: true)
+            #expect(try await client.enterprises(office).first { $0.id == "zw-prop-e2" }?.pairedCadreID == "zw-cadre-1")
+            let log = self.log
+            let liaisonText = try await eventually("the liaison's SMS of the new cadre") {
+                log.messages(after: start).first { $0.to == "19900030082" }?.text
+            }
+            #expect(liaisonText.hasPrefix("【张湾区双千办】十堰亲清企业服务信息平台已为贵企业安排包联干部王建国，联系电话"))
+            let cadreText = try await eventually("the new cadre's SMS") {
+                log.messages(after: start).first { $0.text.hasSuffix("已安排您包联十堰调整测试二有限公司，请尽快与企业联系对接") }
+            }
+            #expect(cadreText.to.hasPrefix("199"))
+        }
     }
 }

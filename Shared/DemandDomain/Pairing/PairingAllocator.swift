@@ -186,3 +186,53 @@ struct SeededGenerator {
         }
     }
 }
+
+/// A change of one enterprise's pairing (000 Q6–Q9), proposed by its cadre or the office and decided
+/// by the office.
+public enum PairingChangeKind: String, Codable, Sendable, CaseIterable {
+    /// The enterprise goes back to the pool for the next allocation (a cadre who leaves, Q8).
+    case release
+    /// Another cadre takes it over.
+    case reassign
+    /// The enterprise leaves the pairing list (stopped trading, closed or bankrupt, Q9).
+    case remove
+
+    public var chineseName: String {
+        switch self {
+        case .release: "收回入待分配企业库"
+        case .reassign: "调整包联干部"
+        case .remove: "移出包联名单"
+        }
+    }
+}
+
+/// The checks on a proposed change of pairing.
+public struct PairingProposalInput: Sendable, Hashable, Codable {
+    public var enterpriseID: String
+    public var kind: String
+    /// For `reassign`: the cadre who takes the enterprise over.
+    public var toCadreID: String?
+    public var reason: String
+
+    public init(enterpriseID: String, kind: String, toCadreID: String? = nil, reason: String) {
+        self.enterpriseID = enterpriseID
+        self.kind = kind
+        self.toCadreID = toCadreID
+        self.reason = reason
+    }
+
+    public static let reasonLimit = 200
+
+    public func validated() throws(ValidationError) -> PairingChangeKind {
+        var issues = IssueCollector()
+        if !enterpriseID.hasVisibleCharacters { issues.add("MISSING_FIELD", "enterpriseID", "请选择企业") }
+        let kind = PairingChangeKind(rawValue: kind)
+        if kind == nil { issues.add("INVALID_CHANGE", "kind", "请选择调整方式") }
+        if kind == .reassign, !(toCadreID ?? "").hasVisibleCharacters {
+            issues.add("MISSING_FIELD", "toCadreID", "请选择接手的包联干部")
+        }
+        issues.requireText(reason, field: "reason", label: "调整原因", maxLength: Self.reasonLimit)
+        try issues.finish()
+        return kind!
+    }
+}

@@ -55,5 +55,6 @@ enum IntakeMigrations {
         PairingDesk.migration,
         PairingDesk.appraisalMigration,
         PairingDesk.allocationMigration,
+        PairingDesk.proposalMigration,
     ]
 }

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import PlatformAPI
+import PlatformEvents
 
 /// 包联分配 (000 Q1–Q4, Q26): the office records which cadres are exempt and why, previews an
 /// allocation of the unpaired enterprises with its seed, and applies it.
@@ -100,8 +101,16 @@ extension PortalRoutes {
         _ session: PortalSession, flash: Flash?, status: HTTPResponse.Status = .ok, typed: AllocationForm = AllocationForm(),
         proposal: PlatformClient.Allocation? = nil
     ) async throws -> Response {
-        let cadres = try await client.pairingCadres(session.api)
+        async let listed = client.pairingCadres(session.api)
+        async let open = client.pairingProposals(session.api)
+        async let enterprises = client.enterprises(session.api)
+        let cadres = try await listed
+        let proposals = try await open
         var fields: [String: Any] = [
+            "proposals": proposals.map(Self.proposalRow), "hasProposals": !proposals.isEmpty,
+            "enterprises": try await enterprises.filter(\.active).map { ["id": $0.id, "name": $0.name] },
+            "kinds": PairingChangeKind.allCases.map { ["value": $0.rawValue, "label": $0.chineseName] },
+            "activeCadres": cadres.map { ["id": $0.cadreID, "name": $0.name + ($0.unitName.map { "（\($0)）" } ?? "")] },
             "cadres": cadres.map { cadre -> [String: Any] in
                 [
                     "id": cadre.cadreID, "name": cadre.name, "unitName": cadre.unitName ?? "", "enterprises": cadre.enterprises,
@@ -124,5 +133,50 @@ extension PortalRoutes {
             ] as [String: Any]
         }
         return pages.page("allocation", title: "包联分配", session: session, flash: flash, status: status, fields)
+    }
+}
+
+/// 包联调整 (000 Q6–Q9): the cadre asks for an enterprise to go back to the pool or off the list; the
+/// office proposes any change too and approves or refuses each.
+extension PortalRoutes {
+    func proposeChange(_ request: Request, context: PortalContext) async throws -> Response {
+        let session = try context.requireRole([.cadre, .office])
+        let form = try await request.form(context: context)
+        try checkCSRF(form, session)
+        let input = PairingProposalInput(enterpriseID: form["enterpriseID"] ?? "", kind: form["kind"] ?? "",
+            toCadreID: (form["toCadreID"] ?? "").isEmpty ? nil : form["toCadreID"], reason: form["reason"] ?? "")
+        let back = session.api.role == .office ? "/pairing/allocation" : "/pairing"
+        do {
+            let proposal = try await client.proposeChange(session.api, input)
+            try await sessions.setFlash(.done("已提交“\(proposal.kindName)”申请，待双千办审批"), for: session.id)
+        } catch let error as APICallError where (400..<500).contains(error.status) {
+            let message = error.fieldMessages.values.sorted().first ?? error.message
+            try await sessions.setFlash(.failed(message), for: session.id)
+        }
+        return Self.redirect(back)
+    }
+
+    func decideChange(_ request: Request, context: PortalContext) async throws -> Response {
+        let session = try context.requireRole([.office])
+        let form = try await request.form(context: context)
+        try checkCSRF(form, session)
+        guard let id = context.parameters.get("proposal").flatMap({ UUID(uuidString: $0) }) else { throw PortalError.notFound }
+        let approve = form["decision"] == "approve"
+        do {
+            let proposal = try await client.decideChange(session.api, proposalID: id, approve: approve, note: form["note"])
+            try await sessions.setFlash(.done("\(proposal.enterpriseName)：\(proposal.kindName)\(proposal.stateName)"), for: session.id)
+        } catch let error as APICallError where (400..<500).contains(error.status) {
+            try await sessions.setFlash(.failed(error.message), for: session.id)
+        }
+        return Self.redirect("/pairing/allocation")
+    }
+
+    static func proposalRow(_ proposal: PlatformClient.PairingProposal) -> [String: Any] {
+        [
+            "id": proposal.id.uuidString.lowercased(), "enterprise": proposal.enterpriseName, "kind": proposal.kindName,
+            "from": proposal.fromCadreName ?? "", "to": proposal.toCadreName ?? "", "reason": proposal.reason,
+            "proposedBy": proposal.proposedBy, "proposedAt": CivilDate.shanghaiText(proposal.proposedAt),
+            "state": proposal.stateName, "open": proposal.state == "proposed", "note": proposal.decisionNote ?? "",
+        ]
     }
 }

@@ -90,6 +90,11 @@ extension PortalRoutes {
         if api.role == .cadre {
             let enterprises = duties.cadres.first?.enterprises ?? []
             fields.merge(Self.cadreForms(enterprises: enterprises, thisMonth: thisMonth, typed: typed)) { $1 }
+            let proposals = try await client.pairingProposals(api, all: true)
+            fields["proposals"] = proposals.prefix(10).map(Self.proposalRow)
+            fields["hasProposals"] = !proposals.isEmpty
+            // A cadre asks for an enterprise to go back to the pool or off the list; reassigning is the office's.
+            fields["cadreKinds"] = [PairingChangeKind.remove, .release].map { ["value": $0.rawValue, "label": $0.chineseName] }
         }
         return pages.page("pairing", title: api.role == .cadre ? "包联工作" : "\(month.chineseText)包联工作情况", session: session, flash: flash,
             status: status, fields)

@@ -60,6 +60,8 @@ struct PortalRoutes: Sendable {
         router.post("pairing/allocation/cadres/:cadre/exemption", use: setExemption)
         router.post("pairing/allocation/preview", use: previewAllocation)
         router.post("pairing/allocation/apply", use: applyAllocation)
+        router.post("pairing/proposals", use: proposeChange)
+        router.post("pairing/proposals/:proposal/decision", use: decideChange)
         router.get("appraisal", use: appraisalPage)
         router.post("appraisal", use: submitAppraisal)
         router.get("appraisals", use: appraisalResultsPage)

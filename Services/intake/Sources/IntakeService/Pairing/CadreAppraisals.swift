@@ -195,8 +195,7 @@ extension PairingDesk {
 
     /// The office asks now, in the quarter's first months too.
     func requestAppraisals(for quarter: CalendarQuarter, by principal: Principal) async throws -> AppraisalRequestsSent {
-        try requireTier(principal)
-        guard principal.role == .office else { throw APIError.forbiddenRole(principal.role) }
+        try requireOffice(principal)
         guard quarter == CalendarQuarter(CalendarMonth(CivilDate(Date()))) else {
             throw APIError.invalid(code: "QUARTER_OUT_OF_RANGE", message: "只能请企业测评本季度的包联工作", field: "quarter")
         }
@@ -253,13 +252,6 @@ extension PairingDesk {
         let asking = CalendarMonth(CivilDate(Date())) == quarter.lastMonth
         return Appraisal(quarter: quarter, cadreID: cadre?.id, cadreName: cadre?.name, due: asking && cadre != nil && stored == nil,
             ratings: stored?.ratings, results: stored?.results, submittedAt: stored?.submittedAt)
-    }
-}
-
-extension Optional {
-    fileprivate func asyncFlatMap<Other>(_ transform: (Wrapped) async throws -> Other?) async rethrows -> Other? {
-        guard let self else { return nil }
-        return try await transform(self)
     }
 }
 

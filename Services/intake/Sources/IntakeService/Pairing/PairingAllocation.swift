@@ -179,7 +179,8 @@ extension PairingDesk {
             let exemptions = try await self.exemptions(on: connection)
             let elsewhere = try await pairedElsewhere(enterprises, on: connection)
             let load = Dictionary(grouping: enterprises.filter { $0.active && $0.pairedCadreID != nil }, by: { $0.pairedCadreID! })
-            let pool = enterprises.filter { $0.active && $0.pairedCadreID == nil && $0.provisional != true }
+            let removed = try await removedEnterprises(on: connection)
+            let pool = enterprises.filter { $0.active && $0.pairedCadreID == nil && $0.provisional != true && !removed.contains($0.id) }
             let result = PairingAllocator.allocate(PairingAllocator.Request(
                 pool: pool.map(\.id),
                 cadres: people.map { PairingAllocator.Cadre(id: $0.id, unitID: $0.unitID, exemption: exemptions[$0.id]?.reason,
@@ -281,11 +282,6 @@ extension PairingDesk {
     }
 
     // MARK: Pieces
-
-    private func requireOffice(_ principal: Principal) throws {
-        try requireTier(principal)
-        guard principal.role == .office else { throw APIError.forbiddenRole(principal.role) }
-    }
 
     private func exemptions(on connection: PostgresConnection) async throws -> [String: (reason: PairingExemption, note: String?)] {
         var result: [String: (reason: PairingExemption, note: String?)] = [:]

@@ -256,8 +256,7 @@ struct PairingDesk: Sendable {
 
     /// The office reminds the cadres who are behind now, before the reminder day.
     func sendReminders(for month: CalendarMonth, by principal: Principal) async throws -> RemindersSent {
-        try requireTier(principal)
-        guard principal.role == .office else { throw APIError.forbiddenRole(principal.role) }
+        try requireOffice(principal)
         // A reminder is about the month in progress; a past month's duties can no longer be done.
         guard month == CalendarMonth(CivilDate(Date())) else {
             throw APIError.invalid(code: "MONTH_OUT_OF_RANGE", message: "只能提醒本月的包联工作", field: "month")
@@ -281,6 +280,11 @@ struct PairingDesk: Sendable {
     /// here and then sees what the first recorded.
     func lockTier(_ work: String, on connection: PostgresConnection) async throws {
         try await connection.execute("SELECT pg_advisory_xact_lock(hashtext(\("\(work) \(tier)")))", logger: logger)
+    }
+
+    func requireOffice(_ principal: Principal) throws {
+        try requireTier(principal)
+        guard principal.role == .office else { throw APIError.forbiddenRole(principal.role) }
     }
 
     func requireTier(_ principal: Principal) throws {
@@ -429,7 +433,16 @@ struct PairingReminderScan: Service {
             } catch {
                 desk.logger.error("Pairing reminder scan failed", metadata: ["error": "\(error)"])
             }
-            do { try await Task.sleep(for: interval) } catch { return }
+            // The wait is long (an hour by default): a graceful shutdown ends it at once.
+            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
         }
+    }
+}
+
+extension Optional {
+    /// `flatMap` with an asynchronous transform (a directory lookup by an optional id).
+    func asyncFlatMap<Other>(_ transform: (Wrapped) async throws -> Other?) async rethrows -> Other? {
+        guard let self else { return nil }
+        return try await transform(self)
     }
 }

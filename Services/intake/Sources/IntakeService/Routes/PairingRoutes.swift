@@ -69,6 +69,22 @@ struct PairingRoutes {
             let principal = try context.requirePrincipal()
             return try await desk.allocate(try await request.decodeJSON(PairingDesk.AllocationRequest.self, context: context), by: principal)
         }
+        pairing.post("proposals") { request, context -> Response in
+            let principal = try context.requirePrincipal()
+            let input = try await request.decodeJSON(PairingProposalInput.self, context: context)
+            var response = try await desk.propose(input, by: principal).response(from: request, context: context)
+            response.status = .created
+            return response
+        }
+        pairing.get("proposals") { request, context in
+            try await desk.proposals(includeDecided: request.uri.queryParameters.get("state") == "all", for: try context.requirePrincipal())
+        }
+        pairing.post("proposals/:proposalID/decision") { request, context in
+            let principal = try context.requirePrincipal()
+            let decision = try await request.decodeJSON(PairingDesk.Decision.self, context: context)
+            guard let id = context.parameters.get("proposalID").flatMap({ UUID(uuidString: $0) }) else { throw APIError.notFound("调整申请") }
+            return try await desk.decide(id, decision, by: principal)
+        }
         pairing.post("reminders") { request, context in
             let principal = try context.requirePrincipal()
             let body = try await request.decodeJSON(ReminderRequest.self, context: context)
