@@ -86,12 +86,15 @@ public struct DirectoryEnterprise: Codable, Sendable, Hashable {
     /// Registered by the office from a demand's form because the enterprise was not in the roster
     /// (003 art. 7–10); the roster's entry with the same credit code completes it (nil: from the roster).
     public var provisional: Bool?
+    /// On the statistics bureau's 四上 list, from which enterprises are allocated to cadres (000 Q1);
+    /// nil or false: not allocated (a small enterprise outside the programme, 000 Q29).
+    public var onFourAboveList: Bool?
 
     public init(
         id: String, tenant: TenantID, name: String, creditCode: UnifiedSocialCreditCode, address: String,
         legalRepresentative: String?, legalRepresentativePhone: MobileNumber?, liaisonName: String?, liaisonPhone: MobileNumber?,
         pairedCadreID: String?, industryGroup: IndustryGroup, profile: String?, businessStatus: [MonthlyStatus], active: Bool,
-        provisional: Bool? = nil
+        provisional: Bool? = nil, onFourAboveList: Bool? = nil
     ) {
         self.id = id
         self.tenant = tenant
@@ -108,6 +111,7 @@ public struct DirectoryEnterprise: Codable, Sendable, Hashable {
         self.businessStatus = businessStatus
         self.active = active
         self.provisional = provisional
+        self.onFourAboveList = onFourAboveList
     }
 
     /// Ids of enterprises registered provisionally keep this prefix after the roster completes them,

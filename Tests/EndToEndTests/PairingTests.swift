@@ -193,9 +193,11 @@ extension EndToEnd {
                 let prefix = "91420303MA4AL" + String(format: "%04d", number)
                 return prefix + String(UnifiedSocialCreditCode.checkCharacter(forPrefix: prefix)!)
             }
-            func enterprise(_ id: String, _ name: String, _ code: String, liaison: String, paired: String? = nil) -> String {
+            func enterprise(_ id: String, _ name: String, _ code: String, liaison: String, paired: String? = nil, listed: Bool = true)
+                -> String
+            {
                 let pairing = paired.map { #", "pairedCadreID": "\#($0)""# } ?? ""
-                return #"{"id": "\#(id)", "name": "\#(name)", "creditCode": "\#(code)", "address": "十堰市测试路1号", "industryGroup": "economyAndIT", "liaisonName": "测试联络", "liaisonPhone": "\#(liaison)"\#(pairing)}"#
+                return #"{"id": "\#(id)", "name": "\#(name)", "creditCode": "\#(code)", "address": "十堰市测试路1号", "industryGroup": "economyAndIT", "liaisonName": "测试联络", "liaisonPhone": "\#(liaison)", "onFourAboveList": \#(listed)\#(pairing)}"#
             }
             func load(_ tier: TenantID, _ roster: String, as session: Session) async throws {
                 let (status, answer) = try await client.raw("import", .PUT, stack.url(.intake, tier: tier) + "/admin/directory",
@@ -208,7 +210,8 @@ extension EndToEnd {
             try await load("zhangwan", #"{"tenant": "zhangwan", "people": [{"id": "zw-alloc-1", "name": "分配测试甲", "role": "cadre", "phone": "19900030061"}, {"id": "zw-alloc-2", "name": "分配测试乙", "role": "cadre", "phone": "19900030062"}], "enterprises": ["#
                 + [enterprise("zw-alloc-e1", "十堰分配测试一有限公司", code(2), liaison: "19900030071"),
                    enterprise("zw-alloc-e2", "十堰分配测试二有限公司", code(3), liaison: "19900030072"),
-                   enterprise("zw-alloc-e3", "十堰分配测试三有限公司", code(1), liaison: "19900030073")].joined(separator: ", ") + "]}",
+                   enterprise("zw-alloc-e3", "十堰分配测试三有限公司", code(1), liaison: "19900030073"),
+                   enterprise("zw-alloc-e4", "十堰分配测试小微商店", code(4), liaison: "19900030074", listed: false)].joined(separator: ", ") + "]}",
                 as: office)
 
             let exempt = try await client.setExemption(office, cadreID: "zw-alloc-2", reason: .workingAway, note: "长期在外地工作")
@@ -224,6 +227,8 @@ extension EndToEnd {
             #expect(proposal.unassigned.first { $0.enterpriseID == "zw-alloc-e1" }?.reason == .noCadreLeft,
                 "the demo's cadres have their share and the other is exempt")
             #expect(!proposal.assignments.contains { $0.cadreID == "zw-alloc-2" })
+            #expect(!(proposal.assignments.map(\.enterpriseID) + proposal.unassigned.map(\.enterpriseID)).contains("zw-alloc-e4"),
+                "an enterprise not on the 四上 list is outside the programme and is not allocated")
             let again = try await client.allocate(office, request)
             #expect(again.assignments.map(\.enterpriseID) == proposal.assignments.map(\.enterpriseID)
                 && again.assignments.map(\.cadreID) == proposal.assignments.map(\.cadreID), "the same seed gives the same proposal")
@@ -261,7 +266,7 @@ extension EndToEnd {
                 let prefix = "91420303MA4AP" + String(format: "%04d", number)
                 return prefix + String(UnifiedSocialCreditCode.checkCharacter(forPrefix: prefix)!)
             }
-            let roster = #"{"tenant": "zhangwan", "people": [{"id": "zw-cadre-2", "name": "赵文静", "role": "cadre", "phone": "19900030022", "password": "Demo@2026", "passwordChangeRequired": false}], "enterprises": [{"id": "zw-prop-e1", "name": "十堰调整测试一有限公司", "creditCode": "\#(code(1))", "address": "十堰市测试路2号", "industryGroup": "commerce", "liaisonName": "调整联络一", "liaisonPhone": "19900030081", "pairedCadreID": "zw-cadre-2"}, {"id": "zw-prop-e2", "name": "十堰调整测试二有限公司", "creditCode": "\#(code(2))", "address": "十堰市测试路3号", "industryGroup": "commerce", "liaisonName": "调整联络二", "liaisonPhone": "19900030082", "pairedCadreID": "zw-cadre-2"}]}"#
+            let roster = #"{"tenant": "zhangwan", "people": [{"id": "zw-cadre-2", "name": "赵文静", "role": "cadre", "phone": "19900030022", "password": "Demo@2026", "passwordChangeRequired": false}], "enterprises": [{"id": "zw-prop-e1", "name": "十堰调整测试一有限公司", "creditCode": "\#(code(1))", "address": "十堰市测试路2号", "industryGroup": "commerce", "liaisonName": "调整联络一", "liaisonPhone": "19900030081", "pairedCadreID": "zw-cadre-2", "onFourAboveList": true}, {"id": "zw-prop-e2", "name": "十堰调整测试二有限公司", "creditCode": "\#(code(2))", "address": "十堰市测试路3号", "industryGroup": "commerce", "liaisonName": "调整联络二", "liaisonPhone": "19900030082", "pairedCadreID": "zw-cadre-2", "onFourAboveList": true}]}"#
             let (imported, answer) = try await client.raw("import", .PUT, stack.url(.intake, tier: "zhangwan") + "/admin/directory",
                 token: office.token, rawBody: Array(roster.utf8))
             #expect(imported == 200, "\(String(decoding: answer, as: UTF8.self))")

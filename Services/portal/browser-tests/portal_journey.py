@@ -596,7 +596,8 @@ class Journey:
         expect(office.locator("tr[data-cadre=mj-cadre-2]")).to_contain_text("未完成")
         expect(office.get_by_test_id("contacts")).to_contain_text("电话了解四季度订单")
         self.shot(office, "office-pairing")
-        # 包联分配: a preview only; applying it would pair the demo's 小微 enterprise for the other tests.
+        # 包联分配: the demo's 四上 enterprises are all paired, and its 小微 enterprise is outside the
+        # programme: the preview has nothing to allocate.
         office.click("text=包联分配")
         office.fill("#leaderContacts", "没有逗号的一行")
         office.get_by_test_id("allocation-form").locator("button[type=submit]").click()
@@ -605,7 +606,7 @@ class Journey:
         office.fill("#seed", "2026")
         office.get_by_test_id("allocation-form").locator("button[type=submit]").click()
         expect(office.get_by_test_id("seed")).to_have_text("2026")
-        expect(office.get_by_test_id("proposal")).to_contain_text("十堰小微便民超市")
+        expect(office.get_by_test_id("proposal")).to_contain_text("没有可分配的企业或干部")
         expect(office.get_by_test_id("proposals")).to_contain_text("本人工作调动，申请收回")
         self.shot(office, "office-allocation")
         row = office.locator("tr[data-proposal]", has_text="本人工作调动")

@@ -42,6 +42,8 @@ public struct DirectoryFile: Codable, Sendable {
         public var pairedCadreID: String?
         public var industryGroup: IndustryGroup
         public var profile: String?
+        /// On the statistics bureau's 四上 list (000 Q1): allocations pair only these.
+        public var onFourAboveList: Bool?
         /// The enterprise account logs in with the enterprise's full name (002 §13).
         public var password: String?
         /// Whether the enterprise must choose a new password at first login; default true.
@@ -180,7 +182,7 @@ public struct DirectoryFile: Codable, Sendable {
                 address: enterprise.address, legalRepresentative: enterprise.legalRepresentative,
                 legalRepresentativePhone: legalPhone, liaisonName: enterprise.liaisonName, liaisonPhone: liaisonPhone,
                 pairedCadreID: enterprise.pairedCadreID, industryGroup: enterprise.industryGroup, profile: enterprise.profile,
-                businessStatus: [], active: true)
+                businessStatus: [], active: true, onFourAboveList: enterprise.onFourAboveList)
             entries.append(.enterprise(record))
             // The enterprise's liaison is the person who receives its SMS.
             let liaison = record.liaison

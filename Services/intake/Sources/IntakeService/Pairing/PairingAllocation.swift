@@ -180,7 +180,10 @@ extension PairingDesk {
             let elsewhere = try await pairedElsewhere(enterprises, on: connection)
             let load = Dictionary(grouping: enterprises.filter { $0.active && $0.pairedCadreID != nil }, by: { $0.pairedCadreID! })
             let removed = try await removedEnterprises(on: connection)
-            let pool = enterprises.filter { $0.active && $0.pairedCadreID == nil && $0.provisional != true && !removed.contains($0.id) }
+            // The 四上 list (000 Q1) without a cadre; small enterprises outside the programme stay unpaired (Q29).
+            let pool = enterprises.filter {
+                $0.active && $0.onFourAboveList == true && $0.pairedCadreID == nil && !removed.contains($0.id)
+            }
             let result = PairingAllocator.allocate(PairingAllocator.Request(
                 pool: pool.map(\.id),
                 cadres: people.map { PairingAllocator.Cadre(id: $0.id, unitID: $0.unitID, exemption: exemptions[$0.id]?.reason,
