@@ -86,6 +86,7 @@ struct CadreAppraisalTests {
         #expect(quarter.description == "2026-Q4" && quarter.chineseText == "2026年第四季度")
         #expect(quarter.months.map(\.description) == ["2026-10", "2026-11", "2026-12"])
         #expect(CalendarQuarter(CalendarMonth("2026-03")!).description == "2026-Q1")
+        #expect(quarter.adding(quarters: -4).description == "2025-Q4" && quarter.adding(quarters: 1).description == "2027-Q1")
     }
 
     @Test("An appraisal rates all four duties with known levels; unknown duties and long texts are refused")

@@ -50,7 +50,8 @@ extension EndToEnd {
                 contactedOn: today.description, way: "phone", summary: "自己登记"))
             #expect(enterprise.status == 403 && enterprise.code == "ROLE_NOT_ALLOWED")
             // The enterprise sees contacts with itself; the dispatcher sees none.
-            #expect(try await client.pairingContacts(cast.enterprise).allSatisfy { $0.enterpriseID == "mj-ent-1" })
+            let seenByEnterprise = try await client.pairingContacts(cast.enterprise)
+            #expect(seenByEnterprise.contains { $0.id == recorded.id } && seenByEnterprise.allSatisfy { $0.enterpriseID == "mj-ent-1" })
             await #expect(throws: APICallError.self) { try await client.pairingMonth(cast.countyDispatcher) }
         }
 

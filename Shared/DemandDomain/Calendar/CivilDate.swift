@@ -116,7 +116,6 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
         }
     }
 
-    public init?(codedText: String) { self.init(codedText) }
     public var codedText: String { description }
     public static let textForm = "YYYY-MM-DD"
 }

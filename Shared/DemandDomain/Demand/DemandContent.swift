@@ -258,8 +258,8 @@ public struct DemandForm: Codable, Sendable, Hashable {
             isConsultation: isConsultation ?? false,
             attachments: attachments,
             raisedOn: raisedOn,
-            remarks: remarks.map(\.trimmingWhitespace).flatMap { $0.isEmpty ? nil : $0 },
-            suggestedUnit: suggestedUnit.map(\.trimmingWhitespace).flatMap { $0.isEmpty ? nil : $0 }
+            remarks: remarks.trimmedOrNil,
+            suggestedUnit: suggestedUnit.trimmedOrNil
         )
     }
 

@@ -58,6 +58,8 @@ public struct CalendarQuarter: Hashable, Comparable, Sendable, CustomStringConve
         quarter = (month.month - 1) / 3 + 1
     }
 
+    public func adding(quarters: Int) -> CalendarQuarter { CalendarQuarter(months[0].adding(months: 3 * quarters)) }
+
     public var months: [CalendarMonth] { (1...3).map { CalendarMonth(year: year, month: (quarter - 1) * 3 + $0)! } }
     public var lastMonth: CalendarMonth { months[2] }
 
@@ -68,7 +70,6 @@ public struct CalendarQuarter: Hashable, Comparable, Sendable, CustomStringConve
         (lhs.year, lhs.quarter) < (rhs.year, rhs.quarter)
     }
 
-    public init?(codedText: String) { self.init(codedText) }
     public var codedText: String { description }
     public static let textForm = "YYYY-Qn"
 }

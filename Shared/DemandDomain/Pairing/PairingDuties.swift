@@ -77,7 +77,6 @@ public struct CalendarMonth: Hashable, Comparable, Sendable, CustomStringConvert
         (lhs.year, lhs.month) < (rhs.year, rhs.month)
     }
 
-    public init?(codedText: String) { self.init(codedText) }
     public var codedText: String { description }
     public static let textForm = "YYYY-MM"
 }

@@ -38,7 +38,6 @@ public enum ContactNumber: Hashable, Sendable, TextCodable, CustomStringConverti
         if case .mobile(let mobile) = self { mobile } else { nil }
     }
 
-    public init?(codedText: String) { self.init(codedText) }
     public var codedText: String { text }
     public static let textForm = "a mobile or landline number"
 

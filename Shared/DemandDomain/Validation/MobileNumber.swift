@@ -30,7 +30,6 @@ public struct MobileNumber: Hashable, Sendable, TextCodable, CustomStringConvert
         String(digits.prefix(3)) + "****" + String(digits.suffix(4))
     }
 
-    public init?(codedText: String) { self.init(codedText) }
     public var codedText: String { digits }
     public static let textForm = "a mainland mobile number"
 

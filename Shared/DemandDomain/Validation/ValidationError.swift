@@ -60,6 +60,14 @@ struct IssueCollector {
     }
 }
 
+extension Optional where Wrapped == String {
+    /// An optional text field as kept: without surrounding whitespace, and nil when nothing is left.
+    public var trimmedOrNil: String? {
+        guard let trimmed = self?.trimmingWhitespace, !trimmed.isEmpty else { return nil }
+        return trimmed
+    }
+}
+
 extension String {
     public var trimmingWhitespace: String {
         var scalars = Substring.UnicodeScalarView(unicodeScalars)

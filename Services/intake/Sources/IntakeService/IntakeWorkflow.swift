@@ -156,7 +156,7 @@ public struct IntakeWorkflow: Sendable {
         let entries = validated.entries.map { entry -> DirectoryEntry in
             switch entry {
             case .person(var person):
-                guard let chosen = chosenPhones[person.id].flatMap({ MobileNumber($0) }) else { return entry }
+                guard let chosen = chosenPhones[person.id].flatMap(MobileNumber.init) else { return entry }
                 person.phone = chosen
                 return .person(person)
             case .enterprise(var enterprise):

@@ -52,6 +52,26 @@ struct IntentPlanner: Sendable {
         var key: String
         var name: String?
         var phone: MobileNumber?
+
+        init(key: String, name: String?, phone: MobileNumber?) {
+            self.key = key
+            self.name = name
+            self.phone = phone
+        }
+
+        init(_ person: DirectoryPerson) {
+            self.init(key: "person:\(person.id)", name: person.name, phone: person.phone)
+        }
+    }
+
+    /// Whom to record when the directory does not know a recipient: within the grace period the event
+    /// waits for the directory (thrown); after it, an unreachable placeholder, so the event is not
+    /// retried for ever.
+    private func unknownRecipient(_ kind: RecipientKind, eventTime: Date) throws -> Recipient {
+        guard Date().timeIntervalSince(eventTime) > TimeInterval(directoryGrace.components.seconds) else {
+            throw DirectoryNotReady(kind: kind)
+        }
+        return Recipient(key: "unknown:\(kind.rawValue)", name: nil, phone: nil)
     }
 
     func plan(_ event: IncomingEvent, on connection: PostgresConnection) async throws {
@@ -110,13 +130,8 @@ struct IntentPlanner: Sendable {
             var recipients: [Recipient] = []
             for kind in compiled.rule.recipients {
                 guard let personID = people[kind] else { continue }
-                if let person = try await directory.person(personID, on: connection) {
-                    recipients.append(Recipient(key: "person:\(person.id)", name: person.name, phone: person.phone))
-                } else if Date().timeIntervalSince(eventTime) <= TimeInterval(directoryGrace.components.seconds) {
-                    throw DirectoryNotReady(kind: kind)
-                } else {
-                    recipients.append(Recipient(key: "unknown:\(kind.rawValue)", name: nil, phone: nil))
-                }
+                let person = try await directory.person(personID, on: connection)
+                recipients.append(try person.map(Recipient.init) ?? unknownRecipient(kind, eventTime: eventTime))
             }
             try await store(compiled.template.render(values), for: recipients, rule: compiled.rule, eventID: eventID, tenant: tenant,
                 demandID: nil, on: connection)
@@ -137,14 +152,10 @@ struct IntentPlanner: Sendable {
             openDeadlines: openDeadlines, alert: alert)
         let text = compiled.template.render(values)
         var recipients: [Recipient] = []
-        let eventAge = Date().timeIntervalSince(eventTime)
         for kind in compiled.rule.recipients {
             // nil: the demand has no such party (no cooperating unit, no paired cadre); nobody to text.
             guard var resolved = try await resolve(kind, demand: demand, step: alert?.step, on: connection) else { continue }
-            if resolved.isEmpty {
-                guard eventAge > TimeInterval(directoryGrace.components.seconds) else { throw DirectoryNotReady(kind: kind) }
-                resolved = [Recipient(key: "unknown:\(kind.rawValue)", name: nil, phone: nil)]
-            }
+            if resolved.isEmpty { resolved = [try unknownRecipient(kind, eventTime: eventTime)] }
             for recipient in resolved where !recipients.contains(where: { $0.key == recipient.key }) {
                 recipients.append(recipient)
             }
@@ -190,7 +201,7 @@ struct IntentPlanner: Sendable {
         async throws -> [Recipient]?
     {
         func people(_ list: [DirectoryPerson]) -> [Recipient] {
-            list.map { Recipient(key: "person:\($0.id)", name: $0.name, phone: $0.phone) }
+            list.map(Recipient.init)
         }
         func unitAdmins(_ units: [UnitRef]) async throws -> [Recipient]? {
             guard !units.isEmpty else { return nil }

@@ -52,7 +52,7 @@ struct NotifierRoutes {
             var messages: [Message] = []
             for row in try rows.decode((UUID, String, String?, String?, String, String, Int, String?, Date, Date?, Date?).self) {
                 messages.append(Message(
-                    id: row.0, rule: row.1, recipientName: row.2, phone: row.3.flatMap { MobileNumber($0) }?.masked, text: row.4,
+                    id: row.0, rule: row.1, recipientName: row.2, phone: row.3.flatMap(MobileNumber.init)?.masked, text: row.4,
                     state: row.5, attempts: row.6, lastError: row.7, createdAt: row.8, acceptedAt: row.9, deliveredAt: row.10))
             }
             return messages

@@ -67,7 +67,7 @@ extension PortalRoutes {
             "quarter": report.quarter.description, "isOffice": session.api.role == .office && report.quarter == thisQuarter,
             "dutyNames": CadreDuty.allCases.map(\.chineseName),
             "cadres": report.cadres.map(Self.quarterRow), "hasCadres": !report.cadres.isEmpty,
-            "quarters": (0..<8).map { Self.quarter(thisQuarter, minus: $0) }.map {
+            "quarters": (0..<8).map { thisQuarter.adding(quarters: -$0) }.map {
                 ["value": $0.description, "label": $0.chineseText, "selected": $0 == report.quarter]
             },
         ])
@@ -102,10 +102,6 @@ extension PortalRoutes {
     static func quarter(_ text: String?) -> CalendarQuarter {
         let thisQuarter = CalendarQuarter(CalendarMonth(CivilDate(Date())))
         return text.flatMap { CalendarQuarter($0) }.map { min($0, thisQuarter) } ?? thisQuarter
-    }
-
-    static func quarter(_ quarter: CalendarQuarter, minus count: Int) -> CalendarQuarter {
-        CalendarQuarter(quarter.months[0].adding(months: -3 * count))
     }
 
     static func quarterRow(_ cadre: PlatformClient.CadreQuarters.Cadre) -> [String: Any] {

@@ -11,11 +11,7 @@ struct Dashboard {
 
     /// `2026-11` for the month `offset` months before `now`'s, in Shanghai.
     static func month(_ now: Date, offset: Int) -> String {
-        let today = CivilDate(now).description
-        let year = Int(today.prefix(4))!, month = Int(today.dropFirst(5).prefix(2))!
-        let index = year * 12 + (month - 1) - offset
-        let text = String(index % 12 + 1)
-        return "\(index / 12)-\(text.count == 1 ? "0" + text : text)"
+        CalendarMonth(CivilDate(now)).adding(months: -offset).description
     }
 
     func fields(month requested: String?, now: Date = Date()) async throws -> [String: Any] {
@@ -66,7 +62,7 @@ struct Dashboard {
     }
 
     static func isMonth(_ text: String) -> Bool {
-        text.count == 7 && CivilDate(text + "-01") != nil
+        CalendarMonth(text) != nil
     }
 
     /// A unit's place, with the month before (its rank and the move since) and the same month a year before.

@@ -113,7 +113,7 @@ struct DemandFormPage {
         if category == nil { errors["category"] = "请选择诉求类别" }
         let group = form["industryGroup"].flatMap(IndustryGroup.init(rawValue:))
         if group == nil { errors["industryGroup"] = "请选择行业组" }
-        let raisedOn = form["raisedOn"].flatMap { CivilDate($0) }
+        let raisedOn = form["raisedOn"].flatMap(CivilDate.init)
         if form["raisedOn"] != nil, raisedOn == nil { errors["raisedOn"] = "反映时间应为日期，如2026-11-20" }
         let particulars: DemandForm.Enterprise
         if let enterprise {

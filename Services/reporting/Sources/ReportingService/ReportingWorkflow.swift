@@ -31,7 +31,18 @@ struct ReportingWorkflow: Sendable {
         var from: CivilDate
         var to: CivilDate
         var label: String
+
+        init(from: CivilDate, to: CivilDate, label: String) {
+            self.from = from
+            self.to = to
+            self.label = label
+        }
+
+        init(_ month: CalendarMonth) {
+            self.init(from: month.firstDay, to: month.lastDay, label: month.chineseText)
+        }
     }
+
 
     /// The years a period may fall in: the platform's own era. Rankings also read the period before
     /// and the year before, so a far-off year would reach dates Postgres and the calendar do not keep.
@@ -53,19 +64,17 @@ struct ReportingWorkflow: Sendable {
             APIError.badRequest(code: "INVALID_PERIOD", message: "统计期间参数\(name)不正确")
         }
         if let from = query.get("from") {
-            guard let start = CivilDate(from), let end = query.get("to").flatMap({ CivilDate($0) }), start <= end else { throw bad("from/to") }
+            guard let start = CivilDate(from), let end = query.get("to").flatMap(CivilDate.init), start <= end else { throw bad("from/to") }
             return Period(from: start, to: end, label: "\(start)至\(end)")
         }
-        if let month = query.get("month") {
-            guard let start = CivilDate(month + "-01") else { throw bad("month") }
-            return Period(from: start, to: start.adding(months: 1).adding(days: -1), label: "\(start.year)年\(start.month)月")
+        if let text = query.get("month") {
+            guard let month = CalendarMonth(text) else { throw bad("month") }
+            return Period(month)
         }
-        if let quarter = query.get("quarter") {
-            let parts = quarter.split(separator: "-Q")
-            guard parts.count == 2, let year = Int(parts[0]), let index = Int(parts[1]), (1...4).contains(index),
-                let start = CivilDate(year: year, month: index * 3 - 2, day: 1)
-            else { throw bad("quarter") }
-            return Period(from: start, to: start.adding(months: 3).adding(days: -1), label: "\(year)年第\(index)季度")
+        if let text = query.get("quarter") {
+            guard let quarter = CalendarQuarter(text) else { throw bad("quarter") }
+            return Period(from: quarter.months[0].firstDay, to: quarter.lastMonth.lastDay,
+                label: "\(quarter.year)年第\(quarter.quarter)季度")
         }
         if let half = query.get("half") {
             let parts = half.split(separator: "-H")
@@ -78,9 +87,7 @@ struct ReportingWorkflow: Sendable {
             guard let year = Int(yearText), let start = CivilDate(year: year, month: 1, day: 1) else { throw bad("year") }
             return Period(from: start, to: start.adding(months: 12).adding(days: -1), label: "\(year)年")
         }
-        let today = CivilDate(now)
-        let start = CivilDate(year: today.year, month: today.month, day: 1)!
-        return Period(from: start, to: start.adding(months: 1).adding(days: -1), label: "\(start.year)年\(start.month)月")
+        return Period(CalendarMonth(CivilDate(now)))
     }
 
     // MARK: Access

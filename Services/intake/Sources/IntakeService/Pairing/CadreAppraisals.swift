@@ -100,8 +100,9 @@ extension PairingDesk {
             throw APIError.conflict(code: "NO_PAIRED_CADRE", message: "贵企业目前没有包联干部，暂不需要测评")
         }
         let quarter = CalendarQuarter(CalendarMonth(CivilDate(Date())))
-        let ratings = String(decoding: try JSONEncoder().encode(levels.mapKeys(\.rawValue).mapValues(\.rawValue)), as: UTF8.self)
-        let results = input.results.map(\.trimmingWhitespace).flatMap { $0.isEmpty ? nil : $0 }
+        // CadreDuty is a coding key: the ratings are stored as {"pandemicGuide": "satisfied", …}.
+        let ratings = String(decoding: try JSONEncoder().encode(levels), as: UTF8.self)
+        let results = input.results.trimmedOrNil
         let answer = try await runtime.transaction { connection in
             try await connection.execute(
                 """
@@ -128,10 +129,12 @@ extension PairingDesk {
         let thisMonth = CalendarMonth(CivilDate(Date()))
         let monthsSoFar = quarter.months.filter { $0 <= thisMonth }
         var cadres = try await runtime.database.withConnection { connection -> [CadreQuarter] in
+            let roster = try await roster(on: connection)
             var months: [[CadreDuties]] = []
-            for month in monthsSoFar { months.append(try await duties(in: month, on: connection)) }
+            for month in monthsSoFar { months.append(try await duties(in: month, roster: roster, on: connection)) }
             let appraisals = try await appraisals(in: quarter, on: connection)
-            let current = try await duties(in: thisMonth, on: connection)
+            // The cadres as they are now: this quarter's last month counted is this month.
+            let current = monthsSoFar.last == thisMonth ? months.last! : try await duties(in: thisMonth, roster: roster, on: connection)
             return current.map { cadre in
                 let own = appraisals[cadre.cadreID] ?? []
                 let duties = CadreDuty.allCases.map { duty in
@@ -139,11 +142,11 @@ extension PairingDesk {
                     return DutyResult(duty: duty, dutyName: duty.chineseName, rated: levels.count,
                         satisfied: levels.filter(\.countsAsSatisfied).count)
                 }
-                let kept = months.map { month in month.first { $0.cadreID == cadre.cadreID } }
+                let kept = months.compactMap { month in month.first { $0.cadreID == cadre.cadreID } }
                 return CadreQuarter(cadreID: cadre.cadreID, name: cadre.name, unitID: cadre.unitID, unitName: cadre.unitName,
                     enterprises: cadre.enterprises.count, appraised: own.count, duties: duties,
-                    monthsContacted: kept.filter { $0.map { $0.contacted == $0.enterprises.count } ?? false }.count,
-                    monthsStatusReported: kept.filter { $0.map { $0.statusReported == $0.enterprises.count } ?? false }.count,
+                    monthsContacted: kept.filter { $0.contacted == $0.enterprises.count }.count,
+                    monthsStatusReported: kept.filter { $0.statusReported == $0.enterprises.count }.count,
                     monthsSoFar: monthsSoFar.count, results: own.compactMap(\.results))
             }
         }
@@ -233,11 +236,7 @@ extension PairingDesk {
             """, logger: logger)
         var byCadre: [String: [StoredAppraisal]] = [:]
         for try await (enterprise, cadre, ratingsText, results, submittedAt) in rows.decode((String, String, String, String?, Date).self) {
-            let raw = try JSONDecoder().decode([String: String].self, from: Data(ratingsText.utf8))
-            var ratings: [CadreDuty: SatisfactionLevel] = [:]
-            for (duty, level) in raw {
-                if let duty = CadreDuty(rawValue: duty), let level = SatisfactionLevel(rawValue: level) { ratings[duty] = level }
-            }
+            let ratings = try JSONDecoder().decode([CadreDuty: SatisfactionLevel].self, from: Data(ratingsText.utf8))
             byCadre[cadre, default: []].append(StoredAppraisal(enterpriseID: enterprise, ratings: ratings, results: results,
                 submittedAt: submittedAt))
         }
@@ -255,8 +254,3 @@ extension PairingDesk {
     }
 }
 
-extension Dictionary {
-    fileprivate func mapKeys<Other: Hashable>(_ transform: (Key) -> Other) -> [Other: Value] {
-        Dictionary<Other, Value>(uniqueKeysWithValues: map { (transform($0.key), $0.value) })
-    }
-}

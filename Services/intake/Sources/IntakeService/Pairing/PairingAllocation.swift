@@ -126,7 +126,7 @@ extension PairingDesk {
             }
             return parsed
         }
-        let note = request.note.map(\.trimmingWhitespace).flatMap { $0.isEmpty ? nil : $0 }
+        let note = request.note.trimmedOrNil
         if let note, note.count > 200 {
             throw APIError.invalid(code: "TEXT_TOO_LONG", message: "说明不能超过200个字", field: "note")
         }

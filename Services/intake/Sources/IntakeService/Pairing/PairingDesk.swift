@@ -154,7 +154,7 @@ struct PairingDesk: Sendable {
         try requireTier(principal)
         guard principal.role == .cadre else { throw APIError.forbiddenRole(principal.role) }
         let (month, status) = try input.validated(today: CivilDate(Date()))
-        let note = input.note.map(\.trimmingWhitespace).flatMap { $0.isEmpty ? nil : $0 }
+        let note = input.note.trimmedOrNil
         let reports = try await runtime.transaction { connection in
             var enterprise = try await pairedEnterprise(enterpriseID, of: principal, on: connection)
             try await connection.execute(
@@ -323,16 +323,26 @@ struct PairingDesk: Sendable {
     }
 
     private func statusReports(of enterpriseID: String, on connection: PostgresConnection) async throws -> [StatusReport] {
+        try await Self.statusReports(of: enterpriseID, on: connection, logger: logger)[enterpriseID] ?? []
+    }
+
+    /// Every report, newest first, by enterprise: one enterprise's, or all (nil).
+    private static func statusReports(of enterpriseID: String?, on connection: PostgresConnection, logger: Logger) async throws
+        -> [String: [StatusReport]]
+    {
         let rows = try await connection.query(
             """
-            SELECT to_char(month, 'YYYY-MM'), status, note, reported_by, reported_at FROM business_status_reports
-            WHERE enterprise_id = \(enterpriseID) ORDER BY month DESC, id DESC
+            SELECT enterprise_id, to_char(month, 'YYYY-MM'), status, note, reported_by, reported_at FROM business_status_reports
+            WHERE \(enterpriseID)::text IS NULL OR enterprise_id = \(enterpriseID)
+            ORDER BY enterprise_id, month DESC, id DESC
             """, logger: logger)
-        var reports: [StatusReport] = []
-        for try await (month, status, note, reportedBy, reportedAt) in rows.decode((String, String, String?, String, Date).self) {
+        var reports: [String: [StatusReport]] = [:]
+        for try await (enterprise, month, status, note, reportedBy, reportedAt) in rows.decode(
+            (String, String, String, String?, String, Date).self)
+        {
             guard let month = CalendarMonth(month), let status = BusinessStatus(rawValue: status) else { continue }
-            reports.append(StatusReport(month: month, status: status, statusName: status.chineseName, note: note,
-                reportedBy: reportedBy, reportedAt: reportedAt))
+            reports[enterprise, default: []].append(StatusReport(month: month, status: status, statusName: status.chineseName,
+                note: note, reportedBy: reportedBy, reportedAt: reportedAt))
         }
         return reports
     }
@@ -352,23 +362,31 @@ struct PairingDesk: Sendable {
     static func profileStatuses(on connection: PostgresConnection, logger: Logger) async throws
         -> [String: [DirectoryEnterprise.MonthlyStatus]]
     {
-        let rows = try await connection.query(
-            """
-            SELECT enterprise_id, to_char(month, 'YYYY-MM'), status, note, reported_by, reported_at FROM business_status_reports
-            ORDER BY enterprise_id, month DESC, id DESC
-            """, logger: logger)
-        var reports: [String: [StatusReport]] = [:]
-        for try await (enterprise, month, status, note, reportedBy, reportedAt) in rows.decode(
-            (String, String, String, String?, String, Date).self)
-        {
-            guard let month = CalendarMonth(month), let status = BusinessStatus(rawValue: status) else { continue }
-            reports[enterprise, default: []].append(StatusReport(month: month, status: status, statusName: status.chineseName,
-                note: note, reportedBy: reportedBy, reportedAt: reportedAt))
-        }
-        return reports.mapValues(Self.profileStatuses)
+        try await statusReports(of: nil, on: connection, logger: logger).mapValues(Self.profileStatuses)
+    }
+
+    /// The tier's cadres with their active enterprises, and the units' names: what every month's
+    /// duties are counted against, read once however many months are counted.
+    struct Roster {
+        var cadres: [DirectoryPerson]
+        var paired: [String: [DirectoryEnterprise]]
+        var unitNames: [String: String]
+    }
+
+    func roster(on connection: PostgresConnection) async throws -> Roster {
+        let units = try await intake.directory.units(tenant: tier, on: connection)
+        let paired = Dictionary(grouping: try await intake.directory.enterprises(tenant: tier, on: connection).filter {
+            $0.active && $0.pairedCadreID != nil
+        }) { $0.pairedCadreID! }
+        return Roster(cadres: try await intake.directory.people(roles: [.cadre], tenant: tier, on: connection), paired: paired,
+            unitNames: Dictionary(units.map { ($0.id, $0.name) }) { first, _ in first })
     }
 
     func duties(in month: CalendarMonth, on connection: PostgresConnection) async throws -> [CadreDuties] {
+        try await duties(in: month, roster: try await roster(on: connection), on: connection)
+    }
+
+    func duties(in month: CalendarMonth, roster: Roster, on connection: PostgresConnection) async throws -> [CadreDuties] {
         let first = month.firstDay.description
         let last = month.lastDay.description
         var contacts: [String: (count: Int, last: CivilDate?)] = [:]
@@ -395,12 +413,8 @@ struct PairingDesk: Sendable {
         ).decode((String, Date).self) {
             reminders[cadre] = sentAt
         }
-        let unitNames = Dictionary(try await intake.directory.units(tenant: tier, on: connection).map { ($0.id, $0.name) }) { a, _ in a }
-        let paired = Dictionary(grouping: try await intake.directory.enterprises(tenant: tier, on: connection).filter {
-            $0.active && $0.pairedCadreID != nil
-        }) { $0.pairedCadreID! }
-        return try await intake.directory.people(roles: [.cadre], tenant: tier, on: connection).compactMap { cadre in
-            guard let enterprises = paired[cadre.id], !enterprises.isEmpty else { return nil }
+        return roster.cadres.compactMap { cadre in
+            guard let enterprises = roster.paired[cadre.id], !enterprises.isEmpty else { return nil }
             let rows = enterprises.sorted { $0.name < $1.name }.map { enterprise in
                 EnterpriseDuties(enterpriseID: enterprise.id, name: enterprise.name, contacts: contacts[enterprise.id]?.count ?? 0,
                     lastContactOn: contacts[enterprise.id]?.last, status: statuses[enterprise.id],
@@ -408,7 +422,7 @@ struct PairingDesk: Sendable {
             }
             let contacted = rows.filter { $0.contacts > 0 }.count
             let reported = rows.filter { $0.status != nil }.count
-            return CadreDuties(cadreID: cadre.id, name: cadre.name, unitID: cadre.unitID, unitName: cadre.unitID.flatMap { unitNames[$0] },
+            return CadreDuties(cadreID: cadre.id, name: cadre.name, unitID: cadre.unitID, unitName: cadre.unitID.flatMap { roster.unitNames[$0] },
                 enterprises: rows, contacted: contacted, statusReported: reported,
                 complete: contacted == rows.count && reported == rows.count, remindedAt: reminders[cadre.id])
         }

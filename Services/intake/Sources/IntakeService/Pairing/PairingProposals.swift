@@ -125,7 +125,7 @@ extension PairingDesk {
 
     func decide(_ id: UUID, _ decision: Decision, by principal: Principal) async throws -> Proposal {
         try requireOffice(principal)
-        let note = decision.note.map(\.trimmingWhitespace).flatMap { $0.isEmpty ? nil : $0 }
+        let note = decision.note.trimmedOrNil
         if !decision.approve, note == nil {
             throw APIError.invalid(code: "MISSING_FIELD", message: "请填写不同意的理由", field: "note")
         }
