@@ -616,6 +616,8 @@ class Journey:
         row.locator("input[name=note]").fill("城区工作期间包联企业保持不变")
         row.locator("button[value=refuse]").click()
         expect(office.get_by_test_id("flash")).to_contain_text("未同意")
+        office.set_viewport_size(PHONE)
+        self.shot(office, "phone-office-allocation")
         office.context.close()
 
     def cadre_appraisal(self):
@@ -637,12 +639,16 @@ class Journey:
         expect(enterprise.get_by_test_id("submitted")).to_be_visible()
         expect(enterprise.locator("#rating-difficultyMediator-basicallySatisfied")).to_be_checked()
         self.shot(enterprise, "enterprise-appraisal")
+        enterprise.set_viewport_size(PHONE)
+        self.shot(enterprise, "phone-enterprise-appraisal")
         enterprise.context.close()
         office = self.person("茅箭区", "茅箭区双千办")
         office.click("nav >> text=干部测评")
         expect(office.locator("tr[data-cadre=mj-cadre-1]")).to_contain_text("/2")
         expect(office.get_by_test_id("appraisals")).to_contain_text("协调供电公司完成用电增容")
         self.shot(office, "office-appraisals")
+        office.set_viewport_size(PHONE)
+        self.shot(office, "phone-office-appraisals")
         office.context.close()
 
     def provisional_registration(self):
