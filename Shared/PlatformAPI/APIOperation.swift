@@ -83,9 +83,14 @@ public struct APIOperation: Sendable {
     public static let urgeLetter = APIOperation("urge-letter.docx", .handling, .GET, "/demands/{id}/urge-letter.docx")
     /// The monthly briefing as a Word document.
     public static let briefingDocument = APIOperation("briefing.docx", .reporting, .GET, "/briefings/monthly.docx")
-    /// Reporting's exports, by file name: `figures`, `units`, `cadres`, `overdue`, `unsatisfied` and
-    /// `rankings`, each as `.csv` and `.xlsx`.
-    public static let exports = ["figures", "units", "cadres", "overdue", "unsatisfied", "rankings", "evaluation"].flatMap { name in
+    /// 定期报送 (001 §4.7, 004 二（六）): the tracker, the office's reminders, one return and its submission.
+    public static let returnsTracker = APIOperation("returns.tracker", .reporting, .GET, "/returns")
+    public static let returnReminders = APIOperation("returns.reminders", .reporting, .POST, "/returns/reminders")
+    public static let returnSheet = APIOperation("returns.sheet", .reporting, .GET, "/returns/{form}/{period}/{submitter}")
+    public static let submitReturn = APIOperation("returns.submit", .reporting, .PUT, "/returns/{form}/{period}/{submitter}")
+    /// Reporting's exports, by file name: `figures`, `units`, `cadres`, `overdue`, `unsatisfied`,
+    /// `rankings`, `evaluation` and `returns` (a form's 汇总表), each as `.csv` and `.xlsx`.
+    public static let exports = ["figures", "units", "cadres", "overdue", "unsatisfied", "rankings", "evaluation", "returns"].flatMap { name in
         ["csv", "xlsx"].map { APIOperation("export.\(name).\($0)", .reporting, .GET, "/exports/\(name).\($0)") }
     }
 
@@ -103,7 +108,7 @@ public struct APIOperation: Sendable {
         briefingDocument, unitRanking, annualEvaluation, recordAppraisal, registrationForm, escalationSlip, replyForm,
         pairingMonth, pairingContacts, recordContact, businessStatus, reportBusinessStatus, pairingReminders,
         myAppraisal, submitAppraisal, cadreQuarters, appraisalRequests, pairingCadres, setExemption, allocate,
-        proposeChange, pairingProposals, decideChange,
+        proposeChange, pairingProposals, decideChange, returnsTracker, returnReminders, returnSheet, submitReturn,
     ] + exports + documents.map(\.asPDF) + HandlingAction.allCases.map(\.operation)
 }
 

@@ -25,6 +25,8 @@ public enum EventType {
     public static let appraisalRequest = "cn.qyfw.pairing.appraisal-request.v1"
     /// intake → notifier: an enterprise has a new cadre (``PairingAssignedEvent``).
     public static let pairingAssigned = "cn.qyfw.pairing.assigned.v1"
+    /// reporting → notifier: a unit or an office has not yet submitted periodic returns (``ReturnReminderEvent``).
+    public static let returnReminder = "cn.qyfw.returns.reminder.v1"
 }
 
 /// Kafka headers beside the CloudEvent, for consumers that pick messages before decoding them.

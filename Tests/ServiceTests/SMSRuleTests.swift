@@ -125,6 +125,22 @@ struct SMSRuleTests {
             == "【十堰市双千办】十堰亲清企业服务信息平台请您登录平台，对包联干部李明远2026年第四季度的服务进行满意度测评")
     }
 
+    @Test("The returns reminder names the missing forms and the due date")
+    func returnReminder() throws {
+        #expect(MessageValues.formList(["自行办结问题清单"]) == "《自行办结问题清单》")
+        #expect(MessageValues.formList(["承办工作进展和成效", "包联工作组月度报告"]) == "《承办工作进展和成效》《包联工作组月度报告》")
+        #expect(MessageValues.formList(["常态化开展情况表", "要素对接成果清单", "资金要素需求清单"]) == "《常态化开展情况表》等3张表单")
+        let url = try #require(NotifierResources.bundle.url(forResource: "sms-templates", withExtension: "json"))
+        let book = try RuleBook(data: Data(contentsOf: url), tenants: Self.tree)
+        let rule = try #require(book.rules(for: "shiyan", trigger: .returnReminder).first)
+        #expect(rule.rule.recipients == [.returnSubmitters])
+        let values = MessageValues(tierRules: TierRules(tree: Self.tree, procedures: ProcedureProfile.presets,
+            calendars: TierCalendars(official: try WorkingCalendar.official()))).tierValues("shiyan")
+        let text = rule.template.render(values.merging(["period": "2026年11月", "forms": MessageValues.formList(["自行办结问题清单"]),
+            "dueDay": CivilDate(year: 2026, month: 12, day: 3)!.chineseText]) { $1 })
+        #expect(text == "【十堰市双千办】十堰亲清企业服务信息平台2026年11月《自行办结问题清单》尚未报送，报送期限为2026年12月3日，请及时登录平台报送")
+    }
+
     @Test("Quiet hours hold messages from 22:00 until 07:30 Shanghai time")
     func quietHours() {
         let quiet = QuietHours.standard

@@ -101,6 +101,7 @@ class Journey:
         self.annual_evaluation()
         self.pairing_duties()
         self.cadre_appraisal()
+        self.periodic_returns()
         self.phone_pages()
 
     def submit(self, difficulty):
@@ -649,6 +650,44 @@ class Journey:
         self.shot(office, "office-appraisals")
         office.set_viewport_size(PHONE)
         self.shot(office, "phone-office-appraisals")
+        office.context.close()
+
+    def periodic_returns(self):
+        """定期报送 (004 二（六）): 茅箭区 runs Jinzai's six monthly forms; a unit fills one in with the
+        platform's figures at its head, the office sees it in the tracker."""
+        month = time.strftime("%Y-%m", time.gmtime(time.time() + 8 * 3600))
+        unit = self.person("茅箭区", "茅箭区经信局管理员")
+        unit.click("nav >> text=定期报送")
+        expect(unit.get_by_test_id("returns-tracker")).to_contain_text("常态化开展情况表")
+        expect(unit.locator("tr[data-submitter]")).to_have_count(1)
+        unit.select_option("#month", value=month)
+        unit.locator("form[action='/returns'] button").click()
+        unit.locator("tr[data-submitter=maojian-jxj] a[aria-label*=常态化开展情况表]").click()
+        expect(unit.get_by_test_id("return-figures")).to_contain_text("收到诉求（件）")
+        unit.get_by_test_id("return-form").locator("button[type=submit]").click()
+        expect(unit.get_by_test_id("flash")).to_contain_text("请至少填写一项内容")
+        unit.fill("#field-visits", "12")
+        unit.fill("#field-activities", "走访规上企业12家，宣讲技改补贴和稳岗返还政策")
+        unit.fill("#field-problems", "部分企业用工紧张，下月联合人社部门组织专场招聘")
+        self.shot(unit, "unit-return")
+        unit.get_by_test_id("return-form").locator("button[type=submit]").click()
+        expect(unit.get_by_test_id("flash")).to_contain_text("常态化开展情况表已报送")
+        expect(unit.locator("tr[data-submitter=maojian-jxj] a[aria-label*=常态化开展情况表]")).to_have_text("已报送")
+        # 自行办结问题清单: the demands 经信局 closed this month, listed by the platform until it is sent.
+        unit.goto(f"{self.base}/returns/self-resolved/{month}/maojian-jxj")
+        if "未报送" in unit.get_by_test_id("return-status").inner_text():
+            expect(unit.get_by_test_id("return-rows").locator(f"input[value='{self.number}']")).to_have_count(1)
+        self.shot(unit, "unit-return-list")
+        unit.set_viewport_size(PHONE)
+        self.shot(unit, "phone-unit-return-list")
+        unit.context.close()
+        office = self.person("茅箭区", "茅箭区双千办")
+        office.goto(f"{self.base}/returns?month={month}")
+        expect(office.locator("tr[data-submitter=maojian-jxj] a[aria-label*=常态化开展情况表]")).to_have_text("已报送")
+        expect(office.locator("tr[data-submitter=maojian-zjj] a[aria-label*=常态化开展情况表]")).to_have_text("未报送")
+        self.shot(office, "office-returns")
+        office.set_viewport_size(PHONE)
+        self.shot(office, "phone-office-returns")
         office.context.close()
 
     def provisional_registration(self):

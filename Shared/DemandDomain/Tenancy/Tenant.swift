@@ -93,6 +93,12 @@ public struct Tenant: Codable, Sendable, Hashable {
     public var platformName: String
     /// When non-urgent SMS wait until morning; nil means the platform default (22:00–07:30).
     public var quietHours: QuietHours?
+    /// Id of the reporting regime the tier's office runs (``ReturnScheme``: `jinzai`, `fuyuan`);
+    /// nil when it collects no periodic returns.
+    public var returnScheme: String?
+
+    /// The tier's reporting regime, if it runs one.
+    public var returns: ReturnScheme? { returnScheme.flatMap(ReturnScheme.preset) }
 
     public init(
         id: TenantID,
@@ -103,7 +109,8 @@ public struct Tenant: Codable, Sendable, Hashable {
         procedure: String,
         smsSignature: String,
         platformName: String,
-        quietHours: QuietHours? = nil
+        quietHours: QuietHours? = nil,
+        returnScheme: String? = nil
     ) {
         self.id = id
         self.name = name
@@ -114,6 +121,7 @@ public struct Tenant: Codable, Sendable, Hashable {
         self.smsSignature = smsSignature
         self.platformName = platformName
         self.quietHours = quietHours
+        self.returnScheme = returnScheme
     }
 }
 

@@ -96,42 +96,50 @@ struct IntentPlanner: Sendable {
             }
         case EventType.pairingReminder:
             let reminder = try event.decode(PairingReminderEvent.self).data
-            try await planForPeople([.pairedCadre: reminder.cadreID], trigger: .pairingReminder, tenant: reminder.tenant, values: [
+            try await planForPeople([.pairedCadre: [reminder.cadreID]], trigger: .pairingReminder, tenant: reminder.tenant, values: [
                 "month": reminder.month.chineseText, "enterprises": String(reminder.enterprises),
                 "pending": MessageValues.pendingDuties(withoutContact: reminder.withoutContact, withoutStatus: reminder.withoutStatus),
             ], eventID: event.header.id, eventTime: event.header.time, on: connection)
         case EventType.appraisalRequest:
             let request = try event.decode(AppraisalRequestEvent.self).data
-            try await planForPeople([.enterpriseContact: DirectoryPerson.liaisonID(of: request.enterpriseID)],
+            try await planForPeople([.enterpriseContact: [DirectoryPerson.liaisonID(of: request.enterpriseID)]],
                 trigger: .appraisalRequest, tenant: request.tenant,
                 values: ["cadre": request.cadreName, "quarter": request.quarter.chineseText],
                 eventID: event.header.id, eventTime: event.header.time, on: connection)
         case EventType.pairingAssigned:
             let assigned = try event.decode(PairingAssignedEvent.self).data
             try await planForPeople(
-                [.enterpriseContact: DirectoryPerson.liaisonID(of: assigned.enterpriseID), .pairedCadre: assigned.cadreID],
+                [.enterpriseContact: [DirectoryPerson.liaisonID(of: assigned.enterpriseID)], .pairedCadre: [assigned.cadreID]],
                 trigger: .pairingAssigned, tenant: assigned.tenant,
                 values: ["cadre": assigned.cadreName + (assigned.unitName.map { "（\($0)）" } ?? ""), "phone": assigned.cadrePhone ?? "",
                     "enterprise": assigned.enterpriseName],
+                eventID: event.header.id, eventTime: event.header.time, on: connection)
+        case EventType.returnReminder:
+            let reminder = try event.decode(ReturnReminderEvent.self).data
+            try await planForPeople([.returnSubmitters: reminder.personIDs], trigger: .returnReminder, tenant: reminder.tenant,
+                values: ["period": reminder.period.chineseText, "forms": MessageValues.formList(reminder.formTitles),
+                    "dueDay": reminder.dueDate.chineseText],
                 eventID: event.header.id, eventTime: event.header.time, on: connection)
         default:
             throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "the notifier does not know \(event.header.type)")
         }
     }
 
-    /// Texts the people a pairing event names (the cadre reminded, the liaison asked for an appraisal,
-    /// both of them for a new pairing), each rule for the trigger its own recipients among them.
+    /// Texts the people a pairing or returns event names (the cadre reminded, the liaison asked for an
+    /// appraisal, both of them for a new pairing, a unit's administrators), each rule for the trigger
+    /// its own recipients among them.
     private func planForPeople(
-        _ people: [RecipientKind: String], trigger: SMSRule.Trigger, tenant: TenantID, values: [String: String],
+        _ people: [RecipientKind: [String]], trigger: SMSRule.Trigger, tenant: TenantID, values: [String: String],
         eventID: UUID, eventTime: Date, on connection: PostgresConnection
     ) async throws {
         let values = MessageValues(tierRules: tierRules).tierValues(tenant).merging(values) { $1 }
         for compiled in rules.rules(for: tenant, trigger: trigger) {
             var recipients: [Recipient] = []
             for kind in compiled.rule.recipients {
-                guard let personID = people[kind] else { continue }
-                let person = try await directory.person(personID, on: connection)
-                recipients.append(try person.map(Recipient.init) ?? unknownRecipient(kind, eventTime: eventTime))
+                for personID in people[kind] ?? [] {
+                    let person = try await directory.person(personID, on: connection)
+                    recipients.append(try person.map(Recipient.init) ?? unknownRecipient(kind, eventTime: eventTime))
+                }
             }
             try await store(compiled.template.render(values), for: recipients, rule: compiled.rule, eventID: eventID, tenant: tenant,
                 demandID: nil, on: connection)
@@ -231,6 +239,8 @@ struct IntentPlanner: Sendable {
             return try await unitAdmins(demand.cooperatingUnits)
         case .tierOffice:
             return people(try await directory.people(roles: [.office], tenant: demand.tenant, on: connection))
+        case .returnSubmitters:
+            return nil
         case .stepHolder:
             switch step {
             case .review?: return try await resolve(.pairedCadre, demand: demand, step: step, on: connection)

@@ -37,7 +37,7 @@ public struct PageRenderer: Sendable {
                 "tierName": tree[session.api.tier]?.name ?? session.api.tier.rawValue,
             ]
             context["csrf"] = session.csrfToken
-            context["menu"] = Self.menu(for: session.api.role)
+            context["menu"] = Self.menu(for: session.api.role, collectsReturns: tree[session.api.tier]?.returns != nil)
         }
         let html = library.render(Self.withoutEmptyText(context), withTemplate: template) ?? "<!doctype html><title>页面错误</title>"
         return Response(status: status, headers: Self.headers, body: .init(byteBuffer: ByteBuffer(string: html)))
@@ -58,7 +58,7 @@ public struct PageRenderer: Sendable {
         .cacheControl: "no-store",
     ]
 
-    static func menu(for role: Role) -> [[String: String]] {
+    static func menu(for role: Role, collectsReturns: Bool) -> [[String: String]] {
         var items = [["href": "/home", "label": homeLabel(for: role)]]
         if role == .enterprise || role == .cadre { items.append(["href": "/demands/new", "label": "发布诉求"]) }
         // The office registers what came by hotline, e-mail, visit or letter (003 art. 7–10).
@@ -69,6 +69,8 @@ public struct PageRenderer: Sendable {
         if role == .enterprise { items.append(["href": "/appraisal", "label": "干部测评"]) }
         if [.office, .inspector, .unitAdmin, .countyAdmin, .cadre].contains(role) { items.append(["href": "/appraisals", "label": "干部测评"]) }
         if role == .office || role == .inspector { items.append(["href": "/evaluation", "label": "年度测评"]) }
+        // 定期报送 (001 §4.7, 004 二（六）), where the tier's regime asks returns of its units and office.
+        if collectsReturns, PortalRoutes.returnsRoles.contains(role) { items.append(["href": "/returns", "label": "定期报送"]) }
         items.append(["href": "/me", "label": "我的资料"])
         return items
     }

@@ -68,6 +68,10 @@ struct PortalRoutes: Sendable {
         router.get("appraisals.csv", use: appraisalResultsExport)
         router.get("appraisals.xlsx", use: appraisalResultsExport)
         router.post("appraisals/requests", use: requestAppraisals)
+        router.get("returns", use: returnsPage)
+        router.post("returns/reminders", use: sendReturnReminders)
+        router.get("returns/:form/:period/:submitter", use: returnPage)
+        router.post("returns/:form/:period/:submitter", use: submitReturn)
     }
 
     // MARK: Login
@@ -491,9 +495,10 @@ struct PortalRoutes: Sendable {
         let session = try context.requireRole([.office, .inspector, .unitAdmin, .countyAdmin])
         guard let file = context.parameters.get("name") else { throw PortalError.notFound }
         let month = request.uri.queryParameters.get("month").map { String($0) }.flatMap { Dashboard.isMonth($0) ? $0 : nil }
-        // The annual evaluation is by year; every other report by month.
+        // The annual evaluation is by year; a return's 汇总表 by form and period; every other report by month.
         let year = file.hasPrefix("evaluation.") ? Self.evaluationYear(request.uri.queryParameters.get("year")) : nil
-        let query = year.map { "?year=\($0)" } ?? month.map { "?month=\($0)" } ?? ""
+        let returnsSummary = file.hasPrefix("returns.") ? Self.returnsSummaryQuery(request.uri.queryParameters) : nil
+        let query = returnsSummary?.query ?? year.map { "?year=\($0)" } ?? month.map { "?month=\($0)" } ?? ""
         let data: Data
         switch file {
         case "briefing.docx": data = try await client.download(.briefingDocument, session.api, query: query)
@@ -502,7 +507,16 @@ struct PortalRoutes: Sendable {
         default: throw PortalError.notFound
         }
         let (name, suffix) = (file.prefix { $0 != "." }, file.drop { $0 != "." })
-        return Download.file(ByteBuffer(bytes: data), name: "\(name)-\(year.map(String.init) ?? month ?? "current")\(suffix)")
+        let label = returnsSummary?.label ?? year.map(String.init) ?? month ?? "current"
+        return Download.file(ByteBuffer(bytes: data), name: "\(name)-\(label)\(suffix)")
+    }
+
+    /// `form` and `period` of a return's 汇总表, checked before they go into reporting's query.
+    static func returnsSummaryQuery(_ parameters: Parameters) -> (query: String, label: String)? {
+        guard let form = parameters.get("form"), form.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }),
+            let period = parameters.get("period").flatMap(ReturnPeriod.init)
+        else { return nil }
+        return ("?form=\(form)&period=\(period)", "\(form)-\(period)")
     }
 
     /// The dispatch slip as a Word document or PDF, as handling lays it out.

@@ -16,7 +16,13 @@ public func buildReportingApplication(settings: RuntimeSettings) async throws ->
     let runtime = try await PlatformRuntime(settings: settings, migrations: ReportingMigrations.all)
     let reporting = ReportingWorkflow(runtime: runtime)
     let router = runtime.router()
-    ReportingRoutes(reporting: reporting).register(on: router)
+    let reader = try SettingsReader()
+    let returns = ReturnsDesk(reporting: reporting)
+    ReportingRoutes(reporting: reporting, returns: returns).register(on: router)
+    // `RETURN_REMINDERS=off`: no automatic reminders (the office's button still sends them).
+    let reminderScan: [any Service] = reader.string("return.reminders", default: "on") == "off" ? [] : [
+        ReturnReminderScan(desk: returns, interval: .seconds(try reader.int("return.reminder.scan.seconds", default: 3600, range: 1...86_400)))
+    ]
     let directory = runtime.consumer(name: "directory", topics: [Topics.allDirectories]) { event, connection in
         guard event.header.type == EventType.directoryEntry else {
             throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "directory topics do not take \(event.header.type)")
@@ -27,7 +33,7 @@ public func buildReportingApplication(settings: RuntimeSettings) async throws ->
         try await reporting.readModel.apply(event, on: connection)
     }
     return try runtime.application(
-        router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module), services: [directory, status])
+        router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module), services: [directory, status] + reminderScan)
 }
 
 /// The inbox name of the status consumer; the rebuild uses it too, so that events it replayed are

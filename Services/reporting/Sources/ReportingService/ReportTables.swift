@@ -7,7 +7,7 @@ import OfficeDocuments
 enum ReportTables {
     /// The downloads by name, in the order the API documents them.
     enum Name: String, CaseIterable {
-        case figures, units, cadres, overdue, unsatisfied, rankings, evaluation
+        case figures, units, cadres, overdue, unsatisfied, rankings, evaluation, returns
     }
 
     static func figures(_ rows: [Figures], title: String) -> ReportTable {

@@ -105,5 +105,32 @@ public enum ReportingMigrations {
             )
             """
         ]),
+        // Periodic returns (001 §4.7, 004 二（六）): what each unit or office sent for each form and
+        // period (on time is judged by the first submission), and the day each was reminded.
+        Migration(version: 16, name: "periodic returns", statements: [
+            """
+            CREATE TABLE return_submissions (
+                tenant text NOT NULL,
+                form_id text NOT NULL,
+                period text NOT NULL,
+                submitter_id text NOT NULL,
+                content jsonb NOT NULL,
+                submitted_by text NOT NULL,
+                first_submitted_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                submitted_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                PRIMARY KEY (tenant, form_id, period, submitter_id)
+            )
+            """,
+            """
+            CREATE TABLE return_reminders (
+                tenant text NOT NULL,
+                month text NOT NULL,
+                submitter_id text NOT NULL,
+                sent_on date NOT NULL,
+                forms text[] NOT NULL,
+                PRIMARY KEY (tenant, month, submitter_id, sent_on)
+            )
+            """,
+        ]),
     ]
 }

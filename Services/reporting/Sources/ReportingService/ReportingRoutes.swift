@@ -7,6 +7,11 @@ import ServiceRuntime
 /// Reporting's HTTP API (see `openapi.yaml` beside this file).
 struct ReportingRoutes {
     let reporting: ReportingWorkflow
+    let returns: ReturnsDesk
+
+    struct RemindersSent: ResponseEncodable {
+        var reminded: Int
+    }
 
     struct AppraisalRequest: Decodable {
         var appraisalScore: Double
@@ -32,6 +37,21 @@ struct ReportingRoutes {
             let body = try await request.decodeJSON(AppraisalRequest.self, context: context)
             return try await reporting.recordAppraisal(by: try context.requirePrincipal(), year: context.parameters.get("year") ?? "",
                 unitID: context.parameters.get("unit") ?? "", score: body.appraisalScore)
+        }
+        router.get("returns") { request, context in
+            try await returns.tracker(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)
+        }
+        router.post("returns/reminders") { request, context in
+            RemindersSent(reminded: try await returns.sendReminders(for: try context.requirePrincipal(), parameters: request.uri.queryParameters))
+        }
+        router.get("returns/:form/:period/:submitter") { request, context in
+            try await returns.sheet(for: try context.requirePrincipal(), tier: request.uri.queryParameters.get("tier"),
+                key: try returnKey(context))
+        }
+        router.put("returns/:form/:period/:submitter") { request, context in
+            let content = try await request.decodeJSON(ReturnContent.self, context: context)
+            return try await returns.submit(content, by: try context.requirePrincipal(), tier: request.uri.queryParameters.get("tier"),
+                key: try returnKey(context))
         }
         router.get("lists/overdue") { request, context in
             try await reporting.overdue(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)
@@ -75,7 +95,21 @@ struct ReportingRoutes {
             return ReportTables.rankings(try await reporting.unitRanking(for: principal, parameters: parameters))
         case .evaluation:
             return ReportTables.evaluation(try await reporting.annualEvaluation(for: principal, parameters: parameters))
+        case .returns:
+            guard let period = parameters.get("period").flatMap(ReturnPeriod.init) else {
+                throw APIError.badRequest(code: "INVALID_PERIOD", message: "报送期间应为YYYY-MM或YYYY-Qn")
+            }
+            return try await returns.summaryTable(for: principal, tier: parameters.get("tier"), formID: parameters.get("form") ?? "",
+                period: period)
         }
+    }
+
+    private func returnKey(_ context: AppRequestContext) throws -> ReturnsDesk.Key {
+        guard let period = context.parameters.get("period").flatMap(ReturnPeriod.init) else {
+            throw APIError.badRequest(code: "INVALID_PERIOD", message: "报送期间应为YYYY-MM或YYYY-Qn")
+        }
+        return ReturnsDesk.Key(formID: context.parameters.get("form") ?? "", period: period,
+            submitterID: context.parameters.get("submitter") ?? "")
     }
 
     private func briefing(for principal: Principal, parameters: Parameters) async throws -> Briefing {

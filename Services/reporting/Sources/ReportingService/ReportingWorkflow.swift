@@ -286,3 +286,5 @@ extension ReportingWorkflow.OverdueItem: ResponseEncodable {}
 extension ReportingWorkflow.UnsatisfiedItem: ResponseEncodable {}
 extension UnitRanking: ResponseEncodable {}
 extension AnnualEvaluation: ResponseEncodable {}
+extension ReturnsTracker: ResponseEncodable {}
+extension ReturnSheet: ResponseEncodable {}

@@ -43,6 +43,11 @@ struct MessageValues {
     }
 
     /// 「2家企业尚未登记走访、1家企业尚未填报经营状况」, leaving out what is done.
+    /// The forms a returns reminder names: `《A》`, `《A》《B》`, or `《A》等3张表单`.
+    static func formList(_ titles: [String]) -> String {
+        titles.count <= 2 ? titles.map { "《\($0)》" }.joined() : "《\(titles[0])》等\(titles.count)张表单"
+    }
+
     static func pendingDuties(withoutContact: Int, withoutStatus: Int) -> String {
         var parts: [String] = []
         if withoutContact > 0 { parts.append("\(withoutContact)家企业尚未登记走访") }

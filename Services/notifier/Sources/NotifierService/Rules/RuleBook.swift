@@ -15,6 +15,9 @@ public enum RecipientKind: String, Codable, Sendable, CaseIterable {
     case tierOffice
     /// Whoever holds the step a deadline alert is about.
     case stepHolder
+    /// Those who owe the periodic returns a reminder is about: a unit's administrators, or the office's
+    /// staff (``ReturnReminderEvent``).
+    case returnSubmitters
 }
 
 /// One SMS rule: which event, for whom, and what text.
@@ -32,6 +35,9 @@ public struct SMSRule: Codable, Sendable, Hashable {
         /// An enterprise has a new cadre (``PairingAssignedEvent``): its liaison (`enterpriseContact`)
         /// and the cadre (`pairedCadre`).
         case pairingAssigned
+        /// Periodic returns are due soon or overdue (``ReturnReminderEvent``); its recipients are
+        /// `returnSubmitters`.
+        case returnReminder
     }
 
     public var id: String
@@ -57,7 +63,7 @@ public struct SMSTemplate: Sendable, Hashable {
     public static let placeholders: Set<String> = [
         "signature", "platform", "tier", "enterprise", "number", "unit", "step", "due", "dueDay", "overdueDays", "reason",
         "ratingDays", "originTier", "answer", "decision", "closure", "actorUnit", "letter", "note", "meeting", "meetingDue",
-        "month", "enterprises", "pending", "cadre", "quarter", "phone",
+        "month", "enterprises", "pending", "cadre", "quarter", "phone", "period", "forms",
     ]
 
     /// Placeholders that carry a sentence rather than a name, allowed 60 characters instead of 40.
