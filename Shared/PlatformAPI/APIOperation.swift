@@ -88,6 +88,10 @@ public struct APIOperation: Sendable {
     public static let returnReminders = APIOperation("returns.reminders", .reporting, .POST, "/returns/reminders")
     public static let returnSheet = APIOperation("returns.sheet", .reporting, .GET, "/returns/{form}/{period}/{submitter}")
     public static let submitReturn = APIOperation("returns.submit", .reporting, .PUT, "/returns/{form}/{period}/{submitter}")
+    /// 通报报送: the tier's leaders on the bulletin's list, and the office issuing a month's bulletin to them.
+    public static let briefingRecipients = APIOperation("briefings.recipients", .reporting, .GET, "/briefings/recipients")
+    public static let setBriefingRecipients = APIOperation("briefings.setRecipients", .reporting, .PUT, "/briefings/recipients")
+    public static let issueBriefing = APIOperation("briefings.issue", .reporting, .POST, "/briefings/monthly/issue")
     /// Reporting's exports, by file name: `figures`, `units`, `cadres`, `overdue`, `unsatisfied`,
     /// `rankings`, `evaluation` and `returns` (a form's 汇总表), each as `.csv` and `.xlsx`.
     public static let exports = ["figures", "units", "cadres", "overdue", "unsatisfied", "rankings", "evaluation", "returns"].flatMap { name in
@@ -109,6 +113,7 @@ public struct APIOperation: Sendable {
         pairingMonth, pairingContacts, recordContact, businessStatus, reportBusinessStatus, pairingReminders,
         myAppraisal, submitAppraisal, cadreQuarters, appraisalRequests, pairingCadres, setExemption, allocate,
         proposeChange, pairingProposals, decideChange, returnsTracker, returnReminders, returnSheet, submitReturn,
+        briefingRecipients, setBriefingRecipients, issueBriefing,
     ] + exports + documents.map(\.asPDF) + HandlingAction.allCases.map(\.operation)
 }
 

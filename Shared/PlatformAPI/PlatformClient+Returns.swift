@@ -29,3 +29,19 @@ extension PlatformClient {
             token: session.token, body: content)
     }
 }
+
+/// 通报报送: the leaders the tier's monthly bulletin goes to (reporting).
+extension PlatformClient {
+    public func briefingRecipients(_ session: Session) async throws -> BriefingRecipients {
+        try await send(.briefingRecipients, tier: nil, token: session.token)
+    }
+
+    public func setBriefingRecipients(_ session: Session, _ input: BriefingRecipientsInput) async throws -> BriefingRecipients {
+        try await send(.setBriefingRecipients, tier: nil, token: session.token, body: input)
+    }
+
+    /// The office issues `month`'s bulletin: each leader on the list is texted its headline figures, once.
+    public func issueBriefing(_ session: Session, month: CalendarMonth) async throws -> BriefingRecipients {
+        try await send(.issueBriefing, tier: nil, query: "?month=\(month)", token: session.token, body: [String: String]())
+    }
+}

@@ -27,6 +27,8 @@ public enum EventType {
     public static let pairingAssigned = "cn.qyfw.pairing.assigned.v1"
     /// reporting → notifier: a unit or an office has not yet submitted periodic returns (``ReturnReminderEvent``).
     public static let returnReminder = "cn.qyfw.returns.reminder.v1"
+    /// reporting → notifier: the office issued the month's bulletin to the tier's leaders (``BriefingIssuedEvent``).
+    public static let briefingIssued = "cn.qyfw.reports.briefing-issued.v1"
 }
 
 /// Kafka headers beside the CloudEvent, for consumers that pick messages before decoding them.

@@ -62,26 +62,3 @@ public struct PairingAssignedEvent: Codable, Sendable, Hashable {
         self.cadrePhone = cadrePhone
     }
 }
-
-/// A unit (or the office) has not yet submitted returns on a period that are due soon or overdue
-/// (001 §4.7, 004 二（六）); the notifier texts the people named. Sent at most once a day per submitter.
-public struct ReturnReminderEvent: Codable, Sendable, Hashable {
-    public var tenant: TenantID
-    /// The unit's id, or `office`.
-    public var submitterID: String
-    /// The people to text: the unit's administrators, or the office's staff.
-    public var personIDs: [String]
-    public var period: ReturnPeriod
-    /// Titles of the forms still missing.
-    public var formTitles: [String]
-    public var dueDate: CivilDate
-
-    public init(tenant: TenantID, submitterID: String, personIDs: [String], period: ReturnPeriod, formTitles: [String], dueDate: CivilDate) {
-        self.tenant = tenant
-        self.submitterID = submitterID
-        self.personIDs = personIDs
-        self.period = period
-        self.formTitles = formTitles
-        self.dueDate = dueDate
-    }
-}

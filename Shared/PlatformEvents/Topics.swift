@@ -11,7 +11,7 @@ import DemandDomain
 /// | `tier.<t>.status` | every service of tier t | notifier, reporting, handling; intake and dispatch of t and of its children (``DemandFollower``) |
 /// | `tier.<t>.directory` (compacted) | intake t | dispatch t, handling, notifier, reporting; intake of t's parent and children (their pairings must not overlap) |
 /// | `tier.<t>.pairing` | intake t (the cadres' monthly reminders, appraisal requests, new pairings) | notifier |
-/// | `tier.<t>.returns` | reporting (reminders of the periodic returns owed to tier t's office) | notifier |
+/// | `tier.<t>.reports` | reporting (reminders of the periodic returns owed to tier t's office; the monthly bulletin to its leaders) | notifier |
 /// | `tier.<t>.deadletter` | any consumer of tier t's topics | operators |
 public enum Topics {
     public static func dispatchInbox(_ tenant: TenantID) -> String { "tier.\(tenant).dispatch-inbox" }
@@ -20,7 +20,7 @@ public enum Topics {
     public static func status(_ tenant: TenantID) -> String { "tier.\(tenant).status" }
     public static func directory(_ tenant: TenantID) -> String { "tier.\(tenant).directory" }
     public static func pairing(_ tenant: TenantID) -> String { "tier.\(tenant).pairing" }
-    public static func returns(_ tenant: TenantID) -> String { "tier.\(tenant).returns" }
+    public static func reports(_ tenant: TenantID) -> String { "tier.\(tenant).reports" }
     public static func deadLetter(_ tenant: TenantID) -> String { "tier.\(tenant).deadletter" }
 
     /// Regular expressions for consumers that serve every tier.
@@ -28,7 +28,7 @@ public enum Topics {
     public static let allStatus = #"^tier\.[a-z0-9-]+\.status$"#
     public static let allDirectories = #"^tier\.[a-z0-9-]+\.directory$"#
     public static let allPairing = #"^tier\.[a-z0-9-]+\.pairing$"#
-    public static let allReturns = #"^tier\.[a-z0-9-]+\.returns$"#
+    public static let allReports = #"^tier\.[a-z0-9-]+\.reports$"#
 
     /// The tier a topic belongs to, from its name.
     public static func tenant(ofTopic topic: String) -> TenantID? {
@@ -47,7 +47,7 @@ public enum Topics {
             (status(tenant), 6, ["retention.ms": "-1"]),
             (directory(tenant), 3, ["cleanup.policy": "compact"]),
             (pairing(tenant), 3, [:]),
-            (returns(tenant), 1, [:]),
+            (reports(tenant), 1, [:]),
             (deadLetter(tenant), 1, ["retention.ms": "2592000000"]),
         ]
     }

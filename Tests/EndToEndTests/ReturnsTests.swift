@@ -167,5 +167,63 @@ extension EndToEnd {
             #expect(after.submitters.first { $0.id == "office" }?.cells.first?.status == .late)
             #expect(after.submitters.first { $0.id == "zhangwan-swj" }?.cells.allSatisfy { $0.status == .overdue } == true)
         }
+
+        @Test("The monthly bulletin goes to the leaders on the office's list: named at its foot, each texted the headline figures once")
+        func bulletinToLeaders() async throws {
+            let stack = try await TestStack.shared.start()
+            let client = try await TestStack.shared.client()
+            let office = try await client.login(tier: "zhangwan", login: "张湾区双千办", password: Cast.demoPassword)
+            let unit = try await client.login(tier: "zhangwan", login: "张湾区商务局管理员", password: Cast.demoPassword)
+            let month = CalendarMonth(CivilDate(Date())).adding(months: -1)
+            func refusal(_ body: () async throws -> Void) async -> APICallError? {
+                do {
+                    try await body()
+                    return nil
+                } catch { return error as? APICallError }
+            }
+            typealias Entry = BriefingRecipientsInput.Entry
+            let bad = await refusal {
+                _ = try await client.setBriefingRecipients(office, BriefingRecipientsInput(recipients: [
+                    Entry(name: " ", title: nil, phone: "12345"), Entry(name: "甲", title: nil, phone: "19900030095"),
+                    Entry(name: "乙", title: nil, phone: "199 0003 0095"),
+                ]))
+            }
+            #expect(bad?.status == 422 && Set(bad?.issues.map(\.code) ?? []) == ["MISSING_FIELD", "INVALID_MOBILE", "DUPLICATE_RECIPIENT"])
+            #expect(await refusal { _ = try await client.setBriefingRecipients(unit, BriefingRecipientsInput(recipients: [])) }?.status == 403)
+            let list = try await client.setBriefingRecipients(office, BriefingRecipientsInput(recipients: [
+                Entry(name: "张湾测试区长", title: "区长", phone: "19900030095"), Entry(name: "张湾测试副区长", title: " 副区长 ", phone: "+86 199-0003-0096"),
+            ]))
+            #expect(list.recipients.map(\.printedName) == ["张湾测试区长（区长）", "张湾测试副区长（副区长）"])
+            #expect(list.recipients.map(\.phone.digits) == ["19900030095", "19900030096"])
+
+            // The bulletin names them at its foot.
+            let (status, page) = try await client.raw("briefing", .GET, stack.url(.reporting) + "/briefings/monthly?month=\(month)", token: office.token)
+            let line = "报送：张湾测试区长（区长）、张湾测试副区长（副区长）。"
+            #expect(status == 200 && String(decoding: page, as: UTF8.self).contains(line))
+            let document = try await client.download(.briefingDocument, office, query: "?month=\(month)")
+            let pdf = try await OfficeConversion.convert(Array(document), name: "briefing.docx", to: "pdf")
+            #expect(try await OfficeConversion.pdfText(pdf).filter { !$0.isWhitespace }.contains(line), "the Word bulletin names them too")
+            if let folder = ProcessInfo.processInfo.environment["DOCUMENT_PREVIEW_DIR"] {
+                try await OfficeConversion.savePages(pdf, to: folder, prefix: "briefing-with-recipients")
+            }
+
+            #expect(await refusal { _ = try await client.issueBriefing(unit, month: month) }?.status == 403)
+            #expect(await refusal { _ = try await client.issueBriefing(office, month: month.adding(months: 2)) }?.code == "PERIOD_NOT_STARTED")
+            let figures = try #require(try await client.figures(office, query: "?month=\(month)").tiers.first { $0.scope == "zhangwan" })
+            let start = log.lineCount()
+            let issued = try await client.issueBriefing(office, month: month)
+            #expect(issued.issued.first?.month == month && issued.issued.first?.recipients == 2)
+            #expect(await refusal { _ = try await client.issueBriefing(office, month: month) }?.code == "BRIEFING_ALREADY_ISSUED")
+            let log = self.log
+            let leaders = ["19900030095", "19900030096"]
+            let texts = try await eventually("the bulletin's SMS at fakesmsc") { () -> [String]? in
+                let messages = log.messages(after: start).filter { leaders.contains($0.to) }
+                return Set(messages.map(\.to)).count == 2 ? messages.map(\.text) : nil
+            }
+            let head = "【张湾区双千办】\(month.chineseText)企业诉求办理情况：受理\(figures.received)件，办结\(figures.closed)件，办结率"
+            #expect(texts.allSatisfy { $0.hasPrefix(head) && $0.hasSuffix("当前逾期\(figures.overdueNow)件。通报全文已印发，请审阅") }, "\(texts)")
+            try await Task.sleep(for: .seconds(2))
+            #expect(log.messages(after: start).filter { leaders.contains($0.to) }.count == 2, "each leader is texted once")
+        }
     }
 }

@@ -13,8 +13,8 @@ extension EndToEnd {
     /// 15 minutes), the caller's mobile number (a generated one would reroute the office's SMS),
     /// the directory import (it would load generated people into the shared stack) and the pairing
     /// reminders, appraisal requests and allocations (they would text or re-pair the demo's cadres
-    /// and enterprises) exemptions and proposed changes of pairing, and the office's reminders of periodic
-    /// returns (they would text the units); RequestDecodingTests, APIContractTests, PairingTests and
+    /// and enterprises) exemptions and proposed changes of pairing, the office's reminders of periodic
+    /// returns and its bulletin list and issue (they would text units and leaders); RequestDecodingTests, APIContractTests, PairingTests and
     /// ReturnsTests cover their bad input.
     @Suite("OpenAPI fuzzing")
     struct SchemathesisTests {
@@ -33,7 +33,7 @@ extension EndToEnd {
                 "--exclude-path", "/pairing/reminders", "--exclude-path", "/pairing/appraisal-requests",
                 "--exclude-path", "/pairing/allocations", "--exclude-path", "/pairing/cadres/{cadreID}/exemption",
                 "--exclude-path", "/pairing/proposals", "--exclude-path", "/pairing/proposals/{proposalID}/decision",
-                "--exclude-path", "/returns/reminders",
+                "--exclude-path", "/returns/reminders", "--exclude-path", "/briefings/recipients", "--exclude-path", "/briefings/monthly/issue",
                 "--phases", "examples,coverage,fuzzing", "--max-examples", "25", "--seed", "42", "--workers", "1",
                 "--request-timeout", "10", "--checks", Self.checks.joined(separator: ","),
             ]

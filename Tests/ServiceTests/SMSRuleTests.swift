@@ -139,6 +139,11 @@ struct SMSRuleTests {
         let text = rule.template.render(values.merging(["period": "2026年11月", "forms": MessageValues.formList(["自行办结问题清单"]),
             "dueDay": CivilDate(year: 2026, month: 12, day: 3)!.chineseText]) { $1 })
         #expect(text == "【十堰市双千办】十堰亲清企业服务信息平台2026年11月《自行办结问题清单》尚未报送，报送期限为2026年12月3日，请及时登录平台报送")
+        let bulletin = try #require(book.rules(for: "shiyan", trigger: .briefingIssued).first)
+        #expect(bulletin.rule.recipients == [.briefingRecipients])
+        #expect(bulletin.template.render(values.merging(["month": "2026年11月", "received": "12", "closed": "10", "completion": "83.3%",
+            "satisfaction": "100.0%", "overdue": "1"]) { $1 })
+            == "【十堰市双千办】2026年11月企业诉求办理情况：受理12件，办结10件，办结率83.3%，满意率100.0%，当前逾期1件。通报全文已印发，请审阅")
     }
 
     @Test("Quiet hours hold messages from 22:00 until 07:30 Shanghai time")

@@ -102,6 +102,7 @@ class Journey:
         self.pairing_duties()
         self.cadre_appraisal()
         self.periodic_returns()
+        self.bulletin_to_leaders()
         self.phone_pages()
 
     def submit(self, difficulty):
@@ -688,6 +689,27 @@ class Journey:
         self.shot(office, "office-returns")
         office.set_viewport_size(PHONE)
         self.shot(office, "phone-office-returns")
+        office.context.close()
+
+    def bulletin_to_leaders(self):
+        """通报报送 (003 art. 19): the office lists the district's leaders and issues last month's
+        bulletin to them."""
+        office = self.person("茅箭区", "茅箭区双千办")
+        office.click("text=通报报送")
+        office.fill("#recipients", "茅箭测试区长，区长，1990002009")
+        office.get_by_test_id("recipients-form").locator("button[type=submit]").click()
+        expect(office.get_by_test_id("flash")).to_contain_text("第1位的手机号码不正确")
+        expect(office.locator("#recipients")).to_have_value("茅箭测试区长，区长，1990002009")
+        office.fill("#recipients", "茅箭测试区长，区长，19900020095\n茅箭测试副区长，分管副区长，19900020096")
+        office.get_by_test_id("recipients-form").locator("button[type=submit]").click()
+        expect(office.get_by_test_id("flash")).to_contain_text("已保存通报报送对象")
+        expect(office.locator("#recipients")).to_have_value("茅箭测试区长，区长，19900020095\n茅箭测试副区长，分管副区长，19900020096")
+        office.get_by_test_id("issue-form").locator("button[type=submit]").click()
+        expect(office.get_by_test_id("flash")).to_contain_text("通报，并短信告知报送对象")
+        expect(office.get_by_test_id("issued").locator("tbody tr")).to_have_count(1)
+        self.shot(office, "office-briefing")
+        office.set_viewport_size(PHONE)
+        self.shot(office, "phone-office-briefing")
         office.context.close()
 
     def provisional_registration(self):

@@ -83,11 +83,11 @@ public func buildNotifierApplication(settings: RuntimeSettings) async throws -> 
         event, connection in
         try await planner.plan(event, on: connection)
     }
-    let returnsConsumer = runtime.consumer(name: "returns", topics: [Topics.allReturns], afterCommit: { sender.wakeUps.signal() }) {
+    let reportsConsumer = runtime.consumer(name: "reports", topics: [Topics.allReports], afterCommit: { sender.wakeUps.signal() }) {
         event, connection in
         try await planner.plan(event, on: connection)
     }
     return try runtime.application(
         router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module),
-        services: [directoryConsumer, statusConsumer, pairingConsumer, returnsConsumer, sender])
+        services: [directoryConsumer, statusConsumer, pairingConsumer, reportsConsumer, sender])
 }

@@ -120,6 +120,13 @@ struct IntentPlanner: Sendable {
                 values: ["period": reminder.period.chineseText, "forms": MessageValues.formList(reminder.formTitles),
                     "dueDay": reminder.dueDate.chineseText],
                 eventID: event.header.id, eventTime: event.header.time, on: connection)
+        case EventType.briefingIssued:
+            let briefing = try event.decode(BriefingIssuedEvent.self).data
+            let leaders = briefing.recipients.map { Recipient(key: "leader:\($0.phone.digits)", name: $0.name, phone: $0.phone) }
+            try await plan([.briefingRecipients: leaders], trigger: .briefingIssued, tenant: briefing.tenant, values: [
+                "month": briefing.month.chineseText, "received": String(briefing.received), "closed": String(briefing.closed),
+                "completion": briefing.completionRate, "satisfaction": briefing.satisfactionRate, "overdue": String(briefing.overdueNow),
+            ], eventID: event.header.id, on: connection)
         default:
             throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "the notifier does not know \(event.header.type)")
         }
@@ -132,16 +139,25 @@ struct IntentPlanner: Sendable {
         _ people: [RecipientKind: [String]], trigger: SMSRule.Trigger, tenant: TenantID, values: [String: String],
         eventID: UUID, eventTime: Date, on connection: PostgresConnection
     ) async throws {
+        var resolved: [RecipientKind: [Recipient]] = [:]
+        for (kind, ids) in people {
+            for personID in ids {
+                let person = try await directory.person(personID, on: connection)
+                resolved[kind, default: []].append(try person.map(Recipient.init) ?? unknownRecipient(kind, eventTime: eventTime))
+            }
+        }
+        try await plan(resolved, trigger: trigger, tenant: tenant, values: values, eventID: eventID, on: connection)
+    }
+
+    /// Texts the recipients an event names, each rule for the trigger its own kinds among them.
+    private func plan(
+        _ recipients: [RecipientKind: [Recipient]], trigger: SMSRule.Trigger, tenant: TenantID, values: [String: String],
+        eventID: UUID, on connection: PostgresConnection
+    ) async throws {
         let values = MessageValues(tierRules: tierRules).tierValues(tenant).merging(values) { $1 }
         for compiled in rules.rules(for: tenant, trigger: trigger) {
-            var recipients: [Recipient] = []
-            for kind in compiled.rule.recipients {
-                for personID in people[kind] ?? [] {
-                    let person = try await directory.person(personID, on: connection)
-                    recipients.append(try person.map(Recipient.init) ?? unknownRecipient(kind, eventTime: eventTime))
-                }
-            }
-            try await store(compiled.template.render(values), for: recipients, rule: compiled.rule, eventID: eventID, tenant: tenant,
+            let named = compiled.rule.recipients.flatMap { recipients[$0] ?? [] }
+            try await store(compiled.template.render(values), for: named, rule: compiled.rule, eventID: eventID, tenant: tenant,
                 demandID: nil, on: connection)
         }
     }
@@ -239,7 +255,7 @@ struct IntentPlanner: Sendable {
             return try await unitAdmins(demand.cooperatingUnits)
         case .tierOffice:
             return people(try await directory.people(roles: [.office], tenant: demand.tenant, on: connection))
-        case .returnSubmitters:
+        case .returnSubmitters, .briefingRecipients:
             return nil
         case .stepHolder:
             switch step {

@@ -18,7 +18,7 @@ public func buildReportingApplication(settings: RuntimeSettings) async throws ->
     let router = runtime.router()
     let reader = try SettingsReader()
     let returns = ReturnsDesk(reporting: reporting)
-    ReportingRoutes(reporting: reporting, returns: returns).register(on: router)
+    ReportingRoutes(reporting: reporting, returns: returns, distribution: BriefingDistribution(reporting: reporting)).register(on: router)
     // `RETURN_REMINDERS=off`: no automatic reminders (the office's button still sends them).
     let reminderScan: [any Service] = reader.string("return.reminders", default: "on") == "off" ? [] : [
         ReturnReminderScan(desk: returns, interval: .seconds(try reader.int("return.reminder.scan.seconds", default: 3600, range: 1...86_400)))

@@ -16,6 +16,7 @@ extension Briefing {
         blocks.append(.heading("六、诉求类别分布"))
         blocks.append(.table(wordTable(TextTable(
             header: ["类别", "件数"], rows: categoryCounts.map { [$0.name, String($0.count)] }, nameColumns: 1))))
+        if let line = recipientsLine { blocks.append(.paragraph(line)) }
         return WordDocument(blocks)
     }
 

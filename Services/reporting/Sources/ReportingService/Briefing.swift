@@ -13,8 +13,15 @@ struct Briefing {
     var overdue: [ReportingWorkflow.OverdueItem]
     var unsatisfied: [ReportingWorkflow.UnsatisfiedItem]
     var generatedAt: Date
+    /// The tier's leaders it goes to (the office's list), printed at its foot.
+    var recipients: [BriefingRecipient] = []
 
     var title: String { "\(tierName)企业诉求办理情况通报" }
+
+    /// `报送：张三（区长）、李四（副区长）。`, or nil without a list.
+    var recipientsLine: String? {
+        recipients.isEmpty ? nil : "报送：" + recipients.map(\.printedName).joined(separator: "、") + "。"
+    }
 
     /// The briefing's tables, each a header and rows of text, shared by the page and the document.
     struct TextTable {
@@ -103,6 +110,7 @@ struct Briefing {
             if index == 0, let note = countingNote { page += "<p>\(escape(note))</p>" }
         }
         page += "<h2>六、诉求类别分布</h2>" + chart(categoryCounts)
+        if let line = recipientsLine { page += "<p>\(escape(line))</p>" }
         return page + "</body></html>\n"
     }
 
@@ -132,9 +140,7 @@ struct Briefing {
         return svg + "</svg>"
     }
 
-    private func percent(_ rate: Rate?) -> String {
-        rate?.value.map(ReportTable.Cell.percentText) ?? "—"
-    }
+    private func percent(_ rate: Rate?) -> String { rate?.printed ?? "—" }
 
     private func escape(_ text: String) -> String {
         text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")

@@ -2,6 +2,7 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Logging
+import OfficeDocuments
 import PlatformEvents
 import PostgresNIO
 import PostgresStorage
@@ -18,6 +19,9 @@ public struct Rate: Codable, Sendable, Hashable {
         self.denominator = denominator
         self.value = denominator == 0 ? nil : Double(numerator) / Double(denominator)
     }
+
+    /// As people read it: `87.5%`, or `—` with nothing to count.
+    public var printed: String { value.map(ReportTable.Cell.percentText) ?? "—" }
 }
 
 /// How one timed step went in the period.

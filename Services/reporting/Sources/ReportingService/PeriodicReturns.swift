@@ -233,13 +233,12 @@ struct ReturnsDesk: Sendable {
     }
 
     static func value(of figure: ReturnFigure, in figures: Figures) -> String {
-        func percent(_ rate: Rate) -> String { rate.value.map { String(format: "%.1f%%", $0 * 100) } ?? "—" }
-        return switch figure {
+        switch figure {
         case .received: String(figures.received)
         case .closed: String(figures.closed)
-        case .completionRate: percent(figures.completionRate)
-        case .onTimeReceiptRate: percent(figures.onTimeReceiptRate)
-        case .satisfactionRate: percent(figures.satisfactionRate)
+        case .completionRate: figures.completionRate.printed
+        case .onTimeReceiptRate: figures.onTimeReceiptRate.printed
+        case .satisfactionRate: figures.satisfactionRate.printed
         case .overdueNow: String(figures.overdueNow)
         case .escalated: String(figures.escalated)
         }
@@ -374,7 +373,7 @@ struct ReturnsDesk: Sendable {
                 let event = ReturnReminderEvent(tenant: tenant.id, submitterID: submitter.id, personIDs: people.map(\.id), period: period,
                     formTitles: missing.compactMap { titles[$0.formID]?.0 }, dueDate: dueDate)
                 try await Outbox.enqueue([
-                    try .event(EventType.returnReminder, topic: Topics.returns(tenant.id), source: runtime.eventSource, tenant: tenant.id,
+                    try .event(EventType.returnReminder, topic: Topics.reports(tenant.id), source: runtime.eventSource, tenant: tenant.id,
                         subject: "\(submitter.id)/\(tracker.month)", time: Date(), data: event)
                 ], on: connection, logger: logger)
                 reminded += 1

@@ -132,5 +132,26 @@ public enum ReportingMigrations {
             )
             """,
         ]),
+        // The tier's leaders the monthly bulletin goes to, and the months it was issued (once each).
+        Migration(version: 17, name: "briefing distribution", statements: [
+            """
+            CREATE TABLE briefing_recipients (
+                tenant text PRIMARY KEY,
+                recipients jsonb NOT NULL,
+                updated_by text NOT NULL,
+                updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
+            )
+            """,
+            """
+            CREATE TABLE briefing_issues (
+                tenant text NOT NULL,
+                month text NOT NULL,
+                issued_by text NOT NULL,
+                issued_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+                recipients integer NOT NULL,
+                PRIMARY KEY (tenant, month)
+            )
+            """,
+        ]),
     ]
 }

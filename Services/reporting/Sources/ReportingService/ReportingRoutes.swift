@@ -8,6 +8,7 @@ import ServiceRuntime
 struct ReportingRoutes {
     let reporting: ReportingWorkflow
     let returns: ReturnsDesk
+    let distribution: BriefingDistribution
 
     struct RemindersSent: ResponseEncodable {
         var reminded: Int
@@ -37,6 +38,19 @@ struct ReportingRoutes {
             let body = try await request.decodeJSON(AppraisalRequest.self, context: context)
             return try await reporting.recordAppraisal(by: try context.requirePrincipal(), year: context.parameters.get("year") ?? "",
                 unitID: context.parameters.get("unit") ?? "", score: body.appraisalScore)
+        }
+        router.get("briefings/recipients") { _, context in
+            try await distribution.recipients(for: try context.requirePrincipal())
+        }
+        router.put("briefings/recipients") { request, context in
+            let input = try await request.decodeJSON(BriefingRecipientsInput.self, context: context)
+            return try await distribution.setRecipients(input, by: try context.requirePrincipal())
+        }
+        router.post("briefings/monthly/issue") { request, context in
+            guard let month = request.uri.queryParameters.get("month").flatMap(CalendarMonth.init) else {
+                throw APIError.badRequest(code: "INVALID_PERIOD", message: "通报月份应为YYYY-MM")
+            }
+            return try await distribution.issue(month: month, by: try context.requirePrincipal())
         }
         router.get("returns") { request, context in
             try await returns.tracker(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)
@@ -119,6 +133,7 @@ struct ReportingRoutes {
             tierName: reporting.tree[tier]?.name ?? tier.rawValue, report: report,
             units: UnitRanking.ranked(try await reporting.unitFigures(for: principal, parameters: parameters)),
             overdue: try await reporting.overdue(for: principal, parameters: parameters),
-            unsatisfied: try await reporting.unsatisfied(for: principal, parameters: parameters), generatedAt: Date())
+            unsatisfied: try await reporting.unsatisfied(for: principal, parameters: parameters), generatedAt: Date(),
+            recipients: try await distribution.recipients(of: tier))
     }
 }

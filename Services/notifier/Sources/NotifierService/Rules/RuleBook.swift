@@ -18,6 +18,8 @@ public enum RecipientKind: String, Codable, Sendable, CaseIterable {
     /// Those who owe the periodic returns a reminder is about: a unit's administrators, or the office's
     /// staff (``ReturnReminderEvent``).
     case returnSubmitters
+    /// The tier's leaders on the office's list for the monthly bulletin (``BriefingIssuedEvent``).
+    case briefingRecipients
 }
 
 /// One SMS rule: which event, for whom, and what text.
@@ -38,6 +40,9 @@ public struct SMSRule: Codable, Sendable, Hashable {
         /// Periodic returns are due soon or overdue (``ReturnReminderEvent``); its recipients are
         /// `returnSubmitters`.
         case returnReminder
+        /// The office issued the month's bulletin (``BriefingIssuedEvent``); its recipients are
+        /// `briefingRecipients`.
+        case briefingIssued
     }
 
     public var id: String
@@ -63,7 +68,7 @@ public struct SMSTemplate: Sendable, Hashable {
     public static let placeholders: Set<String> = [
         "signature", "platform", "tier", "enterprise", "number", "unit", "step", "due", "dueDay", "overdueDays", "reason",
         "ratingDays", "originTier", "answer", "decision", "closure", "actorUnit", "letter", "note", "meeting", "meetingDue",
-        "month", "enterprises", "pending", "cadre", "quarter", "phone", "period", "forms",
+        "month", "enterprises", "pending", "cadre", "quarter", "phone", "period", "forms", "received", "closed", "completion", "satisfaction", "overdue",
     ]
 
     /// Placeholders that carry a sentence rather than a name, allowed 60 characters instead of 40.
