@@ -11,11 +11,24 @@ struct PeriodicReturnsTests {
         #expect(jinzai.dueDate(of: try #require(ReturnPeriod("2026-12"))) == CivilDate(year: 2027, month: 1, day: 3), "across the year")
         let quarterly = try #require(ReturnScheme.fuyuan.form("office-quarterly"))
         #expect(quarterly.dueDate(of: try #require(ReturnPeriod("2026-Q4"))) == CivilDate(year: 2027, month: 1, day: 5))
-        #expect(quarterly.currentPeriod(on: CivilDate(year: 2027, month: 1, day: 2)!) == ReturnPeriod("2026-Q4"))
-        #expect(ReturnScheme.fuyuan.form("unit-progress")?.currentPeriod(on: CivilDate(year: 2026, month: 3, day: 31)!) == ReturnPeriod("2026-02"))
+        #expect(quarterly.period(reportedIn: try #require(CalendarMonth("2026-12"))) == ReturnPeriod("2026-Q4"))
+        #expect(quarterly.period(reportedIn: try #require(CalendarMonth("2026-11"))) == nil, "asked on the quarter's last month")
+        #expect(jinzai.period(reportedIn: try #require(CalendarMonth("2026-11"))) == ReturnPeriod("2026-11"))
         #expect(ReturnPeriod("2026-13") == nil && ReturnPeriod("2026-Q5") == nil && ReturnPeriod("11") == nil)
         #expect(ReturnPeriod("2026-Q4")?.firstDay == CivilDate(year: 2026, month: 10, day: 1))
         #expect(ReturnPeriod("2026-Q4")?.lastDay == CivilDate(year: 2026, month: 12, day: 31))
+    }
+
+    @Test("The automatic reminder goes two days before each form is due, also before its month has ended")
+    func reminderDays() throws {
+        func day(_ text: String) throws -> CivilDate { try #require(CivilDate(text)) }
+        let november = try #require(CalendarMonth("2026-11"))
+        #expect(ReturnScheme.jinzai.remindersDue(on: try day("2026-12-01")) == [november: ReturnScheme.jinzai.forms.map(\.id)])
+        #expect(ReturnScheme.jinzai.remindersDue(on: try day("2026-12-02")).isEmpty)
+        #expect(ReturnScheme.fuyuan.remindersDue(on: try day("2026-11-29")) == [november: ["unit-progress"]], "due 1 December")
+        #expect(ReturnScheme.fuyuan.remindersDue(on: try day("2026-12-01")) == [november: ["pairing-group"]])
+        #expect(ReturnScheme.fuyuan.remindersDue(on: try day("2026-10-03")) == [try #require(CalendarMonth("2026-09")): ["office-quarterly"]])
+        #expect(ReturnScheme.fuyuan.remindersDue(on: try day("2027-01-03")) == [try #require(CalendarMonth("2026-12")): ["office-quarterly"]])
     }
 
     @Test("Jinzai asks six forms of every unit by the 3rd; Fuyuan units by the 1st, pairing groups by the 3rd, the office by the 5th")

@@ -21,14 +21,6 @@ public enum ReturnPeriod: Hashable, Sendable, Comparable, CustomStringConvertibl
         }
     }
 
-    /// The period of a cadence that contains `date`.
-    public init(_ cadence: ReturnCadence, containing date: CivilDate) {
-        switch cadence {
-        case .monthly: self = .month(CalendarMonth(date))
-        case .quarterly: self = .quarter(CalendarQuarter(CalendarMonth(date)))
-        }
-    }
-
     public var cadence: ReturnCadence {
         switch self {
         case .month: .monthly
@@ -173,12 +165,12 @@ public struct ReturnForm: Codable, Sendable, Hashable {
         return CivilDate(year: month.year, month: month.month, day: min(dueDay, CivilDate.daysInMonth(year: month.year, month: month.month)))!
     }
 
-    /// The latest period whose return has come due or falls due next, seen on `today`: the
-    /// period just ended (November's forms during December).
-    public func currentPeriod(on today: CivilDate) -> ReturnPeriod {
-        switch ReturnPeriod(cadence, containing: today) {
-        case .month(let month): .month(month.adding(months: -1))
-        case .quarter(let quarter): .quarter(quarter.adding(quarters: -1))
+    /// The period the form reports on in the tracker of `month`: the month itself, or the quarter
+    /// when `month` ends one (nil for a quarterly form in a quarter's first two months).
+    public func period(reportedIn month: CalendarMonth) -> ReturnPeriod? {
+        switch cadence {
+        case .monthly: .month(month)
+        case .quarterly: CalendarQuarter(month).lastMonth == month ? .quarter(CalendarQuarter(month)) : nil
         }
     }
 }
@@ -195,6 +187,20 @@ public struct ReturnScheme: Codable, Sendable, Hashable {
     public var reminderLeadDays: Int
 
     public func form(_ id: String) -> ReturnForm? { forms.first { $0.id == id } }
+
+    /// The forms whose reminder day (``reminderLeadDays`` before they are due) is `today`, by the
+    /// tracker month they belong to (the month reported on, or a quarter's last month).
+    public func remindersDue(on today: CivilDate) -> [CalendarMonth: [String]] {
+        var due: [CalendarMonth: [String]] = [:]
+        // A return falls due within the two months after its month ends; its reminder up to two days before.
+        for month in (0...2).map({ CalendarMonth(today).adding(months: -$0) }) {
+            for form in forms {
+                guard let period = form.period(reportedIn: month) else { continue }
+                if form.dueDate(of: period).adding(days: -reminderLeadDays) == today { due[month, default: []].append(form.id) }
+            }
+        }
+        return due
+    }
 
     public static func preset(_ id: String) -> ReturnScheme? { [jinzai, fuyuan].first { $0.id == id } }
 

@@ -20,9 +20,11 @@ extension PortalRoutes {
         let tracker = try await client.returnsTracker(session.api, month: month)
         let lastMonth = CalendarMonth(CivilDate(Date())).adding(months: -1)
         let forms = tracker.forms.map { tracked -> [String: Any] in
-            [
+            // The month is the page's; a quarterly form names its quarter.
+            let quarter = tracked.period.cadence == .quarterly ? tracked.period.chineseText + " · " : ""
+            return [
                 "id": tracked.form.id, "title": tracked.form.title, "period": tracked.period.description,
-                "periodText": tracked.period.chineseText, "due": tracked.dueDate.chineseText,
+                "periodText": tracked.period.chineseText, "due": "\(quarter)\(tracked.dueDate.month)月\(tracked.dueDate.day)日前",
             ]
         }
         let submitters = tracker.submitters.map { submitter -> [String: Any] in

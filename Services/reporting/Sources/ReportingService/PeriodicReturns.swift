@@ -92,15 +92,7 @@ struct ReturnsDesk: Sendable {
     /// The forms of a scheme on `month`: the monthly ones, and the quarterly ones when the month ends a quarter.
     static func forms(of scheme: ReturnScheme, on month: CalendarMonth) -> [ReturnsTracker.TrackedForm] {
         scheme.forms.compactMap { form in
-            let period: ReturnPeriod
-            switch form.cadence {
-            case .monthly: period = .month(month)
-            case .quarterly:
-                let quarter = CalendarQuarter(month)
-                guard quarter.lastMonth == month else { return nil }
-                period = .quarter(quarter)
-            }
-            return .init(form: form, period: period, dueDate: form.dueDate(of: period))
+            form.period(reportedIn: month).map { .init(form: form, period: $0, dueDate: form.dueDate(of: $0)) }
         }
     }
 
@@ -337,13 +329,11 @@ struct ReturnsDesk: Sendable {
         var sent = 0
         for tenant in reporting.tree.tenants {
             guard let scheme = tenant.returns else { continue }
-            for month in [CalendarMonth(today).adding(months: -1), CalendarMonth(today).adding(months: -2)] {
-                let due = Self.forms(of: scheme, on: month).filter { $0.dueDate.adding(days: -scheme.reminderLeadDays) == today }
-                guard !due.isEmpty else { continue }
+            for (month, formIDs) in scheme.remindersDue(on: today) {
                 let tracker = try await runtime.database.withConnection {
                     try await self.tracker(of: tenant, scheme: scheme, month: month, today: today, on: $0)
                 }
-                sent += try await remind(tenant, tracker: tracker, formIDs: Set(due.map(\.form.id)), today: today)
+                sent += try await remind(tenant, tracker: tracker, formIDs: Set(formIDs), today: today)
             }
         }
         return sent
