@@ -25,6 +25,8 @@ public enum Workbook {
     static func sheet(_ table: ReportTable) -> String {
         var xml = XMLText.declaration
             + "<worksheet xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"
+            // Printed on A4 landscape, every column on one page's width, the title at the head of each page.
+            + "<sheetPr><pageSetUpPr fitToPage=\"1\"/></sheetPr>"
             + "<sheetViews><sheetView workbookViewId=\"0\">"
             + "<pane ySplit=\"1\" topLeftCell=\"A2\" activePane=\"bottomLeft\" state=\"frozen\"/>"
             + "</sheetView></sheetViews><cols>"
@@ -34,7 +36,11 @@ public enum Workbook {
         xml += "</cols><sheetData>"
         xml += row(1, table.header.map { ReportTable.Cell.text($0) }, style: .header)
         for (index, cells) in table.rows.enumerated() { xml += row(index + 2, cells, style: nil) }
-        return xml + "</sheetData></worksheet>"
+        return xml + "</sheetData>"
+            + "<pageMargins left=\"0.5\" right=\"0.5\" top=\"0.8\" bottom=\"0.6\" header=\"0.3\" footer=\"0.3\"/>"
+            + "<pageSetup paperSize=\"9\" orientation=\"landscape\" fitToWidth=\"1\" fitToHeight=\"0\"/>"
+            + "<headerFooter><oddHeader>&amp;C" + XMLText.escaped(table.title.split(separator: "&", omittingEmptySubsequences: false).joined(separator: "&&"))
+            + "</oddHeader><oddFooter>&amp;C第 &amp;P 页，共 &amp;N 页</oddFooter></headerFooter></worksheet>"
     }
 
     private static func row(_ number: Int, _ cells: [ReportTable.Cell], style: Style?) -> String {

@@ -64,6 +64,7 @@ public struct APIOperation: Sendable {
     public static let appraisalRequests = APIOperation("pairing.appraisalRequests", .intake, .POST, "/pairing/appraisal-requests")
     public static let pairingCadres = APIOperation("pairing.cadres", .intake, .GET, "/pairing/cadres")
     public static let setExemption = APIOperation("pairing.setExemption", .intake, .PUT, "/pairing/cadres/{cadreID}/exemption")
+    public static let deactivateCadre = APIOperation("pairing.deactivate", .intake, .POST, "/pairing/cadres/{cadreID}/deactivation")
     public static let allocate = APIOperation("pairing.allocate", .intake, .POST, "/pairing/allocations")
     public static let proposeChange = APIOperation("pairing.propose", .intake, .POST, "/pairing/proposals")
     public static let pairingProposals = APIOperation("pairing.proposals", .intake, .GET, "/pairing/proposals")
@@ -111,7 +112,7 @@ public struct APIOperation: Sendable {
         escalate, ledger, handlingView, dispatchSlip, dispatchSlipDocument, messages, figures, unitFigures, cadreFigures,
         briefingDocument, unitRanking, annualEvaluation, recordAppraisal, registrationForm, escalationSlip, replyForm,
         pairingMonth, pairingContacts, recordContact, businessStatus, reportBusinessStatus, pairingReminders,
-        myAppraisal, submitAppraisal, cadreQuarters, appraisalRequests, pairingCadres, setExemption, allocate,
+        myAppraisal, submitAppraisal, cadreQuarters, appraisalRequests, pairingCadres, setExemption, deactivateCadre, allocate,
         proposeChange, pairingProposals, decideChange, returnsTracker, returnReminders, returnSheet, submitReturn,
         briefingRecipients, setBriefingRecipients, issueBriefing,
     ] + exports + documents.map(\.asPDF) + HandlingAction.allCases.map(\.operation)

@@ -236,6 +236,18 @@ extension PlatformClient {
             body: Body(reason: reason?.rawValue, note: note))
     }
 
+    public struct Deactivation: Decodable, Sendable {
+        public var cadreID: String
+        public var cadreName: String
+        public var releasedEnterprises: [String]
+    }
+
+    /// The office deactivates a cadre who retires or leaves; their enterprises go back to the pool.
+    public func deactivateCadre(_ session: Session, cadreID: String, reason: String) async throws -> Deactivation {
+        try await send(.deactivateCadre, tier: session.tier, pathParameters: ["cadreID": cadreID], token: session.token,
+            body: ["reason": reason])
+    }
+
     public func allocate(_ session: Session, _ request: AllocationRequest) async throws -> Allocation {
         try await send(.allocate, tier: session.tier, token: session.token, body: request)
     }

@@ -14,6 +14,12 @@ extension EndToEnd {
     struct PairingTests {
         var log: FakeSMSCLog { FakeSMSCLog(path: StackEnvironment.current.fakeSMSCLog!) }
 
+        /// A valid credit code of a test's own `series` (two letters), so that no two tests' enterprises share one.
+        static func creditCode(_ series: String, _ number: Int) -> String {
+            let prefix = "91420303MA4\(series)" + String(format: "%04d", number)
+            return prefix + String(UnifiedSocialCreditCode.checkCharacter(forPrefix: prefix)!)
+        }
+
         @Test("The paired cadre records contacts; bad input, another cadre's enterprise and other roles are refused")
         func contacts() async throws {
             let runner = try await TestStack.shared.runner()
@@ -190,10 +196,7 @@ extension EndToEnd {
             let client = try await TestStack.shared.client()
             let cast = try await TestStack.shared.people()
             let office = try await client.login(tier: "zhangwan", login: "张湾区双千办", password: Cast.demoPassword)
-            func code(_ number: Int) -> String {
-                let prefix = "91420303MA4AL" + String(format: "%04d", number)
-                return prefix + String(UnifiedSocialCreditCode.checkCharacter(forPrefix: prefix)!)
-            }
+            func code(_ number: Int) -> String { Self.creditCode("AL", number) }
             func enterprise(_ id: String, _ name: String, _ code: String, liaison: String, paired: String? = nil, listed: Bool = true)
                 -> String
             {
@@ -263,10 +266,7 @@ extension EndToEnd {
             let office = try await client.login(tier: "zhangwan", login: "张湾区双千办", password: Cast.demoPassword)
             let zhao = try await client.login(tier: "zhangwan", login: "赵文静", password: Cast.demoPassword)
             let wang = try await client.login(tier: "zhangwan", login: "王建国", password: Cast.demoPassword)
-            func code(_ number: Int) -> String {
-                let prefix = "91420303MA4AP" + String(format: "%04d", number)
-                return prefix + String(UnifiedSocialCreditCode.checkCharacter(forPrefix: prefix)!)
-            }
+            func code(_ number: Int) -> String { Self.creditCode("AP", number) }
             let roster = #"{"tenant": "zhangwan", "people": [{"id": "zw-cadre-2", "name": "赵文静", "role": "cadre", "phone": "19900030022", "password": "Demo@2026", "passwordChangeRequired": false}], "enterprises": [{"id": "zw-prop-e1", "name": "十堰调整测试一有限公司", "creditCode": "\#(code(1))", "address": "十堰市测试路2号", "industryGroup": "commerce", "liaisonName": "调整联络一", "liaisonPhone": "19900030081", "pairedCadreID": "zw-cadre-2", "onFourAboveList": true}, {"id": "zw-prop-e2", "name": "十堰调整测试二有限公司", "creditCode": "\#(code(2))", "address": "十堰市测试路3号", "industryGroup": "commerce", "liaisonName": "调整联络二", "liaisonPhone": "19900030082", "pairedCadreID": "zw-cadre-2", "onFourAboveList": true}]}"#
             let (imported, answer) = try await client.raw("import", .PUT, stack.url(.intake, tier: "zhangwan") + "/admin/directory",
                 token: office.token, rawBody: Array(roster.utf8))
@@ -317,6 +317,48 @@ extension EndToEnd {
                 log.messages(after: start).first { $0.text.hasSuffix("已安排您包联十堰调整测试二有限公司，请尽快与企业联系对接") }
             }
             #expect(cadreText.to.hasPrefix("199"))
+        }
+
+        @Test("A cadre who leaves is deactivated: no more logins, out of the lists, their enterprises back in the pool with the reason kept")
+        func deactivation() async throws {
+            let stack = try await TestStack.shared.start()
+            let client = try await TestStack.shared.client()
+            let office = try await client.login(tier: "zhangwan", login: "张湾区双千办", password: Cast.demoPassword)
+            func code(_ number: Int) -> String { Self.creditCode("DL", number) }
+            func enterprise(_ id: String, _ number: Int) -> String {
+                #"{"id": "\#(id)", "name": "十堰离岗测试\#(number)有限公司", "creditCode": "\#(code(number))", "address": "十堰市测试路8号", "industryGroup": "commerce", "liaisonName": "离岗联络", "liaisonPhone": "1990003010\#(number)", "pairedCadreID": "zw-leave-cadre", "onFourAboveList": true}"#
+            }
+            let roster = #"{"tenant": "zhangwan", "people": [{"id": "zw-leave-cadre", "name": "离岗测试干部", "role": "cadre", "phone": "19900030100", "password": "Demo@2026", "passwordChangeRequired": false}], "enterprises": ["#
+                + enterprise("zw-leave-e1", 1) + ", " + enterprise("zw-leave-e2", 2) + "]}"
+            let (imported, answer) = try await client.raw("import", .PUT, stack.url(.intake, tier: "zhangwan") + "/admin/directory",
+                token: office.token, rawBody: Array(roster.utf8))
+            #expect(imported == 200, "\(String(decoding: answer, as: UTF8.self))")
+            let cadre = try await client.login(tier: "zhangwan", login: "离岗测试干部", password: Cast.demoPassword)
+            let asked = try await client.proposeChange(cadre, PairingProposalInput(enterpriseID: "zw-leave-e1", kind: "release", reason: "即将退休"))
+
+            func refusal(_ session: Session, _ reason: String) async -> APICallError? {
+                do {
+                    _ = try await client.deactivateCadre(session, cadreID: "zw-leave-cadre", reason: reason)
+                    return nil
+                } catch { return error as? APICallError }
+            }
+            #expect(await refusal(office, "  ")?.code == "MISSING_FIELD")
+            #expect(await refusal(cadre, "退休")?.status == 403, "only the office deactivates")
+            let done = try await client.deactivateCadre(office, cadreID: "zw-leave-cadre", reason: "2026年11月退休")
+            #expect(done.cadreName == "离岗测试干部" && done.releasedEnterprises.sorted() == ["zw-leave-e1", "zw-leave-e2"])
+            #expect(await refusal(office, "退休")?.status == 404, "a cadre is deactivated once")
+
+            do {
+                _ = try await client.login(tier: "zhangwan", login: "离岗测试干部", password: Cast.demoPassword)
+                Issue.record("a deactivated cadre logged in")
+            } catch let error as APICallError {
+                #expect(error.status == 401)
+            }
+            let enterprises = try await client.enterprises(office).filter { $0.id.hasPrefix("zw-leave-") }
+            #expect(enterprises.count == 2 && enterprises.allSatisfy { $0.pairedCadreID == nil }, "back in the pool")
+            #expect(try await !client.pairingCadres(office).contains { $0.cadreID == "zw-leave-cadre" })
+            let closed = try await client.pairingProposals(office, all: true).first { $0.id == asked.id }
+            #expect(closed?.state == "refused" && closed?.decisionNote?.contains("已停用") == true)
         }
     }
 }

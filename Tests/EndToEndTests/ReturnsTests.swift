@@ -120,6 +120,10 @@ extension EndToEnd {
             #expect(lines.contains { $0.hasPrefix("茅箭区经济和信息化局,\(today),\(number),十堰示范汽车零部件有限公司,") && $0.hasSuffix(",已协调解决") })
             let read = try await OfficeConversion.convert(Array(workbook), name: "returns.xlsx", to: "csv")
             #expect(DocumentTests.lines(read) == DocumentTests.lines(csv, guarded: true))
+            if let folder = ProcessInfo.processInfo.environment["DOCUMENT_PREVIEW_DIR"] {
+                let pdf = try await OfficeConversion.convert(Array(workbook), name: "returns.xlsx", to: "pdf")
+                try await OfficeConversion.savePages(pdf, to: folder, prefix: "returns-summary")
+            }
             await #expect(throws: APICallError.self) { try await client.export(cast.countyUnit, file: "returns.csv", query: query) }
         }
 
@@ -130,8 +134,7 @@ extension EndToEnd {
             let office = try await client.login(tier: "zhangwan", login: "张湾区双千办", password: Cast.demoPassword)
             let commerce = try await client.login(tier: "zhangwan", login: "张湾区商务局管理员", password: Cast.demoPassword)
             // A cadre of 商务局 paired with an enterprise makes 商务局 a pairing group.
-            let prefix = "91420303MA4RT0001"
-            let code = prefix + String(UnifiedSocialCreditCode.checkCharacter(forPrefix: prefix)!)
+            let code = PairingTests.creditCode("RT", 1)
             let roster = #"{"tenant": "zhangwan", "units": [{"id": "zhangwan-swj", "name": "张湾区商务局", "industryGroups": ["commerce"]}], "people": [{"id": "zw-returns-cadre", "name": "报送测试干部", "role": "cadre", "unitID": "zhangwan-swj", "phone": "19900030091"}], "enterprises": [{"id": "zw-returns-e1", "name": "十堰报送测试有限公司", "creditCode": "\#(code)", "address": "十堰市测试路5号", "industryGroup": "commerce", "liaisonName": "报送联络", "liaisonPhone": "19900030092", "pairedCadreID": "zw-returns-cadre", "onFourAboveList": true}]}"#
             let (status, answer) = try await client.raw("import", .PUT, stack.url(.intake, tier: "zhangwan") + "/admin/directory",
                 token: office.token, rawBody: Array(roster.utf8))

@@ -32,6 +32,7 @@ extension EndToEnd {
                 "--exclude-path", "/auth/login", "--exclude-path", "/me/password", "--exclude-path", "/me/phone", "--exclude-path", "/admin/directory",
                 "--exclude-path", "/pairing/reminders", "--exclude-path", "/pairing/appraisal-requests",
                 "--exclude-path", "/pairing/allocations", "--exclude-path", "/pairing/cadres/{cadreID}/exemption",
+                "--exclude-path", "/pairing/cadres/{cadreID}/deactivation",
                 "--exclude-path", "/pairing/proposals", "--exclude-path", "/pairing/proposals/{proposalID}/decision",
                 "--exclude-path", "/returns/reminders", "--exclude-path", "/briefings/recipients", "--exclude-path", "/briefings/monthly/issue",
                 "--phases", "examples,coverage,fuzzing", "--max-examples", "25", "--seed", "42", "--workers", "1",

@@ -29,6 +29,22 @@ extension PortalRoutes {
         }
     }
 
+    /// A cadre who retires or leaves (000 Q8): deactivated, their enterprises back in the pool.
+    func deactivateCadre(_ request: Request, context: PortalContext) async throws -> Response {
+        let session = try context.requireRole([.office])
+        let form = try await request.form(context: context)
+        try checkCSRF(form, session)
+        guard let cadreID = context.parameters.get("cadre") else { throw PortalError.notFound }
+        do {
+            let done = try await client.deactivateCadre(session.api, cadreID: cadreID, reason: form["reason"] ?? "")
+            try await sessions.setFlash(.done("已停用\(done.cadreName)，其包联的\(done.releasedEnterprises.count)家企业已收回入待分配企业库"),
+                for: session.id)
+            return Self.redirect("/pairing/allocation")
+        } catch let error as APICallError where (400..<500).contains(error.status) {
+            return try await allocationView(session, flash: .failed(error.message), status: HTTPResponse.Status(code: Int(error.status)))
+        }
+    }
+
     func previewAllocation(_ request: Request, context: PortalContext) async throws -> Response {
         try await runAllocation(request, context: context, apply: false)
     }

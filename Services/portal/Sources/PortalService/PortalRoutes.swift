@@ -58,6 +58,7 @@ struct PortalRoutes: Sendable {
         router.post("pairing/reminders", use: sendPairingReminders)
         router.get("pairing/allocation", use: allocationPage)
         router.post("pairing/allocation/cadres/:cadre/exemption", use: setExemption)
+        router.post("pairing/allocation/cadres/:cadre/deactivation", use: deactivateCadre)
         router.post("pairing/allocation/preview", use: previewAllocation)
         router.post("pairing/allocation/apply", use: applyAllocation)
         router.post("pairing/proposals", use: proposeChange)

@@ -65,6 +65,12 @@ struct PairingRoutes {
             guard let cadreID = context.parameters.get("cadreID") else { throw APIError.notFound("干部") }
             return try await desk.setExemption(body, cadreID: cadreID, by: principal)
         }
+        pairing.post("cadres/:cadreID/deactivation") { request, context in
+            let principal = try context.requirePrincipal()
+            let body = try await request.decodeJSON(PairingDesk.DeactivationRequest.self, context: context)
+            guard let cadreID = context.parameters.get("cadreID") else { throw APIError.notFound("干部") }
+            return try await desk.deactivate(cadreID, body, by: principal)
+        }
         pairing.post("allocations") { request, context in
             let principal = try context.requirePrincipal()
             return try await desk.allocate(try await request.decodeJSON(PairingDesk.AllocationRequest.self, context: context), by: principal)
