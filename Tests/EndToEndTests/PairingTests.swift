@@ -326,7 +326,7 @@ extension EndToEnd {
             let office = try await client.login(tier: "zhangwan", login: "张湾区双千办", password: Cast.demoPassword)
             func code(_ number: Int) -> String { Self.creditCode("DL", number) }
             func enterprise(_ id: String, _ number: Int) -> String {
-                #"{"id": "\#(id)", "name": "十堰离岗测试\#(number)有限公司", "creditCode": "\#(code(number))", "address": "十堰市测试路8号", "industryGroup": "commerce", "liaisonName": "离岗联络", "liaisonPhone": "1990003010\#(number)", "pairedCadreID": "zw-leave-cadre", "onFourAboveList": true}"#
+                #"{"id": "\#(id)", "name": "十堰离岗测试\#(number)有限公司", "creditCode": "\#(code(number))", "address": "十堰市测试路8号", "industryGroup": "commerce", "liaisonName": "离岗联络", "liaisonPhone": "1990003010\#(number)", "pairedCadreID": "zw-leave-cadre", "onFourAboveList": true, "password": "Demo@2026", "passwordChangeRequired": false}"#
             }
             let roster = #"{"tenant": "zhangwan", "people": [{"id": "zw-leave-cadre", "name": "离岗测试干部", "role": "cadre", "phone": "19900030100", "password": "Demo@2026", "passwordChangeRequired": false}], "enterprises": ["#
                 + enterprise("zw-leave-e1", 1) + ", " + enterprise("zw-leave-e2", 2) + "]}"
@@ -344,6 +344,12 @@ extension EndToEnd {
             }
             #expect(await refusal(office, "  ")?.code == "MISSING_FIELD")
             #expect(await refusal(cadre, "退休")?.status == 403, "only the office deactivates")
+            // A demand waiting for the cadre's review holds the deactivation until they have reviewed it.
+            let enterprise = try await client.login(tier: "zhangwan", login: "十堰离岗测试1有限公司", password: Cast.demoPassword)
+            let demand = try await client.submit(enterprise, form: JourneyRunner.sampleForm(enterprise: "十堰离岗测试1有限公司",
+                creditCode: code(1), contactPhone: "19900030101"))
+            #expect(await refusal(office, "2026年11月退休")?.code == "OPEN_REVIEWS")
+            _ = try await client.approve(cadre, demand.id)
             let done = try await client.deactivateCadre(office, cadreID: "zw-leave-cadre", reason: "2026年11月退休")
             #expect(done.cadreName == "离岗测试干部" && done.releasedEnterprises.sorted() == ["zw-leave-e1", "zw-leave-e2"])
             #expect(await refusal(office, "退休")?.status == 404, "a cadre is deactivated once")

@@ -9,7 +9,7 @@ import ServiceRuntime
 
 /// A cadre who retires or leaves (000 Q8): the office deactivates them with the reason; they can no
 /// longer log in, drop out of every list of cadres, and their enterprises go back to the pool for the
-/// next allocation, each change kept with who, when and why.
+/// next allocation, each change kept with who, when and why. Not while demands wait for their review.
 extension PairingDesk {
     struct DeactivationRequest: Codable {
         var reason: String
@@ -36,6 +36,15 @@ extension PairingDesk {
             guard var cadre = try await intake.directory.person(cadreID, on: connection), cadre.tenant == tier, cadre.role == .cadre,
                 cadre.active
             else { throw APIError.notFound("在职的包联干部") }
+            // Only the paired cadre reviews: demands waiting for this one would wait for ever.
+            let waiting = try await connection.query(
+                """
+                SELECT count(*)::bigint FROM demands
+                WHERE tenant = \(tier.rawValue) AND state = 'awaitingReview' AND paired_cadre_id = \(cadre.id)
+                """, logger: logger)
+            for try await count in waiting.decode(Int64.self) where count > 0 {
+                throw APIError.conflict(code: "OPEN_REVIEWS", message: "\(cadre.name)尚有\(count)件诉求待审核，请其审核后再停用")
+            }
             cadre.active = false
             try await intake.publish(.person(cadre), on: connection)
             try await connection.execute(
