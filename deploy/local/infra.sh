@@ -228,21 +228,25 @@ start_fakesmsc() {
 # Senders stop before the phone network: fakesmsc's protocol has no acknowledgements, so a message
 # bearerbox writes to a fakesmsc that is being stopped would count as sent and never be logged.
 # fakesmsc drains and logs what bearerbox wrote before it closed, then is stopped.
+# bearerbox takes about ten seconds to stop cleanly and writes its store as it goes; killed before
+# that, it replays messages it had already handed to fakesmsc when it starts again (seen as one SMS
+# received twice in the fault drill), so it is given thirty.
 stop_kannel() {
   local dir="$STATE_DIR/kannel"
   stop_smsbox
-  stop_pidfile "$dir/bearerbox.pid"
+  stop_pidfile "$dir/bearerbox.pid" 30
   sleep 1
   stop_pidfile "$dir/fakesmsc.pid"
 }
 
+# stop_pidfile FILE [SECONDS]: SIGTERM, then SIGKILL after SECONDS (10) if the process is still there.
 stop_pidfile() {
-  local file=$1
+  local file=$1 seconds=${2:-10}
   [ -f "$file" ] || return 0
   local pid; pid=$(cat "$file")
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    for _ in $(seq 1 $((seconds * 10))); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
   fi
   rm -f "$file"

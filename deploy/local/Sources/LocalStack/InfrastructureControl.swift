@@ -12,7 +12,7 @@ public struct InfrastructureControl: Sendable {
 
     /// Fast restart: every open connection is cut, as in a crash or a failover.
     public func restartPostgres() async throws { try await run("restart-postgres") }
-    /// Stops fakesmsc, smsbox and bearerbox; accepted messages stay in bearerbox's store.
+    /// Stops smsbox, bearerbox (given time to write its store), then fakesmsc; accepted messages stay in bearerbox's store.
     public func stopKannel() async throws { try await run("stop-kannel") }
     public func startKannel() async throws { try await run("start-kannel") }
     /// Stops only smsbox, Kannel's HTTP side: the notifier cannot hand over SMS.
