@@ -71,6 +71,9 @@ public struct FaultDrill: Sendable {
             }
 
             let phoneNetwork = stack.environment.fakeSMSCLog.map(FakeSMSCLog.init(path:))
+            // Kannel may still be passing on SMS the notifier has handed over (the reference journeys', or an
+            // earlier test's, to the same cadre with the same text): the drill's count starts once it is quiet.
+            try await waitUntilQuiet(phoneNetwork)
             let firstLine = phoneNetwork?.lineCount() ?? 0
             log("Journeys by \(settings.actors) people for \(Self.seconds(settings.duration)) while faults are injected:")
             let injector = FaultInjector(
@@ -105,6 +108,19 @@ public struct FaultDrill: Sendable {
         }
         // Consumers apply what was just published.
         try await Task.sleep(for: .seconds(2))
+    }
+
+    /// Waits until the phone network has received nothing new for three seconds (at most a minute).
+    func waitUntilQuiet(_ phoneNetwork: FakeSMSCLog?) async throws {
+        guard let phoneNetwork else { return }
+        var lines = phoneNetwork.lineCount()
+        var quietSince = ContinuousClock.now
+        let deadline = ContinuousClock.now + .seconds(60)
+        while ContinuousClock.now - quietSince < .seconds(3), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(500))
+            let now = phoneNetwork.lineCount()
+            if now != lines { (lines, quietSince) = (now, ContinuousClock.now) }
+        }
     }
 
     static func seconds(_ duration: Duration) -> String { String(format: "%.0f s", duration.seconds) }
