@@ -509,6 +509,7 @@ let package = Package(
         .testTarget(
             name: "ServiceTests",
             dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 "DemandDomain",
                 "DemandStore",
                 "Kafka",

@@ -116,6 +116,12 @@ extension PostgresConnection {
         let rows = try await self.query(query, logger: logger, file: file, line: line)
         for try await _ in rows {}
     }
+
+    /// Holds the lock named `name` until the transaction ends: a second transaction asking for it
+    /// waits, then sees what the first committed.
+    public func lockForTransaction(_ name: String, logger: Logger) async throws {
+        try await execute("SELECT pg_advisory_xact_lock(hashtext(\(name)))", logger: logger)
+    }
 }
 
 extension Array where Element == PostgresRow {

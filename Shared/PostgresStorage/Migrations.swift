@@ -42,7 +42,7 @@ public enum MigrationRunner {
         let schema = database.schema
         let logger = database.logger
         try await database.transaction { connection in
-            try await connection.execute("SELECT pg_advisory_xact_lock(hashtext(\(schema)))", logger: logger)
+            try await connection.lockForTransaction(schema, logger: logger)
             try await connection.execute(PostgresQuery(unsafeSQL: "CREATE SCHEMA IF NOT EXISTS \(quoted(schema))"), logger: logger)
             try await connection.execute(
                 PostgresQuery(unsafeSQL: """

@@ -37,7 +37,7 @@ extension EndToEnd {
                 return sheet.content.rows.contains { $0.first == number } ? sheet : nil
             }
             let row = try #require(sheet.content.rows.first { $0.first == number })
-            #expect(row == [number, "十堰示范汽车零部件有限公司", row[2], today.description, ""], "number, enterprise, category, date closed, result to write")
+            #expect(row == [number, "十堰示范汽车零部件有限公司", "用电保障", today.description, ""], "number, enterprise, category, date closed, result to write")
             #expect(sheet.status == .pending && sheet.editable && sheet.submittedAt == nil)
             #expect(sheet.dueDate == CivilDate(year: month.adding(months: 1).year, month: month.adding(months: 1).month, day: 3))
             #expect(sheet.form.columns == ["诉求编号", "企业名称", "问题类别", "办结日期", "办理结果"])
@@ -65,7 +65,7 @@ extension EndToEnd {
             content.rows = content.rows.map { $0.first == number ? Array($0.dropLast()) + ["已协调解决"] : $0 } + [["", "", "", "", ""]]
             let submitted = try await client.submitReturn(cast.countyUnit, form: "self-resolved", period: .month(month), submitter: "maojian-jxj", content)
             #expect(submitted.status == .onTime && submitted.submittedAt != nil && submitted.submittedBy == "茅箭区经信局管理员")
-            #expect(submitted.content.rows.contains { $0 == [number, "十堰示范汽车零部件有限公司", row[2], today.description, "已协调解决"] })
+            #expect(submitted.content.rows.contains { $0 == [number, "十堰示范汽车零部件有限公司", "用电保障", today.description, "已协调解决"] })
             #expect(!submitted.content.rows.contains { $0.allSatisfy(\.isEmpty) }, "blank rows are dropped")
 
             // The office's tracker for this month: six forms due on the 3rd, 经信局's list in, the rest to come.

@@ -32,7 +32,7 @@ actor TestStack {
         let options = PlatformStack.Options(
             schemaPrefix: "e2e_", logLevel: "info", bcryptCost: 4, deadlineScanIntervalMilliseconds: 500,
             // The tests stand behind 127.0.0.1 as a proxy, so they can log in "from" other addresses.
-            extraEnvironment: ["SMS_QUIET_HOURS": "off", "PAIRING_REMINDER_DAY": "off", "RETURN_REMINDERS": "off", "SMS_RECONCILE_WAIT_SECONDS": "5",
+            extraEnvironment: ["SMS_QUIET_HOURS": "off", "PAIRING_REMINDER_DAY": "off", "RETURN_REMINDERS": "off", "SMS_RECONCILE_WAIT_SECONDS": "30",
                 "HTTP_TRUSTED_PROXIES": "127.0.0.1",
                 "OTEL_EXPORTER_OTLP_ENDPOINT": try await traces.start(), "OTEL_EXPORTER_OTLP_PROTOCOL": "http/json"])
         let stack = try PlatformStack(root: Self.repositoryRoot, binDirectory: environment.binDirectory!, environment: environment,

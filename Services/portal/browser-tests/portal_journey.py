@@ -601,6 +601,10 @@ class Journey:
         # 包联分配: the demo's 四上 enterprises are all paired, and its 小微 enterprise is outside the
         # programme: the preview has nothing to allocate.
         office.click("text=包联分配")
+        # 停用 without a reason is refused, and 张立新 stays (the demo keeps its cadres).
+        office.locator("tr[data-cadre=mj-cadre-2] form[action$=deactivation] button").click()
+        expect(office.get_by_test_id("flash")).to_contain_text("请填写停用原因")
+        expect(office.locator("tr[data-cadre=mj-cadre-2]")).to_contain_text("张立新")
         office.fill("#leaderContacts", "没有逗号的一行")
         office.get_by_test_id("allocation-form").locator("button[type=submit]").click()
         expect(office.get_by_test_id("flash")).to_contain_text("第1行")

@@ -62,6 +62,8 @@ public struct CalendarQuarter: Hashable, Comparable, Sendable, CustomStringConve
 
     public var months: [CalendarMonth] { (1...3).map { CalendarMonth(year: year, month: (quarter - 1) * 3 + $0)! } }
     public var lastMonth: CalendarMonth { months[2] }
+    public var firstDay: CivilDate { months[0].firstDay }
+    public var lastDay: CivilDate { lastMonth.lastDay }
 
     public var description: String { "\(year)-Q\(quarter)" }
     public var chineseText: String { "\(year)年第\(["一", "二", "三", "四"][quarter - 1])季度" }

@@ -28,27 +28,25 @@ public enum ReturnPeriod: Hashable, Sendable, Comparable, CustomStringConvertibl
         }
     }
 
-    /// The first month after the period: returns are due early in it.
-    public var followingMonth: CalendarMonth {
+    /// The period's last month: the month itself, or the quarter's last, whose tracker lists it.
+    public var lastMonth: CalendarMonth {
         switch self {
-        case .month(let month): month.adding(months: 1)
-        case .quarter(let quarter): quarter.adding(quarters: 1).months[0]
+        case .month(let month): month
+        case .quarter(let quarter): quarter.lastMonth
         }
     }
+
+    /// The first month after the period: returns are due early in it.
+    public var followingMonth: CalendarMonth { lastMonth.adding(months: 1) }
 
     public var firstDay: CivilDate {
         switch self {
         case .month(let month): month.firstDay
-        case .quarter(let quarter): quarter.months[0].firstDay
+        case .quarter(let quarter): quarter.firstDay
         }
     }
 
-    public var lastDay: CivilDate {
-        switch self {
-        case .month(let month): month.lastDay
-        case .quarter(let quarter): quarter.lastMonth.lastDay
-        }
-    }
+    public var lastDay: CivilDate { lastMonth.lastDay }
 
     public var chineseText: String {
         switch self {
@@ -270,7 +268,7 @@ public struct ReturnContent: Codable, Sendable, Hashable {
         var issues = IssueCollector()
         var rows: [[String]] = []
         for (index, row) in self.rows.enumerated() {
-            let cells = row.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            let cells = row.map(\.trimmingWhitespace)
             guard cells.contains(where: { !$0.isEmpty }) else { continue }
             if cells.count != form.columns.count {
                 issues.add("COLUMN_COUNT", "rows[\(index)]", "第\(index + 1)行应有\(form.columns.count)列")
@@ -284,7 +282,7 @@ public struct ReturnContent: Codable, Sendable, Hashable {
         }
         var fields: [String: String] = [:]
         for field in form.fields {
-            let value = (self.fields[field.id] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+            let value = (self.fields[field.id] ?? "").trimmingWhitespace
             if value.count > Self.fieldLimit {
                 issues.add("TEXT_TOO_LONG", field.id, "\(field.label)不能超过\(Self.fieldLimit)字")
             } else if field.kind == .number, !value.isEmpty, Int(value).map({ $0 < 0 }) ?? true {

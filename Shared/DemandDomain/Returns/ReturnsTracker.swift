@@ -20,6 +20,15 @@ public enum ReturnStatus: String, Codable, Sendable {
     }
 
     public var isMissing: Bool { self == .pending || self == .overdue }
+
+    public var chineseName: String {
+        switch self {
+        case .onTime: "已报送"
+        case .late: "逾期报送"
+        case .pending: "未报送"
+        case .overdue: "逾期未报"
+        }
+    }
 }
 
 /// The returns due in the month after `month`, and who has sent which (the office's tracker).

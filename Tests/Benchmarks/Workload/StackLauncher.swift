@@ -13,7 +13,7 @@ public enum StackLauncher {
             schemaPrefix: schemaPrefix, logLevel: "warning", bcryptCost: 4,
             // SMS go out whatever the time of day, and an SMS in doubt is resent after seconds, not a minute;
             // the cadres' monthly reminders do not mix with the journeys' SMS.
-            extraEnvironment: ["SMS_QUIET_HOURS": "off", "PAIRING_REMINDER_DAY": "off", "RETURN_REMINDERS": "off", "SMS_RECONCILE_WAIT_SECONDS": "5"].merging(extraEnvironment) { $1 })
+            extraEnvironment: ["SMS_QUIET_HOURS": "off", "PAIRING_REMINDER_DAY": "off", "RETURN_REMINDERS": "off", "SMS_RECONCILE_WAIT_SECONDS": "30"].merging(extraEnvironment) { $1 })
         let stack = try PlatformStack(root: root, binDirectory: binDirectory, environment: environment, options: options)
         try await stack.launch(binDirectory: binDirectory) { print($0) }
         do {

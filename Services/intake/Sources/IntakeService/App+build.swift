@@ -29,8 +29,10 @@ public func buildIntakeApplication(settings: RuntimeSettings) async throws -> so
             try await pairing.recordRelated(try event.decode(DirectoryEntry.self).data, on: connection)
         }
     ]
-    let reminderScan = PairingReminderScan(desk: pairing,
-        interval: .seconds(try reader.int("pairing.reminder.scan.seconds", default: 3600, range: 1...86_400)))
+    let reminderScan = RepeatingWork("Pairing reminder scan",
+        every: .seconds(try reader.int("pairing.reminder.scan.seconds", default: 3600, range: 1...86_400)), logger: runtime.logger) {
+        try await pairing.sendDueReminders(today: CivilDate(Date()))
+    }
     let escalations = runtime.consumer(name: "escalations", topics: [Topics.intakeInbox(intake.tier.id)]) { event, connection in
         try await intake.receiveEscalation(event, on: connection)
     }

@@ -139,8 +139,10 @@ struct IntentPlanner: Sendable {
         _ people: [RecipientKind: [String]], trigger: SMSRule.Trigger, tenant: TenantID, values: [String: String],
         eventID: UUID, eventTime: Date, on connection: PostgresConnection
     ) async throws {
+        // Only the kinds the tier's rules text: a person no rule names need not be in the directory yet.
+        let texted = Set(rules.rules(for: tenant, trigger: trigger).flatMap(\.rule.recipients))
         var resolved: [RecipientKind: [Recipient]] = [:]
-        for (kind, ids) in people {
+        for (kind, ids) in people where texted.contains(kind) {
             for personID in ids {
                 let person = try await directory.person(personID, on: connection)
                 resolved[kind, default: []].append(try person.map(Recipient.init) ?? unknownRecipient(kind, eventTime: eventTime))

@@ -31,27 +31,22 @@ extension PortalRoutes {
             let cells = tracker.forms.map { tracked -> [String: Any] in
                 guard let cell = submitter.cells.first(where: { $0.formID == tracked.form.id }) else { return ["owed": false] }
                 return [
-                    "owed": true, "status": Self.returnStatusText(cell.status), "statusClass": Self.returnStatusClass(cell.status),
+                    "owed": true, "status": cell.status.chineseName, "statusClass": Self.returnStatusClass(cell.status),
                     "href": "/returns/\(tracked.form.id)/\(tracked.period)/\(submitter.id)", "title": tracked.form.title,
                 ]
             }
-            let missing = submitter.cells.filter(\.status.isMissing).count
-            return [
-                "id": submitter.id, "name": submitter.name, "cells": cells, "missing": missing, "complete": missing == 0,
-                "reminded": submitter.lastRemindedOn?.chineseText ?? "",
-            ]
+            return ["id": submitter.id, "name": submitter.name, "cells": cells, "reminded": submitter.lastRemindedOn?.chineseText ?? ""]
         }
-        let behind = tracker.submitters.filter { submitter in submitter.cells.contains { $0.status == ReturnStatus.overdue } }.count
+        let behind = tracker.submitters.filter { submitter in submitter.cells.contains { $0.status == .overdue } }.count
         let months: [[String: Any]] = (0..<12).map { lastMonth.adding(months: 1 - $0) }.map {
             ["value": $0.description, "label": $0.chineseText, "selected": $0 == tracker.month]
         }
-        let readsAll = session.api.role == .office || session.api.role == .inspector
-        var values: [String: Any] = [
+        let values: [String: Any] = [
             "month": tracker.month.description, "monthText": tracker.month.chineseText, "schemeName": tracker.schemeName,
             "source": tracker.source, "forms": forms, "submitters": submitters, "hasSubmitters": !submitters.isEmpty,
+            "isOffice": session.api.role == .office, "readsAll": session.api.role == .office || session.api.role == .inspector,
+            "behind": behind > 0 ? String(behind) : "", "formCount": forms.count + 1, "months": months,
         ]
-        values.merge(["isOffice": session.api.role == .office, "readsAll": readsAll, "behind": behind > 0 ? String(behind) : "", "formCount": forms.count + 1,
-            "months": months]) { $1 }
         return pages.page("returns", title: "定期报送", session: session, flash: session.flash, values)
     }
 
@@ -61,7 +56,8 @@ extension PortalRoutes {
         try checkCSRF(form, session)
         guard let month = form["month"].flatMap(CalendarMonth.init) else { throw PortalError.notFound }
         let sent = try await client.sendReturnReminders(session.api, month: month)
-        let text = sent.reminded == 0 ? "今天已提醒过所有未报送的单位，没有再发短信" : "已向\(sent.reminded)个未报送的单位发送催报短信"
+        let text = sent.reminded == 0
+            ? "没有需要催报的单位：各单位均已报送，或今天已发过催报短信" : "已向\(sent.reminded)个未报送的单位发送催报短信"
         try await sessions.setFlash(.done(text), for: session.id)
         return Self.redirect("/returns?month=\(month)")
     }
@@ -80,14 +76,16 @@ extension PortalRoutes {
         let (formID, period, submitter) = try Self.returnKey(context)
         let form = try await request.form(context: context)
         try checkCSRF(form, session)
-        let sheet = try await client.returnSheet(session.api, form: formID, period: period, submitter: submitter)
-        let typed = Self.returnContent(form, for: sheet.form)
+        // The form's columns and fields are the tier's regime, known here; reporting is asked for the
+        // whole return (its figures and filled-in rows) only to show it again with an error.
+        guard let asked = tree[session.api.tier]?.returns?.form(formID) else { throw PortalError.notFound }
+        let typed = Self.returnContent(form, for: asked)
         do {
             _ = try await client.submitReturn(session.api, form: formID, period: period, submitter: submitter, typed)
-            try await sessions.setFlash(.done("\(sheet.form.title)已报送"), for: session.id)
-            return Self.redirect("/returns?month=\(Self.trackerMonth(of: period))")
+            try await sessions.setFlash(.done("\(asked.title)已报送"), for: session.id)
+            return Self.redirect("/returns?month=\(period.lastMonth)")
         } catch let error as APICallError where (400..<500).contains(error.status) {
-            var shown = sheet
+            var shown = try await client.returnSheet(session.api, form: formID, period: period, submitter: submitter)
             shown.content = typed
             return returnForm(session, sheet: shown, flash: .failed(error.message), status: HTTPResponse.Status(code: Int(error.status)),
                 errors: error.fieldMessages)
@@ -117,13 +115,13 @@ extension PortalRoutes {
         return pages.page("return", title: sheet.form.title, session: session, flash: flash, status: status, [
             "formID": sheet.form.id, "period": sheet.period.description, "periodText": sheet.period.chineseText,
             "submitterID": sheet.submitterID, "submitterName": sheet.submitterName, "tierName": sheet.tierName,
-            "due": sheet.dueDate.chineseText, "status": Self.returnStatusText(sheet.status), "statusClass": Self.returnStatusClass(sheet.status),
+            "due": sheet.dueDate.chineseText, "status": sheet.status.chineseName, "statusClass": Self.returnStatusClass(sheet.status),
             "submittedAt": sheet.submittedAt.map(CivilDate.shanghaiText) ?? "", "submittedBy": sheet.submittedBy ?? "",
             "figures": sheet.figures.map { ["name": $0.name, "value": $0.value] }, "hasFigures": !sheet.figures.isEmpty,
             "columns": columns, "hasColumns": !columns.isEmpty, "rows": rows, "rowCount": rows.count,
             "hasRows": !sheet.content.rows.isEmpty || sheet.editable, "fields": fields, "editable": sheet.editable,
             "prefilled": sheet.form.prefill != nil && sheet.submittedAt == nil,
-            "rowsError": errors["rows"] ?? "", "backMonth": Self.trackerMonth(of: sheet.period).description,
+            "rowsError": errors["rows"] ?? "", "backMonth": sheet.period.lastMonth.description,
         ])
     }
 
@@ -141,23 +139,6 @@ extension PortalRoutes {
             let submitter = context.parameters.get("submitter")
         else { throw PortalError.notFound }
         return (form, period, submitter)
-    }
-
-    /// The tracker month a return belongs to: its month, or its quarter's last.
-    static func trackerMonth(of period: ReturnPeriod) -> CalendarMonth {
-        switch period {
-        case .month(let month): month
-        case .quarter(let quarter): quarter.lastMonth
-        }
-    }
-
-    static func returnStatusText(_ status: ReturnStatus) -> String {
-        switch status {
-        case .onTime: "已报送"
-        case .late: "逾期报送"
-        case .pending: "未报送"
-        case .overdue: "逾期未报"
-        }
     }
 
     static func returnStatusClass(_ status: ReturnStatus) -> String {

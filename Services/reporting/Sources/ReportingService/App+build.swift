@@ -21,7 +21,8 @@ public func buildReportingApplication(settings: RuntimeSettings) async throws ->
     ReportingRoutes(reporting: reporting, returns: returns, distribution: BriefingDistribution(reporting: reporting)).register(on: router)
     // `RETURN_REMINDERS=off`: no automatic reminders (the office's button still sends them).
     let reminderScan: [any Service] = reader.string("return.reminders", default: "on") == "off" ? [] : [
-        ReturnReminderScan(desk: returns, interval: .seconds(try reader.int("return.reminder.scan.seconds", default: 3600, range: 1...86_400)))
+        RepeatingWork("Return reminder scan", every: .seconds(try reader.int("return.reminder.scan.seconds", default: 3600, range: 1...86_400)),
+            logger: runtime.logger) { _ = try await returns.sendDueReminders(today: CivilDate(Date())) }
     ]
     let directory = runtime.consumer(name: "directory", topics: [Topics.allDirectories]) { event, connection in
         guard event.header.type == EventType.directoryEntry else {

@@ -8,7 +8,6 @@ import OfficeDocuments
 import PlatformEvents
 import PostgresNIO
 import PostgresStorage
-import ServiceLifecycle
 import ServiceRuntime
 
 /// The periodic returns a tier's office collects (001 §4.7, 004 二（六）): who owes which form for
@@ -70,7 +69,7 @@ struct ReturnsDesk: Sendable {
         async throws -> ReturnsTracker
     {
         let forms = Self.forms(of: scheme, on: month)
-        let owners = try await submitters(of: tenant, on: connection)
+        let owners = try await submitters(of: tenant, pairingGroups: forms.contains { $0.form.submitter == .pairingUnits }, on: connection)
         let submitted = try await submissions(tier: tenant.id, periods: Set(forms.map(\.period)), on: connection)
         let reminded = try await lastReminders(tier: tenant.id, month: month, on: connection)
         let submitters = ([(Self.officeID, officeName(tenant), ReturnSubmitter.office)] + owners.units.map { ($0.id, $0.name, .units) })
@@ -96,9 +95,13 @@ struct ReturnsDesk: Sendable {
         }
     }
 
-    /// The tier's active units, and those of them whose cadres are paired with enterprises (their 包联工作组).
-    private func submitters(of tenant: Tenant, on connection: PostgresConnection) async throws -> (units: [DirectoryUnit], pairing: Set<String>) {
+    /// The tier's active units, and, when a form asks for them, those whose cadres are paired with
+    /// enterprises (their 包联工作组).
+    private func submitters(of tenant: Tenant, pairingGroups: Bool, on connection: PostgresConnection) async throws
+        -> (units: [DirectoryUnit], pairing: Set<String>)
+    {
         let units = try await reporting.directory.units(tenant: tenant.id, on: connection).filter(\.active)
+        guard pairingGroups else { return (units, []) }
         let cadres = try await reporting.directory.people(roles: [.cadre], tenant: tenant.id, on: connection)
         let pairedCadres = Set(try await reporting.directory.enterprises(tenant: tenant.id, on: connection).filter(\.active)
             .compactMap(\.pairedCadreID))
@@ -302,14 +305,15 @@ struct ReturnsDesk: Sendable {
                 let name: String = key.submitterID == Self.officeID ? officeName(tenant) : names[key.submitterID] ?? key.submitterID
                 let date = ReportTable.Cell.text(CivilDate(submission.firstAt).description)
                 for row in submission.content.rows { rows.append([.text(name), date] + row.map(ReportTable.Cell.text)) }
+                // A field's label and text take the first two columns after the unit and the date.
                 for field in form.fields {
                     guard let value = submission.content.fields[field.id] else { continue }
-                    rows.append([.text(name), date] + [.text(field.label), .text(value)] + Array(repeating: .empty, count: max(0, form.columns.count - 2)))
+                    rows.append([.text(name), date, .text(field.label), .text(value)])
                 }
             }
-            let header = ["填报单位", "报送日期"] + (form.columns.isEmpty ? ["项目", "内容"] : form.columns)
+            let header = ["填报单位", "报送日期"] + (form.columns.count < 2 ? ["项目", "内容"] : form.columns)
             return ReportTable(title: "\(tenant.name)\(period.chineseText)\(form.title)", header: header,
-                rows: rows.map { Array($0.prefix(header.count)) + Array(repeating: .empty, count: max(0, header.count - $0.count)) })
+                rows: rows.map { $0 + Array(repeating: .empty, count: max(0, header.count - $0.count)) })
         }
     }
 
@@ -342,7 +346,7 @@ struct ReturnsDesk: Sendable {
     private func remind(_ tenant: Tenant, tracker: ReturnsTracker, formIDs: Set<String>?, today: CivilDate) async throws -> Int {
         let titles = Dictionary(tracker.forms.map { ($0.form.id, ($0.form.title, $0.dueDate)) }) { $1 }
         return try await runtime.transaction { connection in
-            try await connection.execute("SELECT pg_advisory_xact_lock(hashtext(\("returns \(tenant.id)")))", logger: logger)
+            try await connection.lockForTransaction("returns \(tenant.id)", logger: logger)
             var reminded = 0
             for submitter in tracker.submitters {
                 let missing = submitter.cells.filter { $0.status.isMissing && (formIDs?.contains($0.formID) ?? true) }
@@ -382,24 +386,5 @@ struct ReturnsDesk: Sendable {
         var result: [String: CivilDate] = [:]
         for try await (submitter, day) in rows.decode((String, String).self) { result[submitter] = CivilDate(day) }
         return result
-    }
-}
-
-/// Reporting's hourly look for returns that fall due in `reminderLeadDays`.
-struct ReturnReminderScan: Service {
-    let desk: ReturnsDesk
-    let interval: Duration
-
-    func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                _ = try await desk.sendDueReminders(today: CivilDate(Date()))
-            } catch is CancellationError {
-                return
-            } catch {
-                desk.logger.error("Return reminder scan failed", metadata: ["error": "\(error)"])
-            }
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
-        }
     }
 }

@@ -43,7 +43,6 @@ struct ReportingWorkflow: Sendable {
         }
     }
 
-
     /// The years a period may fall in: the platform's own era. Rankings also read the period before
     /// and the year before, so a far-off year would reach dates Postgres and the calendar do not keep.
     static let periodYears = 2000...2099
@@ -73,7 +72,7 @@ struct ReportingWorkflow: Sendable {
         }
         if let text = query.get("quarter") {
             guard let quarter = CalendarQuarter(text) else { throw bad("quarter") }
-            return Period(from: quarter.months[0].firstDay, to: quarter.lastMonth.lastDay,
+            return Period(from: quarter.firstDay, to: quarter.lastDay,
                 label: "\(quarter.year)年第\(quarter.quarter)季度")
         }
         if let half = query.get("half") {

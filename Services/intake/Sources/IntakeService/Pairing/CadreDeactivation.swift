@@ -32,7 +32,7 @@ extension PairingDesk {
                 message: reason.isEmpty ? "请填写停用原因（如退休、调离）" : "停用原因不能超过\(Self.deactivationReasonLimit)个字", field: "reason")
         }
         let result = try await runtime.transaction { connection in
-            try await lockTier("pairing", on: connection)
+            try await lockTier(Self.pairingChanges, on: connection)
             guard var cadre = try await intake.directory.person(cadreID, on: connection), cadre.tenant == tier, cadre.role == .cadre,
                 cadre.active
             else { throw APIError.notFound("在职的包联干部") }
@@ -51,16 +51,10 @@ extension PairingDesk {
                 "UPDATE accounts SET active = false, updated_at = clock_timestamp() WHERE principal->>'subject' = \(cadre.id)",
                 logger: logger)
             var released: [String] = []
-            for var enterprise in try await intake.directory.enterprises(tenant: tier, on: connection)
+            for enterprise in try await intake.directory.enterprises(tenant: tier, on: connection)
             where enterprise.active && enterprise.pairedCadreID == cadre.id {
-                enterprise.pairedCadreID = nil
-                try await intake.publish(.enterprise(enterprise), on: connection)
-                try await connection.execute(
-                    """
-                    INSERT INTO pairing_changes (enterprise_id, from_cadre, to_cadre, basis, allocation_id, reason, changed_by)
-                    VALUES (\(enterprise.id), \(cadre.id), NULL, NULL, NULL, \("包联干部停用（\(reason)），收回入待分配企业库"),
-                        \(principal.subject))
-                    """, logger: logger)
+                try await changePairing(of: enterprise, to: nil, reason: "包联干部停用（\(reason)），收回入待分配企业库", by: principal,
+                    on: connection)
                 released.append(enterprise.id)
             }
             // A change asked for an enterprise that has just gone back to the pool has nothing left to decide.

@@ -172,7 +172,7 @@ extension PairingDesk {
         let apply = request.apply ?? false
         let work: @Sendable (PostgresConnection) async throws -> Allocation = { connection in
             if apply {
-                try await lockTier("pairing allocation", on: connection)
+                try await lockTier(Self.pairingChanges, on: connection)
             }
             let enterprises = try await intake.directory.enterprises(tenant: tier, on: connection)
             let people = try await intake.directory.people(roles: [.cadre], tenant: tier, on: connection)
@@ -216,15 +216,9 @@ extension PairingDesk {
             VALUES (\(id), \(allocation.seed), \(allocation.perCadre), \(allocation.assignments.count), \(principal.subject))
             """, logger: logger)
         for assignment in allocation.assignments {
-            guard var enterprise = byID[assignment.enterpriseID], let cadre = cadres[assignment.cadreID] else { continue }
-            enterprise.pairedCadreID = cadre.id
-            try await intake.publish(.enterprise(enterprise), on: connection)
-            try await connection.execute(
-                """
-                INSERT INTO pairing_changes (enterprise_id, from_cadre, to_cadre, basis, allocation_id, reason, changed_by)
-                VALUES (\(enterprise.id), NULL, \(cadre.id), \(assignment.basis.rawValue), \(id), \("分配：" + assignment.basisName),
-                    \(principal.subject))
-                """, logger: logger)
+            guard let enterprise = byID[assignment.enterpriseID], let cadre = cadres[assignment.cadreID] else { continue }
+            try await changePairing(of: enterprise, to: cadre.id, reason: "分配：" + assignment.basisName, basis: assignment.basis.rawValue,
+                allocationID: id, by: principal, on: connection)
             let event = PairingAssignedEvent(tenant: tier, enterpriseID: enterprise.id, enterpriseName: enterprise.name,
                 cadreID: cadre.id, cadreName: cadre.name, unitName: assignment.unitName, cadrePhone: cadre.phone?.digits)
             try await publishPairingEvent(EventType.pairingAssigned, subject: enterprise.id, event, on: connection)

@@ -7,7 +7,6 @@ import Messaging
 import PlatformEvents
 import PostgresNIO
 import PostgresStorage
-import ServiceLifecycle
 import ServiceRuntime
 
 /// The cadre's month (000 Q14–Q15; 002 §15–16): contacts with the enterprises they are paired with,
@@ -276,10 +275,31 @@ struct PairingDesk: Sendable {
         ], on: connection, logger: logger)
     }
 
+    /// Pairs `enterprise` with `cadreID` (nil: back to the pool), publishes it and keeps the change with
+    /// why, by whom and, for an allocation, on what basis: every change of pairing goes through here.
+    func changePairing(
+        of enterprise: DirectoryEnterprise, to cadreID: String?, reason: String, basis: String? = nil, allocationID: UUID? = nil,
+        by principal: Principal, on connection: PostgresConnection
+    ) async throws {
+        var changed = enterprise
+        changed.pairedCadreID = cadreID
+        try await intake.publish(.enterprise(changed), on: connection)
+        try await connection.execute(
+            """
+            INSERT INTO pairing_changes (enterprise_id, from_cadre, to_cadre, basis, allocation_id, reason, changed_by)
+            VALUES (\(enterprise.id), \(enterprise.pairedCadreID), \(cadreID), \(basis), \(allocationID), \(reason), \(principal.subject))
+            """, logger: logger)
+    }
+
+    /// The lock every change of pairing takes (allocation, approved proposal, deactivation): an
+    /// allocation under way cannot give an enterprise to a cadre being deactivated, nor a proposal be
+    /// decided twice.
+    static let pairingChanges = "pairing changes"
+
     /// Serialises one kind of work of the tier for the rest of the transaction: a second replica waits
     /// here and then sees what the first recorded.
     func lockTier(_ work: String, on connection: PostgresConnection) async throws {
-        try await connection.execute("SELECT pg_advisory_xact_lock(hashtext(\("\(work) \(tier)")))", logger: logger)
+        try await connection.lockForTransaction("\(work) \(tier)", logger: logger)
     }
 
     func requireOffice(_ principal: Principal) throws {
@@ -429,27 +449,13 @@ struct PairingDesk: Sendable {
     }
 }
 
-/// Sends the month's reminders on the tier's reminder day and the days after it (a service that was
-/// down on the day catches up), and in a quarter's last month asks the enterprises to appraise
-/// their cadres; checks every `interval`.
-struct PairingReminderScan: Service {
-    let desk: PairingDesk
-    let interval: Duration
-
-    func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let today = CivilDate(Date())
-            do {
-                if let month = desk.reminderSchedule.dueMonth(on: today) { _ = try await desk.sendReminders(for: month) }
-                if let quarter = desk.reminderSchedule.dueQuarter(on: today) { _ = try await desk.requestAppraisals(for: quarter) }
-            } catch is CancellationError {
-                return
-            } catch {
-                desk.logger.error("Pairing reminder scan failed", metadata: ["error": "\(error)"])
-            }
-            // The wait is long (an hour by default): a graceful shutdown ends it at once.
-            do { try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) } } catch { return }
-        }
+extension PairingDesk {
+    /// Sends the month's reminders on the tier's reminder day and the days after it (a service that
+    /// was down on the day catches up), and in a quarter's last month asks the enterprises to
+    /// appraise their cadres.
+    func sendDueReminders(today: CivilDate) async throws {
+        if let month = reminderSchedule.dueMonth(on: today) { _ = try await sendReminders(for: month) }
+        if let quarter = reminderSchedule.dueQuarter(on: today) { _ = try await requestAppraisals(for: quarter) }
     }
 }
 

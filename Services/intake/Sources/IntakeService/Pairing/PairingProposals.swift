@@ -130,6 +130,7 @@ extension PairingDesk {
             throw APIError.invalid(code: "MISSING_FIELD", message: "请填写不同意的理由", field: "note")
         }
         try await runtime.transaction { connection in
+            try await lockTier(Self.pairingChanges, on: connection)
             guard let proposal = try await loadProposals(includeDecided: true, proposedBy: nil, id: id, on: connection).first else {
                 throw APIError.notFound("调整申请")
             }
@@ -158,16 +159,14 @@ extension PairingDesk {
     // MARK: Pieces
 
     private func carryOut(_ proposal: Proposal, by principal: Principal, on connection: PostgresConnection) async throws {
-        guard var enterprise = try await intake.directory.enterprise(proposal.enterpriseID, on: connection) else {
+        guard let enterprise = try await intake.directory.enterprise(proposal.enterpriseID, on: connection) else {
             throw APIError.notFound("企业")
         }
-        let from = enterprise.pairedCadreID
         var newCadre: DirectoryPerson?
         switch proposal.kind {
         case .release:
-            enterprise.pairedCadreID = nil
+            break
         case .remove:
-            enterprise.pairedCadreID = nil
             try await connection.execute(
                 """
                 INSERT INTO pairing_removed (enterprise_id, reason) VALUES (\(enterprise.id), \(proposal.reason))
@@ -177,16 +176,10 @@ extension PairingDesk {
             guard let cadre = try await intake.directory.person(proposal.toCadreID ?? "", on: connection), cadre.active else {
                 throw APIError.conflict(code: "CADRE_GONE", message: "接手的干部已不在职，请重新申请")
             }
-            enterprise.pairedCadreID = cadre.id
             newCadre = cadre
         }
-        try await intake.publish(.enterprise(enterprise), on: connection)
-        try await connection.execute(
-            """
-            INSERT INTO pairing_changes (enterprise_id, from_cadre, to_cadre, basis, allocation_id, reason, changed_by)
-            VALUES (\(enterprise.id), \(from), \(enterprise.pairedCadreID), NULL, NULL, \("\(proposal.kindName)：\(proposal.reason)"),
-                \(principal.subject))
-            """, logger: logger)
+        try await changePairing(of: enterprise, to: newCadre?.id, reason: "\(proposal.kindName)：\(proposal.reason)", by: principal,
+            on: connection)
         if let cadre = newCadre {
             let unit = try await cadre.unitID.asyncFlatMap { try await intake.directory.unit($0, on: connection) }
             try await publishPairingEvent(EventType.pairingAssigned, subject: enterprise.id, PairingAssignedEvent(

@@ -52,12 +52,23 @@ public struct KannelGateway: SMSGateway {
             status = response.status.code
             answer = String(buffer: try await response.body.collect(upTo: 64 * 1024))
         } catch {
-            throw .temporary("Kannel unreachable: \(error)")
+            throw Self.classify(error)
         }
         // 202 "0: Accepted for delivery" or "3: Queued for later delivery" (no SMSC connected yet).
         if (200..<300).contains(status), answer.hasPrefix("0:") || answer.hasPrefix("3:") { return }
         if status >= 500 || answer.contains("Sending failed") { throw .temporary("Kannel answered \(status) \(answer)") }
         throw .permanent("Kannel refused it: \(status) \(answer)")
+    }
+
+    /// A failed call: after the request was written (the connection closed, the answer timed out)
+    /// smsbox may already have passed the message on, so it is uncertain; anything else (refused,
+    /// no connection) means Kannel never had it.
+    static func classify(_ error: any Error) -> SMSGatewayError {
+        let mayHaveArrived: [HTTPClientError] = [.remoteConnectionClosed, .readTimeout, .deadlineExceeded]
+        if let error = error as? HTTPClientError, mayHaveArrived.contains(error) {
+            return .uncertain("Kannel gave no answer: \(error)")
+        }
+        return .temporary("Kannel unreachable: \(error)")
     }
 
     static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")

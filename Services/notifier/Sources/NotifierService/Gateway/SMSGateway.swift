@@ -10,14 +10,19 @@ public struct OutgoingSMS: Sendable {
 
 /// What a gateway said about a message it was given.
 public enum SMSGatewayError: Error, Sendable, CustomStringConvertible {
-    /// Worth trying again later (gateway down, timeout, overload).
+    /// Worth trying again later: the gateway did not take it (down, overloaded, refused the connection).
     case temporary(String)
+    /// The request went out but no answer came back (the connection broke, the answer timed out): the
+    /// gateway may have taken it. Sending again at once could text the person twice, so the delivery
+    /// report decides, and without one the reconciliation sends it again later.
+    case uncertain(String)
     /// Will never work (refused number, bad credentials); the message is marked failed.
     case permanent(String)
 
     public var description: String {
         switch self {
         case .temporary(let reason): "temporary: \(reason)"
+        case .uncertain(let reason): "uncertain: \(reason)"
         case .permanent(let reason): "permanent: \(reason)"
         }
     }

@@ -11,11 +11,11 @@ import Tracing
 /// Works through pending intents: marks a batch in flight (committed before any gateway call),
 /// hands each message to the gateway under the rate limit, and records what the gateway said.
 ///
-/// Exactly once per intent, with one window no HTTP gateway can close: a crash after the gateway
-/// accepted a message and before that was recorded (a database outage there is waited out). It is
-/// narrowed by the delivery report, which carries the intent's id and marks it accepted on its own;
-/// an intent still in flight after `reconcileWait` without any report is sent again, and counted
-/// (`sms_uncertain_resends_total`).
+/// Exactly once per intent, with one window no HTTP gateway can close: the gateway took a message
+/// but its answer never came back (the connection broke, the notifier crashed before recording it;
+/// a database outage there is waited out). Such an intent stays in flight; the delivery report,
+/// which carries the intent's id, marks it accepted on its own, and one still in flight after
+/// `reconcileWait` without any report is sent again, and counted (`sms_uncertain_resends_total`).
 final class SMSSender: Service, Sendable {
     struct Settings: Sendable {
         var messagesPerSecond: Double
@@ -39,6 +39,7 @@ final class SMSSender: Service, Sendable {
     private let failed = Counter(label: "sms_failed_total")
     private let retried = Counter(label: "sms_retries_total")
     private let uncertainResends = Counter(label: "sms_uncertain_resends_total")
+    private let uncertainAnswers = Counter(label: "sms_uncertain_answers_total")
     private let queueAge = Gauge(label: "sms_queue_oldest_seconds")
     private let unsent = Gauge(label: "sms_unsent_intents")
 
@@ -181,6 +182,13 @@ final class SMSSender: Service, Sendable {
             retried.increment()
             logger.warning("SMS gateway unavailable; will retry", metadata: [
                 "intent": "\(intent.id)", "to": "\(intent.phone.masked)", "retry.in.seconds": "\(delay)", "reason": "\(reason)",
+            ])
+        case .failure(.uncertain(let reason)) where intent.attempts < settings.maxAttempts:
+            // Left in flight: a delivery report settles it, or the reconciliation sends it again.
+            try await database.query("UPDATE sms_intents SET last_error = \(reason) WHERE id = \(intent.id) AND state = 'inFlight'")
+            uncertainAnswers.increment()
+            logger.warning("SMS gateway gave no answer; waiting for a delivery report", metadata: [
+                "intent": "\(intent.id)", "to": "\(intent.phone.masked)", "reason": "\(reason)",
             ])
         case .failure(let error):
             try await database.query(
