@@ -57,6 +57,10 @@ public struct APIOperation: Sendable {
         "pairing.businessStatus", .intake, .GET, "/pairing/enterprises/{enterpriseID}/business-status")
     public static let reportBusinessStatus = APIOperation(
         "pairing.reportBusinessStatus", .intake, .PUT, "/pairing/enterprises/{enterpriseID}/business-status")
+    public static let enterpriseProfile = APIOperation(
+        "pairing.enterpriseProfile", .intake, .GET, "/pairing/enterprises/{enterpriseID}/profile")
+    public static let changeEnterpriseProfile = APIOperation(
+        "pairing.changeEnterpriseProfile", .intake, .PUT, "/pairing/enterprises/{enterpriseID}/profile")
     public static let pairingReminders = APIOperation("pairing.reminders", .intake, .POST, "/pairing/reminders")
     public static let myAppraisal = APIOperation("pairing.appraisal", .intake, .GET, "/pairing/appraisal")
     public static let submitAppraisal = APIOperation("pairing.submitAppraisal", .intake, .PUT, "/pairing/appraisal")
@@ -69,6 +73,7 @@ public struct APIOperation: Sendable {
     public static let proposeChange = APIOperation("pairing.propose", .intake, .POST, "/pairing/proposals")
     public static let pairingProposals = APIOperation("pairing.proposals", .intake, .GET, "/pairing/proposals")
     public static let decideChange = APIOperation("pairing.decide", .intake, .POST, "/pairing/proposals/{proposalID}/decision")
+    public static let importDirectorySheet = APIOperation("directory.importSheet", .intake, .POST, "/admin/directory/sheets/{kind}")
     public static let cadreFigures = APIOperation("figures.cadres", .reporting, .GET, "/figures/cadres")
     /// The dispatch slip as a Word document.
     public static let dispatchSlipDocument = APIOperation(
@@ -111,10 +116,11 @@ public struct APIOperation: Sendable {
         login, loginUnits, changePassword, myPhone, changePhone, submit, intakeList, intakeView, approve, sendBack, intakeRefusal, dispatchRefusal, resubmit, edit, enterprises, queue, units, dispatchList, dispatchView, route,
         escalate, ledger, handlingView, dispatchSlip, dispatchSlipDocument, messages, figures, unitFigures, cadreFigures,
         briefingDocument, unitRanking, annualEvaluation, recordAppraisal, registrationForm, escalationSlip, replyForm,
-        pairingMonth, pairingContacts, recordContact, businessStatus, reportBusinessStatus, pairingReminders,
+        pairingMonth, pairingContacts, recordContact, businessStatus, reportBusinessStatus, enterpriseProfile, changeEnterpriseProfile,
+        pairingReminders,
         myAppraisal, submitAppraisal, cadreQuarters, appraisalRequests, pairingCadres, setExemption, deactivateCadre, allocate,
         proposeChange, pairingProposals, decideChange, returnsTracker, returnReminders, returnSheet, submitReturn,
-        briefingRecipients, setBriefingRecipients, issueBriefing,
+        briefingRecipients, setBriefingRecipients, issueBriefing, importDirectorySheet,
     ] + exports + documents.map(\.asPDF) + HandlingAction.allCases.map(\.operation)
 }
 

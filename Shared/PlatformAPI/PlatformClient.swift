@@ -625,6 +625,7 @@ public struct PlatformClient: Sendable {
         token: String?,
         body: (any Encodable & Sendable)? = nil,
         rawBody: [UInt8]? = nil,
+        rawBodyType: String = "application/json",
         headers: [String: String] = [:]
     ) async throws -> (UInt, Data) {
         var request = HTTPClientRequest(url: url)
@@ -636,7 +637,7 @@ public struct PlatformClient: Sendable {
         }
         if let traceParent, !request.headers.contains(name: "traceparent") { request.headers.add(name: "traceparent", value: traceParent) }
         if let rawBody {
-            request.headers.add(name: "Content-Type", value: "application/json")
+            request.headers.add(name: "Content-Type", value: rawBodyType)
             request.body = .bytes(ByteBuffer(bytes: rawBody))
         } else if let body {
             request.headers.add(name: "Content-Type", value: "application/json")

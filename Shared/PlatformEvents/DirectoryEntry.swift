@@ -206,3 +206,29 @@ public enum DirectoryEntry: Codable, Sendable, Hashable {
         }
     }
 }
+
+extension DirectoryEnterprise {
+    /// A profile field as text: "" for blank, phones as digits.
+    public func profileValue(_ field: EnterpriseProfileField) -> String {
+        switch field {
+        case .address: address
+        case .legalRepresentative: legalRepresentative ?? ""
+        case .legalRepresentativePhone: legalRepresentativePhone?.digits ?? ""
+        case .liaisonName: liaisonName ?? ""
+        case .liaisonPhone: liaisonPhone?.digits ?? ""
+        case .profile: profile ?? ""
+        }
+    }
+
+    public mutating func setProfileValue(_ field: EnterpriseProfileField, to text: String) {
+        let value = text.isEmpty ? nil : text
+        switch field {
+        case .address: address = text
+        case .legalRepresentative: legalRepresentative = value
+        case .legalRepresentativePhone: legalRepresentativePhone = value.flatMap(MobileNumber.init)
+        case .liaisonName: liaisonName = value
+        case .liaisonPhone: liaisonPhone = value.flatMap(MobileNumber.init)
+        case .profile: profile = value
+        }
+    }
+}

@@ -29,10 +29,10 @@ extension EndToEnd {
                 "--header", "Authorization: Bearer \(token)",
                 // Its own client address, so that nothing it does counts against the suite's logins.
                 "--header", "X-Forwarded-For: 203.0.113.77",
-                "--exclude-path", "/auth/login", "--exclude-path", "/me/password", "--exclude-path", "/me/phone", "--exclude-path", "/admin/directory",
+                "--exclude-path", "/auth/login", "--exclude-path", "/me/password", "--exclude-path", "/me/phone", "--exclude-path", "/admin/directory", "--exclude-path", "/admin/directory/sheets/{kind}",
                 "--exclude-path", "/pairing/reminders", "--exclude-path", "/pairing/appraisal-requests",
                 "--exclude-path", "/pairing/allocations", "--exclude-path", "/pairing/cadres/{cadreID}/exemption",
-                "--exclude-path", "/pairing/cadres/{cadreID}/deactivation",
+                "--exclude-path", "/pairing/cadres/{cadreID}/deactivation", "--exclude-path", "/pairing/enterprises/{enterpriseID}/profile",
                 "--exclude-path", "/pairing/proposals", "--exclude-path", "/pairing/proposals/{proposalID}/decision",
                 "--exclude-path", "/returns/reminders", "--exclude-path", "/briefings/recipients", "--exclude-path", "/briefings/monthly/issue",
                 "--phases", "examples,coverage,fuzzing", "--max-examples", "25", "--seed", "42", "--workers", "1",

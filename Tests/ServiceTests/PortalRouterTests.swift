@@ -125,6 +125,49 @@ struct PortalRouterTests {
         }
     }
 
+    @Test("A sheet upload is multipart with the session's CSRF token; without it, or as another role, nothing is sent on")
+    func sheetUpload() async throws {
+        try await withPortal { client, sessions in
+            let office = try await session(sessions, role: .office)
+            func multipart(csrf: String?) -> ByteBuffer {
+                var parts = ["--B\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nenterprises\r\n"]
+                if let csrf { parts.append("--B\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(csrf)\r\n") }
+                parts.append("--B\r\nContent-Disposition: form-data; name=\"sheet\"; filename=\"名单.csv\"\r\nContent-Type: text/csv\r\n\r\n"
+                    + "企业名称,统一社会信用代码\r\n甲,1\r\n\r\n--B--\r\n")
+                return ByteBuffer(string: parts.joined())
+            }
+            var headers = cookie(office)
+            headers[.contentType] = "multipart/form-data; boundary=B"
+            try await client.execute(uri: "/directory-import/preview", method: .post, headers: headers, body: multipart(csrf: nil)) { response in
+                #expect(response.status == .forbidden)
+                #expect(Self.text(response).contains("表单已过期或来源不明，未作任何更改"))
+            }
+            // With the token, the form is read whole and reaches the (down) intake service.
+            try await client.execute(uri: "/directory-import/preview", method: .post, headers: headers,
+                body: multipart(csrf: office.csrfToken))
+            { response in
+                #expect(response.status == .serviceUnavailable)
+            }
+            var urlencoded = cookie(office)
+            urlencoded[.contentType] = "application/x-www-form-urlencoded"
+            try await client.execute(uri: "/directory-import/preview", method: .post, headers: urlencoded,
+                body: ByteBuffer(string: "kind=enterprises&csrf=\(office.csrfToken)"))
+            { response in
+                #expect(response.status == .badRequest)
+                #expect(Self.text(response).contains("表单格式不正确"))
+            }
+            let cadre = try await session(sessions, role: .cadre)
+            headers = cookie(cadre)
+            headers[.contentType] = "multipart/form-data; boundary=B"
+            try await client.execute(uri: "/directory-import/preview", method: .post, headers: headers,
+                body: multipart(csrf: cadre.csrfToken))
+            { response in
+                #expect(response.status == .forbidden)
+                #expect(Self.text(response).contains("您的账号无权使用此页面"))
+            }
+        }
+    }
+
     @Test("A role that may not use a page gets a Chinese 403 page")
     func wrongRole() async throws {
         try await withPortal { client, sessions in

@@ -101,8 +101,10 @@ class Journey:
         self.annual_evaluation()
         self.pairing_duties()
         self.cadre_appraisal()
+        self.enterprise_profile()
         self.periodic_returns()
         self.bulletin_to_leaders()
+        self.directory_import()
         self.phone_pages()
 
     def submit(self, difficulty):
@@ -657,6 +659,29 @@ class Journey:
         self.shot(office, "phone-office-appraisals")
         office.context.close()
 
+    def enterprise_profile(self):
+        """企业信息 (002 §13): the enterprise changes its own basics; a bad number is refused beside
+        its field, keeping what was typed; the change is kept with who made it."""
+        enterprise = self.person("茅箭区", "十堰武当茶业有限公司", password="Wudang2026tea")
+        enterprise.click("nav >> text=企业信息")
+        expect(enterprise.get_by_test_id("enterprise-name")).to_have_text("十堰武当茶业有限公司")
+        phone = enterprise.locator("#legalRepresentativePhone").input_value()
+        enterprise.fill("#legalRepresentativePhone", "0719-123")
+        enterprise.fill("#profile", "武当山茶叶种植、加工和销售" + HOSTILE)
+        enterprise.get_by_test_id("profile-form").locator("button[type=submit]").click()
+        expect(enterprise.get_by_test_id("error-legalRepresentativePhone")).to_have_text("手机号码应为11位大陆手机号码")
+        expect(enterprise.locator("#profile")).to_have_value("武当山茶叶种植、加工和销售" + HOSTILE)
+        enterprise.fill("#legalRepresentativePhone", phone)
+        enterprise.get_by_test_id("profile-form").locator("button[type=submit]").click()
+        expect(enterprise.get_by_test_id("flash")).to_contain_text("已保存企业信息")
+        expect(enterprise.get_by_test_id("changes")).to_contain_text("企业简介")
+        expect(enterprise.get_by_test_id("changes")).to_contain_text(HOSTILE)
+        expect(enterprise.get_by_test_id("changes").locator("tbody tr")).to_have_count(1)
+        self.shot(enterprise, "enterprise-profile")
+        enterprise.set_viewport_size(PHONE)
+        self.shot(enterprise, "phone-enterprise-profile")
+        enterprise.context.close()
+
     def periodic_returns(self):
         """定期报送 (004 二（六）): 茅箭区 runs Jinzai's six monthly forms; a unit fills one in with the
         platform's figures at its head, the office sees it in the tracker."""
@@ -715,6 +740,45 @@ class Journey:
         office.set_viewport_size(PHONE)
         self.shot(office, "phone-office-briefing")
         office.context.close()
+
+    def directory_import(self):
+        """名录导入 (000 Q1): the 临翔区 office uploads a 四上 list as plain CSV from Excel on Chinese
+        Windows (GBK), sees the row it will refuse and why, imports the rest, and the new enterprise
+        logs in with the first password shown once."""
+        office = self.person("临翔区", "临翔区服企办")
+        office.goto(self.base + "/pairing/allocation")
+        office.click("text=导入四上企业名单、干部名册")
+        office.get_by_test_id("sheet-form").locator("button[type=submit]").click()
+        expect(office.get_by_test_id("flash")).to_contain_text("请选择要导入的CSV文件")
+        sheet = ("企业名称,统一社会信用代码,注册地址,行业组,联系人,联系人电话\r\n"
+                 "临翔浏览器导入有限公司,91530902MA4DB0001J,临翔区南塘街1号,文旅,杨联络,19900050101\r\n"
+                 "临翔无代码商店,,临翔区,商务,,\r\n").encode("gbk")
+        office.select_option("#kind", label="四上企业名单")
+        office.set_input_files("#sheet", files=[{"name": "四上企业名单.csv", "mimeType": "text/csv", "buffer": sheet}])
+        office.get_by_test_id("sheet-form").locator("button[type=submit]").click()
+        expect(office.get_by_test_id("sheet-preview")).to_contain_text("可导入1行")
+        expect(office.get_by_test_id("refused-rows")).to_contain_text("临翔无代码商店")
+        expect(office.get_by_test_id("refused-rows")).to_contain_text("请填写统一社会信用代码")
+        self.shot(office, "office-directory-preview")
+        office.get_by_test_id("import-form").locator("button[type=submit]").click()
+        expect(office.get_by_test_id("flash")).to_contain_text("已导入1行")
+        passwords = office.get_by_test_id("initial-passwords")
+        expect(passwords).to_contain_text("临翔浏览器导入有限公司")
+        password = passwords.locator("tbody td.font-monospace").inner_text().strip()
+        self.shot(office, "office-directory-import")
+        office.set_viewport_size(PHONE)
+        self.shot(office, "phone-office-directory-import")
+        office.context.close()
+        context = self.browser.new_context(viewport=DESKTOP, locale="zh-CN")
+        page = context.new_page()
+        page.goto(self.base + "/login")
+        page.select_option("#tier", label="临翔区")
+        page.fill("#login", "临翔浏览器导入有限公司")
+        page.fill("#password", password)
+        page.click("button[type=submit]")
+        expect(page).to_have_url(re.compile(r"/me/password$"))
+        expect(page.get_by_test_id("first-login")).to_be_visible()
+        context.close()
 
     def provisional_registration(self):
         """A telephone call from an enterprise not in the roster, with a landline: the office

@@ -182,3 +182,70 @@ public struct BusinessStatusInput: Sendable, Hashable, Codable {
         return (month!, status!)
     }
 }
+
+/// The basics of an enterprise's profile (002 §3, §15) that the enterprise itself, its paired cadre
+/// or the office may change on the platform; its name, credit code and industry group come from the
+/// office's roster.
+public struct EnterpriseProfileInput: Sendable, Hashable, Codable {
+    public var address: String
+    public var legalRepresentative: String?
+    public var legalRepresentativePhone: String?
+    public var liaisonName: String?
+    public var liaisonPhone: String?
+    public var profile: String?
+
+    public init(address: String, legalRepresentative: String? = nil, legalRepresentativePhone: String? = nil,
+        liaisonName: String? = nil, liaisonPhone: String? = nil, profile: String? = nil)
+    {
+        self.address = address
+        self.legalRepresentative = legalRepresentative
+        self.legalRepresentativePhone = legalRepresentativePhone
+        self.liaisonName = liaisonName
+        self.liaisonPhone = liaisonPhone
+        self.profile = profile
+    }
+
+    public static let profileLimit = 2000
+    public static let textLimit = 100
+
+    /// The fields as the profile keeps them: field → text ("" for blank), phones as their digits.
+    public func validated() throws(ValidationError) -> [EnterpriseProfileField: String] {
+        var issues = IssueCollector()
+        issues.requireText(address, field: "address", label: "注册地址", maxLength: Self.textLimit)
+        issues.optionalText(legalRepresentative, field: "legalRepresentative", label: "法定代表人", maxLength: Self.textLimit)
+        issues.optionalText(liaisonName, field: "liaisonName", label: "联系人", maxLength: Self.textLimit)
+        issues.optionalText(profile, field: "profile", label: "企业简介", maxLength: Self.profileLimit)
+        var phones: [EnterpriseProfileField: String] = [:]
+        for (field, text) in [(EnterpriseProfileField.legalRepresentativePhone, legalRepresentativePhone), (.liaisonPhone, liaisonPhone)] {
+            guard let text = text.trimmedOrNil else { continue }
+            if let number = MobileNumber(text) {
+                phones[field] = number.digits
+            } else {
+                let issue = FieldIssue.invalidMobile(field.rawValue)
+                issues.add(issue.code, issue.field, issue.message)
+            }
+        }
+        try issues.finish()
+        return [
+            .address: address.trimmingWhitespace, .legalRepresentative: legalRepresentative.trimmedOrNil ?? "",
+            .legalRepresentativePhone: phones[.legalRepresentativePhone] ?? "", .liaisonName: liaisonName.trimmedOrNil ?? "",
+            .liaisonPhone: phones[.liaisonPhone] ?? "", .profile: profile.trimmedOrNil ?? "",
+        ]
+    }
+}
+
+/// A field of the profile whose changes are kept (who, when, from what to what).
+public enum EnterpriseProfileField: String, Sendable, Codable, CaseIterable {
+    case address, legalRepresentative, legalRepresentativePhone, liaisonName, liaisonPhone, profile
+
+    public var chineseName: String {
+        switch self {
+        case .address: "注册地址"
+        case .legalRepresentative: "法定代表人"
+        case .legalRepresentativePhone: "法定代表人电话"
+        case .liaisonName: "联系人"
+        case .liaisonPhone: "联系人电话"
+        case .profile: "企业简介"
+        }
+    }
+}

@@ -31,8 +31,11 @@ public struct AppRequestContext: RequestContext {
     /// Times in answers are ISO 8601 with milliseconds, like the events.
     public var responseEncoder: JSONEncoder { EventCoding.encoder() }
 
-    /// Demand forms are small; anything larger than this is refused with 413.
-    public var maxUploadSize: Int { 256 * 1024 }
+    /// Demand forms are small; anything larger than this is refused with 413. ``BodyLimitMiddleware``
+    /// raises it for the few paths that take files.
+    public var maxUploadSize = AppRequestContext.defaultUploadSize
+
+    public static let defaultUploadSize = 256 * 1024
 
     /// The caller, or 401 when the request carries no valid token.
     public func requirePrincipal() throws -> Principal {

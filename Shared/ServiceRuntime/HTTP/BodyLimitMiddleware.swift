@@ -2,14 +2,24 @@ import Hummingbird
 
 /// Refuses a body announced larger than the context's limit with 413 before any handler runs, also
 /// for operations that read no body (whose handlers would otherwise answer as if it were not there).
+/// Paths that take files (a directory sheet) have a larger limit of their own.
 public struct BodyLimitMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
 
-    public init() {}
+    /// Path prefix → the largest body it takes.
+    let largeBodies: [String: Int]
+
+    public init(largeBodies: [String: Int] = [:]) {
+        self.largeBodies = largeBodies
+    }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
+        var context = context
+        if let limit = largeBodies.first(where: { request.uri.path.hasPrefix($0.key) })?.value {
+            context.maxUploadSize = limit
+        }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > context.maxUploadSize {
             throw APIError.bodyTooLarge
         }

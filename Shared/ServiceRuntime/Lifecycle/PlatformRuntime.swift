@@ -103,13 +103,13 @@ public final class PlatformRuntime: Sendable {
     }
 
     /// The router every service starts from: error handling, token verification, `/healthz`,
-    /// `/readyz` and `/metrics`.
-    public func router() -> Router<AppRequestContext> {
+    /// `/readyz` and `/metrics`. `largeBodies` names the paths (by prefix) that take files, with their limits.
+    public func router(largeBodies: [String: Int] = [:]) -> Router<AppRequestContext> {
         let router = Router(context: AppRequestContext.self)
         router.add(middleware: TracingMiddleware())
         router.add(middleware: RequestMetricsMiddleware())
         router.add(middleware: ErrorMiddleware())
-        router.add(middleware: BodyLimitMiddleware())
+        router.add(middleware: BodyLimitMiddleware(largeBodies: largeBodies))
         router.add(middleware: AuthMiddleware(tokens: tokens))
         router.get("healthz") { _, _ in HealthStatus(status: "ok", service: self.settings.instanceName) }
         router.get("readyz") { _, _ -> Response in

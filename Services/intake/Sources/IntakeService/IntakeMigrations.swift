@@ -56,5 +56,6 @@ enum IntakeMigrations {
         PairingDesk.appraisalMigration,
         PairingDesk.allocationMigration,
         PairingDesk.proposalMigration,
+        PairingDesk.profileMigration,
     ]
 }

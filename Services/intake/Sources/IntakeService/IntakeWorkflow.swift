@@ -136,11 +136,11 @@ public struct IntakeWorkflow: Sendable {
 
     /// Loads a directory file: validates all of it, stores entries and logins, publishes every entry
     /// to the tier's compacted directory topic. Entries not in the file stay as they were.
-    public func importDirectory(_ file: DirectoryFile) async throws -> ImportSummary {
+    public func importDirectory(_ file: DirectoryFile, known: DirectoryFile.Known = .init()) async throws -> ImportSummary {
         let provisionalIDs = try await runtime.database.withConnection { connection in
             try await directory.provisionalEnterpriseIDs(tenant: tier.id, on: connection)
         }
-        let validated = try file.validated(tier: tier.id, tree: rules.tree, provisionalIDs: provisionalIDs)
+        let validated = try file.validated(tier: tier.id, tree: rules.tree, provisionalIDs: provisionalIDs, known: known)
         var hashes: [String] = []
         for login in validated.logins { hashes.append(await hasher.hash(login.password)) }
         let passwordHashes = hashes
@@ -150,18 +150,24 @@ public struct IntakeWorkflow: Sendable {
                 .decode((String, String).self),
             uniquingKeysWith: { first, _ in first })
         // So do the business statuses cadres reported (the roster has none).
-        let statuses = try await runtime.database.withConnection { connection in
-            try await PairingDesk.profileStatuses(on: connection, logger: logger)
+        let (statuses, profileEdits) = try await runtime.database.withConnection { connection in
+            (try await PairingDesk.profileStatuses(on: connection, logger: logger),
+             try await PairingDesk.profileEdits(on: connection, logger: logger))
         }
         let entries = validated.entries.map { entry -> DirectoryEntry in
             switch entry {
             case .person(var person):
-                guard let chosen = chosenPhones[person.id].flatMap(MobileNumber.init) else { return entry }
+                // An enterprise's liaison is named in its profile, which may have been changed here.
+                if let enterpriseID = person.enterpriseID, let edits = profileEdits[enterpriseID] {
+                    if let name = edits[.liaisonName], !name.isEmpty { person.name = name }
+                    if let phone = edits[.liaisonPhone] { person.phone = MobileNumber(phone) }
+                }
+                guard let chosen = chosenPhones[person.id].flatMap(MobileNumber.init) else { return .person(person) }
                 person.phone = chosen
                 return .person(person)
             case .enterprise(var enterprise):
-                guard let reported = statuses[enterprise.id] else { return entry }
-                enterprise.businessStatus = reported
+                for (field, value) in profileEdits[enterprise.id] ?? [:] { enterprise.setProfileValue(field, to: value) }
+                if let reported = statuses[enterprise.id] { enterprise.businessStatus = reported }
                 return .enterprise(enterprise)
             case .unit:
                 return entry

@@ -22,8 +22,7 @@ extension PortalRoutes {
         do {
             _ = try await client.setBriefingRecipients(session.api, input)
         } catch let error as APICallError where (400..<500).contains(error.status) {
-            let problems = error.issues.map(\.message)
-            return try await briefingForm(session, flash: .failed(problems.isEmpty ? error.message : problems.joined(separator: "；")),
+            return try await briefingForm(session, flash: .failed(error.problemsText),
                 status: HTTPResponse.Status(code: Int(error.status)), typed: typed)
         }
         try await sessions.setFlash(.done("已保存通报报送对象"), for: session.id)

@@ -67,6 +67,8 @@ public struct PageRenderer: Sendable {
         if role == .cadre || role == .office || role == .inspector { items.append(["href": "/pairing", "label": "包联工作"]) }
         // 干部测评 (002 §16): the enterprise rates its cadre; the others read the results.
         if role == .enterprise { items.append(["href": "/appraisal", "label": "干部测评"]) }
+        // 企业信息 (002 §13): the enterprise keeps its own basics.
+        if role == .enterprise { items.append(["href": "/enterprise", "label": "企业信息"]) }
         if [.office, .inspector, .unitAdmin, .countyAdmin, .cadre].contains(role) { items.append(["href": "/appraisals", "label": "干部测评"]) }
         if role == .office || role == .inspector { items.append(["href": "/evaluation", "label": "年度测评"]) }
         // 定期报送 (001 §4.7, 004 二（六）), where the tier's regime asks returns of its units and office.

@@ -1,6 +1,7 @@
 import DemandDomain
 import Foundation
 import Hummingbird
+import MultipartKit
 import PlatformAPI
 
 /// Request context of the portal: the session the cookie names, if it is live.
@@ -46,6 +47,10 @@ public enum PortalError: Error, Equatable {
 public struct FormData: Sendable {
     private var fields: [String: [String]] = [:]
 
+    init(fields: [String: [String]]) {
+        self.fields = fields
+    }
+
     public init(parsing body: String) {
         for pair in body.split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -69,10 +74,81 @@ public struct FormData: Sendable {
 }
 
 extension Request {
-    /// The form body; 413 over the context's limit.
-    func form(context: PortalContext) async throws -> FormData {
+    /// The form body; 413 over the context's limit, or over `limit` for a form that carries a file.
+    func form(context: PortalContext, upTo limit: Int? = nil) async throws -> FormData {
         var request = self
-        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        let buffer = try await request.collectBody(upTo: limit ?? context.maxUploadSize)
         return FormData(parsing: String(buffer: buffer))
+    }
+
+    /// A `multipart/form-data` body (a form with a file input); 413 over `limit`, 400 when it is not one.
+    func uploadForm(upTo limit: Int) async throws -> UploadForm {
+        guard let type = headers[.contentType], let boundary = UploadForm.boundary(of: type) else {
+            throw PortalError.badRequest("表单格式不正确")
+        }
+        var request = self
+        let buffer = try await request.collectBody(upTo: limit)
+        do {
+            return try UploadForm(parsing: buffer, boundary: boundary)
+        } catch {
+            throw PortalError.badRequest("表单格式不正确")
+        }
+    }
+}
+
+/// A `multipart/form-data` body: its text fields, and its files by field name.
+public struct UploadForm: Sendable {
+    public struct File: Sendable {
+        public var filename: String
+        public var bytes: [UInt8]
+    }
+
+    public var fields: FormData
+    public var files: [String: File]
+
+    init(parsing body: ByteBuffer, boundary: String) throws {
+        var parts: [(headers: [String: String], body: [UInt8])] = []
+        var headers: [String: String] = [:]
+        var bytes: [UInt8] = []
+        let parser = MultipartParser(boundary: boundary)
+        parser.onHeader = { name, value in headers[name.lowercased()] = value }
+        parser.onBody = { chunk in bytes += chunk.readableBytesView }
+        parser.onPartComplete = {
+            parts.append((headers, bytes))
+            headers = [:]
+            bytes = []
+        }
+        try parser.execute(body)
+        var fields: [String: [String]] = [:]
+        var files: [String: File] = [:]
+        for part in parts {
+            let disposition = Self.parameters(of: part.headers["content-disposition"] ?? "")
+            guard let name = disposition["name"] else { continue }
+            if let filename = disposition["filename"] {
+                files[name] = File(filename: filename, bytes: part.body)
+            } else {
+                fields[name, default: []].append(String(decoding: part.body, as: UTF8.self))
+            }
+        }
+        self.fields = FormData(fields: fields)
+        self.files = files
+    }
+
+    static func boundary(of contentType: String) -> String? {
+        guard contentType.lowercased().hasPrefix("multipart/form-data") else { return nil }
+        return parameters(of: contentType)["boundary"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// `form-data; name="sheet"; filename="名单.csv"` → name and filename (quotes removed).
+    static func parameters(of header: String) -> [String: String] {
+        var result: [String: String] = [:]
+        for item in header.split(separator: ";").dropFirst() {
+            let pair = item.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard pair.count == 2 else { continue }
+            var value = pair[1]
+            if value.count >= 2, value.hasPrefix("\""), value.hasSuffix("\"") { value = String(value.dropFirst().dropLast()) }
+            result[pair[0].lowercased()] = value
+        }
+        return result
     }
 }

@@ -56,7 +56,13 @@ struct PortalRoutes: Sendable {
         router.post("pairing/contacts", use: recordPairingContact)
         router.post("pairing/status", use: reportBusinessStatus)
         router.post("pairing/reminders", use: sendPairingReminders)
+        router.get("enterprise", use: ownEnterprisePage)
+        router.get("enterprises/:enterprise", use: enterprisePage)
+        router.post("enterprises/:enterprise", use: changeEnterpriseProfile)
         router.get("pairing/allocation", use: allocationPage)
+        router.get("directory-import", use: directoryImportPage)
+        router.post("directory-import/preview", use: previewDirectorySheet)
+        router.post("directory-import", use: importDirectorySheet)
         router.post("pairing/allocation/cadres/:cadre/exemption", use: setExemption)
         router.post("pairing/allocation/cadres/:cadre/deactivation", use: deactivateCadre)
         router.post("pairing/allocation/preview", use: previewAllocation)
@@ -177,7 +183,7 @@ struct PortalRoutes: Sendable {
         if api.role == .cadre, !api.mustChangePassword {
             let paired = try await client.enterprises(api).map { enterprise -> [String: Any] in
                 [
-                    "name": enterprise.name, "creditCode": enterprise.creditCode.rawValue, "address": enterprise.address,
+                    "id": enterprise.id, "name": enterprise.name, "creditCode": enterprise.creditCode.rawValue, "address": enterprise.address,
                     "liaison": [enterprise.liaisonName, enterprise.liaisonPhone?.digits].compactMap { $0 }.joined(separator: " "),
                 ]
             }
@@ -679,5 +685,13 @@ struct PortalRoutes: Sendable {
         guard let dueAt else { return "none" }
         if dueAt < now { return "overdue" }
         return dueAt.timeIntervalSince(now) < 86_400 ? "dueSoon" : "onTrack"
+    }
+}
+
+extension APICallError {
+    /// Every field's problem, or the error's own message when it names no field, for a page's message.
+    var problemsText: String {
+        let messages = issues.map(\.message)
+        return messages.isEmpty ? message : messages.joined(separator: "；")
     }
 }

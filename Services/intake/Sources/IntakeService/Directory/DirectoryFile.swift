@@ -75,11 +75,24 @@ public struct DirectoryFile: Codable, Sendable {
         public var logins: [Login]
     }
 
+    /// Units and cadres already in the tier's directory, which a partial file (one sheet) may name.
+    public struct Known: Sendable {
+        public var unitIDs: Set<String> = []
+        public var cadreIDs: Set<String> = []
+
+        public init(unitIDs: Set<String> = [], cadreIDs: Set<String> = []) {
+            self.unitIDs = unitIDs
+            self.cadreIDs = cadreIDs
+        }
+    }
+
     /// Checks the whole file against the tier and returns the entries to store and publish.
     /// `provisionalIDs` (credit code → id) are enterprises the office registered from a demand's
     /// form: the roster's entry with that credit code completes them under their id, so that their
     /// demands stay theirs.
-    public func validated(tier: TenantID, tree: TenantTree, provisionalIDs: [String: String] = [:]) throws(ValidationError) -> Validated {
+    public func validated(tier: TenantID, tree: TenantTree, provisionalIDs: [String: String] = [:], known: Known = Known())
+        throws(ValidationError) -> Validated
+    {
         var issues: [FieldIssue] = []
         func issue(_ code: String, _ field: String, _ message: String) {
             issues.append(FieldIssue(code: code, field: field, message: message))
@@ -89,7 +102,7 @@ public struct DirectoryFile: Codable, Sendable {
         }
         var entries: [DirectoryEntry] = []
         var logins: [Login] = []
-        var unitIDs: Set<String> = []
+        var unitIDs = known.unitIDs
         var ids: Set<String> = []
         func checkID(_ id: String, _ field: String) {
             if id.isEmpty || id.count > 64 || !id.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) {
@@ -113,7 +126,7 @@ public struct DirectoryFile: Codable, Sendable {
             entries.append(.unit(DirectoryUnit(id: unit.id, tenant: tier, name: unit.name.trimmingWhitespace,
                 countyTenant: county, industryGroups: unit.industryGroups ?? [])))
         }
-        var cadres: Set<String> = []
+        var cadres = known.cadreIDs
         for (index, person) in (people ?? []).enumerated() {
             let field = "people[\(index)]"
             checkID(person.id, "\(field).id")

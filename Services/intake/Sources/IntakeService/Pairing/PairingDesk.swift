@@ -323,7 +323,7 @@ struct PairingDesk: Sendable {
         return enterprise
     }
 
-    private func canRead(_ enterprise: DirectoryEnterprise, as principal: Principal) throws -> Bool {
+    func canRead(_ enterprise: DirectoryEnterprise, as principal: Principal) throws -> Bool {
         switch principal.role {
         case .cadre: enterprise.pairedCadreID == principal.subject
         case .enterprise: enterprise.id == principal.enterpriseID

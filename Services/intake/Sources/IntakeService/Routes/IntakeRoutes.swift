@@ -10,6 +10,9 @@ import ServiceRuntime
 struct IntakeRoutes {
     let intake: IntakeWorkflow
 
+    /// A tier's whole directory, or a sheet of thousands of enterprises, is larger than a form.
+    static let directoryFileLimit = 8 * 1024 * 1024
+
     struct LoginRequest: Decodable {
         var tier: String
         /// The unit the person logs in under; "" is the tier's own organs and its enterprises. Absent:
@@ -78,6 +81,22 @@ struct IntakeRoutes {
             let file = try await request.decodeJSON(DirectoryFile.self, context: context)
             return try await intake.importDirectory(file)
         }
+        router.post("admin/directory/sheets/:kind") { request, context -> IntakeWorkflow.SheetImport in
+            let principal = try context.requireRole([.office])
+            guard principal.tenant == intake.tier.id else { throw APIError.forbiddenTenant }
+            guard let kind = context.parameters.get("kind").flatMap(DirectorySheet.Kind.init) else {
+                throw APIError(.notFound, code: "NOT_FOUND", message: "没有这种名录（应为enterprises或cadres）")
+            }
+            var request = request
+            let body: ByteBuffer
+            do {
+                body = try await request.collectBody(upTo: context.maxUploadSize)
+            } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+                throw APIError.bodyTooLarge
+            }
+            let preview = request.uri.queryParameters.get("preview") == "true"
+            return try await intake.importSheet(kind, bytes: Array(body.readableBytesView), preview: preview)
+        }
         router.get("directory/enterprises") { _, context in
             try await intake.enterprises(for: try context.requirePrincipal())
         }
@@ -144,5 +163,6 @@ struct IntakeRoutes {
 
 extension IntakeWorkflow.LoginResult: ResponseEncodable {}
 extension IntakeWorkflow.ImportSummary: ResponseEncodable {}
+extension IntakeWorkflow.SheetImport: ResponseEncodable {}
 extension IntakeWorkflow.LoginUnit: ResponseEncodable {}
 extension DirectoryEnterprise: ResponseEncodable {}

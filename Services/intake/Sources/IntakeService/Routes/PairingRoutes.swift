@@ -40,6 +40,14 @@ struct PairingRoutes {
             let input = try await request.decodeJSON(BusinessStatusInput.self, context: context)
             return try await desk.reportStatus(input, enterpriseID: try Self.enterpriseID(context), by: principal)
         }
+        pairing.get("enterprises/:enterpriseID/profile") { _, context in
+            try await desk.profile(of: try Self.enterpriseID(context), for: try context.requirePrincipal())
+        }
+        pairing.put("enterprises/:enterpriseID/profile") { request, context in
+            let principal = try context.requirePrincipal()
+            let input = try await request.decodeJSON(EnterpriseProfileInput.self, context: context)
+            return try await desk.changeProfile(input, enterpriseID: try Self.enterpriseID(context), by: principal)
+        }
         pairing.get("appraisal") { _, context in
             try await desk.appraisal(for: try context.requirePrincipal())
         }
