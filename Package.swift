@@ -432,6 +432,9 @@ let package = Package(
         .target(
             name: "Workload",
             dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 "DemandDomain",
                 "PlatformAPI",
                 "LocalStack",

@@ -52,14 +52,15 @@ public struct DemandFollower: Sendable {
         guard event.header.type == EventType.demandStatus else { return }
         let status = try event.decode(DemandStatusEvent.self).data
         let position = DemandPosition(status, tree: rules.tree)
+        let units = ([status.demand.leadUnit].compactMap { $0 } + status.demand.cooperatingUnits).map(\.id)
         if follows(status.demand.tenant) {
             if takesOver(status.state) {
                 _ = try await recorder.extend(status.demand.id, with: status.transition, on: connection)
             }
-            try await repository.follow(status.demand.id, to: position, depth: 0, on: connection)
+            try await repository.follow(status.demand.id, to: position, depth: 0, unitIDs: units, on: connection)
         }
         if let origin = status.demand.origin, follows(origin.tenant) {
-            try await repository.follow(origin.demandID, to: position, depth: 1, on: connection)
+            try await repository.follow(origin.demandID, to: position, depth: 1, unitIDs: units, on: connection)
         }
     }
 

@@ -29,11 +29,21 @@ public struct CurrentDemand: Sendable {
     public var state: DemandState?
     /// Where the demand is now (nil for a row stored before positions were kept).
     public var position: DemandPosition?
+    /// Units the demand went to after this service handed it on (from the status events).
+    public var followedUnitIDs: Set<String>
 
-    public init(demand: Demand, state: DemandState?, position: DemandPosition?) {
+    public init(demand: Demand, state: DemandState?, position: DemandPosition?, followedUnitIDs: Set<String> = []) {
         self.demand = demand
         self.state = state
         self.position = position
+        self.followedUnitIDs = followedUnitIDs
+    }
+
+    /// Who may read it: as its own history says, and also the units it went to since.
+    public var visibility: DemandVisibility {
+        var visibility = DemandVisibility(demand)
+        visibility.unitIDs.formUnion(followedUnitIDs)
+        return visibility
     }
 }
 
@@ -97,12 +107,13 @@ public struct DemandRepository: Sendable {
     /// A demand with its current state and position, for reading.
     public func loadCurrent(_ id: UUID, on connection: PostgresConnection) async throws -> CurrentDemand? {
         let rows = try await connection.query(
-            "SELECT tenant, history::text, state, position::text FROM demands WHERE id = \(id)", logger: logger)
-        for try await (tenant, history, state, position) in rows.decode((String, String, String, String?).self) {
+            "SELECT tenant, history::text, state, position::text, followed_unit_ids FROM demands WHERE id = \(id)", logger: logger)
+        for try await (tenant, history, state, position, followed) in rows.decode((String, String, String, String?, [String]).self) {
             let demand = try decode(id: id, tenant: tenant, history: history)
             return CurrentDemand(
                 demand: demand, state: DemandState(rawValue: state) ?? demand.state,
-                position: try position.map { try EventCoding.decoder().decode(DemandPosition.self, from: Data($0.utf8)) })
+                position: try position.map { try EventCoding.decoder().decode(DemandPosition.self, from: Data($0.utf8)) },
+                followedUnitIDs: Set(followed))
         }
         return nil
     }
@@ -155,7 +166,17 @@ public struct DemandRepository: Sendable {
     /// Records what a status event says of a demand held here: a later transition of the demand
     /// itself (`depth` 0), or of the copy a parent tier made when this one escalated it (`depth` 1).
     /// Older or repeated news changes nothing, so events may arrive late, twice or out of order.
-    public func follow(_ id: UUID, to position: DemandPosition, depth: Int, on connection: PostgresConnection) async throws {
+    public func follow(_ id: UUID, to position: DemandPosition, depth: Int, unitIDs: [String] = [], on connection: PostgresConnection)
+        async throws
+    {
+        // Units only join: a unit the demand went to may read it, whatever the order the news comes in.
+        if !unitIDs.isEmpty {
+            try await connection.execute(
+                """
+                UPDATE demands SET followed_unit_ids = ARRAY(SELECT DISTINCT unit FROM unnest(followed_unit_ids || \(unitIDs)) AS unit ORDER BY unit)
+                WHERE id = \(id) AND NOT (followed_unit_ids @> \(unitIDs))
+                """, logger: logger)
+        }
         let json = String(decoding: try EventCoding.encoder().encode(position), as: UTF8.self)
         let sequence = position.location.sequence
         let ownState = depth == 0 ? position.location.state.rawValue : nil

@@ -86,5 +86,14 @@ public enum DemandTables {
             "ALTER TABLE demands ADD COLUMN awaiting_completion boolean NOT NULL DEFAULT false, ADD COLUMN planned_completion date",
             "CREATE INDEX demands_awaiting_completion ON demands (tenant, planned_completion) WHERE awaiting_completion",
         ]),
+        // Lists show the newest first in pages of fifty: walking this index stops after a page, where
+        // sorting every demand of the tier (and finding each one's deadline) grew with the tier.
+        // And the units a demand went to after this service handed it on, as the status events tell:
+        // they may read this service's copy (and the files intake keeps with it). One migration, as
+        // the numbers after 9 are each service's own.
+        Migration(version: 9, name: "newest first; followed units", statements: [
+            "CREATE INDEX demands_recent ON demands (updated_at DESC)",
+            "ALTER TABLE demands ADD COLUMN followed_unit_ids text[] NOT NULL DEFAULT '{}'",
+        ]),
     ]
 }

@@ -73,6 +73,9 @@ public struct APIOperation: Sendable {
     public static let proposeChange = APIOperation("pairing.propose", .intake, .POST, "/pairing/proposals")
     public static let pairingProposals = APIOperation("pairing.proposals", .intake, .GET, "/pairing/proposals")
     public static let decideChange = APIOperation("pairing.decide", .intake, .POST, "/pairing/proposals/{proposalID}/decision")
+    public static let attachments = APIOperation("attachments", .intake, .GET, "/demands/{id}/attachments")
+    public static let attach = APIOperation("attach", .intake, .POST, "/demands/{id}/attachments")
+    public static let attachmentContent = APIOperation("attachmentContent", .intake, .GET, "/demands/{id}/attachments/{attachmentID}")
     public static let importDirectorySheet = APIOperation("directory.importSheet", .intake, .POST, "/admin/directory/sheets/{kind}")
     public static let cadreFigures = APIOperation("figures.cadres", .reporting, .GET, "/figures/cadres")
     /// The dispatch slip as a Word document.
@@ -121,6 +124,7 @@ public struct APIOperation: Sendable {
         myAppraisal, submitAppraisal, cadreQuarters, appraisalRequests, pairingCadres, setExemption, deactivateCadre, allocate,
         proposeChange, pairingProposals, decideChange, returnsTracker, returnReminders, returnSheet, submitReturn,
         briefingRecipients, setBriefingRecipients, issueBriefing, importDirectorySheet,
+        attachments, attach, attachmentContent,
     ] + exports + documents.map(\.asPDF) + HandlingAction.allCases.map(\.operation)
 }
 

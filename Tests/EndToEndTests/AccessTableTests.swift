@@ -55,8 +55,9 @@ extension EndToEnd {
                 [.allowed, .allowed, .allowed, .allowed, .forbidden, .refusedByRules]),
             (Person(label: "dispatcher, other tier", tier: "zhangwan", login: "张湾区分办员"),
                 [.hidden, .hidden, .hidden, .hidden, .hidden, .forbidden]),
+            // Intake follows the demand to the unit it went to: the unit reads its copy (and files) too.
             (Person(label: "unit admin, assigned unit", tier: "maojian", login: "茅箭区经信局管理员"),
-                [.hidden, .allowed, .allowed, .allowed, .allowed, .forbidden]),
+                [.allowed, .allowed, .allowed, .allowed, .allowed, .forbidden]),
             (Person(label: "unit admin, other unit", tier: "maojian", login: "茅箭区商务局管理员"),
                 [.hidden, .hidden, .hidden, .hidden, .hidden, .forbidden]),
             (Person(label: "unit admin, other tier", tier: "zhangwan", login: "张湾区经信局管理员"),
@@ -121,6 +122,9 @@ actor AccessFixture {
         _ = try await runner.waitAtHandling(cast.countyUnit, demand.id, state: .awaitingSignature)
         _ = try await client.handle(cast.countyUnit, demand.id, .sign, ["note": "已签收"])
         _ = try await runner.waitAtDispatch(cast.countyDispatcher, tier: "maojian", demand.id, state: .awaitingSignature)
+        _ = try await eventually("intake follows the demand to its unit") {
+            try? await client.intakeDemand(cast.countyUnit, tier: "maojian", demand.id)
+        }
         id = demand.id
         return demand.id
     }

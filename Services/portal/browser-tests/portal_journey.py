@@ -15,6 +15,7 @@
 Every step asserts what the page shows. Screenshots go to <screenshot-dir>. Exits non-zero on the
 first failure.
 """
+import base64
 import re
 import zipfile
 import sys
@@ -26,6 +27,8 @@ PASSWORD = "Demo@2026"
 DESKTOP = {"width": 1366, "height": 768}
 PHONE = {"width": 390, "height": 844}
 HOSTILE = "<script>alert(1)</script>"
+# A picture of one pixel.
+PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 
 
 def main(base, shots):
@@ -256,6 +259,22 @@ class Journey:
         self.number = page.get_by_test_id("number").inner_text()
         self.demand_path = re.search(r"/demands/[0-9a-f-]+$", page.url).group(0)
         self.enterprise = page
+        # 附件: a program named .png is refused; a real picture is kept and downloads as it was.
+        attach = page.get_by_test_id("attach-form")
+        attach.locator("#attachment").set_input_files(files=[{"name": "现场照片.png", "mimeType": "image/png", "buffer": b"MZ\x90\x00not a picture"}])
+        attach.locator("button[type=submit]").click()
+        expect(page.get_by_test_id("flash")).to_contain_text("附件只能是PDF、JPG、PNG图片")
+        attach = page.get_by_test_id("attach-form")
+        attach.locator("#attachment").set_input_files(files=[{"name": "现场照片.png", "mimeType": "image/png", "buffer": PNG}])
+        attach.locator("button[type=submit]").click()
+        expect(page.get_by_test_id("flash")).to_contain_text("已上传附件：现场照片.png")
+        expect(page.get_by_test_id("attachments")).to_contain_text("现场照片.png")
+        with page.expect_download() as download:
+            page.get_by_test_id("attachments").get_by_text("现场照片.png").click()
+        with open(download.value.path(), "rb") as saved:
+            if saved.read() != PNG:
+                fail("the downloaded attachment is not the picture that was uploaded")
+        self.shot(page, "enterprise-attachment")
 
     def csrf_is_required(self):
         page = self.enterprise
@@ -294,7 +313,10 @@ class Journey:
 
     def unit_answers(self):
         page = self.person("茅箭区", "茅箭区经信局管理员")
-        self.open_demand(page, state="待签收")
+        # The unit reads the attachments from the intake that keeps them, which follows the demand.
+        self.open_demand(page, state="待签收", ready="[data-testid=attachments]")
+        expect(page.get_by_test_id("attachments")).to_contain_text("现场照片.png")
+        expect(page.get_by_test_id("attach-form")).to_have_count(0)
         page.click("button:has-text('签收')")
         expect(page.get_by_test_id("flash")).to_contain_text("已签收")
         expect(page.get_by_test_id("state")).to_have_text("办理中")
@@ -677,9 +699,9 @@ class Journey:
         expect(enterprise.get_by_test_id("changes")).to_contain_text("企业简介")
         expect(enterprise.get_by_test_id("changes")).to_contain_text(HOSTILE)
         expect(enterprise.get_by_test_id("changes").locator("tbody tr")).to_have_count(1)
-        self.shot(enterprise, "enterprise-profile")
+        self.shot(enterprise, "enterprise-info")
         enterprise.set_viewport_size(PHONE)
-        self.shot(enterprise, "phone-enterprise-profile")
+        self.shot(enterprise, "phone-enterprise-info")
         enterprise.context.close()
 
     def periodic_returns(self):

@@ -6,7 +6,8 @@ import Hummingbird
 public struct BodyLimitMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
 
-    /// Path prefix → the largest body it takes.
+    /// Path pattern → the largest body it takes. A pattern matches a path that starts with its
+    /// segments, `*` standing for any one segment (`/demands/*/attachments`).
     let largeBodies: [String: Int]
 
     public init(largeBodies: [String: Int] = [:]) {
@@ -17,12 +18,19 @@ public struct BodyLimitMiddleware: RouterMiddleware {
         -> Response
     {
         var context = context
-        if let limit = largeBodies.first(where: { request.uri.path.hasPrefix($0.key) })?.value {
+        if let limit = largeBodies.first(where: { Self.matches(request.uri.path, pattern: $0.key) })?.value {
             context.maxUploadSize = limit
         }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > context.maxUploadSize {
             throw APIError.bodyTooLarge
         }
         return try await next(request, context)
+    }
+
+    static func matches(_ path: String, pattern: String) -> Bool {
+        let segments = path.split(separator: "/")
+        let wanted = pattern.split(separator: "/")
+        guard segments.count >= wanted.count else { return false }
+        return zip(segments, wanted).allSatisfy { segment, want in want == "*" || segment == want }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+import HTTPTypes
 import Hummingbird
 import OfficeDocuments
 
@@ -24,6 +26,17 @@ public enum Download {
         Response(
             status: .ok, headers: [.contentType: contentType(of: name), .contentDisposition: "attachment; filename=\"\(name)\""],
             body: .init(byteBuffer: body))
+    }
+
+    /// A file a person uploaded, under its own name (RFC 6266: UTF-8, percent-encoded), with its
+    /// checked type, never sniffed by the browser.
+    public static func uploaded(_ body: ByteBuffer, filename: String, contentType: String) -> Response {
+        let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+        let encoded = filename.addingPercentEncoding(withAllowedCharacters: unreserved) ?? "attachment"
+        return Response(status: .ok, headers: [
+            .contentType: contentType, .contentDisposition: "attachment; filename*=UTF-8''\(encoded)",
+            HTTPField.Name("X-Content-Type-Options")!: "nosniff", .cacheControl: "private, no-store",
+        ], body: .init(byteBuffer: body))
     }
 
     /// The media type of a downloaded file, by its extension.

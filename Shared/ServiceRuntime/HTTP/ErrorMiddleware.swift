@@ -74,6 +74,16 @@ public struct ErrorMiddleware: RouterMiddleware {
 }
 
 extension Request {
+    /// The body as bytes (a file), refusing one over the context's limit with 413.
+    public func collectBytes(context: AppRequestContext) async throws -> [UInt8] {
+        do {
+            var request = self
+            return Array(try await request.collectBody(upTo: context.maxUploadSize).readableBytesView)
+        } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
+            throw APIError.bodyTooLarge
+        }
+    }
+
     /// Decodes a JSON body, refusing bodies over the context's limit with 413, control characters
     /// in any string with 422 `CONTROL_CHARACTER`, a missing or mistyped field with 422 naming it,
     /// and what is not JSON with 400 `MALFORMED_JSON`.

@@ -60,6 +60,8 @@ extension LoadReport {
         lines += half.apiCalls.map(Self.latencyLine)
         lines.append(Self.latencyHeader("Kafka hop (outbox → inbox)"))
         lines += half.kafkaHops.map(Self.latencyLine)
+        lines.append(Self.latencyHeader("Portal page (HTML to the last byte)"))
+        lines += half.portalPages.map(Self.latencyLine)
         if let sms = half.submitToFirstSMS {
             lines.append(Self.latencyHeader("SMS"))
             lines.append(Self.latencyLine(sms))

@@ -34,6 +34,8 @@ public struct LoadReport: Codable, Sendable {
         public var kafkaHops: [LatencySummary]
         public var submitToFirstSMS: LatencySummary?
         public var demandsWithoutSMS: Int
+        /// The office's dashboard and list in the portal, read while the journeys run.
+        public var portalPages: [LatencySummary]
     }
 
     public struct Round: Codable, Sendable {
@@ -76,6 +78,10 @@ public struct LoadReport: Codable, Sendable {
             if let worst = half.apiCalls.filter({ $0.name != "every API call" }).max(by: { $0.p99 < $1.p99 }) {
                 targets.append(Self.atMost("p99 of every API call at half load, \(label) (worst: \(worst.name))", goal: 50,
                     measured: worst.p99, unit: " ms"))
+            }
+            if let page = half.portalPages.last {
+                targets.append(Self.atMost("portal page p99 at half load (office dashboard and list), \(label)", goal: 150,
+                    measured: page.p99, unit: " ms"))
             }
             if let sms = half.submitToFirstSMS {
                 targets.append(Self.atMost("submit → SMS at the gateway p99, \(label)", goal: 1000, measured: sms.p99, unit: " ms"))

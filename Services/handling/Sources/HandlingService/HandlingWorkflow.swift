@@ -146,7 +146,7 @@ public struct HandlingWorkflow: Sendable {
             try await Self.setScope(principal, policy: policy, on: connection, logger: logger)
             return try await recorder.repository.loadCurrent(id, on: connection)
         }
-        guard let current, policy.canRead(DemandVisibility(current.demand), as: principal) else { throw APIError.demandNotFound }
+        guard let current, policy.canRead(current.visibility, as: principal) else { throw APIError.demandNotFound }
         return DemandView(current, rules: rules)
     }
 

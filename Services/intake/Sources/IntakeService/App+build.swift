@@ -14,7 +14,9 @@ import ServiceRuntime
 /// runtime underneath.
 public func buildIntakeApplication(settings: RuntimeSettings) async throws -> some ApplicationProtocol {
     let (runtime, intake) = try await makeIntake(settings: settings)
-    let router = runtime.router(largeBodies: ["/admin/directory": IntakeRoutes.directoryFileLimit])
+    let router = runtime.router(largeBodies: [
+        "/admin/directory": IntakeRoutes.directoryFileLimit, "/demands/*/attachments": DemandAttachments.bodyLimit,
+    ])
     IntakeRoutes(intake: intake).register(on: router)
     let reader = try SettingsReader()
     let pairing = PairingDesk(intake: intake, reminderSchedule: try pairingReminderSchedule(reader))

@@ -57,5 +57,6 @@ enum IntakeMigrations {
         PairingDesk.allocationMigration,
         PairingDesk.proposalMigration,
         PairingDesk.profileMigration,
+        DemandAttachments.migration,
     ]
 }

@@ -420,7 +420,7 @@ public struct IntakeWorkflow: Sendable {
         let current = try await runtime.database.withConnection { connection in
             try await recorder.repository.loadCurrent(id, on: connection)
         }
-        guard let current, rules.policy.canRead(DemandVisibility(current.demand), as: principal) else {
+        guard let current, rules.policy.canRead(current.visibility, as: principal) else {
             throw APIError.demandNotFound
         }
         return DemandView(current, rules: rules)

@@ -47,6 +47,8 @@ struct PortalRoutes: Sendable {
         router.post("demands/:id/resubmit", use: correct)
         router.get("demands/:id/edit", use: correctionPage)
         router.post("demands/:id/edit", use: correct)
+        router.post("demands/:id/attachments", use: uploadAttachment)
+        router.get("demands/:id/attachments/:attachment", use: downloadAttachment)
         router.post("demands/:id/:action", use: act)
         router.post("dispatch/bulk", use: dispatchSeveral)
         router.get("reports/:name", use: report)
@@ -249,6 +251,10 @@ struct PortalRoutes: Sendable {
         let session = try context.requireSession()
         let api = session.api
         let list = ListQuery(request.uri.queryParameters)
+        // The page's lists are asked at once, beside the role's own part: the office's page waits
+        // for the slowest answer, not for their sum.
+        async let listed = allDemands(api, query: list.apiQuery)
+        async let supervision = api.role == .office ? supervisionLists(api) : []
         var sections: [[String: Any]] = []
         var fields: [String: Any] = [:]
         switch api.role {
@@ -274,7 +280,7 @@ struct PortalRoutes: Sendable {
                 .fields(month: request.uri.queryParameters.get("month").map { String($0) })
             fields["charts"] = true
         }
-        let rows = try await allDemands(api, query: list.apiQuery)
+        let rows = try await listed
         var all = section(Self.allListTitle(api.role), Array(rows.prefix(ListQuery.pageSize)))
         var filter: [String: Any] = [
             "states": list.stateOptions, "overdue": list.overdueOnly, "q": list.search ?? "", "isFiltered": list.isFiltered,
@@ -284,20 +290,27 @@ struct PortalRoutes: Sendable {
         if rows.count > ListQuery.pageSize { filter["next"] = list.link("/home", page: list.page + 1) }
         all["filter"] = filter
         sections.append(all)
-        if api.role == .office {
-            // The supervision ladder's lists (001 §4.4, §4.6): cases under 挂牌督办 until they close,
-            // and unresolved demands not followed up this week.
-            var flagged = section("挂牌督办", try await client.ledger(api, query: "?flagged=true"))
-            flagged["key"] = "flagged"
-            var followUps = section("待跟踪（7天内未跟踪的在办诉求）", try await client.ledger(api, query: "?followUpDue=true"))
-            followUps["key"] = "follow-up-due"
-            var promises = section("B类承诺事项（待报告完成情况）", try await client.ledger(api, query: "?awaitingCompletion=true"))
-            promises["key"] = "awaiting-completion"
-            sections += [flagged, followUps, promises]
+        for ladder in try await supervision {
+            var shown = section(ladder.title, ladder.items)
+            shown["key"] = ladder.key
+            sections.append(shown)
         }
         fields["sections"] = sections
         return pages.page("home", title: PageRenderer.homeLabel(for: api.role), session: session,
             flash: session.flash, fields)
+    }
+
+    /// The supervision ladder's lists on the office's page (001 §4.4, §4.6): cases under 挂牌督办
+    /// until they close, unresolved demands not followed up this week, and class-B promises.
+    func supervisionLists(_ api: Session) async throws -> [(title: String, key: String, items: [PlatformClient.QueueItem])] {
+        async let flagged = client.ledger(api, query: "?flagged=true")
+        async let followUps = client.ledger(api, query: "?followUpDue=true")
+        async let promises = client.ledger(api, query: "?awaitingCompletion=true")
+        return [
+            ("挂牌督办", "flagged", try await flagged),
+            ("待跟踪（7天内未跟踪的在办诉求）", "follow-up-due", try await followUps),
+            ("B类承诺事项（待报告完成情况）", "awaiting-completion", try await promises),
+        ]
     }
 
     /// The filtered list of the home page as a CSV file or Excel workbook: exactly the rows the filters select.
@@ -364,6 +377,7 @@ struct PortalRoutes: Sendable {
         if session.api.role == .dispatcher, fields["canDispatch"] as? Bool == true {
             fields["units"] = try await client.units(session.api).map { ["id": $0.id, "name": $0.name] }
         }
+        fields["attachments"] = try await attachmentFields(of: demand, pageID: id, as: session.api)
         return pages.page("demand", title: "诉求 \(demand.registrationNumber ?? "")", session: session,
             flash: session.flash, fields)
     }

@@ -87,15 +87,8 @@ struct IntakeRoutes {
             guard let kind = context.parameters.get("kind").flatMap(DirectorySheet.Kind.init) else {
                 throw APIError(.notFound, code: "NOT_FOUND", message: "没有这种名录（应为enterprises或cadres）")
             }
-            var request = request
-            let body: ByteBuffer
-            do {
-                body = try await request.collectBody(upTo: context.maxUploadSize)
-            } catch let error as any HTTPResponseError where error.status == .contentTooLarge {
-                throw APIError.bodyTooLarge
-            }
             let preview = request.uri.queryParameters.get("preview") == "true"
-            return try await intake.importSheet(kind, bytes: Array(body.readableBytesView), preview: preview)
+            return try await intake.importSheet(kind, bytes: try await request.collectBytes(context: context), preview: preview)
         }
         router.get("directory/enterprises") { _, context in
             try await intake.enterprises(for: try context.requirePrincipal())
@@ -125,6 +118,25 @@ struct IntakeRoutes {
         }
         demands.get(":id") { _, context in
             try await intake.view(try context.demandID(), for: try context.requirePrincipal())
+        }
+        let attachments = DemandAttachments(intake: intake)
+        demands.get(":id/attachments") { _, context in
+            try await attachments.list(of: try context.demandID(), for: try context.requirePrincipal())
+        }
+        demands.post(":id/attachments") { request, context -> Response in
+            let principal = try context.requirePrincipal()
+            let filename = request.uri.queryParameters.get("filename") ?? ""
+            let bytes = try await request.collectBytes(context: context)
+            var response = try await attachments.add(to: try context.demandID(), filename: filename, bytes: bytes, by: principal)
+                .response(from: request, context: context)
+            response.status = .created
+            return response
+        }
+        demands.get(":id/attachments/:attachmentID") { _, context in
+            guard let attachment = context.parameters.get("attachmentID").flatMap(UUID.init(uuidString:)) else {
+                throw APIError.notFound("附件")
+            }
+            return try await attachments.download(attachment, of: try context.demandID(), for: try context.requirePrincipal())
         }
         demands.document(":id/registration-form", pdf: intake.runtime.pdf) { _, context in
             let view = try await intake.view(try context.demandID(), for: try context.requirePrincipal())
