@@ -62,6 +62,8 @@ extension LoadReport {
         lines += half.kafkaHops.map(Self.latencyLine)
         lines.append(Self.latencyHeader("Portal page (HTML to the last byte)"))
         lines += half.portalPages.map(Self.latencyLine)
+        lines.append(Self.latencyHeader("The office page's API calls, one at a time"))
+        lines += half.portalPageCalls.map(Self.latencyLine)
         if let sms = half.submitToFirstSMS {
             lines.append(Self.latencyHeader("SMS"))
             lines.append(Self.latencyLine(sms))

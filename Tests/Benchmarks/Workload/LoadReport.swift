@@ -36,6 +36,8 @@ public struct LoadReport: Codable, Sendable {
         public var demandsWithoutSMS: Int
         /// The office's dashboard and list in the portal, read while the journeys run.
         public var portalPages: [LatencySummary]
+        /// The API calls the office's page makes, timed one at a time beside it.
+        public var portalPageCalls: [LatencySummary]
     }
 
     public struct Round: Codable, Sendable {
@@ -79,7 +81,7 @@ public struct LoadReport: Codable, Sendable {
                 targets.append(Self.atMost("p99 of every API call at half load, \(label) (worst: \(worst.name))", goal: 50,
                     measured: worst.p99, unit: " ms"))
             }
-            if let page = half.portalPages.last {
+            if let page = half.portalPages.first(where: { $0.name == "every portal page" }) {
                 targets.append(Self.atMost("portal page p99 at half load (office dashboard and list), \(label)", goal: 150,
                     measured: page.p99, unit: " ms"))
             }

@@ -124,7 +124,8 @@ public struct LoadRun: Sendable {
         let start = ContinuousClock.now
         recorder.begin()
         let pages = LatencyBook()
-        async let pagesRead = PortalReader(base: stack.url(.portal), book: pages).read(for: .seconds(settings.halfLoad))
+        let pageCalls = LatencyBook()
+        async let pagesRead = PortalReader(base: stack.url(.portal), book: pages, client: PlatformClient(stack: stack), calls: pageCalls).read(for: .seconds(settings.halfLoad))
         let (results, skipped) = await driver.openLoop(rate: rate, duration: .seconds(settings.halfLoad),
             maximumInFlight: settings.actors * 8, label: "half load")
         _ = try await pagesRead
@@ -149,7 +150,8 @@ public struct LoadRun: Sendable {
             targetJourneysPerSecond: rate, journeys: finished, failed: results.count - finished, skipped: skipped,
             journeysPerSecond: Double(finished) / elapsed, apiCalls: api.summaries(all: "every API call"),
             kafkaHops: hops.summaries(all: "every hop"), submitToFirstSMS: sms.summaries().first,
-            demandsWithoutSMS: outcomes.count - accepted.count, portalPages: pages.summaries(all: "every portal page"))
+            demandsWithoutSMS: outcomes.count - accepted.count, portalPages: pages.summaries(all: "every portal page"),
+            portalPageCalls: pageCalls.summaries())
         print(String(format: "  half load: %.1f journeys/s; API p99 %.1f ms; hop p99 %.1f ms; submit → SMS p99 %.0f ms; portal page p99 %.1f ms",
             half.journeysPerSecond, half.apiCalls.last?.p99 ?? 0, half.kafkaHops.last?.p99 ?? 0, half.submitToFirstSMS?.p99 ?? 0,
             half.portalPages.last?.p99 ?? 0))

@@ -1,8 +1,10 @@
 import AsyncHTTPClient
+import DemandDomain
 import Foundation
 import LocalStack
 import NIOCore
 import NIOHTTP1
+import PlatformAPI
 
 /// The tier office reading the web platform while journeys run (issue "The web platform": page p99
 /// under 150 ms): its dashboard and a page of its overdue list, each HTML the portal renders from
@@ -11,6 +13,25 @@ import NIOHTTP1
 struct PortalReader: Sendable {
     let base: String
     let book: LatencyBook
+    /// Times, one by one after each pair of pages, the API calls the office's page makes, so that a
+    /// slow page can be told from its slowest call.
+    let client: PlatformClient
+    let calls: LatencyBook
+
+    static let calls: [(name: String, call: @Sendable (PlatformClient, Session, String) async throws -> Void)] = [
+        ("api for the page: figures of the month", { client, session, month in _ = try await client.figures(session, query: "?month=\(month)") }),
+        ("api for the page: unit ranking", { client, session, month in _ = try await client.unitRanking(session, query: "?month=\(month)") }),
+        ("api for the page: cadre figures", { client, session, month in _ = try await client.cadreFigures(session, query: "?month=\(month)") }),
+        ("api for the page: list, newest 51", { client, session, _ in _ = try await client.dispatchList(session, query: "?limit=51&offset=0") }),
+        ("api for the page: list, overdue, page 2", { client, session, _ in
+            _ = try await client.dispatchList(session, query: "?overdue=true&limit=51&offset=50")
+        }),
+        ("api for the page: ledger, flagged", { client, session, _ in _ = try await client.ledger(session, query: "?flagged=true") }),
+        ("api for the page: ledger, follow-up due", { client, session, _ in _ = try await client.ledger(session, query: "?followUpDue=true") }),
+        ("api for the page: ledger, class-B promises", { client, session, _ in
+            _ = try await client.ledger(session, query: "?awaitingCompletion=true")
+        }),
+    ]
 
     static let pages = [("portal: office dashboard (/home)", "/home"), ("portal: office list, overdue, page 2", "/home?overdue=1&page=2")]
     static let pause = Duration.milliseconds(250)
@@ -28,8 +49,10 @@ struct PortalReader: Sendable {
         }
     }
 
-    private func read(with client: HTTPClient, for duration: Duration) async throws -> Int {
-        let session = try await logIn(client)
+    private func read(with http: HTTPClient, for duration: Duration) async throws -> Int {
+        let session = try await logIn(http)
+        let office = try await client.login(tier: "maojian", login: "茅箭区双千办", password: Cast.demoPassword)
+        let month = CalendarMonth(CivilDate(Date())).description
         let end = ContinuousClock.now + duration
         var count = 0
         while ContinuousClock.now < end {
@@ -37,12 +60,17 @@ struct PortalReader: Sendable {
                 var request = HTTPClientRequest(url: base + path)
                 request.headers.add(name: "Cookie", value: session)
                 let start = ContinuousClock.now
-                let response = try await client.execute(request, timeout: .seconds(30))
+                let response = try await http.execute(request, timeout: .seconds(30))
                 let body = try await response.body.collect(upTo: 16 << 20)
                 guard response.status == .ok, body.readableBytes > 0 else { throw StackError("the portal answered \(path) with \(response.status)") }
                 book.record(name, ContinuousClock.now - start)
                 count += 1
                 try await Task.sleep(for: Self.pause)
+            }
+            for (name, call) in Self.calls {
+                let start = ContinuousClock.now
+                try await call(client, office, month)
+                calls.record(name, ContinuousClock.now - start)
             }
         }
         return count
