@@ -216,7 +216,7 @@ public struct DemandRepository: Sendable {
         }
         if let states = filter.states { conditions.append("d.state = ANY(\(try bind(states.map(\.rawValue))))") }
         if let tenant = filter.tenant { conditions.append("d.tenant = \(try bind(tenant.rawValue))") }
-        if filter.overdueOnly { conditions.append("\(Self.dueAt) < now()") }
+        if filter.overdueOnly { conditions.append("d.position_due_at < now()") }
         if filter.flaggedOnly { conditions.append("d.flagged AND d.state <> 'closed'") }
         if filter.awaitingCompletionOnly { conditions.append("d.awaiting_completion") }
         if let before = filter.followUpDueBefore {
@@ -233,9 +233,8 @@ public struct DemandRepository: Sendable {
         }
         let sql = """
             SELECT d.id, d.tenant, d.state, d.registration_number, d.enterprise_name, d.lead_unit_id, d.updated_at,
-                \(Self.dueAt), (d.position->'location')::text
+                d.position_due_at, (d.position->'location')::text
             FROM demands d
-            LEFT JOIN LATERAL (SELECT min(due_at) AS due_at FROM deadlines WHERE demand_id = d.id AND d.position IS NULL) dl ON true
             WHERE \(conditions.joined(separator: " AND "))
             ORDER BY d.updated_at DESC LIMIT \(try bind(filter.limit)) OFFSET \(try bind(filter.offset))
             """
@@ -253,10 +252,6 @@ public struct DemandRepository: Sendable {
         }
         return items
     }
-
-    /// The earliest running deadline where the demand is now; rows stored before positions were
-    /// kept fall back to this service's own deadline rows.
-    private static let dueAt = "CASE WHEN d.position IS NULL THEN dl.due_at ELSE d.position_due_at END"
 
     private func binds(_ id: UUID) -> PostgresBindings {
         var values = PostgresBindings()

@@ -87,12 +87,17 @@ public enum DemandTables {
             "CREATE INDEX demands_awaiting_completion ON demands (tenant, planned_completion) WHERE awaiting_completion",
         ]),
         // Lists show the newest first in pages of fifty: walking this index stops after a page, where
-        // sorting every demand of the tier (and finding each one's deadline) grew with the tier.
-        // And the units a demand went to after this service handed it on, as the status events tell:
-        // they may read this service's copy (and the files intake keeps with it). One migration, as
-        // the numbers after 9 are each service's own.
-        Migration(version: 9, name: "newest first; followed units", statements: [
+        // sorting every demand of the tier grew with the tier. The current deadline of a row stored
+        // before positions were kept is written once from its deadline rows (they change only when the
+        // row is saved again, with a position), so that every list reads one indexed column, and the
+        // overdue list looks its rows up instead of walking the tier. And the units a demand went to
+        // after this service handed it on, as the status events tell: they may read this service's
+        // copy (and the files intake keeps with it). One migration, as the numbers after 9 are each
+        // service's own.
+        Migration(version: 9, name: "newest first; current deadlines; followed units", statements: [
             "CREATE INDEX demands_recent ON demands (updated_at DESC)",
+            "UPDATE demands d SET position_due_at = (SELECT min(due_at) FROM deadlines WHERE demand_id = d.id) WHERE position IS NULL",
+            "CREATE INDEX demands_due ON demands (position_due_at) WHERE position_due_at IS NOT NULL",
             "ALTER TABLE demands ADD COLUMN followed_unit_ids text[] NOT NULL DEFAULT '{}'",
         ]),
     ]
