@@ -32,7 +32,7 @@ extension PortalRoutes {
         return [
             "files": files.map {
                 ["name": $0.filename, "size": Self.sizeText($0.size), "by": $0.uploadedBy, "at": CivilDate.shanghaiText($0.uploadedAt),
-                 "url": "/demands/\(page)/attachments/\($0.id.uuidString.lowercased())"]
+                 "url": "/demands/\(page)/attachments/\($0.id.uuidString.lowercased())?tier=\(home.tier.rawValue)&demand=\(home.id.uuidString.lowercased())"]
             },
             "hasFiles": !files.isEmpty,
             "canAttach": [.enterprise, .cadre, .office].contains(api.role) && demand.location.state != .closed
@@ -63,11 +63,14 @@ extension PortalRoutes {
 
     func downloadAttachment(_ request: Request, context: PortalContext) async throws -> Response {
         let session = try context.requireSession()
-        let id = try Self.demandID(context)
-        guard let attachmentID = context.parameters.get("attachment").flatMap(UUID.init(uuidString:)) else { throw PortalError.notFound }
-        let (demand, _) = try await read(id, as: session.api)
-        guard let home = Self.attachmentHome(of: demand),
-            let file = try await client.attachments(session.api, tier: home.tier, home.id).first(where: { $0.id == attachmentID })
+        // The page's link names the intake that keeps the file; that intake checks the person may read it.
+        let query = request.uri.queryParameters
+        guard let attachmentID = context.parameters.get("attachment").flatMap(UUID.init(uuidString:)),
+            let tier = query.get("tier").flatMap(TenantID.init(validating:)), tree.contains(tier),
+            let demandID = query.get("demand").flatMap(UUID.init(uuidString:))
+        else { throw PortalError.notFound }
+        let home = (tier: tier, id: demandID)
+        guard let file = try await client.attachments(session.api, tier: home.tier, home.id).first(where: { $0.id == attachmentID })
         else { throw PortalError.notFound }
         let data = try await client.attachmentContent(session.api, tier: home.tier, home.id, attachmentID: attachmentID)
         return Download.uploaded(ByteBuffer(bytes: data), filename: file.filename, contentType: file.contentType)
