@@ -432,6 +432,7 @@ let package = Package(
         .target(
             name: "Workload",
             dependencies: [
+                "ReportingService",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),

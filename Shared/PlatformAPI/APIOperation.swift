@@ -22,6 +22,8 @@ public struct APIOperation: Sendable {
 
     public static let login = APIOperation("login", .intake, .POST, "/auth/login")
     public static let loginUnits = APIOperation("loginUnits", .intake, .GET, "/auth/units")
+    public static let accounts = APIOperation("accounts", .intake, .GET, "/accounts")
+    public static let resetPassword = APIOperation("accounts.resetPassword", .intake, .POST, "/accounts/{subject}/password-reset")
     public static let changePassword = APIOperation("changePassword", .intake, .POST, "/me/password")
     public static let myPhone = APIOperation("myPhone", .intake, .GET, "/me/phone")
     public static let changePhone = APIOperation("changePhone", .intake, .PUT, "/me/phone")
@@ -46,6 +48,7 @@ public struct APIOperation: Sendable {
     public static let dispatchSlip = APIOperation("dispatch-slip", .handling, .GET, "/demands/{id}/dispatch-slip")
     public static let messages = APIOperation("messages", .notifier, .GET, "/demands/{id}/messages")
     public static let figures = APIOperation("figures", .reporting, .GET, "/figures")
+    public static let figureMonths = APIOperation("figures.months", .reporting, .GET, "/figures/months")
     public static let unitFigures = APIOperation("figures.units", .reporting, .GET, "/figures/units")
     public static let unitRanking = APIOperation("rankings.units", .reporting, .GET, "/rankings/units")
     public static let annualEvaluation = APIOperation("evaluations.annual", .reporting, .GET, "/evaluations/annual")
@@ -124,7 +127,7 @@ public struct APIOperation: Sendable {
         myAppraisal, submitAppraisal, cadreQuarters, appraisalRequests, pairingCadres, setExemption, deactivateCadre, allocate,
         proposeChange, pairingProposals, decideChange, returnsTracker, returnReminders, returnSheet, submitReturn,
         briefingRecipients, setBriefingRecipients, issueBriefing, importDirectorySheet,
-        attachments, attach, attachmentContent,
+        attachments, attach, attachmentContent, figureMonths, accounts, resetPassword,
     ] + exports + documents.map(\.asPDF) + HandlingAction.allCases.map(\.operation)
 }
 

@@ -125,7 +125,7 @@ struct DirectorySheetTests {
 
     @Test("Drawn first passwords are ten letters and digits that cannot be misread")
     func initialPasswords() {
-        let passwords = (0..<50).map { _ in DirectorySheet.drawInitialPassword() }
+        let passwords = (0..<50).map { _ in PasswordPolicy.drawInitialPassword() }
         #expect(Set(passwords).count == 50)
         for password in passwords {
             #expect(password.count == 10)

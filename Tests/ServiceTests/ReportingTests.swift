@@ -234,6 +234,8 @@ struct ReportingTests {
             let report = try await figures(settings, history, database: database)
             try check(report, history)
             try await checkUnitsAndCadres(settings, history, database: database)
+            try await checkEntryCountsMatchFacts(database)
+            try await checkTrend(report, settings, history, database: database)
 
             let rebuilt = try await rebuildReadModel(settings: settings, topics: topics, idle: .seconds(3))
             #expect(rebuilt.applied == eventCount, "the replay applies each event once")
@@ -242,6 +244,46 @@ struct ReportingTests {
             #expect(again.total == report.total)
             try check(again, history)
         }
+    }
+
+    /// The dashboard's months say what the month's figures say, for a subtree (each demand once) and for one tier.
+    func checkTrend(_ report: FiguresReport, _ settings: RuntimeSettings, _ history: ReportingHistory, database: Database)
+        async throws
+    {
+        let query = FiguresQuery(logger: Logger(label: "rt"), tree: settings.tenants)
+        let months = CalendarMonth("2024-02")!...CalendarMonth("2024-04")!
+        let subtree = try await database.withConnection { connection in
+            try await query.trend(tenants: [history.city, history.countyA, history.countyB], months: months, on: connection)
+        }
+        #expect(subtree.months.map(\.month.description) == ["2024-02", "2024-03", "2024-04"])
+        let total = try #require(report.total)
+        #expect(subtree.months[1].received == total.received && subtree.months[1].closed == total.closed)
+        #expect(subtree.months[0].received == 0 && subtree.months[2].received == 0)
+        let county = try await database.withConnection { connection in
+            try await query.trend(tenants: [history.countyA], months: months, on: connection)
+        }
+        let countyFigures = try #require(report.tiers.first { $0.scope == history.countyA.rawValue })
+        #expect(county.months[1].received == countyFigures.received && county.months[1].closed == countyFigures.closed)
+        #expect(total.received < report.tiers.reduce(0) { $0 + $1.received }, "the history escalates inside the subtree")
+    }
+
+    /// The completion counts kept event by event are what counting the fact rows afresh gives.
+    func checkEntryCountsMatchFacts(_ database: Database) async throws {
+        func counts() async throws -> Set<String> {
+            let rows = try await database.query(
+                """
+                SELECT concat_ws(' ', tenant, dimension, dimension_key, day, entered, closed) FROM entry_counts
+                WHERE entered <> 0 OR closed <> 0
+                """)
+            return Set(try rows.decode(String.self))
+        }
+        let kept = try await counts()
+        try await database.transaction { connection in
+            try await connection.execute("TRUNCATE entry_counts", logger: Logger(label: "rt"))
+            try await connection.execute(PostgresQuery(unsafeSQL: EntryCounts.recount), logger: Logger(label: "rt"))
+        }
+        #expect(kept.count >= 6, "every tier, unit and cadre a demand entered is counted")
+        #expect(kept == (try await counts()))
     }
 
     func check(_ report: FiguresReport, _ history: ReportingHistory) throws {

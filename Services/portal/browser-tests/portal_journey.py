@@ -397,6 +397,14 @@ class Journey:
         expect(page.get_by_test_id("ranking").locator("tbody tr").first.locator("td").nth(3)).to_have_text(re.compile(r"\d+\.\d%"))
         expect(page.get_by_test_id("cadres")).to_contain_text("李明远")
         self.shot(page, "office-home")
+        # Searching the list shows the list at the top, with the way back to the month's figures.
+        page.get_by_test_id("filter").locator("input[name=q]").fill(self.number)
+        page.get_by_test_id("filter").locator("input[name=q]").press("Enter")
+        expect(page.get_by_test_id("dashboard-link")).to_be_visible()
+        expect(page.get_by_test_id("dashboard")).to_have_count(0)
+        expect(page.get_by_test_id("section").first).to_contain_text(self.number)
+        page.get_by_test_id("dashboard-link").locator("a").click()
+        expect(page.get_by_test_id("dashboard")).to_contain_text("承办单位排名")
         # A closed case leaves the 挂牌督办 list; the office calls the enterprise back.
         expect(page.get_by_test_id("section-flagged")).not_to_contain_text(self.number)
         page.goto(self.base + self.demand_path)
@@ -425,6 +433,8 @@ class Journey:
         page.select_option("select[name=state]", label="待审核")
         page.click("button:has-text('筛选')")
         expect(page.get_by_test_id("section").first).not_to_contain_text(self.number)
+        # The month's figures and their exports are on the unfiltered page.
+        page.goto(self.base + "/home")
         with page.expect_download() as download:
             page.locator("a[href^='/reports/figures.csv']").click()
         text = open(download.value.path(), encoding="utf-8-sig").read()
@@ -701,6 +711,8 @@ class Journey:
         expect(enterprise.get_by_test_id("changes").locator("tbody tr")).to_have_count(1)
         self.shot(enterprise, "enterprise-info")
         enterprise.set_viewport_size(PHONE)
+        expect(enterprise.get_by_test_id("changes")).to_be_hidden()
+        expect(enterprise.get_by_test_id("changes-list")).to_contain_text("修改后：武当山茶叶种植")
         self.shot(enterprise, "phone-enterprise-info")
         enterprise.context.close()
 
@@ -801,6 +813,45 @@ class Journey:
         expect(page).to_have_url(re.compile(r"/me/password$"))
         expect(page.get_by_test_id("first-login")).to_be_visible()
         context.close()
+        self.password_reset("临翔浏览器导入有限公司", password)
+
+    def log_in_form(self, tier, login, password):
+        """The login form filled in a fresh browser; answers the page after it."""
+        context = self.browser.new_context(viewport=DESKTOP, locale="zh-CN")
+        page = context.new_page()
+        page.goto(self.base + "/login")
+        page.select_option("#tier", label=tier)
+        page.fill("#login", login)
+        page.fill("#password", password)
+        page.click("button[type=submit]")
+        return page
+
+    def password_reset(self, login, old_password):
+        """账号管理 (002 §1–2): the office finds the account, resets its forgotten password; the new
+        initial password is shown once, the old one no longer works, the new one asks for a change."""
+        office = self.person("临翔区", "临翔区服企办")
+        office.click("nav >> text=账号管理")
+        office.get_by_test_id("account-filter").locator("#q").fill("浏览器导入")
+        office.get_by_test_id("account-filter").locator("button[type=submit]").click()
+        row = office.get_by_test_id("accounts").locator("tbody tr")
+        expect(row).to_have_count(1)
+        expect(row).to_contain_text("初始密码未修改")
+        row.locator("summary").click()
+        row.locator("button[type=submit]").click()
+        expect(office.get_by_test_id("flash")).to_contain_text("已重置" + login + "的密码")
+        password = office.get_by_test_id("reset-password").inner_text().strip()
+        expect(office.locator("#q")).to_have_value("浏览器导入")
+        expect(office.get_by_test_id("accounts").locator("tbody tr")).to_contain_text("临翔区服企办")
+        self.shot(office, "office-accounts")
+        office.set_viewport_size(PHONE)
+        self.shot(office, "phone-office-accounts")
+        office.context.close()
+        old = self.log_in_form("临翔区", login, old_password)
+        expect(old.get_by_test_id("flash")).to_contain_text("用户名或密码错误")
+        old.context.close()
+        new = self.log_in_form("临翔区", login, password)
+        expect(new).to_have_url(re.compile(r"/me/password$"))
+        new.context.close()
 
     def provisional_registration(self):
         """A telephone call from an enterprise not in the roster, with a landline: the office

@@ -93,7 +93,7 @@ struct ReportingBenchmark: AsyncParsableCommand {
 }
 
 /// SQL that fills the read model as two years of events would: one fact row per demand, and the
-/// daily counters the events of those demands add up to (by tier, unit and cadre).
+/// daily counters the events of those demands add up to (by tier, unit and cadre), and the completion counts.
 enum ReadModelLoad {
     static func statements(demands: Int) -> [(String, String)] {
         let steps = ["review", "dispatch", "sign", "result", "rating"]
@@ -151,6 +151,7 @@ enum ReadModelLoad {
                 GROUP BY tenant, dim, day, key, metric
                 """))
         }
+        statements.append(("entry counts (completion)", EntryCounts.recount))
         statements.append(("monthly counters", """
             INSERT INTO monthly_counts SELECT tenant, dimension, date_trunc('month', day)::date, dimension_key, metric, sum(value)
             FROM daily_counts GROUP BY 1, 2, 3, 4, 5

@@ -65,6 +65,22 @@ public struct StackDatabase: Sendable {
         }
     }
 
+    /// Runs `sql`, which names its tables without a schema, in `schema`, in one transaction.
+    public func execute(_ sql: String, inSchema schema: String) async throws {
+        try await database.client.withConnection { connection in
+            try await connection.execute("BEGIN", logger: database.logger)
+            do {
+                try await connection.execute("SELECT set_config('app.scope', 'system', true), set_config('search_path', \(schema), true)",
+                    logger: database.logger)
+                try await connection.execute(PostgresQuery(unsafeSQL: sql), logger: database.logger)
+                try await connection.execute("COMMIT", logger: database.logger)
+            } catch {
+                try? await connection.execute("ROLLBACK", logger: database.logger)
+                throw error
+            }
+        }
+    }
+
     static func quoted(_ identifier: String) -> String { "\"\(identifier.replacingOccurrences(of: "\"", with: "\"\""))\"" }
 
     static func list(_ ids: [UUID]) -> String {

@@ -58,5 +58,6 @@ enum IntakeMigrations {
         PairingDesk.proposalMigration,
         PairingDesk.profileMigration,
         DemandAttachments.migration,
+        IntakeWorkflow.accountsMigration,
     ]
 }

@@ -85,4 +85,16 @@ struct LoginThrottle: Sendable {
     func recordSuccess(_ keys: Keys) async throws {
         _ = try await database.query("DELETE FROM login_failures WHERE key = \(keys.account)")
     }
+
+    /// Lifts a login's lock and forgets its failures (a password reset).
+    func unlock(_ keys: Keys, on connection: PostgresConnection) async throws {
+        try await connection.execute("DELETE FROM login_failures WHERE key = \(keys.account)", logger: logger)
+    }
+
+    /// Until when each locked login is locked, by its account key.
+    func accountLocks() async throws -> [String: Date] {
+        let rows = try await database.query(
+            "SELECT key, locked_until FROM login_failures WHERE key LIKE 'account:%' AND locked_until > now()")
+        return Dictionary(try rows.decode((String, Date).self).map { ($0, $1) }, uniquingKeysWith: max)
+    }
 }

@@ -11,6 +11,18 @@ enum PasswordPolicy {
         guard password != current else { return "新密码不能与当前密码相同" }
         return nil
     }
+
+    /// A first password for a new account or a reset one: ten letters and digits, none that read
+    /// alike (0/o, 1/l/i), so that it can be read out over the phone; it must be changed at first login.
+    static func drawInitialPassword() -> String {
+        let letters = Array("abcdefghjkmnpqrstuvwxyz")
+        let digits = Array("23456789")
+        var generator = SystemRandomNumberGenerator()
+        var characters = (0..<7).map { _ in letters.randomElement(using: &generator)! }
+            + (0..<3).map { _ in digits.randomElement(using: &generator)! }
+        characters.shuffle(using: &generator)
+        return String(characters)
+    }
 }
 
 extension APIError {

@@ -18,19 +18,10 @@ struct Dashboard {
         let month = requested.flatMap { Self.isMonth($0) ? $0 : nil } ?? Self.month(now, offset: 0)
         async let ranking = client.unitRanking(session, query: "?month=\(month)")
         async let cadres = client.cadreFigures(session, query: "?month=\(month)")
-        let months = (0..<6).reversed().map { Self.month(now, offset: $0) }
-        // The chosen month and the last six, each asked once (the chosen one is usually among them).
-        let answers = try await withThrowingTaskGroup(of: (String, PlatformClient.FiguresSummary).self) { group in
-            for label in Set(months + [month]) {
-                group.addTask { [client, session] in (label, try await client.figures(session, query: "?month=\(label)")) }
-            }
-            var answers: [String: PlatformClient.FiguresSummary] = [:]
-            for try await (label, figures) in group { answers[label] = figures }
-            return answers
-        }
-        let trend = months.compactMap { label in answers[label].map { (label, $0) } }
-        guard let figures = answers[month] else { throw PortalError.notFound }
+        async let trend = client.figureMonths(session, query: "?from=\(Self.month(now, offset: 5))&to=\(Self.month(now, offset: 0))")
+        let figures = try await client.figures(session, query: "?month=\(month)")
         let total = figures.overall
+        let months = try await trend.months
         var fields: [String: Any] = [
             "month": month,
             "months": (0..<12).map { offset -> [String: Any] in
@@ -43,10 +34,10 @@ struct Dashboard {
             "cadres": try await cadres.sorted { $0.received > $1.received }.map(Self.cadreRow),
             "trendChart": Self.json([
                 "type": "bar",
-                "labels": trend.map(\.0),
+                "labels": months.map(\.month),
                 "series": [
-                    ["label": "受理", "data": trend.map { $0.1.overall?.received ?? 0 }],
-                    ["label": "销号", "data": trend.map { $0.1.overall?.closed ?? 0 }],
+                    ["label": "受理", "data": months.map(\.received)],
+                    ["label": "销号", "data": months.map(\.closed)],
                 ],
             ]),
         ]

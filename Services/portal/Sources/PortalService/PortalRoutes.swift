@@ -62,6 +62,8 @@ struct PortalRoutes: Sendable {
         router.get("enterprises/:enterprise", use: enterprisePage)
         router.post("enterprises/:enterprise", use: changeEnterpriseProfile)
         router.get("pairing/allocation", use: allocationPage)
+        router.get("accounts", use: accountsPage)
+        router.post("accounts/:subject/reset", use: resetPassword)
         router.get("directory-import", use: directoryImportPage)
         router.post("directory-import/preview", use: previewDirectorySheet)
         router.post("directory-import", use: importDirectorySheet)
@@ -276,9 +278,15 @@ struct PortalRoutes: Sendable {
             }
             sections.append(section("待签收", try await client.ledger(api, query: "?state=awaitingSignature")))
         case .office, .inspector, .system:
-            fields["dashboard"] = try await Dashboard(client: client, session: api)
-                .fields(month: request.uri.queryParameters.get("month").map { String($0) })
-            fields["charts"] = true
+            // Paging or filtering the list shows the list where the person is looking, not the
+            // month's figures above it again.
+            if list.isFiltered || list.page > 1 {
+                fields["dashboardLink"] = true
+            } else {
+                fields["dashboard"] = try await Dashboard(client: client, session: api)
+                    .fields(month: request.uri.queryParameters.get("month").map { String($0) })
+                fields["charts"] = true
+            }
         }
         let rows = try await listed
         var all = section(Self.allListTitle(api.role), Array(rows.prefix(ListQuery.pageSize)))

@@ -66,7 +66,7 @@ public func rebuildReadModel(
         defer { group.cancelAll() }
         try await MigrationRunner.apply(MessagingTables.migrations + ReportingMigrations.all, to: runtime.database)
         try await runtime.database.transaction { connection in
-            try await connection.execute("TRUNCATE daily_counts, monthly_counts, demand_facts, ratings", logger: runtime.logger)
+            try await connection.execute("TRUNCATE daily_counts, monthly_counts, entry_counts, demand_facts, ratings", logger: runtime.logger)
             try await connection.execute("DELETE FROM inbox WHERE consumer = \(statusConsumerName)", logger: runtime.logger)
         }
         let replay = runtime.consumer(name: statusConsumerName, group: "rebuild.\(UUID().uuidString.prefix(8))", topics: topics) {

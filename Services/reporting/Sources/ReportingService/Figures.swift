@@ -120,9 +120,6 @@ public struct FiguresQuery: Sendable {
             case .cadre: "paired_cadre_id"
             }
         }
-
-        /// When a demand entered the scope: a unit's is when it was made lead unit.
-        var enteredColumn: String { self == .unit ? "assigned_at" : "received_at" }
     }
 
     /// One unit or cadre to show figures for.
@@ -305,23 +302,17 @@ public struct FiguresQuery: Sendable {
 
     /// Per scope key: (closed now, entered) for the demands that entered the scope in the period:
     /// received by a tier or raised by a cadre's enterprises, or for a unit, made its lead unit (and
-    /// still led by it).
+    /// still led by it). Read from ``EntryCounts``: a sum over the period's days.
     func completion(_ dimension: Dimension, keys: [String], tenants: [TenantID], from: CivilDate, until: CivilDate,
         on connection: PostgresConnection) async throws -> [String: (Int, Int)]
     {
-        var binds = PostgresBindings()
-        binds.append(tenants.map(\.rawValue))
-        binds.append(keys)
-        binds.append(from.startInstant)
-        binds.append(until.startInstant)
-        let sql = """
-            SELECT \(dimension.factsColumn), (count(*) FILTER (WHERE state = 'closed'))::bigint,
-                (count(*) FILTER (WHERE state <> 'refused'))::bigint FROM demand_facts
-            WHERE tenant = ANY($1) AND \(dimension.factsColumn) = ANY($2)
-                AND \(dimension.enteredColumn) >= $3 AND \(dimension.enteredColumn) < $4
-            GROUP BY 1
+        let rows = try await connection.query(
             """
-        let rows = try await connection.query(PostgresQuery(unsafeSQL: sql, binds: binds), logger: logger)
+            SELECT dimension_key, sum(closed)::bigint, sum(entered)::bigint FROM entry_counts
+            WHERE dimension = \(dimension.rawValue) AND tenant = ANY(\(tenants.map(\.rawValue))) AND dimension_key = ANY(\(keys))
+                AND day >= \(from.description)::date AND day < \(until.description)::date
+            GROUP BY 1
+            """, logger: logger)
         var result: [String: (Int, Int)] = [:]
         for try await (key, closed, entered) in rows.decode((String, Int64, Int64).self) {
             result[key] = (Int(closed), Int(entered))
@@ -331,13 +322,14 @@ public struct FiguresQuery: Sendable {
 
     /// Figures of each unit or cadre over the period, summed over `tenants`: three queries for all
     /// of them, however many there are.
+    /// `countingOverdue: false` leaves `overdueNow` at 0 (a ranking's past periods have no "now").
     func figures(of dimension: Dimension, scopes: [Scope], tenants: [TenantID], from: CivilDate, to: CivilDate,
-        on connection: PostgresConnection) async throws -> [Figures]
+        countingOverdue: Bool = true, on connection: PostgresConnection) async throws -> [Figures]
     {
         let until = to.adding(days: 1)
         let keys = scopes.map(\.key)
         let counters = try await counters(dimension, keys: keys, tenants: tenants, from: from, until: until, on: connection)
-        let overdue = try await overdueNow(dimension, keys: keys, tenants: tenants, on: connection)
+        let overdue = countingOverdue ? try await overdueNow(dimension, keys: keys, tenants: tenants, on: connection) : [:]
         let completion = try await completion(dimension, keys: keys, tenants: tenants, from: from, until: until, on: connection)
         return scopes.map { scope in
             var figures = Self.figures(scope: scope.key, name: scope.name, counters: counters[scope.key] ?? [:],

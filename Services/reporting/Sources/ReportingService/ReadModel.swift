@@ -154,8 +154,11 @@ struct ReadModel: Sendable {
         let received: Date? = transition.sequence == 1 ? transition.at : nil
         let closed: Date? = transition.to == .closed ? transition.at : nil
         let assigned: Date? = if case .dispatch = transition.action { transition.at } else { nil }
+        // The fact row as it was and as it is now, and the difference they make to `entry_counts`.
         try await connection.execute(
             """
+            WITH old AS (SELECT -1 AS sign, \(unescaped: EntryCounts.factColumns) FROM demand_facts WHERE demand_id = \(summary.id)),
+            new AS (
             INSERT INTO demand_facts AS f (demand_id, tenant, registration_number, enterprise_id, enterprise_name, paired_cadre_id,
                 category, industry_group, lead_unit_id, lead_unit_name, origin_tenant, state, state_sequence, received_at, closed_at,
                 open_step, open_due_at, assigned_at, assigned_sequence)
@@ -177,6 +180,10 @@ struct ReadModel: Sendable {
                 received_at = coalesce(f.received_at, EXCLUDED.received_at),
                 closed_at = coalesce(f.closed_at, EXCLUDED.closed_at),
                 registration_number = coalesce(f.registration_number, EXCLUDED.registration_number)
+            RETURNING 1 AS sign, \(unescaped: EntryCounts.factColumns)
+            ),
+            deltas AS (\(unescaped: EntryCounts.contributions(of: "(SELECT * FROM old UNION ALL SELECT * FROM new)")))
+            \(unescaped: EntryCounts.add(from: "deltas"))
             """, logger: logger)
     }
 }

@@ -11,6 +11,8 @@ import PostgresStorage
 ///   earliest open deadline: for the completion rate and the overdue and unsatisfied lists.
 ///   `assigned_at` is when its current lead unit was given it, for a unit's completion rate.
 /// - `ratings`: every rating, for the list of unsatisfied enterprises.
+/// - `entry_counts`: per scope and day a demand entered it, how many entered and are closed now
+///   (``EntryCounts``): the completion rate.
 /// - `monthly_counts`: the same counters by month: months (and quarters and years) are what people
 ///   ask for, and a month then reads a few thousand counters instead of tens of thousands.
 public enum ReportingMigrations {
@@ -153,5 +155,6 @@ public enum ReportingMigrations {
             )
             """,
         ]),
+        EntryCounts.migration,
     ]
 }

@@ -22,6 +22,9 @@ struct ReportingRoutes {
         router.get("figures") { request, context in
             try await reporting.figures(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)
         }
+        router.get("figures/months") { request, context in
+            try await reporting.trend(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)
+        }
         router.get("figures/units") { request, context in
             try await reporting.unitFigures(for: try context.requirePrincipal(), parameters: request.uri.queryParameters)
         }

@@ -140,7 +140,9 @@ struct ReportingWorkflow: Sendable {
         try await unitFigures(for: principal, tier: parameters.get("tier"), period: try Self.period(parameters))
     }
 
-    func unitFigures(for principal: Principal, tier requested: String?, period: Period) async throws -> [Figures] {
+    func unitFigures(for principal: Principal, tier requested: String?, period: Period, countingOverdue: Bool = true) async throws
+        -> [Figures]
+    {
         var units: [DirectoryUnit]
         let tenants: [TenantID]
         if principal.role == .unitAdmin {
@@ -159,7 +161,8 @@ struct ReportingWorkflow: Sendable {
         }
         let scopes = units.map { FiguresQuery.Scope(key: $0.id, name: $0.name) }
         return try await runtime.database.withConnection { connection in
-            try await query.figures(of: .unit, scopes: scopes, tenants: tenants, from: period.from, to: period.to, on: connection)
+            try await query.figures(of: .unit, scopes: scopes, tenants: tenants, from: period.from, to: period.to,
+                countingOverdue: countingOverdue, on: connection)
         }
     }
 

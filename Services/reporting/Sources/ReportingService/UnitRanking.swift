@@ -71,9 +71,10 @@ extension ReportingWorkflow {
     func unitRanking(for principal: Principal, parameters: Parameters) async throws -> UnitRanking {
         let period = try Self.period(parameters)
         let tier = parameters.get("tier")
-        async let current = unitFigures(for: principal, tier: tier, period: period)
-        async let previous = unitFigures(for: principal, tier: tier, period: period.before)
-        async let lastYear = unitFigures(for: principal, tier: tier, period: period.yearBefore)
+        // A standing has no overdue count.
+        async let current = unitFigures(for: principal, tier: tier, period: period, countingOverdue: false)
+        async let previous = unitFigures(for: principal, tier: tier, period: period.before, countingOverdue: false)
+        async let lastYear = unitFigures(for: principal, tier: tier, period: period.yearBefore, countingOverdue: false)
         return UnitRanking(current: (try await current, period.label), previous: (try await previous, period.before.label),
             lastYear: (try await lastYear, period.yearBefore.label))
     }

@@ -220,18 +220,6 @@ struct DirectorySheet {
             passwordChangeRequired: true)
         return (DirectoryFile(tenant: tier.rawValue, people: [person]), current == nil, problems)
     }
-
-    /// A first password for an account the sheet gives none: ten letters and digits, none that read
-    /// alike (0/o, 1/l/i), so that it can be read out over the phone; it must be changed at first login.
-    static func drawInitialPassword() -> String {
-        let letters = Array("abcdefghjkmnpqrstuvwxyz")
-        let digits = Array("23456789")
-        var generator = SystemRandomNumberGenerator()
-        var characters = (0..<7).map { _ in letters.randomElement(using: &generator)! }
-            + (0..<3).map { _ in digits.randomElement(using: &generator)! }
-        characters.shuffle(using: &generator)
-        return String(characters)
-    }
 }
 
 extension IntakeWorkflow {
@@ -269,7 +257,7 @@ extension IntakeWorkflow {
             refused: plan.refused, newLogins: plan.loginsWithoutPassword.count, initialPasswords: [])
         guard !preview, plan.added + plan.updated > 0 else { return answer }
         for login in plan.loginsWithoutPassword {
-            let password = DirectorySheet.drawInitialPassword()
+            let password = PasswordPolicy.drawInitialPassword()
             if let index = plan.file.people?.firstIndex(where: { $0.id == login.id }) { plan.file.people?[index].password = password }
             if let index = plan.file.enterprises?.firstIndex(where: { $0.id == login.id }) { plan.file.enterprises?[index].password = password }
             answer.initialPasswords.append(.init(unitName: login.unitName, login: login.login, password: password))

@@ -75,6 +75,13 @@ struct IntakeRoutes {
             return Response(status: .noContent)
         }
 
+        router.get("accounts") { request, context in
+            try await intake.accounts(for: try context.requirePrincipal(), unit: request.uri.queryParameters.get("unit"))
+        }
+        router.post("accounts/:subject/password-reset") { _, context in
+            try await intake.resetPassword(of: context.parameters.get("subject") ?? "", by: try context.requirePrincipal())
+        }
+
         router.put("admin/directory") { request, context -> IntakeWorkflow.ImportSummary in
             let principal = try context.requireRole([.office])
             guard principal.tenant == intake.tier.id else { throw APIError.forbiddenTenant }
