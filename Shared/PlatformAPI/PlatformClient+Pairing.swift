@@ -14,6 +14,7 @@ extension PlatformClient {
         public var wayName: String
         public var summary: String
         public var demandsRaised: Int
+        public var resolvedOnSpot: String?
         public var recordedAt: Date
     }
 
@@ -36,6 +37,7 @@ extension PlatformClient {
             public var enterpriseID: String
             public var name: String
             public var contacts: Int
+            public var resolvedOnSpot: Int
             public var lastContactOn: CivilDate?
             public var status: BusinessStatus?
             public var statusName: String?
@@ -49,6 +51,7 @@ extension PlatformClient {
             public var enterprises: [Enterprise]
             public var contacted: Int
             public var statusReported: Int
+            public var resolvedOnSpot: Int
             public var complete: Bool
             public var remindedAt: Date?
         }
@@ -131,6 +134,7 @@ extension PlatformClient {
             public var monthsContacted: Int
             public var monthsStatusReported: Int
             public var monthsSoFar: Int
+            public var resolvedOnSpot: Int
             public var results: [String]
         }
 

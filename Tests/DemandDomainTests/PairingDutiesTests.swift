@@ -44,6 +44,10 @@ struct PairingDutiesTests {
                 "demandsRaised:INVALID_COUNT"])
         #expect(codes(PairingContactInput(enterpriseID: "e1", contactedOn: "2026-11-20", way: "phone",
             summary: String(repeating: "字", count: 1001))) == ["summary:TEXT_TOO_LONG"])
+        #expect(codes(PairingContactInput(enterpriseID: "e1", contactedOn: "2026-11-20", way: "phone", summary: "x",
+            resolvedOnSpot: String(repeating: "字", count: 501))) == ["resolvedOnSpot:TEXT_TOO_LONG"])
+        #expect(codes(PairingContactInput(enterpriseID: "e1", contactedOn: "2026-11-20", way: "phone", summary: "x",
+            resolvedOnSpot: " " + String(repeating: "字", count: 500) + " ")).isEmpty)
     }
 
     @Test("A business status is for this month or the two before it")

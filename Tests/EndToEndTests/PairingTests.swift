@@ -30,7 +30,20 @@ extension EndToEnd {
                 contactedOn: today.description, way: "visit", summary: "了解订单和用工情况，宣讲稳岗补贴政策<script>", demandsRaised: 1))
             #expect(recorded.enterpriseName == "十堰示范汽车零部件有限公司" && recorded.cadreName == "李明远" && recorded.wayName == "上门走访")
             let listed = try await client.pairingContacts(cast.cadre)
-            #expect(listed.contains { $0.id == recorded.id && $0.summary.hasSuffix("<script>") })
+            #expect(listed.contains { $0.id == recorded.id && $0.summary.hasSuffix("<script>") && $0.resolvedOnSpot == nil })
+            // 000 Q16: a difficulty solved on the spot is kept with the contact and counted in the cadre's month and quarter.
+            let counted = try #require(try await client.pairingMonth(cast.countyOffice).cadres.first { $0.cadreID == "mj-cadre-1" })
+            let quarterBefore = try #require(try await client.cadreQuarters(cast.countyOffice).cadres.first { $0.cadreID == "mj-cadre-1" })
+            let solved = try await client.recordContact(cast.cadre, PairingContactInput(enterpriseID: "mj-ent-1",
+                contactedOn: today.description, way: "phone", summary: "企业反映社保补贴申报不会操作",
+                resolvedOnSpot: "  当场指导企业在网上完成社保补贴申报  "))
+            #expect(solved.resolvedOnSpot == "当场指导企业在网上完成社保补贴申报")
+            let after = try #require(try await client.pairingMonth(cast.countyOffice).cadres.first { $0.cadreID == "mj-cadre-1" })
+            #expect(after.resolvedOnSpot == counted.resolvedOnSpot + 1)
+            #expect(after.enterprises.first { $0.enterpriseID == "mj-ent-1" }?.resolvedOnSpot ?? 0 >= 1)
+            let quarterAfter = try #require(try await client.cadreQuarters(cast.countyOffice).cadres.first { $0.cadreID == "mj-cadre-1" })
+            #expect(quarterAfter.resolvedOnSpot == quarterBefore.resolvedOnSpot + 1)
+            #expect(try await client.pairingContacts(cast.cadre).contains { $0.id == solved.id && $0.resolvedOnSpot != nil })
 
             func refusal(_ session: Session, _ input: PairingContactInput) async throws -> APICallError {
                 do {

@@ -604,10 +604,14 @@ class Journey:
         form.locator("#contact-enterprise").select_option(label="十堰示范汽车零部件有限公司")
         form.locator("#way").select_option(label="电话联系")
         form.locator("#summary").fill("电话了解四季度订单和用电情况，告知企业技改补贴申报时间")
+        # 000 Q16: what the cadre solved on the spot needs no demand, and is counted.
+        form.locator("#resolvedOnSpot").fill("当场告知技改补贴申报材料清单")
         form.locator("button[type=submit]").click()
         expect(cadre.get_by_test_id("flash")).to_contain_text("已登记对十堰示范汽车零部件有限公司的走访")
         expect(cadre.locator("tr[data-enterprise=mj-ent-1]")).to_contain_text("次，最近")
         expect(cadre.get_by_test_id("contacts")).to_contain_text("电话了解四季度订单")
+        expect(cadre.get_by_test_id("contacts")).to_contain_text("当场化解：当场告知技改补贴申报材料清单")
+        expect(cadre.get_by_test_id("resolved")).not_to_have_text("0")
         status = cadre.get_by_test_id("status-form")
         status.locator("#status-enterprise").select_option(label="十堰示范汽车零部件有限公司")
         status.locator("#status").select_option(label="正常经营")
@@ -631,6 +635,7 @@ class Journey:
         expect(office.locator("tr[data-cadre=mj-cadre-1]")).to_contain_text("李明远")
         expect(office.locator("tr[data-cadre=mj-cadre-2]")).to_contain_text("未完成")
         expect(office.get_by_test_id("contacts")).to_contain_text("电话了解四季度订单")
+        expect(office.locator("tr[data-cadre=mj-cadre-1] [data-testid=resolved-count]")).not_to_have_text("0")
         self.shot(office, "office-pairing")
         # 包联分配: the demo's 四上 enterprises are all paired, and its 小微 enterprise is outside the
         # programme: the preview has nothing to allocate.

@@ -109,16 +109,23 @@ public struct PairingContactInput: Sendable, Hashable, Codable {
     public var summary: String
     /// How many demands the enterprise raised in the contact (000 Q16 counts them).
     public var demandsRaised: Int?
+    /// A difficulty the cadre or their unit solved on the spot (000 Q16: 第一时间化解), which then
+    /// needs no demand on the platform; counted as solved at first contact.
+    public var resolvedOnSpot: String?
 
-    public init(enterpriseID: String, contactedOn: String, way: String, summary: String, demandsRaised: Int? = nil) {
+    public init(enterpriseID: String, contactedOn: String, way: String, summary: String, demandsRaised: Int? = nil,
+        resolvedOnSpot: String? = nil)
+    {
         self.enterpriseID = enterpriseID
         self.contactedOn = contactedOn
         self.way = way
         self.summary = summary
         self.demandsRaised = demandsRaised
+        self.resolvedOnSpot = resolvedOnSpot
     }
 
     public static let summaryLimit = 1000
+    public static let resolvedOnSpotLimit = 500
     /// A contact is recorded within this many days; older ones belong to a month already counted.
     public static let lateRecordDays = 62
 
@@ -143,6 +150,8 @@ public struct PairingContactInput: Sendable, Hashable, Codable {
         if let demandsRaised, !(0...99).contains(demandsRaised) {
             issues.add("INVALID_COUNT", "demandsRaised", "提出诉求数应为0到99之间的整数")
         }
+        issues.optionalText(resolvedOnSpot?.trimmingWhitespace, field: "resolvedOnSpot", label: "当场化解的困难",
+            maxLength: Self.resolvedOnSpotLimit)
         try issues.finish()
         return (date!, way!)
     }

@@ -20,6 +20,10 @@ struct PortalReader: Sendable {
 
     static let calls: [(name: String, call: @Sendable (PlatformClient, Session, String) async throws -> Void)] = [
         ("api for the page: figures of the month", { client, session, month in _ = try await client.figures(session, query: "?month=\(month)") }),
+        ("api for the page: six months received and closed", { client, session, month in
+            let last = CalendarMonth(month)!
+            _ = try await client.figureMonths(session, query: "?from=\(last.adding(months: -5))&to=\(last)")
+        }),
         ("api for the page: unit ranking", { client, session, month in _ = try await client.unitRanking(session, query: "?month=\(month)") }),
         ("api for the page: cadre figures", { client, session, month in _ = try await client.cadreFigures(session, query: "?month=\(month)") }),
         ("api for the page: list, newest 51", { client, session, _ in _ = try await client.dispatchList(session, query: "?limit=51&offset=0") }),
@@ -33,6 +37,7 @@ struct PortalReader: Sendable {
         }),
     ]
 
+    /// The list page shows the list alone (paging and filters leave the month's figures out).
     static let pages = [("portal: office dashboard (/home)", "/home"), ("portal: office list, overdue, page 2", "/home?overdue=1&page=2")]
     static let pause = Duration.milliseconds(250)
 

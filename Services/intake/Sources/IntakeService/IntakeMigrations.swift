@@ -59,5 +59,6 @@ enum IntakeMigrations {
         PairingDesk.profileMigration,
         DemandAttachments.migration,
         IntakeWorkflow.accountsMigration,
+        PairingDesk.resolvedOnSpotMigration,
     ]
 }

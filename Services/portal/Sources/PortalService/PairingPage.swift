@@ -20,7 +20,8 @@ extension PortalRoutes {
         try checkCSRF(form, session)
         let input = PairingContactInput(enterpriseID: form["enterpriseID"] ?? "", contactedOn: form["contactedOn"] ?? "",
             way: form["way"] ?? "", summary: form["summary"] ?? "",
-            demandsRaised: (form["demandsRaised"] ?? "").isEmpty ? 0 : Int(form["demandsRaised"] ?? "") ?? -1)
+            demandsRaised: (form["demandsRaised"] ?? "").isEmpty ? 0 : Int(form["demandsRaised"] ?? "") ?? -1,
+            resolvedOnSpot: form["resolvedOnSpot"])
         do {
             let contact = try await client.recordContact(session.api, input)
             try await sessions.setFlash(.done("已登记对\(contact.enterpriseName)的走访"), for: session.id)
@@ -122,6 +123,7 @@ extension PortalRoutes {
             },
             "contactedOn": contact?.contactedOn ?? CivilDate(Date()).description, "today": CivilDate(Date()).description,
             "summary": contact?.summary ?? "", "demandsRaised": contact?.demandsRaised.map(String.init) ?? "0",
+            "resolvedOnSpot": contact?.resolvedOnSpot ?? "",
             "statusNote": typed.status?.note ?? "",
             "contactErrors": typed.contactErrors, "statusErrors": typed.statusErrors,
         ]
@@ -131,6 +133,7 @@ extension PortalRoutes {
         [
             "cadreID": cadre.cadreID, "name": cadre.name, "unitName": cadre.unitName ?? "", "count": cadre.enterprises.count,
             "contacted": cadre.contacted, "statusReported": cadre.statusReported, "complete": cadre.complete,
+            "resolvedCount": cadre.resolvedOnSpot,
             "remindedAt": cadre.remindedAt.map(CivilDate.shanghaiText) ?? "",
             "enterprises": cadre.enterprises.map { enterprise -> [String: Any] in
                 [
@@ -146,6 +149,7 @@ extension PortalRoutes {
         [
             "date": contact.contactedOn.description, "enterprise": contact.enterpriseName, "cadre": contact.cadreName,
             "way": contact.wayName, "summary": contact.summary, "demandsRaised": contact.demandsRaised,
+            "resolved": contact.resolvedOnSpot ?? "",
         ]
     }
 }

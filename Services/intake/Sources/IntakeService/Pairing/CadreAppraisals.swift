@@ -69,6 +69,8 @@ extension PairingDesk {
         var monthsContacted: Int
         var monthsStatusReported: Int
         var monthsSoFar: Int
+        /// Difficulties solved on the spot in the quarter so far (000 Q16).
+        var resolvedOnSpot: Int
         var results: [String]
     }
 
@@ -147,7 +149,8 @@ extension PairingDesk {
                     enterprises: cadre.enterprises.count, appraised: own.count, duties: duties,
                     monthsContacted: kept.filter { $0.contacted == $0.enterprises.count }.count,
                     monthsStatusReported: kept.filter { $0.statusReported == $0.enterprises.count }.count,
-                    monthsSoFar: monthsSoFar.count, results: own.compactMap(\.results))
+                    monthsSoFar: monthsSoFar.count, resolvedOnSpot: kept.reduce(0) { $0 + $1.resolvedOnSpot },
+                    results: own.compactMap(\.results))
             }
         }
         switch principal.role {

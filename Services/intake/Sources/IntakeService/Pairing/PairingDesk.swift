@@ -58,6 +58,11 @@ struct PairingDesk: Sendable {
         """,
     ])
 
+    /// A difficulty solved on the spot in a contact (000 Q16); NULL when none was.
+    static let resolvedOnSpotMigration = Migration(version: 25, name: "difficulties resolved on the spot", statements: [
+        "ALTER TABLE pairing_contacts ADD COLUMN resolved_on_spot text"
+    ])
+
     // MARK: Answers
 
     struct Contact: Codable, ResponseEncodable {
@@ -71,6 +76,7 @@ struct PairingDesk: Sendable {
         var wayName: String
         var summary: String
         var demandsRaised: Int
+        var resolvedOnSpot: String?
         var recordedAt: Date
     }
 
@@ -92,6 +98,8 @@ struct PairingDesk: Sendable {
         var enterpriseID: String
         var name: String
         var contacts: Int
+        /// Contacts this month that solved a difficulty on the spot.
+        var resolvedOnSpot: Int
         var lastContactOn: CivilDate?
         var status: BusinessStatus?
         var statusName: String?
@@ -105,6 +113,8 @@ struct PairingDesk: Sendable {
         var enterprises: [EnterpriseDuties]
         var contacted: Int
         var statusReported: Int
+        /// Difficulties solved on the spot this month, over all their enterprises.
+        var resolvedOnSpot: Int
         /// Every enterprise has a contact and a status this month.
         var complete: Bool
         var remindedAt: Date?
@@ -132,19 +142,21 @@ struct PairingDesk: Sendable {
         let id = UUID()
         let summary = input.summary.trimmingWhitespace
         let demandsRaised = input.demandsRaised ?? 0
+        let resolvedOnSpot = input.resolvedOnSpot.trimmedOrNil
         let enterprise = try await runtime.transaction { connection in
             let enterprise = try await pairedEnterprise(input.enterpriseID, of: principal, on: connection)
             try await connection.execute(
                 """
-                INSERT INTO pairing_contacts (id, enterprise_id, cadre_id, contacted_on, way, summary, demands_raised)
-                VALUES (\(id), \(enterprise.id), \(principal.subject), \(date.description)::date, \(way.rawValue), \(summary), \(demandsRaised))
+                INSERT INTO pairing_contacts (id, enterprise_id, cadre_id, contacted_on, way, summary, demands_raised, resolved_on_spot)
+                VALUES (\(id), \(enterprise.id), \(principal.subject), \(date.description)::date, \(way.rawValue), \(summary), \(demandsRaised),
+                    \(resolvedOnSpot))
                 """, logger: logger)
             return enterprise
         }
         logger.info("Pairing contact recorded", metadata: ["cadre": "\(principal.subject)", "enterprise": "\(enterprise.id)"])
         return Contact(id: id, enterpriseID: enterprise.id, enterpriseName: enterprise.name, cadreID: principal.subject,
             cadreName: principal.name ?? principal.subject, contactedOn: date, way: way, wayName: way.chineseName, summary: summary,
-            demandsRaised: demandsRaised, recordedAt: Date())
+            demandsRaised: demandsRaised, resolvedOnSpot: resolvedOnSpot, recordedAt: Date())
     }
 
     /// Records the month's status and republishes the enterprise with its recent statuses, so every
@@ -196,20 +208,20 @@ struct PairingDesk: Sendable {
             ) { first, _ in first }
             let rows = try await connection.query(
                 """
-                SELECT id, enterprise_id, cadre_id, contacted_on::text, way, summary, demands_raised, recorded_at
+                SELECT id, enterprise_id, cadre_id, contacted_on::text, way, summary, demands_raised, resolved_on_spot, recorded_at
                 FROM pairing_contacts
                 WHERE contacted_on BETWEEN \(month.firstDay.description)::date AND \(month.lastDay.description)::date
                     AND enterprise_id = ANY(\(wanted))
                 ORDER BY contacted_on DESC, recorded_at DESC
                 """, logger: logger)
             var contacts: [Contact] = []
-            for try await (id, enterprise, cadre, date, way, summary, raised, recordedAt) in rows.decode(
-                (UUID, String, String, String, String, String, Int, Date).self)
+            for try await (id, enterprise, cadre, date, way, summary, raised, resolved, recordedAt) in rows.decode(
+                (UUID, String, String, String, String, String, Int, String?, Date).self)
             {
                 guard let date = CivilDate(date), let way = ContactWay(rawValue: way) else { continue }
                 contacts.append(Contact(id: id, enterpriseID: enterprise, enterpriseName: names[enterprise] ?? enterprise,
                     cadreID: cadre, cadreName: cadreNames[cadre] ?? cadre, contactedOn: date, way: way, wayName: way.chineseName,
-                    summary: summary, demandsRaised: raised, recordedAt: recordedAt))
+                    summary: summary, demandsRaised: raised, resolvedOnSpot: resolved, recordedAt: recordedAt))
             }
             return contacts
         }
@@ -409,14 +421,14 @@ struct PairingDesk: Sendable {
     func duties(in month: CalendarMonth, roster: Roster, on connection: PostgresConnection) async throws -> [CadreDuties] {
         let first = month.firstDay.description
         let last = month.lastDay.description
-        var contacts: [String: (count: Int, last: CivilDate?)] = [:]
-        for try await (enterprise, count, lastDate) in try await connection.query(
+        var contacts: [String: (count: Int, resolved: Int, last: CivilDate?)] = [:]
+        for try await (enterprise, count, resolved, lastDate) in try await connection.query(
             """
-            SELECT enterprise_id, count(*)::int, max(contacted_on)::text FROM pairing_contacts
+            SELECT enterprise_id, count(*)::int, count(resolved_on_spot)::int, max(contacted_on)::text FROM pairing_contacts
             WHERE contacted_on BETWEEN \(first)::date AND \(last)::date GROUP BY enterprise_id
             """, logger: logger
-        ).decode((String, Int, String).self) {
-            contacts[enterprise] = (count, CivilDate(lastDate))
+        ).decode((String, Int, Int, String).self) {
+            contacts[enterprise] = (count, resolved, CivilDate(lastDate))
         }
         var statuses: [String: BusinessStatus] = [:]
         for try await (enterprise, status) in try await connection.query(
@@ -437,13 +449,14 @@ struct PairingDesk: Sendable {
             guard let enterprises = roster.paired[cadre.id], !enterprises.isEmpty else { return nil }
             let rows = enterprises.sorted { $0.name < $1.name }.map { enterprise in
                 EnterpriseDuties(enterpriseID: enterprise.id, name: enterprise.name, contacts: contacts[enterprise.id]?.count ?? 0,
-                    lastContactOn: contacts[enterprise.id]?.last, status: statuses[enterprise.id],
+                    resolvedOnSpot: contacts[enterprise.id]?.resolved ?? 0, lastContactOn: contacts[enterprise.id]?.last, status: statuses[enterprise.id],
                     statusName: statuses[enterprise.id]?.chineseName)
             }
             let contacted = rows.filter { $0.contacts > 0 }.count
             let reported = rows.filter { $0.status != nil }.count
             return CadreDuties(cadreID: cadre.id, name: cadre.name, unitID: cadre.unitID, unitName: cadre.unitID.flatMap { roster.unitNames[$0] },
                 enterprises: rows, contacted: contacted, statusReported: reported,
+                resolvedOnSpot: rows.reduce(0) { $0 + $1.resolvedOnSpot },
                 complete: contacted == rows.count && reported == rows.count, remindedAt: reminders[cadre.id])
         }
     }
