@@ -165,18 +165,11 @@ public struct DemandRepository: Sendable {
 
     /// Records what a status event says of a demand held here: a later transition of the demand
     /// itself (`depth` 0), or of the copy a parent tier made when this one escalated it (`depth` 1).
-    /// Older or repeated news changes nothing, so events may arrive late, twice or out of order.
+    /// Older or repeated news changes nothing, so events may arrive late, twice or out of order;
+    /// units only join (a unit the demand went to may read it, whatever the order the news comes in).
     public func follow(_ id: UUID, to position: DemandPosition, depth: Int, unitIDs: [String] = [], on connection: PostgresConnection)
         async throws
     {
-        // Units only join: a unit the demand went to may read it, whatever the order the news comes in.
-        if !unitIDs.isEmpty {
-            try await connection.execute(
-                """
-                UPDATE demands SET followed_unit_ids = ARRAY(SELECT DISTINCT unit FROM unnest(followed_unit_ids || \(unitIDs)) AS unit ORDER BY unit)
-                WHERE id = \(id) AND NOT (followed_unit_ids @> \(unitIDs))
-                """, logger: logger)
-        }
         let json = String(decoding: try EventCoding.encoder().encode(position), as: UTF8.self)
         let sequence = position.location.sequence
         let ownState = depth == 0 ? position.location.state.rawValue : nil
@@ -189,9 +182,14 @@ public struct DemandRepository: Sendable {
                 position_due_at = CASE WHEN newer THEN \(position.dueAt) ELSE position_due_at END,
                 position_depth = CASE WHEN newer THEN \(depth) ELSE position_depth END,
                 position_sequence = CASE WHEN newer THEN \(sequence) ELSE position_sequence END,
-                updated_at = greatest(updated_at, \(position.location.updatedAt))
-            FROM (SELECT (position_depth, position_sequence) < (\(depth), \(sequence)) AS newer FROM demands WHERE id = \(id)) AS news
-            WHERE id = \(id) AND (newer OR (\(ownState)::text IS NOT NULL AND state_sequence < \(sequence)))
+                updated_at = greatest(updated_at, \(position.location.updatedAt)),
+                followed_unit_ids = CASE WHEN units_known THEN followed_unit_ids
+                    ELSE ARRAY(SELECT DISTINCT unit FROM unnest(followed_unit_ids || \(unitIDs)) AS unit ORDER BY unit) END
+            FROM (
+                SELECT (position_depth, position_sequence) < (\(depth), \(sequence)) AS newer, followed_unit_ids @> \(unitIDs) AS units_known
+                FROM demands WHERE id = \(id)
+            ) AS news
+            WHERE id = \(id) AND (newer OR NOT units_known OR (\(ownState)::text IS NOT NULL AND state_sequence < \(sequence)))
             """, logger: logger)
     }
 

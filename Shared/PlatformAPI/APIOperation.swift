@@ -22,6 +22,10 @@ public struct APIOperation: Sendable {
 
     public static let login = APIOperation("login", .intake, .POST, "/auth/login")
     public static let loginUnits = APIOperation("loginUnits", .intake, .GET, "/auth/units")
+    public static let applyForAccount = APIOperation("accountApplications.apply", .intake, .POST, "/account-applications")
+    public static let accountApplications = APIOperation("accountApplications", .intake, .GET, "/account-applications")
+    public static let decideAccountApplication = APIOperation(
+        "accountApplications.decide", .intake, .POST, "/account-applications/{id}/decision")
     public static let accounts = APIOperation("accounts", .intake, .GET, "/accounts")
     public static let resetPassword = APIOperation("accounts.resetPassword", .intake, .POST, "/accounts/{subject}/password-reset")
     public static let changePassword = APIOperation("changePassword", .intake, .POST, "/me/password")
@@ -128,6 +132,7 @@ public struct APIOperation: Sendable {
         proposeChange, pairingProposals, decideChange, returnsTracker, returnReminders, returnSheet, submitReturn,
         briefingRecipients, setBriefingRecipients, issueBriefing, importDirectorySheet,
         attachments, attach, attachmentContent, figureMonths, accounts, resetPassword,
+        applyForAccount, accountApplications, decideAccountApplication,
     ] + exports + documents.map(\.asPDF) + HandlingAction.allCases.map(\.operation)
 }
 

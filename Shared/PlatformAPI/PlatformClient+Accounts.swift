@@ -35,6 +35,50 @@ extension PlatformClient {
 }
 
 extension PlatformClient {
+    /// An enterprise's online account application (`/account-applications`).
+    public struct AccountApplication: Decodable, Sendable {
+        public var id: UUID
+        public var enterpriseName: String
+        public var creditCode: String
+        public var address: String
+        public var industryGroup: IndustryGroup
+        public var contactName: String
+        public var contactPhone: String
+        public var note: String?
+        public var state: String
+        public var appliedAt: Date
+        public var decidedBy: String?
+        public var decidedAt: Date?
+        public var reason: String?
+        public var enterpriseID: String?
+    }
+
+    /// Applies without a session; `clientAddress` is the applicant's, which intake limits per day.
+    public func applyForAccount(tier: TenantID, _ input: AccountApplicationInput, clientAddress: String? = nil) async throws
+        -> AccountApplication
+    {
+        try await send(.applyForAccount, tier: tier, token: nil, body: input,
+            headers: clientAddress.map { ["X-Forwarded-For": $0] } ?? [:])
+    }
+
+    /// Pending applications, or all (`all`).
+    public func accountApplications(_ session: Session, all: Bool = false) async throws -> [AccountApplication] {
+        try await send(.accountApplications, tier: session.tier, query: all ? "?state=all" : "", token: session.token)
+    }
+
+    public func decideAccountApplication(_ session: Session, id: UUID, approve: Bool, reason: String? = nil) async throws
+        -> AccountApplication
+    {
+        struct Decision: Encodable, Sendable {
+            var approve: Bool
+            var reason: String?
+        }
+        return try await send(.decideAccountApplication, tier: session.tier, id: id, token: session.token,
+            body: Decision(approve: approve, reason: reason))
+    }
+}
+
+extension PlatformClient {
     /// Received and closed per month (`GET /figures/months`).
     public struct MonthlyTrend: Decodable, Sendable {
         public struct Month: Decodable, Sendable {

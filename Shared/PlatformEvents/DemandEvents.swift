@@ -25,6 +25,9 @@ public enum EventType {
     public static let appraisalRequest = "cn.qyfw.pairing.appraisal-request.v1"
     /// intake → notifier: an enterprise has a new cadre (``PairingAssignedEvent``).
     public static let pairingAssigned = "cn.qyfw.pairing.assigned.v1"
+    /// intake → notifier: the office approved or refused an enterprise's online account application
+    /// (``AccountApplicationDecidedEvent``).
+    public static let accountApplicationDecided = "cn.qyfw.accounts.application-decided.v1"
     /// reporting → notifier: a unit or an office has not yet submitted periodic returns (``ReturnReminderEvent``).
     public static let returnReminder = "cn.qyfw.returns.reminder.v1"
     /// reporting → notifier: the office issued the month's bulletin to the tier's leaders (``BriefingIssuedEvent``).

@@ -62,3 +62,28 @@ public struct PairingAssignedEvent: Codable, Sendable, Hashable {
         self.cadrePhone = cadrePhone
     }
 }
+
+/// The office approved or refused an enterprise's online account application; the notifier texts
+/// the applicant's contact, who is in no directory yet when refused.
+public struct AccountApplicationDecidedEvent: Codable, Sendable, Hashable {
+    public var tenant: TenantID
+    public var applicationID: UUID
+    public var enterpriseName: String
+    public var contactName: String
+    public var contactPhone: MobileNumber
+    public var approved: Bool
+    /// Why it was refused.
+    public var reason: String?
+
+    public init(tenant: TenantID, applicationID: UUID, enterpriseName: String, contactName: String, contactPhone: MobileNumber,
+        approved: Bool, reason: String?)
+    {
+        self.tenant = tenant
+        self.applicationID = applicationID
+        self.enterpriseName = enterpriseName
+        self.contactName = contactName
+        self.contactPhone = contactPhone
+        self.approved = approved
+        self.reason = reason
+    }
+}

@@ -50,6 +50,27 @@ struct PairingDutiesTests {
             resolvedOnSpot: " " + String(repeating: "字", count: 500) + " ")).isEmpty)
     }
 
+    @Test("An account application is trimmed and checked field by field; the password against the policy given")
+    func accountApplication() throws {
+        let input = AccountApplicationInput(enterpriseName: " 临翔申请茶厂 ", creditCode: "91420302ma4a3f6g7l", address: " 临翔区1号 ",
+            industryGroup: "agriculture", contactName: " 李联络 ", contactPhone: "+86 199-0005-0133", password: "Apply2026ok", note: "  ")
+        let valid = try input.validated { $0.count < 8 ? "too short" : nil }
+        #expect(valid.enterpriseName == "临翔申请茶厂" && valid.creditCode.rawValue == "91420302MA4A3F6G7L" && valid.address == "临翔区1号")
+        #expect(valid.industryGroup == .agriculture && valid.contactName == "李联络" && valid.contactPhone.digits == "19900050133")
+        #expect(valid.note == nil)
+        var bad = input
+        bad.password = "x"
+        bad.contactPhone = "0883-2123456"
+        bad.creditCode = "91420302MA4A3F6G7X"
+        do {
+            _ = try bad.validated { $0.count < 8 ? "too short" : nil }
+            Issue.record("a bad application was accepted")
+        } catch {
+            #expect(error.issues.map { "\($0.field):\($0.code)" } == ["creditCode:INVALID_CREDIT_CODE", "contactPhone:INVALID_MOBILE",
+                "password:WEAK_PASSWORD"])
+        }
+    }
+
     @Test("A business status is for this month or the two before it")
     func statusChecks() throws {
         #expect(try BusinessStatusInput(month: "2026-09", status: "suspended").validated(today: Self.today).status == .suspended)

@@ -3,6 +3,7 @@ import Foundation
 import LocalStack
 import NIOHTTP1
 import PlatformAPI
+import PlatformEvents
 import Testing
 
 extension EndToEnd {
@@ -75,6 +76,81 @@ extension EndToEnd {
                 current: again.password, new: Self.password)
             let chosen = try #require(try await client.accounts(office, query: "?unit=\(Self.unit)").first { $0.subject == "lx-account-cadre" })
             #expect(!chosen.mustChangePassword)
+        }
+
+        static func application(_ name: String, _ code: String, phone: String, password: String = "Apply2026ok")
+            -> AccountApplicationInput
+        {
+            AccountApplicationInput(enterpriseName: name, creditCode: code, address: "临翔区申请路1号", industryGroup: "agriculture",
+                contactName: "申请联络", contactPhone: phone, password: password, note: "种植茶叶，员工30人")
+        }
+
+        @Test("An enterprise outside the program applies online; the office refuses one with the reason and approves another, each texted; the approved one logs in with its own password and skips cadre review")
+        func onlineApplication() async throws {
+            let client = try await TestStack.shared.client()
+            let log = FakeSMSCLog(path: StackEnvironment.current.fakeSMSCLog!)
+            let start = log.lineCount()
+            let address = "198.51.100.77"
+            let bad = await call {
+                try await client.applyForAccount(tier: "linxiang", AccountApplicationInput(enterpriseName: " ", creditCode: "123",
+                    address: "", industryGroup: "mining", contactName: "x", contactPhone: "0883-2123456", password: "short"),
+                    clientAddress: address)
+            }
+            #expect(bad?.status == 422)
+            do {
+                _ = try await client.applyForAccount(tier: "linxiang", AccountApplicationInput(enterpriseName: " ", creditCode: "123",
+                    address: "", industryGroup: "mining", contactName: "x", contactPhone: "0883-2123456", password: "short"))
+                Issue.record("a bad application was accepted")
+            } catch let error as APICallError {
+                #expect(Set(error.fieldMessages.keys) == ["enterpriseName", "creditCode", "address", "industryGroup", "contactPhone", "password"])
+                #expect(error.fieldMessages["password"] == "密码须为8至64位")
+            }
+            let known = try #require(try await client.enterprises(try await client.login(tier: "linxiang", login: "临翔区服企办",
+                password: Cast.demoPassword)).first)
+            let exists = await call {
+                try await client.applyForAccount(tier: "linxiang", Self.application("另一个名字", known.creditCode.rawValue, phone: "19900050131"))
+            }
+            #expect(exists?.code == "ENTERPRISE_EXISTS")
+
+            let refusedName = "临翔申请测试甲茶厂", approvedName = "临翔申请测试乙茶厂"
+            let first = try await client.applyForAccount(tier: "linxiang",
+                Self.application(refusedName, PairingTests.creditCode("DA", 1), phone: "19900050132"), clientAddress: address)
+            #expect(first.state == "pending" && first.industryGroup == .agriculture)
+            let twice = await call {
+                try await client.applyForAccount(tier: "linxiang",
+                    Self.application(refusedName, PairingTests.creditCode("DA", 1), phone: "19900050132"), clientAddress: address)
+            }
+            #expect(twice?.code == "APPLICATION_PENDING")
+            let second = try await client.applyForAccount(tier: "linxiang",
+                Self.application(approvedName, PairingTests.creditCode("DA", 2), phone: "19900050133", password: "Chosen2026tea"),
+                clientAddress: address)
+
+            let office = try await client.login(tier: "linxiang", login: "临翔区服企办", password: Cast.demoPassword)
+            let pending = try await client.accountApplications(office)
+            #expect(Set(pending.map(\.id)).isSuperset(of: [first.id, second.id]))
+            let dispatcher = try await client.login(tier: "linxiang", login: "临翔区分办员", password: Cast.demoPassword)
+            #expect(await call { try await client.accountApplications(dispatcher) }?.status == 403)
+            #expect(await call { try await client.decideAccountApplication(office, id: first.id, approve: false) }?.code == "MISSING_FIELD")
+            let refused = try await client.decideAccountApplication(office, id: first.id, approve: false, reason: "请先完成工商登记信息变更")
+            #expect(refused.state == "refused" && refused.reason == "请先完成工商登记信息变更" && refused.decidedBy == "临翔区服企办")
+            #expect(await call { try await client.decideAccountApplication(office, id: first.id, approve: true) }?.code == "ALREADY_DECIDED")
+            let approved = try await client.decideAccountApplication(office, id: second.id, approve: true)
+            #expect(approved.state == "approved" && approved.enterpriseID != nil)
+            #expect(try await !client.accountApplications(office).contains { $0.id == second.id }, "decided ones leave the pending list")
+            #expect(try await client.accountApplications(office, all: true).contains { $0.id == second.id })
+
+            let refusalText = try await eventually("the refusal SMS") { log.messages(after: start).first { $0.to == "19900050132" }?.text }
+            #expect(refusalText.hasSuffix("\(refusedName)的账号申请未通过：请先完成工商登记信息变更"))
+            let approvalText = try await eventually("the approval SMS") { log.messages(after: start).first { $0.to == "19900050133" }?.text }
+            #expect(approvalText.hasSuffix("\(approvedName)的账号申请已通过，请以企业全称和申请时设置的密码登录平台"))
+
+            let enterprise = try await client.login(tier: "linxiang", login: approvedName, password: "Chosen2026tea")
+            #expect(enterprise.role == .enterprise && !enterprise.mustChangePassword && enterprise.enterpriseID == approved.enterpriseID)
+            #expect(await call { try await client.login(tier: "linxiang", login: refusedName, password: "Apply2026ok") }?.status == 401)
+            // Outside the pairing program: its demand goes straight to the dispatcher.
+            let demand = try await client.submit(enterprise, form: JourneyRunner.sampleForm(enterprise: approvedName,
+                creditCode: PairingTests.creditCode("DA", 2), contactPhone: "19900050133"))
+            #expect(demand.state == .awaitingDispatch)
         }
     }
 }

@@ -108,6 +108,7 @@ class Journey:
         self.periodic_returns()
         self.bulletin_to_leaders()
         self.directory_import()
+        self.account_application()
         self.phone_pages()
 
     def submit(self, difficulty):
@@ -857,6 +858,48 @@ class Journey:
         new = self.log_in_form("临翔区", login, password)
         expect(new).to_have_url(re.compile(r"/me/password$"))
         new.context.close()
+
+    def account_application(self):
+        """企业账号申请 (000 Q29): an enterprise outside the program applies from the login page, the
+        临翔区 office approves it, and it logs in with the password it chose, straight to its demands."""
+        context = self.browser.new_context(viewport=DESKTOP, locale="zh-CN")
+        page = context.new_page()
+        page.goto(self.base + "/login")
+        page.get_by_test_id("apply-link").click()
+        form = page.get_by_test_id("application-form")
+        form.locator("#tier").select_option(label="临翔区")
+        form.locator("#industryGroup").select_option(label="农业")
+        form.locator("#enterpriseName").fill("临翔浏览器申请茶业有限公司")
+        form.locator("#creditCode").fill("91530902MA7BW0001K")
+        form.locator("#address").fill("临翔区茶园路8号")
+        form.locator("#contactName").fill("周申请")
+        form.locator("#contactPhone").fill("0883-2123456")
+        form.locator("#password").fill("Tea2026apply")
+        form.locator("#confirmPassword").fill("Tea2026apply")
+        form.locator("button[type=submit]").click()
+        expect(page.get_by_test_id("error-contactPhone")).to_have_text("手机号码应为11位大陆手机号码")
+        expect(page.locator("#enterpriseName")).to_have_value("临翔浏览器申请茶业有限公司")
+        self.shot(page, "enterprise-application-errors")
+        page.fill("#contactPhone", "19900050141")
+        page.fill("#password", "Tea2026apply")
+        page.fill("#confirmPassword", "Tea2026apply")
+        page.get_by_test_id("application-form").locator("button[type=submit]").click()
+        expect(page.get_by_test_id("application-received")).to_contain_text("审核结果将以短信通知19900050141")
+        context.close()
+        office = self.person("临翔区", "临翔区服企办")
+        office.click("nav >> text=账号管理")
+        office.get_by_test_id("applications-link").click()
+        item = office.locator("li[data-application]", has_text="临翔浏览器申请茶业有限公司")
+        expect(item).to_contain_text("周申请 19900050141")
+        self.shot(office, "office-account-applications")
+        item.locator("button:has-text('通过')").first.click()
+        expect(office.get_by_test_id("flash")).to_contain_text("已通过临翔浏览器申请茶业有限公司的账号申请")
+        expect(office.get_by_test_id("decided-applications")).to_contain_text("已通过")
+        office.context.close()
+        enterprise = self.log_in_form("临翔区", "临翔浏览器申请茶业有限公司", "Tea2026apply")
+        expect(enterprise).to_have_url(re.compile(r"/home$"))
+        expect(enterprise.get_by_test_id("who")).to_contain_text("临翔浏览器申请")
+        enterprise.context.close()
 
     def provisional_registration(self):
         """A telephone call from an enterprise not in the roster, with a landline: the office

@@ -14,6 +14,8 @@ public struct AuthMiddleware: RouterMiddleware {
     /// (checked by OpenAPIDocumentTests).
     public static let publicPaths: Set<String> = [
         "/healthz", "/readyz", "/metrics", "/openapi.yaml", "/auth/login", "/auth/units", "/sms/delivery-reports",
+        // An enterprise outside the program applies for its account before it has one.
+        "/account-applications",
     ]
 
     public init(tokens: TokenService) {

@@ -51,7 +51,7 @@ struct DemandAttachments: Sendable {
 
     func add(to demandID: UUID, filename: String, bytes: [UInt8], by principal: Principal) async throws -> Attachment {
         let view = try await intake.view(demandID, for: principal)
-        guard Self.uploaders.contains(principal.role), principal.tenant == intake.tier.id || principal.role == .enterprise else {
+        guard Self.uploaders.contains(principal.role), principal.tenant == intake.tier.id else {
             throw APIError.forbiddenRole(principal.role)
         }
         guard view.location.state != .closed else {

@@ -60,5 +60,6 @@ enum IntakeMigrations {
         DemandAttachments.migration,
         IntakeWorkflow.accountsMigration,
         PairingDesk.resolvedOnSpotMigration,
+        IntakeWorkflow.applicationsMigration,
     ]
 }

@@ -127,6 +127,13 @@ struct IntentPlanner: Sendable {
                 "month": briefing.month.chineseText, "received": String(briefing.received), "closed": String(briefing.closed),
                 "completion": briefing.completionRate, "satisfaction": briefing.satisfactionRate, "overdue": String(briefing.overdueNow),
             ], eventID: event.header.id, on: connection)
+        case EventType.accountApplicationDecided:
+            let decided = try event.decode(AccountApplicationDecidedEvent.self).data
+            let applicant = Recipient(key: "applicant:\(decided.applicationID)", name: decided.contactName, phone: decided.contactPhone)
+            try await plan([.applicant: [applicant]], trigger: .accountApplicationDecided, tenant: decided.tenant, values: [
+                "enterprise": decided.enterpriseName,
+                "decision": decided.approved ? "已通过，请以企业全称和申请时设置的密码登录平台" : "未通过：\(decided.reason ?? "")",
+            ], eventID: event.header.id, on: connection)
         default:
             throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "the notifier does not know \(event.header.type)")
         }
@@ -257,7 +264,7 @@ struct IntentPlanner: Sendable {
             return try await unitAdmins(demand.cooperatingUnits)
         case .tierOffice:
             return people(try await directory.people(roles: [.office], tenant: demand.tenant, on: connection))
-        case .returnSubmitters, .briefingRecipients:
+        case .returnSubmitters, .briefingRecipients, .applicant:
             return nil
         case .stepHolder:
             switch step {

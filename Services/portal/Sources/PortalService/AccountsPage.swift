@@ -56,6 +56,10 @@ extension PortalRoutes {
         page["unit"] = unit
         page["isOffice"] = session.api.role == .office
         page["officeName"] = rules.procedure(for: session.api.tier).officeName
+        if session.api.role == .office {
+            let pending = try await client.accountApplications(session.api).count
+            if pending > 0 { page["pendingApplications"] = pending }
+        }
         page["units"] = [["value": "", "label": "全部", "selected": unit.isEmpty], ["value": "-", "label": "本级机关和企业", "selected": unit == "-"]]
             + units.sorted { $0.value < $1.value }.map { ["value": $0.key, "label": $0.value, "selected": $0.key == unit] }
         return pages.page("accounts", title: "账号管理", session: session, flash: flash, status: status, page)

@@ -75,6 +75,20 @@ struct IntakeRoutes {
             return Response(status: .noContent)
         }
 
+        router.post("account-applications") { request, context in
+            let body = try await request.decodeJSON(AccountApplicationInput.self, context: context)
+            return try await intake.apply(body,
+                from: context.clientAddress(of: request, trustedProxies: intake.runtime.settings.trustedProxies))
+        }
+        router.get("account-applications") { request, context in
+            try await intake.applications(for: try context.requirePrincipal(),
+                pendingOnly: request.uri.queryParameters.get("state") != "all")
+        }
+        router.post("account-applications/:id/decision") { request, context in
+            let body = try await request.decodeJSON(IntakeWorkflow.ApplicationDecision.self, context: context)
+            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw APIError.notFound("账号申请") }
+            return try await intake.decide(id, body, by: try context.requirePrincipal())
+        }
         router.get("accounts") { request, context in
             try await intake.accounts(for: try context.requirePrincipal(), unit: request.uri.queryParameters.get("unit"))
         }

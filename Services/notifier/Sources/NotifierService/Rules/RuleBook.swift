@@ -20,6 +20,8 @@ public enum RecipientKind: String, Codable, Sendable, CaseIterable {
     case returnSubmitters
     /// The tier's leaders on the office's list for the monthly bulletin (``BriefingIssuedEvent``).
     case briefingRecipients
+    /// The contact an enterprise named in its online account application (``AccountApplicationDecidedEvent``).
+    case applicant
 }
 
 /// One SMS rule: which event, for whom, and what text.
@@ -43,6 +45,9 @@ public struct SMSRule: Codable, Sendable, Hashable {
         /// The office issued the month's bulletin (``BriefingIssuedEvent``); its recipients are
         /// `briefingRecipients`.
         case briefingIssued
+        /// The office approved or refused an account application (``AccountApplicationDecidedEvent``); its
+        /// recipient is the `applicant`.
+        case accountApplicationDecided
     }
 
     public var id: String
