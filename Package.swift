@@ -542,6 +542,7 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "DemandDomain",
+                "DemandStore",
                 "PlatformAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),

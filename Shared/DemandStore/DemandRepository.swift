@@ -65,6 +65,12 @@ public struct DemandFilter: Sendable {
     public var originDemandID: UUID?
     /// Only demands whose registration number or enterprise name contains this text.
     public var search: String?
+    /// Only demands led by this unit.
+    public var leadUnitID: String?
+    public var category: DemandCategory?
+    /// Only demands registered from this instant (a Shanghai day's start) and before the other.
+    public var registeredFrom: Date?
+    public var registeredBefore: Date?
     public var limit: Int
     public var offset: Int
 
@@ -138,18 +144,18 @@ public struct DemandRepository: Sendable {
             INSERT INTO demands AS d (id, tenant, state, enterprise_id, enterprise_name, paired_cadre_id, unit_ids, lead_unit_id,
                 registration_number, origin_demand_id, history_length, history, created_at, updated_at,
                 state_sequence, position, position_depth, position_sequence, position_due_at, flagged, last_follow_up_at,
-                awaiting_completion, planned_completion)
+                awaiting_completion, planned_completion, category)
             VALUES (\(demand.id), \(demand.tenant.rawValue), \(demand.state?.rawValue ?? "new"), \(status.enterprise?.id),
                 \(status.content?.enterprise.name), \(status.enterprise?.pairedCadreID), \(units), \(status.assignment?.leadUnit.id),
                 \(status.registrationNumber?.description), \(status.origin?.demandID), \(sequence), \(history)::jsonb,
                 \(created), \(updated), \(sequence), \(positionJSON)::jsonb, 0, \(sequence), \(position.dueAt),
                 \(status.flag != nil), \(status.lastFollowUpAt), \(status.awaitsCompletion),
-                \(status.lastResult?.plannedCompletion?.description)::date)
+                \(status.lastResult?.plannedCompletion?.description)::date, \(status.content?.category.rawValue))
             ON CONFLICT (id) DO UPDATE SET enterprise_name = EXCLUDED.enterprise_name,
                 unit_ids = EXCLUDED.unit_ids, lead_unit_id = EXCLUDED.lead_unit_id, history_length = EXCLUDED.history_length,
                 history = EXCLUDED.history, flagged = EXCLUDED.flagged, last_follow_up_at = EXCLUDED.last_follow_up_at,
                 awaiting_completion = EXCLUDED.awaiting_completion, planned_completion = EXCLUDED.planned_completion,
-                updated_at = greatest(d.updated_at, EXCLUDED.updated_at),
+                category = EXCLUDED.category, updated_at = greatest(d.updated_at, EXCLUDED.updated_at),
                 state = CASE WHEN d.state_sequence > EXCLUDED.state_sequence THEN d.state ELSE EXCLUDED.state END,
                 state_sequence = greatest(d.state_sequence, EXCLUDED.state_sequence),
                 position = CASE WHEN (d.position_depth, d.position_sequence) > (0, EXCLUDED.position_sequence)
@@ -223,6 +229,10 @@ public struct DemandRepository: Sendable {
                 + "AND coalesce(d.last_follow_up_at, d.created_at) < \(try bind(before))")
         }
         if let origin = filter.originDemandID { conditions.append("d.origin_demand_id = \(try bind(origin))") }
+        if let unit = filter.leadUnitID { conditions.append("d.lead_unit_id = \(try bind(unit))") }
+        if let category = filter.category { conditions.append("d.category = \(try bind(category.rawValue))") }
+        if let from = filter.registeredFrom { conditions.append("d.created_at >= \(try bind(from))") }
+        if let before = filter.registeredBefore { conditions.append("d.created_at < \(try bind(before))") }
         if let search = filter.search {
             let pattern = "%" + search.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                 .replacingOccurrences(of: "_", with: "\\_") + "%"

@@ -101,4 +101,25 @@ public enum DemandTables {
             "ALTER TABLE demands ADD COLUMN followed_unit_ids text[] NOT NULL DEFAULT '{}'",
         ]),
     ]
+
+    /// The demand's category as a column, for the lists' category filter; a stored row's is the
+    /// category of the latest content in its history (a submission, an edit, a resubmission or an
+    /// escalation's receipt). The numbers after 9 are each service's own, so each names its version.
+    public static func categoryMigration(version: Int) -> Migration {
+        Migration(version: version, name: "demand categories", statements: [
+            "ALTER TABLE demands ADD COLUMN category text",
+            // Every row, where row-level security would show the migration none (handling's).
+            "SELECT set_config('app.scope', 'system', true)",
+            categoryBackfill,
+        ])
+    }
+
+    /// Every stored row's category from its history.
+    public static let categoryBackfill = """
+        UPDATE demands d SET category = (
+            SELECT h.transition->'action'->'payload'->'content'->>'category'
+            FROM jsonb_array_elements(d.history) WITH ORDINALITY AS h(transition, position)
+            WHERE h.transition->'action'->'payload'->'content'->>'category' IS NOT NULL
+            ORDER BY h.position DESC LIMIT 1)
+        """
 }

@@ -1,8 +1,11 @@
 import DemandDomain
+import DemandStore
 import Foundation
 import LocalStack
+import NIOHTTP1
 import PlatformAPI
 import Testing
+import Workload
 
 extension EndToEnd {
 @Suite("One demand, one truth")
@@ -127,6 +130,30 @@ struct OneTruthTests {
         let listed = try await client.dispatchList(cast.countyDispatcher).first { $0.id == demand.id }
         #expect(listed?.state == .awaitingSignature)
         #expect(listed?.location?.holder == "茅箭区经济和信息化局")
+        // The list's filters by lead unit and by the day of registration.
+        let today = CivilDate(Date())
+        let byUnit = try await client.dispatchList(cast.countyDispatcher, query: "?unit=maojian-jxj&from=\(today)&to=\(today)&limit=500")
+        #expect(byUnit.contains { $0.id == demand.id })
+        let byCategory = try await client.dispatchList(cast.countyDispatcher, query: "?category=powerSupply&from=\(today)&limit=500")
+        #expect(byCategory.contains { $0.id == demand.id })
+        #expect(try await !client.dispatchList(cast.countyDispatcher, query: "?category=talent&limit=500").contains { $0.id == demand.id })
+        let firstUnit = try await client.dispatchList(cast.countyDispatcher, query: "?unit=maojian-zjj&limit=500")
+        #expect(!firstUnit.contains { $0.id == demand.id }, "routed again: its lead unit is the second one")
+        let before = try await client.dispatchList(cast.countyDispatcher, query: "?to=\(today.adding(days: -1))&limit=500")
+        #expect(!before.contains { $0.id == demand.id })
+        // A row stored before the category column existed takes it from its history.
+        let restored = try await StackDatabase.with(try await stack.start()) { database -> [String?] in
+            let schema = try #require(database.schemas["dispatch-maojian"])
+            try await database.execute("UPDATE demands SET category = NULL WHERE id = '\(demand.id)'", inSchema: schema)
+            try await database.execute(DemandTables.categoryBackfill, inSchema: schema)
+            return try await database.values("SELECT category FROM \"\(schema)\".demands WHERE id = '\(demand.id)'", as: String?.self)
+        }
+        #expect(restored == ["powerSupply"])
+        let dispatchURL = try await stack.start().url(.dispatch, tier: "maojian")
+        for bad in ["from=2026-13-01", "unit=a%20b", "category=mining", "from=\(today)&to=\(today.adding(days: -1))"] {
+            let (status, body) = try await client.raw("list", .GET, dispatchURL + "/demands?" + bad, token: cast.countyDispatcher.token)
+            #expect(status == 400 && String(decoding: body, as: UTF8.self).contains("INVALID_QUERY"), "\(bad): \(status)")
+        }
     }
 }
 }

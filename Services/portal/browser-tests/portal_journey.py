@@ -434,6 +434,17 @@ class Journey:
         page.select_option("select[name=state]", label="待审核")
         page.click("button:has-text('筛选')")
         expect(page.get_by_test_id("section").first).not_to_contain_text(self.number)
+        # By lead unit and day of registration.
+        page.goto(self.base + "/home")
+        page.fill("input[name=q]", self.number)
+        page.select_option("[data-testid=unit-filter]", label="茅箭区经济和信息化局")
+        page.select_option("[data-testid=category-filter]", label="用电保障")
+        page.fill("input[name=from]", time.strftime("%Y-%m-%d", time.gmtime(time.time() + 8 * 3600)))
+        page.click("button:has-text('筛选')")
+        expect(page.get_by_test_id("section").first.locator("tbody tr")).to_have_count(1)
+        page.select_option("[data-testid=unit-filter]", label="茅箭区住房和城乡建设局")
+        page.click("button:has-text('筛选')")
+        expect(page.get_by_test_id("section").first).not_to_contain_text(self.number)
         # The month's figures and their exports are on the unfiltered page.
         page.goto(self.base + "/home")
         with page.expect_download() as download:

@@ -12,7 +12,7 @@ extension AppRequestContext {
 }
 
 extension DemandFilter {
-    /// `?state=inProgress,awaitingRating&tenant=maojian&overdue=true&flagged=true&followUpDue=true&awaitingCompletion=true&q=第3号&limit=50&offset=0`.
+    /// `?state=inProgress,awaitingRating&tenant=maojian&overdue=true&flagged=true&followUpDue=true&awaitingCompletion=true&q=第3号&unit=maojian-jxj&from=2026-11-01&to=2026-11-30&limit=50&offset=0`.
     public init(query: Parameters) throws {
         self.init()
         if let states = query.get("state") {
@@ -58,6 +58,23 @@ extension DemandFilter {
             }
             search = text
         }
+        if let unit = query.get("unit"), !unit.isEmpty {
+            guard unit.count <= 64, unit.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }) else {
+                throw APIError(.badRequest, code: "INVALID_QUERY", message: "unit须为单位编号")
+            }
+            leadUnitID = unit
+        }
+        if let category = query.get("category"), !category.isEmpty {
+            guard let value = DemandCategory(rawValue: category) else {
+                throw APIError(.badRequest, code: "INVALID_QUERY", message: "category参数不正确：\(category)")
+            }
+            self.category = value
+        }
+        let from = try query.get("from").map { try Self.day($0, "from") }
+        let to = try query.get("to").map { try Self.day($0, "to") }
+        if let from, let to, to < from { throw APIError(.badRequest, code: "INVALID_QUERY", message: "to不能早于from") }
+        registeredFrom = from?.startInstant
+        registeredBefore = to?.adding(days: 1).startInstant
         if let limit = query.get("limit") {
             guard let value = Int(limit), (1...500).contains(value) else {
                 throw APIError(.badRequest, code: "INVALID_QUERY", message: "limit须为1至500")
@@ -68,6 +85,16 @@ extension DemandFilter {
             guard let value = Int(offset), value >= 0 else { throw APIError(.badRequest, code: "INVALID_QUERY", message: "offset须为非负整数") }
             self.offset = value
         }
+    }
+}
+
+extension DemandFilter {
+    /// A `YYYY-MM-DD` query value.
+    fileprivate static func day(_ text: String, _ name: String) throws -> CivilDate {
+        guard let day = CivilDate(text), (2000...2099).contains(day.year) else {
+            throw APIError(.badRequest, code: "INVALID_QUERY", message: "\(name)须为YYYY-MM-DD格式的日期")
+        }
+        return day
     }
 }
 

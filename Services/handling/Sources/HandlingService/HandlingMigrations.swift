@@ -22,6 +22,7 @@ enum HandlingMigrations {
                 OR (coalesce(current_setting('app.cadre', true), '') <> '' AND paired_cadre_id = current_setting('app.cadre', true))
             )
             """,
-        ])
+        ]),
+        DemandTables.categoryMigration(version: 11),
     ]
 }

@@ -61,5 +61,6 @@ enum IntakeMigrations {
         IntakeWorkflow.accountsMigration,
         PairingDesk.resolvedOnSpotMigration,
         IntakeWorkflow.applicationsMigration,
+        DemandTables.categoryMigration(version: 27),
     ]
 }

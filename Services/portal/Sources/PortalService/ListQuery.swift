@@ -2,7 +2,7 @@ import DemandDomain
 import Foundation
 import Hummingbird
 
-/// The filters of a list page (`?state=inProgress&overdue=1&q=第3号&page=2`): what the person asked
+/// The filters of a list page (`?state=inProgress&overdue=1&q=第3号&unit=maojian-jxj&from=2026-11-01&to=2026-11-30&page=2`): what the person asked
 /// for, the same question put to the service's API, and the links that keep it while paging or
 /// downloading it as CSV.
 struct ListQuery: Sendable {
@@ -11,12 +11,22 @@ struct ListQuery: Sendable {
     var state: DemandState?
     var overdueOnly = false
     var search: String?
+    /// The lead unit, and the days of registration (inclusive).
+    var unit: String?
+    var category: DemandCategory?
+    var from: CivilDate?
+    var to: CivilDate?
     var page = 1
 
     init(_ parameters: Parameters) {
         state = parameters.get("state").flatMap { DemandState(rawValue: String($0)) }
         overdueOnly = parameters.get("overdue") == "1"
         search = parameters.get("q").map { String($0).trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : String($0.prefix(50)) }
+        unit = parameters.get("unit").map { String($0) }.flatMap { $0.isEmpty ? nil : String($0.prefix(64)) }
+        category = parameters.get("category").flatMap { DemandCategory(rawValue: String($0)) }
+        from = parameters.get("from").flatMap { CivilDate(String($0)) }
+        to = parameters.get("to").flatMap { CivilDate(String($0)) }
+        if let start = from, let end = to, end < start { (from, to) = (end, start) }
         page = parameters.get("page").flatMap { Int(String($0)) }.map { max(1, min($0, 10_000)) } ?? 1
     }
 
@@ -28,13 +38,17 @@ struct ListQuery: Sendable {
 
     func link(_ path: String, page: Int) -> String { path + Self.query(api: false, page: page, limit: nil, self) }
 
-    var isFiltered: Bool { state != nil || overdueOnly || search != nil }
+    var isFiltered: Bool { state != nil || overdueOnly || search != nil || unit != nil || category != nil || from != nil || to != nil }
 
     static func query(api: Bool, page: Int, limit: Int?, _ list: ListQuery) -> String {
         var items: [URLQueryItem] = []
         if let state = list.state { items.append(.init(name: "state", value: state.rawValue)) }
         if list.overdueOnly { items.append(.init(name: "overdue", value: api ? "true" : "1")) }
         if let search = list.search { items.append(.init(name: "q", value: search)) }
+        if let unit = list.unit { items.append(.init(name: "unit", value: unit)) }
+        if let category = list.category { items.append(.init(name: "category", value: category.rawValue)) }
+        if let from = list.from { items.append(.init(name: "from", value: from.description)) }
+        if let to = list.to { items.append(.init(name: "to", value: to.description)) }
         if api, let limit {
             items.append(.init(name: "limit", value: String(limit)))
             items.append(.init(name: "offset", value: String((page - 1) * pageSize)))
@@ -46,6 +60,11 @@ struct ListQuery: Sendable {
         // `+` would read as a space in a query string.
         let text = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B") ?? ""
         return text.isEmpty ? "" : "?" + text
+    }
+
+    /// The category choices of the filter, with the chosen one selected.
+    var categoryOptions: [[String: Any]] {
+        DemandCategory.allCases.map { ["value": $0.rawValue, "label": $0.chineseName, "selected": $0 == category] }
     }
 
     /// The state choices of the filter, with the chosen one selected.

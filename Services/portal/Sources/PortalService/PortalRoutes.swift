@@ -261,6 +261,7 @@ struct PortalRoutes: Sendable {
         // for the slowest answer, not for their sum.
         async let listed = allDemands(api, query: list.apiQuery)
         async let supervision = api.role == .office ? supervisionLists(api) : []
+        async let unitChoices = Self.unitFilterRoles.contains(api.role) ? client.units(api) : []
         var sections: [[String: Any]] = []
         var fields: [String: Any] = [:]
         switch api.role {
@@ -296,8 +297,15 @@ struct PortalRoutes: Sendable {
         var all = section(Self.allListTitle(api.role), Array(rows.prefix(ListQuery.pageSize)))
         var filter: [String: Any] = [
             "states": list.stateOptions, "overdue": list.overdueOnly, "q": list.search ?? "", "isFiltered": list.isFiltered,
+            "from": list.from?.description ?? "", "to": list.to?.description ?? "", "categories": list.categoryOptions,
             "page": list.page, "csv": list.link("/home.csv", page: 1), "xlsx": list.link("/home.xlsx", page: 1),
         ]
+        let units = try await unitChoices
+        if !units.isEmpty {
+            filter["units"] = [["value": "", "label": "全部承办单位", "selected": list.unit == nil]]
+                + units.map { ["value": $0.id, "label": $0.name, "selected": $0.id == list.unit] }
+            filter["hasUnits"] = true
+        }
         if list.page > 1 { filter["previous"] = list.link("/home", page: list.page - 1) }
         if rows.count > ListQuery.pageSize { filter["next"] = list.link("/home", page: list.page + 1) }
         all["filter"] = filter
@@ -311,6 +319,9 @@ struct PortalRoutes: Sendable {
         return pages.page("home", title: PageRenderer.homeLabel(for: api.role), session: session,
             flash: session.flash, fields)
     }
+
+    /// Who filters the list by lead unit: those who see the whole tier's demands.
+    static let unitFilterRoles: Set<Role> = [.office, .inspector, .dispatcher, .countyAdmin, .system]
 
     /// The supervision ladder's lists on the office's page (001 §4.4, §4.6): cases under 挂牌督办
     /// until they close, unresolved demands not followed up this week, and class-B promises.
