@@ -48,7 +48,8 @@ struct DeadlineScannerTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await database.client.run() }
             defer { group.cancelAll() }
-            try await MigrationRunner.apply(MessagingTables.migrations + DemandTables.migrations, to: database)
+            try await MigrationRunner.apply(
+                MessagingTables.migrations + DemandTables.migrations + [DemandTables.categoryMigration(version: 10)], to: database)
             let recorder = DemandRecorder(rules: history.rules, ownedSteps: [.sign, .result, .rating], source: "test", logger: logger)
             let demand = try answered()
             _ = try await database.transaction { connection in try await recorder.receive(DemandRecord(demand), on: connection) }

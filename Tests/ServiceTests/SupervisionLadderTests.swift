@@ -61,7 +61,8 @@ struct SupervisionLadderTests {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await database.client.run() }
             defer { group.cancelAll() }
-            try await MigrationRunner.apply(MessagingTables.migrations + DemandTables.migrations, to: database)
+            try await MigrationRunner.apply(
+                MessagingTables.migrations + DemandTables.migrations + [DemandTables.categoryMigration(version: 10)], to: database)
             let recorder = DemandRecorder(rules: history.rules, ownedSteps: [.sign, .result, .rating], source: "test", logger: logger)
             let first = try signed(1)
             let second = try signed(2)
