@@ -125,6 +125,17 @@ extension EndToEnd {
                 Self.application(approvedName, PairingTests.creditCode("DA", 2), phone: "19900050133", password: "Chosen2026tea"),
                 clientAddress: address)
 
+            // Five applications from one address a day; the sixth is refused.
+            for number in 3...5 {
+                _ = try await client.applyForAccount(tier: "linxiang",
+                    Self.application("临翔申请限额\(number)茶厂", PairingTests.creditCode("DA", number), phone: "1990005014\(number)"),
+                    clientAddress: address)
+            }
+            let sixth = await call {
+                try await client.applyForAccount(tier: "linxiang",
+                    Self.application("临翔申请限额6茶厂", PairingTests.creditCode("DA", 6), phone: "19900050146"), clientAddress: address)
+            }
+            #expect(sixth?.status == 429 && sixth?.code == "TOO_MANY_APPLICATIONS")
             let office = try await client.login(tier: "linxiang", login: "临翔区服企办", password: Cast.demoPassword)
             let pending = try await client.accountApplications(office)
             #expect(Set(pending.map(\.id)).isSuperset(of: [first.id, second.id]))
