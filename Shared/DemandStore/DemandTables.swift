@@ -1,9 +1,16 @@
 import PostgresStorage
 
-/// Tables of the services that hold demands (intake, dispatch, handling): versions 3 to 8 of their
-/// migrations, after the outbox and inbox.
+/// Tables of the services that hold demands (intake, dispatch, handling): versions 3 to 9 of their
+/// migrations, after the outbox and inbox, and the shared ones added since, which each service numbers
+/// among its own.
 public enum DemandTables {
-    public static let migrations: [Migration] = [
+    /// Every demand-table migration with the service's `own`, in version order. A shared migration
+    /// added after the numbers split is a parameter here, so no service can leave it out.
+    public static func migrations(own: [Migration], categoryVersion: Int) -> [Migration] {
+        (sharedMigrations + own + [categoryMigration(version: categoryVersion)]).sorted { $0.version < $1.version }
+    }
+
+    static let sharedMigrations: [Migration] = [
         Migration(version: 3, name: "demands", statements: [
             """
             CREATE TABLE demands (
@@ -105,7 +112,7 @@ public enum DemandTables {
     /// The demand's category as a column, for the lists' category filter; a stored row's is the
     /// category of the latest content in its history (a submission, an edit, a resubmission or an
     /// escalation's receipt). The numbers after 9 are each service's own, so each names its version.
-    public static func categoryMigration(version: Int) -> Migration {
+    static func categoryMigration(version: Int) -> Migration {
         Migration(version: version, name: "demand categories", statements: [
             "ALTER TABLE demands ADD COLUMN category text",
             // Every row, where row-level security would show the migration none (handling's).

@@ -24,9 +24,11 @@ extension PlatformClient {
         public var password: String
     }
 
-    /// `query` (with its `?`) may name a `unit` (the office only).
-    public func accounts(_ session: Session, query: String = "") async throws -> [Account] {
-        try await send(.accounts, tier: session.tier, query: query, token: session.token)
+    /// The accounts the caller manages: of one `unit` (the office only; "" for the tier's own organs
+    /// and enterprises), whose name contains `search`, the first `limit`.
+    public func accounts(_ session: Session, unit: String? = nil, search: String? = nil, limit: Int? = nil) async throws -> [Account] {
+        let query = Self.queryString([("unit", unit), ("q", search), ("limit", limit.map(String.init))])
+        return try await send(.accounts, tier: session.tier, query: query, token: session.token)
     }
 
     public func resetPassword(_ session: Session, subject: String) async throws -> PasswordReset {

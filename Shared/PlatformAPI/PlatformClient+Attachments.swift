@@ -21,11 +21,8 @@ extension PlatformClient {
 
     public func attach(_ session: Session, tier: TenantID, _ id: UUID, filename: String, bytes: [UInt8]) async throws -> Attachment {
         let operation = APIOperation.attach
-        var query = URLComponents()
-        query.queryItems = [URLQueryItem(name: "filename", value: filename)]
-        // A "+" in a query reads as a space to many servers.
-        let encoded = query.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B") ?? ""
-        let path = operation.path.replacingOccurrences(of: "{id}", with: id.uuidString.lowercased()) + "?" + encoded
+        let path = operation.path.replacingOccurrences(of: "{id}", with: id.uuidString.lowercased())
+            + Self.queryString([("filename", filename)])
         let answer = try await raw(operation.name, operation.method, resolve(operation.service, tier) + path, token: session.token,
             rawBody: bytes, rawBodyType: "application/octet-stream")
         return try EventCoding.decoder().decode(Attachment.self, from: Self.success(operation.name, answer))

@@ -75,12 +75,8 @@ extension PlatformClient {
     public func pairingContacts(_ session: Session, month: CalendarMonth? = nil, enterpriseID: String? = nil) async throws
         -> [PairingContact]
     {
-        var items: [URLQueryItem] = []
-        if let month { items.append(URLQueryItem(name: "month", value: month.description)) }
-        if let enterpriseID { items.append(URLQueryItem(name: "enterpriseID", value: enterpriseID)) }
-        var components = URLComponents()
-        components.queryItems = items.isEmpty ? nil : items
-        return try await send(.pairingContacts, tier: session.tier, query: components.string ?? "", token: session.token)
+        let query = Self.queryString([("month", month?.description), ("enterpriseID", enterpriseID)])
+        return try await send(.pairingContacts, tier: session.tier, query: query, token: session.token)
     }
 
     public func recordContact(_ session: Session, _ input: PairingContactInput) async throws -> PairingContact {

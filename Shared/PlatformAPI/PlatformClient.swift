@@ -657,3 +657,15 @@ struct HTTPHeadersInjector: Injector {
         carrier.replaceOrAdd(name: key, value: value)
     }
 }
+
+extension PlatformClient {
+    /// `?name=value&…` for the items that have a value, percent-encoded; "" when none has.
+    public static func queryString(_ items: [(name: String, value: String?)]) -> String {
+        let present = items.compactMap { item in item.value.map { URLQueryItem(name: item.name, value: $0) } }
+        guard !present.isEmpty else { return "" }
+        var components = URLComponents()
+        components.queryItems = present
+        // A "+" reads as a space to many servers.
+        return "?" + (components.percentEncodedQuery ?? "").replacingOccurrences(of: "+", with: "%2B")
+    }
+}

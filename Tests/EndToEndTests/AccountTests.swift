@@ -69,12 +69,18 @@ extension EndToEnd {
             // The office manages every account of the tier, and resets too.
             let all = try await client.accounts(office)
             #expect(all.count > accounts.count && all.contains { $0.role == .enterprise } && all.contains { $0.unitID == "linxiang-gxj" })
+            let found = try await client.accounts(office, search: String(Self.cadre.prefix(2)))
+            #expect(!found.isEmpty && found.allSatisfy { $0.name.contains(String(Self.cadre.prefix(2))) } && found.count < all.count,
+                "a name search is answered by intake")
+            #expect(try await client.accounts(office, limit: 2).map(\.subject) == all.prefix(2).map(\.subject))
+            #expect(await call { try await client.accounts(office, limit: 0) }?.code == "INVALID_QUERY")
+            #expect(await call { try await client.accounts(office, search: "a\u{7}b") }?.code == "INVALID_QUERY")
             let again = try await client.resetPassword(office, subject: "lx-account-cadre")
             #expect(again.password != reset.password)
             try await client.changePassword(
                 try await client.login(tier: "linxiang", unit: Self.unit, login: Self.cadre, password: again.password),
                 current: again.password, new: Self.password)
-            let chosen = try #require(try await client.accounts(office, query: "?unit=\(Self.unit)").first { $0.subject == "lx-account-cadre" })
+            let chosen = try #require(try await client.accounts(office, unit: Self.unit).first { $0.subject == "lx-account-cadre" })
             #expect(!chosen.mustChangePassword)
         }
 

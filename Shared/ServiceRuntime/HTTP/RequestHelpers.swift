@@ -50,14 +50,7 @@ extension DemandFilter {
             }
             originDemandID = id
         }
-        if let text = query.get("q")?.trimmingCharacters(in: .whitespaces), !text.isEmpty {
-            // Counted in code points, as the document's maxLength is.
-            guard text.unicodeScalars.count <= 50, !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
-            else {
-                throw APIError(.badRequest, code: "INVALID_QUERY", message: "q须为50字以内的编号或企业名称")
-            }
-            search = text
-        }
+        search = try query.searchText(describing: "编号或企业名称")
         if let unit = query.get("unit"), !unit.isEmpty {
             guard unit.count <= 64, unit.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }) else {
                 throw APIError(.badRequest, code: "INVALID_QUERY", message: "unit须为单位编号")
@@ -75,16 +68,32 @@ extension DemandFilter {
         if let from, let to, to < from { throw APIError(.badRequest, code: "INVALID_QUERY", message: "to不能早于from") }
         registeredFrom = from?.startInstant
         registeredBefore = to?.adding(days: 1).startInstant
-        if let limit = query.get("limit") {
-            guard let value = Int(limit), (1...500).contains(value) else {
-                throw APIError(.badRequest, code: "INVALID_QUERY", message: "limit须为1至500")
-            }
-            self.limit = value
-        }
+        if let limit = try query.pageLimit() { self.limit = limit }
         if let offset = query.get("offset") {
             guard let value = Int(offset), value >= 0 else { throw APIError(.badRequest, code: "INVALID_QUERY", message: "offset须为非负整数") }
             self.offset = value
         }
+    }
+}
+
+extension Parameters {
+    /// `?q=`: a search text of at most 50 code points (as the documents' maxLength counts) without
+    /// control characters; nil when absent or blank.
+    public func searchText(describing what: String) throws -> String? {
+        guard let text = get("q")?.trimmingCharacters(in: .whitespaces), !text.isEmpty else { return nil }
+        guard text.unicodeScalars.count <= 50, !text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw APIError(.badRequest, code: "INVALID_QUERY", message: "q须为50字以内的\(what)")
+        }
+        return text
+    }
+
+    /// `?limit=`: how many rows one answer may hold, 1 to 500.
+    public func pageLimit() throws -> Int? {
+        guard let limit = get("limit") else { return nil }
+        guard let value = Int(limit), (1...500).contains(value) else {
+            throw APIError(.badRequest, code: "INVALID_QUERY", message: "limit须为1至500")
+        }
+        return value
     }
 }
 

@@ -11,9 +11,7 @@ import ServiceRuntime
 public func buildDispatchApplication(settings: RuntimeSettings) async throws -> some ApplicationProtocol {
     let recomputeLater = StartupWork()
     let runtime = try await PlatformRuntime(
-        settings: settings, migrations: DemandTables.migrations + [
-            DirectoryStore.migration(version: 10), DemandTables.categoryMigration(version: 11),
-        ],
+        settings: settings, migrations: DemandTables.migrations(own: [DirectoryStore.migration(version: 10)], categoryVersion: 11),
         startupTasks: [{ runtime in try await recomputeLater.run(runtime) }])
     let dispatch = DispatchWorkflow(runtime: runtime)
     recomputeLater.set { runtime in _ = try await dispatch.recorder.recomputeStaleDeadlines(database: runtime.database) }

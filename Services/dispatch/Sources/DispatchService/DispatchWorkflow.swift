@@ -81,7 +81,7 @@ public struct DispatchWorkflow: Sendable {
 
     /// The office refuses a demand waiting here as out of scope (不予受理, 003 art. 2).
     func refuse(_ id: UUID, _ refusal: Refusal, by principal: Principal) async throws -> Demand {
-        guard principal.tenant == tier.id else { throw APIError.forbiddenTenant }
+        try principal.require(tier: tier.id)
         return try await runtime.transaction { connection in
             let demand = try await loadReadable(id, principal, on: connection)
             guard demand.state == .awaitingDispatch else { throw TransitionError.notAllowedInState(.refuse, demand.state) }
@@ -97,8 +97,7 @@ public struct DispatchWorkflow: Sendable {
     }
 
     private func requireDispatcher(_ principal: Principal) throws {
-        guard principal.role == .dispatcher || principal.role == .office else { throw APIError.forbiddenRole(principal.role) }
-        guard principal.tenant == tier.id else { throw APIError.forbiddenTenant }
+        try principal.require(tier: tier.id, roles: [.dispatcher, .office])
     }
 
     private func loadReadable(_ id: UUID, _ principal: Principal, on connection: PostgresConnection) async throws -> Demand {

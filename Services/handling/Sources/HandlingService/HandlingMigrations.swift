@@ -8,7 +8,9 @@ import PostgresStorage
 /// the rows that person may see. `FORCE` makes the policy bind the table's owner too (the service's
 /// own role), so a query the application forgot to narrow still cannot leak another tier's rows.
 enum HandlingMigrations {
-    static let all: [Migration] = DemandTables.migrations + [
+    static let all: [Migration] = DemandTables.migrations(own: own, categoryVersion: 11)
+
+    private static let own: [Migration] = [
         Migration(version: 10, name: "row-level security on demands", statements: [
             "ALTER TABLE demands ENABLE ROW LEVEL SECURITY",
             "ALTER TABLE demands FORCE ROW LEVEL SECURITY",
@@ -22,7 +24,6 @@ enum HandlingMigrations {
                 OR (coalesce(current_setting('app.cadre', true), '') <> '' AND paired_cadre_id = current_setting('app.cadre', true))
             )
             """,
-        ]),
-        DemandTables.categoryMigration(version: 11),
+        ])
     ]
 }

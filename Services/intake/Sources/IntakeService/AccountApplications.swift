@@ -109,14 +109,14 @@ extension IntakeWorkflow {
 
     /// The tier's applications, newest first: the office's list (`pending` only, or all).
     func applications(for principal: Principal, pendingOnly: Bool) async throws -> [AccountApplication] {
-        try requireTierOffice(principal)
+        try principal.require(tier: tier.id, roles: [.office])
         return try await runtime.database.withConnection { connection in
             try await applications(where: pendingOnly ? "state = 'pending'" : "true", on: connection)
         }
     }
 
     func decide(_ id: UUID, _ decision: ApplicationDecision, by principal: Principal) async throws -> AccountApplication {
-        try requireTierOffice(principal)
+        try principal.require(tier: tier.id, roles: [.office])
         let reason = decision.reason?.trimmingWhitespace ?? ""
         if !decision.approve {
             guard !reason.isEmpty, reason.count <= Self.refusalReasonLimit else {
@@ -156,11 +156,6 @@ extension IntakeWorkflow {
     // MARK: Pieces
 
     private var officeName: String { rules.procedure(for: tier.id).officeName }
-
-    private func requireTierOffice(_ principal: Principal) throws {
-        guard principal.tenant == tier.id else { throw APIError.forbiddenTenant }
-        guard principal.role == .office else { throw APIError.forbiddenRole(principal.role) }
-    }
 
     /// An enterprise already in the directory (other than one the office registered provisionally from
     /// a demand, which an approval completes) logs in, or has its password reset; it does not apply.

@@ -50,8 +50,11 @@ extension IntakeWorkflow {
     ])
 
     /// The accounts the caller manages: a unit admin its unit's, the office every one of the tier
-    /// (`unit` narrows it to one unit; "" to the tier's own organs and enterprises).
-    func accounts(for principal: Principal, unit requested: String?) async throws -> [Account] {
+    /// (`unit` narrows it to one unit; "" to the tier's own organs and enterprises), whose name holds
+    /// `search`, the first `limit` of them.
+    func accounts(for principal: Principal, unit requested: String?, search: String? = nil, limit: Int? = nil) async throws
+        -> [Account]
+    {
         let unit = try managedUnit(of: principal, requested: requested)
         let rows = try await runtime.database.query(
             """
@@ -63,8 +66,9 @@ extension IntakeWorkflow {
                 SELECT reset_at, reset_by_name FROM password_resets WHERE subject = a.principal->>'subject'
                 ORDER BY reset_at DESC LIMIT 1
             ) r ON true
-            WHERE \(unit)::text IS NULL OR a.unit_id = \(unit)
+            WHERE (\(unit)::text IS NULL OR a.unit_id = \(unit)) AND (\(search)::text IS NULL OR strpos(a.login, \(search)) > 0)
             ORDER BY a.unit_id, a.principal->>'role', a.login
+            LIMIT \(limit)
             """)
         let locks = try await throttle.accountLocks()
         return try rows.decode((String, String, String, String, String?, Bool, Bool, Date?, String?).self).compactMap {
@@ -111,7 +115,7 @@ extension IntakeWorkflow {
 
     /// The unit whose accounts the caller manages, or nil for the whole tier (the office).
     private func managedUnit(of principal: Principal, requested: String?) throws -> String? {
-        guard principal.tenant == tier.id else { throw APIError.forbiddenTenant }
+        try principal.require(tier: tier.id, roles: [.office, .unitAdmin])
         switch principal.role {
         case .office:
             return requested

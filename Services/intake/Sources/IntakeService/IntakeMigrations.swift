@@ -4,7 +4,9 @@ import PostgresStorage
 /// Intake's schema: demands under review, its tier's directory and login accounts, and the
 /// idempotency keys of submissions.
 enum IntakeMigrations {
-    static let all: [Migration] = DemandTables.migrations + [
+    static let all: [Migration] = DemandTables.migrations(own: own, categoryVersion: 27)
+
+    private static let own: [Migration] = [
         DirectoryStore.migration(version: 10),
         Migration(version: 11, name: "accounts", statements: [
             """
@@ -61,6 +63,5 @@ enum IntakeMigrations {
         IntakeWorkflow.accountsMigration,
         PairingDesk.resolvedOnSpotMigration,
         IntakeWorkflow.applicationsMigration,
-        DemandTables.categoryMigration(version: 27),
     ]
 }

@@ -281,8 +281,7 @@ public struct IntakeWorkflow: Sendable {
         canonicalRequest: [UInt8],
         by principal: Principal
     ) async throws -> Submitted {
-        guard principal.tenant == tier.id else { throw APIError.forbiddenTenant }
-        guard [.enterprise, .cadre, .office].contains(principal.role) else { throw APIError.forbiddenRole(principal.role) }
+        try principal.require(tier: tier.id, roles: [.enterprise, .cadre, .office])
         let content = try form.validated()
         let enterpriseID: String
         if provisionalEnterprise {

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import PlatformAPI
+import PlatformEvents
 
 /// 账号管理 (002 §1–2, §7–8): a unit admin sees its unit's accounts, the office every account of
 /// the tier, with who is locked out or still on an initial password, and resets a forgotten
@@ -41,27 +42,34 @@ extension PortalRoutes {
         _ session: PortalSession, search rawSearch: String, unit: String, flash: Flash?,
         status: HTTPResponse.Status = .ok, fields: [String: Any] = [:]
     ) async throws -> Response {
-        let search = rawSearch.trimmingWhitespace
-        let all = try await client.accounts(session.api)
-        let units = Dictionary(all.compactMap { account in account.unitID.map { ($0, account.unitName ?? $0) } }) { first, _ in first }
-        let matching = all.filter { account in
-            (search.isEmpty || account.name.contains(search)) && (unit.isEmpty || (account.unitID ?? "-") == unit)
-        }
+        // What intake accepts as a search: no control characters, 50 at most.
+        let search = String(String.UnicodeScalarView(
+            rawSearch.trimmingWhitespace.unicodeScalars.filter { $0.properties.generalCategory != .control }.prefix(50)))
+        let isOffice = session.api.role == .office
+        // "-" chooses the tier's own organs and enterprises, which intake names "".
+        let requestedUnit = isOffice && !unit.isEmpty ? (unit == "-" ? "" : unit) : nil
+        async let listed = client.accounts(session.api, unit: requestedUnit, search: search.isEmpty ? nil : search,
+            limit: Self.accountPageSize + 1)
+        async let tierUnits = isOffice ? client.units(session.api) : []
+        let matching = try await listed
         var page = fields
         page["accounts"] = matching.prefix(Self.accountPageSize).map { Self.accountRow($0, me: session.api.subject) }
         page["hasAccounts"] = !matching.isEmpty
-        page["count"] = matching.count
-        page["truncated"] = matching.count > Self.accountPageSize ? ["shown": Self.accountPageSize] : nil
+        if matching.count > Self.accountPageSize {
+            page["truncated"] = ["shown": Self.accountPageSize]
+        } else {
+            page["count"] = matching.count
+        }
         page["q"] = search
         page["unit"] = unit
-        page["isOffice"] = session.api.role == .office
+        page["isOffice"] = isOffice
         page["officeName"] = rules.procedure(for: session.api.tier).officeName
-        if session.api.role == .office {
+        if isOffice {
             let pending = try await client.accountApplications(session.api).count
             if pending > 0 { page["pendingApplications"] = pending }
         }
         page["units"] = [["value": "", "label": "全部", "selected": unit.isEmpty], ["value": "-", "label": "本级机关和企业", "selected": unit == "-"]]
-            + units.sorted { $0.value < $1.value }.map { ["value": $0.key, "label": $0.value, "selected": $0.key == unit] }
+            + (try await tierUnits).map { ["value": $0.id, "label": $0.name, "selected": $0.id == unit] }
         return pages.page("accounts", title: "账号管理", session: session, flash: flash, status: status, page)
     }
 

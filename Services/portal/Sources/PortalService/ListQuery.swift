@@ -1,6 +1,7 @@
 import DemandDomain
 import Foundation
 import Hummingbird
+import PlatformAPI
 
 /// The filters of a list page (`?state=inProgress&overdue=1&q=第3号&unit=maojian-jxj&from=2026-11-01&to=2026-11-30&page=2`): what the person asked
 /// for, the same question put to the service's API, and the links that keep it while paging or
@@ -41,25 +42,15 @@ struct ListQuery: Sendable {
     var isFiltered: Bool { state != nil || overdueOnly || search != nil || unit != nil || category != nil || from != nil || to != nil }
 
     static func query(api: Bool, page: Int, limit: Int?, _ list: ListQuery) -> String {
-        var items: [URLQueryItem] = []
-        if let state = list.state { items.append(.init(name: "state", value: state.rawValue)) }
-        if list.overdueOnly { items.append(.init(name: "overdue", value: api ? "true" : "1")) }
-        if let search = list.search { items.append(.init(name: "q", value: search)) }
-        if let unit = list.unit { items.append(.init(name: "unit", value: unit)) }
-        if let category = list.category { items.append(.init(name: "category", value: category.rawValue)) }
-        if let from = list.from { items.append(.init(name: "from", value: from.description)) }
-        if let to = list.to { items.append(.init(name: "to", value: to.description)) }
-        if api, let limit {
-            items.append(.init(name: "limit", value: String(limit)))
-            items.append(.init(name: "offset", value: String((page - 1) * pageSize)))
-        } else if page > 1 {
-            items.append(.init(name: "page", value: String(page)))
+        let paging: [(name: String, value: String?)] = if api, let limit {
+            [("limit", String(limit)), ("offset", String((page - 1) * pageSize))]
+        } else {
+            [("page", page > 1 ? String(page) : nil)]
         }
-        var components = URLComponents()
-        components.queryItems = items
-        // `+` would read as a space in a query string.
-        let text = components.percentEncodedQuery?.replacingOccurrences(of: "+", with: "%2B") ?? ""
-        return text.isEmpty ? "" : "?" + text
+        return PlatformClient.queryString([
+            ("state", list.state?.rawValue), ("overdue", list.overdueOnly ? (api ? "true" : "1") : nil), ("q", list.search),
+            ("unit", list.unit), ("category", list.category?.rawValue), ("from", list.from?.description), ("to", list.to?.description),
+        ] + paging)
     }
 
     /// The category choices of the filter, with the chosen one selected.

@@ -124,7 +124,7 @@ extension PairingDesk {
     /// Each cadre's quarter: the enterprises' ratings per duty and the months kept. A cadre sees their
     /// own; a unit's administrator its unit's cadres; the office and the inspector every cadre.
     func quarterReport(_ quarter: CalendarQuarter, for principal: Principal) async throws -> QuarterReport {
-        try requireTier(principal)
+        try principal.require(tier: tier)
         guard [.cadre, .office, .inspector, .unitAdmin, .countyAdmin].contains(principal.role) else {
             throw APIError.forbiddenRole(principal.role)
         }
@@ -201,7 +201,7 @@ extension PairingDesk {
 
     /// The office asks now, in the quarter's first months too.
     func requestAppraisals(for quarter: CalendarQuarter, by principal: Principal) async throws -> AppraisalRequestsSent {
-        try requireOffice(principal)
+        try principal.require(tier: tier, roles: [.office])
         guard quarter == CalendarQuarter(CalendarMonth(CivilDate(Date()))) else {
             throw APIError.invalid(code: "QUARTER_OUT_OF_RANGE", message: "只能请企业测评本季度的包联工作", field: "quarter")
         }
@@ -211,7 +211,7 @@ extension PairingDesk {
     // MARK: Pieces
 
     private func ownEnterprise(_ principal: Principal) async throws -> DirectoryEnterprise {
-        try requireTier(principal)
+        try principal.require(tier: tier)
         guard principal.role == .enterprise, let id = principal.enterpriseID else { throw APIError.forbiddenRole(principal.role) }
         let enterprise = try await runtime.database.withConnection { connection in
             try await intake.directory.enterprise(id, on: connection)

@@ -25,7 +25,7 @@ extension PairingDesk {
     static let deactivationReasonLimit = 200
 
     func deactivate(_ cadreID: String, _ request: DeactivationRequest, by principal: Principal) async throws -> Deactivation {
-        try requireOffice(principal)
+        try principal.require(tier: tier, roles: [.office])
         let reason = request.reason.trimmingWhitespace
         guard !reason.isEmpty, reason.count <= Self.deactivationReasonLimit else {
             throw APIError.invalid(code: reason.isEmpty ? "MISSING_FIELD" : "TEXT_TOO_LONG",

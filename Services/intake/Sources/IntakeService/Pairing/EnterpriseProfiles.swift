@@ -50,7 +50,7 @@ extension PairingDesk {
     }
 
     func profile(of enterpriseID: String, for principal: Principal) async throws -> EnterpriseProfile {
-        try requireTier(principal)
+        try principal.require(tier: tier)
         return try await runtime.database.withConnection { connection in
             let enterprise = try await readableEnterprise(enterpriseID, for: principal, on: connection)
             return try await profile(enterprise, for: principal, on: connection)
@@ -59,7 +59,7 @@ extension PairingDesk {
 
     /// Changes the basics; fields whose value is the same are not recorded as changes.
     func changeProfile(_ input: EnterpriseProfileInput, enterpriseID: String, by principal: Principal) async throws -> EnterpriseProfile {
-        try requireTier(principal)
+        try principal.require(tier: tier)
         let wanted = try input.validated()
         return try await runtime.transaction { connection in
             var enterprise = try await readableEnterprise(enterpriseID, for: principal, on: connection)

@@ -114,12 +114,12 @@ extension PairingDesk {
     // MARK: Cadres and exemptions
 
     func cadres(for principal: Principal) async throws -> [CadreEntry] {
-        try requireOffice(principal)
+        try principal.require(tier: tier, roles: [.office])
         return try await runtime.database.withConnection { connection in try await cadreEntries(on: connection) }
     }
 
     func setExemption(_ request: ExemptionRequest, cadreID: String, by principal: Principal) async throws -> CadreEntry {
-        try requireOffice(principal)
+        try principal.require(tier: tier, roles: [.office])
         let reason = try request.reason.map { text in
             guard let parsed = PairingExemption(rawValue: text) else {
                 throw APIError.invalid(code: "INVALID_EXEMPTION", message: "请选择不安排包联企业的原因", field: "reason")
@@ -155,7 +155,7 @@ extension PairingDesk {
     // MARK: Allocation
 
     func allocate(_ request: AllocationRequest, by principal: Principal) async throws -> Allocation {
-        try requireOffice(principal)
+        try principal.require(tier: tier, roles: [.office])
         let seed: UInt64
         if let text = request.seed {
             guard let parsed = UInt64(text) else {

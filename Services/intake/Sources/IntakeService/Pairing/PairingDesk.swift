@@ -136,7 +136,7 @@ struct PairingDesk: Sendable {
     // MARK: Recording
 
     func recordContact(_ input: PairingContactInput, by principal: Principal) async throws -> Contact {
-        try requireTier(principal)
+        try principal.require(tier: tier)
         guard principal.role == .cadre else { throw APIError.forbiddenRole(principal.role) }
         let (date, way) = try input.validated(today: CivilDate(Date()))
         let id = UUID()
@@ -162,7 +162,7 @@ struct PairingDesk: Sendable {
     /// Records the month's status and republishes the enterprise with its recent statuses, so every
     /// service's copy of the profile shows them.
     func reportStatus(_ input: BusinessStatusInput, enterpriseID: String, by principal: Principal) async throws -> StatusHistory {
-        try requireTier(principal)
+        try principal.require(tier: tier)
         guard principal.role == .cadre else { throw APIError.forbiddenRole(principal.role) }
         let (month, status) = try input.validated(today: CivilDate(Date()))
         let note = input.note.trimmedOrNil
@@ -185,7 +185,7 @@ struct PairingDesk: Sendable {
     // MARK: Reading
 
     func statusHistory(of enterpriseID: String, for principal: Principal) async throws -> StatusHistory {
-        try requireTier(principal)
+        try principal.require(tier: tier)
         let reports = try await runtime.database.withConnection { connection in
             guard let enterprise = try await intake.directory.enterprise(enterpriseID, on: connection), enterprise.tenant == tier,
                 try canRead(enterprise, as: principal)
@@ -198,7 +198,7 @@ struct PairingDesk: Sendable {
     /// Contacts of a month, newest first: a cadre's own enterprises, or every one for the office
     /// and the inspector.
     func contacts(in month: CalendarMonth, enterpriseID: String?, for principal: Principal) async throws -> [Contact] {
-        try requireTier(principal)
+        try principal.require(tier: tier)
         return try await runtime.database.withConnection { connection in
             let enterprises = try await readableEnterprises(for: principal, on: connection)
             let names = Dictionary(enterprises.map { ($0.id, $0.name) }) { first, _ in first }
@@ -230,7 +230,7 @@ struct PairingDesk: Sendable {
     /// Each cadre's duties in a month: a cadre sees their own; the office and the inspector every
     /// cadre of the tier with an enterprise.
     func monthReport(_ month: CalendarMonth, for principal: Principal) async throws -> MonthReport {
-        try requireTier(principal)
+        try principal.require(tier: tier)
         guard [.cadre, .office, .inspector].contains(principal.role) else { throw APIError.forbiddenRole(principal.role) }
         var cadres = try await runtime.database.withConnection { connection in
             try await duties(in: month, on: connection)
@@ -267,7 +267,7 @@ struct PairingDesk: Sendable {
 
     /// The office reminds the cadres who are behind now, before the reminder day.
     func sendReminders(for month: CalendarMonth, by principal: Principal) async throws -> RemindersSent {
-        try requireOffice(principal)
+        try principal.require(tier: tier, roles: [.office])
         // A reminder is about the month in progress; a past month's duties can no longer be done.
         guard month == CalendarMonth(CivilDate(Date())) else {
             throw APIError.invalid(code: "MONTH_OUT_OF_RANGE", message: "只能提醒本月的包联工作", field: "month")
@@ -312,15 +312,6 @@ struct PairingDesk: Sendable {
     /// here and then sees what the first recorded.
     func lockTier(_ work: String, on connection: PostgresConnection) async throws {
         try await connection.lockForTransaction("\(work) \(tier)", logger: logger)
-    }
-
-    func requireOffice(_ principal: Principal) throws {
-        try requireTier(principal)
-        guard principal.role == .office else { throw APIError.forbiddenRole(principal.role) }
-    }
-
-    func requireTier(_ principal: Principal) throws {
-        guard principal.tenant == tier else { throw APIError.forbiddenTenant }
     }
 
     private func pairedEnterprise(_ id: String, of principal: Principal, on connection: PostgresConnection) async throws

@@ -76,7 +76,7 @@ extension PairingDesk {
     }
 
     func propose(_ input: PairingProposalInput, by principal: Principal) async throws -> Proposal {
-        try requireTier(principal)
+        try principal.require(tier: tier)
         guard principal.role == .cadre || principal.role == .office else { throw APIError.forbiddenRole(principal.role) }
         let kind = try input.validated()
         let id = UUID()
@@ -115,7 +115,7 @@ extension PairingDesk {
 
     /// Open proposals (or all, newest first): the office sees the tier's, a cadre their own.
     func proposals(includeDecided: Bool, for principal: Principal) async throws -> [Proposal] {
-        try requireTier(principal)
+        try principal.require(tier: tier)
         guard principal.role == .cadre || principal.role == .office else { throw APIError.forbiddenRole(principal.role) }
         return try await runtime.database.withConnection { connection in
             try await loadProposals(
@@ -124,7 +124,7 @@ extension PairingDesk {
     }
 
     func decide(_ id: UUID, _ decision: Decision, by principal: Principal) async throws -> Proposal {
-        try requireOffice(principal)
+        try principal.require(tier: tier, roles: [.office])
         let note = decision.note.trimmedOrNil
         if !decision.approve, note == nil {
             throw APIError.invalid(code: "MISSING_FIELD", message: "请填写不同意的理由", field: "note")

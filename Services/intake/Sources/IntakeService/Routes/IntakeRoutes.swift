@@ -90,21 +90,21 @@ struct IntakeRoutes {
             return try await intake.decide(id, body, by: try context.requirePrincipal())
         }
         router.get("accounts") { request, context in
-            try await intake.accounts(for: try context.requirePrincipal(), unit: request.uri.queryParameters.get("unit"))
+            let query = request.uri.queryParameters
+            return try await intake.accounts(for: try context.requirePrincipal(), unit: query.get("unit"),
+                search: try query.searchText(describing: "姓名或企业名称"), limit: try query.pageLimit())
         }
         router.post("accounts/:subject/password-reset") { _, context in
             try await intake.resetPassword(of: context.parameters.get("subject") ?? "", by: try context.requirePrincipal())
         }
 
         router.put("admin/directory") { request, context -> IntakeWorkflow.ImportSummary in
-            let principal = try context.requireRole([.office])
-            guard principal.tenant == intake.tier.id else { throw APIError.forbiddenTenant }
+            try context.requirePrincipal().require(tier: intake.tier.id, roles: [.office])
             let file = try await request.decodeJSON(DirectoryFile.self, context: context)
             return try await intake.importDirectory(file)
         }
         router.post("admin/directory/sheets/:kind") { request, context -> IntakeWorkflow.SheetImport in
-            let principal = try context.requireRole([.office])
-            guard principal.tenant == intake.tier.id else { throw APIError.forbiddenTenant }
+            try context.requirePrincipal().require(tier: intake.tier.id, roles: [.office])
             guard let kind = context.parameters.get("kind").flatMap(DirectorySheet.Kind.init) else {
                 throw APIError(.notFound, code: "NOT_FOUND", message: "没有这种名录（应为enterprises或cadres）")
             }
