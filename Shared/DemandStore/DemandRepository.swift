@@ -68,6 +68,9 @@ public struct DemandFilter: Sendable {
     /// Only demands led by this unit.
     public var leadUnitID: String?
     public var category: DemandCategory?
+    /// Only demands waiting for the review of a cadre no longer active in the directory (or of
+    /// none), which the office reviews (000 Q8). Where the directory is kept: intake.
+    public var reviewerGoneOnly = false
     /// Only demands registered from this instant (a Shanghai day's start) and before the other.
     public var registeredFrom: Date?
     public var registeredBefore: Date?
@@ -222,6 +225,13 @@ public struct DemandRepository: Sendable {
         if let tenant = filter.tenant { conditions.append("d.tenant = \(try bind(tenant.rawValue))") }
         if filter.overdueOnly { conditions.append("d.position_due_at < now()") }
         if filter.flaggedOnly { conditions.append("d.flagged AND d.state <> 'closed'") }
+        if filter.reviewerGoneOnly {
+            conditions.append(
+                """
+                d.state = 'awaitingReview' AND NOT EXISTS (SELECT 1 FROM directory p WHERE p.key = 'person:' || d.paired_cadre_id \
+                AND coalesce((p.body->'person'->>'active')::boolean, true))
+                """)
+        }
         if filter.awaitingCompletionOnly { conditions.append("d.awaiting_completion") }
         if let before = filter.followUpDueBefore {
             let open = [DemandState.awaitingSignature, .inProgress, .underSupervision].map(\.rawValue)

@@ -240,6 +240,8 @@ extension PlatformClient {
         public var cadreID: String
         public var cadreName: String
         public var releasedEnterprises: [String]
+        /// Demands that waited for the cadre's review, which the office reviews now.
+        public var reviewsForOffice: Int
     }
 
     /// The office deactivates a cadre who retires or leaves; their enterprises go back to the pool.

@@ -350,22 +350,29 @@ extension EndToEnd {
             let asked = try await client.proposeChange(cadre, PairingProposalInput(enterpriseID: "zw-leave-e1", kind: "release", reason: "即将退休"))
 
             func refusal(_ session: Session, _ reason: String) async -> APICallError? {
-                do {
-                    _ = try await client.deactivateCadre(session, cadreID: "zw-leave-cadre", reason: reason)
-                    return nil
-                } catch { return error as? APICallError }
+                await apiRefusal { _ = try await client.deactivateCadre(session, cadreID: "zw-leave-cadre", reason: reason) }
             }
             #expect(await refusal(office, "  ")?.code == "MISSING_FIELD")
             #expect(await refusal(cadre, "退休")?.status == 403, "only the office deactivates")
-            // A demand waiting for the cadre's review holds the deactivation until they have reviewed it.
+            // A demand waiting for the cadre's review is theirs while they are active, the office's after.
             let enterprise = try await client.login(tier: "zhangwan", login: "十堰离岗测试1有限公司", password: Cast.demoPassword)
             let demand = try await client.submit(enterprise, form: JourneyRunner.sampleForm(enterprise: "十堰离岗测试1有限公司",
                 creditCode: code(1), contactPhone: "19900030101"))
-            #expect(await refusal(office, "2026年11月退休")?.code == "OPEN_REVIEWS")
-            _ = try await client.approve(cadre, demand.id)
+            #expect(demand.state == .awaitingReview)
+            func officeApproval() async -> APICallError? {
+                await apiRefusal { _ = try await client.approve(office, demand.id) }
+            }
+            #expect(await officeApproval()?.code == "REVIEWED_BY_CADRE")
+            #expect(try await client.intakeList(office, query: "?officeReview=true").isEmpty)
             let done = try await client.deactivateCadre(office, cadreID: "zw-leave-cadre", reason: "2026年11月退休")
             #expect(done.cadreName == "离岗测试干部" && done.releasedEnterprises.sorted() == ["zw-leave-e1", "zw-leave-e2"])
+            #expect(done.reviewsForOffice == 1)
             #expect(await refusal(office, "退休")?.status == 404, "a cadre is deactivated once")
+            #expect(try await client.intakeList(office, query: "?officeReview=true").map(\.id) == [demand.id])
+            #expect(await officeApproval() == nil, "the office reviews in place of the cadre who left")
+            let approved = try await client.intakeDemand(office, demand.id)
+            #expect(approved.state == .awaitingDispatch && approved.history.last?.actor.role == .office)
+            #expect(try await client.intakeList(office, query: "?officeReview=true").isEmpty)
 
             do {
                 _ = try await client.login(tier: "zhangwan", login: "离岗测试干部", password: Cast.demoPassword)

@@ -13,13 +13,6 @@ extension EndToEnd {
     struct ReturnsTests {
         var log: FakeSMSCLog { FakeSMSCLog(path: StackEnvironment.current.fakeSMSCLog!) }
 
-        /// The error a call that must fail answered with; nil when it succeeded.
-        static func refusal(_ call: () async throws -> Void) async -> APICallError? {
-            do {
-                try await call()
-                return nil
-            } catch { return error as? APICallError }
-        }
 
         @Test("Jinzai's six forms: the unit's self-resolved list comes from its closed demands; a unit that misses the 3rd is overdue, reminded once a day, and its rows reach the office's workbook")
         func jinzaiForms() async throws {
@@ -46,7 +39,7 @@ extension EndToEnd {
             func refusal(_ session: Session, form: String = "self-resolved", period: ReturnPeriod = .month(month), submitter: String = "maojian-jxj",
                 _ content: ReturnContent) async -> APICallError?
             {
-                await Self.refusal { _ = try await client.submitReturn(session, form: form, period: period, submitter: submitter, content) }
+                await apiRefusal { _ = try await client.submitReturn(session, form: form, period: period, submitter: submitter, content) }
             }
             #expect(await refusal(cast.countyUnit, ReturnContent(rows: [["只有一列"]], fields: [:]))?.code == "COLUMN_COUNT")
             #expect(await refusal(cast.countyUnit, ReturnContent(rows: [["", "", "", "", " "]], fields: [:]))?.code == "EMPTY_RETURN")
@@ -184,7 +177,7 @@ extension EndToEnd {
             let office = try await client.login(tier: "zhangwan", login: "张湾区双千办", password: Cast.demoPassword)
             let unit = try await client.login(tier: "zhangwan", login: "张湾区商务局管理员", password: Cast.demoPassword)
             let month = CalendarMonth(CivilDate(Date())).adding(months: -1)
-            let refusal = Self.refusal
+            let refusal = apiRefusal
             typealias Entry = BriefingRecipientsInput.Entry
             let bad = await refusal {
                 _ = try await client.setBriefingRecipients(office, BriefingRecipientsInput(recipients: [

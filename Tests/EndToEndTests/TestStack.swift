@@ -59,6 +59,14 @@ actor TestStack {
 }
 
 /// The kinds of transition of a history, in order.
+/// The error a call that must fail answered with; nil when it succeeded.
+func apiRefusal(_ call: () async throws -> Void) async -> APICallError? {
+    do {
+        try await call()
+        return nil
+    } catch { return error as? APICallError }
+}
+
 func kinds(_ demand: DemandSnapshot) -> [String] {
     demand.history.map(\.kind)
 }

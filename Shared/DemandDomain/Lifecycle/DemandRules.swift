@@ -98,7 +98,8 @@ public enum DemandRules {
         switch kind {
         case .submit, .resubmit: [.enterprise, .cadre, .office]
         case .receiveEscalation, .recordEscalationOutcome, .closeUnrated: [.system]
-        case .edit, .approve, .sendBack: [.cadre]
+        // The office reviews in place of a paired cadre who has left (the service checks they have).
+        case .edit, .approve, .sendBack: [.cadre, .office]
         case .dispatch, .escalate: [.dispatcher, .office]
         case .sign, .addProgressNote, .submitOpinion, .pauseClock, .resumeClock, .requestExtension, .submitResult,
             .returnNotOurRemit, .reportCompletion:
@@ -123,7 +124,8 @@ public enum DemandRules {
             guard let enterprise = status.enterprise else { return }
             try requireSubmitter(actor, enterprise: enterprise, demandTenant: demand.tenant, kind: kind)
         case .edit, .approve, .sendBack:
-            guard actor.id == status.enterprise?.pairedCadreID else {
+            let officeOfTier = actor.role == .office && actor.tenant == demand.tenant
+            guard actor.id == status.enterprise?.pairedCadreID || officeOfTier else {
                 throw .notAParty(kind, "只有该企业的包联干部可以审核其诉求")
             }
         case .dispatch, .escalate:

@@ -381,11 +381,21 @@ public struct IntakeWorkflow: Sendable {
             guard demand.state == .awaitingReview || demand.state == .returnedToEnterprise else {
                 throw TransitionError.notAllowedInState(action.kind, demand.state)
             }
+            if principal.role == .office { try await requireReviewerGone(of: demand, on: connection) }
             let recorded = try await recorder.apply(Self.keepingEnterprise(action, of: demand), to: demand, by: principal.actor,
                 on: connection)
             try await handOffIfReady(recorded.demand, on: connection)
             return recorded.demand
         }
+    }
+
+    /// The office reviews a demand only when the cadre who should has been deactivated (000 Q8): a
+    /// review waiting for them would otherwise wait for ever.
+    private func requireReviewerGone(of demand: Demand, on connection: PostgresConnection) async throws {
+        guard let cadreID = demand.status.enterprise?.pairedCadreID,
+            let cadre = try await directory.person(cadreID, on: connection), cadre.active
+        else { return }
+        throw APIError.conflict(code: "REVIEWED_BY_CADRE", message: "该诉求由包联干部\(cadre.name)审核；干部停用后才由\(rules.procedure(for: tier.id).officeName)审核")
     }
 
     /// An edit changes what the demand asks, never whose it is: the enterprise's details stay those

@@ -243,7 +243,9 @@ struct IntentPlanner: Sendable {
         switch kind {
         case .pairedCadre:
             guard let id = demand.pairedCadreID else { return nil }
-            return try await directory.person(id, on: connection).map { people([$0]) } ?? []
+            guard let cadre = try await directory.person(id, on: connection) else { return [] }
+            // A cadre who has left follows no demand any more.
+            return cadre.active ? people([cadre]) : nil
         case .enterpriseContact:
             if let phone = demand.contactPhone {
                 return [Recipient(key: "contact:\(phone.digits)", name: demand.contactName, phone: phone)]
@@ -268,7 +270,11 @@ struct IntentPlanner: Sendable {
             return nil
         case .stepHolder:
             switch step {
-            case .review?: return try await resolve(.pairedCadre, demand: demand, step: step, on: connection)
+            case .review?:
+                // The office reviews in place of a cadre who has left.
+                let cadre = try await resolve(.pairedCadre, demand: demand, step: step, on: connection)
+                return demand.pairedCadreID != nil && cadre == nil
+                    ? try await resolve(.tierOffice, demand: demand, step: step, on: connection) : cadre
             case .dispatch?: return try await resolve(.tierDispatchers, demand: demand, step: step, on: connection)
             case .sign?, .result?: return try await resolve(.leadUnitAdmins, demand: demand, step: step, on: connection)
             case .rating?: return try await resolve(.enterpriseContact, demand: demand, step: step, on: connection)

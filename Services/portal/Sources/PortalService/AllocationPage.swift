@@ -37,7 +37,8 @@ extension PortalRoutes {
         guard let cadreID = context.parameters.get("cadre") else { throw PortalError.notFound }
         do {
             let done = try await client.deactivateCadre(session.api, cadreID: cadreID, reason: form["reason"] ?? "")
-            try await sessions.setFlash(.done("已停用\(done.cadreName)，其包联的\(done.releasedEnterprises.count)家企业已收回入待分配企业库"),
+            let reviews = done.reviewsForOffice > 0 ? "；其\(done.reviewsForOffice)件待审核诉求改由本级审核，见首页“待本级审核诉求”" : ""
+            try await sessions.setFlash(.done("已停用\(done.cadreName)，其包联的\(done.releasedEnterprises.count)家企业已收回入待分配企业库\(reviews)"),
                 for: session.id)
             return Self.redirect("/pairing/allocation")
         } catch let error as APICallError where (400..<500).contains(error.status) {

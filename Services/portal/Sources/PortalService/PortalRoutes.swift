@@ -283,6 +283,10 @@ struct PortalRoutes: Sendable {
             }
             sections.append(section("待签收", try await client.ledger(api, query: "?state=awaitingSignature")))
         case .office, .inspector, .system:
+            if api.role == .office {
+                let reviews = try await client.intakeList(api, query: "?officeReview=true")
+                if !reviews.isEmpty { sections.append(section("待本级审核诉求（包联干部已停用）", reviews)) }
+            }
             // Paging or filtering the list shows the list where the person is looking, not the
             // month's figures above it again.
             if list.isFiltered || list.page > 1 {
@@ -400,9 +404,21 @@ struct PortalRoutes: Sendable {
         if session.api.role == .dispatcher, fields["canDispatch"] as? Bool == true {
             fields["units"] = try await client.units(session.api).map { ["id": $0.id, "name": $0.name] }
         }
+        if try await officeReviews(demand, as: session.api) {
+            fields["canReview"] = true
+            fields["reviewedByOffice"] = rules.procedure(for: session.api.tier).officeName
+        }
         fields["attachments"] = try await attachmentFields(of: demand, pageID: id, as: session.api)
         return pages.page("demand", title: "诉求 \(demand.registrationNumber ?? "")", session: session,
             flash: session.flash, fields)
+    }
+
+    /// A demand waiting for the review of a cadre who has been deactivated (or of none) is the
+    /// office's to review (000 Q8).
+    func officeReviews(_ demand: DemandSnapshot, as api: Session) async throws -> Bool {
+        guard api.role == .office, demand.state == .awaitingReview, demand.tenant == api.tier.rawValue else { return false }
+        guard let cadreID = demand.enterprise?.pairedCadreID else { return true }
+        return try await !client.pairingCadres(api).contains { $0.cadreID == cadreID }
     }
 
     /// The copy of the demand this person works on: intake's for the enterprise and its cadre (and,
@@ -601,7 +617,8 @@ struct PortalRoutes: Sendable {
     enum Correction: String {
         case resubmit, edit
 
-        var role: Role { self == .resubmit ? .enterprise : .cadre }
+        /// The office edits in place of a cadre who has left (the API checks they have).
+        var roles: Set<Role> { self == .resubmit ? [.enterprise] : [.cadre, .office] }
         var state: DemandState { self == .resubmit ? .returnedToEnterprise : .awaitingReview }
         var operation: APIOperation { self == .resubmit ? .resubmit : .edit }
         var title: String { self == .resubmit ? "修改后重新提交" : "修改诉求内容" }
@@ -633,7 +650,7 @@ struct PortalRoutes: Sendable {
 
     func correctionPage(_ request: Request, context: PortalContext) async throws -> Response {
         let mode = try Correction(request)
-        let session = try context.requireRole([mode.role])
+        let session = try context.requireRole(mode.roles)
         let id = try Self.demandID(context)
         let demand = try await client.intakeDemand(session.api, id)
         guard demand.state == mode.state, let content = demand.content else { throw PortalError.badRequest("该诉求当前不能修改") }
@@ -645,7 +662,7 @@ struct PortalRoutes: Sendable {
 
     func correct(_ request: Request, context: PortalContext) async throws -> Response {
         let mode = try Correction(request)
-        let session = try context.requireRole([mode.role])
+        let session = try context.requireRole(mode.roles)
         let id = try Self.demandID(context)
         return try await sendForm(request, context: context, session: session, correcting: (mode, id)) { form, _ in
             _ = try await client.correct(mode.operation, session.api, id, form: form.form, note: form.typed["note"])

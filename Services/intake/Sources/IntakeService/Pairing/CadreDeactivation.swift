@@ -9,7 +9,8 @@ import ServiceRuntime
 
 /// A cadre who retires or leaves (000 Q8): the office deactivates them with the reason; they can no
 /// longer log in, drop out of every list of cadres, and their enterprises go back to the pool for the
-/// next allocation, each change kept with who, when and why. Not while demands wait for their review.
+/// next allocation, each change kept with who, when and why. Demands waiting for their review are
+/// reviewed by the office from then on.
 extension PairingDesk {
     struct DeactivationRequest: Codable {
         var reason: String
@@ -20,6 +21,8 @@ extension PairingDesk {
         var cadreName: String
         /// The enterprises that went back to the pool.
         var releasedEnterprises: [String]
+        /// Demands that waited for the cadre's review, which the office reviews now.
+        var reviewsForOffice: Int
     }
 
     static let deactivationReasonLimit = 200
@@ -36,15 +39,13 @@ extension PairingDesk {
             guard var cadre = try await intake.directory.person(cadreID, on: connection), cadre.tenant == tier, cadre.role == .cadre,
                 cadre.active
             else { throw APIError.notFound("在职的包联干部") }
-            // Only the paired cadre reviews: demands waiting for this one would wait for ever.
             let waiting = try await connection.query(
                 """
                 SELECT count(*)::bigint FROM demands
                 WHERE tenant = \(tier.rawValue) AND state = 'awaitingReview' AND paired_cadre_id = \(cadre.id)
                 """, logger: logger)
-            for try await count in waiting.decode(Int64.self) where count > 0 {
-                throw APIError.conflict(code: "OPEN_REVIEWS", message: "\(cadre.name)尚有\(count)件诉求待审核，请其审核后再停用")
-            }
+            var reviews = 0
+            for try await count in waiting.decode(Int64.self) { reviews = Int(count) }
             cadre.active = false
             try await intake.publish(.person(cadre), on: connection)
             try await connection.execute(
@@ -64,10 +65,11 @@ extension PairingDesk {
                     decision_note = '包联干部已停用，企业已收回入待分配企业库'
                 WHERE state = 'proposed' AND (from_cadre = \(cadre.id) OR to_cadre = \(cadre.id))
                 """, logger: logger)
-            return Deactivation(cadreID: cadre.id, cadreName: cadre.name, releasedEnterprises: released)
+            return Deactivation(cadreID: cadre.id, cadreName: cadre.name, releasedEnterprises: released, reviewsForOffice: reviews)
         }
         logger.info("Cadre deactivated", metadata: [
             "tier": "\(tier)", "cadre": "\(result.cadreID)", "released": "\(result.releasedEnterprises.count)",
+            "reviews.for.office": "\(result.reviewsForOffice)",
         ])
         return result
     }

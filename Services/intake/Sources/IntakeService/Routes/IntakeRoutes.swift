@@ -135,7 +135,16 @@ struct IntakeRoutes {
             return response
         }
         demands.get { request, context in
-            try await intake.list(for: try context.requirePrincipal(), filter: try DemandFilter(query: request.uri.queryParameters))
+            let query = request.uri.queryParameters
+            var filter = try DemandFilter(query: query)
+            // Intake keeps the directory that says which cadres have left.
+            if let officeReview = query.get("officeReview") {
+                guard let value = Bool(officeReview) else {
+                    throw APIError(.badRequest, code: "INVALID_QUERY", message: "officeReview须为true或false")
+                }
+                filter.reviewerGoneOnly = value
+            }
+            return try await intake.list(for: try context.requirePrincipal(), filter: filter)
         }
         demands.get(":id") { _, context in
             try await intake.view(try context.demandID(), for: try context.requirePrincipal())
