@@ -299,3 +299,15 @@ public final class EventConsumer: Service, Sendable {
             bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
     }
 }
+
+extension EventConsumer {
+    /// A consumer's `accepts` that takes only events of these types (by their type header).
+    public static func only(_ types: Set<String>) -> @Sendable (KafkaConsumerMessage) -> Bool {
+        { message in message.header(EventHeader.type)?.stringValue.map(types.contains) ?? false }
+    }
+
+    /// A consumer's `accepts` that passes over events of these types (by their type header).
+    public static func except(_ types: Set<String>) -> @Sendable (KafkaConsumerMessage) -> Bool {
+        { message in !(message.header(EventHeader.type)?.stringValue.map(types.contains) ?? false) }
+    }
+}

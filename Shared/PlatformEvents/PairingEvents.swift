@@ -87,3 +87,32 @@ public struct AccountApplicationDecidedEvent: Codable, Sendable, Hashable {
         self.reason = reason
     }
 }
+
+/// A cadre solved an enterprise's difficulty on the spot while in contact with it (000 Q16):
+/// reporting lists it in the unit's self-resolved matters (Jinzai's 自行办结问题清单) beside the
+/// demands the unit closed. Keyed by the contact it was recorded with.
+public struct SelfResolvedMatterEvent: Codable, Sendable, Hashable {
+    public var tenant: TenantID
+    public var contactID: UUID
+    public var enterpriseID: String
+    public var enterpriseName: String
+    public var cadreID: String
+    /// The cadre's unit, whose return lists the matter; nil for a cadre of the tier's own organs.
+    public var unitID: String?
+    public var resolvedOn: CivilDate
+    /// The difficulty and how it was solved, as the cadre wrote it.
+    public var matter: String
+
+    public init(tenant: TenantID, contactID: UUID, enterpriseID: String, enterpriseName: String, cadreID: String, unitID: String?,
+        resolvedOn: CivilDate, matter: String)
+    {
+        self.tenant = tenant
+        self.contactID = contactID
+        self.enterpriseID = enterpriseID
+        self.enterpriseName = enterpriseName
+        self.cadreID = cadreID
+        self.unitID = unitID
+        self.resolvedOn = resolvedOn
+        self.matter = matter
+    }
+}

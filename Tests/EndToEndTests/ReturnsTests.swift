@@ -24,11 +24,19 @@ extension EndToEnd {
             let closed = try await runner.districtJourney()
             let number = try #require(closed.registrationNumber)
 
-            // The list is filled from the read model once the closure has reached reporting.
-            let sheet = try await eventually("the closed demand in 经信局's self-resolved list") {
+            // 000 Q16: 李明远 of 经信局 solves a difficulty on the spot; it is self-resolved too.
+            let matter = "当场协调供电所恢复临时用电（\(UUID().uuidString.prefix(6))）"
+            _ = try await client.recordContact(cast.cadre, PairingContactInput(enterpriseID: "mj-ent-1", contactedOn: today.description,
+                way: "visit", summary: "企业临时用电中断", resolvedOnSpot: matter))
+
+            // The list is filled from the read model once the closure and the matter have reached reporting.
+            let sheet = try await eventually("the closed demand and the matter in 经信局's self-resolved list") {
                 let sheet = try await client.returnSheet(cast.countyUnit, form: "self-resolved", period: .month(month), submitter: "maojian-jxj")
-                return sheet.content.rows.contains { $0.first == number } ? sheet : nil
+                return sheet.content.rows.contains { $0.first == number } && sheet.content.rows.contains { $0.last == matter } ? sheet : nil
             }
+            #expect(sheet.content.rows.contains { $0 == ["当场化解", "十堰示范汽车零部件有限公司", "", today.description, matter] })
+            let otherUnit = try await client.returnSheet(cast.countyOtherUnit, form: "self-resolved", period: .month(month), submitter: "maojian-zjj")
+            #expect(!otherUnit.content.rows.contains { $0.last == matter }, "住建局's list has only its own cadres' matters")
             let row = try #require(sheet.content.rows.first { $0.first == number })
             #expect(row == [number, "十堰示范汽车零部件有限公司", "用电保障", today.description, ""], "number, enterprise, category, date closed, result to write")
             #expect(sheet.status == .pending && sheet.editable && sheet.submittedAt == nil)

@@ -79,7 +79,9 @@ public func buildNotifierApplication(settings: RuntimeSettings) async throws -> 
         event, connection in
         try await planner.plan(event, on: connection)
     }
-    let pairingConsumer = runtime.consumer(name: "pairing", topics: [Topics.allPairing], afterCommit: { sender.wakeUps.signal() }) {
+    // Matters solved on the spot are reporting's; nobody is texted about them.
+    let pairingConsumer = runtime.consumer(name: "pairing", topics: [Topics.allPairing],
+        accepts: EventConsumer.except([EventType.selfResolvedMatter]), afterCommit: { sender.wakeUps.signal() }) {
         event, connection in
         try await planner.plan(event, on: connection)
     }

@@ -11,7 +11,8 @@ import ServiceLifecycle
 import ServiceRuntime
 
 /// Builds reporting (one process for every tier): the consumers of every tier's status and
-/// directory topics into the read model, and the figures API.
+/// directory topics into the read model (and of the matters cadres solved on the spot from the
+/// pairing topics), and the figures API.
 public func buildReportingApplication(settings: RuntimeSettings) async throws -> some ApplicationProtocol {
     let runtime = try await PlatformRuntime(settings: settings, migrations: ReportingMigrations.all)
     let reporting = ReportingWorkflow(runtime: runtime)
@@ -33,8 +34,12 @@ public func buildReportingApplication(settings: RuntimeSettings) async throws ->
     let status = runtime.consumer(name: statusConsumerName, topics: [Topics.allStatus]) { event, connection in
         try await reporting.readModel.apply(event, on: connection)
     }
+    let pairing = runtime.consumer(name: "pairing", topics: [Topics.allPairing], accepts: EventConsumer.only([EventType.selfResolvedMatter])) {
+        event, connection in
+        try await SelfResolvedMatters.apply(event, on: connection, logger: runtime.logger)
+    }
     return try runtime.application(
-        router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module), services: [directory, status] + reminderScan)
+        router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module), services: [directory, status, pairing] + reminderScan)
 }
 
 /// The inbox name of the status consumer; the rebuild uses it too, so that events it replayed are

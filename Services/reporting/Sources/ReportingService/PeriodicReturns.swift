@@ -284,7 +284,11 @@ struct ReturnsDesk: Sendable {
             }
             rows.append(row)
         }
-        return rows
+        guard prefill == .unitClosedDemands else { return rows }
+        // 000 Q16: what the unit's cadres solved on the spot is self-resolved too; by date with the demands.
+        let matters = try await SelfResolvedMatters.rows(tier: tier, unitID: key.submitterID, from: key.period.firstDay,
+            until: key.period.lastDay.adding(days: 1), on: connection, logger: logger)
+        return (rows + matters).enumerated().sorted { ($0.element[3], $0.offset) < ($1.element[3], $1.offset) }.map(\.element)
     }
 
     // MARK: Summary tables

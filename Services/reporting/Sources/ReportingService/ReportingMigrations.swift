@@ -156,5 +156,6 @@ public enum ReportingMigrations {
             """,
         ]),
         EntryCounts.migration,
+        SelfResolvedMatters.migration,
     ]
 }

@@ -151,6 +151,12 @@ struct PairingDesk: Sendable {
                 VALUES (\(id), \(enterprise.id), \(principal.subject), \(date.description)::date, \(way.rawValue), \(summary), \(demandsRaised),
                     \(resolvedOnSpot))
                 """, logger: logger)
+            if let resolvedOnSpot {
+                let cadre = try await intake.directory.person(principal.subject, on: connection)
+                try await publishPairingEvent(EventType.selfResolvedMatter, subject: enterprise.id, SelfResolvedMatterEvent(
+                    tenant: tier, contactID: id, enterpriseID: enterprise.id, enterpriseName: enterprise.name, cadreID: principal.subject,
+                    unitID: cadre?.unitID ?? principal.unitID, resolvedOn: date, matter: resolvedOnSpot), on: connection)
+            }
             return enterprise
         }
         logger.info("Pairing contact recorded", metadata: ["cadre": "\(principal.subject)", "enterprise": "\(enterprise.id)"])
