@@ -80,6 +80,10 @@ public struct APIOperation: Sendable {
     public static let proposeChange = APIOperation("pairing.propose", .intake, .POST, "/pairing/proposals")
     public static let pairingProposals = APIOperation("pairing.proposals", .intake, .GET, "/pairing/proposals")
     public static let decideChange = APIOperation("pairing.decide", .intake, .POST, "/pairing/proposals/{proposalID}/decision")
+    public static let promptLetters = APIOperation("pairing.promptLetters", .intake, .GET, "/pairing/prompt-letters")
+    public static let issuePromptLetter = APIOperation("pairing.issuePromptLetter", .intake, .POST, "/pairing/prompt-letters")
+    public static let replyToPromptLetter = APIOperation("pairing.replyToPromptLetter", .intake, .POST,
+        "/pairing/prompt-letters/{letterID}/reply")
     public static let attachments = APIOperation("attachments", .intake, .GET, "/demands/{id}/attachments")
     public static let attach = APIOperation("attach", .intake, .POST, "/demands/{id}/attachments")
     public static let attachmentContent = APIOperation("attachmentContent", .intake, .GET, "/demands/{id}/attachments/{attachmentID}")
@@ -129,7 +133,8 @@ public struct APIOperation: Sendable {
         pairingMonth, pairingContacts, recordContact, businessStatus, reportBusinessStatus, enterpriseProfile, changeEnterpriseProfile,
         pairingReminders,
         myAppraisal, submitAppraisal, cadreQuarters, appraisalRequests, pairingCadres, setExemption, deactivateCadre, allocate,
-        proposeChange, pairingProposals, decideChange, returnsTracker, returnReminders, returnSheet, submitReturn,
+        proposeChange, pairingProposals, decideChange, promptLetters, issuePromptLetter, replyToPromptLetter, returnsTracker, returnReminders,
+        returnSheet, submitReturn,
         briefingRecipients, setBriefingRecipients, issueBriefing, importDirectorySheet,
         attachments, attach, attachmentContent, figureMonths, accounts, resetPassword,
         applyForAccount, accountApplications, decideAccountApplication,

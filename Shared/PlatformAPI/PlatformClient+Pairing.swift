@@ -291,3 +291,38 @@ extension PlatformClient {
             token: session.token, body: Body(approve: approve, note: note))
     }
 }
+
+// MARK: Prompt letters (提示函)
+
+extension PlatformClient {
+    public struct PromptLetter: Codable, Sendable {
+        public var id: UUID
+        public var number: String
+        public var unitID: String
+        public var unitName: String
+        public var subject: String
+        public var body: String
+        public var replyBy: CivilDate
+        public var issuedBy: String?
+        public var issuedAt: Date
+        public var reply: String?
+        public var repliedBy: String?
+        public var repliedAt: Date?
+        /// 已反馈, 逾期反馈, 待反馈 or 逾期未反馈.
+        public var status: String
+    }
+
+    /// The office's and the inspector's: the tier's letters; a unit's administrators: their unit's.
+    public func promptLetters(_ session: Session) async throws -> [PromptLetter] {
+        try await send(.promptLetters, tier: session.tier, token: session.token)
+    }
+
+    public func issuePromptLetter(_ session: Session, _ input: PromptLetterInput) async throws -> PromptLetter {
+        try await send(.issuePromptLetter, tier: session.tier, token: session.token, body: input)
+    }
+
+    public func replyToPromptLetter(_ session: Session, letterID: UUID, _ reply: PromptLetterReply) async throws -> PromptLetter {
+        try await send(.replyToPromptLetter, tier: session.tier, pathParameters: ["letterID": letterID.uuidString.lowercased()],
+            token: session.token, body: reply)
+    }
+}

@@ -25,6 +25,8 @@ public enum EventType {
     public static let appraisalRequest = "cn.qyfw.pairing.appraisal-request.v1"
     /// intake → notifier: an enterprise has a new cadre (``PairingAssignedEvent``).
     public static let pairingAssigned = "cn.qyfw.pairing.assigned.v1"
+    /// intake → notifier: the office sent a prompt letter to a pairing group (``PromptLetterIssuedEvent``).
+    public static let promptLetterIssued = "cn.qyfw.pairing.prompt-letter.v1"
     /// intake → reporting: a cadre solved a difficulty on the spot (``SelfResolvedMatterEvent``).
     public static let selfResolvedMatter = "cn.qyfw.pairing.self-resolved.v1"
     /// intake → notifier: the office approved or refused an enterprise's online account application

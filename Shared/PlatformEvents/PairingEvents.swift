@@ -116,3 +116,23 @@ public struct SelfResolvedMatterEvent: Codable, Sendable, Hashable {
         self.matter = matter
     }
 }
+
+/// The office sent a prompt letter (提示函) to one of its pairing groups; the notifier texts the
+/// unit's administrators.
+public struct PromptLetterIssuedEvent: Codable, Sendable, Hashable {
+    public var tenant: TenantID
+    public var letterID: UUID
+    public var number: String
+    public var unitID: String
+    public var subject: String
+    public var replyBy: CivilDate
+
+    public init(tenant: TenantID, letterID: UUID, number: String, unitID: String, subject: String, replyBy: CivilDate) {
+        self.tenant = tenant
+        self.letterID = letterID
+        self.number = number
+        self.unitID = unitID
+        self.subject = subject
+        self.replyBy = replyBy
+    }
+}

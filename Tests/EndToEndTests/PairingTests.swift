@@ -332,6 +332,59 @@ extension EndToEnd {
             #expect(cadreText.to.hasPrefix("199"))
         }
 
+        @Test("提示函: the office sends a numbered prompt letter to a pairing group; its administrators are texted and answer once; other units neither see nor answer it")
+        func promptLetters() async throws {
+            _ = try await TestStack.shared.start()
+            let client = try await TestStack.shared.client()
+            let office = try await client.login(tier: "zhangwan", login: "张湾区双千办", password: Cast.demoPassword)
+            let admin = try await client.login(tier: "zhangwan", login: "张湾区商务局管理员", password: Cast.demoPassword)
+            let otherAdmin = try await client.login(tier: "zhangwan", login: "张湾区住建局管理员", password: Cast.demoPassword)
+            let cadre = try await client.login(tier: "zhangwan", login: "王建国", password: Cast.demoPassword)
+            let today = CivilDate(Date())
+            let replyBy = today.adding(days: 7)
+            func letter(unit: String = "zhangwan-swj", subject: String = "包联企业走访进度滞后", body: String = "请于一周内完成本月包联企业走访并登记",
+                replyBy: CivilDate = replyBy) -> PromptLetterInput
+            {
+                PromptLetterInput(unitID: unit, subject: subject, body: body, replyBy: replyBy.description)
+            }
+            #expect(await apiRefusal { _ = try await client.issuePromptLetter(office, letter(subject: " ")) }?.code == "MISSING_FIELD")
+            #expect(await apiRefusal { _ = try await client.issuePromptLetter(office, letter(replyBy: today)) }?.code == "DATE_NOT_AFTER_TODAY")
+            #expect(await apiRefusal { _ = try await client.issuePromptLetter(office, letter(unit: "maojian-jxj")) }?.code == "UNKNOWN_UNIT",
+                "a unit of another tier")
+            #expect(await apiRefusal { _ = try await client.issuePromptLetter(cadre, letter()) }?.status == 403)
+            #expect(await apiRefusal { _ = try await client.issuePromptLetter(admin, letter()) }?.status == 403)
+
+            let start = log.lineCount()
+            let sent = try await client.issuePromptLetter(office, letter())
+            let number = try #require(DocumentNumber(sent.number))
+            #expect(number.kind == .prompt && number.year == today.year)
+            #expect(sent.unitName == "张湾区商务局" && sent.status == "待反馈" && sent.issuedBy == "张湾区双千办" && sent.reply == nil)
+            let next = try await client.issuePromptLetter(office, letter(subject: "干部测评结果需整改"))
+            #expect(DocumentNumber(next.number)?.sequence == number.sequence + 1, "numbered per tier and year")
+
+            let log = self.log
+            let text = try await eventually("the letter's SMS at fakesmsc") {
+                log.messages(after: start).first { $0.to == "19900030013" && $0.text.contains(sent.number) }?.text
+            }
+            #expect(text.hasSuffix("向您单位发出提示函（\(sent.number)）：包联企业走访进度滞后。请登录平台查阅，并于\(replyBy.chineseText)前反馈落实情况"))
+            #expect(!log.messages(after: start).contains { $0.to == "19900030012" }, "住建局 is not texted")
+
+            #expect(try await client.promptLetters(admin).map(\.id).contains(sent.id))
+            #expect(try await !client.promptLetters(otherAdmin).map(\.id).contains(sent.id))
+            #expect(await apiRefusal { _ = try await client.replyToPromptLetter(otherAdmin, letterID: sent.id, PromptLetterReply(text: "已落实")) }?
+                .status == 404)
+            #expect(await apiRefusal { _ = try await client.replyToPromptLetter(admin, letterID: sent.id, PromptLetterReply(text: "")) }?.code
+                == "MISSING_FIELD")
+            #expect(await apiRefusal { _ = try await client.promptLetters(cadre) }?.status == 403)
+
+            let replied = try await client.replyToPromptLetter(admin, letterID: sent.id, PromptLetterReply(text: "已安排专人于本周内完成走访登记"))
+            #expect(replied.status == "已反馈" && replied.repliedBy == "张湾区商务局管理员" && replied.reply == "已安排专人于本周内完成走访登记")
+            #expect(await apiRefusal { _ = try await client.replyToPromptLetter(admin, letterID: sent.id, PromptLetterReply(text: "再次反馈")) }?
+                .code == "ALREADY_REPLIED")
+            let seen = try await client.promptLetters(office)
+            #expect(seen.first { $0.id == sent.id }?.status == "已反馈" && seen.first { $0.id == next.id }?.status == "待反馈")
+        }
+
         @Test("A cadre who leaves is deactivated: no more logins, out of the lists, their enterprises back in the pool with the reason kept")
         func deactivation() async throws {
             let stack = try await TestStack.shared.start()

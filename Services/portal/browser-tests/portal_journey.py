@@ -106,6 +106,7 @@ class Journey:
         self.cadre_appraisal()
         self.enterprise_profile()
         self.periodic_returns()
+        self.prompt_letter()
         self.bulletin_to_leaders()
         self.directory_import()
         self.account_application()
@@ -770,6 +771,39 @@ class Journey:
         office.set_viewport_size(PHONE)
         self.shot(office, "phone-office-returns")
         office.context.close()
+
+    def prompt_letter(self):
+        """提示函 (001 六.3): the 张湾区 office sends 经信局 a numbered prompt letter from 包联工作 (a
+        missing field is refused beside it, what was typed kept); 经信局's administrator reads it
+        under 提示函 and answers what it did; the office sees it answered."""
+        office = self.person("张湾区", "张湾区双千办")
+        office.click("nav >> text=包联工作")
+        office.get_by_test_id("prompt-letters-link").click()
+        form = office.get_by_test_id("issue-letter")
+        office.select_option("#unitID", label="张湾区经济和信息化局")
+        office.fill("#subject", "本月包联企业走访进度滞后")
+        form.locator("button[type=submit]").click()
+        expect(office.locator("#body.is-invalid")).to_have_count(1)
+        expect(office.locator("#subject")).to_have_value("本月包联企业走访进度滞后")
+        office.fill("#body", "截至本月20日，贵单位包联干部仍有3家企业未走访登记。请督促相关干部于反馈期限前完成走访，并登记企业经营状况。")
+        form.locator("button[type=submit]").click()
+        expect(office.get_by_test_id("flash")).to_contain_text("已向张湾区经济和信息化局发出提示函")
+        letter = office.get_by_test_id("letters").locator("li[data-letter]").first
+        expect(letter).to_contain_text("待反馈")
+        self.shot(office, "office-prompt-letters")
+        office.context.close()
+        unit = self.person("张湾区", "张湾区经信局管理员")
+        unit.click("nav >> text=提示函")
+        letter = unit.get_by_test_id("letters").locator("li[data-letter]").first
+        expect(letter).to_contain_text("本月包联企业走访进度滞后")
+        letter.locator("textarea").fill("已督促3名包联干部本周内完成走访，并登记企业经营状况。")
+        letter.locator("button[type=submit]").click()
+        expect(unit.get_by_test_id("flash")).to_contain_text("已反馈提示函")
+        expect(unit.get_by_test_id("letters").locator("li[data-letter]").first.get_by_test_id("letter-status")).to_have_text("已反馈")
+        self.shot(unit, "unit-prompt-letters")
+        unit.set_viewport_size(PHONE)
+        self.shot(unit, "phone-unit-prompt-letters")
+        unit.context.close()
 
     def bulletin_to_leaders(self):
         """通报报送 (003 art. 19): the office lists the district's leaders and issues last month's

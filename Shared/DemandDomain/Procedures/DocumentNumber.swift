@@ -15,6 +15,8 @@ public struct DocumentNumber: Hashable, Sendable, Codable, CustomStringConvertib
         case escalation
         /// 催办函编号: an urge letter to the unit holding an overdue step.
         case urge
+        /// 提示函编号: a prompt letter to a pairing group (001 六.3).
+        case prompt
 
         public var character: Character {
             switch self {
@@ -22,6 +24,7 @@ public struct DocumentNumber: Hashable, Sendable, Codable, CustomStringConvertib
             case .dispatch: "交"
             case .escalation: "报"
             case .urge: "催"
+            case .prompt: "提"
             }
         }
 

@@ -63,5 +63,6 @@ enum IntakeMigrations {
         IntakeWorkflow.accountsMigration,
         PairingDesk.resolvedOnSpotMigration,
         IntakeWorkflow.applicationsMigration,
+        PairingDesk.promptLetterMigration,
     ]
 }

@@ -134,6 +134,12 @@ struct IntentPlanner: Sendable {
                 "enterprise": decided.enterpriseName,
                 "decision": decided.approved ? "已通过，请以企业全称和申请时设置的密码登录平台" : "未通过：\(decided.reason ?? "")",
             ], eventID: event.header.id, on: connection)
+        case EventType.promptLetterIssued:
+            let letter = try event.decode(PromptLetterIssuedEvent.self).data
+            let admins = try await directory.people(roles: [.unitAdmin, .countyAdmin], unitIDs: [letter.unitID], on: connection)
+            try await plan([.addressedUnitAdmins: admins.map(Recipient.init)], trigger: .promptLetter, tenant: letter.tenant, values: [
+                "letter": letter.number, "note": letter.subject, "dueDay": letter.replyBy.chineseText,
+            ], eventID: event.header.id, on: connection)
         default:
             throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "the notifier does not know \(event.header.type)")
         }
@@ -266,7 +272,7 @@ struct IntentPlanner: Sendable {
             return try await unitAdmins(demand.cooperatingUnits)
         case .tierOffice:
             return people(try await directory.people(roles: [.office], tenant: demand.tenant, on: connection))
-        case .returnSubmitters, .briefingRecipients, .applicant:
+        case .returnSubmitters, .briefingRecipients, .applicant, .addressedUnitAdmins:
             return nil
         case .stepHolder:
             switch step {

@@ -73,6 +73,8 @@ public struct PageRenderer: Sendable {
         if role == .office || role == .inspector { items.append(["href": "/evaluation", "label": "年度测评"]) }
         // 定期报送 (001 §4.7, 004 二（六）), where the tier's regime asks returns of its units and office.
         if collectsReturns, PortalRoutes.returnsRoles.contains(role) { items.append(["href": "/returns", "label": "定期报送"]) }
+        // 提示函 (001 六.3): the letters the office sent the unit, to read and answer (the office's are on 包联工作).
+        if role == .unitAdmin || role == .countyAdmin { items.append(["href": "/prompt-letters", "label": "提示函"]) }
         // 账号管理 (002 §1–2): who is locked out or still on an initial password; resets.
         if PortalRoutes.accountRoles.contains(role) { items.append(["href": "/accounts", "label": "账号管理"]) }
         items.append(["href": "/me", "label": "我的资料"])

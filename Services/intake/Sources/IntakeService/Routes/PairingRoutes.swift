@@ -90,6 +90,22 @@ struct PairingRoutes {
             response.status = .created
             return response
         }
+        pairing.get("prompt-letters") { _, context in
+            try await desk.promptLetters(for: try context.requirePrincipal())
+        }
+        pairing.post("prompt-letters") { request, context -> Response in
+            let principal = try context.requirePrincipal()
+            let input = try await request.decodeJSON(PromptLetterInput.self, context: context)
+            var response = try await desk.issuePromptLetter(input, by: principal).response(from: request, context: context)
+            response.status = .created
+            return response
+        }
+        pairing.post("prompt-letters/:letterID/reply") { request, context in
+            let principal = try context.requirePrincipal()
+            let input = try await request.decodeJSON(PromptLetterReply.self, context: context)
+            guard let id = context.parameters.get("letterID").flatMap(UUID.init(uuidString:)) else { throw APIError.notFound("提示函") }
+            return try await desk.replyToPromptLetter(id, input, by: principal)
+        }
         pairing.get("proposals") { request, context in
             try await desk.proposals(includeDecided: request.uri.queryParameters.get("state") == "all", for: try context.requirePrincipal())
         }

@@ -22,6 +22,8 @@ public enum RecipientKind: String, Codable, Sendable, CaseIterable {
     case briefingRecipients
     /// The contact an enterprise named in its online account application (``AccountApplicationDecidedEvent``).
     case applicant
+    /// The administrators of the unit a prompt letter is sent to (``PromptLetterIssuedEvent``).
+    case addressedUnitAdmins
 }
 
 /// One SMS rule: which event, for whom, and what text.
@@ -48,6 +50,9 @@ public struct SMSRule: Codable, Sendable, Hashable {
         /// The office approved or refused an account application (``AccountApplicationDecidedEvent``); its
         /// recipient is the `applicant`.
         case accountApplicationDecided
+        /// The office sent a prompt letter to a unit (``PromptLetterIssuedEvent``); its recipients are
+        /// `addressedUnitAdmins`.
+        case promptLetter
     }
 
     public var id: String
