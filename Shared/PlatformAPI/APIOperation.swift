@@ -80,6 +80,12 @@ public struct APIOperation: Sendable {
     public static let proposeChange = APIOperation("pairing.propose", .intake, .POST, "/pairing/proposals")
     public static let pairingProposals = APIOperation("pairing.proposals", .intake, .GET, "/pairing/proposals")
     public static let decideChange = APIOperation("pairing.decide", .intake, .POST, "/pairing/proposals/{proposalID}/decision")
+    public static let briefs = APIOperation("briefs.list", .intake, .GET, "/briefs")
+    public static let submitBrief = APIOperation("briefs.submit", .intake, .POST, "/briefs")
+    public static let decideBrief = APIOperation("briefs.decide", .intake, .POST, "/briefs/{id}/decision")
+    public static let notices = APIOperation("notices.list", .intake, .GET, "/notices")
+    public static let publishNotice = APIOperation("notices.publish", .intake, .POST, "/notices")
+    public static let withdrawNotice = APIOperation("notices.withdraw", .intake, .POST, "/notices/{id}/withdrawal")
     public static let promptLetters = APIOperation("pairing.promptLetters", .intake, .GET, "/pairing/prompt-letters")
     public static let issuePromptLetter = APIOperation("pairing.issuePromptLetter", .intake, .POST, "/pairing/prompt-letters")
     public static let replyToPromptLetter = APIOperation("pairing.replyToPromptLetter", .intake, .POST,
@@ -133,7 +139,8 @@ public struct APIOperation: Sendable {
         pairingMonth, pairingContacts, recordContact, businessStatus, reportBusinessStatus, enterpriseProfile, changeEnterpriseProfile,
         pairingReminders,
         myAppraisal, submitAppraisal, cadreQuarters, appraisalRequests, pairingCadres, setExemption, deactivateCadre, allocate,
-        proposeChange, pairingProposals, decideChange, promptLetters, issuePromptLetter, replyToPromptLetter, returnsTracker, returnReminders,
+        proposeChange, pairingProposals, decideChange, promptLetters, issuePromptLetter, replyToPromptLetter,
+        notices, publishNotice, withdrawNotice, briefs, submitBrief, decideBrief, returnsTracker, returnReminders,
         returnSheet, submitReturn,
         briefingRecipients, setBriefingRecipients, issueBriefing, importDirectorySheet,
         attachments, attach, attachmentContent, figureMonths, accounts, resetPassword,

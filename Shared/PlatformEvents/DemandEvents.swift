@@ -27,6 +27,8 @@ public enum EventType {
     public static let pairingAssigned = "cn.qyfw.pairing.assigned.v1"
     /// intake → notifier: the office sent a prompt letter to a pairing group (``PromptLetterIssuedEvent``).
     public static let promptLetterIssued = "cn.qyfw.pairing.prompt-letter.v1"
+    /// intake → notifier: the office published an announcement for the tier's enterprises (``NoticePublishedEvent``).
+    public static let noticePublished = "cn.qyfw.notices.published.v1"
     /// intake → reporting: a cadre solved a difficulty on the spot (``SelfResolvedMatterEvent``).
     public static let selfResolvedMatter = "cn.qyfw.pairing.self-resolved.v1"
     /// intake → notifier: the office approved or refused an enterprise's online account application

@@ -136,3 +136,17 @@ public struct PromptLetterIssuedEvent: Codable, Sendable, Hashable {
         self.replyBy = replyBy
     }
 }
+
+/// The office published an announcement and asked for the tier's enterprises to be told; the
+/// notifier texts every enterprise's liaison (at the gateway's rate, outside quiet hours).
+public struct NoticePublishedEvent: Codable, Sendable, Hashable {
+    public var tenant: TenantID
+    public var noticeID: UUID
+    public var title: String
+
+    public init(tenant: TenantID, noticeID: UUID, title: String) {
+        self.tenant = tenant
+        self.noticeID = noticeID
+        self.title = title
+    }
+}

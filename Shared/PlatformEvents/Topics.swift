@@ -10,7 +10,7 @@ import DemandDomain
 /// | `tier.<t>.handling-inbox` | dispatch t (assignments) | handling |
 /// | `tier.<t>.status` | every service of tier t | notifier, reporting, handling; intake and dispatch of t and of its children (``DemandFollower``) |
 /// | `tier.<t>.directory` (compacted) | intake t | dispatch t, handling, notifier, reporting; intake of t's parent and children (their pairings must not overlap) |
-/// | `tier.<t>.pairing` | intake t (the cadres' monthly reminders, appraisal requests, new pairings, account decisions; matters solved on the spot) | notifier; reporting (matters solved on the spot) |
+/// | `tier.<t>.pairing` | intake t (the cadres' monthly reminders, appraisal requests, new pairings, account decisions, prompt letters, announcements to text; matters solved on the spot) | notifier; reporting (matters solved on the spot) |
 /// | `tier.<t>.reports` | reporting (reminders of the periodic returns owed to tier t's office; the monthly bulletin to its leaders) | notifier |
 /// | `tier.<t>.deadletter` | any consumer of tier t's topics | operators |
 public enum Topics {

@@ -64,5 +64,7 @@ enum IntakeMigrations {
         PairingDesk.resolvedOnSpotMigration,
         IntakeWorkflow.applicationsMigration,
         PairingDesk.promptLetterMigration,
+        IntakeWorkflow.noticesMigration,
+        IntakeWorkflow.briefsMigration,
     ]
 }

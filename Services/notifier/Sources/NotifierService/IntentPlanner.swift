@@ -140,6 +140,11 @@ struct IntentPlanner: Sendable {
             try await plan([.addressedUnitAdmins: admins.map(Recipient.init)], trigger: .promptLetter, tenant: letter.tenant, values: [
                 "letter": letter.number, "note": letter.subject, "dueDay": letter.replyBy.chineseText,
             ], eventID: event.header.id, on: connection)
+        case EventType.noticePublished:
+            let notice = try event.decode(NoticePublishedEvent.self).data
+            let liaisons = try await directory.people(roles: [.enterprise], tenant: notice.tenant, on: connection)
+            try await plan([.tierEnterprises: liaisons.map(Recipient.init)], trigger: .noticePublished, tenant: notice.tenant,
+                values: ["note": notice.title], eventID: event.header.id, on: connection)
         default:
             throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "the notifier does not know \(event.header.type)")
         }
@@ -272,7 +277,7 @@ struct IntentPlanner: Sendable {
             return try await unitAdmins(demand.cooperatingUnits)
         case .tierOffice:
             return people(try await directory.people(roles: [.office], tenant: demand.tenant, on: connection))
-        case .returnSubmitters, .briefingRecipients, .applicant, .addressedUnitAdmins:
+        case .returnSubmitters, .briefingRecipients, .applicant, .addressedUnitAdmins, .tierEnterprises:
             return nil
         case .stepHolder:
             switch step {

@@ -77,6 +77,8 @@ public struct PageRenderer: Sendable {
         if role == .unitAdmin || role == .countyAdmin { items.append(["href": "/prompt-letters", "label": "提示函"]) }
         // 账号管理 (002 §1–2): who is locked out or still on an initial password; resets.
         if PortalRoutes.accountRoles.contains(role) { items.append(["href": "/accounts", "label": "账号管理"]) }
+        // 公告文档 (002 §5, §10, §17–18): 公告栏 and 政策指南, for everyone.
+        items.append(["href": "/notices", "label": "公告文档"])
         items.append(["href": "/me", "label": "我的资料"])
         return items
     }

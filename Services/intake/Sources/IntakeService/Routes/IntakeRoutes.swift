@@ -89,6 +89,58 @@ struct IntakeRoutes {
             guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw APIError.notFound("账号申请") }
             return try await intake.decide(id, body, by: try context.requirePrincipal())
         }
+        router.get("notices") { request, context in
+            let query = request.uri.queryParameters
+            var notices = IntakeWorkflow.NoticeQuery(search: try query.searchText(describing: "标题或正文中的文字"))
+            if let kind = query.get("kind"), !kind.isEmpty {
+                guard let value = NoticeKind(rawValue: kind) else {
+                    throw APIError(.badRequest, code: "INVALID_QUERY", message: "kind须为announcement或policy")
+                }
+                notices.kind = value
+            }
+            if let category = query.get("category"), !category.isEmpty {
+                guard let value = PolicyCategory(rawValue: category) else {
+                    throw APIError(.badRequest, code: "INVALID_QUERY", message: "category参数不正确：\(category)")
+                }
+                notices.category = value
+            }
+            return try await intake.notices(notices, for: try context.requirePrincipal())
+        }
+        router.post("notices") { request, context -> Response in
+            let principal = try context.requirePrincipal()
+            let input = try await request.decodeJSON(NoticeInput.self, context: context)
+            var response = try await intake.publishNotice(input, by: principal).response(from: request, context: context)
+            response.status = .created
+            return response
+        }
+        router.post("notices/:id/withdrawal") { _, context -> Response in
+            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw APIError.notFound("公告") }
+            try await intake.withdrawNotice(id, by: try context.requirePrincipal())
+            return Response(status: .noContent)
+        }
+        router.get("briefs") { request, context in
+            var state: BriefState?
+            if let text = request.uri.queryParameters.get("state"), !text.isEmpty {
+                guard let value = BriefState(rawValue: text) else {
+                    throw APIError(.badRequest, code: "INVALID_QUERY", message: "state须为pending、accepted或rejected")
+                }
+                state = value
+            }
+            return try await intake.briefs(state: state, for: try context.requirePrincipal())
+        }
+        router.post("briefs") { request, context -> Response in
+            let principal = try context.requirePrincipal()
+            let input = try await request.decodeJSON(BriefInput.self, context: context)
+            var response = try await intake.submitBrief(input, by: principal).response(from: request, context: context)
+            response.status = .created
+            return response
+        }
+        router.post("briefs/:id/decision") { request, context in
+            let principal = try context.requirePrincipal()
+            let decision = try await request.decodeJSON(BriefDecision.self, context: context)
+            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw APIError.notFound("简报") }
+            return try await intake.decideBrief(id, decision, by: principal)
+        }
         router.get("accounts") { request, context in
             let query = request.uri.queryParameters
             return try await intake.accounts(for: try context.requirePrincipal(), unit: query.get("unit"),

@@ -24,6 +24,8 @@ public enum RecipientKind: String, Codable, Sendable, CaseIterable {
     case applicant
     /// The administrators of the unit a prompt letter is sent to (``PromptLetterIssuedEvent``).
     case addressedUnitAdmins
+    /// The liaison of every enterprise of the tier, for a new announcement (``NoticePublishedEvent``).
+    case tierEnterprises
 }
 
 /// One SMS rule: which event, for whom, and what text.
@@ -53,6 +55,9 @@ public struct SMSRule: Codable, Sendable, Hashable {
         /// The office sent a prompt letter to a unit (``PromptLetterIssuedEvent``); its recipients are
         /// `addressedUnitAdmins`.
         case promptLetter
+        /// The office published an announcement for the tier's enterprises (``NoticePublishedEvent``); its
+        /// recipients are `tierEnterprises`.
+        case noticePublished
     }
 
     public var id: String

@@ -1,0 +1,128 @@
+import DemandDomain
+import DemandStore
+import Foundation
+import Hummingbird
+import PlatformEvents
+import PostgresNIO
+import PostgresStorage
+import ServiceRuntime
+
+/// 简报投稿 (002 §5, §19): cadres and enterprises submit briefs; the office accepts or rejects each
+/// with the reason. Accepted briefs are published to the tier, and a cadre's counts for the unit
+/// they work in (002 §5: 计入包联干部工作单位考核统计).
+extension IntakeWorkflow {
+    static let briefsMigration = Migration(version: 30, name: "briefs", statements: [
+        """
+        CREATE TABLE briefs (
+            id uuid PRIMARY KEY,
+            title text NOT NULL,
+            body text NOT NULL,
+            submitted_by text NOT NULL,
+            submitter_name text,
+            submitter_role text NOT NULL,
+            unit_id text,
+            submitted_at timestamptz NOT NULL DEFAULT clock_timestamp(),
+            state text NOT NULL DEFAULT 'pending',
+            decided_by_name text,
+            decided_at timestamptz,
+            reason text
+        )
+        """,
+        "CREATE INDEX briefs_by_state ON briefs (state, submitted_at DESC)",
+    ])
+
+    struct Brief: Codable, Sendable, ResponseEncodable {
+        var id: UUID
+        var title: String
+        var body: String
+        var submittedBy: String
+        var submitterName: String?
+        var submitterRole: Role
+        /// A cadre's unit, which the brief counts for once accepted.
+        var unitID: String?
+        var unitName: String?
+        var submittedAt: Date
+        var state: BriefState
+        var stateName: String
+        var decidedBy: String?
+        var decidedAt: Date?
+        var reason: String?
+    }
+
+    func submitBrief(_ input: BriefInput, by principal: Principal) async throws -> Brief {
+        try principal.require(tier: tier.id, roles: [.cadre, .enterprise])
+        let (title, body) = try input.validated()
+        let id = UUID()
+        return try await runtime.transaction { connection in
+            let unitID = principal.role == .cadre ? try await directory.person(principal.subject, on: connection)?.unitID : nil
+            try await connection.execute(
+                """
+                INSERT INTO briefs (id, title, body, submitted_by, submitter_name, submitter_role, unit_id)
+                VALUES (\(id), \(title), \(body), \(principal.subject), \(principal.name), \(principal.role.rawValue), \(unitID))
+                """, logger: logger)
+            guard let brief = try await briefs(where: "b.id = '\(id.uuidString)'", on: connection).first else {
+                throw APIError.notFound("简报")
+            }
+            return brief
+        }
+    }
+
+    /// The office and the inspector: every brief of the tier (`state` narrows it); a cadre or an
+    /// enterprise: their own and the accepted ones; anyone else of the tier: the accepted ones.
+    func briefs(state: BriefState?, for principal: Principal) async throws -> [Brief] {
+        try principal.require(tier: tier.id)
+        // The subject is the caller's own token's, and a state is one of three words: both safe in SQL text.
+        let mine = "b.submitted_by = '\(principal.subject.replacingOccurrences(of: "'", with: "''"))'"
+        var condition = switch principal.role {
+        case .office, .inspector: "true"
+        case .cadre, .enterprise: "(b.state = 'accepted' OR \(mine))"
+        default: "b.state = 'accepted'"
+        }
+        if let state { condition += " AND b.state = '\(state.rawValue)'" }
+        let chosen = condition
+        return try await runtime.database.withConnection { connection in
+            try await briefs(where: chosen, on: connection)
+        }
+    }
+
+    func decideBrief(_ id: UUID, _ decision: BriefDecision, by principal: Principal) async throws -> Brief {
+        try principal.require(tier: tier.id, roles: [.office])
+        let reason = try decision.validated()
+        return try await runtime.transaction { connection in
+            let rows = try await connection.query(
+                """
+                UPDATE briefs SET state = \(decision.accept ? "accepted" : "rejected"), decided_by_name = \(principal.name),
+                    decided_at = clock_timestamp(), reason = \(reason)
+                WHERE id = \(id) AND state = 'pending' RETURNING id
+                """, logger: logger)
+            var decided = false
+            for try await _ in rows.decode(UUID.self) { decided = true }
+            guard let brief = try await briefs(where: "b.id = '\(id.uuidString)'", on: connection).first else {
+                throw APIError.notFound("简报")
+            }
+            guard decided else { throw APIError.conflict(code: "ALREADY_DECIDED", message: "该简报已审核") }
+            return brief
+        }
+    }
+
+    private func briefs(where condition: String, on connection: PostgresConnection) async throws -> [Brief] {
+        let rows = try await connection.query(
+            PostgresQuery(unsafeSQL: """
+                SELECT b.id, b.title, b.body, b.submitted_by, b.submitter_name, b.submitter_role, b.unit_id, u.body->'unit'->>'name',
+                    b.submitted_at, b.state, b.decided_by_name, b.decided_at, b.reason
+                FROM briefs b LEFT JOIN directory u ON u.key = 'unit:' || b.unit_id
+                WHERE \(condition)
+                ORDER BY b.submitted_at DESC LIMIT 500
+                """), logger: logger)
+        var briefs: [Brief] = []
+        for try await (id, title, body, by, name, role, unitID, unitName, at, state, decidedBy, decidedAt, reason)
+            in rows.decode((UUID, String, String, String, String?, String, String?, String?, Date, String, String?, Date?, String?).self)
+        {
+            guard let role = Role(rawValue: role), let state = BriefState(rawValue: state) else { continue }
+            briefs.append(Brief(id: id, title: title, body: body, submittedBy: by, submitterName: name, submitterRole: role,
+                unitID: unitID, unitName: unitName, submittedAt: at, state: state, stateName: state.chineseName, decidedBy: decidedBy,
+                decidedAt: decidedAt, reason: reason))
+        }
+        return briefs
+    }
+}
