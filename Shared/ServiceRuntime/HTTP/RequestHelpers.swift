@@ -115,3 +115,20 @@ extension DecodingError {
 extension DemandView: ResponseEncodable {}
 extension DemandListItem: ResponseEncodable {}
 extension Principal: ResponseEncodable {}
+
+extension RouterMethods where Context == AppRequestContext {
+    /// A POST that makes something from a JSON body: decodes `Input`, hands it to `make` with the
+    /// caller, and answers 201 Created with what was made.
+    @discardableResult
+    public func postCreating<Input: Decodable, Made: ResponseEncodable>(
+        _ path: RouterPath, _ input: Input.Type, make: @escaping @Sendable (Input, Principal) async throws -> Made
+    ) -> Self {
+        post(path) { request, context -> Response in
+            let principal = try context.requirePrincipal()
+            let body = try await request.decodeJSON(Input.self, context: context)
+            var response = try await make(body, principal).response(from: request, context: context)
+            response.status = .created
+            return response
+        }
+    }
+}

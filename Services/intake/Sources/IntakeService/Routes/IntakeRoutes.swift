@@ -106,13 +106,7 @@ struct IntakeRoutes {
             }
             return try await intake.notices(notices, for: try context.requirePrincipal())
         }
-        router.post("notices") { request, context -> Response in
-            let principal = try context.requirePrincipal()
-            let input = try await request.decodeJSON(NoticeInput.self, context: context)
-            var response = try await intake.publishNotice(input, by: principal).response(from: request, context: context)
-            response.status = .created
-            return response
-        }
+        router.postCreating("notices", NoticeInput.self, make: intake.publishNotice(_:by:))
         router.post("notices/:id/withdrawal") { _, context -> Response in
             guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw APIError.notFound("公告") }
             try await intake.withdrawNotice(id, by: try context.requirePrincipal())
@@ -128,13 +122,7 @@ struct IntakeRoutes {
             }
             return try await intake.briefs(state: state, for: try context.requirePrincipal())
         }
-        router.post("briefs") { request, context -> Response in
-            let principal = try context.requirePrincipal()
-            let input = try await request.decodeJSON(BriefInput.self, context: context)
-            var response = try await intake.submitBrief(input, by: principal).response(from: request, context: context)
-            response.status = .created
-            return response
-        }
+        router.postCreating("briefs", BriefInput.self, make: intake.submitBrief(_:by:))
         router.post("briefs/:id/decision") { request, context in
             let principal = try context.requirePrincipal()
             let decision = try await request.decodeJSON(BriefDecision.self, context: context)

@@ -25,13 +25,7 @@ struct PairingRoutes {
             return try await desk.contacts(in: try Self.month(query.get("month")), enterpriseID: query.get("enterpriseID"),
                 for: try context.requirePrincipal())
         }
-        pairing.post("contacts") { request, context -> Response in
-            let principal = try context.requirePrincipal()
-            let input = try await request.decodeJSON(PairingContactInput.self, context: context)
-            var response = try await desk.recordContact(input, by: principal).response(from: request, context: context)
-            response.status = .created
-            return response
-        }
+        pairing.postCreating("contacts", PairingContactInput.self, make: desk.recordContact(_:by:))
         pairing.get("enterprises/:enterpriseID/business-status") { _, context in
             try await desk.statusHistory(of: try Self.enterpriseID(context), for: try context.requirePrincipal())
         }
@@ -83,23 +77,11 @@ struct PairingRoutes {
             let principal = try context.requirePrincipal()
             return try await desk.allocate(try await request.decodeJSON(PairingDesk.AllocationRequest.self, context: context), by: principal)
         }
-        pairing.post("proposals") { request, context -> Response in
-            let principal = try context.requirePrincipal()
-            let input = try await request.decodeJSON(PairingProposalInput.self, context: context)
-            var response = try await desk.propose(input, by: principal).response(from: request, context: context)
-            response.status = .created
-            return response
-        }
+        pairing.postCreating("proposals", PairingProposalInput.self, make: desk.propose(_:by:))
         pairing.get("prompt-letters") { _, context in
             try await desk.promptLetters(for: try context.requirePrincipal())
         }
-        pairing.post("prompt-letters") { request, context -> Response in
-            let principal = try context.requirePrincipal()
-            let input = try await request.decodeJSON(PromptLetterInput.self, context: context)
-            var response = try await desk.issuePromptLetter(input, by: principal).response(from: request, context: context)
-            response.status = .created
-            return response
-        }
+        pairing.postCreating("prompt-letters", PromptLetterInput.self, make: desk.issuePromptLetter(_:by:))
         pairing.post("prompt-letters/:letterID/reply") { request, context in
             let principal = try context.requirePrincipal()
             let input = try await request.decodeJSON(PromptLetterReply.self, context: context)
