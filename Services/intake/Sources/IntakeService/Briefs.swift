@@ -60,7 +60,7 @@ extension IntakeWorkflow {
                 INSERT INTO briefs (id, title, body, submitted_by, submitter_name, submitter_role, unit_id)
                 VALUES (\(id), \(title), \(body), \(principal.subject), \(principal.name), \(principal.role.rawValue), \(unitID))
                 """, logger: logger)
-            guard let brief = try await briefs(where: "b.id = '\(id.uuidString)'", on: connection).first else {
+            guard let brief = try await briefs(BriefReader(id: id), on: connection).first else {
                 throw APIError.notFound("简报")
             }
             return brief
@@ -71,17 +71,10 @@ extension IntakeWorkflow {
     /// enterprise: their own and the accepted ones; anyone else of the tier: the accepted ones.
     func briefs(state: BriefState?, for principal: Principal) async throws -> [Brief] {
         try principal.require(tier: tier.id)
-        // The subject is the caller's own token's, and a state is one of three words: both safe in SQL text.
-        let mine = "b.submitted_by = '\(principal.subject.replacingOccurrences(of: "'", with: "''"))'"
-        var condition = switch principal.role {
-        case .office, .inspector: "true"
-        case .cadre, .enterprise: "(b.state = 'accepted' OR \(mine))"
-        default: "b.state = 'accepted'"
-        }
-        if let state { condition += " AND b.state = '\(state.rawValue)'" }
-        let chosen = condition
+        let reader = BriefReader(seesAll: principal.role == .office || principal.role == .inspector,
+            author: principal.role == .cadre || principal.role == .enterprise ? principal.subject : nil, state: state)
         return try await runtime.database.withConnection { connection in
-            try await briefs(where: chosen, on: connection)
+            try await briefs(reader, on: connection)
         }
     }
 
@@ -97,7 +90,7 @@ extension IntakeWorkflow {
                 """, logger: logger)
             var decided = false
             for try await _ in rows.decode(UUID.self) { decided = true }
-            guard let brief = try await briefs(where: "b.id = '\(id.uuidString)'", on: connection).first else {
+            guard let brief = try await briefs(BriefReader(id: id), on: connection).first else {
                 throw APIError.notFound("简报")
             }
             guard decided else { throw APIError.conflict(code: "ALREADY_DECIDED", message: "该简报已审核") }
@@ -105,15 +98,25 @@ extension IntakeWorkflow {
         }
     }
 
-    private func briefs(where condition: String, on connection: PostgresConnection) async throws -> [Brief] {
+    /// Which briefs a query reads: one by id, or those a reader may see.
+    struct BriefReader {
+        var id: UUID?
+        var seesAll = true
+        var author: String?
+        var state: BriefState?
+    }
+
+    private func briefs(_ reader: BriefReader, on connection: PostgresConnection) async throws -> [Brief] {
         let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: """
-                SELECT b.id, b.title, b.body, b.submitted_by, b.submitter_name, b.submitter_role, b.unit_id, u.body->'unit'->>'name',
-                    b.submitted_at, b.state, b.decided_by_name, b.decided_at, b.reason
-                FROM briefs b LEFT JOIN directory u ON u.key = 'unit:' || b.unit_id
-                WHERE \(condition)
-                ORDER BY b.submitted_at DESC LIMIT 500
-                """), logger: logger)
+            """
+            SELECT b.id, b.title, b.body, b.submitted_by, b.submitter_name, b.submitter_role, b.unit_id, u.body->'unit'->>'name',
+                b.submitted_at, b.state, b.decided_by_name, b.decided_at, b.reason
+            FROM briefs b LEFT JOIN directory u ON u.key = 'unit:' || b.unit_id
+            WHERE (\(reader.id)::uuid IS NULL OR b.id = \(reader.id))
+                AND (\(reader.seesAll) OR b.state = 'accepted' OR b.submitted_by = \(reader.author))
+                AND (\(reader.state?.rawValue)::text IS NULL OR b.state = \(reader.state?.rawValue))
+            ORDER BY b.submitted_at DESC LIMIT 500
+            """, logger: logger)
         var briefs: [Brief] = []
         for try await (id, title, body, by, name, role, unitID, unitName, at, state, decidedBy, decidedAt, reason)
             in rows.decode((UUID, String, String, String, String?, String, String?, String?, Date, String, String?, Date?, String?).self)

@@ -67,7 +67,7 @@ extension PairingDesk {
             try await publishPairingEvent(EventType.promptLetterIssued, subject: unit.id, PromptLetterIssuedEvent(
                 tenant: tier, letterID: id, number: number.description, unitID: unit.id, subject: input.subject.trimmingWhitespace,
                 replyBy: replyBy), on: connection)
-            return try await promptLetters(where: "l.id = '\(id.uuidString)'", on: connection).first
+            return try await promptLetters(id: id, on: connection).first
         }
         guard let letter else { throw APIError.notFound("提示函") }
         logger.info("Prompt letter issued", metadata: ["number": "\(letter.number)", "unit": "\(letter.unitID)"])
@@ -77,9 +77,9 @@ extension PairingDesk {
     /// The office's and the inspector's: every letter of the tier; a unit's administrators: their unit's.
     func promptLetters(for principal: Principal) async throws -> [PromptLetter] {
         try principal.require(tier: tier, roles: [.office, .inspector, .unitAdmin, .countyAdmin])
-        let condition = try unitCondition(of: principal)
+        let unit = try readableUnit(of: principal)
         return try await runtime.database.withConnection { connection in
-            try await promptLetters(where: condition, on: connection)
+            try await promptLetters(unit: unit, on: connection)
         }
     }
 
@@ -87,9 +87,9 @@ extension PairingDesk {
     func replyToPromptLetter(_ id: UUID, _ input: PromptLetterReply, by principal: Principal) async throws -> PromptLetter {
         try principal.require(tier: tier, roles: [.unitAdmin, .countyAdmin])
         let text = try input.validated()
-        let condition = try unitCondition(of: principal)
+        let unit = try readableUnit(of: principal)
         return try await runtime.transaction { connection in
-            guard let letter = try await promptLetters(where: "l.id = '\(id.uuidString)' AND \(condition)", on: connection).first else {
+            guard let letter = try await promptLetters(id: id, unit: unit, on: connection).first else {
                 throw APIError.notFound("提示函")
             }
             guard letter.reply == nil else { throw APIError.conflict(code: "ALREADY_REPLIED", message: "该提示函已反馈") }
@@ -98,31 +98,29 @@ extension PairingDesk {
                 UPDATE prompt_letters SET reply = \(text), replied_by_name = \(principal.name), replied_at = clock_timestamp()
                 WHERE id = \(id)
                 """, logger: logger)
-            guard let replied = try await promptLetters(where: "l.id = '\(id.uuidString)'", on: connection).first else {
+            guard let replied = try await promptLetters(id: id, on: connection).first else {
                 throw APIError.notFound("提示函")
             }
             return replied
         }
     }
 
-    /// A SQL condition on the letters the principal may read (ids and unit ids are checked text).
-    private func unitCondition(of principal: Principal) throws -> String {
-        guard principal.role == .unitAdmin || principal.role == .countyAdmin else { return "true" }
-        guard let unit = principal.unitID, unit.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }) else {
-            throw APIError.forbiddenRole(principal.role)
-        }
-        return "l.unit_id = '\(unit)'"
+    /// The unit whose letters the principal reads; nil for every unit of the tier (the office, the inspector).
+    private func readableUnit(of principal: Principal) throws -> String? {
+        guard principal.role == .unitAdmin || principal.role == .countyAdmin else { return nil }
+        guard let unit = principal.unitID else { throw APIError.forbiddenRole(principal.role) }
+        return unit
     }
 
-    private func promptLetters(where condition: String, on connection: PostgresConnection) async throws -> [PromptLetter] {
+    private func promptLetters(id: UUID? = nil, unit: String? = nil, on connection: PostgresConnection) async throws -> [PromptLetter] {
         let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: """
-                SELECT l.id, l.number, l.unit_id, coalesce(u.body->'unit'->>'name', l.unit_id), l.subject, l.body, l.reply_by::text,
-                    l.issued_by_name, l.issued_at, l.reply, l.replied_by_name, l.replied_at
-                FROM prompt_letters l LEFT JOIN directory u ON u.key = 'unit:' || l.unit_id
-                WHERE \(condition)
-                ORDER BY l.issued_at DESC LIMIT 500
-                """), logger: logger)
+            """
+            SELECT l.id, l.number, l.unit_id, coalesce(u.body->'unit'->>'name', l.unit_id), l.subject, l.body, l.reply_by::text,
+                l.issued_by_name, l.issued_at, l.reply, l.replied_by_name, l.replied_at
+            FROM prompt_letters l LEFT JOIN directory u ON u.key = 'unit:' || l.unit_id
+            WHERE (\(id)::uuid IS NULL OR l.id = \(id)) AND (\(unit)::text IS NULL OR l.unit_id = \(unit))
+            ORDER BY l.issued_at DESC LIMIT 500
+            """, logger: logger)
         let today = CivilDate(Date())
         var letters: [PromptLetter] = []
         for try await (id, number, unitID, unitName, subject, body, replyBy, issuedBy, issuedAt, reply, repliedBy, repliedAt)
