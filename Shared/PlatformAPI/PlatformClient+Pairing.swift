@@ -131,6 +131,7 @@ extension PlatformClient {
             public var monthsStatusReported: Int
             public var monthsSoFar: Int
             public var resolvedOnSpot: Int
+            public var briefsAccepted: Int
             public var results: [String]
         }
 

@@ -92,7 +92,10 @@ extension EndToEnd {
             #expect(await apiRefusal { _ = try await client.decideBrief(office, id: fromEnterprise.id, BriefDecision(accept: false)) }?.code
                 == "MISSING_FIELD", "a rejection says why")
             #expect(await apiRefusal { _ = try await client.decideBrief(cadre, id: fromCadre.id, BriefDecision(accept: true)) }?.status == 403)
+            let before = try await client.cadreQuarters(office).cadres.first { $0.cadreID == "mj-cadre-1" }?.briefsAccepted ?? 0
             let accepted = try await client.decideBrief(office, id: fromCadre.id, BriefDecision(accept: true))
+            #expect(try await client.cadreQuarters(office).cadres.first { $0.cadreID == "mj-cadre-1" }?.briefsAccepted == before + 1,
+                "an accepted brief counts in the cadre's quarter (干部测评)")
             #expect(accepted.state == .accepted && accepted.decidedBy == "茅箭区双千办")
             let rejected = try await client.decideBrief(office, id: fromEnterprise.id, BriefDecision(accept: false, reason: "属商业广告，不予发布"))
             #expect(rejected.state == .rejected && rejected.reason == "属商业广告，不予发布")

@@ -98,6 +98,22 @@ extension IntakeWorkflow {
         }
     }
 
+    /// How many briefs each author had accepted in the quarter, by their subject.
+    func acceptedBriefs(in quarter: CalendarQuarter, on connection: PostgresConnection) async throws -> [String: Int] {
+        let months = quarter.months
+        let from = CivilDate(year: months[0].year, month: months[0].month, day: 1)!.startInstant
+        let next = months[2].adding(months: 1)
+        let until = CivilDate(year: next.year, month: next.month, day: 1)!.startInstant
+        let rows = try await connection.query(
+            """
+            SELECT submitted_by, count(*)::int FROM briefs
+            WHERE state = 'accepted' AND decided_at >= \(from) AND decided_at < \(until) GROUP BY submitted_by
+            """, logger: logger)
+        var counts: [String: Int] = [:]
+        for try await (author, count) in rows.decode((String, Int).self) { counts[author] = count }
+        return counts
+    }
+
     /// Which briefs a query reads: one by id, or those a reader may see.
     struct BriefReader {
         var id: UUID?

@@ -80,11 +80,11 @@ extension PortalRoutes {
             [.text(cadre.name), .text(cadre.unitName ?? ""), .integer(cadre.enterprises), .integer(cadre.appraised)]
                 + cadre.duties.map { $0.rated == 0 ? .empty : .percent(Double($0.satisfied) / Double($0.rated)) }
                 + [.integer(cadre.monthsContacted), .integer(cadre.monthsStatusReported), .integer(cadre.resolvedOnSpot),
-                    .text(cadre.results.joined(separator: "；"))]
+                    .integer(cadre.briefsAccepted), .text(cadre.results.joined(separator: "；"))]
         }
         let table = ReportTable(title: "\(report.quarter.chineseText)干部测评",
             header: ["干部", "单位", "包联企业", "已测评企业"] + CadreDuty.allCases.map { "\($0.chineseName)满意率" }
-                + ["走访达标月数", "经营状况填报月数", "当场化解", "包联成效"],
+                + ["走访达标月数", "经营状况填报月数", "当场化解", "简报采用", "包联成效"],
             rows: rows)
         return Download.table(table, name: "appraisals", format: request.uri.path.hasSuffix(".xlsx") ? .xlsx : .csv)
     }
@@ -110,6 +110,7 @@ extension PortalRoutes {
             "cadreID": cadre.cadreID, "name": cadre.name, "unitName": cadre.unitName ?? "", "enterprises": cadre.enterprises,
             "appraised": cadre.appraised, "monthsContacted": cadre.monthsContacted,
             "monthsStatusReported": cadre.monthsStatusReported, "monthsSoFar": cadre.monthsSoFar, "resolvedCount": cadre.resolvedOnSpot,
+            "briefCount": cadre.briefsAccepted,
             "duties": cadre.duties.map { duty -> [String: Any] in
                 ["rate": duty.rated == 0 ? "—" : String(format: "%.0f%%", 100 * Double(duty.satisfied) / Double(duty.rated))]
             },

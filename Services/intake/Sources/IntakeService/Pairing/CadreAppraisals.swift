@@ -71,6 +71,8 @@ extension PairingDesk {
         var monthsSoFar: Int
         /// Difficulties solved on the spot in the quarter so far (000 Q16).
         var resolvedOnSpot: Int
+        /// Briefs the office accepted in the quarter (002 §5: they count for the cadre's unit).
+        var briefsAccepted: Int
         var results: [String]
     }
 
@@ -135,6 +137,7 @@ extension PairingDesk {
             var months: [[CadreDuties]] = []
             for month in monthsSoFar { months.append(try await duties(in: month, roster: roster, on: connection)) }
             let appraisals = try await appraisals(in: quarter, on: connection)
+            let briefs = try await intake.acceptedBriefs(in: quarter, on: connection)
             // The cadres as they are now: this quarter's last month counted is this month.
             let current = monthsSoFar.last == thisMonth ? months.last! : try await duties(in: thisMonth, roster: roster, on: connection)
             return current.map { cadre in
@@ -150,7 +153,7 @@ extension PairingDesk {
                     monthsContacted: kept.filter { $0.contacted == $0.enterprises.count }.count,
                     monthsStatusReported: kept.filter { $0.statusReported == $0.enterprises.count }.count,
                     monthsSoFar: monthsSoFar.count, resolvedOnSpot: kept.reduce(0) { $0 + $1.resolvedOnSpot },
-                    results: own.compactMap(\.results))
+                    briefsAccepted: briefs[cadre.cadreID] ?? 0, results: own.compactMap(\.results))
             }
         }
         switch principal.role {
