@@ -42,9 +42,7 @@ extension PortalRoutes {
         _ session: PortalSession, search rawSearch: String, unit: String, flash: Flash?,
         status: HTTPResponse.Status = .ok, fields: [String: Any] = [:]
     ) async throws -> Response {
-        // What intake accepts as a search: no control characters, 50 at most.
-        let search = String(String.UnicodeScalarView(
-            rawSearch.trimmingWhitespace.unicodeScalars.filter { $0.properties.generalCategory != .control }.prefix(50)))
+        let search = Self.searchText(rawSearch)
         let isOffice = session.api.role == .office
         // "-" chooses the tier's own organs and enterprises, which intake names "".
         let requestedUnit = isOffice && !unit.isEmpty ? (unit == "-" ? "" : unit) : nil

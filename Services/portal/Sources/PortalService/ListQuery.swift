@@ -22,7 +22,7 @@ struct ListQuery: Sendable {
     init(_ parameters: Parameters) {
         state = parameters.get("state").flatMap { DemandState(rawValue: String($0)) }
         overdueOnly = parameters.get("overdue") == "1"
-        search = parameters.get("q").map { String($0).trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : String($0.prefix(50)) }
+        search = parameters.get("q").map { PortalRoutes.searchText(String($0)) }.flatMap { $0.isEmpty ? nil : $0 }
         unit = parameters.get("unit").map { String($0) }.flatMap { $0.isEmpty ? nil : String($0.prefix(64)) }
         category = parameters.get("category").flatMap { DemandCategory(rawValue: String($0)) }
         from = parameters.get("from").flatMap { CivilDate(String($0)) }

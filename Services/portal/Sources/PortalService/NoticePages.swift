@@ -51,6 +51,11 @@ extension PortalRoutes {
         return Self.redirect("/notices?kind=\(kind.rawValue)")
     }
 
+    /// A typed search as the APIs take it (`?q=`): no control characters, 50 at most.
+    static func searchText(_ raw: String) -> String {
+        String(String.UnicodeScalarView(raw.trimmingWhitespace.unicodeScalars.filter { $0.properties.generalCategory != .control }.prefix(50)))
+    }
+
     /// The tiers whose notices the person reads: their own and every one above it.
     func noticeTiers(of tier: TenantID) -> [TenantID] {
         var tiers: [TenantID] = []
@@ -67,9 +72,7 @@ extension PortalRoutes {
         errors: [String: String], flash: Flash?, status: HTTPResponse.Status = .ok
     ) async throws -> Response {
         let api = session.api
-        // What intake accepts as a search: no control characters, 50 at most.
-        let search = String(String.UnicodeScalarView(
-            rawSearch.trimmingWhitespace.unicodeScalars.filter { $0.properties.generalCategory != .control }.prefix(50)))
+        let search = Self.searchText(rawSearch)
         let notices = try await withThrowingTaskGroup(of: [PlatformClient.Notice].self) { group in
             for tier in noticeTiers(of: api.tier) {
                 group.addTask {
