@@ -120,7 +120,7 @@ extension RouterMethods where Context == AppRequestContext {
     /// A POST that makes something from a JSON body: decodes `Input`, hands it to `make` with the
     /// caller, and answers 201 Created with what was made.
     @discardableResult
-    public func postCreating<Input: Decodable, Made: ResponseEncodable>(
+    public func postCreating<Input: Decodable & Sendable, Made: ResponseEncodable>(
         _ path: RouterPath, _ input: Input.Type, make: @escaping @Sendable (Input, Principal) async throws -> Made
     ) -> Self {
         post(path) { request, context -> Response in
