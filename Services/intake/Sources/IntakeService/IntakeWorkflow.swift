@@ -381,7 +381,9 @@ public struct IntakeWorkflow: Sendable {
             guard demand.state == .awaitingReview || demand.state == .returnedToEnterprise else {
                 throw TransitionError.notAllowedInState(action.kind, demand.state)
             }
-            if principal.role == .office { try await requireReviewerGone(of: demand, on: connection) }
+            if principal.role == .office, [.edit, .approve, .sendBack].contains(action.kind) {
+                try await requireReviewerGone(of: demand, on: connection)
+            }
             let recorded = try await recorder.apply(Self.keepingEnterprise(action, of: demand), to: demand, by: principal.actor,
                 on: connection)
             try await handOffIfReady(recorded.demand, on: connection)
