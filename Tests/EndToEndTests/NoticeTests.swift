@@ -61,7 +61,9 @@ extension EndToEnd {
             #expect(announcements.contains { $0.id == announcement.id } && !announcements.contains { $0.id == policy.id })
             let found = try await client.notices(enterprise, kind: .policy, search: "增值税减免政策\(marker)")
             #expect(found.map(\.id) == [policy.id], "a search reads titles and text")
-            #expect(try await client.notices(enterprise, kind: .policy, category: .talent).allSatisfy { $0.category == .talent })
+            let taxed = try await client.notices(enterprise, kind: .policy, category: .tax)
+            #expect(taxed.contains { $0.id == policy.id } && taxed.allSatisfy { $0.category == .tax }, "a category narrows the guide")
+            #expect(try await !client.notices(enterprise, kind: .policy, category: .talent).contains { $0.id == policy.id })
             #expect(try await client.notices(enterprise, tier: "lincang", kind: .policy).contains { $0.id == cityPolicy.id },
                 "a county reads its city's policy guide")
             #expect(await apiRefusal { _ = try await client.notices(otherCity, tier: "linxiang") }?.code == "TENANT_NOT_ALLOWED")

@@ -9,6 +9,12 @@ extension AppRequestContext {
         guard let text = parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.demandNotFound }
         return id
     }
+
+    /// A path parameter naming a record by its UUID; 404 for `what` when it is not one.
+    public func uuid(_ name: String = "id", of what: String) throws -> UUID {
+        guard let id = parameters.get(name).flatMap(UUID.init(uuidString:)) else { throw APIError.notFound(what) }
+        return id
+    }
 }
 
 extension DemandFilter {
@@ -26,24 +32,10 @@ extension DemandFilter {
             guard let id = TenantID(validating: tenant) else { throw APIError.unknownTenant(tenant) }
             self.tenant = id
         }
-        if let overdue = query.get("overdue") {
-            guard let value = Bool(overdue) else { throw APIError(.badRequest, code: "INVALID_QUERY", message: "overdue须为true或false") }
-            overdueOnly = value
-        }
-        if let flagged = query.get("flagged") {
-            guard let value = Bool(flagged) else { throw APIError(.badRequest, code: "INVALID_QUERY", message: "flagged须为true或false") }
-            flaggedOnly = value
-        }
-        if let promised = query.get("awaitingCompletion") {
-            guard let value = Bool(promised) else {
-                throw APIError(.badRequest, code: "INVALID_QUERY", message: "awaitingCompletion须为true或false")
-            }
-            awaitingCompletionOnly = value
-        }
-        if let due = query.get("followUpDue") {
-            guard let value = Bool(due) else { throw APIError(.badRequest, code: "INVALID_QUERY", message: "followUpDue须为true或false") }
-            if value { followUpDueBefore = Date().addingTimeInterval(-Self.followUpInterval) }
-        }
+        overdueOnly = try query.flag("overdue") ?? false
+        flaggedOnly = try query.flag("flagged") ?? false
+        awaitingCompletionOnly = try query.flag("awaitingCompletion") ?? false
+        if try query.flag("followUpDue") == true { followUpDueBefore = Date().addingTimeInterval(-Self.followUpInterval) }
         if let origin = query.get("origin") {
             guard let id = UUID(uuidString: origin) else {
                 throw APIError(.badRequest, code: "INVALID_QUERY", message: "origin须为诉求编号")
@@ -57,12 +49,7 @@ extension DemandFilter {
             }
             leadUnitID = unit
         }
-        if let category = query.get("category"), !category.isEmpty {
-            guard let value = DemandCategory(rawValue: category) else {
-                throw APIError(.badRequest, code: "INVALID_QUERY", message: "category参数不正确：\(category)")
-            }
-            self.category = value
-        }
+        category = try query.option("category")
         let from = try query.get("from").map { try Self.day($0, "from") }
         let to = try query.get("to").map { try Self.day($0, "to") }
         if let from, let to, to < from { throw APIError(.badRequest, code: "INVALID_QUERY", message: "to不能早于from") }
@@ -85,6 +72,22 @@ extension Parameters {
             throw APIError(.badRequest, code: "INVALID_QUERY", message: "q须为50字以内的\(what)")
         }
         return text
+    }
+
+    /// `?name=true|false`; nil when absent.
+    public func flag(_ name: String) throws -> Bool? {
+        guard let text = get(name) else { return nil }
+        guard let value = Bool(text) else { throw APIError(.badRequest, code: "INVALID_QUERY", message: "\(name)须为true或false") }
+        return value
+    }
+
+    /// `?name=` as one of an enumeration's values; nil when absent or empty.
+    public func option<Choice: RawRepresentable>(_ name: String) throws -> Choice? where Choice.RawValue == String {
+        guard let text = get(name), !text.isEmpty else { return nil }
+        guard let value = Choice(rawValue: text) else {
+            throw APIError(.badRequest, code: "INVALID_QUERY", message: "\(name)参数不正确：\(text)")
+        }
+        return value
     }
 
     /// `?limit=`: how many rows one answer may hold, 1 to 500.

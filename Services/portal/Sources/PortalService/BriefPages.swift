@@ -74,7 +74,7 @@ extension PortalRoutes {
             fields["review"] = ["pending": pending.map(row), "hasPending": !pending.isEmpty, "decides": api.role == .office]
             // 002 §5: accepted briefs of a tier's cadres count for the unit the cadre works in.
             let byUnit = Dictionary(grouping: published.filter { $0.unitID != nil }) { $0.unitName ?? $0.unitID! }
-            fields["unitCounts"] = byUnit.map { ["unit": $0.key, "count": $0.value.count] }.sorted { ($0["count"] as! Int) > ($1["count"] as! Int) }
+            fields["unitCounts"] = byUnit.sorted { $0.value.count > $1.value.count }.map { ["unit": $0.key, "count": $0.value.count] }
             fields["hasUnitCounts"] = !byUnit.isEmpty
         }
         return pages.page("briefs", title: "公告文档", session: session, flash: flash, status: status, fields)

@@ -60,7 +60,8 @@ extension PortalRoutes {
     func noticeTiers(of tier: TenantID) -> [TenantID] {
         var tiers: [TenantID] = []
         var current: TenantID? = tier
-        while let id = current, tiers.count < 8 {
+        // The tree has no cycles (checked when it is loaded): the walk ends at the root.
+        while let id = current {
             tiers.append(id)
             current = tree[id]?.parent
         }

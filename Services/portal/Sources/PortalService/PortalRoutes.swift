@@ -271,6 +271,7 @@ struct PortalRoutes: Sendable {
         async let listed = allDemands(api, query: list.apiQuery)
         async let supervision = api.role == .office ? supervisionLists(api) : []
         async let unitChoices = Self.unitFilterRoles.contains(api.role) ? client.units(api) : []
+        async let officeReviews = api.role == .office ? client.intakeList(api, query: Self.officeReviewQuery) : []
         var sections: [[String: Any]] = []
         var fields: [String: Any] = [:]
         switch api.role {
@@ -292,10 +293,8 @@ struct PortalRoutes: Sendable {
             }
             sections.append(section("待签收", try await client.ledger(api, query: "?state=awaitingSignature")))
         case .office, .inspector, .system:
-            if api.role == .office {
-                let reviews = try await client.intakeList(api, query: "?officeReview=true")
-                if !reviews.isEmpty { sections.append(section("待本级审核诉求（包联干部已停用）", reviews)) }
-            }
+            let reviews = try await officeReviews
+            if !reviews.isEmpty { sections.append(section("待本级审核诉求（包联干部已停用）", reviews)) }
             // Paging or filtering the list shows the list where the person is looking, not the
             // month's figures above it again.
             if list.isFiltered || list.page > 1 {
@@ -422,12 +421,13 @@ struct PortalRoutes: Sendable {
             flash: session.flash, fields)
     }
 
-    /// A demand waiting for the review of a cadre who has been deactivated (or of none) is the
-    /// office's to review (000 Q8).
+    /// Demands waiting for the review of a cadre who has been deactivated (or of none): the office's
+    /// to review (000 Q8), as intake, which keeps the directory, decides.
+    static let officeReviewQuery = "?officeReview=true&limit=500"
+
     func officeReviews(_ demand: DemandSnapshot, as api: Session) async throws -> Bool {
         guard api.role == .office, demand.state == .awaitingReview, demand.tenant == api.tier.rawValue else { return false }
-        guard let cadreID = demand.enterprise?.pairedCadreID else { return true }
-        return try await !client.pairingCadres(api).contains { $0.cadreID == cadreID }
+        return try await client.intakeList(api, query: Self.officeReviewQuery).contains { $0.id == demand.id }
     }
 
     /// The copy of the demand this person works on: intake's for the enterprise and its cadre (and,

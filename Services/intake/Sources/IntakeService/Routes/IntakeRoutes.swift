@@ -86,47 +86,29 @@ struct IntakeRoutes {
         }
         router.post("account-applications/:id/decision") { request, context in
             let body = try await request.decodeJSON(IntakeWorkflow.ApplicationDecision.self, context: context)
-            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw APIError.notFound("账号申请") }
+            let id = try context.uuid(of: "账号申请")
             return try await intake.decide(id, body, by: try context.requirePrincipal())
         }
         router.get("notices") { request, context in
             let query = request.uri.queryParameters
-            var notices = IntakeWorkflow.NoticeQuery(search: try query.searchText(describing: "标题或正文中的文字"))
-            if let kind = query.get("kind"), !kind.isEmpty {
-                guard let value = NoticeKind(rawValue: kind) else {
-                    throw APIError(.badRequest, code: "INVALID_QUERY", message: "kind须为announcement或policy")
-                }
-                notices.kind = value
-            }
-            if let category = query.get("category"), !category.isEmpty {
-                guard let value = PolicyCategory(rawValue: category) else {
-                    throw APIError(.badRequest, code: "INVALID_QUERY", message: "category参数不正确：\(category)")
-                }
-                notices.category = value
-            }
+            let notices = IntakeWorkflow.NoticeQuery(kind: try query.option("kind"), category: try query.option("category"),
+                search: try query.searchText(describing: "标题或正文中的文字"))
             return try await intake.notices(notices, for: try context.requirePrincipal())
         }
         router.postCreating("notices", NoticeInput.self, make: intake.publishNotice(_:by:))
         router.post("notices/:id/withdrawal") { _, context -> Response in
-            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw APIError.notFound("公告") }
+            let id = try context.uuid(of: "公告")
             try await intake.withdrawNotice(id, by: try context.requirePrincipal())
             return Response(status: .noContent)
         }
         router.get("briefs") { request, context in
-            var state: BriefState?
-            if let text = request.uri.queryParameters.get("state"), !text.isEmpty {
-                guard let value = BriefState(rawValue: text) else {
-                    throw APIError(.badRequest, code: "INVALID_QUERY", message: "state须为pending、accepted或rejected")
-                }
-                state = value
-            }
-            return try await intake.briefs(state: state, for: try context.requirePrincipal())
+            try await intake.briefs(state: try request.uri.queryParameters.option("state"), for: try context.requirePrincipal())
         }
         router.postCreating("briefs", BriefInput.self, make: intake.submitBrief(_:by:))
         router.post("briefs/:id/decision") { request, context in
             let principal = try context.requirePrincipal()
             let decision = try await request.decodeJSON(BriefDecision.self, context: context)
-            guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else { throw APIError.notFound("简报") }
+            let id = try context.uuid(of: "简报")
             return try await intake.decideBrief(id, decision, by: principal)
         }
         router.get("accounts") { request, context in
@@ -178,12 +160,7 @@ struct IntakeRoutes {
             let query = request.uri.queryParameters
             var filter = try DemandFilter(query: query)
             // Intake keeps the directory that says which cadres have left.
-            if let officeReview = query.get("officeReview") {
-                guard let value = Bool(officeReview) else {
-                    throw APIError(.badRequest, code: "INVALID_QUERY", message: "officeReview须为true或false")
-                }
-                filter.reviewerGoneOnly = value
-            }
+            filter.reviewerGoneOnly = try query.flag("officeReview") ?? false
             return try await intake.list(for: try context.requirePrincipal(), filter: filter)
         }
         demands.get(":id") { _, context in

@@ -85,7 +85,7 @@ struct PairingRoutes {
         pairing.post("prompt-letters/:letterID/reply") { request, context in
             let principal = try context.requirePrincipal()
             let input = try await request.decodeJSON(PromptLetterReply.self, context: context)
-            guard let id = context.parameters.get("letterID").flatMap(UUID.init(uuidString:)) else { throw APIError.notFound("提示函") }
+            let id = try context.uuid("letterID", of: "提示函")
             return try await desk.replyToPromptLetter(id, input, by: principal)
         }
         pairing.get("proposals") { request, context in
@@ -94,7 +94,7 @@ struct PairingRoutes {
         pairing.post("proposals/:proposalID/decision") { request, context in
             let principal = try context.requirePrincipal()
             let decision = try await request.decodeJSON(PairingDesk.Decision.self, context: context)
-            guard let id = context.parameters.get("proposalID").flatMap({ UUID(uuidString: $0) }) else { throw APIError.notFound("调整申请") }
+            let id = try context.uuid("proposalID", of: "调整申请")
             return try await desk.decide(id, decision, by: principal)
         }
         pairing.post("reminders") { request, context in
