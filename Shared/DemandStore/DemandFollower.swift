@@ -57,7 +57,9 @@ public struct DemandFollower: Sendable {
             if takesOver(status.state) {
                 _ = try await recorder.extend(status.demand.id, with: status.transition, on: connection)
             }
-            try await repository.follow(status.demand.id, to: position, depth: 0, unitIDs: units, on: connection)
+            var merger: Merger?
+            if case .merge(let value) = status.transition.action { merger = value }
+            try await repository.follow(status.demand.id, to: position, depth: 0, unitIDs: units, merger: merger, on: connection)
         }
         if let origin = status.demand.origin, follows(origin.tenant) {
             try await repository.follow(origin.demandID, to: position, depth: 1, unitIDs: units, on: connection)

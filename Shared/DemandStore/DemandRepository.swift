@@ -31,12 +31,18 @@ public struct CurrentDemand: Sendable {
     public var position: DemandPosition?
     /// Units the demand went to after this service handed it on (from the status events).
     public var followedUnitIDs: Set<String>
+    /// The demand this one was merged into (并单), also when another service merged it after this
+    /// one handed it on.
+    public var merger: Merger?
 
-    public init(demand: Demand, state: DemandState?, position: DemandPosition?, followedUnitIDs: Set<String> = []) {
+    public init(
+        demand: Demand, state: DemandState?, position: DemandPosition?, followedUnitIDs: Set<String> = [], merger: Merger? = nil
+    ) {
         self.demand = demand
         self.state = state
         self.position = position
         self.followedUnitIDs = followedUnitIDs
+        self.merger = merger ?? demand.status.merger
     }
 
     /// Who may read it: as its own history says, and also the units it went to since.
@@ -68,6 +74,9 @@ public struct DemandFilter: Sendable {
     /// Only demands led by this unit.
     public var leadUnitID: String?
     public var category: DemandCategory?
+    /// Only demands of these industry groups; empty for every group, nil where nothing was asked
+    /// (a dispatcher's queue then shows their own groups).
+    public var industryGroups: [IndustryGroup]?
     /// Only demands waiting for the review of a cadre no longer active in the directory (or of
     /// none), which the office reviews (000 Q8). Where the directory is kept: intake.
     public var reviewerGoneOnly = false
@@ -116,15 +125,23 @@ public struct DemandRepository: Sendable {
     /// A demand with its current state and position, for reading.
     public func loadCurrent(_ id: UUID, on connection: PostgresConnection) async throws -> CurrentDemand? {
         let rows = try await connection.query(
-            "SELECT tenant, history::text, state, position::text, followed_unit_ids FROM demands WHERE id = \(id)", logger: logger)
-        for try await (tenant, history, state, position, followed) in rows.decode((String, String, String, String?, [String]).self) {
+            "SELECT tenant, history::text, state, position::text, followed_unit_ids, merger::text FROM demands WHERE id = \(id)",
+            logger: logger)
+        for try await (tenant, history, state, position, followed, merger) in rows.decode(
+            (String, String, String, String?, [String], String?).self)
+        {
             let demand = try decode(id: id, tenant: tenant, history: history)
             return CurrentDemand(
                 demand: demand, state: DemandState(rawValue: state) ?? demand.state,
                 position: try position.map { try EventCoding.decoder().decode(DemandPosition.self, from: Data($0.utf8)) },
-                followedUnitIDs: Set(followed))
+                followedUnitIDs: Set(followed),
+                merger: try merger.map { try EventCoding.decoder().decode(Merger.self, from: Data($0.utf8)) })
         }
         return nil
+    }
+
+    static func json(_ value: some Encodable) throws -> String {
+        String(decoding: try EventCoding.encoder().encode(value), as: UTF8.self)
     }
 
     func decode(id: UUID, tenant: String, history: String) throws -> Demand {
@@ -147,18 +164,19 @@ public struct DemandRepository: Sendable {
             INSERT INTO demands AS d (id, tenant, state, enterprise_id, enterprise_name, paired_cadre_id, unit_ids, lead_unit_id,
                 registration_number, origin_demand_id, history_length, history, created_at, updated_at,
                 state_sequence, position, position_depth, position_sequence, position_due_at, flagged, last_follow_up_at,
-                awaiting_completion, planned_completion, category)
+                awaiting_completion, planned_completion, category, industry_group, merger)
             VALUES (\(demand.id), \(demand.tenant.rawValue), \(demand.state?.rawValue ?? "new"), \(status.enterprise?.id),
                 \(status.content?.enterprise.name), \(status.enterprise?.pairedCadreID), \(units), \(status.assignment?.leadUnit.id),
                 \(status.registrationNumber?.description), \(status.origin?.demandID), \(sequence), \(history)::jsonb,
                 \(created), \(updated), \(sequence), \(positionJSON)::jsonb, 0, \(sequence), \(position.dueAt),
                 \(status.flag != nil), \(status.lastFollowUpAt), \(status.awaitsCompletion),
-                \(status.lastResult?.plannedCompletion?.description)::date, \(status.content?.category.rawValue))
+                \(status.lastResult?.plannedCompletion?.description)::date, \(status.content?.category.rawValue),
+                \(status.content?.industryGroup.rawValue), \(try status.merger.map(Self.json))::jsonb)
             ON CONFLICT (id) DO UPDATE SET enterprise_name = EXCLUDED.enterprise_name,
                 unit_ids = EXCLUDED.unit_ids, lead_unit_id = EXCLUDED.lead_unit_id, history_length = EXCLUDED.history_length,
                 history = EXCLUDED.history, flagged = EXCLUDED.flagged, last_follow_up_at = EXCLUDED.last_follow_up_at,
                 awaiting_completion = EXCLUDED.awaiting_completion, planned_completion = EXCLUDED.planned_completion,
-                category = EXCLUDED.category, updated_at = greatest(d.updated_at, EXCLUDED.updated_at),
+                category = EXCLUDED.category, industry_group = EXCLUDED.industry_group, merger = coalesce(EXCLUDED.merger, d.merger), updated_at = greatest(d.updated_at, EXCLUDED.updated_at),
                 state = CASE WHEN d.state_sequence > EXCLUDED.state_sequence THEN d.state ELSE EXCLUDED.state END,
                 state_sequence = greatest(d.state_sequence, EXCLUDED.state_sequence),
                 position = CASE WHEN (d.position_depth, d.position_sequence) > (0, EXCLUDED.position_sequence)
@@ -170,15 +188,30 @@ public struct DemandRepository: Sendable {
                 position_sequence = CASE WHEN (d.position_depth, d.position_sequence) > (0, EXCLUDED.position_sequence)
                     THEN d.position_sequence ELSE EXCLUDED.position_sequence END
             """, logger: logger)
+        if status.merger != nil { try await shareMergedPosition(demand.id, on: connection) }
+    }
+
+    /// Shows a merged demand where the demand it joined is (并单: one handling answers both), whether
+    /// `id` is the merged one or the one joined.
+    func shareMergedPosition(_ id: UUID, on connection: PostgresConnection) async throws {
+        try await connection.execute(
+            """
+            UPDATE demands AS merged SET position = joined.position, position_due_at = joined.position_due_at,
+                updated_at = greatest(merged.updated_at, joined.updated_at)
+            FROM demands AS joined
+            WHERE (merged.merger->>'intoDemandID')::uuid = joined.id AND (joined.id = \(id) OR merged.id = \(id))
+                AND merged.position IS DISTINCT FROM joined.position
+            """, logger: logger)
     }
 
     /// Records what a status event says of a demand held here: a later transition of the demand
     /// itself (`depth` 0), or of the copy a parent tier made when this one escalated it (`depth` 1).
     /// Older or repeated news changes nothing, so events may arrive late, twice or out of order;
     /// units only join (a unit the demand went to may read it, whatever the order the news comes in).
-    public func follow(_ id: UUID, to position: DemandPosition, depth: Int, unitIDs: [String] = [], on connection: PostgresConnection)
-        async throws
-    {
+    public func follow(
+        _ id: UUID, to position: DemandPosition, depth: Int, unitIDs: [String] = [], merger: Merger? = nil,
+        on connection: PostgresConnection
+    ) async throws {
         let json = String(decoding: try EventCoding.encoder().encode(position), as: UTF8.self)
         let sequence = position.location.sequence
         let ownState = depth == 0 ? position.location.state.rawValue : nil
@@ -193,13 +226,15 @@ public struct DemandRepository: Sendable {
                 position_sequence = CASE WHEN newer THEN \(sequence) ELSE position_sequence END,
                 updated_at = greatest(updated_at, \(position.location.updatedAt)),
                 followed_unit_ids = CASE WHEN units_known THEN followed_unit_ids
-                    ELSE ARRAY(SELECT DISTINCT unit FROM unnest(followed_unit_ids || \(unitIDs)) AS unit ORDER BY unit) END
+                    ELSE ARRAY(SELECT DISTINCT unit FROM unnest(followed_unit_ids || \(unitIDs)) AS unit ORDER BY unit) END,
+                merger = coalesce(merger, \(try merger.map(Self.json))::jsonb)
             FROM (
                 SELECT (position_depth, position_sequence) < (\(depth), \(sequence)) AS newer, followed_unit_ids @> \(unitIDs) AS units_known
                 FROM demands WHERE id = \(id)
             ) AS news
             WHERE id = \(id) AND (newer OR NOT units_known OR (\(ownState)::text IS NOT NULL AND state_sequence < \(sequence)))
             """, logger: logger)
+        try await shareMergedPosition(id, on: connection)
     }
 
     /// Demands a principal may read, newest first, narrowed by the filter.
@@ -241,6 +276,9 @@ public struct DemandRepository: Sendable {
         if let origin = filter.originDemandID { conditions.append("d.origin_demand_id = \(try bind(origin))") }
         if let unit = filter.leadUnitID { conditions.append("d.lead_unit_id = \(try bind(unit))") }
         if let category = filter.category { conditions.append("d.category = \(try bind(category.rawValue))") }
+        if let groups = filter.industryGroups, !groups.isEmpty {
+            conditions.append("d.industry_group = ANY(\(try bind(groups.map(\.rawValue))))")
+        }
         if let from = filter.registeredFrom { conditions.append("d.created_at >= \(try bind(from))") }
         if let before = filter.registeredBefore { conditions.append("d.created_at < \(try bind(before))") }
         if let search = filter.search {

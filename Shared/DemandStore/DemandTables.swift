@@ -6,8 +6,9 @@ import PostgresStorage
 public enum DemandTables {
     /// Every demand-table migration with the service's `own`, in version order. A shared migration
     /// added after the numbers split is a parameter here, so no service can leave it out.
-    public static func migrations(own: [Migration], categoryVersion: Int) -> [Migration] {
-        (sharedMigrations + own + [categoryMigration(version: categoryVersion)]).sorted { $0.version < $1.version }
+    public static func migrations(own: [Migration], categoryVersion: Int, mergerVersion: Int) -> [Migration] {
+        (sharedMigrations + own + [categoryMigration(version: categoryVersion), mergerMigration(version: mergerVersion)])
+            .sorted { $0.version < $1.version }
     }
 
     static let sharedMigrations: [Migration] = [
@@ -121,12 +122,32 @@ public enum DemandTables {
         ])
     }
 
+    /// How a merged demand joined another (并单): a merged demand shows where that one is, so its rows
+    /// are found by the demand they joined. Kept beside the history, as a service that handed the
+    /// demand on learns of the merger from its status event only. And the demand's industry group,
+    /// for the queues of dispatchers who keep one group's demands (Shiyan city), written for stored
+    /// rows from their history as the category is.
+    static func mergerMigration(version: Int) -> Migration {
+        Migration(version: version, name: "merged demands; industry groups", statements: [
+            "ALTER TABLE demands ADD COLUMN merger jsonb",
+            "CREATE INDEX demands_merged_into ON demands (((merger->>'intoDemandID')::uuid)) WHERE merger IS NOT NULL",
+            "ALTER TABLE demands ADD COLUMN industry_group text",
+            "SELECT set_config('app.scope', 'system', true)",
+            latestContentBackfill(column: "industry_group", field: "industryGroup"),
+        ])
+    }
+
     /// Every stored row's category from its history.
-    public static let categoryBackfill = """
-        UPDATE demands d SET category = (
-            SELECT h.transition->'action'->'payload'->'content'->>'category'
+    public static let categoryBackfill = latestContentBackfill(column: "category", field: "category")
+
+    /// Writes a column of every stored row from a field of the latest content in its history.
+    static func latestContentBackfill(column: String, field: String) -> String {
+        """
+        UPDATE demands d SET \(column) = (
+            SELECT h.transition->'action'->'payload'->'content'->>'\(field)'
             FROM jsonb_array_elements(d.history) WITH ORDINALITY AS h(transition, position)
-            WHERE h.transition->'action'->'payload'->'content'->>'category' IS NOT NULL
+            WHERE h.transition->'action'->'payload'->'content'->>'\(field)' IS NOT NULL
             ORDER BY h.position DESC LIMIT 1)
         """
+    }
 }

@@ -43,6 +43,8 @@ public struct DemandView: Encodable, Sendable {
     public var lastResult: ResultReport?
     public var lastRating: Rating?
     public var refusal: Refusal?
+    /// The demand this one was merged into (并单); the location then shows where that one is.
+    public var merger: Merger?
     /// Who answers for the demand at the lead unit, as named when signing.
     public var signature: Signature?
     /// Cooperating units' opinions to the lead unit under the current routing.
@@ -86,6 +88,7 @@ public struct DemandView: Encodable, Sendable {
         lastResult = status.lastResult
         lastRating = status.lastRating
         refusal = status.refusal
+        merger = current.merger
         signature = status.signature
         opinions = status.opinions
         pendingExtension = status.pendingExtension

@@ -38,6 +38,8 @@ public struct APIOperation: Sendable {
     public static let sendBack = APIOperation("sendBack", .intake, .POST, "/demands/{id}/send-back")
     public static let intakeRefusal = APIOperation("intake.refusal", .intake, .POST, "/demands/{id}/refusal")
     public static let dispatchRefusal = APIOperation("dispatch.refusal", .dispatch, .POST, "/demands/{id}/refusal")
+    public static let duplicates = APIOperation("dispatch.duplicates", .dispatch, .GET, "/demands/{id}/duplicates")
+    public static let merger = APIOperation("dispatch.merger", .dispatch, .POST, "/demands/{id}/merger")
     public static let resubmit = APIOperation("resubmit", .intake, .POST, "/demands/{id}/resubmit")
     public static let edit = APIOperation("edit", .intake, .PUT, "/demands/{id}")
     public static let enterprises = APIOperation("enterprises", .intake, .GET, "/directory/enterprises")
@@ -133,7 +135,7 @@ public struct APIOperation: Sendable {
     public static let documents = [dispatchSlipDocument, replyForm, registrationForm, escalationSlip, urgeLetter, briefingDocument]
 
     public static let all: [APIOperation] = [
-        login, loginUnits, changePassword, myPhone, changePhone, submit, intakeList, intakeView, approve, sendBack, intakeRefusal, dispatchRefusal, resubmit, edit, enterprises, queue, units, dispatchList, dispatchView, route,
+        login, loginUnits, changePassword, myPhone, changePhone, submit, intakeList, intakeView, approve, sendBack, intakeRefusal, dispatchRefusal, duplicates, merger, resubmit, edit, enterprises, queue, units, dispatchList, dispatchView, route,
         escalate, ledger, handlingView, dispatchSlip, dispatchSlipDocument, messages, figures, unitFigures, cadreFigures,
         briefingDocument, unitRanking, annualEvaluation, recordAppraisal, registrationForm, escalationSlip, replyForm,
         pairingMonth, pairingContacts, recordContact, businessStatus, reportBusinessStatus, enterpriseProfile, changeEnterpriseProfile,

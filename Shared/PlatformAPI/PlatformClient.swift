@@ -107,6 +107,7 @@ public struct DemandSnapshot: Decodable, Sendable {
     public var lastResult: ResultReport?
     public var lastRating: Rating?
     public var refusal: Refusal?
+    public var merger: Merger?
     public var signature: Signature?
     public var opinions: [UnitOpinion]?
     public var pendingExtension: ExtensionRequest?
@@ -138,11 +139,14 @@ public struct Session: Codable, Sendable {
     public var expiresAt: Date
     /// Still the office's initial password: the portal asks for a new one before anything else.
     public var mustChangePassword: Bool
+    /// A dispatcher's industry groups, whose queue they keep; nil for the whole tier's.
+    public var industryGroups: [IndustryGroup]?
 
     public init(token: String, tier: TenantID, role: Role, subject: String, name: String? = nil, unitID: String? = nil,
-        enterpriseID: String? = nil, expiresAt: Date, mustChangePassword: Bool = false)
+        enterpriseID: String? = nil, expiresAt: Date, mustChangePassword: Bool = false, industryGroups: [IndustryGroup]? = nil)
     {
         self.mustChangePassword = mustChangePassword
+        self.industryGroups = industryGroups
         self.token = token
         self.tier = tier
         self.role = role
@@ -218,6 +222,7 @@ public struct PlatformClient: Sendable {
                 var name: String?
                 var unitID: String?
                 var enterpriseID: String?
+                var industryGroups: [IndustryGroup]?
             }
             var token: String
             var expiresAt: Date
@@ -230,7 +235,8 @@ public struct PlatformClient: Sendable {
             headers: clientAddress.map { ["X-Forwarded-For": $0] } ?? [:])
         return Session(token: answer.token, tier: tier, role: answer.principal.role, subject: answer.principal.subject,
             name: answer.principal.name, unitID: answer.principal.unitID, enterpriseID: answer.principal.enterpriseID,
-            expiresAt: answer.expiresAt, mustChangePassword: answer.mustChangePassword ?? false)
+            expiresAt: answer.expiresAt, mustChangePassword: answer.mustChangePassword ?? false,
+            industryGroups: answer.principal.industryGroups)
     }
 
     /// A unit people of the tier log in under (002 §1).
@@ -304,6 +310,31 @@ public struct PlatformClient: Sendable {
             token: session.token, body: refusal)
     }
 
+    /// A demand's likely duplicates (并单): the enterprise's open demands at the tier with a like text.
+    public struct DuplicateCandidate: Decodable, Sendable {
+        public var id: UUID
+        public var registrationNumber: String?
+        public var state: DemandState
+        public var stateName: String
+        public var difficulty: String
+        public var createdAt: Date
+        public var similarity: Double
+    }
+
+    public func duplicates(_ session: Session, of id: UUID) async throws -> [DuplicateCandidate] {
+        try await send(.duplicates, tier: session.tier, id: id, token: session.token)
+    }
+
+    /// 并单: merges a demand waiting for dispatch into another of the same enterprise.
+    public func merge(_ session: Session, _ id: UUID, into target: UUID, reason: String) async throws -> DemandSnapshot {
+        struct Body: Encodable, Sendable {
+            var intoDemandID: UUID
+            var reason: String
+        }
+        return try await send(.merger, tier: session.tier, id: id, token: session.token,
+            body: Body(intoDemandID: target, reason: reason))
+    }
+
     public func sendBack(_ session: Session, _ id: UUID, reason: String) async throws -> DemandSnapshot {
         try await send(.sendBack, tier: session.tier, id: id, token: session.token, body: ["reason": reason])
     }
@@ -358,8 +389,9 @@ public struct PlatformClient: Sendable {
         try await send(.units, tier: session.tier, token: session.token)
     }
 
-    public func queue(_ session: Session) async throws -> [QueueItem] {
-        try await send(.queue, tier: session.tier, token: session.token)
+    /// The dispatcher's queue: their industry groups' demands (where they keep some), or every group's.
+    public func queue(_ session: Session, everyIndustryGroup: Bool = false) async throws -> [QueueItem] {
+        try await send(.queue, tier: session.tier, query: everyIndustryGroup ? "?industryGroup=all" : "", token: session.token)
     }
 
     public struct QueueItem: Decodable, Sendable {

@@ -17,6 +17,8 @@ public enum EventType {
     public static let demandStatus = "cn.qyfw.demand.status.v1"
     /// A deadline became due soon or overdue (each once).
     public static let deadlineAlert = "cn.qyfw.demand.deadline-alert.v1"
+    /// handling → notifier: a class-B answer's promised day has come without a completion report (``PromiseDueEvent``).
+    public static let promiseDue = "cn.qyfw.demand.promise-due.v1"
     /// A directory entry (person, unit, enterprise) as its owner holds it now.
     public static let directoryEntry = "cn.qyfw.directory.entry.v1"
     /// intake → notifier: a cadre is behind with the month's pairing duties (``PairingReminderEvent``).
@@ -141,6 +143,18 @@ public struct DemandStatusEvent: Codable, Sendable, Hashable {
         self.state = demand.state ?? transition.to
         self.openDeadlines = openDeadlines
         self.completedSteps = completedSteps
+    }
+}
+
+/// A class-B answer's promised day (计划完成时间) has come and the lead unit has not reported the plan
+/// carried out: sent once per promise, on the day or at the first scan after it.
+public struct PromiseDueEvent: Codable, Sendable, Hashable {
+    public var demand: DemandSummary
+    public var plannedCompletion: CivilDate
+
+    public init(demand: Demand, plannedCompletion: CivilDate) {
+        self.demand = DemandSummary(demand)
+        self.plannedCompletion = plannedCompletion
     }
 }
 

@@ -12,13 +12,16 @@ public struct DirectoryPerson: Codable, Sendable, Hashable {
     public var unitID: String?
     public var enterpriseID: String?
     public var active: Bool
+    /// A dispatcher's industry groups, whose demands they are texted about; nil for all the tier's.
+    public var industryGroups: [IndustryGroup]?
 
     /// The id of an enterprise's liaison, the person its account and its SMS belong to.
     public static func liaisonID(of enterpriseID: String) -> String { "\(enterpriseID)-contact" }
 
     public init(id: String, tenant: TenantID, name: String, role: Role, phone: MobileNumber?, unitID: String? = nil,
-        enterpriseID: String? = nil, active: Bool = true)
+        enterpriseID: String? = nil, active: Bool = true, industryGroups: [IndustryGroup]? = nil)
     {
+        self.industryGroups = industryGroups
         self.id = id
         self.tenant = tenant
         self.name = name
@@ -27,6 +30,12 @@ public struct DirectoryPerson: Codable, Sendable, Hashable {
         self.unitID = unitID
         self.enterpriseID = enterpriseID
         self.active = active
+    }
+
+    /// Whether a dispatcher keeps the queue of a demand's industry group.
+    public func keepsQueue(of group: IndustryGroup?) -> Bool {
+        guard let group, let industryGroups, !industryGroups.isEmpty else { return true }
+        return industryGroups.contains(group)
     }
 }
 

@@ -75,6 +75,8 @@ struct LifecyclePropertyTests {
             #expect(status.lastSendBack != nil)
         case .refused?:
             #expect(status.refusal != nil)
+        case .merged?:
+            #expect(status.merger != nil && status.currentUnitIDs.isEmpty)
         case .awaitingReview?, .awaitingDispatch?:
             break
         }

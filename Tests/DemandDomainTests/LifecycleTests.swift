@@ -33,6 +33,8 @@ enum Samples {
         .returnNotOurRemit: (.returnNotOurRemit(RemitReturn(reason: "不属于本单位职能", suggestion: "建议分办至区住建局")), F.unitAdmin),
         .rate: (.rate(Rating(satisfied: true)), F.enterprise),
         .refuse: (.refuse(Refusal(ground: .litigation, explanation: "该合同纠纷已进入诉讼程序")), F.office),
+        .merge: (.merge(Merger(intoDemandID: UUID(), intoRegistrationNumber: F.number(.registration, 1), reason: "与该诉求反映同一事项")),
+            F.dispatcher),
         .closeUnrated: (.closeUnrated(RatingTimeout(ratingDays: 5, countsAsSatisfied: false)), F.system),
         .urge: (.urge(UrgeLetter(note: "请加快办理")), F.office),
         .reportCompletion: (.reportCompletion(CompletionReport(text: "专线已送电")), F.unitAdmin),
@@ -67,6 +69,7 @@ enum Samples {
             return [submit, approve, dispatch, sign, result, (.rate(Rating(satisfied: false, comment: "未解决")), F.enterprise)]
         case .closed: return [submit, approve, dispatch, sign, result, byKind[.rate]!]
         case .refused: return [submit, byKind[.refuse]!]
+        case .merged: return [submit, approve, byKind[.merge]!]
         }
     }
 }
@@ -80,7 +83,7 @@ struct LifecycleTests {
         nil: [.submit, .receiveEscalation],
         .awaitingReview: [.edit, .approve, .sendBack, .refuse],
         .returnedToEnterprise: [.resubmit],
-        .awaitingDispatch: [.dispatch, .escalate, .refuse],
+        .awaitingDispatch: [.dispatch, .escalate, .refuse, .merge],
         .escalated: [.recordEscalationOutcome],
         .awaitingSignature: [.sign, .returnNotOurRemit, .submitOpinion, .flagSupervision, .recordFollowUp, .recordMeeting],
         .inProgress: [.addProgressNote, .submitOpinion, .pauseClock, .requestExtension, .submitResult, .returnNotOurRemit,
@@ -90,6 +93,7 @@ struct LifecycleTests {
             .recordFollowUp, .recordMeeting],
         .closed: [.recordFollowUp],
         .refused: [],
+        .merged: [],
     ]
 
     /// Actions whose permission depends on more than the state (tested on their own below).
@@ -603,5 +607,45 @@ struct RefusalTests {
             try escalated.apply(.refuse(Refusal(ground: .litigation, explanation: "已起诉")), by: F.cityOffice, at: time,
                 context: F.context(for: escalated, at: time))
         }
+    }
+}
+
+@Suite("Merging duplicates")
+struct MergerTests {
+    typealias F = Fixtures
+
+    @Test("A demand waiting for dispatch is merged by the tier's dispatcher with a reason; it ends there, with no deadline")
+    func merger() throws {
+        let time = F.shanghai("2024-03-05")
+        var demand = try F.demand(Samples.path(to: .awaitingDispatch))
+        let joined = UUID()
+        func merger(_ reason: String) -> DemandAction {
+            .merge(Merger(intoDemandID: joined, intoRegistrationNumber: F.number(.registration, 7), reason: reason))
+        }
+        #expect(throws: TransitionError.invalid(FieldIssue(code: "MISSING_FIELD", field: "reason", message: "请填写并单理由"))) {
+            var copy = demand
+            try copy.apply(merger(" \n"), by: F.dispatcher, at: time, context: F.context(for: copy, at: time))
+        }
+        #expect(throws: TransitionError.notAParty(.merge, "只能分办本级的诉求")) {
+            var copy = demand
+            try copy.apply(merger("重复"), by: F.cityDispatcher, at: time, context: F.context(for: copy, at: time))
+        }
+        #expect(throws: TransitionError.roleNotAllowed(.merge, .unitAdmin)) {
+            var copy = demand
+            try copy.apply(merger("重复"), by: F.unitAdmin, at: time, context: F.context(for: copy, at: time))
+        }
+        try demand.apply(merger("与该诉求反映同一事项"), by: F.dispatcher, at: time, context: F.context(for: demand, at: time))
+        #expect(demand.state == .merged && demand.status.merger?.intoDemandID == joined)
+        #expect(demand.status.currentUnitIDs.isEmpty)
+        #expect(try F.planner.openDeadlines(for: demand).isEmpty)
+        #expect(throws: TransitionError.notAllowedInState(.dispatch, .merged)) {
+            try demand.apply(F.dispatchToLead, by: F.dispatcher, at: time, context: F.context(for: demand, at: time))
+        }
+    }
+
+    @Test("Only a demand still to be handled or answered takes a duplicate")
+    func joinableStates() {
+        #expect(DemandState.allCases.filter(\.acceptsMergedDuplicates)
+            == [.awaitingDispatch, .escalated, .awaitingSignature, .inProgress, .awaitingRating, .underSupervision])
     }
 }

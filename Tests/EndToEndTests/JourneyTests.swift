@@ -216,6 +216,105 @@ struct JourneyTests {
     }
 
 
+    @Test("The dispatcher sees a demand's likely duplicates and merges it into one; the merged demand follows that one")
+    func duplicatesMerge() async throws {
+        let stack = TestStack.shared
+        let runner = try await stack.runner()
+        let client = try await stack.client()
+        let cast = try await stack.people()
+        let token = UUID().uuidString.prefix(8)
+        func submitted(_ difficulty: String, _ helpWanted: String) async throws -> DemandSnapshot {
+            var form = JourneyRunner.sampleForm()
+            form.difficulty = difficulty
+            form.helpWanted = helpWanted
+            let demand = try await client.submit(cast.enterprise, form: form)
+            _ = try await client.approve(cast.cadre, demand.id)
+            return try await runner.waitAtDispatch(cast.countyDispatcher, tier: "maojian", demand.id, state: .awaitingDispatch)
+        }
+        let first = try await submitted("厂区门口道路破损严重，影响货车通行（\(token)）。", "希望尽快协调修复厂区门口道路。")
+        let routed = try await client.route(cast.countyDispatcher, first.id, lead: "maojian-jxj")
+        let second = try await submitted("厂区门口的道路破损，货车无法通行（\(token)）。", "请协调有关部门修复厂区门口的道路。")
+        let unrelated = try await runner.submitAndApprove()
+
+        let candidates = try await client.duplicates(cast.countyDispatcher, of: second.id)
+        let match = try #require(candidates.first, "the paraphrase was not found as a likely duplicate")
+        #expect(match.id == first.id && match.similarity >= 0.15 && match.similarity < 1, "\(candidates)")
+        #expect(!candidates.contains { $0.id == unrelated.id }, "an unrelated text was shown as a duplicate")
+        #expect(await apiRefusal { _ = try await client.duplicates(cast.countyUnit, of: second.id) }?.status == 403)
+
+        // Refusals: itself, a unit, a demand that has ended.
+        #expect(await apiRefusal { _ = try await client.merge(cast.countyDispatcher, second.id, into: second.id, reason: "重复") }?
+            .code == "MERGE_INTO_ITSELF")
+        #expect(await apiRefusal { _ = try await client.merge(cast.countyUnit, second.id, into: first.id, reason: "重复") }?
+            .status == 403)
+        #expect(await apiRefusal { _ = try await client.merge(cast.countyDispatcher, second.id, into: first.id, reason: " ") }?
+            .code == "MISSING_FIELD")
+        _ = try await client.refuse(cast.countyOffice, unrelated.id, waitingFor: .awaitingDispatch,
+            Refusal(ground: .otherOutOfScope, explanation: "不属于受理范围"))
+        #expect(await apiRefusal { _ = try await client.merge(cast.countyDispatcher, second.id, into: unrelated.id, reason: "重复") }?
+            .code == "MERGE_TARGET_ENDED")
+
+        let merged = try await client.merge(cast.countyDispatcher, second.id, into: first.id, reason: "与该诉求反映同一事项")
+        #expect(merged.state == .merged && merged.merger?.intoDemandID == first.id)
+        #expect(merged.location.demandID == first.id && merged.location.state == .awaitingSignature, "\(merged.location)")
+        #expect(merged.deadlines.isEmpty == false, "the merged demand shows the deadlines of the one it joined")
+        #expect(await apiRefusal { _ = try await client.route(cast.countyDispatcher, second.id, lead: "maojian-jxj") }?.status == 409)
+
+        // One handling answers both: when the unit signs the first, the enterprise sees the second move too.
+        _ = try await runner.waitAtHandling(cast.countyUnit, first.id, state: .awaitingSignature)
+        _ = try await client.handle(cast.countyUnit, first.id, .sign, ["note": "已签收"])
+        let followed = try await eventually("intake's merged copy to follow the signature") {
+            let copy = try await client.intakeDemand(cast.enterprise, second.id)
+            return copy.location.state == .inProgress ? copy : nil
+        }
+        #expect(followed.state == .merged && followed.location.demandID == first.id
+            && followed.location.holder == routed.assignment?.leadUnit.name, "\(followed.location)")
+        #expect(followed.merger?.intoDemandID == first.id, "intake, which handed the demand on, knows what it joined")
+        let atDispatch = try await eventually("dispatch's merged copy to follow the signature") {
+            let copy = try await client.dispatchDemand(cast.countyDispatcher, tier: "maojian", second.id)
+            return copy.location.state == .inProgress ? copy : nil
+        }
+        #expect(atDispatch.state == .merged && atDispatch.merger?.reason == "与该诉求反映同一事项")
+
+        let text = try await eventually("the merger SMS", timeout: .seconds(60)) {
+            try await client.messages(cast.countyOffice, demand: second.id).first { $0.rule == "merged" }?.text
+        }
+        #expect(text == "【茅箭区双千办】十堰亲清企业服务信息平台您反映的诉求（\(second.registrationNumber ?? "")）与贵企业此前反映的诉求"
+            + "（\(first.registrationNumber ?? "")）内容相同，已合并办理，办理进展和结果请查看该诉求")
+    }
+
+    @Test("Shiyan's city dispatch by industry group: each group's dispatcher keeps the queue and gets the SMS of its group")
+    func industryGroupQueues() async throws {
+        let stack = TestStack.shared
+        let runner = try await stack.runner()
+        let client = try await stack.client()
+        let cast = try await stack.people()
+        var form = JourneyRunner.sampleForm()
+        form.industryGroup = .housingAndConstruction
+        form.difficulty = "新建厂房消防验收迟迟未能办结（\(UUID().uuidString.prefix(8))）。"
+        let county = try await client.submit(cast.enterprise, form: form)
+        _ = try await client.approve(cast.cadre, county.id)
+        _ = try await runner.waitAtDispatch(cast.countyDispatcher, tier: "maojian", county.id, state: .awaitingDispatch)
+        #expect(try await client.queue(cast.countyDispatcher).contains { $0.id == county.id }, "a county dispatcher keeps every group")
+        _ = try await client.escalate(cast.countyDispatcher, county.id, suggestion: "需市住建局协调")
+        // Asked by its origin, a demand is found by any dispatcher of the tier.
+        let city = try await runner.cityCopy(of: county.id)
+
+        let housing = try await client.login(tier: "shiyan", login: "市住建组分办员", password: "Demo@2026")
+        #expect(housing.industryGroups == [.housingAndConstruction])
+        #expect(try await client.queue(housing).contains { $0.id == city.id })
+        #expect(cast.cityDispatcher.industryGroups == [.economyAndIT])
+        #expect(!(try await client.queue(cast.cityDispatcher).contains { $0.id == city.id }), "the 经信 queue shows a 住建 demand")
+        #expect(try await client.queue(cast.cityDispatcher, everyIndustryGroup: true).contains { $0.id == city.id })
+        _ = try await client.route(housing, city.id, lead: "sy-zjj")
+
+        let announced = try await eventually("the escalation SMS to the city's dispatchers", timeout: .seconds(60)) {
+            let texts = try await client.messages(cast.cityOffice, demand: city.id).filter { $0.rule == "escalation-received" }
+            return texts.isEmpty ? nil : texts
+        }
+        #expect(announced.map(\.recipientName) == ["市住建组分办员"], "\(announced.map(\.recipientName))")
+    }
+
     struct ResultBody: Encodable {
         var resultClass: String
         var answer: String

@@ -105,6 +105,29 @@ extension EndToEnd {
             #expect(texts.first { $0.rule == "completion-reported" }?.text.hasSuffix("的诉求已按计划解决：10千伏专线已建成送电（\(demand.registrationNumber ?? "")）") == true)
         }
 
+        @Test("A class-B promise come due without a completion report reminds the lead unit and tells the office, once")
+        func classBPromiseDue() async throws {
+            let (client, cast, demand) = try await EndToEnd.signedByCountyUnit()
+            let today = CivilDate(Date())
+            _ = try await client.handle(cast.countyUnit, demand.id, .result, ["resultClass": "B", "answer": "已列入切改计划",
+                "plan": "今日完成线路切改", "plannedCompletion": today.description])
+            @Sendable func reminders() async throws -> [PlatformClient.SMSMessage] {
+                try await client.messages(cast.countyOffice, demand: demand.id).filter { $0.rule.hasPrefix("promise-due") }
+            }
+            let texts = try await eventually("the promise reminders", timeout: .seconds(60)) { () -> [PlatformClient.SMSMessage]? in
+                let found = try await reminders()
+                return found.count >= 2 ? found : nil
+            }
+            let number = demand.registrationNumber ?? ""
+            #expect(texts.first { $0.rule == "promise-due" }?.text
+                == "【茅箭区双千办】十堰亲清企业服务信息平台您单位承诺于\(today.chineseText)前解决的诉求已到期，请尽快登录平台报告完成情况（\(number)）")
+            #expect(texts.first { $0.rule == "promise-due-to-office" }?.text
+                == "【茅箭区双千办】十堰亲清企业服务信息平台茅箭区经济和信息化局承诺于\(today.chineseText)前解决的诉求已到期，尚未报告完成情况，请跟踪督办（\(number)）")
+            // Later scans remind of it no more.
+            try await Task.sleep(for: .seconds(3))
+            #expect(try await reminders().count == texts.count)
+        }
+
         /// 挂牌督办 this month at 茅箭区经信局, as reporting counts it.
         func flaggedCount(_ client: PlatformClient, _ cast: Cast) async throws -> Int {
             let rows = try await client.unitFigures(cast.countyOffice)

@@ -49,7 +49,7 @@ struct DeadlineScannerTests {
             group.addTask { await database.client.run() }
             defer { group.cancelAll() }
             try await MigrationRunner.apply(
-                MessagingTables.migrations + DemandTables.migrations(own: [], categoryVersion: 10), to: database)
+                MessagingTables.migrations + DemandTables.migrations(own: [], categoryVersion: 10, mergerVersion: 11), to: database)
             let recorder = DemandRecorder(rules: history.rules, ownedSteps: [.sign, .result, .rating], source: "test", logger: logger)
             let demand = try answered()
             _ = try await database.transaction { connection in try await recorder.receive(DemandRecord(demand), on: connection) }

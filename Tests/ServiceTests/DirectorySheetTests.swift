@@ -1,3 +1,4 @@
+import Foundation
 import DemandDomain
 @testable import IntakeService
 import OfficeDocuments
@@ -121,6 +122,27 @@ struct DirectorySheetTests {
         #expect(kept.phone == "13800000019")
         #expect(plan.loginsWithoutPassword.isEmpty)
         _ = try plan.file.validated(tier: Self.tier, tree: Self.tree, known: plan.known)
+    }
+
+    @Test("A dispatcher may keep industry groups' queues, carried to the directory and the login; no one else may")
+    func dispatcherIndustryGroups() throws {
+        let json = """
+            {"tenant": "maojian", "people": [
+              {"id": "d1", "name": "住建组分办员", "role": "dispatcher", "industryGroups": ["housingAndConstruction"], "password": "abc12345xyz"},
+              {"id": "o1", "name": "双千办", "role": "office", "industryGroups": ["commerce"]}]}
+            """
+        let file = try JSONDecoder().decode(DirectoryFile.self, from: Data(json.utf8))
+        #expect(throws: ValidationError([FieldIssue(code: "INDUSTRY_GROUPS_FOR_DISPATCHERS", field: "people[1].industryGroups",
+            message: "只有分办员可以负责行业组")])) {
+            _ = try file.validated(tier: Self.tier, tree: Self.tree)
+        }
+        var dispatcherOnly = file
+        dispatcherOnly.people = Array(file.people!.prefix(1))
+        let validated = try dispatcherOnly.validated(tier: Self.tier, tree: Self.tree)
+        guard case .person(let person)? = validated.entries.first else { Issue.record("no person entry"); return }
+        #expect(person.industryGroups == [.housingAndConstruction])
+        #expect(person.keepsQueue(of: .housingAndConstruction) && !person.keepsQueue(of: .commerce) && person.keepsQueue(of: nil))
+        #expect(validated.logins.first?.principal.industryGroups == [.housingAndConstruction])
     }
 
     @Test("Drawn first passwords are ten letters and digits that cannot be misread")

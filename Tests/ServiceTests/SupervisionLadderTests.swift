@@ -62,7 +62,7 @@ struct SupervisionLadderTests {
             group.addTask { await database.client.run() }
             defer { group.cancelAll() }
             try await MigrationRunner.apply(
-                MessagingTables.migrations + DemandTables.migrations(own: [], categoryVersion: 10), to: database)
+                MessagingTables.migrations + DemandTables.migrations(own: [], categoryVersion: 10, mergerVersion: 11), to: database)
             let recorder = DemandRecorder(rules: history.rules, ownedSteps: [.sign, .result, .rating], source: "test", logger: logger)
             let first = try signed(1)
             let second = try signed(2)

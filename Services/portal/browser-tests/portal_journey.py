@@ -11,7 +11,8 @@
 3. Returned: a unit returns a demand that is not its remit; the dispatcher routes it again.
 4. Sent back: the cadre sends a demand back with a reason; the enterprise corrects and resubmits it.
 5. First login: an account on its initial password must choose its own before anything else.
-6. The dispatcher routes two demands at once; the cadre sees the enterprises paired with them.
+6. The dispatcher routes two demands at once, and merges a duplicate into the demand it repeats;
+   the cadre sees the enterprises paired with them.
 Every step asserts what the page shows. Screenshots go to <screenshot-dir>. Exits non-zero on the
 first failure.
 """
@@ -98,6 +99,8 @@ class Journey:
         self.sent_back_journey()
         self.first_login()
         self.bulk_dispatch()
+        self.merge_duplicates()
+        self.industry_group_queue()
         self.cadre_profile()
         self.lincang_journey()
         self.provisional_registration()
@@ -576,6 +579,39 @@ class Journey:
         for demand in ids:
             self.open_demand(page, "/demands/" + demand, state="待签收")
             expect(page.get_by_test_id("holder")).to_contain_text("茅箭区商务局")
+
+    def merge_duplicates(self):
+        """并单: the enterprise raises one matter twice; the dispatcher sees the first beside the
+        second and merges the second into it; the enterprise's page of the second points to the first."""
+        first = self.submit_and_approve("厂区门口道路破损严重，影响货车通行，希望尽快修复。")
+        second = self.submit_and_approve("厂区门口的道路破损，货车无法通行，请协调修复。")
+        page = self.person("茅箭区", "茅箭区分办员")
+        self.open_demand(page, second, state="待分办", ready="[data-testid=duplicate]")
+        row = page.get_by_test_id("duplicate").filter(has=page.locator(f"a[href='{first}']"))
+        expect(row).to_have_count(1)
+        row.locator("input[name=intoDemandID]").check()
+        page.fill("form[action$=merge] input[name=reason]", "与该诉求反映同一事项")
+        self.shot(page, "dispatcher-duplicates")
+        page.click("button:has-text('并单')")
+        expect(page.get_by_test_id("flash")).to_contain_text("已并单")
+        expect(page.get_by_test_id("state")).to_have_text("已并单")
+        expect(page.get_by_test_id("merger")).to_contain_text("待分办")
+        enterprise = self.person("茅箭区", "十堰示范汽车零部件有限公司")
+        self.open_demand(enterprise, second, state="已并单")
+        enterprise.get_by_test_id("merged-into").click()
+        expect(enterprise).to_have_url(re.compile(first + "$"))
+        enterprise.go_back()
+        self.shot(enterprise, "enterprise-merged")
+
+    def industry_group_queue(self):
+        """十堰市 dispatches by 行业组: a group's dispatcher keeps that group's queue, and sees every
+        group's on request."""
+        page = self.person("十堰市", "市住建组分办员")
+        expect(page.get_by_test_id("section").first).to_contain_text("待分办诉求（住建组）")
+        page.get_by_test_id("group-switch").click()
+        expect(page.get_by_test_id("section").first).to_contain_text("待分办诉求（全部行业组）")
+        expect(page.get_by_test_id("group-switch")).to_have_text("只看本组")
+        self.shot(page, "dispatcher-industry-groups")
 
     def cadre_profile(self):
         page = self.person("茅箭区", "李明远")

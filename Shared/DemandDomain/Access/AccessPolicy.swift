@@ -9,6 +9,9 @@ public struct Principal: Codable, Sendable, Hashable {
     public var unitID: String?
     public var enterpriseID: String?
     public var name: String?
+    /// A dispatcher's industry groups (Shiyan city: 经信, 住建, …), whose queue they keep; nil for
+    /// one who keeps the whole tier's.
+    public var industryGroups: [IndustryGroup]?
 
     public init(
         subject: String,
@@ -16,7 +19,8 @@ public struct Principal: Codable, Sendable, Hashable {
         tenant: TenantID,
         unitID: String? = nil,
         enterpriseID: String? = nil,
-        name: String? = nil
+        name: String? = nil,
+        industryGroups: [IndustryGroup]? = nil
     ) {
         self.subject = subject
         self.role = role
@@ -24,6 +28,7 @@ public struct Principal: Codable, Sendable, Hashable {
         self.unitID = unitID
         self.enterpriseID = enterpriseID
         self.name = name
+        self.industryGroups = industryGroups
     }
 
     /// The principal as the actor of a transition.

@@ -51,7 +51,7 @@ public struct DeadlinePlanner: Sendable {
             return lastIndex { $0.to == .underSupervision && $0.from == .awaitingRating }.map { [(.result, $0)] } ?? []
         case .awaitingRating?:
             return lastIndex { $0.kind == .submitResult }.map { [(.rating, $0)] } ?? []
-        case .returnedToEnterprise?, .escalated?, .closed?, .refused?, nil:
+        case .returnedToEnterprise?, .escalated?, .closed?, .refused?, .merged?, nil:
             return []
         }
     }

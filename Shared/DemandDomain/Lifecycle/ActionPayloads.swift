@@ -361,6 +361,21 @@ public struct Refusal: Codable, Sendable, Hashable {
     }
 }
 
+/// 并单: a demand waiting for dispatch repeats another of the same enterprise's open demands, and
+/// is merged into it: that one is handled once and its handling and outcome answer both.
+public struct Merger: Codable, Sendable, Hashable {
+    /// The demand this one joins (at the same tier).
+    public var intoDemandID: UUID
+    public var intoRegistrationNumber: DocumentNumber?
+    public var reason: String
+
+    public init(intoDemandID: UUID, intoRegistrationNumber: DocumentNumber?, reason: String) {
+        self.intoDemandID = intoDemandID
+        self.intoRegistrationNumber = intoRegistrationNumber
+        self.reason = reason
+    }
+}
+
 /// 催办函: the office's letter to the unit holding an overdue step, numbered per tier and year
 /// (letters recorded before numbering have none).
 public struct UrgeLetter: Codable, Sendable, Hashable {

@@ -15,6 +15,7 @@ public enum DemandAction: Sendable, Hashable {
     case dispatch(Assignment)
     case escalate(EscalationSlip)
     case refuse(Refusal)
+    case merge(Merger)
     case sign(Signature)
     case addProgressNote(ProgressNote)
     case submitOpinion(CooperationOpinion)
@@ -44,6 +45,7 @@ public enum DemandAction: Sendable, Hashable {
         case dispatch
         case escalate
         case refuse
+        case merge
         case sign
         case addProgressNote
         case submitOpinion
@@ -75,6 +77,7 @@ public enum DemandAction: Sendable, Hashable {
             case .dispatch: "分办"
             case .escalate: "转报上级"
             case .refuse: "不予受理"
+            case .merge: "并单"
             case .sign: "签收"
             case .addProgressNote: "办理进展"
             case .submitOpinion: "配合单位意见"
@@ -108,6 +111,7 @@ public enum DemandAction: Sendable, Hashable {
         case .dispatch: .dispatch
         case .escalate: .escalate
         case .refuse: .refuse
+        case .merge: .merge
         case .sign: .sign
         case .addProgressNote: .addProgressNote
         case .submitOpinion: .submitOpinion
@@ -150,6 +154,7 @@ extension DemandAction: Codable {
         case .dispatch: self = .dispatch(try payload(Assignment.self))
         case .escalate: self = .escalate(try payload(EscalationSlip.self))
         case .refuse: self = .refuse(try payload(Refusal.self))
+        case .merge: self = .merge(try payload(Merger.self))
         case .sign: self = .sign(try payload(Signature.self))
         case .addProgressNote: self = .addProgressNote(try payload(ProgressNote.self))
         case .submitOpinion: self = .submitOpinion(try payload(CooperationOpinion.self))
@@ -184,6 +189,7 @@ extension DemandAction: Codable {
         case .dispatch(let value): try container.encode(value, forKey: .payload)
         case .escalate(let value): try container.encode(value, forKey: .payload)
         case .refuse(let value): try container.encode(value, forKey: .payload)
+        case .merge(let value): try container.encode(value, forKey: .payload)
         case .sign(let value): try container.encode(value, forKey: .payload)
         case .addProgressNote(let value): try container.encode(value, forKey: .payload)
         case .submitOpinion(let value): try container.encode(value, forKey: .payload)

@@ -12,6 +12,7 @@ import Foundation
 ///   └─receiveEscalation (parent tier)─────────┘        awaitingRating ─rate(satisfied)─▶ closed
 ///                                              awaitingRating ─closeUnrated (no rating in time)─▶ closed
 /// awaitingReview, awaitingDispatch ─refuse (office, out of scope: 003 art. 2)─▶ refused
+///                                            awaitingDispatch ─merge (into a duplicate)─▶ merged
 ///                                              awaitingRating ─rate(unsatisfied)─▶ underSupervision
 ///                                              awaitingRating ─superviseAnswer (office)─▶ underSupervision
 ///                                              underSupervision ─submitResult─▶ awaitingRating
@@ -31,6 +32,7 @@ public enum DemandRules {
         case (.dispatch, .awaitingDispatch?): [.awaitingSignature]
         case (.escalate, .awaitingDispatch?): [.escalated]
         case (.refuse, .awaitingReview?), (.refuse, .awaitingDispatch?): [.refused]
+        case (.merge, .awaitingDispatch?): [.merged]
         case (.sign, .awaitingSignature?): [.inProgress]
         case (.returnNotOurRemit, .awaitingSignature?), (.returnNotOurRemit, .inProgress?): [.awaitingDispatch]
         case (.addProgressNote, .inProgress?), (.addProgressNote, .underSupervision?): [state!]
@@ -100,7 +102,7 @@ public enum DemandRules {
         case .receiveEscalation, .recordEscalationOutcome, .closeUnrated: [.system]
         // The office reviews in place of a paired cadre who has left (the service checks they have).
         case .edit, .approve, .sendBack: [.cadre, .office]
-        case .dispatch, .escalate: [.dispatcher, .office]
+        case .dispatch, .escalate, .merge: [.dispatcher, .office]
         case .sign, .addProgressNote, .submitOpinion, .pauseClock, .resumeClock, .requestExtension, .submitResult,
             .returnNotOurRemit, .reportCompletion:
             [.unitAdmin, .countyAdmin]
@@ -128,7 +130,7 @@ public enum DemandRules {
             guard actor.id == status.enterprise?.pairedCadreID || officeOfTier else {
                 throw .notAParty(kind, "只有该企业的包联干部可以审核其诉求")
             }
-        case .dispatch, .escalate:
+        case .dispatch, .escalate, .merge:
             guard actor.tenant == demand.tenant else { throw .notAParty(kind, "只能分办本级的诉求") }
         case .sign, .pauseClock, .resumeClock, .requestExtension, .submitResult, .returnNotOurRemit, .reportCompletion:
             guard let lead = status.assignment?.leadUnit, actor.unitID == lead.id else {
@@ -219,6 +221,8 @@ public enum DemandRules {
                 throw .invalid(FieldIssue(code: "ESCALATED_DEMAND", field: "ground", message: "下级转报的诉求已经受理，不能不予受理"))
             }
             try requireText(refusal.explanation, field: "explanation", label: "不予受理的说明")
+        case .merge(let merger):
+            try requireText(merger.reason, field: "reason", label: "并单理由")
         case .sign(let signature) where context.procedure.signatureNamesResponsible:
             try requireText(signature.responsibleLeader ?? "", field: "responsibleLeader", label: "责任领导")
             try requireText(signature.handler ?? "", field: "handler", label: "具体经办人")
@@ -304,6 +308,7 @@ public enum DemandRules {
             case .sign(let value): [("note", value.note), ("responsibleLeader", value.responsibleLeader), ("handler", value.handler)]
             case .submitOpinion(let value): [("text", value.text)]
             case .refuse(let value): [("explanation", value.explanation)]
+            case .merge(let value): [("reason", value.reason)]
             case .addProgressNote(let value): [("text", value.text)]
             case .pauseClock(let value): [("reason", value.reason)]
             case .resumeClock(let value): [("note", value.note)]

@@ -24,6 +24,8 @@ public enum DemandState: String, Codable, Sendable, CaseIterable {
     case closed
     /// 不予受理: refused by the office as outside what the platform handles (003 art. 2).
     case refused
+    /// 已并单: merged into another open demand of the same enterprise, which answers both.
+    case merged
 
     public var chineseName: String {
         switch self {
@@ -37,10 +39,20 @@ public enum DemandState: String, Codable, Sendable, CaseIterable {
         case .underSupervision: "专项督办"
         case .closed: "已办结销号"
         case .refused: "不予受理"
+        case .merged: "已并单"
         }
     }
 
     public var isClosed: Bool { self == .closed }
+
+    /// Whether a duplicate may be merged into a demand in this state (并单): one still to be handled
+    /// or answered at its tier (or above it, after an escalation), not one ended or gone back.
+    public var acceptsMergedDuplicates: Bool {
+        switch self {
+        case .awaitingDispatch, .escalated, .awaitingSignature, .inProgress, .awaitingRating, .underSupervision: true
+        case .awaitingReview, .returnedToEnterprise, .closed, .refused, .merged: false
+        }
+    }
 }
 
 /// The services of the platform, as far as the domain needs to name them.

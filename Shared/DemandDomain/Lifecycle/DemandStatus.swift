@@ -26,7 +26,7 @@ public struct DemandStatus: Sendable, Hashable {
         switch state {
         case .awaitingSignature, .inProgress, .awaitingRating, .underSupervision, .closed:
             return Set([assignment.leadUnit.id] + assignment.cooperatingUnits.map(\.id))
-        case .awaitingReview, .returnedToEnterprise, .awaitingDispatch, .escalated, .refused:
+        case .awaitingReview, .returnedToEnterprise, .awaitingDispatch, .escalated, .refused, .merged:
             return []
         }
     }
@@ -39,6 +39,8 @@ public struct DemandStatus: Sendable, Hashable {
     public internal(set) var lastRating: Rating?
     /// Why the office refused the demand, if it did.
     public internal(set) var refusal: Refusal?
+    /// The demand this one was merged into, if it was (并单).
+    public internal(set) var merger: Merger?
     /// The lead unit's signature under the current routing: who answers for the demand.
     public internal(set) var signature: Signature?
     /// Cooperating units' opinions under the current routing, oldest first.
@@ -102,6 +104,8 @@ public struct DemandStatus: Sendable, Hashable {
             opinions = []
         case .refuse(let refusal):
             self.refusal = refusal
+        case .merge(let merger):
+            self.merger = merger
         case .escalate(let slip):
             escalation = slip
             lastDispatcherID = transition.actor.id

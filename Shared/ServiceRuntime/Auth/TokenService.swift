@@ -13,6 +13,8 @@ struct PlatformClaims: JWTPayload {
     var unit: String?
     var enterprise: String?
     var name: String?
+    /// A dispatcher's industry groups.
+    var groups: [IndustryGroup]?
 
     static let issuer = "qyfw-platform"
 
@@ -53,7 +55,8 @@ public struct TokenService: Sendable {
         let claims = PlatformClaims(
             sub: .init(value: principal.subject), exp: .init(value: expiry), iat: .init(value: now),
             iss: .init(value: PlatformClaims.issuer), role: principal.role, tenant: principal.tenant,
-            unit: principal.unitID, enterprise: principal.enterpriseID, name: principal.name)
+            unit: principal.unitID, enterprise: principal.enterpriseID, name: principal.name,
+            groups: principal.industryGroups)
         let token = try await keys.sign(claims, kid: JWKIdentifier(string: signingKeyID))
         return SignedToken(token: token, expiresAt: expiry)
     }
@@ -66,6 +69,6 @@ public struct TokenService: Sendable {
             throw APIError.invalidToken
         }
         return Principal(subject: claims.sub.value, role: claims.role, tenant: claims.tenant, unitID: claims.unit,
-            enterpriseID: claims.enterprise, name: claims.name)
+            enterpriseID: claims.enterprise, name: claims.name, industryGroups: claims.groups)
     }
 }

@@ -18,7 +18,7 @@ extension AppRequestContext {
 }
 
 extension DemandFilter {
-    /// `?state=inProgress,awaitingRating&tenant=maojian&overdue=true&flagged=true&followUpDue=true&awaitingCompletion=true&q=第3号&unit=maojian-jxj&from=2026-11-01&to=2026-11-30&limit=50&offset=0`.
+    /// `?state=inProgress,awaitingRating&tenant=maojian&overdue=true&flagged=true&followUpDue=true&awaitingCompletion=true&q=第3号&unit=maojian-jxj&industryGroup=housingAndConstruction&from=2026-11-01&to=2026-11-30&limit=50&offset=0`.
     public init(query: Parameters) throws {
         self.init()
         if let states = query.get("state") {
@@ -50,6 +50,11 @@ extension DemandFilter {
             leadUnitID = unit
         }
         category = try query.option("category")
+        if query.get("industryGroup") == "all" {
+            industryGroups = []
+        } else if let group: IndustryGroup = try query.option("industryGroup") {
+            industryGroups = [group]
+        }
         let from = try query.get("from").map { try Self.day($0, "from") }
         let to = try query.get("to").map { try Self.day($0, "to") }
         if let from, let to, to < from { throw APIError(.badRequest, code: "INVALID_QUERY", message: "to不能早于from") }

@@ -11,7 +11,9 @@ import ServiceRuntime
 public func buildDispatchApplication(settings: RuntimeSettings) async throws -> some ApplicationProtocol {
     let recomputeLater = StartupWork()
     let runtime = try await PlatformRuntime(
-        settings: settings, migrations: DemandTables.migrations(own: [DirectoryStore.migration(version: 10)], categoryVersion: 11),
+        settings: settings, migrations: DemandTables.migrations(
+            own: [DirectoryStore.migration(version: 10), DuplicateSearch.migration(version: 12)], categoryVersion: 11,
+            mergerVersion: 13),
         startupTasks: [{ runtime in try await recomputeLater.run(runtime) }])
     let dispatch = DispatchWorkflow(runtime: runtime)
     recomputeLater.set { runtime in _ = try await dispatch.recorder.recomputeStaleDeadlines(database: runtime.database) }

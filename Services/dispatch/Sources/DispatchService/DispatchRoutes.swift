@@ -18,7 +18,13 @@ struct DispatchRoutes {
         router.get("queue") { request, context in
             var filter = try DemandFilter(query: request.uri.queryParameters)
             filter.states = filter.states ?? [.awaitingDispatch]
-            return try await dispatch.list(for: try context.requireRole([.dispatcher, .office, .countyAdmin, .inspector]), filter: filter)
+            let principal = try context.requireRole([.dispatcher, .office, .countyAdmin, .inspector])
+            // A dispatcher who keeps some industry groups' queue sees those, unless they ask for all or
+            // look for one demand (by its origin, or a number or name).
+            if filter.industryGroups == nil, filter.originDemandID == nil, filter.search == nil {
+                filter.industryGroups = principal.industryGroups
+            }
+            return try await dispatch.list(for: principal, filter: filter)
         }
         router.get("units") { _, context in try await dispatch.units(for: try context.requirePrincipal()) }
         let demands = router.group("demands")
@@ -41,6 +47,16 @@ struct DispatchRoutes {
             let demand = try await dispatch.refuse(try context.demandID(), refusal, by: try context.requirePrincipal())
             return DemandView(demand, rules: dispatch.rules)
         }
+        demands.get(":id/duplicates") { _, context in
+            try await dispatch.duplicates(of: try context.demandID(), for: try context.requirePrincipal())
+        }
+        demands.post(":id/merger") { request, context in
+            let body = try await request.decodeJSON(DispatchWorkflow.MergeRequest.self, context: context)
+            let principal = try context.requirePrincipal()
+            let demand = try await dispatch.merge(try context.demandID(), body, by: principal)
+            // Read back: a merged demand shows where the one it joined is.
+            return try await dispatch.view(demand.id, for: principal)
+        }
         demands.post(":id/escalate") { request, context in
             let body = try await request.decodeJSON(EscalateRequest.self, context: context)
             let demand = try await dispatch.escalate(try context.demandID(), suggestion: body.suggestion, approval: body.approval,
@@ -51,3 +67,4 @@ struct DispatchRoutes {
 }
 
 extension DirectoryUnit: ResponseEncodable {}
+extension DuplicateSearch.Candidate: ResponseEncodable {}

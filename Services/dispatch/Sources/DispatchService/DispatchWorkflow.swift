@@ -16,6 +16,7 @@ public struct DispatchWorkflow: Sendable {
     let tier: Tenant
     let recorder: DemandRecorder
     let directory: DirectoryStore
+    let duplicates: DuplicateSearch
 
     init(runtime: PlatformRuntime) {
         self.runtime = runtime
@@ -23,6 +24,7 @@ public struct DispatchWorkflow: Sendable {
         self.recorder = DemandRecorder(rules: runtime.settings.rules, ownedSteps: [.dispatch], source: runtime.eventSource,
             logger: runtime.logger)
         self.directory = DirectoryStore(logger: runtime.logger)
+        self.duplicates = DuplicateSearch(logger: runtime.logger)
     }
 
     var logger: Logger { runtime.logger }
@@ -87,6 +89,58 @@ public struct DispatchWorkflow: Sendable {
             guard demand.state == .awaitingDispatch else { throw TransitionError.notAllowedInState(.refuse, demand.state) }
             return try await recorder.apply(.refuse(refusal), to: demand, by: principal.actor, on: connection).demand
         }
+    }
+
+    // MARK: Duplicates (并单)
+
+    /// The enterprise's open demands at this tier whose text is like this one's, for a demand waiting here.
+    func duplicates(of id: UUID, for principal: Principal) async throws -> [DuplicateSearch.Candidate] {
+        try requireDispatcher(principal)
+        return try await runtime.database.withConnection { connection in
+            guard let current = try await recorder.repository.loadCurrent(id, on: connection),
+                rules.policy.canRead(current.visibility, as: principal)
+            else { throw APIError.demandNotFound }
+            return try await duplicates.candidates(for: current.demand, on: connection)
+        }
+    }
+
+    public struct MergeRequest: Codable, Sendable {
+        public var intoDemandID: UUID
+        public var reason: String
+    }
+
+    /// Merges a demand waiting here into another open demand of the same enterprise, which from now
+    /// on answers both: the merged one shows where that one is.
+    func merge(_ id: UUID, _ request: MergeRequest, by principal: Principal) async throws -> Demand {
+        try requireDispatcher(principal)
+        return try await runtime.transaction { connection in
+            let demand = try await loadReadable(id, principal, on: connection)
+            guard demand.state == .awaitingDispatch else { throw TransitionError.notAllowedInState(.merge, demand.state) }
+            let joined = try await mergeTarget(request.intoDemandID, of: demand, principal, on: connection)
+            let merger = Merger(intoDemandID: joined.id, intoRegistrationNumber: joined.status.registrationNumber,
+                reason: request.reason)
+            return try await recorder.apply(.merge(merger), to: demand, by: principal.actor, on: connection).demand
+        }
+    }
+
+    /// The demand a duplicate may join: another of this tier, of the same enterprise, still open.
+    private func mergeTarget(_ targetID: UUID, of demand: Demand, _ principal: Principal, on connection: PostgresConnection)
+        async throws -> Demand
+    {
+        guard targetID != demand.id else {
+            throw APIError.invalid(code: "MERGE_INTO_ITSELF", message: "不能与本诉求自身并单", field: "intoDemandID")
+        }
+        guard let target = try await recorder.repository.loadCurrent(targetID, on: connection),
+            target.demand.tenant == tier.id, rules.policy.canRead(target.visibility, as: principal)
+        else { throw APIError.invalid(code: "UNKNOWN_MERGE_TARGET", message: "要并入的诉求不存在或不在本级", field: "intoDemandID") }
+        guard target.demand.status.enterprise?.id == demand.status.enterprise?.id else {
+            throw APIError.invalid(code: "OTHER_ENTERPRISE", message: "只能与同一企业的诉求并单", field: "intoDemandID")
+        }
+        guard let state = target.state, state.acceptsMergedDuplicates else {
+            throw APIError.conflict(code: "MERGE_TARGET_ENDED",
+                message: "要并入的诉求当前为“\(target.state?.chineseName ?? "未知")”状态，不能并单")
+        }
+        return target.demand
     }
 
     private func send(_ demand: Demand, type: String, to topic: String, on connection: PostgresConnection) async throws {

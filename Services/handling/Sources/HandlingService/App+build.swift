@@ -8,7 +8,7 @@ import ServiceRuntime
 
 /// Builds handling (one process serves every tier): its HTTP API, the consumers of every tier's
 /// assignments and status events (a copy it handed back follows the demand), the
-/// sign/result/rating deadline scan, and the runtime underneath.
+/// sign/result/rating deadline scan, the class-B promise scan, and the runtime underneath.
 public func buildHandlingApplication(settings: RuntimeSettings) async throws -> some ApplicationProtocol {
     let recomputeLater = StartupWork()
     let runtime = try await PlatformRuntime(
@@ -31,6 +31,9 @@ public func buildHandlingApplication(settings: RuntimeSettings) async throws -> 
     let scanner = DeadlineScanner(database: runtime.database, recorder: handling.recorder,
         interval: settings.deadlineScanInterval, prepare: handling.systemScope, afterExpiry: handling.sendFollowUps,
         afterCommit: { runtime.relay.wake() })
+    let promises = PromiseScanner(database: runtime.database, repository: handling.recorder.repository, source: runtime.eventSource,
+        interval: settings.deadlineScanInterval, prepare: handling.systemScope, afterCommit: { runtime.relay.wake() })
     return try runtime.application(
-        router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module), services: [assignments, statuses, scanner])
+        router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module),
+        services: [assignments, statuses, scanner, promises])
 }

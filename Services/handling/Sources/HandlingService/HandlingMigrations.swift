@@ -8,7 +8,7 @@ import PostgresStorage
 /// the rows that person may see. `FORCE` makes the policy bind the table's owner too (the service's
 /// own role), so a query the application forgot to narrow still cannot leak another tier's rows.
 enum HandlingMigrations {
-    static let all: [Migration] = DemandTables.migrations(own: own, categoryVersion: 11)
+    static let all: [Migration] = DemandTables.migrations(own: own, categoryVersion: 11, mergerVersion: 12)
 
     private static let own: [Migration] = [
         Migration(version: 10, name: "row-level security on demands", statements: [
@@ -24,6 +24,10 @@ enum HandlingMigrations {
                 OR (coalesce(current_setting('app.cadre', true), '') <> '' AND paired_cadre_id = current_setting('app.cadre', true))
             )
             """,
-        ])
+        ]),
+        // The promised day of a class-B answer whose reminder was sent (``PromiseScanner``).
+        Migration(version: 13, name: "class-B promise reminders", statements: [
+            "ALTER TABLE demands ADD COLUMN promise_reminded_on date"
+        ]),
     ]
 }

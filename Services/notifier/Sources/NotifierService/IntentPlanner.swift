@@ -94,6 +94,13 @@ struct IntentPlanner: Sendable {
                 try await record(compiled, eventID: event.header.id, eventTime: event.header.time, demand: alert.demand,
                     transition: nil, openDeadlines: [], alert: alert, on: connection)
             }
+        case EventType.promiseDue:
+            let promise = try event.decode(PromiseDueEvent.self).data
+            for compiled in rules.rules(for: promise.demand.tenant, trigger: .promiseDue) {
+                try await record(compiled, eventID: event.header.id, eventTime: event.header.time, demand: promise.demand,
+                    transition: nil, openDeadlines: [], alert: nil, extraValues: ["dueDay": promise.plannedCompletion.chineseText],
+                    on: connection)
+            }
         case EventType.pairingReminder:
             let reminder = try event.decode(PairingReminderEvent.self).data
             try await planForPeople([.pairedCadre: [reminder.cadreID]], trigger: .pairingReminder, tenant: reminder.tenant, values: [
@@ -190,10 +197,11 @@ struct IntentPlanner: Sendable {
         transition: Transition?,
         openDeadlines: [StepDeadline],
         alert: DeadlineAlertEvent?,
+        extraValues: [String: String] = [:],
         on connection: PostgresConnection
     ) async throws {
         let values = MessageValues(tierRules: tierRules).values(demand: demand, transition: transition,
-            openDeadlines: openDeadlines, alert: alert)
+            openDeadlines: openDeadlines, alert: alert).merging(extraValues) { $1 }
         let text = compiled.template.render(values)
         var recipients: [Recipient] = []
         for kind in compiled.rule.recipients {
@@ -265,7 +273,11 @@ struct IntentPlanner: Sendable {
             guard let enterprise = demand.enterpriseID else { return [] }
             return try await directory.person(DirectoryPerson.liaisonID(of: enterprise), on: connection).map { people([$0]) } ?? []
         case .tierDispatchers:
-            return people(try await directory.people(roles: [.dispatcher], tenant: demand.tenant, on: connection))
+            // Where dispatchers keep industry groups' queues, those of the demand's group; the whole
+            // tier's when no one keeps it, so that no demand goes unannounced.
+            let dispatchers = try await directory.people(roles: [.dispatcher], tenant: demand.tenant, on: connection)
+            let keepers = dispatchers.filter { $0.keepsQueue(of: demand.industryGroup) }
+            return people(keepers.isEmpty ? dispatchers : keepers)
         case .lastDispatcher:
             if let id = demand.lastDispatcherID, let dispatcher = try await directory.person(id, on: connection) {
                 return people([dispatcher])

@@ -38,6 +38,12 @@ struct DemandActions: Sendable {
             _ = try await client.refuse(session, id, waitingFor: waitingFor,
                 Refusal(ground: ground, explanation: try required(form, "explanation", "请填写不予受理的说明")))
             return Outcome("已决定不予受理，企业将收到短信")
+        case "merge":
+            guard let target = form["intoDemandID"].flatMap(UUID.init(uuidString:)) else {
+                throw MissingField(message: "请选择要并入的诉求")
+            }
+            _ = try await client.merge(session, id, into: target, reason: try required(form, "reason", "请填写并单理由"))
+            return Outcome("已并单，企业将收到短信")
         case "send-back":
             _ = try await client.sendBack(session, id, reason: try required(form, "reason", "请填写退回原因"))
             return Outcome("已退回企业")

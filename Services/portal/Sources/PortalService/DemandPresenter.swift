@@ -40,7 +40,15 @@ struct DemandPresenter {
             "hasDeadlines": !demand.deadlines.isEmpty,
             "history": history,
         ]
-        if location.demandID != demand.id {
+        if let merger = demand.merger {
+            // Merged: the demand it joined answers both, and this one shows where that one is.
+            fields["stateName"] = DemandState.merged.chineseName
+            fields["merger"] = [
+                "number": merger.intoRegistrationNumber ?? "（未编号）", "reason": merger.reason,
+                "link": "/demands/\(merger.intoDemandID.uuidString.lowercased())",
+                "joinedState": location.stateName, "joinedHolder": location.holder ?? "—",
+            ]
+        } else if location.demandID != demand.id {
             // Escalated: the demand lives on as the parent tier's copy, with its own number.
             fields["elsewhere"] = ["tier": location.tenantName ?? location.tenant, "number": location.registrationNumber ?? ""]
         }
@@ -95,6 +103,7 @@ struct DemandPresenter {
         fields["canResubmit"] = role == .enterprise && state == .returnedToEnterprise
         if state == .returnedToEnterprise { fields["sendBackReason"] = demand.history.last { $0.kind == "sendBack" }?.words }
         fields["canDispatch"] = role == .dispatcher && routable
+        fields["canMerge"] = (role == .dispatcher || role == .office) && routable
         fields["canEscalate"] = role == .dispatcher && routable && tier.flatMap { rules.tree[$0]?.parent } != nil
         let working = state == .inProgress || state == .underSupervision
         fields["canSign"] = role.actsForUnit && state == .awaitingSignature

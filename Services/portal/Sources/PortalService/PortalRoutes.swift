@@ -282,7 +282,14 @@ struct PortalRoutes: Sendable {
         case .cadre:
             sections.append(section("待审核诉求", try await client.intakeList(api, query: "?state=awaitingReview")))
         case .dispatcher:
-            var queue = section("待分办诉求", try await client.queue(api))
+            let groups = api.industryGroups ?? []
+            let everyGroup = request.uri.queryParameters.get("queue") == "all"
+            let title = groups.isEmpty ? "待分办诉求"
+                : everyGroup ? "待分办诉求（全部行业组）" : "待分办诉求（\(groups.map(\.chineseName).joined(separator: "、"))组）"
+            var queue = section(title, try await client.queue(api, everyIndustryGroup: everyGroup))
+            if !groups.isEmpty {
+                queue["groupSwitch"] = everyGroup ? ["href": "/home", "label": "只看本组"] : ["href": "/home?queue=all", "label": "查看全部行业组"]
+            }
             if queue["empty"] as? Bool == false {
                 queue["bulk"] = ["units": try await client.units(api).map { ["id": $0.id, "name": $0.name] }]
             }
@@ -409,9 +416,13 @@ struct PortalRoutes: Sendable {
         let (demand, dispatchRecordState) = try await read(id, as: session.api)
         var fields = DemandPresenter(demand: demand, role: session.api.role, unitID: session.api.unitID,
             dispatchRecordState: dispatchRecordState, rules: rules, viewerTier: session.api.tier, pagePath: "/demands/\(id.uuidString.lowercased())").fields
-        if session.api.role == .dispatcher, fields["canDispatch"] as? Bool == true {
-            fields["units"] = try await client.units(session.api).map { ["id": $0.id, "name": $0.name] }
-        }
+        // Asked together: the units to route to and the likely duplicates of a demand waiting for dispatch.
+        let routing = session.api.role == .dispatcher && fields["canDispatch"] as? Bool == true
+        let merging = fields["canMerge"] as? Bool == true
+        async let units = routing ? client.units(session.api) : []
+        async let duplicates = merging ? client.duplicates(session.api, of: id) : []
+        if routing { fields["units"] = try await units.map { ["id": $0.id, "name": $0.name] } }
+        fields.merge(Self.duplicateFields(try await duplicates)) { $1 }
         if try await officeReviews(demand, as: session.api) {
             fields["canReview"] = true
             fields["reviewedByOffice"] = rules.procedure(for: session.api.tier).officeName
@@ -419,6 +430,19 @@ struct PortalRoutes: Sendable {
         fields["attachments"] = try await attachmentFields(of: demand, pageID: id, as: session.api)
         return pages.page("demand", title: "诉求 \(demand.registrationNumber ?? "")", session: session,
             flash: session.flash, fields)
+    }
+
+    /// The likely duplicates of a demand, to merge it into one (并单).
+    static func duplicateFields(_ duplicates: [PlatformClient.DuplicateCandidate]) -> [String: Any] {
+        let rows = duplicates.map { candidate -> [String: Any] in
+            [
+                "id": candidate.id.uuidString.lowercased(), "number": candidate.registrationNumber ?? "（未编号）",
+                "stateName": candidate.stateName, "difficulty": candidate.difficulty,
+                "submitted": CivilDate.shanghaiText(candidate.createdAt),
+                "similarity": "\(Int((candidate.similarity * 100).rounded()))%",
+            ]
+        }
+        return ["duplicates": rows, "hasDuplicates": !rows.isEmpty]
     }
 
     /// Demands waiting for the review of a cadre who has been deactivated (or of none): the office's
@@ -454,7 +478,8 @@ struct PortalRoutes: Sendable {
     /// Once a unit has the demand, handling's copy where it is now: it has the unit's steps, the
     /// answer, the pending extension. The tier's own copy when that one cannot be read.
     func handledCopy(of copy: DemandSnapshot, as api: Session) async throws -> DemandSnapshot {
-        guard Self.handledStates.contains(copy.location.state) else { return copy }
+        // A merged demand keeps its own page, which links to the one it joined.
+        guard Self.handledStates.contains(copy.location.state), copy.merger == nil else { return copy }
         do {
             return try await client.handlingDemand(api, copy.location.demandID)
         } catch let error as APICallError where error.status == 403 || error.status == 404 {

@@ -1,7 +1,7 @@
 import PostgresStorage
 
 /// `entry_counts`: per tier, unit and cadre and per day a demand entered that scope, how many
-/// demands entered (not refused) and how many of those are closed now: the completion rate
+/// demands entered (not refused, nor merged into another) and how many of those are closed now: the completion rate
 /// (办结率) of any period is a sum over its days, not a count over every demand of the period.
 ///
 /// The table is always the sum of what each `demand_facts` row contributes: every write of a fact
@@ -15,7 +15,7 @@ public enum EntryCounts {
     static func contributions(of source: String) -> String {
         """
         SELECT c.tenant, scope.dimension, scope.dimension_key, scope.day,
-            sum(c.sign * CASE WHEN c.state <> 'refused' THEN 1 ELSE 0 END)::bigint AS entered,
+            sum(c.sign * CASE WHEN c.state NOT IN ('refused', 'merged') THEN 1 ELSE 0 END)::bigint AS entered,
             sum(c.sign * CASE WHEN c.state = 'closed' THEN 1 ELSE 0 END)::bigint AS closed
         FROM \(source) AS c
         CROSS JOIN LATERAL (VALUES

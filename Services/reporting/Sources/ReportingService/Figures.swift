@@ -66,10 +66,12 @@ public struct Figures: Codable, Sendable, Hashable {
     /// satisfied / (satisfied + unsatisfied), ratings given in the period; where the tier's
     /// procedure counts an unrated closure as satisfied, those closures are in both.
     public var satisfactionRate: Rate
-    /// Of the demands received in the period and not refused, those closed by now.
+    /// Of the demands received in the period and neither refused nor merged, those closed by now.
     public var completionRate: Rate
     /// Demands the office refused in the period as outside what the platform handles (不予受理).
     public var refused: Int
+    /// Demands merged in the period into another of the same enterprise (并单), handled as that one.
+    public var merged: Int
     /// 接收问题及时率: signings in time / signings in the period.
     public var onTimeReceiptRate: Rate
     /// Open demands past a deadline now (not limited to the period).
@@ -385,6 +387,7 @@ public struct FiguresQuery: Sendable {
             satisfactionRate: Rate(count("rating.satisfied") + count("rating.deemedSatisfied"),
                 of: count("rating.satisfied") + count("rating.unsatisfied") + count("rating.deemedSatisfied")),
             completionRate: Rate(completion.0, of: completion.1), refused: count("refused"),
+            merged: count("merged"),
             onTimeReceiptRate: Rate(count("step.sign.onTime"), of: count("step.sign.done")),
             overdueNow: overdueNow, byCategory: grouped("received.category."), byIndustryGroup: grouped("received.industry."),
             enterprises: enterprises,

@@ -28,8 +28,8 @@ struct ReadModel: Sendable {
         switch event.header.type {
         case EventType.demandStatus:
             try await apply(try event.decode(DemandStatusEvent.self).data, on: connection)
-        case EventType.deadlineAlert:
-            // Overdue work is read from the open deadlines each demand carries.
+        case EventType.deadlineAlert, EventType.promiseDue:
+            // Overdue work and open promises are read from what each demand's status events carry.
             return
         default:
             throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "reporting does not know \(event.header.type)")
@@ -79,6 +79,8 @@ struct ReadModel: Sendable {
             add("escalated", cadre: true)
         case .refuse:
             add("refused", cadre: true)
+        case .merge:
+            add("merged", cadre: true)
         case .submitResult(let result):
             add("result.\(result.resultClass.rawValue)", unit: true, cadre: true)
         case .returnNotOurRemit:

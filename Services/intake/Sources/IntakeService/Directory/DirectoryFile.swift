@@ -28,6 +28,8 @@ public struct DirectoryFile: Codable, Sendable {
         public var password: String?
         /// Whether the person must choose a new password at first login (002 §1); default true.
         public var passwordChangeRequired: Bool?
+        /// A dispatcher's industry groups, whose queue they keep (Shiyan city); none for the whole tier's.
+        public var industryGroups: [IndustryGroup]?
     }
 
     public struct Enterprise: Codable, Sendable {
@@ -156,13 +158,17 @@ public struct DirectoryFile: Codable, Sendable {
             case .dispatcher, .office, .inspector:
                 break
             }
+            let groups = person.industryGroups.flatMap { $0.isEmpty ? nil : $0 }
+            if groups != nil, person.role != .dispatcher {
+                issue("INDUSTRY_GROUPS_FOR_DISPATCHERS", "\(field).industryGroups", "只有分办员可以负责行业组")
+            }
             entries.append(.person(DirectoryPerson(id: person.id, tenant: tier, name: person.name.trimmingWhitespace,
-                role: person.role, phone: phone, unitID: person.unitID)))
+                role: person.role, phone: phone, unitID: person.unitID, industryGroups: groups)))
             if let password = person.password {
                 let unit = person.unitID.flatMap { unitIDs.contains($0) ? $0 : nil } ?? Login.tierLevel
                 logins.append(Login(unit: unit, login: (person.login ?? person.name).trimmingWhitespace, password: password,
                     principal: Principal(subject: person.id, role: person.role, tenant: tier, unitID: person.unitID,
-                        name: person.name.trimmingWhitespace), changeRequired: person.passwordChangeRequired ?? true))
+                        name: person.name.trimmingWhitespace, industryGroups: groups), changeRequired: person.passwordChangeRequired ?? true))
             }
         }
         for (index, enterprise) in (enterprises ?? []).enumerated() {

@@ -61,6 +61,7 @@ struct MessageValues {
         case .returnNotOurRemit(let remit): ["reason": remit.reason]
         case .pauseClock(let pause): ["reason": pause.reason]
         case .refuse(let refusal): ["reason": "\(refusal.ground.chineseName)。\(refusal.explanation)"]
+        case .merge(let merger): ["mergedInto": merger.intoRegistrationNumber?.description ?? ""]
         case .submitResult(let result): ["answer": answer(result, afterSupervision: transition.from == .underSupervision)]
         case .decideExtension(let decision):
             ["decision": self.decision(decision, resultDue: openDeadlines.first { $0.step == .result }?.dueAt)]

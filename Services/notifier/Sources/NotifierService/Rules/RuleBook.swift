@@ -55,6 +55,9 @@ public struct SMSRule: Codable, Sendable, Hashable {
         /// The office sent a prompt letter to a unit (``PromptLetterIssuedEvent``); its recipients are
         /// `addressedUnitAdmins`.
         case promptLetter
+        /// A class-B answer's promised day came without a completion report (``PromiseDueEvent``); its
+        /// recipients are demand parties (the lead unit, the office), `{dueDay}` the promised day.
+        case promiseDue
         /// The office published an announcement for the tier's enterprises (``NoticePublishedEvent``); its
         /// recipients are `tierEnterprises`.
         case noticePublished
@@ -82,7 +85,7 @@ public struct SMSTemplate: Sendable, Hashable {
 
     public static let placeholders: Set<String> = [
         "signature", "platform", "tier", "enterprise", "number", "unit", "step", "due", "dueDay", "overdueDays", "reason",
-        "ratingDays", "originTier", "answer", "decision", "closure", "actorUnit", "letter", "note", "meeting", "meetingDue",
+        "ratingDays", "originTier", "answer", "decision", "closure", "actorUnit", "letter", "note", "meeting", "meetingDue", "mergedInto",
         "month", "enterprises", "pending", "cadre", "quarter", "phone", "period", "forms", "received", "closed", "completion", "satisfaction", "overdue",
     ]
 
