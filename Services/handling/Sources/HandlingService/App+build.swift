@@ -32,8 +32,11 @@ public func buildHandlingApplication(settings: RuntimeSettings) async throws -> 
         interval: settings.deadlineScanInterval, prepare: handling.systemScope, afterExpiry: handling.sendFollowUps,
         afterCommit: { runtime.relay.wake() })
     let promises = PromiseScanner(database: runtime.database, repository: handling.recorder.repository, source: runtime.eventSource,
-        interval: settings.deadlineScanInterval, prepare: handling.systemScope, afterCommit: { runtime.relay.wake() })
+        prepare: handling.systemScope)
+    let promiseScan = RepeatingWork("Promise scan", every: settings.deadlineScanInterval, logger: runtime.logger) {
+        if try await promises.scan() > 0 { runtime.relay.wake() }
+    }
     return try runtime.application(
         router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module),
-        services: [assignments, statuses, scanner, promises])
+        services: [assignments, statuses, scanner, promiseScan])
 }

@@ -6,7 +6,6 @@ import Messaging
 import PlatformEvents
 import PostgresNIO
 import PostgresStorage
-import ServiceLifecycle
 
 /// Class-B answers stay on the office's ledger until the unit reports the plan carried out (002 §14,
 /// 001 §4.2). When the promised day (计划完成时间) comes without that report, this records one
@@ -15,33 +14,26 @@ import ServiceLifecycle
 /// Once per promise: the row remembers the promised day it reminded of, in the same transaction as
 /// the event is recorded, so a restart repeats none, and a new promise (an answer given again after
 /// supervision) is reminded of again. Replicas scan side by side (`FOR UPDATE SKIP LOCKED`).
-struct PromiseScanner: Service {
+struct PromiseScanner: Sendable {
     let database: Database
     let repository: DemandRepository
     let source: String
-    let interval: Duration
     let prepare: @Sendable (PostgresConnection) async throws -> Void
-    let afterCommit: @Sendable () -> Void
     let batchSize = 100
 
     var logger: Logger { repository.logger }
 
-    func run() async throws {
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            do {
-                let reminded = try await scanOnce()
-                if reminded > 0 { afterCommit() }
-                if reminded < batchSize { try await Task.sleep(for: interval) }
-            } catch is CancellationError {
-                return
-            } catch {
-                logger.error("Promise scan failed", metadata: ["error": "\(error)"])
-                try? await Task.sleep(for: interval)
-            }
+    /// Records the reminders of every promise due by today, a batch per transaction; returns how many.
+    func scan() async throws -> Int {
+        var total = 0
+        while true {
+            let reminded = try await scanOnce()
+            total += reminded
+            if reminded < batchSize { return total }
         }
     }
 
-    /// Records the reminders of promises due by `today` (a Shanghai day); returns how many.
+    /// Records the reminders of a batch of promises due by `today` (a Shanghai day); returns how many.
     @discardableResult
     func scanOnce(today: CivilDate = CivilDate(Date())) async throws -> Int {
         let (repository, logger, source, batchSize, prepare) = (repository, logger, source, batchSize, prepare)

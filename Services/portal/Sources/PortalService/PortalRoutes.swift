@@ -398,7 +398,9 @@ struct PortalRoutes: Sendable {
                 "id": item.id.uuidString.lowercased(),
                 "number": item.registrationNumber ?? "（未编号）",
                 "enterprise": item.enterpriseName ?? "",
-                "state": location?.stateName ?? item.stateName ?? item.state.chineseName,
+                // A merged demand is shown as merged, where the demand it joined is.
+                "state": item.state == .merged ? DemandState.merged.chineseName
+                    : location?.stateName ?? item.stateName ?? item.state.chineseName,
                 "where": location.map { "\($0.tenantName ?? $0.tenant)" } ?? "",
                 "holder": location?.holder ?? "",
                 "due": item.dueAt.map(CivilDate.deadlineText) ?? "—",
