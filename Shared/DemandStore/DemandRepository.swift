@@ -215,8 +215,11 @@ public struct DemandRepository: Sendable {
         let json = String(decoding: try EventCoding.encoder().encode(position), as: UTF8.self)
         let sequence = position.location.sequence
         let ownState = depth == 0 ? position.location.state.rawValue : nil
+        // The demands merged into this one show where it is now: in the same statement, which
+        // changes nothing more where none were merged into it.
         try await connection.execute(
             """
+            WITH followed AS (
             UPDATE demands SET
                 state = CASE WHEN \(ownState)::text IS NOT NULL AND state_sequence < \(sequence) THEN \(ownState) ELSE state END,
                 state_sequence = CASE WHEN \(ownState)::text IS NOT NULL THEN greatest(state_sequence, \(sequence)) ELSE state_sequence END,
@@ -233,8 +236,15 @@ public struct DemandRepository: Sendable {
                 FROM demands WHERE id = \(id)
             ) AS news
             WHERE id = \(id) AND (newer OR NOT units_known OR (\(ownState)::text IS NOT NULL AND state_sequence < \(sequence)))
+            RETURNING demands.id, demands.position, demands.position_due_at, demands.updated_at
+            )
+            UPDATE demands AS merged SET position = followed.position, position_due_at = followed.position_due_at,
+                updated_at = greatest(merged.updated_at, followed.updated_at)
+            FROM followed
+            WHERE (merged.merger->>'intoDemandID')::uuid = followed.id AND merged.position IS DISTINCT FROM followed.position
             """, logger: logger)
-        try await shareMergedPosition(id, on: connection)
+        // A demand merged just now shows where the one it joined is.
+        if merger != nil { try await shareMergedPosition(id, on: connection) }
     }
 
     /// Demands a principal may read, newest first, narrowed by the filter.

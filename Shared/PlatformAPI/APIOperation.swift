@@ -88,6 +88,8 @@ public struct APIOperation: Sendable {
     public static let notices = APIOperation("notices.list", .intake, .GET, "/notices")
     public static let publishNotice = APIOperation("notices.publish", .intake, .POST, "/notices")
     public static let withdrawNotice = APIOperation("notices.withdraw", .intake, .POST, "/notices/{id}/withdrawal")
+    public static let interviews = APIOperation("supervision.interviews", .intake, .GET, "/supervision/interviews")
+    public static let recordInterview = APIOperation("supervision.recordInterview", .intake, .POST, "/supervision/interviews")
     public static let promptLetters = APIOperation("pairing.promptLetters", .intake, .GET, "/pairing/prompt-letters")
     public static let issuePromptLetter = APIOperation("pairing.issuePromptLetter", .intake, .POST, "/pairing/prompt-letters")
     public static let replyToPromptLetter = APIOperation("pairing.replyToPromptLetter", .intake, .POST,
@@ -141,7 +143,7 @@ public struct APIOperation: Sendable {
         pairingMonth, pairingContacts, recordContact, businessStatus, reportBusinessStatus, enterpriseProfile, changeEnterpriseProfile,
         pairingReminders,
         myAppraisal, submitAppraisal, cadreQuarters, appraisalRequests, pairingCadres, setExemption, deactivateCadre, allocate,
-        proposeChange, pairingProposals, decideChange, promptLetters, issuePromptLetter, replyToPromptLetter,
+        proposeChange, pairingProposals, decideChange, promptLetters, issuePromptLetter, replyToPromptLetter, interviews, recordInterview,
         notices, publishNotice, withdrawNotice, briefs, submitBrief, decideBrief, returnsTracker, returnReminders,
         returnSheet, submitReturn,
         briefingRecipients, setBriefingRecipients, issueBriefing, importDirectorySheet,

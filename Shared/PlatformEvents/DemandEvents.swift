@@ -31,6 +31,8 @@ public enum EventType {
     public static let promptLetterIssued = "cn.qyfw.pairing.prompt-letter.v1"
     /// intake → notifier: the office published an announcement for the tier's enterprises (``NoticePublishedEvent``).
     public static let noticePublished = "cn.qyfw.notices.published.v1"
+    /// intake → notifier: the office interviewed a unit about its overdue demands (``UnitInterviewRecordedEvent``).
+    public static let unitInterviewRecorded = "cn.qyfw.supervision.unit-interview.v1"
     /// intake → reporting: a cadre solved a difficulty on the spot (``SelfResolvedMatterEvent``).
     public static let selfResolvedMatter = "cn.qyfw.pairing.self-resolved.v1"
     /// intake → notifier: the office approved or refused an enterprise's online account application

@@ -137,6 +137,26 @@ public struct PromptLetterIssuedEvent: Codable, Sendable, Hashable {
     }
 }
 
+/// The office interviewed a unit (约谈) about its overdue demands; the notifier texts the unit's
+/// administrators what was required and by when.
+public struct UnitInterviewRecordedEvent: Codable, Sendable, Hashable {
+    public var tenant: TenantID
+    public var interviewID: UUID
+    public var unitID: String
+    public var heldOn: CivilDate
+    public var decision: String
+    public var dueOn: CivilDate?
+
+    public init(tenant: TenantID, interviewID: UUID, unitID: String, heldOn: CivilDate, decision: String, dueOn: CivilDate?) {
+        self.tenant = tenant
+        self.interviewID = interviewID
+        self.unitID = unitID
+        self.heldOn = heldOn
+        self.decision = decision
+        self.dueOn = dueOn
+    }
+}
+
 /// The office published an announcement and asked for the tier's enterprises to be told; the
 /// notifier texts every enterprise's liaison (at the gateway's rate, outside quiet hours).
 public struct NoticePublishedEvent: Codable, Sendable, Hashable {

@@ -128,6 +128,43 @@ extension EndToEnd {
             #expect(try await reminders().count == texts.count)
         }
 
+        @Test("约谈: the office records its interview of a unit; the unit's administrators are texted and read it, other units do not")
+        func unitInterviews() async throws {
+            _ = try await TestStack.shared.start()
+            let client = try await TestStack.shared.client()
+            let office = try await client.login(tier: "zhangwan", login: "张湾区双千办", password: Cast.demoPassword)
+            let admin = try await client.login(tier: "zhangwan", login: "张湾区住建局管理员", password: Cast.demoPassword)
+            let otherAdmin = try await client.login(tier: "zhangwan", login: "张湾区商务局管理员", password: Cast.demoPassword)
+            let today = CivilDate(Date())
+            func interview(unit: String = "zhangwan-zjj", heldOn: CivilDate = today, decision: String = "限期办结超期诉求，建立台账逐件销号",
+                dueOn: CivilDate? = today.adding(days: 10)) -> UnitInterviewInput
+            {
+                UnitInterviewInput(unitID: unit, heldOn: heldOn.description, attendees: "区双千办主任、区住建局分管副局长",
+                    demands: "张湾服企办收（2026）第3号", decision: decision, dueOn: dueOn?.description)
+            }
+            #expect(await apiRefusal { _ = try await client.recordInterview(office, interview(decision: " ")) }?.code == "MISSING_FIELD")
+            #expect(await apiRefusal { _ = try await client.recordInterview(office, interview(heldOn: today.adding(days: 1))) }?.code
+                == "INVALID_DATE")
+            #expect(await apiRefusal { _ = try await client.recordInterview(office, interview(dueOn: today.adding(days: -1))) }?.code
+                == "INVALID_DATE")
+            #expect(await apiRefusal { _ = try await client.recordInterview(office, interview(unit: "maojian-zjj")) }?.code == "UNKNOWN_UNIT",
+                "a unit of another tier")
+            #expect(await apiRefusal { _ = try await client.recordInterview(admin, interview()) }?.status == 403)
+
+            let log = FakeSMSCLog(path: StackEnvironment.current.fakeSMSCLog!)
+            let start = log.lineCount()
+            let recorded = try await client.recordInterview(office, interview())
+            #expect(recorded.unitName == "张湾区住房和城乡建设局" && recorded.heldOn == today && recorded.recordedBy == "张湾区双千办")
+            let text = try await eventually("the interview's SMS at fakesmsc") {
+                log.messages(after: start).first { $0.text.contains("约谈要求") }
+            }
+            #expect(text.to == "19900030012", "the 住建局's administrator")
+            #expect(text.text.hasSuffix("对您单位诉求办理情况的约谈要求：限期办结超期诉求，建立台账逐件销号，请于\(today.adding(days: 10).chineseText)前整改落实。请登录平台查看约谈记录"))
+            #expect(try await client.interviews(admin).map(\.id).contains(recorded.id))
+            #expect(try await client.interviews(office).map(\.id).contains(recorded.id))
+            #expect(try await !client.interviews(otherAdmin).map(\.id).contains(recorded.id))
+        }
+
         /// 挂牌督办 this month at 茅箭区经信局, as reporting counts it.
         func flaggedCount(_ client: PlatformClient, _ cast: Cast) async throws -> Int {
             let rows = try await client.unitFigures(cast.countyOffice)

@@ -101,6 +101,7 @@ class Journey:
         self.bulk_dispatch()
         self.merge_duplicates()
         self.industry_group_queue()
+        self.unit_interview()
         self.cadre_profile()
         self.lincang_journey()
         self.provisional_registration()
@@ -612,6 +613,25 @@ class Journey:
         expect(page.get_by_test_id("section").first).to_contain_text("待分办诉求（全部行业组）")
         expect(page.get_by_test_id("group-switch")).to_have_text("只看本组")
         self.shot(page, "dispatcher-industry-groups")
+
+    def unit_interview(self):
+        """约谈 (003 art. 18): the office records its interview of a unit from the overview; the unit's
+        administrator reads it under 约谈记录."""
+        office = self.person("茅箭区", "茅箭区双千办")
+        office.click("text=约谈并记录")
+        office.select_option("#unitID", label="茅箭区住房和城乡建设局")
+        office.fill("#attendees", "区双千办主任、区住建局分管副局长")
+        office.fill("#demands", "茅箭服企办收（2026）第3号")
+        office.fill("#decision", "限期办结超期诉求，建立台账逐件销号。")
+        office.click("button:has-text('保存约谈记录')")
+        expect(office.get_by_test_id("flash")).to_contain_text("已记录对茅箭区住房和城乡建设局的约谈")
+        expect(office.get_by_test_id("interview").first).to_contain_text("限期办结超期诉求")
+        self.shot(office, "office-interviews")
+        unit = self.person("茅箭区", "茅箭区住建局管理员")
+        unit.click("text=约谈记录")
+        expect(unit.get_by_test_id("interview").first).to_contain_text("限期办结超期诉求")
+        expect(unit.get_by_test_id("record-interview")).to_have_count(0)
+        self.shot(unit, "unit-interviews")
 
     def cadre_profile(self):
         page = self.person("茅箭区", "李明远")

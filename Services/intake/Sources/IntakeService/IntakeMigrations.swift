@@ -66,5 +66,6 @@ enum IntakeMigrations {
         PairingDesk.promptLetterMigration,
         IntakeWorkflow.noticesMigration,
         IntakeWorkflow.briefsMigration,
+        IntakeWorkflow.unitInterviewsMigration,
     ]
 }

@@ -147,6 +147,12 @@ struct IntentPlanner: Sendable {
             try await plan([.addressedUnitAdmins: admins.map(Recipient.init)], trigger: .promptLetter, tenant: letter.tenant, values: [
                 "letter": letter.number, "note": letter.subject, "dueDay": letter.replyBy.chineseText,
             ], eventID: event.header.id, on: connection)
+        case EventType.unitInterviewRecorded:
+            let interview = try event.decode(UnitInterviewRecordedEvent.self).data
+            let admins = try await directory.people(roles: [.unitAdmin, .countyAdmin], unitIDs: [interview.unitID], on: connection)
+            try await plan([.addressedUnitAdmins: admins.map(Recipient.init)], trigger: .unitInterview, tenant: interview.tenant, values: [
+                "note": interview.decision, "meetingDue": interview.dueOn.map { "，请于\($0.chineseText)前整改落实" } ?? "",
+            ], eventID: event.header.id, on: connection)
         case EventType.noticePublished:
             let notice = try event.decode(NoticePublishedEvent.self).data
             let liaisons = try await directory.people(roles: [.enterprise], tenant: notice.tenant, on: connection)

@@ -75,6 +75,8 @@ public struct PageRenderer: Sendable {
         if collectsReturns, PortalRoutes.returnsRoles.contains(role) { items.append(["href": "/returns", "label": "定期报送"]) }
         // 提示函 (001 六.3): the letters the office sent the unit, to read and answer (the office's are on 包联工作).
         if role == .unitAdmin || role == .countyAdmin { items.append(["href": "/prompt-letters", "label": "提示函"]) }
+        // 约谈记录 (003 art. 18): the unit's interviews by the office (the office's are linked from its overview).
+        if role == .unitAdmin || role == .countyAdmin { items.append(["href": "/interviews", "label": "约谈记录"]) }
         // 账号管理 (002 §1–2): who is locked out or still on an initial password; resets.
         if PortalRoutes.accountRoles.contains(role) { items.append(["href": "/accounts", "label": "账号管理"]) }
         // 公告文档 (002 §5, §10, §17–18): 公告栏 and 政策指南, for everyone.

@@ -73,6 +73,8 @@ struct PortalRoutes: Sendable {
         router.get("prompt-letters", use: promptLettersPage)
         router.post("prompt-letters", use: issuePromptLetter)
         router.post("prompt-letters/:id/reply", use: replyToPromptLetter)
+        router.get("interviews", use: interviewsPage)
+        router.post("interviews", use: recordInterview)
         router.get("account-applications", use: applicationsPage)
         router.post("account-applications/:id/decision", use: decideApplication)
         router.get("accounts", use: accountsPage)
@@ -300,6 +302,8 @@ struct PortalRoutes: Sendable {
             }
             sections.append(section("待签收", try await client.ledger(api, query: "?state=awaitingSignature")))
         case .office, .inspector, .system:
+            // 约谈记录: the rung of the supervision ladder that concerns a unit rather than one demand.
+            fields["interviewsLink"] = api.role != .system
             let reviews = try await officeReviews
             if !reviews.isEmpty { sections.append(section("待本级审核诉求（包联干部已停用）", reviews)) }
             // Paging or filtering the list shows the list where the person is looking, not the

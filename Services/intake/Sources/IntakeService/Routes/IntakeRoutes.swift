@@ -101,6 +101,8 @@ struct IntakeRoutes {
             try await intake.withdrawNotice(id, by: try context.requirePrincipal())
             return Response(status: .noContent)
         }
+        router.get("supervision/interviews") { _, context in try await intake.interviews(for: try context.requirePrincipal()) }
+        router.postCreating("supervision/interviews", UnitInterviewInput.self, make: intake.recordInterview(_:by:))
         router.get("briefs") { request, context in
             try await intake.briefs(state: try request.uri.queryParameters.option("state"), for: try context.requirePrincipal())
         }

@@ -55,6 +55,9 @@ public struct SMSRule: Codable, Sendable, Hashable {
         /// The office sent a prompt letter to a unit (``PromptLetterIssuedEvent``); its recipients are
         /// `addressedUnitAdmins`.
         case promptLetter
+        /// The office interviewed a unit about its overdue demands (``UnitInterviewRecordedEvent``); its
+        /// recipients are `addressedUnitAdmins`, `{note}` what was required, `{meetingDue}` by when.
+        case unitInterview
         /// A class-B answer's promised day came without a completion report (``PromiseDueEvent``); its
         /// recipients are demand parties (the lead unit, the office), `{dueDay}` the promised day.
         case promiseDue
