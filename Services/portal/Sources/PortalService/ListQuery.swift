@@ -3,7 +3,7 @@ import Foundation
 import Hummingbird
 import PlatformAPI
 
-/// The filters of a list page (`?state=inProgress&overdue=1&q=第3号&unit=maojian-jxj&from=2026-11-01&to=2026-11-30&page=2`): what the person asked
+/// The filters of a list page (`?state=inProgress&overdue=1&q=第3号&unit=maojian-jxj&industryGroup=commerce&from=2026-11-01&to=2026-11-30&page=2`): what the person asked
 /// for, the same question put to the service's API, and the links that keep it while paging or
 /// downloading it as CSV.
 struct ListQuery: Sendable {
@@ -15,6 +15,7 @@ struct ListQuery: Sendable {
     /// The lead unit, and the days of registration (inclusive).
     var unit: String?
     var category: DemandCategory?
+    var industryGroup: IndustryGroup?
     var from: CivilDate?
     var to: CivilDate?
     var page = 1
@@ -25,6 +26,7 @@ struct ListQuery: Sendable {
         search = parameters.get("q").map { PortalRoutes.searchText(String($0)) }.flatMap { $0.isEmpty ? nil : $0 }
         unit = parameters.get("unit").map { String($0) }.flatMap { $0.isEmpty ? nil : String($0.prefix(64)) }
         category = parameters.get("category").flatMap { DemandCategory(rawValue: String($0)) }
+        industryGroup = parameters.get("industryGroup").flatMap { IndustryGroup(rawValue: String($0)) }
         from = parameters.get("from").flatMap { CivilDate(String($0)) }
         to = parameters.get("to").flatMap { CivilDate(String($0)) }
         if let start = from, let end = to, end < start { (from, to) = (end, start) }
@@ -39,7 +41,9 @@ struct ListQuery: Sendable {
 
     func link(_ path: String, page: Int) -> String { path + Self.query(api: false, page: page, limit: nil, self) }
 
-    var isFiltered: Bool { state != nil || overdueOnly || search != nil || unit != nil || category != nil || from != nil || to != nil }
+    var isFiltered: Bool {
+        state != nil || overdueOnly || search != nil || unit != nil || category != nil || industryGroup != nil || from != nil || to != nil
+    }
 
     static func query(api: Bool, page: Int, limit: Int?, _ list: ListQuery) -> String {
         let paging: [(name: String, value: String?)] = if api, let limit {
@@ -49,13 +53,19 @@ struct ListQuery: Sendable {
         }
         return PlatformClient.queryString([
             ("state", list.state?.rawValue), ("overdue", list.overdueOnly ? (api ? "true" : "1") : nil), ("q", list.search),
-            ("unit", list.unit), ("category", list.category?.rawValue), ("from", list.from?.description), ("to", list.to?.description),
+            ("unit", list.unit), ("category", list.category?.rawValue), ("industryGroup", list.industryGroup?.rawValue),
+            ("from", list.from?.description), ("to", list.to?.description),
         ] + paging)
     }
 
     /// The category choices of the filter, with the chosen one selected.
     var categoryOptions: [[String: Any]] {
         DemandCategory.allCases.map { ["value": $0.rawValue, "label": $0.chineseName, "selected": $0 == category] }
+    }
+
+    /// The industry group (行业组) choices of the filter, with the chosen one selected.
+    var industryGroupOptions: [[String: Any]] {
+        IndustryGroup.allCases.map { ["value": $0.rawValue, "label": "\($0.chineseName)组", "selected": $0 == industryGroup] }
     }
 
     /// The state choices of the filter, with the chosen one selected.

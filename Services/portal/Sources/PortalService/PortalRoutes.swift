@@ -321,6 +321,7 @@ struct PortalRoutes: Sendable {
         var filter: [String: Any] = [
             "states": list.stateOptions, "overdue": list.overdueOnly, "q": list.search ?? "", "isFiltered": list.isFiltered,
             "from": list.from?.description ?? "", "to": list.to?.description ?? "", "categories": list.categoryOptions,
+            "industryGroups": list.industryGroupOptions,
             "page": list.page, "csv": list.link("/home.csv", page: 1), "xlsx": list.link("/home.xlsx", page: 1),
         ]
         let units = try await unitChoices
