@@ -64,6 +64,7 @@ public struct DemandPosition: Codable, Sendable, Hashable {
         case .awaitingDispatch: return "\(tierName)分办员"
         case .escalated: return summary.escalatedTo.map { tree[$0]?.name ?? $0.rawValue }
         case .awaitingSignature, .inProgress, .underSupervision: return summary.leadUnit?.name
+        case .awaitingClosureAgreement: return "\(tierName)包联领导"
         case .closed, .refused, .merged: return nil
         }
     }

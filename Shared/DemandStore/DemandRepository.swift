@@ -153,8 +153,8 @@ public struct DemandRepository: Sendable {
     /// already told of later transitions (state, position) is kept.
     public func save(_ demand: Demand, position: DemandPosition, on connection: PostgresConnection) async throws {
         let status = demand.status
-        let history = String(decoding: try EventCoding.encoder().encode(demand.history), as: UTF8.self)
-        let positionJSON = String(decoding: try EventCoding.encoder().encode(position), as: UTF8.self)
+        let history = try Self.json(demand.history)
+        let positionJSON = try Self.json(position)
         let sequence = demand.history.count
         let units = Array(status.currentUnitIDs).sorted()
         let created = status.createdAt ?? Date()
@@ -212,7 +212,7 @@ public struct DemandRepository: Sendable {
         _ id: UUID, to position: DemandPosition, depth: Int, unitIDs: [String] = [], merger: Merger? = nil,
         on connection: PostgresConnection
     ) async throws {
-        let json = String(decoding: try EventCoding.encoder().encode(position), as: UTF8.self)
+        let json = try Self.json(position)
         let sequence = position.location.sequence
         let ownState = depth == 0 ? position.location.state.rawValue : nil
         // The demands merged into this one show where it is now: in the same statement, which

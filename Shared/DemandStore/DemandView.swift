@@ -45,6 +45,8 @@ public struct DemandView: Encodable, Sendable {
     public var refusal: Refusal?
     /// The demand this one was merged into (并单); the location then shows where that one is.
     public var merger: Merger?
+    /// The pairing leader's last word on closing it, where the tier asks for it (Fuyuan).
+    public var closureDecision: ClosureDecision?
     /// Who answers for the demand at the lead unit, as named when signing.
     public var signature: Signature?
     /// Cooperating units' opinions to the lead unit under the current routing.
@@ -89,6 +91,7 @@ public struct DemandView: Encodable, Sendable {
         lastRating = status.lastRating
         refusal = status.refusal
         merger = current.merger
+        closureDecision = status.closureDecision
         signature = status.signature
         opinions = status.opinions
         pendingExtension = status.pendingExtension

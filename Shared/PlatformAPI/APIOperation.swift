@@ -90,6 +90,11 @@ public struct APIOperation: Sendable {
     public static let withdrawNotice = APIOperation("notices.withdraw", .intake, .POST, "/notices/{id}/withdrawal")
     public static let interviews = APIOperation("supervision.interviews", .intake, .GET, "/supervision/interviews")
     public static let recordInterview = APIOperation("supervision.recordInterview", .intake, .POST, "/supervision/interviews")
+    /// 常态化工作小组 (Jinzai): read by the office, the inspector and the units in them; formed, changed and dissolved by the office.
+    public static let workingGroups = APIOperation("pairing.workingGroups", .intake, .GET, "/pairing/working-groups")
+    public static let formWorkingGroup = APIOperation("pairing.formWorkingGroup", .intake, .POST, "/pairing/working-groups")
+    public static let changeWorkingGroup = APIOperation("pairing.changeWorkingGroup", .intake, .PUT, "/pairing/working-groups/{groupID}")
+    public static let dissolveWorkingGroup = APIOperation("pairing.dissolveWorkingGroup", .intake, .DELETE, "/pairing/working-groups/{groupID}")
     public static let promptLetters = APIOperation("pairing.promptLetters", .intake, .GET, "/pairing/prompt-letters")
     public static let issuePromptLetter = APIOperation("pairing.issuePromptLetter", .intake, .POST, "/pairing/prompt-letters")
     public static let replyToPromptLetter = APIOperation("pairing.replyToPromptLetter", .intake, .POST,
@@ -144,6 +149,7 @@ public struct APIOperation: Sendable {
         pairingReminders,
         myAppraisal, submitAppraisal, cadreQuarters, appraisalRequests, pairingCadres, setExemption, deactivateCadre, allocate,
         proposeChange, pairingProposals, decideChange, promptLetters, issuePromptLetter, replyToPromptLetter, interviews, recordInterview,
+        workingGroups, formWorkingGroup, changeWorkingGroup, dissolveWorkingGroup,
         notices, publishNotice, withdrawNotice, briefs, submitBrief, decideBrief, returnsTracker, returnReminders,
         returnSheet, submitReturn,
         briefingRecipients, setBriefingRecipients, issueBriefing, importDirectorySheet,
@@ -157,6 +163,7 @@ public enum HandlingAction: String, Sendable, CaseIterable {
     case sign, notes, opinions, pause, resume, `extension`, result, `return`, rating, urge, flag, meetings, completion
     case extensionDecision = "extension/decision"
     case answerSupervision = "answer-supervision"
+    case closureDecision = "closure-decision"
     case followUps = "follow-ups"
 
     public var operation: APIOperation { APIOperation(rawValue, .handling, .POST, "/demands/{id}/\(rawValue)") }

@@ -108,6 +108,7 @@ public struct DemandSnapshot: Decodable, Sendable {
     public var lastRating: Rating?
     public var refusal: Refusal?
     public var merger: Merger?
+    public var closureDecision: ClosureDecision?
     public var signature: Signature?
     public var opinions: [UnitOpinion]?
     public var pendingExtension: ExtensionRequest?

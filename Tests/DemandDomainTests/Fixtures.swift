@@ -57,11 +57,15 @@ enum Fixtures {
     static let procedure = ProcedureProfile.shiyan
     static let planner = DeadlinePlanner(procedure: .shiyan, calendar: calendar)
 
-    static func context(for demand: Demand, at time: Date, procedure: ProcedureProfile = .shiyan) -> TransitionContext {
+    static func context(
+        for demand: Demand, at time: Date, procedure: ProcedureProfile = .shiyan, closureNeedsPairingLeader: Bool = false
+    ) -> TransitionContext {
         let policy = AccessPolicy(tree: tree)
-        return try! DeadlinePlanner(procedure: procedure, calendar: calendar).transitionContext(
+        var context = try! DeadlinePlanner(procedure: procedure, calendar: calendar).transitionContext(
             for: demand, parentTier: tree[demand.tenant]?.parent,
             supervisingTenants: policy.supervisingTenants(of: demand.tenant), at: time)
+        context.closureNeedsPairingLeader = closureNeedsPairingLeader
+        return context
     }
 
     /// An instant in Shanghai time.
@@ -74,12 +78,14 @@ enum Fixtures {
         tenant: TenantID = "maojian",
         start: Date = shanghai("2024-03-04"),
         procedure: ProcedureProfile = .shiyan,
+        closureNeedsPairingLeader: Bool = false,
         _ steps: [(DemandAction, Actor)]
     ) throws -> Demand {
         var demand = Demand(id: UUID(), tenant: tenant)
         var time = start
         for (action, actor) in steps {
-            try demand.apply(action, by: actor, at: time, context: context(for: demand, at: time, procedure: procedure))
+            let context = context(for: demand, at: time, procedure: procedure, closureNeedsPairingLeader: closureNeedsPairingLeader)
+            try demand.apply(action, by: actor, at: time, context: context)
             time = time.addingTimeInterval(60)
         }
         return demand

@@ -21,6 +21,8 @@ struct LifecyclePropertyTests {
             result.append((sample.0, actors[(index + 5) % actors.count]))
         }
         result.append((.rate(Rating(satisfied: false, comment: "不满意")), F.enterprise))
+        result.append((.decideClosure(ClosureDecision(agreed: false, leader: "李副区长", decidedOn: CivilDate("2024-03-04")!,
+            comment: "企业厂房供电尚未恢复")), F.office))
         return result
     }()
 
@@ -32,11 +34,14 @@ struct LifecyclePropertyTests {
             var demand = Demand(id: UUID(), tenant: "maojian")
             var time = F.shanghai("2024-03-04", 9)
             var applied = 0
+            // Half the runs in a tier whose pairing leader agrees to each closure (Fuyuan).
+            let closureNeedsPairingLeader = stepMinutes.isMultiple(of: 2)
             for index in choices {
                 let (action, actor) = attempts[index]
                 let before = demand
                 do {
-                    try demand.apply(action, by: actor, at: time, context: F.context(for: demand, at: time))
+                    try demand.apply(action, by: actor, at: time,
+                        context: F.context(for: demand, at: time, closureNeedsPairingLeader: closureNeedsPairingLeader))
                     applied += 1
                 } catch {
                     #expect(demand == before, "refused \(action.kind) changed the demand")
@@ -70,7 +75,11 @@ struct LifecyclePropertyTests {
             // A call-back or a class-B completion report may follow the closing (they leave the
             // demand closed), so what closed it is the last transition into 已办结.
             let closing = demand.history.last { $0.to == .closed && $0.from != .closed }
-            #expect(status.lastRating?.satisfied == true || closing?.kind == .closeUnrated || status.outcome?.isClosed == true)
+            #expect(status.lastRating?.satisfied == true || closing?.kind == .closeUnrated
+                || closing?.kind == .decideClosure || status.outcome?.isClosed == true)
+        case .awaitingClosureAgreement?:
+            let accepted = demand.history.last { $0.to == .awaitingClosureAgreement }
+            #expect(accepted?.kind == .closeUnrated || status.lastRating?.satisfied == true)
         case .returnedToEnterprise?:
             #expect(status.lastSendBack != nil)
         case .refused?:

@@ -36,6 +36,7 @@ enum Samples {
         .merge: (.merge(Merger(intoDemandID: UUID(), intoRegistrationNumber: F.number(.registration, 1), reason: "与该诉求反映同一事项")),
             F.dispatcher),
         .closeUnrated: (.closeUnrated(RatingTimeout(ratingDays: 5, countsAsSatisfied: false)), F.system),
+        .decideClosure: (.decideClosure(ClosureDecision(agreed: true, leader: "李副区长", decidedOn: CivilDate("2024-03-04")!)), F.office),
         .urge: (.urge(UrgeLetter(note: "请加快办理")), F.office),
         .reportCompletion: (.reportCompletion(CompletionReport(text: "专线已送电")), F.unitAdmin),
         .flagSupervision: (.flagSupervision(SupervisionFlag(reason: "涉及重点项目投产")), F.office),
@@ -49,6 +50,12 @@ enum Samples {
 
     static let resultB = DemandAction.submitResult(ResultReport(resultClass: .b, answer: "已列入改造计划", plan: "12月完成线路改造",
         plannedCompletion: CivilDate("2024-12-31")))
+
+    /// A demand brought to `state` along ``path(to:)``, in a tier whose pairing leader agrees to
+    /// closure where that is the state asked for.
+    static func demand(in state: DemandState?) throws -> Demand {
+        try F.demand(closureNeedsPairingLeader: state == .awaitingClosureAgreement, path(to: state))
+    }
 
     static func path(to state: DemandState?) -> [(DemandAction, Actor)] {
         let submit = byKind[.submit]!
@@ -68,6 +75,7 @@ enum Samples {
         case .underSupervision:
             return [submit, approve, dispatch, sign, result, (.rate(Rating(satisfied: false, comment: "未解决")), F.enterprise)]
         case .closed: return [submit, approve, dispatch, sign, result, byKind[.rate]!]
+        case .awaitingClosureAgreement: return [submit, approve, dispatch, sign, result, byKind[.rate]!]
         case .refused: return [submit, byKind[.refuse]!]
         case .merged: return [submit, approve, byKind[.merge]!]
         }
@@ -91,6 +99,7 @@ struct LifecycleTests {
         .awaitingRating: [.rate, .closeUnrated, .flagSupervision, .superviseAnswer, .recordFollowUp],
         .underSupervision: [.addProgressNote, .submitOpinion, .pauseClock, .requestExtension, .submitResult, .flagSupervision,
             .recordFollowUp, .recordMeeting],
+        .awaitingClosureAgreement: [.decideClosure, .recordFollowUp],
         .closed: [.recordFollowUp],
         .refused: [],
         .merged: [],
@@ -103,7 +112,7 @@ struct LifecycleTests {
 
     @Test("Each state allows exactly the actions of the specification", arguments: states)
     func allowedActions(state: DemandState?) throws {
-        let base = try F.demand(Samples.path(to: state))
+        let base = try Samples.demand(in: state)
         #expect(base.state == state)
         let time = F.shanghai("2024-03-05")
         for kind in DemandAction.Kind.allCases where !Self.conditional.contains(kind) {
@@ -140,7 +149,7 @@ struct LifecycleTests {
         if kind == .resumeClock { prefix.append(Samples.byKind[.pauseClock]!) }
         if kind == .decideExtension { prefix.append(Samples.byKind[.requestExtension]!) }
         if kind == .reportCompletion { prefix.append((Samples.resultB, F.unitAdmin)) }
-        let base = try F.demand(prefix)
+        let base = try F.demand(closureNeedsPairingLeader: state == .awaitingClosureAgreement, prefix)
         for role in Role.allCases where !DemandRules.allowedRoles(for: kind).contains(role) {
             var demand = base
             var impostor = actor
@@ -155,7 +164,7 @@ struct LifecycleTests {
     @Test("Only the parties of a demand may act on it")
     func partiesOnly() throws {
         func refusal(_ state: DemandState, _ action: DemandAction, by actor: Actor) throws -> TransitionError? {
-            var demand = try F.demand(Samples.path(to: state))
+            var demand = try Samples.demand(in: state)
             do {
                 try demand.apply(action, by: actor, at: F.shanghai("2024-03-05"), context: F.context(for: demand, at: F.shanghai("2024-03-05")))
                 return nil
@@ -269,7 +278,7 @@ struct LifecycleTests {
     @Test("Results, ratings and routings must carry what the rules require")
     func payloadRules() throws {
         func code(_ state: DemandState, _ action: DemandAction, by actor: Actor) throws -> String? {
-            var demand = try F.demand(Samples.path(to: state))
+            var demand = try Samples.demand(in: state)
             let time = F.shanghai("2024-03-05")
             do {
                 try demand.apply(action, by: actor, at: time, context: F.context(for: demand, at: time))
@@ -397,6 +406,79 @@ struct UnratedClosureTests {
         #expect(demand.status.lastRating == nil)
         guard case .closeUnrated(let timeout) = action else { Issue.record("expected closeUnrated"); return }
         #expect(timeout.ratingDays == 5 && !timeout.countsAsSatisfied)
+    }
+}
+
+@Suite("The pairing leader's agreement before 销号 (Fuyuan)")
+struct ClosureAgreementTests {
+    typealias F = Fixtures
+
+    static let time = F.shanghai("2024-03-05")
+
+    func apply(_ action: DemandAction, by actor: Actor, to demand: inout Demand) throws(TransitionError) {
+        try demand.apply(action, by: actor, at: Self.time, context: F.context(for: demand, at: Self.time,
+            closureNeedsPairingLeader: true))
+    }
+
+    func code(_ action: DemandAction, by actor: Actor = F.office) throws -> String? {
+        var demand = try Samples.demand(in: .awaitingClosureAgreement)
+        do {
+            try apply(action, by: actor, to: &demand)
+            return nil
+        } catch { return error.code }
+    }
+
+    static func decision(agreed: Bool, leader: String = "李副区长", on day: String = "2024-03-05", comment: String? = nil)
+        -> DemandAction
+    {
+        .decideClosure(ClosureDecision(agreed: agreed, leader: leader, decidedOn: CivilDate(day)!, comment: comment))
+    }
+
+    @Test("An accepted answer waits for the pairing leader, with no clock; the office records the agreement and it closes")
+    func agreementCloses() throws {
+        var demand = try F.demand(Samples.path(to: .awaitingRating))
+        var elsewhere = demand
+        try apply(.rate(Rating(satisfied: true)), by: F.enterprise, to: &demand)
+        #expect(demand.state == .awaitingClosureAgreement)
+        #expect(try F.planner.openDeadlines(for: demand).isEmpty)
+        #expect(demand.status.currentUnitIDs.contains(F.leadUnit.id))
+        try apply(Self.decision(agreed: true), by: F.office, to: &demand)
+        #expect(demand.state == .closed)
+        #expect(demand.status.closureDecision?.leader == "李副区长")
+        // A tier without the rule closes at the rating.
+        try elsewhere.apply(.rate(Rating(satisfied: true)), by: F.enterprise, at: Self.time,
+            context: F.context(for: elsewhere, at: Self.time))
+        #expect(elsewhere.state == .closed)
+    }
+
+    @Test("A rating that runs out also waits for the pairing leader")
+    func unratedWaits() throws {
+        var demand = try F.demand(Samples.path(to: .awaitingRating))
+        try apply(try #require(ProcedureProfile.shiyan.expiry(of: .rating)), by: F.system, to: &demand)
+        #expect(demand.state == .awaitingClosureAgreement)
+        #expect(demand.history.last?.kind == .closeUnrated)
+    }
+
+    @Test("Without agreement the lead unit works on it again under supervision, on a new result clock")
+    func refusalReopens() throws {
+        var demand = try Samples.demand(in: .awaitingClosureAgreement)
+        try apply(Self.decision(agreed: false, comment: "企业厂房供电尚未恢复"), by: F.office, to: &demand)
+        #expect(demand.state == .underSupervision)
+        #expect(demand.status.supervisionRounds == 1)
+        let clock = try #require(try F.planner.openDeadlines(for: demand).first)
+        #expect(clock.step == .result && clock.startedAt == Self.time && clock.budgetDays == 15)
+        try apply(F.resultA, by: F.unitAdmin, to: &demand)
+        #expect(demand.state == .awaitingRating)
+    }
+
+    @Test("The leader is named, a refusal says why, the day is not in the future, and only the tier's office records it")
+    func decisionRules() throws {
+        #expect(try code(Self.decision(agreed: true, leader: "  ")) == "MISSING_FIELD")
+        #expect(try code(Self.decision(agreed: false)) == "MISSING_FIELD")
+        #expect(try code(Self.decision(agreed: true, on: "2024-03-06")) == "INVALID_DATE")
+        #expect(try code(Self.decision(agreed: true), by: F.cityOffice) == "NOT_A_PARTY")
+        #expect(try code(Self.decision(agreed: true), by: F.enterprise) == "ROLE_NOT_ALLOWED")
+        #expect(try code(Self.decision(agreed: true)) == nil)
     }
 }
 
@@ -643,9 +725,10 @@ struct MergerTests {
         }
     }
 
-    @Test("Only a demand still to be handled or answered takes a duplicate")
+    @Test("Only a demand still open at its tier takes a duplicate")
     func joinableStates() {
         #expect(DemandState.allCases.filter(\.acceptsMergedDuplicates)
-            == [.awaitingDispatch, .escalated, .awaitingSignature, .inProgress, .awaitingRating, .underSupervision])
+            == [.awaitingDispatch, .escalated, .awaitingSignature, .inProgress, .awaitingRating, .underSupervision,
+                .awaitingClosureAgreement])
     }
 }

@@ -74,6 +74,18 @@ struct SMSRuleTests {
         let unrated = book.rules(for: "shiyan", trigger: .transition,
             transition: transition(.closeUnrated(RatingTimeout(ratingDays: 5, countsAsSatisfied: false)), to: .closed))
         #expect(Set(unrated.map(\.rule.id)) == ["closed-to-cadre", "closed-unrated"])
+        // Where the pairing leader agrees to 销号 (Fuyuan), the office is asked first, and the closing
+        // comes with the leader's agreement.
+        let awaitingLeader = book.rules(for: "shiyan", trigger: .transition,
+            transition: transition(.closeUnrated(RatingTimeout(ratingDays: 5, countsAsSatisfied: false)), to: .awaitingClosureAgreement))
+        #expect(awaitingLeader.map(\.rule.id) == ["closure-agreement-requested"])
+        let agreed = ClosureDecision(agreed: true, leader: "张副区长", decidedOn: CivilDate(year: 2026, month: 11, day: 27)!)
+        let closedByLeader = book.rules(for: "shiyan", trigger: .transition, transition: transition(.decideClosure(agreed), to: .closed))
+        #expect(Set(closedByLeader.map(\.rule.id)) == ["closed-to-cadre", "closed-after-agreement"])
+        var withheld = agreed
+        withheld.agreed = false
+        let reopened = book.rules(for: "shiyan", trigger: .transition, transition: transition(.decideClosure(withheld), to: .underSupervision))
+        #expect(reopened.map(\.rule.id) == ["closure-withheld"])
         let unit = UnitRef(id: "u", name: "单位", tenant: "shiyan")
         let assignment = Assignment(leadUnit: unit, number: DocumentNumber(office: "十堰服企办", kind: .dispatch, year: 2026, sequence: 1))
         let dispatch = book.rules(for: "shiyan", trigger: .transition, transition: transition(.dispatch(assignment), to: .awaitingSignature))

@@ -47,11 +47,13 @@ public struct DeadlinePlanner: Sendable {
             let startKind: DemandAction.Kind = procedure.resultClockStart == .signed ? .sign : .dispatch
             return lastIndex { $0.kind == startKind }.map { [(.result, $0)] } ?? []
         case .underSupervision?:
-            // From an unsatisfied rating, or the office's supervision of the answer.
-            return lastIndex { $0.to == .underSupervision && $0.from == .awaitingRating }.map { [(.result, $0)] } ?? []
+            // From an unsatisfied rating, the office's supervision of the answer, or a pairing leader
+            // who did not agree to close it.
+            return lastIndex { $0.to == .underSupervision && $0.from != .underSupervision }.map { [(.result, $0)] } ?? []
         case .awaitingRating?:
             return lastIndex { $0.kind == .submitResult }.map { [(.rating, $0)] } ?? []
-        case .returnedToEnterprise?, .escalated?, .closed?, .refused?, .merged?, nil:
+        // The seeds give the pairing leader's agreement no time limit.
+        case .returnedToEnterprise?, .escalated?, .awaitingClosureAgreement?, .closed?, .refused?, .merged?, nil:
             return []
         }
     }

@@ -256,6 +256,25 @@ public struct ExtensionDecision: Codable, Sendable, Hashable {
     }
 }
 
+/// The pairing leader's word on closing an accepted demand (Fuyuan, 001 §4.2(2): "经征询包联企业认可、
+/// 包联领导同意后办结一个销号一个"), recorded by the office. Without agreement the demand goes back to
+/// the lead unit under supervision, with the leader's opinion.
+public struct ClosureDecision: Codable, Sendable, Hashable {
+    public var agreed: Bool
+    /// The pairing leader who decided.
+    public var leader: String
+    public var decidedOn: CivilDate
+    /// Required when the leader does not agree: what is still to be done.
+    public var comment: String?
+
+    public init(agreed: Bool, leader: String, decidedOn: CivilDate, comment: String? = nil) {
+        self.agreed = agreed
+        self.leader = leader
+        self.decidedOn = decidedOn
+        self.comment = comment
+    }
+}
+
 /// 办理结果 (003 art. 16–17).
 public struct ResultReport: Codable, Sendable, Hashable {
     public var resultClass: ResultClass

@@ -19,6 +19,9 @@ public struct TransitionContext: Sendable, Hashable {
     /// derives the time-dependent fields from the demand's deadlines.
     /// The day the action is taken, in China (a class-B plan cannot be due before it).
     public var today: CivilDate?
+    /// Whether an accepted answer waits for the pairing leader's agreement before closing (the
+    /// tier's setting, ``Tenant/closureNeedsPairingLeader``).
+    public var closureNeedsPairingLeader = false
 
     public init(
         procedure: ProcedureProfile,

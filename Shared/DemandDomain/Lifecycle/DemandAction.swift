@@ -27,6 +27,7 @@ public enum DemandAction: Sendable, Hashable {
     case returnNotOurRemit(RemitReturn)
     case rate(Rating)
     case closeUnrated(RatingTimeout)
+    case decideClosure(ClosureDecision)
     case urge(UrgeLetter)
     case flagSupervision(SupervisionFlag)
     case superviseAnswer(AnswerSupervision)
@@ -57,6 +58,7 @@ public enum DemandAction: Sendable, Hashable {
         case returnNotOurRemit
         case rate
         case closeUnrated
+        case decideClosure
         case urge
         case flagSupervision
         case superviseAnswer
@@ -89,6 +91,7 @@ public enum DemandAction: Sendable, Hashable {
             case .returnNotOurRemit: "退回（不属于本单位职能）"
             case .rate: "企业评价"
             case .closeUnrated: "逾期未评价销号"
+            case .decideClosure: "包联领导销号意见"
             case .urge: "催办"
             case .flagSupervision: "挂牌督办"
             case .superviseAnswer: "专项督办（答复不规范）"
@@ -123,6 +126,7 @@ public enum DemandAction: Sendable, Hashable {
         case .returnNotOurRemit: .returnNotOurRemit
         case .rate: .rate
         case .closeUnrated: .closeUnrated
+        case .decideClosure: .decideClosure
         case .urge: .urge
         case .flagSupervision: .flagSupervision
         case .superviseAnswer: .superviseAnswer
@@ -166,6 +170,7 @@ extension DemandAction: Codable {
         case .returnNotOurRemit: self = .returnNotOurRemit(try payload(RemitReturn.self))
         case .rate: self = .rate(try payload(Rating.self))
         case .closeUnrated: self = .closeUnrated(try payload(RatingTimeout.self))
+        case .decideClosure: self = .decideClosure(try payload(ClosureDecision.self))
         case .urge: self = .urge(try payload(UrgeLetter.self))
         case .flagSupervision: self = .flagSupervision(try payload(SupervisionFlag.self))
         case .superviseAnswer: self = .superviseAnswer(try payload(AnswerSupervision.self))
@@ -201,6 +206,7 @@ extension DemandAction: Codable {
         case .returnNotOurRemit(let value): try container.encode(value, forKey: .payload)
         case .rate(let value): try container.encode(value, forKey: .payload)
         case .closeUnrated(let value): try container.encode(value, forKey: .payload)
+        case .decideClosure(let value): try container.encode(value, forKey: .payload)
         case .urge(let value): try container.encode(value, forKey: .payload)
         case .flagSupervision(let value): try container.encode(value, forKey: .payload)
         case .superviseAnswer(let value): try container.encode(value, forKey: .payload)

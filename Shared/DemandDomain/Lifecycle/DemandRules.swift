@@ -11,6 +11,8 @@ import Foundation
 ///   ├─submit (direct, cadre, office)──────────┘            inProgress ─submitResult─▶ awaitingRating
 ///   └─receiveEscalation (parent tier)─────────┘        awaitingRating ─rate(satisfied)─▶ closed
 ///                                              awaitingRating ─closeUnrated (no rating in time)─▶ closed
+///   (where the pairing leader agrees to closure: rate(satisfied), closeUnrated ─▶ awaitingClosureAgreement
+///    ─decideClosure(agreed)─▶ closed, ─decideClosure(not agreed)─▶ underSupervision)
 /// awaitingReview, awaitingDispatch ─refuse (office, out of scope: 003 art. 2)─▶ refused
 ///                                            awaitingDispatch ─merge (into a duplicate)─▶ merged
 ///                                              awaitingRating ─rate(unsatisfied)─▶ underSupervision
@@ -44,22 +46,28 @@ public enum DemandRules {
         case (.decideExtension, .inProgress?), (.decideExtension, .underSupervision?):
             status.pendingExtension != nil ? [state!] : []
         case (.submitResult, .inProgress?), (.submitResult, .underSupervision?): [.awaitingRating]
-        case (.rate(let rating), .awaitingRating?): [rating.satisfied ? .closed : .underSupervision]
-        case (.closeUnrated, .awaitingRating?): [.closed]
+        case (.rate(let rating), .awaitingRating?): rating.satisfied ? closingStates : [.underSupervision]
+        case (.closeUnrated, .awaitingRating?): closingStates
+        case (.decideClosure(let decision), .awaitingClosureAgreement?): [decision.agreed ? .closed : .underSupervision]
         case (.urge, .awaitingSignature?), (.urge, .inProgress?), (.urge, .underSupervision?): [state!]
         case (.flagSupervision, .awaitingSignature?), (.flagSupervision, .inProgress?), (.flagSupervision, .awaitingRating?),
             (.flagSupervision, .underSupervision?):
             status.flag == nil ? [state!] : []
         case (.superviseAnswer, .awaitingRating?): [.underSupervision]
         case (.recordFollowUp, .awaitingSignature?), (.recordFollowUp, .inProgress?), (.recordFollowUp, .awaitingRating?),
-            (.recordFollowUp, .underSupervision?), (.recordFollowUp, .closed?):
+            (.recordFollowUp, .underSupervision?), (.recordFollowUp, .awaitingClosureAgreement?), (.recordFollowUp, .closed?):
             [state!]
         case (.recordMeeting, .awaitingSignature?), (.recordMeeting, .inProgress?), (.recordMeeting, .underSupervision?): [state!]
-        case (.reportCompletion, .awaitingRating?), (.reportCompletion, .closed?): status.awaitsCompletion ? [state!] : []
+        case (.reportCompletion, .awaitingRating?), (.reportCompletion, .awaitingClosureAgreement?), (.reportCompletion, .closed?):
+            status.awaitsCompletion ? [state!] : []
         case (.recordEscalationOutcome(let outcome), .escalated?): [outcome.isClosed ? .closed : .escalated]
         default: []
         }
     }
+
+    /// Where an accepted or unrated answer leads: closed, or first to the pairing leader's agreement
+    /// where the tier asks for it.
+    private static let closingStates: Set<DemandState> = [.closed, .awaitingClosureAgreement]
 
     /// Checks an action against the demand and returns the state it leads to.
     static func check(
@@ -82,6 +90,8 @@ public enum DemandRules {
         case .resubmit:
             guard let enterprise = status.enterprise else { throw .notAllowedInState(kind, status.state) }
             return submissionRoute(actor: actor, enterprise: enterprise, context: context)
+        case _ where targets == closingStates:
+            return context.closureNeedsPairingLeader ? .awaitingClosureAgreement : .closed
         default:
             // Every other action has exactly one target.
             return targets.first!
@@ -106,7 +116,9 @@ public enum DemandRules {
         case .sign, .addProgressNote, .submitOpinion, .pauseClock, .resumeClock, .requestExtension, .submitResult,
             .returnNotOurRemit, .reportCompletion:
             [.unitAdmin, .countyAdmin]
-        case .decideExtension, .urge, .refuse, .flagSupervision, .superviseAnswer, .recordFollowUp, .recordMeeting: [.office]
+        case .decideExtension, .urge, .refuse, .flagSupervision, .superviseAnswer, .recordFollowUp, .recordMeeting,
+            .decideClosure:
+            [.office]
         case .rate: [.enterprise]
         }
     }
@@ -148,6 +160,8 @@ public enum DemandRules {
             guard actor.tenant == demand.tenant else { throw .notAParty(kind, "只有本级双千办可以审批延期") }
         case .refuse:
             guard actor.tenant == demand.tenant else { throw .notAParty(kind, "只有本级办公室可以决定不予受理") }
+        case .decideClosure:
+            guard actor.tenant == demand.tenant else { throw .notAParty(kind, "只有本级办公室可以记录包联领导的销号意见") }
         case .urge, .flagSupervision, .superviseAnswer, .recordFollowUp, .recordMeeting:
             guard context.supervisingTenants.contains(actor.tenant) else {
                 throw .notAParty(kind, kind == .urge ? "只有本级或上级双千办可以催办" : "只有本级或上级双千办可以督办")
@@ -266,6 +280,14 @@ public enum DemandRules {
             if !rating.satisfied {
                 try requireText(rating.comment ?? "", field: "comment", label: "不满意的原因")
             }
+        case .decideClosure(let decision):
+            try requireText(decision.leader, field: "leader", label: "包联领导")
+            if !decision.agreed {
+                try requireText(decision.comment ?? "", field: "comment", label: "不同意销号的意见")
+            }
+            if let today = context.today, decision.decidedOn > today {
+                throw .invalid(FieldIssue(code: "INVALID_DATE", field: "decidedOn", message: "同意日期不能晚于今天"))
+            }
         case .urge:
             guard context.currentStepOverdue else {
                 throw .invalid(FieldIssue(code: "NOT_OVERDUE", field: "note", message: "该诉求尚未超期，无需催办"))
@@ -318,6 +340,7 @@ public enum DemandRules {
                 [("answer", value.answer), ("plan", value.plan), ("explanation", value.explanation), ("reviewedBy", value.reviewedBy)]
             case .returnNotOurRemit(let value): [("reason", value.reason), ("suggestion", value.suggestion)]
             case .rate(let value): [("comment", value.comment)]
+            case .decideClosure(let value): [("leader", value.leader), ("comment", value.comment)]
             case .urge(let value): [("note", value.note)]
             case .flagSupervision(let value): [("reason", value.reason)]
             case .superviseAnswer(let value): [("reason", value.reason)]

@@ -20,6 +20,9 @@ public enum DemandState: String, Codable, Sendable, CaseIterable {
     case awaitingRating
     /// 专项督办: the enterprise was not satisfied; the unit works on it again under supervision.
     case underSupervision
+    /// 待领导同意销号: accepted by the enterprise (or left unrated), waiting for the pairing leader's
+    /// agreement before it is closed, where the tier asks for it (Fuyuan, 001 §4.2(2)).
+    case awaitingClosureAgreement
     /// 已销号: closed after the enterprise accepted the result.
     case closed
     /// 不予受理: refused by the office as outside what the platform handles (003 art. 2).
@@ -37,6 +40,7 @@ public enum DemandState: String, Codable, Sendable, CaseIterable {
         case .inProgress: "办理中"
         case .awaitingRating: "待评价"
         case .underSupervision: "专项督办"
+        case .awaitingClosureAgreement: "待领导同意销号"
         case .closed: "已办结销号"
         case .refused: "不予受理"
         case .merged: "已并单"
@@ -49,7 +53,9 @@ public enum DemandState: String, Codable, Sendable, CaseIterable {
     /// or answered at its tier (or above it, after an escalation), not one ended or gone back.
     public var acceptsMergedDuplicates: Bool {
         switch self {
-        case .awaitingDispatch, .escalated, .awaitingSignature, .inProgress, .awaitingRating, .underSupervision: true
+        case .awaitingDispatch, .escalated, .awaitingSignature, .inProgress, .awaitingRating, .underSupervision,
+            .awaitingClosureAgreement:
+            true
         case .awaitingReview, .returnedToEnterprise, .closed, .refused, .merged: false
         }
     }

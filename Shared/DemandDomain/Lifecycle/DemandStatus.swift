@@ -24,7 +24,7 @@ public struct DemandStatus: Sendable, Hashable {
     public var currentUnitIDs: Set<String> {
         guard let assignment, let state else { return [] }
         switch state {
-        case .awaitingSignature, .inProgress, .awaitingRating, .underSupervision, .closed:
+        case .awaitingSignature, .inProgress, .awaitingRating, .underSupervision, .awaitingClosureAgreement, .closed:
             return Set([assignment.leadUnit.id] + assignment.cooperatingUnits.map(\.id))
         case .awaitingReview, .returnedToEnterprise, .awaitingDispatch, .escalated, .refused, .merged:
             return []
@@ -41,6 +41,8 @@ public struct DemandStatus: Sendable, Hashable {
     public internal(set) var refusal: Refusal?
     /// The demand this one was merged into, if it was (并单).
     public internal(set) var merger: Merger?
+    /// The pairing leader's last word on closing it (Fuyuan), agreed or not.
+    public internal(set) var closureDecision: ClosureDecision?
     /// The lead unit's signature under the current routing: who answers for the demand.
     public internal(set) var signature: Signature?
     /// Cooperating units' opinions under the current routing, oldest first.
@@ -61,7 +63,8 @@ public struct DemandStatus: Sendable, Hashable {
     /// A class-B answer whose plan the unit has not yet reported carried out: the demand stays on
     /// the office's ledger of promises (and its weekly follow-up) until it does.
     public var awaitsCompletion: Bool {
-        lastResult?.resultClass == .b && completion == nil && (state == .awaitingRating || state == .closed)
+        lastResult?.resultClass == .b && completion == nil
+            && (state == .awaitingRating || state == .awaitingClosureAgreement || state == .closed)
     }
     public internal(set) var supervisionRounds = 0
     public internal(set) var returnCount = 0
@@ -137,6 +140,9 @@ public struct DemandStatus: Sendable, Hashable {
         case .rate(let rating):
             lastRating = rating
             if !rating.satisfied { supervisionRounds += 1 }
+        case .decideClosure(let decision):
+            closureDecision = decision
+            if !decision.agreed { supervisionRounds += 1 }
         case .urge(let letter):
             urgeCount += 1
             lastUrge = letter

@@ -57,8 +57,10 @@ public struct TierRules: Sendable {
 
     /// The context in which an action on `demand` is judged at `now`.
     public func context(for demand: Demand, at now: Date) throws(CalendarError) -> TransitionContext {
-        try planner(for: demand.tenant).transitionContext(
+        var context = try planner(for: demand.tenant).transitionContext(
             for: demand, parentTier: tree[demand.tenant]?.parent,
             supervisingTenants: policy.supervisingTenants(of: demand.tenant), at: now)
+        context.closureNeedsPairingLeader = tree[demand.tenant]?.closureNeedsPairingLeader == true
+        return context
     }
 }

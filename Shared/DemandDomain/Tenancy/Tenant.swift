@@ -97,6 +97,13 @@ public struct Tenant: Codable, Sendable, Hashable {
     /// nil when it collects no periodic returns.
     public var returnScheme: String?
 
+    /// Whether an answer the enterprise accepted is closed (销号) only once the pairing leader
+    /// agrees (Fuyuan, 001 §4.2(2)); absent means it closes at once.
+    public var closureNeedsPairingLeader: Bool?
+    /// Whether the office keeps 常态化工作小组: groups of units, each led by a lead unit, serving 20–30
+    /// enterprises (Jinzai, 004 二（二）); absent means it does not.
+    public var pairingWorkingGroups: Bool?
+
     /// The tier's reporting regime, if it runs one.
     public var returns: ReturnScheme? { returnScheme.flatMap(ReturnScheme.preset) }
 
@@ -110,8 +117,12 @@ public struct Tenant: Codable, Sendable, Hashable {
         smsSignature: String,
         platformName: String,
         quietHours: QuietHours? = nil,
-        returnScheme: String? = nil
+        returnScheme: String? = nil,
+        closureNeedsPairingLeader: Bool? = nil,
+        pairingWorkingGroups: Bool? = nil
     ) {
+        self.pairingWorkingGroups = pairingWorkingGroups
+        self.closureNeedsPairingLeader = closureNeedsPairingLeader
         self.id = id
         self.name = name
         self.shortName = shortName

@@ -103,6 +103,7 @@ struct HandlingRoutes {
         action("completion", CompletionReport.self, on: demands) { .reportCompletion($0) }
         action("flag", SupervisionFlag.self, on: demands) { .flagSupervision($0) }
         action("answer-supervision", AnswerSupervision.self, on: demands) { .superviseAnswer($0) }
+        action("closure-decision", ClosureDecision.self, on: demands) { .decideClosure($0) }
         action("follow-ups", FollowUp.self, on: demands) { .recordFollowUp($0) }
         action("meetings", SupervisionMeeting.self, on: demands) { .recordMeeting($0) }
     }

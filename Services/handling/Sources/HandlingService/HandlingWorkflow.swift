@@ -110,7 +110,7 @@ public struct HandlingWorkflow: Sendable {
     /// again) is read-only here.
     static func heldHere(_ state: DemandState?) -> Bool {
         switch state {
-        case .awaitingSignature?, .inProgress?, .awaitingRating?, .underSupervision?: true
+        case .awaitingSignature?, .inProgress?, .awaitingRating?, .underSupervision?, .awaitingClosureAgreement?: true
         default: false
         }
     }
@@ -125,7 +125,7 @@ public struct HandlingWorkflow: Sendable {
                 source: runtime.eventSource, tenant: demand.tenant, subject: demand.id.uuidString, time: recorded.transition.at,
                 data: DemandRecord(demand)))
         }
-        if let origin = demand.status.origin, [.submitResult, .rate, .closeUnrated].contains(recorded.transition.kind) {
+        if let origin = demand.status.origin, [.submitResult, .rate, .closeUnrated, .decideClosure].contains(recorded.transition.kind) {
             let outcome = EscalationOutcome(
                 parentTenant: demand.tenant, parentDemandID: demand.id, parentRegistrationNumber: demand.status.registrationNumber,
                 parentState: demand.state ?? .inProgress, resultClass: demand.status.lastResult?.resultClass,

@@ -120,8 +120,7 @@ extension IntakeWorkflow {
         case .office:
             return requested
         case .unitAdmin:
-            guard let unit = principal.unitID else { throw APIError.forbiddenRole(principal.role) }
-            return unit
+            return try principal.ownUnit()
         default:
             throw APIError.forbiddenRole(principal.role)
         }

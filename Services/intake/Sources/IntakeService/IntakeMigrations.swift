@@ -67,5 +67,6 @@ enum IntakeMigrations {
         IntakeWorkflow.noticesMigration,
         IntakeWorkflow.briefsMigration,
         IntakeWorkflow.unitInterviewsMigration,
+        PairingDesk.workingGroupsMigration,
     ]
 }

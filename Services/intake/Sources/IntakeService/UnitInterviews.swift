@@ -75,13 +75,7 @@ extension IntakeWorkflow {
     /// The office's and the inspector's: every record of the tier; a unit's administrators: their unit's.
     func interviews(for principal: Principal) async throws -> [UnitInterview] {
         try principal.require(tier: tier.id, roles: [.office, .inspector, .unitAdmin, .countyAdmin])
-        let unit: String?
-        if principal.role == .unitAdmin || principal.role == .countyAdmin {
-            guard let own = principal.unitID else { throw APIError.forbiddenRole(principal.role) }
-            unit = own
-        } else {
-            unit = nil
-        }
+        let unit = try principal.readableUnit()
         return try await runtime.database.withConnection { connection in
             try await interviews(unit: unit, on: connection)
         }

@@ -103,6 +103,17 @@ struct DemandActions: Sendable {
         case "answer-supervision":
             _ = try await client.handle(session, id, .answerSupervision, ["reason": try required(form, "reason", "请填写督办意见")])
             return Outcome("已退回承办单位重新办理，承办单位将收到短信")
+        case "closure-decision":
+            guard let choice = form["agreed"], choice == "true" || choice == "false" else {
+                throw MissingField(message: "请选择包联领导是否同意销号")
+            }
+            guard let text = form["decidedOn"], let decidedOn = CivilDate(text) else { throw MissingField(message: "请填写领导同意的日期") }
+            let agreed = choice == "true"
+            let comment = form["comment"]
+            if !agreed, comment == nil { throw MissingField(message: "不同意销号时请填写包联领导的意见") }
+            _ = try await client.handle(session, id, .closureDecision, ClosureDecision(agreed: agreed,
+                leader: try required(form, "leader", "请填写包联领导"), decidedOn: decidedOn, comment: comment))
+            return Outcome(agreed ? "已记录包联领导同意，诉求已办结销号，企业将收到短信" : "已记录包联领导意见，诉求退回承办单位继续办理")
         case "follow-ups":
             guard let way = form["way"].flatMap(FollowUpWay.init(rawValue:)) else { throw MissingField(message: "请选择跟踪方式") }
             _ = try await client.handle(session, id, .followUps,
@@ -118,8 +129,9 @@ struct DemandActions: Sendable {
             let satisfied = choice == "true"
             let comment = form["comment"]
             if !satisfied, comment == nil { throw MissingField(message: "不满意时请填写评价意见") }
-            _ = try await client.handle(session, id, .rating, RatingBody(satisfied: satisfied, comment: comment))
-            return Outcome(satisfied ? "感谢评价，诉求已办结销号" : "已提交不满意评价，诉求将进入专项督办")
+            let rated = try await client.handle(session, id, .rating, RatingBody(satisfied: satisfied, comment: comment))
+            guard satisfied else { return Outcome("已提交不满意评价，诉求将进入专项督办") }
+            return Outcome(rated.state == .awaitingClosureAgreement ? "感谢评价，诉求经包联领导同意后办结销号" : "感谢评价，诉求已办结销号")
         default:
             throw PortalError.notFound
         }

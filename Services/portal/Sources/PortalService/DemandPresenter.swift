@@ -83,8 +83,9 @@ struct DemandPresenter {
                 "completion": demand.completion?.text ?? "", "awaitsCompletion": demand.awaitsCompletion == true,
             ]
         }
-        if demand.history.last?.kind == DemandAction.Kind.closeUnrated.rawValue {
-            fields["rating"] = ["verdict": "未评价", "comment": "企业未在规定的工作日内评价，已自动办结销号"] as [String: Any]
+        let verdict = demand.history.last { $0.kind == DemandAction.Kind.rate.rawValue || $0.kind == DemandAction.Kind.closeUnrated.rawValue }
+        if verdict?.kind == DemandAction.Kind.closeUnrated.rawValue {
+            fields["rating"] = ["verdict": "未评价", "comment": "企业未在规定的工作日内评价，按未评价办结"] as [String: Any]
         } else if let rating = demand.lastRating {
             fields["rating"] = ["verdict": rating.satisfied ? "满意" : "不满意", "comment": rating.comment ?? ""] as [String: Any]
         }
@@ -139,6 +140,7 @@ struct DemandPresenter {
             fields["canDecideExtension"] = role == .office
         }
         fields.merge(supervisionFields(state: state, tier: tier)) { $1 }
+        fields.merge(closureFields(state: state)) { $1 }
         fields["pagePath"] = pagePath
         if role == .enterprise, location.state == .awaitingRating {
             fields["rate"] = ["target": location.demandID.uuidString.lowercased(), "returnTo": pagePath]
@@ -159,7 +161,7 @@ struct DemandPresenter {
             "urgeCount": demand.urgeCount ?? 0,
             "canFlag": supervises && (open || state == .awaitingRating) && demand.flag == nil,
             "canSuperviseAnswer": supervises && state == .awaitingRating,
-            "canFollowUp": supervises && (open || state == .awaitingRating || state == .closed),
+            "canFollowUp": supervises && (open || state == .awaitingRating || state == .awaitingClosureAgreement || state == .closed),
             "canRecordMeeting": supervises && open,
             "followUpWays": FollowUpWay.allCases.map { ["value": $0.rawValue, "label": $0.chineseName] },
             "meetingKinds": SupervisionMeetingKind.allCases.map { ["value": $0.rawValue, "label": $0.chineseName] },
@@ -176,6 +178,22 @@ struct DemandPresenter {
         let readsLetter = role == .office || role == .inspector || role.actsForUnit
         fields["urgeLetter"] = readsLetter && demand.lastUrge != nil ? "/demands/\(id)/forms/urge-letter" : ""
         fields["urgeLetterNumber"] = demand.lastUrge?.number?.description ?? ""
+        return fields
+    }
+
+    /// The pairing leader's agreement before 销号 (Fuyuan, 001 §4.2(2)): the office of the demand's
+    /// tier records it; everyone who reads the demand sees the leader's word.
+    func closureFields(state: DemandState) -> [String: Any] {
+        var fields: [String: Any] = [
+            "canDecideClosure": role == .office && viewerTier.rawValue == demand.tenant && state == .awaitingClosureAgreement,
+            "today": CivilDate(Date()).description,
+        ]
+        if let decision = demand.closureDecision {
+            fields["closureDecision"] = [
+                "leader": decision.leader, "decidedOn": decision.decidedOn.chineseText,
+                "verdict": decision.agreed ? "同意销号" : "不同意销号", "agreed": decision.agreed, "comment": decision.comment ?? "",
+            ] as [String: Any]
+        }
         return fields
     }
 

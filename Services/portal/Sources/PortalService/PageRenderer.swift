@@ -37,7 +37,9 @@ public struct PageRenderer: Sendable {
                 "tierName": tree[session.api.tier]?.name ?? session.api.tier.rawValue,
             ]
             context["csrf"] = session.csrfToken
-            context["menu"] = Self.menu(for: session.api.role, collectsReturns: tree[session.api.tier]?.returns != nil)
+            let tier = tree[session.api.tier]
+            context["menu"] = Self.menu(for: session.api.role, collectsReturns: tier?.returns != nil,
+                keepsWorkingGroups: tier?.pairingWorkingGroups == true)
         }
         let html = library.render(Self.withoutEmptyText(context), withTemplate: template) ?? "<!doctype html><title>页面错误</title>"
         return Response(status: status, headers: Self.headers, body: .init(byteBuffer: ByteBuffer(string: html)))
@@ -58,7 +60,7 @@ public struct PageRenderer: Sendable {
         .cacheControl: "no-store",
     ]
 
-    static func menu(for role: Role, collectsReturns: Bool) -> [[String: String]] {
+    static func menu(for role: Role, collectsReturns: Bool, keepsWorkingGroups: Bool = false) -> [[String: String]] {
         var items = [["href": "/home", "label": homeLabel(for: role)]]
         if role == .enterprise || role == .cadre { items.append(["href": "/demands/new", "label": "发布诉求"]) }
         // The office registers what came by hotline, e-mail, visit or letter (003 art. 7–10).
@@ -77,6 +79,8 @@ public struct PageRenderer: Sendable {
         if role == .unitAdmin || role == .countyAdmin { items.append(["href": "/prompt-letters", "label": "提示函"]) }
         // 约谈记录 (003 art. 18): the unit's interviews by the office (the office's are linked from its overview).
         if role == .unitAdmin || role == .countyAdmin { items.append(["href": "/interviews", "label": "约谈记录"]) }
+        // 常态化工作小组 (Jinzai): the groups the unit leads or sits in (the office's are on 包联工作).
+        if keepsWorkingGroups, role == .unitAdmin || role == .countyAdmin { items.append(["href": "/working-groups", "label": "工作小组"]) }
         // 账号管理 (002 §1–2): who is locked out or still on an initial password; resets.
         if PortalRoutes.accountRoles.contains(role) { items.append(["href": "/accounts", "label": "账号管理"]) }
         // 公告文档 (002 §5, §10, §17–18): 公告栏 and 政策指南, for everyone.

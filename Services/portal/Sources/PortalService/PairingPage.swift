@@ -97,6 +97,7 @@ extension PortalRoutes {
             // A cadre asks for an enterprise to go back to the pool or off the list; reassigning is the office's.
             fields["cadreKinds"] = [PairingChangeKind.remove, .release].map { ["value": $0.rawValue, "label": $0.chineseName] }
         }
+        fields["keepsWorkingGroups"] = rules.tree[api.tier]?.pairingWorkingGroups == true
         return pages.page("pairing", title: api.role == .cadre ? "包联工作" : "\(month.chineseText)包联工作情况", session: session, flash: flash,
             status: status, fields)
     }

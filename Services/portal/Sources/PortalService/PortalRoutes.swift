@@ -75,6 +75,9 @@ struct PortalRoutes: Sendable {
         router.post("prompt-letters/:id/reply", use: replyToPromptLetter)
         router.get("interviews", use: interviewsPage)
         router.post("interviews", use: recordInterview)
+        router.get("working-groups", use: workingGroupsPage)
+        router.post("working-groups", use: saveWorkingGroup)
+        router.post("working-groups/:groupID/dissolution", use: dissolveWorkingGroup)
         router.get("account-applications", use: applicationsPage)
         router.post("account-applications/:id/decision", use: decideApplication)
         router.get("accounts", use: accountsPage)
@@ -274,6 +277,8 @@ struct PortalRoutes: Sendable {
         async let supervision = api.role == .office ? supervisionLists(api) : []
         async let unitChoices = Self.unitFilterRoles.contains(api.role) ? client.units(api) : []
         async let officeReviews = api.role == .office ? client.intakeList(api, query: Self.officeReviewQuery) : []
+        async let closureAgreements = api.role == .office && rules.tree[api.tier]?.closureNeedsPairingLeader == true
+            ? client.ledger(api, query: "?state=awaitingClosureAgreement&limit=500") : []
         var sections: [[String: Any]] = []
         var fields: [String: Any] = [:]
         switch api.role {
@@ -306,6 +311,13 @@ struct PortalRoutes: Sendable {
             fields["interviewsLink"] = api.role != .system
             let reviews = try await officeReviews
             if !reviews.isEmpty { sections.append(section("待本级审核诉求（包联干部已停用）", reviews)) }
+            // 001 §4.2(2): an accepted answer is closed once the pairing leader agrees.
+            let agreements = try await closureAgreements
+            if !agreements.isEmpty {
+                var waiting = section("待包联领导同意销号", agreements)
+                waiting["key"] = "closure-agreement"
+                sections.append(waiting)
+            }
             // Paging or filtering the list shows the list where the person is looking, not the
             // month's figures above it again.
             if list.isFiltered || list.page > 1 {

@@ -99,6 +99,8 @@ struct ReadModel: Sendable {
             add("supervision.\(meeting.kind.rawValue)", unit: true)
         case .reportCompletion:
             add("supervision.completionReported", unit: true)
+        case .decideClosure(let decision) where !decision.agreed:
+            add("supervision.closureWithheld", unit: true)
         case .rate(let rating):
             add(rating.satisfied ? "rating.satisfied" : "rating.unsatisfied", unit: true, cadre: true)
         case .closeUnrated(let timeout):

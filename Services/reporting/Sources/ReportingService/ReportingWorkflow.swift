@@ -146,7 +146,7 @@ struct ReportingWorkflow: Sendable {
         var units: [DirectoryUnit]
         let tenants: [TenantID]
         if principal.role == .unitAdmin {
-            guard let unitID = principal.unitID else { throw APIError.forbiddenRole(principal.role) }
+            let unitID = try principal.ownUnit()
             tenants = tree.tenants.map(\.id)
             units = try await runtime.database.withConnection { connection in
                 try await directory.unit(unitID, on: connection).map { [$0] } ?? []
@@ -178,8 +178,7 @@ struct ReportingWorkflow: Sendable {
             tier = principal.tenant
             unitID = nil
         case .unitAdmin:
-            guard let unit = principal.unitID else { throw APIError.forbiddenRole(principal.role) }
-            (tier, unitID) = (principal.tenant, unit)
+            (tier, unitID) = (principal.tenant, try principal.ownUnit())
         default:
             tier = try tiers(for: principal, requested: parameters.get("tier"))[0]
             unitID = parameters.get("unit")

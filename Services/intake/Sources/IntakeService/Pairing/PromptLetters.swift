@@ -77,7 +77,7 @@ extension PairingDesk {
     /// The office's and the inspector's: every letter of the tier; a unit's administrators: their unit's.
     func promptLetters(for principal: Principal) async throws -> [PromptLetter] {
         try principal.require(tier: tier, roles: [.office, .inspector, .unitAdmin, .countyAdmin])
-        let unit = try readableUnit(of: principal)
+        let unit = try principal.readableUnit()
         return try await runtime.database.withConnection { connection in
             try await promptLetters(unit: unit, on: connection)
         }
@@ -87,7 +87,7 @@ extension PairingDesk {
     func replyToPromptLetter(_ id: UUID, _ input: PromptLetterReply, by principal: Principal) async throws -> PromptLetter {
         try principal.require(tier: tier, roles: [.unitAdmin, .countyAdmin])
         let text = try input.validated()
-        let unit = try readableUnit(of: principal)
+        let unit = try principal.readableUnit()
         return try await runtime.transaction { connection in
             guard let letter = try await promptLetters(id: id, unit: unit, on: connection).first else {
                 throw APIError.notFound("提示函")
@@ -103,13 +103,6 @@ extension PairingDesk {
             }
             return replied
         }
-    }
-
-    /// The unit whose letters the principal reads; nil for every unit of the tier (the office, the inspector).
-    private func readableUnit(of principal: Principal) throws -> String? {
-        guard principal.role == .unitAdmin || principal.role == .countyAdmin else { return nil }
-        guard let unit = principal.unitID else { throw APIError.forbiddenRole(principal.role) }
-        return unit
     }
 
     private func promptLetters(id: UUID? = nil, unit: String? = nil, on connection: PostgresConnection) async throws -> [PromptLetter] {

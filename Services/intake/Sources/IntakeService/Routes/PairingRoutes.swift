@@ -88,6 +88,21 @@ struct PairingRoutes {
             let id = try context.uuid("letterID", of: "提示函")
             return try await desk.replyToPromptLetter(id, input, by: principal)
         }
+        pairing.get("working-groups") { _, context in
+            try await desk.workingGroups(for: try context.requirePrincipal())
+        }
+        pairing.postCreating("working-groups", WorkingGroupInput.self) { input, principal in
+            try await desk.saveWorkingGroup(nil, input, by: principal)
+        }
+        pairing.put("working-groups/:groupID") { request, context in
+            let principal = try context.requirePrincipal()
+            let input = try await request.decodeJSON(WorkingGroupInput.self, context: context)
+            return try await desk.saveWorkingGroup(try context.uuid("groupID", of: "工作小组"), input, by: principal)
+        }
+        pairing.delete("working-groups/:groupID") { _, context -> HTTPResponse.Status in
+            try await desk.deleteWorkingGroup(try context.uuid("groupID", of: "工作小组"), by: try context.requirePrincipal())
+            return .noContent
+        }
         pairing.get("proposals") { request, context in
             try await desk.proposals(includeDecided: request.uri.queryParameters.get("state") == "all", for: try context.requirePrincipal())
         }

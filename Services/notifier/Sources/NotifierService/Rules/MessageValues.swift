@@ -66,6 +66,7 @@ struct MessageValues {
         case .decideExtension(let decision):
             ["decision": self.decision(decision, resultDue: openDeadlines.first { $0.step == .result }?.dueAt)]
         case .closeUnrated: ["closure": "（企业逾期未评价）"]
+        case .decideClosure(let decision): ["closure": "（经包联领导\(decision.leader)同意）", "reason": decision.comment ?? ""]
         case .urge(let letter): ["letter": letter.number?.description ?? ""]
         case .flagSupervision(let flag): ["reason": flag.reason]
         case .superviseAnswer(let supervision): ["reason": supervision.reason]
