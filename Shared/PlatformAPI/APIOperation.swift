@@ -91,6 +91,8 @@ public struct APIOperation: Sendable {
     public static let interviews = APIOperation("supervision.interviews", .intake, .GET, "/supervision/interviews")
     public static let recordInterview = APIOperation("supervision.recordInterview", .intake, .POST, "/supervision/interviews")
     /// 常态化工作小组 (Jinzai): read by the office, the inspector and the units in them; formed, changed and dissolved by the office.
+    public static let priorityEnterprises = APIOperation("pairing.priorityEnterprises", .intake, .GET, "/pairing/priority-enterprises")
+    public static let setPriorityEnterprises = APIOperation("pairing.setPriorityEnterprises", .intake, .PUT, "/pairing/priority-enterprises")
     public static let workingGroups = APIOperation("pairing.workingGroups", .intake, .GET, "/pairing/working-groups")
     public static let formWorkingGroup = APIOperation("pairing.formWorkingGroup", .intake, .POST, "/pairing/working-groups")
     public static let changeWorkingGroup = APIOperation("pairing.changeWorkingGroup", .intake, .PUT, "/pairing/working-groups/{groupID}")
@@ -149,7 +151,7 @@ public struct APIOperation: Sendable {
         pairingReminders,
         myAppraisal, submitAppraisal, cadreQuarters, appraisalRequests, pairingCadres, setExemption, deactivateCadre, allocate,
         proposeChange, pairingProposals, decideChange, promptLetters, issuePromptLetter, replyToPromptLetter, interviews, recordInterview,
-        workingGroups, formWorkingGroup, changeWorkingGroup, dissolveWorkingGroup,
+        priorityEnterprises, setPriorityEnterprises, workingGroups, formWorkingGroup, changeWorkingGroup, dissolveWorkingGroup,
         notices, publishNotice, withdrawNotice, briefs, submitBrief, decideBrief, returnsTracker, returnReminders,
         returnSheet, submitReturn,
         briefingRecipients, setBriefingRecipients, issueBriefing, importDirectorySheet,

@@ -197,6 +197,9 @@ extension PlatformClient {
 
         public var seed: String
         public var perCadre: Int
+        /// The priority lists the draw served first.
+        public var leaderContacts: [String: String]
+        public var industryManaged: [String: String]
         public var applied: Bool
         public var allocationID: UUID?
         public var assignments: [Assignment]
@@ -219,6 +222,31 @@ extension PlatformClient {
             self.industryManaged = industryManaged
             self.apply = apply
         }
+    }
+
+    /// The office's lists that allocation serves first, with names.
+    public struct PriorityLists: Decodable, Sendable {
+        public struct Entry: Decodable, Sendable {
+            public var enterpriseID: String
+            public var enterpriseName: String
+            public var assigneeID: String
+            public var assigneeName: String
+        }
+
+        public var leaderContacts: [Entry]
+        public var industryManaged: [Entry]
+    }
+
+    public func priorityLists(_ session: Session) async throws -> PriorityLists {
+        try await send(.priorityEnterprises, tier: session.tier, token: session.token)
+    }
+
+    /// Replaces the office's lists: enterprise id → leader (cadre id), enterprise id → department (unit id).
+    public func setPriorityLists(_ session: Session, leaderContacts: [String: String], industryManaged: [String: String]) async throws
+        -> PriorityLists
+    {
+        try await send(.setPriorityEnterprises, tier: session.tier, token: session.token,
+            body: ["leaderContacts": leaderContacts, "industryManaged": industryManaged])
     }
 
     public func pairingCadres(_ session: Session) async throws -> [PairingCadre] {

@@ -16,6 +16,7 @@ struct CalendarTests {
         #expect(CivilDate("2023-10-07")!.isoWeekday == 6)
         #expect(CivilDate("2024-02-30") == nil)
         #expect(CivilDate("2023-02-29") == nil)
+        #expect(CivilDate("0504-11-12")?.description == "0504-11-12", "a date is written as it is read, four-digit year and all")
         #expect(CivilDate("2024-01-31")!.adding(months: 1) == CivilDate("2024-02-29"))
         await propertyCheck(input: Gen.int(in: -100_000...100_000)) { days in
             let date = CivilDate(daysSinceEpoch: days)

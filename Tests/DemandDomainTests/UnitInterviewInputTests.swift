@@ -27,6 +27,9 @@ struct UnitInterviewInputTests {
         #expect(try Self.input(dueOn: " ").validated(today: Self.today).dueOn == nil)
         #expect(Self.codes(Self.input(heldOn: "2026-11-29")) == ["heldOn:INVALID_DATE"])
         #expect(Self.codes(Self.input(dueOn: "2026-11-27")) == ["dueOn:INVALID_DATE"])
+        // Within a year either way: a mistyped year (0504, 3657) is refused, not kept.
+        #expect(Self.codes(Self.input(heldOn: "0504-11-12", dueOn: "3657-04-22")) == ["heldOn:INVALID_DATE", "dueOn:INVALID_DATE"])
+        #expect(Self.codes(Self.input(heldOn: "2025-11-28", dueOn: "2027-11-29")) == ["dueOn:INVALID_DATE"])
         #expect(Self.codes(Self.input(heldOn: "11/28/2026", dueOn: "明天")) == ["heldOn:INVALID_DATE", "dueOn:INVALID_DATE"])
     }
 

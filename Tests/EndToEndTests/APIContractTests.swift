@@ -69,6 +69,8 @@ extension EndToEnd {
                 ("unknown demand", handling + "/demands/\(UUID())/sign", cast.countyUnit.token, ["note": "x"], nil, 404, "DEMAND_NOT_FOUND"),
                 ("not a demand id", handling + "/demands/abc", cast.countyUnit.token, nil, nil, 404, "DEMAND_NOT_FOUND"),
                 ("bad query", handling + "/ledger?state=flying", cast.countyOffice.token, nil, nil, 400, "INVALID_QUERY"),
+                // A NUL byte would reach Postgres, which refuses it: the unit id is checked first.
+                ("NUL in a unit id", intake + "/accounts?unit=a%00b", cast.countyOffice.token, nil, nil, 400, "INVALID_QUERY"),
                 ("no such path", handling + "/nowhere", cast.countyOffice.token, nil, nil, 404, "NOT_FOUND"),
             ]
             for (name, url, token, body, rawBody, status, code) in cases {

@@ -255,6 +255,23 @@ extension EndToEnd {
             let applied = try await client.allocate(office, PlatformClient.AllocationRequest(seed: request.seed, perCadre: 1,
                 leaderContacts: request.leaderContacts, apply: true))
             #expect(applied.applied && applied.allocationID != nil)
+            #expect(applied.leaderContacts == ["zw-alloc-e2": "zw-alloc-1"] && applied.industryManaged.isEmpty)
+            // The lists it served first are the office's from now on, and a later draw without lists uses them.
+            let kept = try await client.priorityLists(office)
+            #expect(kept.leaderContacts.map { "\($0.enterpriseName)→\($0.assigneeName)" } == ["十堰分配测试二有限公司→分配测试甲"])
+            #expect(try await client.allocate(office, PlatformClient.AllocationRequest(seed: "7")).leaderContacts == ["zw-alloc-e2": "zw-alloc-1"])
+            let strangers = await apiRefusal {
+                _ = try await client.allocate(office, PlatformClient.AllocationRequest(leaderContacts: ["mj-ent-1": "zw-alloc-1"]))
+            }
+            #expect(strangers?.code == "UNKNOWN_ENTERPRISE" && strangers?.fieldMessages["leaderContacts"] != nil, "\(String(describing: strangers))")
+            let noSuchLeader = await apiRefusal {
+                _ = try await client.allocate(office, PlatformClient.AllocationRequest(leaderContacts: ["zw-alloc-e1": "zhangwan-office"]))
+            }
+            #expect(noSuchLeader?.code == "UNKNOWN_CADRE", "\(String(describing: noSuchLeader))")
+            let noSuchDepartment = await apiRefusal {
+                _ = try await client.allocate(office, PlatformClient.AllocationRequest(industryManaged: ["zw-alloc-e1": "maojian-jxj"]))
+            }
+            #expect(noSuchDepartment?.code == "UNKNOWN_UNIT", "\(String(describing: noSuchDepartment))")
             #expect(try await client.enterprises(office).first { $0.id == "zw-alloc-e2" }?.pairedCadreID == "zw-alloc-1")
             let log = self.log
             let texts = try await eventually("the liaison's and the cadre's SMS") {
@@ -270,6 +287,16 @@ extension EndToEnd {
             await #expect(throws: APICallError.self) {
                 try await client.allocate(try await client.login(tier: "zhangwan", login: "赵文静", password: Cast.demoPassword), request)
             }
+
+            // The office changes its lists without allocating; a list it may not keep changes nothing.
+            let replaced = try await client.setPriorityLists(office, leaderContacts: [:], industryManaged: ["zw-alloc-e1": "zhangwan-jxj"])
+            #expect(replaced.leaderContacts.isEmpty && replaced.industryManaged.map(\.assigneeName) == ["张湾区经济和信息化局"])
+            let refusedList = await apiRefusal {
+                _ = try await client.setPriorityLists(office, leaderContacts: ["zw-alloc-e1": "nobody"], industryManaged: [:])
+            }
+            #expect(refusedList?.code == "UNKNOWN_CADRE", "\(String(describing: refusedList))")
+            #expect(try await client.priorityLists(office).industryManaged.count == 1, "a refused list changes nothing")
+            _ = try await client.setPriorityLists(office, leaderContacts: [:], industryManaged: [:])
         }
 
         @Test("Changes of pairing are proposed by the cadre or the office and carried out only when the office approves")

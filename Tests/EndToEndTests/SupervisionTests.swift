@@ -39,6 +39,11 @@ extension EndToEnd {
                 decision: "供电公司负责增容接入", dueOn: today.adding(days: 10))
             let met = try await client.handle(cast.countyOffice, demand.id, .meetings, meeting)
             #expect(met.meetings?.map(\.decision) == ["供电公司负责增容接入"])
+            // The top rung: the case put to the tier's leadership.
+            let referral = SupervisionMeeting(kind: .leadershipMeeting, heldOn: today, attendees: "区委、区政府分管领导",
+                decision: "区政府协调供电公司优先安排增容")
+            let referred = try await client.handle(cast.countyOffice, demand.id, .meetings, referral)
+            #expect(referred.meetings?.map(\.kind) == [.jointMeeting, .leadershipMeeting])
 
             // A vague answer goes back for another before the enterprise is asked to rate it.
             _ = try await client.handle(cast.countyUnit, demand.id, .result, ["resultClass": "A", "answer": "已处理"])
@@ -62,14 +67,16 @@ extension EndToEnd {
             let texts = try await eventually("the supervision SMS", timeout: .seconds(60)) { () -> [PlatformClient.SMSMessage]? in
                 let messages = try await client.messages(cast.countyOffice, demand: demand.id)
                 let rules = Set(messages.map(\.rule))
-                return rules.isSuperset(of: ["flagged", "meeting-decided", "answer-supervised", "followed-up"]) ? messages : nil
+                let meetings = messages.filter { $0.rule == "meeting-decided" }.count
+                return rules.isSuperset(of: ["flagged", "answer-supervised", "followed-up"]) && meetings == 2 ? messages : nil
             }
             let number = demand.registrationNumber ?? ""
             #expect(texts.first { $0.rule == "answer-supervised" }?.text
                 == "【茅箭区双千办】十堰亲清企业服务信息平台您单位对\(demand.content?.enterprise.name ?? "")诉求的答复经审核需重新办理。"
                 + "督办意见：答复过于笼统，请写明增容时间（\(number)）")
-            #expect(texts.first { $0.rule == "meeting-decided" }?.text.contains("集中会办对您单位承办的") == true)
-            #expect(texts.first { $0.rule == "meeting-decided" }?.text.contains("请于\(today.adding(days: 10).chineseText)前落实") == true)
+            let jointDecision = texts.first { $0.rule == "meeting-decided" && $0.text.contains("集中会办对您单位承办的") }
+            #expect(jointDecision?.text.contains("请于\(today.adding(days: 10).chineseText)前落实") == true)
+            #expect(texts.contains { $0.rule == "meeting-decided" && $0.text.contains("党委政府调度会办对您单位承办的") })
             #expect(texts.first { $0.rule == "followed-up" }?.text.contains("您反映的诉求跟踪情况：电话回访，企业用电正常") == true)
 
             let after = try await eventually("the unit's figures to count the flag") { () -> Int? in

@@ -93,7 +93,9 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     public var description: String {
         let monthText = month < 10 ? "0\(month)" : "\(month)"
         let dayText = day < 10 ? "0\(day)" : "\(day)"
-        return "\(year)-\(monthText)-\(dayText)"
+        // Four digits, as it was read and as RFC 3339's full-date has it (a year 504 is `0504`).
+        let yearText = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
+        return "\(yearText)-\(monthText)-\(dayText)"
     }
 
     /// As official documents write dates: `2026年11月26日`.

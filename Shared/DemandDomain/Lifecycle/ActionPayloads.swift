@@ -463,11 +463,15 @@ public enum SupervisionMeetingKind: String, Codable, Sendable, Hashable, CaseIte
     case interview
     /// 集中会办: the monthly joint handling meeting decides a hard case.
     case jointMeeting
+    /// 党委政府调度会办: the top rung of the ladder, a case still unsolved after 集中会办 put to the
+    /// tier's leadership (001 §4.4: "提请市委、市政府集中会办"; 003 art. 18).
+    case leadershipMeeting
 
     public var chineseName: String {
         switch self {
         case .interview: "约谈"
         case .jointMeeting: "集中会办"
+        case .leadershipMeeting: "党委政府调度会办"
         }
     }
 }

@@ -96,7 +96,7 @@ public enum DemandAction: Sendable, Hashable {
             case .flagSupervision: "挂牌督办"
             case .superviseAnswer: "专项督办（答复不规范）"
             case .recordFollowUp: "跟踪回访"
-            case .recordMeeting: "约谈/集中会办"
+            case .recordMeeting: "约谈/会办"
             case .reportCompletion: "报告完成情况"
             case .recordEscalationOutcome: "上级办理结果"
             }

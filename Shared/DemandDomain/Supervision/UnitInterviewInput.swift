@@ -26,6 +26,9 @@ public struct UnitInterviewInput: Sendable, Hashable, Codable {
     public static let lineLimit = 200
     public static let decisionLimit = 2000
 
+    /// How far back an interview may be recorded, and how far ahead its due day may lie.
+    public static let spanDays = 365
+
     /// The days it names, or every problem with the input.
     public func validated(today: CivilDate) throws(ValidationError) -> (heldOn: CivilDate, dueOn: CivilDate?) {
         var issues = IssueCollector()
@@ -38,6 +41,7 @@ public struct UnitInterviewInput: Sendable, Hashable, Codable {
         let held = CivilDate(heldOn)
         if let held {
             if held > today { issues.add("INVALID_DATE", "heldOn", "约谈日期不能晚于今天") }
+            if held < today.adding(days: -Self.spanDays) { issues.add("INVALID_DATE", "heldOn", "约谈日期不能早于一年前") }
         } else {
             issues.add("INVALID_DATE", "heldOn", "约谈日期应为“年-月-日”格式的日期")
         }
@@ -46,6 +50,7 @@ public struct UnitInterviewInput: Sendable, Hashable, Codable {
             due = CivilDate(dueOn)
             if let due {
                 if due < today { issues.add("INVALID_DATE", "dueOn", "整改期限不能早于今天") }
+                if due > today.adding(days: Self.spanDays) { issues.add("INVALID_DATE", "dueOn", "整改期限不能超过一年") }
             } else {
                 issues.add("INVALID_DATE", "dueOn", "整改期限应为“年-月-日”格式的日期")
             }

@@ -43,12 +43,7 @@ extension DemandFilter {
             originDemandID = id
         }
         search = try query.searchText(describing: "编号或企业名称")
-        if let unit = query.get("unit"), !unit.isEmpty {
-            guard unit.count <= 64, unit.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }) else {
-                throw APIError(.badRequest, code: "INVALID_QUERY", message: "unit须为单位编号")
-            }
-            leadUnitID = unit
-        }
+        if let unit = try query.unitID(), !unit.isEmpty { leadUnitID = unit }
         category = try query.option("category")
         if query.get("industryGroup") == "all" {
             industryGroups = []
@@ -93,6 +88,16 @@ extension Parameters {
             throw APIError(.badRequest, code: "INVALID_QUERY", message: "\(name)参数不正确：\(text)")
         }
         return value
+    }
+
+    /// `?unit=`: a unit's id (letters, digits, `_`, `.`, `-`, at most 64), or empty; nil when absent.
+    /// Checked here so that no other text (a NUL byte, which Postgres refuses) reaches a query.
+    public func unitID() throws -> String? {
+        guard let unit = get("unit") else { return nil }
+        guard unit.count <= 64, unit.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_.-".contains($0)) }) else {
+            throw APIError(.badRequest, code: "INVALID_QUERY", message: "unit须为单位编号")
+        }
+        return unit
     }
 
     /// `?limit=`: how many rows one answer may hold, 1 to 500.

@@ -68,5 +68,6 @@ enum IntakeMigrations {
         IntakeWorkflow.briefsMigration,
         IntakeWorkflow.unitInterviewsMigration,
         PairingDesk.workingGroupsMigration,
+        PairingDesk.priorityListsMigration,
     ]
 }

@@ -10,7 +10,14 @@ import PlatformEvents
 extension PortalRoutes {
     func allocationPage(_ request: Request, context: PortalContext) async throws -> Response {
         let session = try context.requireRole([.office])
-        return try await allocationView(session, flash: session.flash)
+        // The office's kept lists fill the form: the next allocation serves them first unless changed.
+        let lists = try await client.priorityLists(session.api)
+        func lines(_ entries: [PlatformClient.PriorityLists.Entry]) -> String {
+            entries.map { "\($0.enterpriseID),\($0.assigneeID)" }.joined(separator: "\n")
+        }
+        return try await allocationView(session, flash: session.flash,
+            typed: AllocationForm(leaderContacts: lines(lists.leaderContacts), industryManaged: lines(lists.industryManaged)),
+            kept: lists)
     }
 
     func setExemption(_ request: Request, context: PortalContext) async throws -> Response {
@@ -46,6 +53,27 @@ extension PortalRoutes {
         }
     }
 
+    /// The office keeps its two priority lists without allocating.
+    func keepPriorityLists(_ request: Request, context: PortalContext) async throws -> Response {
+        let session = try context.requireRole([.office])
+        let form = try await request.form(context: context)
+        try checkCSRF(form, session)
+        let typed = AllocationForm(form)
+        do {
+            let kept = try await client.setPriorityLists(session.api,
+                leaderContacts: try Self.pairs(typed.leaderContacts, label: "领导联系重点企业"),
+                industryManaged: try Self.pairs(typed.industryManaged, label: "行业主管部门管行业企业"))
+            try await sessions.setFlash(.done("已保存名单：领导联系重点企业\(kept.leaderContacts.count)家，行业主管部门管行业企业\(kept.industryManaged.count)家"),
+                for: session.id)
+            return Self.redirect("/pairing/allocation")
+        } catch let error as PortalFormError {
+            return try await allocationView(session, flash: .failed(error.message), status: .unprocessableContent, typed: typed)
+        } catch let error as APICallError where (400..<500).contains(error.status) {
+            return try await allocationView(session, flash: .failed(error.message), status: HTTPResponse.Status(code: Int(error.status)),
+                typed: typed)
+        }
+    }
+
     func previewAllocation(_ request: Request, context: PortalContext) async throws -> Response {
         try await runAllocation(request, context: context, apply: false)
     }
@@ -58,8 +86,7 @@ extension PortalRoutes {
         let session = try context.requireRole([.office])
         let form = try await request.form(context: context)
         try checkCSRF(form, session)
-        let typed = AllocationForm(seed: form["seed"] ?? "", perCadre: form["perCadre"] ?? "1",
-            leaderContacts: form["leaderContacts"] ?? "", industryManaged: form["industryManaged"] ?? "")
+        let typed = AllocationForm(form)
         let leaders: [String: String], industry: [String: String]
         do {
             leaders = try Self.pairs(typed.leaderContacts, label: "领导联系重点企业")
@@ -92,7 +119,17 @@ extension PortalRoutes {
         var leaderContacts = ""
         var industryManaged = ""
     }
+}
 
+extension PortalRoutes.AllocationForm {
+    /// What the office typed into the allocation form.
+    init(_ form: FormData) {
+        self.init(seed: form["seed"] ?? "", perCadre: form["perCadre"] ?? "1", leaderContacts: form["leaderContacts"] ?? "",
+            industryManaged: form["industryManaged"] ?? "")
+    }
+}
+
+extension PortalRoutes {
     struct PortalFormError: Error {
         var message: String
     }
@@ -116,7 +153,7 @@ extension PortalRoutes {
 
     private func allocationView(
         _ session: PortalSession, flash: Flash?, status: HTTPResponse.Status = .ok, typed: AllocationForm = AllocationForm(),
-        proposal: PlatformClient.Allocation? = nil
+        proposal: PlatformClient.Allocation? = nil, kept: PlatformClient.PriorityLists? = nil
     ) async throws -> Response {
         async let listed = client.pairingCadres(session.api)
         async let open = client.pairingProposals(session.api)
@@ -140,6 +177,12 @@ extension PortalRoutes {
             "seed": typed.seed, "perCadre": typed.perCadre, "leaderContacts": typed.leaderContacts,
             "industryManaged": typed.industryManaged,
         ]
+        if let kept, !(kept.leaderContacts.isEmpty && kept.industryManaged.isEmpty) {
+            func rows(_ entries: [PlatformClient.PriorityLists.Entry]) -> [[String: String]] {
+                entries.map { ["enterpriseName": $0.enterpriseName, "assignee": $0.assigneeName] }
+            }
+            fields["kept"] = ["leaders": rows(kept.leaderContacts), "departments": rows(kept.industryManaged)]
+        }
         if let proposal {
             fields["proposal"] = [
                 "seed": proposal.seed, "count": proposal.assignments.count, "hasAssignments": !proposal.assignments.isEmpty,

@@ -193,7 +193,7 @@ struct DemandActions: Sendable {
 
     func meeting(_ form: FormData) throws -> SupervisionMeeting {
         guard let kind = form["kind"].flatMap(SupervisionMeetingKind.init(rawValue:)) else {
-            throw MissingField(message: "请选择约谈或集中会办")
+            throw MissingField(message: "请选择约谈或会办的方式")
         }
         guard let text = form["heldOn"], let heldOn = CivilDate(text) else { throw MissingField(message: "请填写召开日期") }
         var dueOn: CivilDate?

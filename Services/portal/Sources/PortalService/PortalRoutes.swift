@@ -89,6 +89,7 @@ struct PortalRoutes: Sendable {
         router.post("pairing/allocation/cadres/:cadre/deactivation", use: deactivateCadre)
         router.post("pairing/allocation/preview", use: previewAllocation)
         router.post("pairing/allocation/apply", use: applyAllocation)
+        router.post("pairing/allocation/lists", use: keepPriorityLists)
         router.post("pairing/proposals", use: proposeChange)
         router.post("pairing/proposals/:proposal/decision", use: decideChange)
         router.get("appraisal", use: appraisalPage)

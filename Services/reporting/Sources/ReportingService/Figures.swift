@@ -56,7 +56,7 @@ public struct Figures: Codable, Sendable, Hashable {
     public var urged: Int
     /// The office's supervision ladder in the period, by step: `flagged` (挂牌督办),
     /// `answerSupervised` (an answer sent back for another), `weekly` and `callBack` (follow-ups),
-    /// `interview` (约谈), `jointMeeting` (集中会办) and `completionReported` (a class-B plan carried out).
+    /// `interview` (约谈), `jointMeeting` (集中会办), `leadershipMeeting` (党委政府调度会办) and `completionReported` (a class-B plan carried out).
     public var supervision: [String: Int]
     public var closed: Int
     public var satisfied: Int

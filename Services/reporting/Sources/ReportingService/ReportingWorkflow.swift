@@ -181,7 +181,7 @@ struct ReportingWorkflow: Sendable {
             (tier, unitID) = (principal.tenant, try principal.ownUnit())
         default:
             tier = try tiers(for: principal, requested: parameters.get("tier"))[0]
-            unitID = parameters.get("unit")
+            unitID = try parameters.unitID().flatMap { $0.isEmpty ? nil : $0 }
         }
         return try await runtime.database.withConnection { connection in
             var cadres = try await directory.people(roles: [.cadre], tenant: tier, unitIDs: unitID.map { [$0] }, on: connection)

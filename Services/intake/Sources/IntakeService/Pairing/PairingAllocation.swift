@@ -105,6 +105,9 @@ extension PairingDesk {
     struct Allocation: Codable, ResponseEncodable {
         var seed: String
         var perCadre: Int
+        /// The priority lists the draw served first (given, or the office's kept lists).
+        var leaderContacts: [String: String]
+        var industryManaged: [String: String]
         var applied: Bool
         var allocationID: UUID?
         var assignments: [ProposedAssignment]
@@ -174,6 +177,7 @@ extension PairingDesk {
             if apply {
                 try await lockTier(Self.pairingChanges, on: connection)
             }
+            let lists = try await priorityLists(for: request, on: connection)
             let enterprises = try await intake.directory.enterprises(tenant: tier, on: connection)
             let people = try await intake.directory.people(roles: [.cadre], tenant: tier, on: connection)
             let exemptions = try await self.exemptions(on: connection)
@@ -188,11 +192,12 @@ extension PairingDesk {
                 pool: pool.map(\.id),
                 cadres: people.map { PairingAllocator.Cadre(id: $0.id, unitID: $0.unitID, exemption: exemptions[$0.id]?.reason,
                     load: load[$0.id]?.count ?? 0) },
-                leaderContacts: request.leaderContacts ?? [:], industryManaged: request.industryManaged ?? [:],
+                leaderContacts: lists.leaderContacts, industryManaged: lists.industryManaged,
                 pairedElsewhere: elsewhere, perCadre: perCadre, seed: seed))
-            let allocation = try await describe(result, seed: seed, perCadre: perCadre, enterprises: enterprises, people: people,
-                on: connection)
+            let allocation = try await describe(result, seed: seed, perCadre: perCadre, lists: lists, enterprises: enterprises,
+                people: people, on: connection)
             guard apply else { return allocation }
+            try await keepPriorityLists(lists, on: connection)
             return try await record(allocation, enterprises: enterprises, people: people, by: principal, on: connection)
         }
         let allocation = apply ? try await runtime.transaction(work) : try await runtime.database.withConnection(work)
@@ -212,8 +217,10 @@ extension PairingDesk {
         let cadres = Dictionary(uniqueKeysWithValues: people.map { ($0.id, $0) })
         try await connection.execute(
             """
-            INSERT INTO pairing_allocations (id, seed, per_cadre, assigned, applied_by)
-            VALUES (\(id), \(allocation.seed), \(allocation.perCadre), \(allocation.assignments.count), \(principal.subject))
+            INSERT INTO pairing_allocations (id, seed, per_cadre, assigned, applied_by, priorities)
+            VALUES (\(id), \(allocation.seed), \(allocation.perCadre), \(allocation.assignments.count), \(principal.subject),
+                \(String(decoding: try JSONEncoder().encode(PriorityLists(leaderContacts: allocation.leaderContacts,
+                    industryManaged: allocation.industryManaged)), as: UTF8.self))::jsonb)
             """, logger: logger)
         for assignment in allocation.assignments {
             guard let enterprise = byID[assignment.enterpriseID], let cadre = cadres[assignment.cadreID] else { continue }
@@ -230,14 +237,15 @@ extension PairingDesk {
     }
 
     private func describe(
-        _ result: PairingAllocator.Result, seed: UInt64, perCadre: Int, enterprises: [DirectoryEnterprise], people: [DirectoryPerson],
-        on connection: PostgresConnection
+        _ result: PairingAllocator.Result, seed: UInt64, perCadre: Int, lists: PriorityLists, enterprises: [DirectoryEnterprise],
+        people: [DirectoryPerson], on connection: PostgresConnection
     ) async throws -> Allocation {
         let names = Dictionary(uniqueKeysWithValues: enterprises.map { ($0.id, $0.name) })
         let cadres = Dictionary(uniqueKeysWithValues: people.map { ($0.id, $0) })
         let units = Dictionary(try await intake.directory.units(tenant: tier, on: connection).map { ($0.id, $0.name) }) { first, _ in first }
         return Allocation(
-            seed: String(seed), perCadre: perCadre, applied: false, allocationID: nil,
+            seed: String(seed), perCadre: perCadre, leaderContacts: lists.leaderContacts, industryManaged: lists.industryManaged,
+            applied: false, allocationID: nil,
             assignments: result.assignments.sorted { $0.enterpriseID < $1.enterpriseID }.map { assignment in
                 let cadre = cadres[assignment.cadreID]
                 return ProposedAssignment(enterpriseID: assignment.enterpriseID, enterpriseName: names[assignment.enterpriseID] ?? "",

@@ -115,7 +115,7 @@ struct IntakeRoutes {
         }
         router.get("accounts") { request, context in
             let query = request.uri.queryParameters
-            return try await intake.accounts(for: try context.requirePrincipal(), unit: query.get("unit"),
+            return try await intake.accounts(for: try context.requirePrincipal(), unit: try query.unitID(),
                 search: try query.searchText(describing: "姓名或企业名称"), limit: try query.pageLimit())
         }
         router.post("accounts/:subject/password-reset") { _, context in

@@ -88,6 +88,14 @@ struct PairingRoutes {
             let id = try context.uuid("letterID", of: "提示函")
             return try await desk.replyToPromptLetter(id, input, by: principal)
         }
+        pairing.get("priority-enterprises") { _, context in
+            try await desk.priorityLists(for: try context.requirePrincipal())
+        }
+        pairing.put("priority-enterprises") { request, context in
+            let principal = try context.requirePrincipal()
+            let lists = try await request.decodeJSON(PairingDesk.PriorityLists.self, context: context)
+            return try await desk.setPriorityLists(lists, by: principal)
+        }
         pairing.get("working-groups") { _, context in
             try await desk.workingGroups(for: try context.requirePrincipal())
         }
