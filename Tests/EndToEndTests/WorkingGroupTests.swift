@@ -49,6 +49,7 @@ extension EndToEnd {
             #expect(again?.code == "GROUP_NAME_TAKEN", "\(String(describing: again))")
             let claimed = await apiRefusal { _ = try await client.saveWorkingGroup(office, input(name + "乙", enterprises: [free[0]])) }
             #expect(claimed?.code == "ENTERPRISE_IN_OTHER_GROUP", "\(String(describing: claimed))")
+            #expect(claimed?.message == "\(before.ungrouped[0].name)已由\(name)负责")
 
             let changed = try await client.saveWorkingGroup(office, id: formed.id, input(name, enterprises: [free[0], free[1]]))
             #expect(Set(changed.enterprises.map(\.id)) == [free[0], free[1]])

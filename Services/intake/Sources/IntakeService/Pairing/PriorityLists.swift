@@ -62,17 +62,15 @@ extension PairingDesk {
 
     private func priorityListsView(on connection: PostgresConnection) async throws -> PriorityListsView {
         let lists = try await storedPriorityLists(on: connection)
-        let enterprises = Dictionary(try await intake.directory.enterprises(tenant: tier, on: connection).map { ($0.id, $0.name) }) { a, _ in a }
-        let cadres = Dictionary(try await intake.directory.people(roles: [.cadre], tenant: tier, on: connection).map { ($0.id, $0.name) }) { a, _ in a }
-        let units = Dictionary(try await intake.directory.units(tenant: tier, on: connection).map { ($0.id, $0.name) }) { a, _ in a }
-        func entries(_ list: [String: String], names: [String: String]) -> [PriorityListsView.Entry] {
+        let names = try await DirectoryNames(directory: intake.directory, tier: tier, on: connection)
+        func entries(_ list: [String: String], name: (String) -> String?) -> [PriorityListsView.Entry] {
             list.sorted { $0.key < $1.key }.map { enterprise, assignee in
-                .init(enterpriseID: enterprise, enterpriseName: enterprises[enterprise] ?? enterprise, assigneeID: assignee,
-                    assigneeName: names[assignee] ?? assignee)
+                .init(enterpriseID: enterprise, enterpriseName: names.enterprises[enterprise]?.name ?? enterprise, assigneeID: assignee,
+                    assigneeName: name(assignee) ?? assignee)
             }
         }
-        return PriorityListsView(leaderContacts: entries(lists.leaderContacts, names: cadres),
-            industryManaged: entries(lists.industryManaged, names: units))
+        return PriorityListsView(leaderContacts: entries(lists.leaderContacts) { names.cadres[$0] },
+            industryManaged: entries(lists.industryManaged) { names.units[$0]?.name })
     }
 
     /// The lists an allocation uses: the ones it was given, or else the office's kept lists. Every
@@ -86,18 +84,16 @@ extension PairingDesk {
     }
 
     private func checkPriorityLists(_ lists: PriorityLists, on connection: PostgresConnection) async throws {
-        let enterprises = Set(try await intake.directory.enterprises(tenant: tier, on: connection).filter(\.active).map(\.id))
-        let cadres = Set(try await intake.directory.people(roles: [.cadre], tenant: tier, on: connection).map(\.id))
-        let units = Set(try await intake.directory.units(tenant: tier, on: connection).filter(\.active).map(\.id))
+        let names = try await DirectoryNames(directory: intake.directory, tier: tier, on: connection)
         for (field, list) in [("leaderContacts", lists.leaderContacts), ("industryManaged", lists.industryManaged)] {
             for (enterprise, assignee) in list.sorted(by: { $0.key < $1.key }) {
-                guard enterprises.contains(enterprise) else {
+                guard names.enterprises[enterprise]?.active == true else {
                     throw APIError.invalid(code: "UNKNOWN_ENTERPRISE", message: "本级名录中没有企业“\(enterprise)”", field: field)
                 }
-                if field == "leaderContacts", !cadres.contains(assignee) {
+                if field == "leaderContacts", names.cadres[assignee] == nil {
                     throw APIError.invalid(code: "UNKNOWN_CADRE", message: "本级没有干部“\(assignee)”", field: field)
                 }
-                if field == "industryManaged", !units.contains(assignee) {
+                if field == "industryManaged", names.units[assignee]?.active != true {
                     throw APIError.invalid(code: "UNKNOWN_UNIT", message: "本级没有单位“\(assignee)”", field: field)
                 }
             }

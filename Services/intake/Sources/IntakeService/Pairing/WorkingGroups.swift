@@ -68,7 +68,7 @@ extension PairingDesk {
     }
 
     /// What a stored row holds; names are filled in from the directory when read.
-    private struct StoredGroup {
+    struct StoredGroup {
         var id: UUID
         var name: String
         var leadUnitID: String
@@ -173,12 +173,17 @@ extension PairingDesk {
     private func checkUnclaimed(_ group: WorkingGroupInput, by groupID: UUID, on connection: PostgresConnection) async throws {
         let rows = try await connection.query(
             """
-            SELECT e.enterprise_id, g.name FROM working_group_enterprises e JOIN working_groups g ON g.id = e.group_id
+            SELECT coalesce(d.body->'enterprise'->>'name', e.enterprise_id), g.name
+            FROM working_group_enterprises e JOIN working_groups g ON g.id = e.group_id
+                LEFT JOIN directory d ON d.key = 'enterprise:' || e.enterprise_id
             WHERE e.enterprise_id = ANY(\(group.enterpriseIDs)::text[]) AND e.group_id <> \(groupID)
             ORDER BY e.enterprise_id LIMIT 1
             """, logger: logger)
-        for try await (enterpriseID, groupName) in rows.decode((String, String).self) {
-            throw APIError.conflict(code: "ENTERPRISE_IN_OTHER_GROUP", message: "企业“\(enterpriseID)”已由\(groupName)负责")
+        // Read to the end before refusing, so that the connection is left with no rows pending.
+        var claimed: (enterprise: String, groupName: String)?
+        for try await row in rows.decode((String, String).self) { claimed = row }
+        if let claimed {
+            throw APIError.conflict(code: "ENTERPRISE_IN_OTHER_GROUP", message: "\(claimed.enterprise)已由\(claimed.groupName)负责")
         }
     }
 
@@ -203,8 +208,9 @@ extension PairingDesk {
         return groups
     }
 
-    /// The tier's units, enterprises and cadres by id, to show names beside the ids a group keeps.
-    private struct DirectoryNames {
+    /// The tier's units, enterprises and cadres by id: to check the ids a working group or a priority
+    /// list names, and to show names beside them.
+    struct DirectoryNames {
         var units: [String: DirectoryUnit] = [:]
         var enterprises: [String: DirectoryEnterprise] = [:]
         var cadres: [String: String] = [:]
