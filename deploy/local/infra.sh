@@ -92,7 +92,7 @@ start_postgres() {
     || { cat "$STATE_DIR/postgres-init.log" >&2; die "initdb failed"; }
   su postgres -s /bin/sh -c "'$PG_BIN/pg_ctl' -D '$data/db' -l '$data/postgres.log' -w -t 60 start \
     -o \"-p $POSTGRES_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories='$data' -c max_connections=300 \
-    -c shared_buffers=256MB\"" >/dev/null \
+    -c shared_buffers=256MB -c shared_preload_libraries=pg_stat_statements\"" >/dev/null \
     || { cat "$data/postgres.log" >&2; die "Postgres did not start"; }
   # The services connect as an ordinary role: row-level security does not bind superusers.
   "$PG_BIN/psql" -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 >/dev/null <<SQL
@@ -100,6 +100,12 @@ CREATE ROLE platform LOGIN PASSWORD 'platform' NOSUPERUSER NOBYPASSRLS;
 CREATE DATABASE platform OWNER platform;
 -- The load benchmark flushes its preloaded data before measuring.
 GRANT pg_checkpoint TO platform;
+SQL
+  # The load benchmark says which statements a journey costs (pg_stat_statements, read and reset).
+  "$PG_BIN/psql" -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -d platform -qAt -v ON_ERROR_STOP=1 >/dev/null <<SQL
+CREATE EXTENSION pg_stat_statements;
+GRANT pg_read_all_stats TO platform;
+GRANT EXECUTE ON FUNCTION pg_stat_statements_reset(oid, oid, bigint) TO platform;
 SQL
 }
 

@@ -20,6 +20,8 @@ public struct LoadReport: Codable, Sendable {
         public var cpuMillisecondsPerJourney: [ProgramCPU]
         public var apiCalls: [LatencySummary]
         public var profile: Profiler.Profile?
+        /// Postgres's busiest statements, per journey (calls and execution time).
+        public var postgresStatements: [StatementCost]?
 
         /// The load benchmark's own program, which shares the cores but is not the platform.
         static let benchmarkProgram = "load-benchmark"

@@ -87,6 +87,7 @@ public struct LoadRun: Sendable {
     func saturate(_ driver: JourneyDriver, _ database: StackDatabase, profile: Bool) async throws -> LoadReport.Saturation {
         print(String(format: "  saturation: %d actors for %.0f s", settings.actors, settings.saturation))
         let commitsBefore = try await database.commitsSoFar()
+        try await database.resetStatementStatistics()
         let cpuBefore = CPUAccount.snapshot()
         let wallStart = Date()
         let start = ContinuousClock.now
@@ -102,6 +103,7 @@ public struct LoadRun: Sendable {
         // Postgres's statistics are updated about once a second.
         try await Task.sleep(for: .milliseconds(1500))
         let commits = try await database.commitsSoFar() - commitsBefore
+        let statements = try await database.statementStatistics(top: 25)
         let messages = try await database.messagesPublished(since: wallStart)
         let finished = results.count { $0.failure == nil }
         let perSecond = Double(finished) / elapsed
@@ -113,7 +115,7 @@ public struct LoadRun: Sendable {
             // Every program that used a measurable share, so that the platform's sum is whole.
             cpuMillisecondsPerJourney: cpu.map { .init(program: $0.program, milliseconds: $0.seconds * 1000 / perJourney) }
                 .filter { $0.milliseconds >= 0.05 },
-            apiCalls: recorder.end().summaries(), profile: profileTaken)
+            apiCalls: recorder.end().summaries(), profile: profileTaken, postgresStatements: statements.map { $0.per(perJourney) })
         print(String(format: "  saturation: %.1f journeys/s, %.1f commits and %.1f Kafka messages per journey",
             perSecond, saturation.postgresCommitsPerJourney, saturation.kafkaMessagesPerJourney))
         return saturation

@@ -94,6 +94,26 @@ public struct StackDatabase: Sendable {
         try await values("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()", as: Int64.self).first ?? 0
     }
 
+    /// Forgets what `pg_stat_statements` counted so far (the local stack preloads it).
+    public func resetStatementStatistics() async throws {
+        try await execute("SELECT pg_stat_statements_reset()")
+    }
+
+    /// What Postgres ran since the last reset, by statement text (the same statement in several
+    /// services' schemas is one line), most execution time first.
+    public func statementStatistics(top: Int) async throws -> [StatementCost] {
+        try await rows(
+            """
+            SELECT regexp_replace(query, '\\s+', ' ', 'g') AS text, sum(calls)::bigint, sum(total_exec_time)::float8
+            FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+            GROUP BY text ORDER BY 3 DESC LIMIT \(top)
+            """
+        ).map { row in
+            let (text, calls, milliseconds) = try row.decode((String, Int64, Double).self)
+            return StatementCost(statement: text, calls: Double(calls), milliseconds: milliseconds)
+        }
+    }
+
     /// Messages not yet published, per service.
     public func unsentOutbox() async throws -> [String: Int] {
         var result: [String: Int] = [:]
@@ -177,5 +197,16 @@ public struct StackDatabase: Sendable {
             result[process] = try await values("SELECT count(*)::int FROM \(Self.quoted(schema)).demands", as: Int.self).first
         }
         return result
+    }
+}
+
+/// A statement's calls and execution time in Postgres (totals, or per journey once divided).
+public struct StatementCost: Codable, Sendable {
+    public var statement: String
+    public var calls: Double
+    public var milliseconds: Double
+
+    func per(_ journeys: Double) -> StatementCost {
+        StatementCost(statement: statement, calls: calls / journeys, milliseconds: milliseconds / journeys)
     }
 }

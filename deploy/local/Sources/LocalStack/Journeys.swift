@@ -47,6 +47,8 @@ public struct JourneyRunner: Sendable {
     public let handOffTimeout: Duration
     /// Called after each step with the demand as it stands.
     public let report: @Sendable (String, Session, DemandSnapshot) -> Void
+    /// Learns how long hand-offs take, shared by every copy of the runner.
+    let pacer = HandOffPacer()
 
     public init(
         client: PlatformClient,
@@ -275,8 +277,8 @@ public struct JourneyRunner: Sendable {
     public func waitAtDispatch(
         _ session: Session, tier: TenantID, _ id: UUID, state: DemandState, afterKind: String? = nil
     ) async throws -> DemandSnapshot {
-        try await eventually("demand \(id) at \(tier) dispatch in \(state.rawValue)", timeout: handOffTimeout, every: .milliseconds(20),
-            upTo: .milliseconds(500))
+        try await pacer.wait("dispatch \(tier) \(state.rawValue)", for: "demand \(id) at \(tier) dispatch in \(state.rawValue)",
+            timeout: handOffTimeout)
         {
             let demand = try? await client.dispatchDemand(session, tier: tier, id)
             guard let demand, demand.state == state, afterKind == nil || demand.history.last?.kind == afterKind else { return nil }
@@ -285,9 +287,7 @@ public struct JourneyRunner: Sendable {
     }
 
     public func waitAtHandling(_ session: Session, _ id: UUID, state: DemandState) async throws -> DemandSnapshot {
-        try await eventually("demand \(id) at handling in \(state.rawValue)", timeout: handOffTimeout, every: .milliseconds(20),
-            upTo: .milliseconds(500))
-        {
+        try await pacer.wait("handling \(state.rawValue)", for: "demand \(id) at handling in \(state.rawValue)", timeout: handOffTimeout) {
             let demand = try? await client.handlingDemand(session, id)
             return demand?.state == state ? demand : nil
         }
@@ -300,7 +300,7 @@ public struct JourneyRunner: Sendable {
 
     /// The parent tier's copy of an escalated demand, once the parent's dispatch holds it.
     public func copy(of childID: UUID, at parent: TenantID, by dispatcher: Session) async throws -> DemandSnapshot {
-        try await eventually("\(parent)'s copy of \(childID)", timeout: handOffTimeout, every: .milliseconds(20), upTo: .milliseconds(500)) {
+        try await pacer.wait("copy at \(parent)", for: "\(parent)'s copy of \(childID)", timeout: handOffTimeout) {
             let items: [PlatformClient.QueueItem] = try await client.send(
                 .queue, tier: parent, query: "?origin=\(childID)", token: dispatcher.token)
             guard let item = items.first else { return nil }
