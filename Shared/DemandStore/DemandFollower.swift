@@ -22,6 +22,10 @@ public struct DemandFollower: Sendable {
     /// waiting for the record that its inbox brings a moment later.
     public let takesOver: @Sendable (DemandState) -> Bool
 
+    /// How long a follower gathers status events before it applies them, in one transaction: news
+    /// that is a fifth of a second later costs far fewer commits when demands move quickly.
+    public static let linger = Duration.milliseconds(200)
+
     public init(tier: TenantID?, recorder: DemandRecorder, takesOver: @escaping @Sendable (DemandState) -> Bool) {
         self.tier = tier
         self.recorder = recorder

@@ -45,8 +45,12 @@ public final class KafkaConsumer: Sendable {
 
     /// The messages of the subscription as they arrive together: each element is what one poll
     /// found ready (at least one message, at most `maximum`), so a consumer can apply them in one
-    /// transaction. Ends like ``messages``.
-    public func batches(maximum: Int = 64) -> Batches { Batches(consumer: self, maximum: maximum) }
+    /// transaction. With a `linger`, a batch stays open that long after its first message to
+    /// gather more: fewer, larger transactions for consumers whose news may wait a moment. Ends
+    /// like ``messages``.
+    public func batches(maximum: Int = 64, linger: Duration = .zero) -> Batches {
+        Batches(consumer: self, maximum: maximum, linger: linger)
+    }
 
     /// Partitions this member owns right now.
     public var assignment: Set<KafkaTopicPartition> { client.context.assignment.withLock { $0 } }
@@ -105,13 +109,13 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// Polls up to `maximum` messages: waits for the first (in 100 ms steps, so closing and
-    /// cancellation are noticed), then takes whatever else is ready without waiting.
-    fileprivate func pollBatch(maximum: Int) async throws(KafkaError) -> [KafkaConsumerMessage]? {
+    /// cancellation are noticed), then takes whatever else is ready or arrives within `linger`.
+    fileprivate func pollBatch(maximum: Int, linger: Duration = .zero) async throws(KafkaError) -> [KafkaConsumerMessage]? {
         let cancelled = Flag(false)
         let result: Result<[KafkaConsumerMessage]?, KafkaError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
                 queue.async { [isOpen, client, logger] in
-                    continuation.resume(returning: Self.blockingPoll(client: client, maximum: maximum, logger: logger) {
+                    continuation.resume(returning: Self.blockingPoll(client: client, maximum: maximum, linger: linger, logger: logger) {
                         isOpen.isSet && !cancelled.isSet
                     })
                 }
@@ -125,14 +129,21 @@ public final class KafkaConsumer: Sendable {
     private static func blockingPoll(
         client: RDKafkaClient,
         maximum: Int,
+        linger: Duration,
         logger: Logger,
         keepWaiting: () -> Bool
     ) -> Result<[KafkaConsumerMessage]?, KafkaError> {
         var batch: [KafkaConsumerMessage] = []
-        while batch.isEmpty {
-            guard keepWaiting() else { return .success(nil) }
+        var closesAt: ContinuousClock.Instant?
+        while batch.count < maximum {
+            guard keepWaiting() else { return .success(batch.isEmpty ? nil : batch) }
             if let fatal = client.fatalError { return .failure(fatal) }
             var timeout: Int32 = 100
+            if let closesAt {
+                let left = closesAt - .now
+                guard left > .zero else { break }
+                timeout = max(1, Int32(clamping: min(left, .milliseconds(100)).milliseconds))
+            }
             while batch.count < maximum, let raw = rd_kafka_consumer_poll(client.handle, timeout) {
                 timeout = 0
                 defer { rd_kafka_message_destroy(raw) }
@@ -142,6 +153,10 @@ public final class KafkaConsumer: Sendable {
                     let error = KafkaError(code: .init(raw.pointee.err), message: String(cString: rd_kafka_message_errstr(raw)))
                     logger.warning("Kafka consumer error", metadata: ["kafka.error": "\(error)"])
                 }
+            }
+            if !batch.isEmpty {
+                guard linger > .zero else { break }
+                closesAt = closesAt ?? .now + linger
             }
         }
         return .success(batch)
@@ -178,17 +193,19 @@ extension KafkaConsumer {
         public typealias Element = [KafkaConsumerMessage]
         let consumer: KafkaConsumer
         let maximum: Int
+        let linger: Duration
 
         public func makeAsyncIterator() -> Iterator {
-            Iterator(consumer: consumer, maximum: maximum)
+            Iterator(consumer: consumer, maximum: maximum, linger: linger)
         }
 
         public struct Iterator: AsyncIteratorProtocol {
             let consumer: KafkaConsumer
             let maximum: Int
+            let linger: Duration
 
             public mutating func next() async throws -> [KafkaConsumerMessage]? {
-                try await consumer.pollBatch(maximum: maximum)
+                try await consumer.pollBatch(maximum: maximum, linger: linger)
             }
         }
     }

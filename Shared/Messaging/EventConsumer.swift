@@ -54,7 +54,8 @@ public typealias EventHandler = @Sendable (IncomingEvent, PostgresConnection) as
 /// the inbox (`deduplicates: false`), and one that needs only some messages of its topics passes
 /// over the others by their Kafka headers (`accepts`), both to save work on busy topics.
 ///
-/// Messages are applied as they arrive together (what one poll found ready, up to 64): in one
+/// Messages are applied as they arrive together (what one poll found ready, up to 64; a consumer
+/// whose news may wait gathers them for a `linger` to make fewer transactions): in one
 /// transaction, each event's id is recorded in the inbox (a redelivered event stops there) and the
 /// event applied; only after the commit are the Kafka offsets stored. A message that cannot be
 /// decoded or applied goes to its tier's dead-letter topic (through the outbox, in the same
@@ -68,7 +69,8 @@ public final class EventConsumer: Service, Sendable {
     private let handler: EventHandler
     private let accepts: @Sendable (KafkaConsumerMessage) -> Bool
     private let deduplicates: Bool
-    private let afterCommit: @Sendable () -> Void
+    private let linger: Duration
+    private let afterCommit: @Sendable (_ wroteOutbox: Bool) -> Void
     private let logger: Logger
 
     /// Since when the batch in hand has been waiting to be applied (nil between batches).
@@ -87,7 +89,8 @@ public final class EventConsumer: Service, Sendable {
         logger: Logger,
         accepts: @escaping @Sendable (KafkaConsumerMessage) -> Bool = { _ in true },
         deduplicates: Bool = true,
-        afterCommit: @escaping @Sendable () -> Void = {},
+        linger: Duration = .zero,
+        afterCommit: @escaping @Sendable (_ wroteOutbox: Bool) -> Void = { _ in },
         handler: @escaping EventHandler
     ) {
         self.name = name
@@ -97,6 +100,7 @@ public final class EventConsumer: Service, Sendable {
         self.handler = handler
         self.accepts = accepts
         self.deduplicates = deduplicates
+        self.linger = linger
         self.afterCommit = afterCommit
         var logger = logger
         logger[metadataKey: "consumer"] = "\(name)"
@@ -121,7 +125,7 @@ public final class EventConsumer: Service, Sendable {
         try consumer.subscribe(topics: topics)
         logger.info("Consuming", metadata: ["topics": "\(topics)"])
         do {
-            for try await batch in consumer.batches().cancelOnGracefulShutdown() {
+            for try await batch in consumer.batches(linger: linger).cancelOnGracefulShutdown() {
                 guard await process(batch) else { break }
                 for message in batch {
                     do {
@@ -167,8 +171,8 @@ public final class EventConsumer: Service, Sendable {
         var backoff = Duration.milliseconds(100)
         while true {
             do {
-                let result = try await apply(batch, refused: refused)
-                afterCommit()
+                let (result, wroteOutbox) = try await OutboxWrites.watching { try await apply(batch, refused: refused) }
+                afterCommit(wroteOutbox)
                 record(result)
                 return true
             } catch let refusal as RefusedMessage {

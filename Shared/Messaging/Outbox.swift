@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import PostgresNIO
 import PostgresStorage
+import Synchronization
 
 /// A message a service owes to Kafka, recorded in the same transaction as the change it reports.
 public struct OutboxMessage: Sendable, Hashable {
@@ -64,10 +65,29 @@ public enum MessagingTables {
     ]
 }
 
+/// Whether a unit of work recorded outbox messages, so that the relay is woken only when there is
+/// something to publish (an empty look is a transaction of its own).
+public final class OutboxWrites: Sendable {
+    @TaskLocal static var current: OutboxWrites?
+    private let written = Atomic<Bool>(false)
+
+    /// Runs `body` and says whether it enqueued any outbox message (in this task or its children).
+    public static func watching<Value>(_ body: () async throws -> Value) async rethrows -> (value: Value, wrote: Bool) {
+        let writes = OutboxWrites()
+        let value = try await $current.withValue(writes) { try await body() }
+        return (value, writes.written.load(ordering: .relaxed))
+    }
+
+    fileprivate static func note() {
+        current?.written.store(true, ordering: .relaxed)
+    }
+}
+
 public enum Outbox {
     /// Records messages to publish; call inside the transaction that makes the change. Each carries
     /// the current trace context, so that its consumers continue the trace.
     public static func enqueue(_ messages: [OutboxMessage], on connection: PostgresConnection, logger: Logger) async throws {
+        if !messages.isEmpty { OutboxWrites.note() }
         let trace = TraceHeaders.current()
         for message in messages {
             let headers = String(

@@ -114,6 +114,41 @@ struct KafkaTests {
         #expect(rest.map { String(decoding: $0.value, as: UTF8.self) } == (12..<20).map { "m\($0)" })
     }
 
+    @Test("A batch with a linger gathers what arrives within it; without one it is what was ready")
+    func lingeringBatches() async throws {
+        let topic = uniqueTopic("linger")
+        try await control.createTopic(topic, partitions: 1)
+        let prompt = try consumer(group: "prompt-\(UUID())")
+        let patient = try consumer(group: "patient-\(UUID())")
+        try prompt.subscribe(topics: [topic])
+        try patient.subscribe(topics: [topic])
+        let firstBatches = [prompt.batches(), patient.batches(linger: .seconds(3))].map { batches in
+            Task { () -> [String] in
+                for try await batch in batches { return batch.map { String(decoding: $0.value, as: UTF8.self) } }
+                return []
+            }
+        }
+        try await eventuallyTrue(within: .seconds(30)) { !prompt.assignment.isEmpty && !patient.assignment.isEmpty }
+        let producer = try producer()
+        _ = await producer.send([KafkaProducerMessage(topic: topic, key: "k", value: Array("m0".utf8))])
+        try await Task.sleep(for: .milliseconds(800))
+        _ = await producer.send((1..<5).map { KafkaProducerMessage(topic: topic, key: "k", value: Array("m\($0)".utf8)) })
+        await producer.shutdown()
+        #expect(try await firstBatches[0].value == ["m0"])
+        #expect(try await firstBatches[1].value == ["m0", "m1", "m2", "m3", "m4"])
+        try await prompt.close()
+        try await patient.close()
+    }
+
+    /// Waits until `condition` holds, polling every 50 ms.
+    func eventuallyTrue(within limit: Duration, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + limit
+        while !condition() {
+            try #require(ContinuousClock.now < deadline, "the condition did not hold within \(limit)")
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+
     @Test("A regular-expression subscription reads every matching topic")
     func regexSubscription() async throws {
         let prefix = "test.rx\(UUID().uuidString.prefix(6).lowercased())"

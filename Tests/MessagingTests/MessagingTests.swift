@@ -102,7 +102,7 @@ struct MessagingTests {
             let relay = OutboxRelay(database: database, producer: producer, logger: testLogger)
             let consumer = EventConsumer(
                 name: "test", topics: [topic], kafka: consumerConfiguration(group: schema), database: database,
-                logger: testLogger, afterCommit: { relay.wake() }
+                logger: testLogger, afterCommit: { _ in relay.wake() }
             ) { event, connection in
                 let decoded = try event.decode([String: Int].self)
                 try await connection.execute(

@@ -67,13 +67,14 @@ public final class PlatformRuntime: Sendable {
 
     /// A consumer of this service, in the consumer group `<instance>.<group>` (`group` defaults to
     /// the consumer's name; a replay from the beginning takes a new one). After each commit it wakes
-    /// the outbox relay (and runs `afterCommit`, if given).
+    /// the outbox relay if the batch recorded messages, and runs `afterCommit`, if given.
     public func consumer(
         name: String,
         group: String? = nil,
         topics: [String],
         accepts: @escaping @Sendable (KafkaConsumerMessage) -> Bool = { _ in true },
         deduplicates: Bool = true,
+        linger: Duration = .zero,
         afterCommit: @escaping @Sendable () -> Void = {},
         handler: @escaping EventHandler
     ) -> EventConsumer {
@@ -84,8 +85,8 @@ public final class PlatformRuntime: Sendable {
             overrides: settings.kafkaProperties)
         let relay = self.relay
         let consumer = EventConsumer(name: name, topics: topics, kafka: configuration, database: database, logger: logger,
-            accepts: accepts, deduplicates: deduplicates, afterCommit: {
-                relay.wake()
+            accepts: accepts, deduplicates: deduplicates, linger: linger, afterCommit: { wroteOutbox in
+                if wroteOutbox { relay.wake() }
                 afterCommit()
             }, handler: handler)
         consumers.withLock { $0.append(consumer) }
@@ -97,8 +98,8 @@ public final class PlatformRuntime: Sendable {
         file: String = #fileID, line: Int = #line,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> Value
     ) async throws -> Value {
-        let result = try await database.transaction(file: file, line: line, body)
-        relay.wake()
+        let (result, wroteOutbox) = try await OutboxWrites.watching { try await database.transaction(file: file, line: line, body) }
+        if wroteOutbox { relay.wake() }
         return result
     }
 

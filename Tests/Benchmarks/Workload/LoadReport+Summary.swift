@@ -46,7 +46,7 @@ extension LoadReport {
             .map { String(format: "%@ %.1f ms", $0.program, $0.milliseconds) }.joined(separator: ", "))
         if let statements = saturation.postgresStatements, !statements.isEmpty {
             lines.append("  Postgres statements per journey (calls, execution ms, statement):")
-            lines += statements.prefix(20).map { String(format: "    %6.1f %7.2f  %@", $0.calls, $0.milliseconds, String($0.statement.prefix(110))) }
+            lines += statements.prefix(30).map { String(format: "    %6.1f %7.2f  %@", $0.calls, $0.milliseconds, String($0.statement.prefix(110))) }
         }
         if let profile = saturation.profile {
             lines.append("  perf profile (share, program, library):")

@@ -103,7 +103,7 @@ public struct LoadRun: Sendable {
         // Postgres's statistics are updated about once a second.
         try await Task.sleep(for: .milliseconds(1500))
         let commits = try await database.commitsSoFar() - commitsBefore
-        let statements = try await database.statementStatistics(top: 25)
+        let statements = try await database.statementStatistics(top: 20)
         let messages = try await database.messagesPublished(since: wallStart)
         let finished = results.count { $0.failure == nil }
         let perSecond = Double(finished) / elapsed

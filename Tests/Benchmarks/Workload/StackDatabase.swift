@@ -100,13 +100,20 @@ public struct StackDatabase: Sendable {
     }
 
     /// What Postgres ran since the last reset, by statement text (the same statement in several
-    /// services' schemas is one line), most execution time first.
+    /// services' schemas is one line): the `top` by execution time and the `top` by calls (BEGIN
+    /// and COMMIT count the transactions), most execution time first.
     public func statementStatistics(top: Int) async throws -> [StatementCost] {
         try await rows(
             """
-            SELECT regexp_replace(query, '\\s+', ' ', 'g') AS text, sum(calls)::bigint, sum(total_exec_time)::float8
-            FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-            GROUP BY text ORDER BY 3 DESC LIMIT \(top)
+            WITH statements AS (
+                SELECT regexp_replace(query, '\\s+', ' ', 'g') AS text, sum(calls)::bigint AS calls,
+                    sum(total_exec_time)::float8 AS milliseconds
+                FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+                GROUP BY text)
+            SELECT text, calls, milliseconds FROM (
+                (SELECT * FROM statements ORDER BY milliseconds DESC LIMIT \(top))
+                UNION (SELECT * FROM statements ORDER BY calls DESC LIMIT \(top))) busiest
+            ORDER BY milliseconds DESC
             """
         ).map { row in
             let (text, calls, milliseconds) = try row.decode((String, Int64, Double).self)

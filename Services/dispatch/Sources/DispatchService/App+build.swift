@@ -27,8 +27,9 @@ public func buildDispatchApplication(settings: RuntimeSettings) async throws -> 
         try await dispatch.receiveDirectory(event, on: connection)
     }
     let follower = DemandFollower(tier: tier, recorder: dispatch.recorder) { $0 == .awaitingDispatch }
-    let statuses = runtime.consumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false) {
-        event, connection in
+    let statuses = runtime.consumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false,
+        linger: DemandFollower.linger
+    ) { event, connection in
         try await follower.follow(event, on: connection)
     }
     let scanner = DeadlineScanner(database: runtime.database, recorder: dispatch.recorder,

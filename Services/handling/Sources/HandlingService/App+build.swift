@@ -23,8 +23,9 @@ public func buildHandlingApplication(settings: RuntimeSettings) async throws -> 
         try await handling.receiveAssignment(event, on: connection)
     }
     let follower = DemandFollower(tier: nil, recorder: handling.recorder) { HandlingWorkflow.heldHere($0) }
-    let statuses = runtime.consumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false) {
-        event, connection in
+    let statuses = runtime.consumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false,
+        linger: DemandFollower.linger
+    ) { event, connection in
         try await handling.systemScope(connection)
         try await follower.follow(event, on: connection)
     }

@@ -39,8 +39,9 @@ public func buildIntakeApplication(settings: RuntimeSettings) async throws -> so
         try await intake.receiveEscalation(event, on: connection)
     }
     let follower = DemandFollower(tier: intake.tier.id, recorder: intake.recorder) { $0 == .awaitingReview }
-    let statuses = runtime.consumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false) {
-        event, connection in
+    let statuses = runtime.consumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false,
+        linger: DemandFollower.linger
+    ) { event, connection in
         try await follower.follow(event, on: connection)
     }
     let scanner = DeadlineScanner(database: runtime.database, recorder: intake.recorder,

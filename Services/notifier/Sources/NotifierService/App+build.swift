@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Messaging
 import PlatformEvents
+import PostgresStorage
 import ServiceRuntime
 
 /// Builds the notifier (one process for every tier): consumers of every tier's status and
@@ -63,10 +64,12 @@ public func buildNotifierApplication(settings: RuntimeSettings) async throws -> 
         maximumEventAge: .seconds(try reader.int("sms.max.event.age.seconds", default: 86_400, range: 60...31_536_000)),
         directoryGrace: .seconds(try reader.int("sms.directory.grace.seconds", default: 120, range: 0...86_400)),
         logger: runtime.logger)
+    // Send outcomes and delivery reports come in twos and threes per message; written together.
+    let outcomes = GroupCommitter(database: runtime.database, gathering: .milliseconds(20))
     let sender = SMSSender(database: runtime.database, gateway: KannelGateway(settings: kannel), settings: senderSettings,
-        logger: runtime.logger)
+        outcomes: outcomes, logger: runtime.logger)
     let router = runtime.router()
-    NotifierRoutes(runtime: runtime, deliveryReportKey: deliveryReportKey, wakeSender: { sender.wakeUps.signal() })
+    NotifierRoutes(runtime: runtime, deliveryReportKey: deliveryReportKey, reports: outcomes, wakeSender: { sender.wakeUps.signal() })
         .register(on: router)
     // Directory first, so that recipients are known when their first event comes.
     let directoryConsumer = runtime.consumer(name: "directory", topics: [Topics.allDirectories]) { event, connection in

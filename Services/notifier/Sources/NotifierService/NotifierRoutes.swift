@@ -11,6 +11,8 @@ import ServiceRuntime
 struct NotifierRoutes {
     let runtime: PlatformRuntime
     let deliveryReportKey: String
+    /// Delivery reports are written in groups; Kannel gets its 200 once a report's group committed.
+    let reports: GroupCommitter
     let wakeSender: @Sendable () -> Void
     let delivered = Counter(label: "sms_delivered_total")
     let reportedFailed = Counter(label: "sms_delivery_failed_total")
@@ -76,7 +78,8 @@ struct NotifierRoutes {
 
     func recordReport(intent: UUID, type: Int, answer: String?) async throws {
         let logger = runtime.logger
-        try await runtime.database.transaction { connection in
+        let (delivered, reportedFailed) = (self.delivered, self.reportedFailed)
+        try await reports.run { connection in
             try await connection.execute(
                 "INSERT INTO sms_delivery_reports (intent_id, report_type, answer) VALUES (\(intent), \(type), \(answer))",
                 logger: logger)

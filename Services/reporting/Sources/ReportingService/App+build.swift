@@ -31,7 +31,9 @@ public func buildReportingApplication(settings: RuntimeSettings) async throws ->
         }
         try await reporting.directory.upsert(try event.decode(DirectoryEntry.self).data, on: connection)
     }
-    let status = runtime.consumer(name: statusConsumerName, topics: [Topics.allStatus]) { event, connection in
+    // The figures may lag by half a second; gathering the events of that time makes one transaction of many.
+    let status = runtime.consumer(name: statusConsumerName, topics: [Topics.allStatus], linger: .milliseconds(500)) {
+        event, connection in
         try await reporting.readModel.apply(event, on: connection)
     }
     let pairing = runtime.consumer(name: "pairing", topics: [Topics.allPairing], accepts: EventConsumer.only([EventType.selfResolvedMatter])) {

@@ -29,6 +29,8 @@ final class SMSSender: Service, Sendable {
     }
 
     private let database: Database
+    /// Where successful sends are recorded, together with the delivery reports of the moment.
+    private let outcomes: GroupCommitter
     private let gateway: any SMSGateway
     private let settings: Settings
     private let logger: Logger
@@ -43,8 +45,9 @@ final class SMSSender: Service, Sendable {
     private let queueAge = Gauge(label: "sms_queue_oldest_seconds")
     private let unsent = Gauge(label: "sms_unsent_intents")
 
-    init(database: Database, gateway: any SMSGateway, settings: Settings, logger: Logger) {
+    init(database: Database, gateway: any SMSGateway, settings: Settings, outcomes: GroupCommitter, logger: Logger) {
         self.database = database
+        self.outcomes = outcomes
         self.gateway = gateway
         self.settings = settings
         self.logger = logger
@@ -165,11 +168,14 @@ final class SMSSender: Service, Sendable {
         switch outcome {
         case .success:
             // A delivery report may have come first: never step back from delivered.
-            try await database.query(
-                """
-                UPDATE sms_intents SET state = 'accepted', accepted_at = coalesce(accepted_at, clock_timestamp()), last_error = NULL
-                WHERE id = \(intent.id) AND state = 'inFlight'
-                """)
+            let logger = self.logger
+            try await outcomes.run { connection in
+                try await connection.execute(
+                    """
+                    UPDATE sms_intents SET state = 'accepted', accepted_at = coalesce(accepted_at, clock_timestamp()), last_error = NULL
+                    WHERE id = \(intent.id) AND state = 'inFlight'
+                    """, logger: logger)
+            }
             sent.increment()
         case .failure(.temporary(let reason)) where intent.attempts < settings.maxAttempts:
             let delay = min(pow(2, Double(intent.attempts - 1)), 300)

@@ -1,0 +1,54 @@
+import Logging
+import PostgresNIO
+
+/// Writes that may wait a few milliseconds for company: each caller's write runs in one
+/// transaction with the writes of the callers that came meanwhile, and each caller returns once
+/// that transaction committed. Many small writes arriving together (delivery reports, send
+/// outcomes) cost one commit instead of one each.
+///
+/// When a group fails, its writes are tried again one transaction each, so that a write that
+/// cannot succeed fails only its own caller.
+public actor GroupCommitter {
+    public typealias Write = @Sendable (PostgresConnection) async throws -> Void
+
+    private let database: Database
+    private let gathering: Duration
+    private var waiting: [(write: Write, done: CheckedContinuation<Void, any Error>)] = []
+
+    public init(database: Database, gathering: Duration) {
+        self.database = database
+        self.gathering = gathering
+    }
+
+    /// Runs `write` in a transaction shared with the writes that arrive within the gathering time.
+    public func run(_ write: @escaping Write) async throws {
+        try await withCheckedThrowingContinuation { continuation in
+            waiting.append((write, continuation))
+            if waiting.count == 1 { Task { await self.commitAfterGathering() } }
+        }
+    }
+
+    private func commitAfterGathering() async {
+        try? await Task.sleep(for: gathering)
+        let group = waiting
+        waiting = []
+        do {
+            try await database.transaction { connection in
+                for member in group { try await member.write(connection) }
+            }
+            for member in group { member.done.resume() }
+        } catch where group.count > 1 {
+            database.logger.warning("A group of writes failed; writing them one by one", metadata: ["error": "\(error)"])
+            for member in group {
+                do {
+                    try await database.transaction { connection in try await member.write(connection) }
+                    member.done.resume()
+                } catch {
+                    member.done.resume(throwing: error)
+                }
+            }
+        } catch {
+            group.first?.done.resume(throwing: error)
+        }
+    }
+}
