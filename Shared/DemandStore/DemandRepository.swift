@@ -112,11 +112,18 @@ public struct DemandRepository: Sendable {
     public func load(_ id: UUID, forUpdate: Bool = false, skipLocked: Bool = false, on connection: PostgresConnection)
         async throws -> Demand?
     {
-        let lock = forUpdate ? (skipLocked ? " FOR UPDATE SKIP LOCKED" : " FOR UPDATE") : ""
-        let rows = try await connection.query(
-            PostgresQuery(unsafeSQL: "SELECT tenant, history::text FROM demands WHERE id = $1" + lock, binds: binds(id)),
-            logger: logger)
-        for try await (tenant, history) in rows.decode((String, String).self) {
+        if forUpdate && skipLocked {
+            let rows = try await connection.query(
+                PostgresQuery(unsafeSQL: LockDemandStatement.sql + " SKIP LOCKED", binds: binds(id)), logger: logger)
+            for try await (tenant, history) in rows.decode((String, String).self) {
+                return try decode(id: id, tenant: tenant, history: history)
+            }
+            return nil
+        }
+        let rows = forUpdate
+            ? try await connection.execute(LockDemandStatement(id: id), logger: logger)
+            : try await connection.execute(LoadDemandStatement(id: id), logger: logger)
+        for try await (tenant, history) in rows {
             return try decode(id: id, tenant: tenant, history: history)
         }
         return nil
@@ -217,32 +224,11 @@ public struct DemandRepository: Sendable {
         let ownState = depth == 0 ? position.location.state.rawValue : nil
         // The demands merged into this one show where it is now: in the same statement, which
         // changes nothing more where none were merged into it.
-        try await connection.execute(
-            """
-            WITH followed AS (
-            UPDATE demands SET
-                state = CASE WHEN \(ownState)::text IS NOT NULL AND state_sequence < \(sequence) THEN \(ownState) ELSE state END,
-                state_sequence = CASE WHEN \(ownState)::text IS NOT NULL THEN greatest(state_sequence, \(sequence)) ELSE state_sequence END,
-                position = CASE WHEN newer THEN \(json)::jsonb ELSE position END,
-                position_due_at = CASE WHEN newer THEN \(position.dueAt) ELSE position_due_at END,
-                position_depth = CASE WHEN newer THEN \(depth) ELSE position_depth END,
-                position_sequence = CASE WHEN newer THEN \(sequence) ELSE position_sequence END,
-                updated_at = greatest(updated_at, \(position.location.updatedAt)),
-                followed_unit_ids = CASE WHEN units_known THEN followed_unit_ids
-                    ELSE ARRAY(SELECT DISTINCT unit FROM unnest(followed_unit_ids || \(unitIDs)) AS unit ORDER BY unit) END,
-                merger = coalesce(merger, \(try merger.map(Self.json))::jsonb)
-            FROM (
-                SELECT (position_depth, position_sequence) < (\(depth), \(sequence)) AS newer, followed_unit_ids @> \(unitIDs) AS units_known
-                FROM demands WHERE id = \(id)
-            ) AS news
-            WHERE id = \(id) AND (newer OR NOT units_known OR (\(ownState)::text IS NOT NULL AND state_sequence < \(sequence)))
-            RETURNING demands.id, demands.position, demands.position_due_at, demands.updated_at
-            )
-            UPDATE demands AS merged SET position = followed.position, position_due_at = followed.position_due_at,
-                updated_at = greatest(merged.updated_at, followed.updated_at)
-            FROM followed
-            WHERE (merged.merger->>'intoDemandID')::uuid = followed.id AND merged.position IS DISTINCT FROM followed.position
-            """, logger: logger)
+        _ = try await connection.execute(
+            FollowDemandStatement(
+                ownState: ownState, sequence: sequence, positionJSON: json, dueAt: position.dueAt, depth: depth,
+                updatedAt: position.location.updatedAt, unitIDs: unitIDs, mergerJSON: try merger.map(Self.json), id: id),
+            logger: logger)
         // A demand merged just now shows where the one it joined is.
         if merger != nil { try await shareMergedPosition(id, on: connection) }
     }

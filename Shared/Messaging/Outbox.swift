@@ -92,11 +92,7 @@ public enum Outbox {
         for message in messages {
             let headers = String(
                 decoding: try JSONEncoder().encode(message.headers.merging(trace) { own, _ in own }), as: UTF8.self)
-            try await connection.execute(
-                """
-                INSERT INTO outbox (event_id, topic, message_key, payload, headers)
-                VALUES (\(message.eventID), \(message.topic), \(message.key), \(message.payload), \(headers)::jsonb)
-                """, logger: logger)
+            _ = try await connection.execute(EnqueueStatement(message: message, headersJSON: headers), logger: logger)
         }
     }
 
@@ -156,12 +152,54 @@ public enum Inbox {
         on connection: PostgresConnection,
         logger: Logger
     ) async throws -> Bool {
-        let rows = try await connection.query(
-            """
-            INSERT INTO inbox (consumer, event_id, topic) VALUES (\(consumer), \(eventID), \(topic))
-            ON CONFLICT DO NOTHING RETURNING 1
-            """, logger: logger)
+        let rows = try await connection.execute(MarkAppliedStatement(consumer: consumer, eventID: eventID, topic: topic), logger: logger)
         for try await _ in rows { return true }
         return false
     }
+}
+
+// Every event a service sends or applies runs one of these two: prepared, Postgres parses and plans
+// them once per connection. Parameter types are those PostgresNIO gives the values.
+
+private struct EnqueueStatement: PostgresPreparedStatement {
+    static let sql = """
+        INSERT INTO outbox (event_id, topic, message_key, payload, headers) VALUES ($1, $2, $3, $4, $5::jsonb)
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.uuid, .text, .text, .bytea, .text]
+    typealias Row = ()
+
+    var message: OutboxMessage
+    var headersJSON: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(message.eventID)
+        bindings.append(message.topic)
+        bindings.append(message.key)
+        try bindings.append(message.payload)
+        bindings.append(headersJSON)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {}
+}
+
+private struct MarkAppliedStatement: PostgresPreparedStatement {
+    static let sql = "INSERT INTO inbox (consumer, event_id, topic) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING true"
+    static let bindingDataTypes: [PostgresDataType] = [.text, .uuid, .text]
+    typealias Row = Bool
+
+    var consumer: String
+    var eventID: UUID
+    var topic: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(consumer)
+        bindings.append(eventID)
+        bindings.append(topic)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Bool.self) }
 }

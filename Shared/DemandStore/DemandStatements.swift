@@ -1,0 +1,99 @@
+import Foundation
+import PostgresNIO
+
+// The demand statements every journey runs many times, prepared: Postgres parses and plans each
+// once per connection (PostgresNIO keeps them by name) instead of at every call. Parameter types
+// are given as PostgresNIO encodes the values, so the statements mean what they meant unprepared.
+
+/// A demand's tenant and history, as stored.
+struct LoadDemandStatement: PostgresPreparedStatement {
+    static let sql = "SELECT tenant, history::text FROM demands WHERE id = $1"
+    static let bindingDataTypes: [PostgresDataType] = [.uuid]
+    typealias Row = (String, String)
+
+    var id: UUID
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(id)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+/// The same, with the row locked until the transaction ends.
+struct LockDemandStatement: PostgresPreparedStatement {
+    static let sql = LoadDemandStatement.sql + " FOR UPDATE"
+    static let bindingDataTypes: [PostgresDataType] = [.uuid]
+    typealias Row = (String, String)
+
+    var id: UUID
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(id)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+/// News of where a demand is now, applied where it is newer than what is held (see
+/// `DemandRepository.follow`); the demands merged into it take the same position.
+struct FollowDemandStatement: PostgresPreparedStatement {
+    static let sql = """
+        WITH followed AS (
+        UPDATE demands SET
+            state = CASE WHEN $1::text IS NOT NULL AND state_sequence < $2 THEN $1 ELSE state END,
+            state_sequence = CASE WHEN $1::text IS NOT NULL THEN greatest(state_sequence, $2) ELSE state_sequence END,
+            position = CASE WHEN newer THEN $3::jsonb ELSE position END,
+            position_due_at = CASE WHEN newer THEN $4 ELSE position_due_at END,
+            position_depth = CASE WHEN newer THEN $5 ELSE position_depth END,
+            position_sequence = CASE WHEN newer THEN $2 ELSE position_sequence END,
+            updated_at = greatest(updated_at, $6),
+            followed_unit_ids = CASE WHEN units_known THEN followed_unit_ids
+                ELSE ARRAY(SELECT DISTINCT unit FROM unnest(followed_unit_ids || $7) AS unit ORDER BY unit) END,
+            merger = coalesce(merger, $8::jsonb)
+        FROM (
+            SELECT (position_depth, position_sequence) < ($5, $2) AS newer, followed_unit_ids @> $7 AS units_known
+            FROM demands WHERE id = $9
+        ) AS news
+        WHERE id = $9 AND (newer OR NOT units_known OR ($1::text IS NOT NULL AND state_sequence < $2))
+        RETURNING demands.id, demands.position, demands.position_due_at, demands.updated_at
+        )
+        UPDATE demands AS merged SET position = followed.position, position_due_at = followed.position_due_at,
+            updated_at = greatest(merged.updated_at, followed.updated_at)
+        FROM followed
+        WHERE (merged.merger->>'intoDemandID')::uuid = followed.id AND merged.position IS DISTINCT FROM followed.position
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.text, .int8, .text, .timestamptz, .int8, .timestamptz, .textArray, .text, .uuid]
+    typealias Row = ()
+
+    /// The demand's own state, when the news is of this demand itself (not of a copy further on).
+    var ownState: String?
+    var sequence: Int
+    var positionJSON: String
+    var dueAt: Date?
+    var depth: Int
+    var updatedAt: Date
+    var unitIDs: [String]
+    var mergerJSON: String?
+    var id: UUID
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(ownState)
+        bindings.append(sequence)
+        bindings.append(positionJSON)
+        bindings.append(dueAt)
+        bindings.append(depth)
+        bindings.append(updatedAt)
+        bindings.append(unitIDs)
+        bindings.append(mergerJSON)
+        bindings.append(id)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {}
+}
