@@ -20,8 +20,7 @@ public struct DeadlineBook: Sendable {
     public func sync(_ demand: Demand, planner: DeadlinePlanner, on connection: PostgresConnection) async throws {
         let open = try planner.openDeadlines(for: demand).filter { ownedSteps.contains($0.step) }
         let keep = open.map(\.step.rawValue)
-        try await connection.execute(
-            "DELETE FROM deadlines WHERE demand_id = \(demand.id) AND NOT (step = ANY(\(keep)))", logger: logger)
+        _ = try await connection.execute(ClearDeadlinesStatement(demandID: demand.id, keptSteps: keep), logger: logger)
         let fingerprint = planner.calendar.fingerprint
         for deadline in open {
             try await connection.execute(
@@ -59,4 +58,23 @@ public struct DeadlineBook: Sendable {
         }
         return stale
     }
+}
+
+/// Deletes a demand's deadline rows but the kept steps' (prepared: every transition runs it).
+private struct ClearDeadlinesStatement: PostgresPreparedStatement {
+    static let sql = "DELETE FROM deadlines WHERE demand_id = $1 AND NOT (step = ANY($2))"
+    static let bindingDataTypes: [PostgresDataType] = [.uuid, .textArray]
+    typealias Row = ()
+
+    var demandID: UUID
+    var keptSteps: [String]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(demandID)
+        bindings.append(keptSteps)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {}
 }

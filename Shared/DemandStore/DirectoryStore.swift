@@ -41,8 +41,7 @@ public struct DirectoryStore: Sendable {
     }
 
     public func entry(_ key: String, on connection: PostgresConnection) async throws -> DirectoryEntry? {
-        let rows = try await connection.query("SELECT body::text FROM directory WHERE key = \(key)", logger: logger)
-        for try await body in rows.decode(String.self) {
+        for try await body in try await connection.execute(DirectoryEntryStatement(key: key), logger: logger) {
             return try EventCoding.decoder().decode(DirectoryEntry.self, from: Data(body.utf8))
         }
         return nil
@@ -156,4 +155,21 @@ extension DirectoryEntry {
         case .enterprise(let enterprise): ("enterprise", enterprise.id)
         }
     }
+}
+
+/// One directory entry by key (prepared: every action that names a person or unit reads one).
+private struct DirectoryEntryStatement: PostgresPreparedStatement {
+    static let sql = "SELECT body::text FROM directory WHERE key = $1"
+    static let bindingDataTypes: [PostgresDataType] = [.text]
+    typealias Row = String
+
+    var key: String
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(key)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
 }

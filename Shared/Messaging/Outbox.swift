@@ -98,15 +98,9 @@ public enum Outbox {
 
     /// The oldest unsent messages, in the order they were recorded.
     public static func pending(limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [PendingOutboxMessage] {
-        let rows = try await connection.query(
-            """
-            SELECT id, event_id, topic, message_key, payload, headers::text, created_at, attempts
-            FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT \(limit)
-            """, logger: logger)
+        let rows = try await connection.execute(PendingStatement(limit: limit), logger: logger)
         var result: [PendingOutboxMessage] = []
-        for try await (id, eventID, topic, key, payload, headers, createdAt, attempts) in rows.decode(
-            (Int64, UUID, String, String?, Data, String, Date, Int).self)
-        {
+        for try await (id, eventID, topic, key, payload, headers, createdAt, attempts) in rows {
             let headerMap = (try? JSONDecoder().decode([String: String].self, from: Data(headers.utf8))) ?? [:]
             result.append(PendingOutboxMessage(
                 id: id,
@@ -119,7 +113,7 @@ public enum Outbox {
 
     public static func markSent(_ ids: [Int64], on connection: PostgresConnection, logger: Logger) async throws {
         guard !ids.isEmpty else { return }
-        try await connection.execute("UPDATE outbox SET sent_at = clock_timestamp() WHERE id = ANY(\(ids))", logger: logger)
+        _ = try await connection.execute(MarkSentStatement(ids: ids), logger: logger)
     }
 
     public static func recordFailure(_ id: Int64, error: String, on connection: PostgresConnection, logger: Logger) async throws {
@@ -158,8 +152,8 @@ public enum Inbox {
     }
 }
 
-// Every event a service sends or applies runs one of these two: prepared, Postgres parses and plans
-// them once per connection. Parameter types are those PostgresNIO gives the values.
+// Every event a service sends or applies runs these: prepared, Postgres parses and plans them once
+// per connection. Parameter types are those PostgresNIO gives the values.
 
 private struct EnqueueStatement: PostgresPreparedStatement {
     static let sql = """
@@ -202,4 +196,39 @@ private struct MarkAppliedStatement: PostgresPreparedStatement {
     }
 
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Bool.self) }
+}
+
+private struct PendingStatement: PostgresPreparedStatement {
+    static let sql = """
+        SELECT id, event_id, topic, message_key, payload, headers::text, created_at, attempts
+        FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.int8]
+    typealias Row = (Int64, UUID, String, String?, Data, String, Date, Int)
+
+    var limit: Int
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(limit)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+private struct MarkSentStatement: PostgresPreparedStatement {
+    static let sql = "UPDATE outbox SET sent_at = clock_timestamp() WHERE id = ANY($1)"
+    static let bindingDataTypes: [PostgresDataType] = [.int8Array]
+    typealias Row = ()
+
+    var ids: [Int64]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(ids)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {}
 }
