@@ -114,15 +114,15 @@ public struct DemandRepository: Sendable {
     {
         if forUpdate && skipLocked {
             let rows = try await connection.query(
-                PostgresQuery(unsafeSQL: LockDemandStatement.sql + " SKIP LOCKED", binds: binds(id)), logger: logger)
+                PostgresQuery(unsafeSQL: LoadDemandStatement<ForUpdate>.sql + " SKIP LOCKED", binds: binds(id)), logger: logger)
             for try await (tenant, history) in rows.decode((String, String).self) {
                 return try decode(id: id, tenant: tenant, history: history)
             }
             return nil
         }
         let rows = forUpdate
-            ? try await connection.execute(LockDemandStatement(id: id), logger: logger)
-            : try await connection.execute(LoadDemandStatement(id: id), logger: logger)
+            ? try await connection.execute(LoadDemandStatement<ForUpdate>(id: id), logger: logger)
+            : try await connection.execute(LoadDemandStatement<WithoutLock>(id: id), logger: logger)
         for try await (tenant, history) in rows {
             return try decode(id: id, tenant: tenant, history: history)
         }

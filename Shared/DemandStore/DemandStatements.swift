@@ -5,27 +5,23 @@ import PostgresNIO
 // once per connection (PostgresNIO keeps them by name) instead of at every call. Parameter types
 // are given as PostgresNIO encodes the values, so the statements mean what they meant unprepared.
 
-/// A demand's tenant and history, as stored.
-struct LoadDemandStatement: PostgresPreparedStatement {
-    static let sql = "SELECT tenant, history::text FROM demands WHERE id = $1"
-    static let bindingDataTypes: [PostgresDataType] = [.uuid]
-    typealias Row = (String, String)
-
-    var id: UUID
-
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings()
-        bindings.append(id)
-        return bindings
-    }
-
-    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+/// Whether a demand's load locks its row until the transaction ends.
+protocol DemandRowLock {
+    static var clause: String { get }
 }
 
-/// The same, with the row locked until the transaction ends.
-struct LockDemandStatement: PostgresPreparedStatement {
-    static let sql = LoadDemandStatement.sql + " FOR UPDATE"
-    static let bindingDataTypes: [PostgresDataType] = [.uuid]
+enum WithoutLock: DemandRowLock {
+    static let clause = ""
+}
+
+enum ForUpdate: DemandRowLock {
+    static let clause = " FOR UPDATE"
+}
+
+/// A demand's tenant and history, as stored (one prepared statement per kind of lock).
+struct LoadDemandStatement<Lock: DemandRowLock>: PostgresPreparedStatement {
+    static var sql: String { "SELECT tenant, history::text FROM demands WHERE id = $1" + Lock.clause }
+    static var bindingDataTypes: [PostgresDataType] { [.uuid] }
     typealias Row = (String, String)
 
     var id: UUID
