@@ -70,8 +70,21 @@ let package = Package(
             path: "Shared/Kafka",
             swiftSettings: swiftSettings
         ),
+        // Who is who: tiers, roles, the signed-in principal. Everything else builds on it.
+        .target(
+            name: "Tenancy",
+            path: "Shared/Tenancy",
+            swiftSettings: swiftSettings
+        ),
+        // Checked input: field issues, phone numbers, credit codes, attachment files, text.
+        .target(
+            name: "InputValidation",
+            path: "Shared/InputValidation",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "DemandDomain",
+            dependencies: ["Tenancy", "InputValidation"],
             path: "Shared/DemandDomain",
             resources: [.copy("Resources/china-working-calendar.json")],
             swiftSettings: swiftSettings
@@ -81,9 +94,16 @@ let package = Package(
             path: "Shared/OfficeDocuments",
             swiftSettings: swiftSettings
         ),
+        // What every process agrees on over the wire: the CloudEvents envelope, JSON coding, topic names.
+        .target(
+            name: "PlatformWire",
+            dependencies: ["Tenancy"],
+            path: "Shared/PlatformWire",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "PlatformEvents",
-            dependencies: ["DemandDomain"],
+            dependencies: ["DemandDomain", "Tenancy", "InputValidation", "PlatformWire"],
             path: "Shared/PlatformEvents",
             swiftSettings: swiftSettings
         ),
@@ -102,12 +122,13 @@ let package = Package(
         .target(
             name: "Messaging",
             dependencies: [
-                "DemandDomain",
+                "Tenancy",
+                "InputValidation",
+                "PlatformWire",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 "Kafka",
                 "PostgresStorage",
-                "PlatformEvents",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -121,8 +142,11 @@ let package = Package(
             dependencies: [
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 "DemandDomain",
+                "Tenancy",
+                "InputValidation",
                 "OfficeDocuments",
                 "PlatformEvents",
+                "PlatformWire",
                 "PostgresStorage",
                 "Messaging",
                 "Kafka",
@@ -139,8 +163,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 "DemandDomain",
+                "Tenancy",
+                "InputValidation",
                 "DemandStore",
                 "PlatformEvents",
+                "PlatformWire",
                 "Kafka",
                 "Messaging",
                 "OfficeDocuments",
@@ -171,7 +198,10 @@ let package = Package(
             name: "PlatformAPI",
             dependencies: [
                 "DemandDomain",
+                "Tenancy",
+                "InputValidation",
                 "PlatformEvents",
+                "PlatformWire",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
@@ -191,7 +221,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 "ServiceRuntime",
                 "DemandDomain",
+                "Tenancy",
+                "InputValidation",
                 "PlatformEvents",
+                "PlatformWire",
                 "Messaging",
                 "PostgresStorage",
                 "DemandStore",
@@ -211,6 +244,8 @@ let package = Package(
             name: "IntakeServer",
             dependencies: [
                 "DemandDomain",
+                "Tenancy",
+                "InputValidation",
                 "ServiceRuntime",
                 "IntakeService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -224,7 +259,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 "ServiceRuntime",
                 "DemandDomain",
+                "Tenancy",
+                "InputValidation",
                 "PlatformEvents",
+                "PlatformWire",
                 "Messaging",
                 "PostgresStorage",
                 "DemandStore",
@@ -240,6 +278,8 @@ let package = Package(
             name: "DispatchServer",
             dependencies: [
                 "DemandDomain",
+                "Tenancy",
+                "InputValidation",
                 "ServiceRuntime",
                 "DispatchService",
             ],
@@ -253,7 +293,10 @@ let package = Package(
                 "OfficeDocuments",
                 "ServiceRuntime",
                 "DemandDomain",
+                "Tenancy",
+                "InputValidation",
                 "PlatformEvents",
+                "PlatformWire",
                 "Messaging",
                 "PostgresStorage",
                 "DemandStore",
@@ -269,6 +312,8 @@ let package = Package(
             name: "HandlingServer",
             dependencies: [
                 "DemandDomain",
+                "Tenancy",
+                "InputValidation",
                 "ServiceRuntime",
                 "HandlingService",
             ],
@@ -284,7 +329,10 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 "ServiceRuntime",
                 "DemandDomain",
+                "Tenancy",
+                "InputValidation",
                 "PlatformEvents",
+                "PlatformWire",
                 "Messaging",
                 "PostgresStorage",
                 "DemandStore",
@@ -303,6 +351,8 @@ let package = Package(
             name: "NotifierServer",
             dependencies: [
                 "DemandDomain",
+                "Tenancy",
+                "InputValidation",
                 "ServiceRuntime",
                 "NotifierService",
             ],
@@ -317,7 +367,10 @@ let package = Package(
                 "OfficeDocuments",
                 "ServiceRuntime",
                 "DemandDomain",
+                "Tenancy",
+                "InputValidation",
                 "PlatformEvents",
+                "PlatformWire",
                 "Messaging",
                 "PostgresStorage",
                 "DemandStore",
@@ -333,6 +386,8 @@ let package = Package(
             name: "ReportingServer",
             dependencies: [
                 "DemandDomain",
+                "Tenancy",
+                "InputValidation",
                 "PostgresStorage",
                 "ServiceRuntime",
                 "ReportingService",
@@ -346,8 +401,11 @@ let package = Package(
             name: "PortalService",
             dependencies: [
                 "DemandDomain",
+                "Tenancy",
+                "InputValidation",
                 "PlatformAPI",
                 "PlatformEvents",
+                "PlatformWire",
                 "PostgresStorage",
                 "OfficeDocuments",
                 "ServiceRuntime",
@@ -390,8 +448,11 @@ let package = Package(
             name: "LocalStack",
             dependencies: [
                 "DemandDomain",
+                "Tenancy",
+                "InputValidation",
                 "PlatformAPI",
                 "PlatformEvents",
+                "PlatformWire",
                 "Kafka",
                 "ServiceRuntime",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -407,6 +468,8 @@ let package = Package(
             name: "PlatformStack",
             dependencies: [
                 "DemandDomain",
+                "Tenancy",
+                "InputValidation",
                 "LocalStack",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -417,8 +480,11 @@ let package = Package(
             name: "PlatformCtl",
             dependencies: [
                 "DemandDomain",
+                "Tenancy",
+                "InputValidation",
                 "Kafka",
                 "PlatformEvents",
+                "PlatformWire",
                 "ServiceRuntime",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -437,6 +503,8 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 "DemandDomain",
+                "Tenancy",
+                "InputValidation",
                 "PlatformAPI",
                 "LocalStack",
                 "Kafka",
@@ -472,7 +540,7 @@ let package = Package(
             name: "ReportingBenchmark",
             dependencies: [
                 .product(name: "Logging", package: "swift-log"),
-                "ReportingService", "Messaging", "PostgresStorage", "DemandDomain", "LocalStack",
+                "ReportingService", "Messaging", "PostgresStorage", "DemandDomain", "Tenancy", "InputValidation", "LocalStack",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
@@ -486,6 +554,8 @@ let package = Package(
             name: "DemandDomainTests",
             dependencies: [
                 "DemandDomain",
+                "Tenancy",
+                "InputValidation",
                 .product(name: "PropertyBased", package: "swift-property-based"),
             ],
             swiftSettings: swiftSettings
@@ -503,6 +573,8 @@ let package = Package(
             name: "MessagingTests",
             dependencies: [
                 "DemandDomain",
+                "Tenancy",
+                "InputValidation",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -510,6 +582,7 @@ let package = Package(
                 "PostgresStorage",
                 "Kafka",
                 "PlatformEvents",
+                "PlatformWire",
                 "LocalStack",
             ],
             swiftSettings: swiftSettings
@@ -519,11 +592,14 @@ let package = Package(
             dependencies: [
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 "DemandDomain",
+                "Tenancy",
+                "InputValidation",
                 "DemandStore",
                 "Kafka",
                 .product(name: "Logging", package: "swift-log"),
                 "Messaging",
                 "PlatformEvents",
+                "PlatformWire",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 "PostgresStorage",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -542,6 +618,8 @@ let package = Package(
             name: "EndToEndTests",
             dependencies: [
                 "DemandDomain",
+                "Tenancy",
+                "InputValidation",
                 "DemandStore",
                 "PlatformAPI",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -552,6 +630,7 @@ let package = Package(
                 "Workload",
                 "Kafka",
                 "PlatformEvents",
+                "PlatformWire",
             ],
             swiftSettings: swiftSettings
         ),

@@ -1,8 +1,10 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import Logging
 import PostgresNIO
 import PostgresStorage
+import Tenancy
 
 /// The deadline rows of the steps a service owns, kept equal to what the planner computes from each
 /// demand's history. Alert flags survive a rewrite as long as the step and its due time are the same,

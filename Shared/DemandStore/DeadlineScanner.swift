@@ -1,12 +1,15 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import Logging
 import Messaging
 import Metrics
 import PlatformEvents
+import PlatformWire
 import PostgresNIO
 import PostgresStorage
 import ServiceLifecycle
+import Tenancy
 
 /// Finds deadlines that became due soon or overdue and records one alert event for each, once.
 ///

@@ -1,9 +1,12 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import Kafka
 import Messaging
 import PlatformEvents
+import PlatformWire
 import PostgresNIO
+import Tenancy
 
 /// Keeps a service's demands current after it handed them on: every status event of a demand held
 /// here updates its state and position, and every status event of a parent tier's copy of a demand

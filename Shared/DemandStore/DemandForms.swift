@@ -1,5 +1,7 @@
 import DemandDomain
+import InputValidation
 import OfficeDocuments
+import Tenancy
 
 /// The seeds' forms filled from a demand (003, 附件 and art. 17): 企业反映困难问题登记表, kept by the
 /// tier that registered the demand; 企业反映困难问题转报单, the county's escalation to the city; and

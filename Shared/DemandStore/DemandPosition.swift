@@ -1,6 +1,8 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import PlatformEvents
+import Tenancy
 
 /// Where a demand is now and who must act on it: what every reader shows, whichever service is
 /// asked. After an escalation it is the parent tier's copy that moves, so the location names that

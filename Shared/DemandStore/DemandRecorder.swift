@@ -1,10 +1,13 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import Logging
 import Messaging
 import PlatformEvents
+import PlatformWire
 import PostgresNIO
 import PostgresStorage
+import Tenancy
 
 /// What a transaction did to a demand, for the caller to answer with or hand on.
 public struct RecordedTransition: Sendable {

@@ -1,9 +1,12 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import Logging
 import PlatformEvents
+import PlatformWire
 import PostgresNIO
 import PostgresStorage
+import Tenancy
 
 /// One row of a demand list: enough to show a queue or a ledger line.
 public struct DemandListItem: Codable, Sendable, Hashable {

@@ -1,5 +1,7 @@
 import DemandDomain
 import Foundation
+import InputValidation
+import Tenancy
 
 /// A demand as the APIs show it: its content, parties, routing, results, where it is now, the
 /// deadlines running there with their status now, and the history held here.

@@ -1,9 +1,12 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import Logging
 import PlatformEvents
+import PlatformWire
 import PostgresNIO
 import PostgresStorage
+import Tenancy
 
 /// A service's copy of directory entries (intake owns them; the others keep copies from the
 /// directory topics). One table, keyed like the compacted topic (`person:<id>`).

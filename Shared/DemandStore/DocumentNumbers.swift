@@ -1,8 +1,10 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import Logging
 import PostgresNIO
 import PostgresStorage
+import Tenancy
 
 /// Hands out document numbers from per-tier, per-kind, per-year sequences (the next number is
 /// taken inside the caller's transaction, so a rolled-back request leaves no gap).

@@ -1,13 +1,13 @@
-import DemandDomain
 import Foundation
 import Kafka
 import Logging
 import Metrics
-import PlatformEvents
+import PlatformWire
 import PostgresNIO
 import PostgresStorage
 import ServiceLifecycle
 import Synchronization
+import Tenancy
 import Tracing
 
 /// An event as a handler receives it: the envelope's attributes, its raw JSON, and where it came from.

@@ -1,7 +1,7 @@
-import DemandDomain
 import Foundation
-import PlatformEvents
+import PlatformWire
 import PostgresStorage
+import Tenancy
 
 extension OutboxMessage {
     /// An outbox row carrying a CloudEvent; the event's subject is the Kafka key, so every event

@@ -1,5 +1,7 @@
 import DemandDomain
+import InputValidation
 import NIOHTTP1
+import Tenancy
 
 /// One operation of a service's OpenAPI document that the client calls. `all` lists every one, and
 /// a test checks each against the documents, so the client and the APIs cannot drift apart.

@@ -1,5 +1,7 @@
 import DemandDomain
 import Foundation
+import InputValidation
+import Tenancy
 
 extension PlatformClient {
     /// A login account the caller manages (`GET /accounts`).

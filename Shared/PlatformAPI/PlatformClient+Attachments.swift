@@ -1,6 +1,9 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import PlatformEvents
+import PlatformWire
+import Tenancy
 
 extension PlatformClient {
     /// A file attached to a demand, as intake lists it (`GET /demands/{id}/attachments`).

@@ -1,6 +1,9 @@
 import DemandDomain
-import PlatformEvents
 import Foundation
+import InputValidation
+import PlatformEvents
+import PlatformWire
+import Tenancy
 
 extension PlatformClient {
     /// What intake did with a sheet of the directory (see `POST /admin/directory/sheets/{kind}`).

@@ -1,5 +1,7 @@
 import DemandDomain
 import Foundation
+import InputValidation
+import Tenancy
 
 /// 公告文档: the tier office's announcements and policy guide entries, on the tier's intake.
 extension PlatformClient {

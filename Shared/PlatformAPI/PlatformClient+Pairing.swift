@@ -1,5 +1,7 @@
 import DemandDomain
 import Foundation
+import InputValidation
+import Tenancy
 
 /// The cadre's month on intake (`/pairing/…`): contacts, business statuses, duties and reminders.
 extension PlatformClient {

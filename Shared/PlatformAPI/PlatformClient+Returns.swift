@@ -1,5 +1,7 @@
 import DemandDomain
 import Foundation
+import InputValidation
+import Tenancy
 
 /// 定期报送: the returns a tier's regime asks of its units and office (reporting).
 extension PlatformClient {

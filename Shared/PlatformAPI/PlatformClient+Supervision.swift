@@ -1,5 +1,7 @@
 import DemandDomain
 import Foundation
+import InputValidation
+import Tenancy
 
 extension PlatformClient {
     /// A 约谈 of a unit as intake records it.

@@ -1,11 +1,14 @@
 import AsyncHTTPClient
 import DemandDomain
 import Foundation
+import InputValidation
+import Instrumentation
 import NIOCore
 import NIOFoundationCompat
-import Instrumentation
 import NIOHTTP1
 import PlatformEvents
+import PlatformWire
+import Tenancy
 import Tracing
 
 /// A demand as the APIs answer it (the fields the journeys need).

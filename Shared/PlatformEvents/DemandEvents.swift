@@ -1,5 +1,8 @@
 import DemandDomain
 import Foundation
+import InputValidation
+import PlatformWire
+import Tenancy
 
 /// Event types, versioned. A consumer that meets a type it does not know dead-letters the message.
 public enum EventType {
@@ -42,14 +45,6 @@ public enum EventType {
     public static let returnReminder = "cn.qyfw.returns.reminder.v1"
     /// reporting → notifier: the office issued the month's bulletin to the tier's leaders (``BriefingIssuedEvent``).
     public static let briefingIssued = "cn.qyfw.reports.briefing-issued.v1"
-}
-
-/// Kafka headers beside the CloudEvent, for consumers that pick messages before decoding them.
-public enum EventHeader {
-    /// The CloudEvent's type.
-    public static let type = "ce-type"
-    /// On status events of a demand escalated from below: the tier it came from, which follows it.
-    public static let originTenant = "origin-tenant"
 }
 
 /// A demand handed from one service to another: the whole history, which the receiver replays (and

@@ -1,5 +1,7 @@
 import DemandDomain
 import Foundation
+import InputValidation
+import Tenancy
 
 /// A person the platform knows: cadres, dispatchers, unit admins, office staff, enterprise
 /// contacts. Login accounts (and password hashes) stay with the intake that owns them.

@@ -1,5 +1,7 @@
 import DemandDomain
 import Foundation
+import InputValidation
+import Tenancy
 
 /// A cadre has not yet recorded a contact or a business status this month for some of the
 /// enterprises they are paired with (000 Q14–Q15); the notifier texts them. Sent once per cadre and

@@ -1,5 +1,7 @@
 import DemandDomain
 import Foundation
+import InputValidation
+import Tenancy
 
 /// A unit (or the office) has not yet submitted returns on a period that are due soon or overdue
 /// (001 §4.7, 004 二（六）); the notifier texts the people named. Sent at most once a day per submitter.

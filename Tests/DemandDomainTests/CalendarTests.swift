@@ -1,6 +1,8 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import PropertyBased
+import Tenancy
 import Testing
 
 @Suite("Working-day calendar")

@@ -1,5 +1,7 @@
 import DemandDomain
 import Foundation
+import InputValidation
+import Tenancy
 import Testing
 
 @Suite("Deadlines, pauses, extensions")

@@ -1,5 +1,7 @@
 import DemandDomain
 import Foundation
+import InputValidation
+import Tenancy
 
 /// Shared test data: one city with two districts, people in each role, and a valid demand form.
 enum Fixtures {

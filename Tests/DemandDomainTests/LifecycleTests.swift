@@ -1,5 +1,7 @@
 import DemandDomain
 import Foundation
+import InputValidation
+import Tenancy
 import Testing
 
 /// One valid example of each action, by an actor who may take it on the fixture demand.

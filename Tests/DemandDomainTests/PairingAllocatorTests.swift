@@ -1,5 +1,7 @@
 import DemandDomain
+import InputValidation
 import PropertyBased
+import Tenancy
 import Testing
 
 @Suite("Pairing allocation properties")

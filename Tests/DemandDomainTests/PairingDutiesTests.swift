@@ -1,4 +1,6 @@
 import DemandDomain
+import InputValidation
+import Tenancy
 import Testing
 
 @Suite("Pairing duties: contacts, business statuses, the monthly reminder")

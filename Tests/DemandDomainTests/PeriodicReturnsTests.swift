@@ -1,5 +1,7 @@
 import DemandDomain
 import Foundation
+import InputValidation
+import Tenancy
 import Testing
 
 @Suite("Periodic returns")
@@ -69,9 +71,9 @@ struct PeriodicReturnsTests {
     }
 
     @Test("A tier naming an unknown regime is refused at start-up")
-    func unknownScheme() {
+    func unknownScheme() throws {
         let tier = Tenant(id: "x", name: "某县", shortName: "某", level: .county, parent: nil, procedure: "shiyan",
             smsSignature: "【某县双千办】", platformName: "平台", returnScheme: "nowhere")
-        #expect(throws: TenantTree.ValidationError.unknownReturnScheme("x", scheme: "nowhere")) { try TenantTree([tier]) }
+        #expect(try TenantTree([tier]).undefinedSetting(procedures: ProcedureProfile.presets) == "tenant 'x' names unknown return scheme 'nowhere'")
     }
 }

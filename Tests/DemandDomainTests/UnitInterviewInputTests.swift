@@ -1,4 +1,6 @@
 import DemandDomain
+import InputValidation
+import Tenancy
 import Testing
 
 @Suite("约谈 records")

@@ -1,4 +1,6 @@
 import DemandDomain
+import InputValidation
+import Tenancy
 import Testing
 
 @Suite("常态化工作小组 input")

@@ -1,9 +1,11 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import LocalStack
 import NIOHTTP1
 import PlatformAPI
 import PlatformEvents
+import Tenancy
 import Testing
 
 extension EndToEnd {

@@ -1,8 +1,10 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import LocalStack
 import NIOHTTP1
 import PlatformAPI
+import Tenancy
 import Testing
 
 extension EndToEnd {

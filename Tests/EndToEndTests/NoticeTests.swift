@@ -1,8 +1,10 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import LocalStack
 import PlatformAPI
 import PlatformEvents
+import Tenancy
 import Testing
 
 extension EndToEnd {

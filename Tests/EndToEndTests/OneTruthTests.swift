@@ -1,9 +1,11 @@
 import DemandDomain
 import DemandStore
 import Foundation
+import InputValidation
 import LocalStack
 import NIOHTTP1
 import PlatformAPI
+import Tenancy
 import Testing
 import Workload
 

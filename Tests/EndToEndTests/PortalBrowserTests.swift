@@ -1,6 +1,8 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import LocalStack
+import Tenancy
 import Testing
 
 extension EndToEnd {

@@ -1,12 +1,15 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import Kafka
 import LocalStack
 import Logging
 import NIOHTTP1
 import PlatformAPI
 import PlatformEvents
+import PlatformWire
 import Synchronization
+import Tenancy
 import Testing
 
 extension EndToEnd {

@@ -1,7 +1,9 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import LocalStack
 import PlatformAPI
+import Tenancy
 import Testing
 
 extension EndToEnd {

@@ -1,13 +1,16 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import Kafka
 import LocalStack
 import Messaging
 import PlatformEvents
+import PlatformWire
 import PostgresNIO
 import PostgresStorage
 import ServiceLifecycle
 import Synchronization
+import Tenancy
 import Testing
 
 @Suite("Postgres migrations, outbox and inbox", .enabled(if: infrastructureAvailable), .timeLimit(.minutes(3)))

@@ -1,5 +1,6 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import Kafka
 import LocalStack
 import Logging
@@ -7,6 +8,7 @@ import Messaging
 import PostgresNIO
 import PostgresStorage
 import Synchronization
+import Tenancy
 
 let testLogger: Logger = {
     var logger = Logger(label: "messaging-test")

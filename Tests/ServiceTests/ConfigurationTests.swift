@@ -1,9 +1,11 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import JWTKit
 import Logging
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 import Testing
 
 @Suite("Service configuration")

@@ -1,6 +1,7 @@
 import DemandDomain
 import DemandStore
 import Foundation
+import InputValidation
 import LocalStack
 import Logging
 import Messaging
@@ -8,6 +9,7 @@ import PlatformEvents
 import PostgresNIO
 import PostgresStorage
 import Synchronization
+import Tenancy
 import Testing
 
 /// The deadline scan on a real Postgres: the rating reminder, then the closure of a demand whose

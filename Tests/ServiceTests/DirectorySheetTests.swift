@@ -4,6 +4,8 @@ import DemandDomain
 import OfficeDocuments
 import PlatformEvents
 import Testing
+import Tenancy
+import InputValidation
 
 /// Sheets offices save from Excel or WPS (000 Q1): read in UTF-8 or GBK, and checked row by row so
 /// that the office sees every refused row, with its line and reason, before anything is imported.

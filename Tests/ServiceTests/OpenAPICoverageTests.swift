@@ -1,8 +1,10 @@
 import DemandDomain
 import Foundation
 import Hummingbird
+import InputValidation
 import PlatformAPI
 import ServiceRuntime
+import Tenancy
 import Testing
 
 @Suite struct OpenAPICoverageTests {

@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import InputValidation
 import LocalStack
 import Logging
 import PlatformAPI
@@ -10,6 +11,7 @@ import PortalService
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 import Testing
 
 /// The portal's router in process, over real Postgres (sessions), with the services' APIs down:

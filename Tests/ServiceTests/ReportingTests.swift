@@ -12,6 +12,9 @@ import PostgresStorage
 import ServiceLifecycle
 import ServiceRuntime
 import Testing
+import Tenancy
+import PlatformWire
+import InputValidation
 
 /// A fixed history of March 2024 in three tiers of their own (so that the test shares Kafka with
 /// others safely), played through the domain exactly as the services record it.

@@ -2,6 +2,8 @@ import DemandDomain
 import Foundation
 @testable import NotifierService
 import Testing
+import Tenancy
+import InputValidation
 
 @Suite("SMS rules and templates")
 struct SMSRuleTests {

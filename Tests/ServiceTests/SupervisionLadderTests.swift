@@ -1,6 +1,7 @@
 import DemandDomain
 import DemandStore
 import Foundation
+import InputValidation
 import LocalStack
 import Logging
 import Messaging
@@ -8,6 +9,7 @@ import OfficeDocuments
 import PlatformEvents
 import PostgresNIO
 import PostgresStorage
+import Tenancy
 import Testing
 
 /// The office's supervision ladder as handling stores it, on a real Postgres: numbered urge

@@ -1,4 +1,6 @@
 import Foundation
+import InputValidation
+import Tenancy
 
 /// The official working-day data as stored in `Resources/china-working-calendar.json`.
 public struct CalendarData: Codable, Sendable, Hashable {

@@ -1,4 +1,6 @@
 import Foundation
+import InputValidation
+import Tenancy
 
 /// A calendar date with no time of day (Gregorian, proleptic).
 ///

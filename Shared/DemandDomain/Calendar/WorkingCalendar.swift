@@ -1,4 +1,6 @@
 import Foundation
+import InputValidation
+import Tenancy
 
 /// One day of the calendar and why it is, or is not, a working day.
 public struct CalendarDay: Sendable, Hashable {

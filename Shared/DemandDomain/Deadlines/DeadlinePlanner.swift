@@ -1,4 +1,6 @@
 import Foundation
+import InputValidation
+import Tenancy
 
 /// Computes a demand's deadlines from its history, a procedure and a calendar.
 ///

@@ -1,4 +1,6 @@
 import Foundation
+import InputValidation
+import Tenancy
 
 /// 问题类别: the ten categories of Lincang's registration form (003 art. 10 and its form).
 public enum DemandCategory: String, Codable, Sendable, CaseIterable {
@@ -25,27 +27,6 @@ public enum DemandCategory: String, Codable, Sendable, CaseIterable {
         case .projectPromotion: "项目推动"
         case .businessEnvironment: "软环境建设"
         case .other: "其它"
-        }
-    }
-}
-
-/// 行业组别: the six industry groups that city-level dispatch is organised by (002 §22).
-public enum IndustryGroup: String, Codable, Sendable, CaseIterable {
-    case economyAndIT
-    case housingAndConstruction
-    case commerce
-    case transport
-    case agriculture
-    case cultureAndTourism
-
-    public var chineseName: String {
-        switch self {
-        case .economyAndIT: "经信"
-        case .housingAndConstruction: "住建"
-        case .commerce: "商务"
-        case .transport: "交通"
-        case .agriculture: "农业"
-        case .cultureAndTourism: "文旅"
         }
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import InputValidation
+import Tenancy
 
 /// The enterprise's registration details as written on the form (003 登记表, 002 §3).
 public struct EnterpriseDetails: Codable, Sendable, Hashable {

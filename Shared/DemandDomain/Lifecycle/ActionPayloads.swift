@@ -1,4 +1,6 @@
 import Foundation
+import InputValidation
+import Tenancy
 
 /// The enterprise behind a demand and who looks after it.
 public struct EnterpriseParty: Codable, Sendable, Hashable {

@@ -1,4 +1,6 @@
 import Foundation
+import InputValidation
+import Tenancy
 
 /// What an action may depend on besides the demand itself: the tier's procedure and position.
 public struct TransitionContext: Sendable, Hashable {

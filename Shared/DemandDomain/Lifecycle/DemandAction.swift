@@ -1,4 +1,6 @@
 import Foundation
+import InputValidation
+import Tenancy
 
 /// Everything that can happen to a demand. A ``Transition`` records one action with who did it and
 /// when.

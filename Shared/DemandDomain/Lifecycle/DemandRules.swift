@@ -1,4 +1,6 @@
 import Foundation
+import InputValidation
+import Tenancy
 
 /// The rules of the lifecycle: which action leads where, and who may take it.
 ///

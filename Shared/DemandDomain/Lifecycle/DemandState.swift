@@ -1,4 +1,6 @@
 import Foundation
+import InputValidation
+import Tenancy
 
 /// Where a demand stands. At any moment one service holds a demand and is the only one that moves
 /// it on: intake while it is reviewed, dispatch while it waits for routing (and after escalation),
@@ -61,13 +63,3 @@ public enum DemandState: String, Codable, Sendable, CaseIterable {
     }
 }
 
-/// The services of the platform, as far as the domain needs to name them.
-public enum ServiceKind: String, Codable, Sendable, CaseIterable {
-    case intake
-    case dispatch
-    case handling
-    case notifier
-    case reporting
-    /// The web platform people log in to.
-    case portal
-}

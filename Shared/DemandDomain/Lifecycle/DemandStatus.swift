@@ -1,4 +1,6 @@
 import Foundation
+import InputValidation
+import Tenancy
 
 /// Everything about a demand that follows from its history: state, current content, parties,
 /// assignment, clock and extension status, results and ratings.

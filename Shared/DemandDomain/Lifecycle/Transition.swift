@@ -1,4 +1,6 @@
 import Foundation
+import InputValidation
+import Tenancy
 
 /// One step in a demand's history: what happened, who did it, when, and the states around it.
 public struct Transition: Codable, Sendable, Hashable, Identifiable {

@@ -1,3 +1,5 @@
+import InputValidation
+import Tenancy
 /// 简报投稿 (002 §5, §19): a cadre reports what the pairing achieved, an enterprise sends news it
 /// wants published; the office accepts (then everyone of the tier reads it, and a cadre's counts for
 /// their unit) or rejects it with the reason.

@@ -1,3 +1,5 @@
+import InputValidation
+import Tenancy
 /// What the 公告文档 menu holds (002 §5, §10, §17–18): the office's announcements (公告栏) and its
 /// guide to the policies that support enterprises (政策指南), by category.
 public enum NoticeKind: String, Codable, Sendable, CaseIterable {

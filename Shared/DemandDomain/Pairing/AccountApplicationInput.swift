@@ -1,3 +1,5 @@
+import InputValidation
+import Tenancy
 /// An enterprise outside the pairing program asks for an account online (002 §13, 000 Q29): who it
 /// is, who to reach, and the password it will log in with once the office approves. Its demands then
 /// go straight to dispatch, with no cadre to review them.

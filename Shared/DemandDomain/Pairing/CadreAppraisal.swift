@@ -1,4 +1,6 @@
 import Foundation
+import InputValidation
+import Tenancy
 
 /// The four duties an enterprise rates its paired cadre on each quarter (000 Q22; 002 §6, §16).
 public enum CadreDuty: String, Codable, Sendable, CaseIterable, CodingKeyRepresentable {

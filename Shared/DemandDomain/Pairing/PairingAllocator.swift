@@ -1,4 +1,6 @@
 import Foundation
+import InputValidation
+import Tenancy
 
 /// Why a cadre is given no enterprise (000 Q2).
 public enum PairingExemption: String, Codable, Sendable, CaseIterable {

@@ -1,4 +1,6 @@
 import Foundation
+import InputValidation
+import Tenancy
 
 /// How a cadre met the enterprise they are paired with (000 Q14; 002 §16: 走访、电话、微信、座谈).
 public enum ContactWay: String, Codable, Sendable, CaseIterable {

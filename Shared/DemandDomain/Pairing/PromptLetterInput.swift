@@ -1,3 +1,5 @@
+import InputValidation
+import Tenancy
 /// A prompt letter (提示函, 001 六.3): the office reminds one of its pairing groups — a unit whose
 /// cadres are paired with enterprises — of work to get done, and asks for its feedback by a day.
 public struct PromptLetterInput: Sendable, Hashable, Codable {

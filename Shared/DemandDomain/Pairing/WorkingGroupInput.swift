@@ -1,3 +1,5 @@
+import InputValidation
+import Tenancy
 /// A 常态化工作小组 (Jinzai, 004 二（二） and its attachment): the units of a tier form working groups,
 /// each led by a lead unit (组长单位) whose leader heads it, with members from other units, and each
 /// group visits and serves 20–30 of the tier's enterprises. The office keeps the groups where the

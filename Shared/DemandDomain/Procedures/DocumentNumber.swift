@@ -1,4 +1,6 @@
 import Foundation
+import InputValidation
+import Tenancy
 
 /// A document number in the seed's format (003 forms): `十堰服企办收（2026）第12号`.
 ///

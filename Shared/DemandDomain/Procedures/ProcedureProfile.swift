@@ -1,4 +1,6 @@
 import Foundation
+import InputValidation
+import Tenancy
 
 /// The timed steps of a demand's life, each with its own deadline.
 public enum DemandStep: String, Codable, Sendable, CaseIterable, Comparable {

@@ -1,4 +1,6 @@
 import Foundation
+import InputValidation
+import Tenancy
 
 /// Each tier's working-day calendar: the official one plus the tier's own closures and working days.
 public struct TierCalendars: Sendable {

@@ -1,4 +1,6 @@
 import Foundation
+import InputValidation
+import Tenancy
 
 /// A leader of the tier who receives the monthly bulletin (通报报送对象): named on the bulletin and
 /// texted its headline figures when the office issues it.

@@ -1,4 +1,6 @@
 import Foundation
+import InputValidation
+import Tenancy
 
 /// How often a return (定期报送的表单) is due.
 public enum ReturnCadence: String, Codable, Sendable {

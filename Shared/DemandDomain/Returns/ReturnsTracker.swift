@@ -1,4 +1,6 @@
 import Foundation
+import InputValidation
+import Tenancy
 
 /// How one submitter stands with one return.
 public enum ReturnStatus: String, Codable, Sendable {

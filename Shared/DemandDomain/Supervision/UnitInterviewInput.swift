@@ -1,3 +1,5 @@
+import InputValidation
+import Tenancy
 /// 约谈 of a unit (003 art. 18; 001 三.3; 004 二.5): the office interviews a unit whose demands are
 /// repeatedly or long overdue, and records who attended, which demands were discussed, what was
 /// required of the unit and by when.

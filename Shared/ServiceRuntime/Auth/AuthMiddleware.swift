@@ -1,7 +1,8 @@
-import DemandDomain
 import Foundation
 import Hummingbird
+import InputValidation
 import Logging
+import Tenancy
 
 /// Reads `Authorization: Bearer <token>` and puts the verified caller into the context. A bad
 /// token is refused with 401; so is a request without one, before its body or parameters are

@@ -1,4 +1,5 @@
-import DemandDomain
+import InputValidation
+import Tenancy
 
 extension Principal {
     /// Throws unless the caller belongs to `tier` and, when `roles` is given, holds one of them. The

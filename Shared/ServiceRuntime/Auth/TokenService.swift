@@ -1,6 +1,7 @@
-import DemandDomain
 import Foundation
+import InputValidation
 import JWTKit
+import Tenancy
 
 /// The claims of a platform token: who, in which role, tier, unit or enterprise.
 struct PlatformClaims: JWTPayload {

@@ -1,7 +1,9 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import Logging
 import PostgresStorage
+import Tenancy
 
 /// Settings every service reads at start-up. Defaults run on the local stack; in production
 /// (`PLATFORM_ENVIRONMENT=production`) the development signing key is refused.
@@ -67,8 +69,8 @@ public struct RuntimeSettings: Sendable {
                 procedures[profile.id] = profile
             }
         }
-        for tenant in tenants.tenants where procedures[tenant.procedure] == nil {
-            throw ConfigurationError(setting: "TENANTS_FILE", problem: "tenant \(tenant.id) uses unknown procedure '\(tenant.procedure)'")
+        if let problem = tenants.undefinedSetting(procedures: procedures) {
+            throw ConfigurationError(setting: "TENANTS_FILE", problem: problem)
         }
         let httpHost = reader.string("http.host", default: "127.0.0.1")
         let levelText = reader.string("log.level", default: "info")

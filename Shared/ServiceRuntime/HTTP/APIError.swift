@@ -1,6 +1,8 @@
 import DemandDomain
 import Foundation
 import Hummingbird
+import InputValidation
+import Tenancy
 
 /// An error answered to a client: an HTTP status, a stable code, a Simplified Chinese message, and
 /// for invalid input the problem of each field.

@@ -1,9 +1,10 @@
-import DemandDomain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InputValidation
 import Logging
-import PlatformEvents
+import PlatformWire
+import Tenancy
 
 /// Request context of every service: who is calling (from the bearer token), and a body limit.
 public struct AppRequestContext: RequestContext {

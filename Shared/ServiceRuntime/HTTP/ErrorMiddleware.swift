@@ -1,8 +1,10 @@
 import DemandDomain
 import Foundation
 import Hummingbird
+import InputValidation
 import Logging
 import PostgresStorage
+import Tenancy
 
 /// Turns every error into an ``APIError`` answer: client mistakes become 4xx with a stable code;
 /// anything unexpected becomes a 500 that is logged with its details (the client sees none).

@@ -2,6 +2,8 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
+import Tenancy
 
 extension AppRequestContext {
     /// The `:id` path parameter as a demand id; 404 when it is not one.

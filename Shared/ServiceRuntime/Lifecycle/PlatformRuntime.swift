@@ -1,14 +1,14 @@
-import DemandDomain
 import Foundation
 import Hummingbird
+import InputValidation
 import Kafka
 import Logging
 import Messaging
-import PlatformEvents
 import PostgresNIO
 import PostgresStorage
 import ServiceLifecycle
 import Synchronization
+import Tenancy
 import UnixSignals
 
 /// Everything a service is built from: settings, logger, database, Kafka producer and outbox relay,

@@ -1,9 +1,10 @@
-import DemandDomain
 import Foundation
+import InputValidation
 import Logging
 import Metrics
 import Prometheus
 import Synchronization
+import Tenancy
 
 /// Process-wide logging and metrics, set up once (swift-log and swift-metrics allow one bootstrap
 /// per process; tests that start several services in one process share it).

@@ -1,12 +1,14 @@
 import ArgumentParser
 import DemandDomain
 import Foundation
+import InputValidation
 import LocalStack
 import Logging
 import Messaging
 import PostgresNIO
 import PostgresStorage
 import ReportingService
+import Tenancy
 
 /// Loads a reporting read model with a million demands (two years of three tiers, their units and
 /// cadres) and times the figures people ask for most: one month of the city and its subtree.

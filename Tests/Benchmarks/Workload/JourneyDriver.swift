@@ -1,7 +1,9 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import LocalStack
 import Synchronization
+import Tenancy
 
 /// How often each kind of journey is played, as weights ("district=50,escalated=30,...").
 public struct JourneyMix: Codable, Sendable, CustomStringConvertible {

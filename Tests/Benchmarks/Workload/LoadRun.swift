@@ -1,8 +1,10 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import LocalStack
 import PlatformAPI
 import Synchronization
+import Tenancy
 
 /// The load benchmark: demand journeys through the public APIs as fast as the stack takes them
 /// (saturation), then at half that rate (latencies), once per size of stored data.

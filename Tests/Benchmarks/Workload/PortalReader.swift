@@ -1,10 +1,12 @@
 import AsyncHTTPClient
 import DemandDomain
 import Foundation
+import InputValidation
 import LocalStack
 import NIOCore
 import NIOHTTP1
 import PlatformAPI
+import Tenancy
 
 /// The tier office reading the web platform while journeys run (issue "The web platform": page p99
 /// under 150 ms): its dashboard and a page of its overdue list, each HTML the portal renders from

@@ -1,10 +1,13 @@
 import ArgumentParser
 import DemandDomain
 import Foundation
+import InputValidation
 import Kafka
 import Logging
 import PlatformEvents
+import PlatformWire
 import ServiceRuntime
+import Tenancy
 
 /// Operator commands.
 @main

@@ -1,6 +1,8 @@
 import DemandDomain
 import DispatchService
+import InputValidation
 import ServiceRuntime
+import Tenancy
 
 // A tier's dispatch service; settings come from the environment (README).
 await ServiceMain.run {

@@ -2,9 +2,12 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
 import Messaging
 import PlatformEvents
+import PlatformWire
 import ServiceRuntime
+import Tenancy
 
 /// Builds a tier's dispatch: its HTTP API, the consumers of its inbox, its directory topic and the
 /// status events (where its demands are now), the dispatch deadline scan, and the runtime underneath.

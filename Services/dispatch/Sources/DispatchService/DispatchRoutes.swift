@@ -2,8 +2,10 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
 import PlatformEvents
 import ServiceRuntime
+import Tenancy
 
 /// Dispatch's HTTP API (see `openapi.yaml` beside this file).
 struct DispatchRoutes {

@@ -1,12 +1,15 @@
 import DemandDomain
 import DemandStore
 import Foundation
+import InputValidation
 import Logging
 import Messaging
 import PlatformEvents
+import PlatformWire
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// What a tier's dispatch does: keep the dispatcher's queue, route demands to a lead unit and
 /// cooperating units, escalate to the parent tier, take back "not our remit" returns, and follow

@@ -1,9 +1,11 @@
 import DemandDomain
 import DemandStore
 import Foundation
+import InputValidation
 import Logging
 import PostgresNIO
 import PostgresStorage
+import Tenancy
 
 /// 并单: finds the open demands of the same enterprise whose text is like a demand's, with
 /// Postgres's trigram similarity (`pg_trgm`), for the dispatcher to merge.

@@ -1,6 +1,8 @@
 import DemandDomain
 import HandlingService
+import InputValidation
 import ServiceRuntime
+import Tenancy
 
 // Handling, for every tier; settings come from the environment (README).
 await ServiceMain.run {

@@ -2,9 +2,12 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
 import Messaging
 import PlatformEvents
+import PlatformWire
 import ServiceRuntime
+import Tenancy
 
 /// Builds handling (one process serves every tier): its HTTP API, the consumers of every tier's
 /// assignments and status events (a copy it handed back follows the demand), the

@@ -1,7 +1,9 @@
 import DemandDomain
 import DemandStore
+import InputValidation
 import OfficeDocuments
 import PlatformEvents
+import Tenancy
 
 extension DispatchSlip {
     /// 企业反映困难问题交办单 laid out as the form of 003: the same rows, groups and notes, so an

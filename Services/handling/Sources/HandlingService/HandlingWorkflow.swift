@@ -1,12 +1,15 @@
 import DemandDomain
 import DemandStore
 import Foundation
+import InputValidation
 import Logging
 import Messaging
 import PlatformEvents
+import PlatformWire
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// The record of every handling unit, for every tier: signing, progress, clock pauses, extensions,
 /// results, "not our remit" returns, ratings, special supervision, urge letters and closure; the

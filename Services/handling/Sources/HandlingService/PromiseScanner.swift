@@ -1,11 +1,14 @@
 import DemandDomain
 import DemandStore
 import Foundation
+import InputValidation
 import Logging
 import Messaging
 import PlatformEvents
+import PlatformWire
 import PostgresNIO
 import PostgresStorage
+import Tenancy
 
 /// Class-B answers stay on the office's ledger until the unit reports the plan carried out (002 §14,
 /// 001 §4.2). When the promised day (计划完成时间) comes without that report, this records one

@@ -1,7 +1,9 @@
 import ArgumentParser
 import DemandDomain
+import InputValidation
 import IntakeService
 import ServiceRuntime
+import Tenancy
 
 /// A tier's intake service. `intake` (or `intake serve`) runs it; `intake import-directory FILE`
 /// loads a directory file into its database. Settings come from the environment (README).

@@ -2,11 +2,14 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
 import Messaging
 import PlatformEvents
+import PlatformWire
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// 账号申请 (002 §13, 000 Q29): an enterprise outside the pairing program applies online, without an
 /// account, choosing the password it will log in with; the tier office approves it (the enterprise

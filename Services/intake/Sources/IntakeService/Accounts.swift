@@ -2,10 +2,12 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
 import PlatformEvents
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// 账号管理 (002 §1–2, §7–8): a unit admin sees its unit's accounts and resets a forgotten password;
 /// the tier office does so for every account of the tier. A reset draws a new initial password,

@@ -2,12 +2,15 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
 import Logging
 import Messaging
 import PlatformEvents
+import PlatformWire
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// Builds a tier's intake: its HTTP API, the consumer of escalations from the tiers below, the
 /// follower of status events (where its demands are now), the review deadline scan, and the

@@ -2,10 +2,12 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
 import PlatformEvents
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// 简报投稿 (002 §5, §19): cadres and enterprises submit briefs; the office accepts or rejects each
 /// with the reason. Accepted briefs are published to the tier, and a cadre's counts for the unit

@@ -3,10 +3,12 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
 import Logging
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// Files attached to a demand (002 §13: 附件), kept in Postgres beside the demand where it was
 /// registered. Whoever may read the demand may read them; the enterprise, its paired cadre and the

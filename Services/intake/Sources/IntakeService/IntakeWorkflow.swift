@@ -2,12 +2,15 @@ import Crypto
 import DemandDomain
 import DemandStore
 import Foundation
+import InputValidation
 import Logging
 import Messaging
 import PlatformEvents
+import PlatformWire
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// What intake does for its tier: logins, the directory, submissions and the cadre's review, and
 /// escalations received from the tiers below. Every change is one transaction that also records the

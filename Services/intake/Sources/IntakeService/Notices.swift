@@ -2,11 +2,14 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
 import Messaging
 import PlatformEvents
+import PlatformWire
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// 公告文档 (002 §5, §10, §17–18): the tier office publishes announcements (公告栏), which may be texted
 /// to the tier's enterprises, and policy guide entries (政策指南) by category. Everyone of the tier

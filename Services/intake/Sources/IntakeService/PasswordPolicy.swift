@@ -1,6 +1,8 @@
 import DemandDomain
 import HTTPTypes
+import InputValidation
 import ServiceRuntime
+import Tenancy
 
 /// What a password people choose must be: 8 to 64 characters, with letters and digits, and not the
 /// one it replaces. Returns the problem in Chinese, or nil.

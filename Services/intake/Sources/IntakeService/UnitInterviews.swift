@@ -2,11 +2,14 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
 import Messaging
 import PlatformEvents
+import PlatformWire
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// 约谈 of a unit (003 art. 18; 001 三.3; 004 二.5): the rung of the supervision ladder after urge
 /// letters, where the office interviews a unit whose demands are repeatedly or long overdue. Intake

@@ -1,6 +1,8 @@
 import DemandDomain
+import InputValidation
 import NotifierService
 import ServiceRuntime
+import Tenancy
 
 // The notifier, for every tier; settings come from the environment (README).
 await ServiceMain.run {

@@ -2,10 +2,13 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
 import Messaging
 import PlatformEvents
+import PlatformWire
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// Builds the notifier (one process for every tier): consumers of every tier's status and
 /// directory topics, the SMS sender, and the delivery-report endpoint.

@@ -1,12 +1,15 @@
 import DemandDomain
 import DemandStore
 import Foundation
+import InputValidation
 import Logging
 import Messaging
 import Metrics
 import PlatformEvents
+import PlatformWire
 import PostgresNIO
 import PostgresStorage
+import Tenancy
 
 /// States of one SMS to one person.
 enum SMSState: String, Codable, Sendable {

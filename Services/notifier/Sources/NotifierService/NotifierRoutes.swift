@@ -1,11 +1,13 @@
 import DemandDomain
 import Foundation
 import Hummingbird
+import InputValidation
 import Logging
 import Metrics
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// The notifier's HTTP API: Kannel's delivery reports, and the office's view of a demand's SMS.
 struct NotifierRoutes {

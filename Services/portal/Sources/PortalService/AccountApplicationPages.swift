@@ -2,7 +2,9 @@ import DemandDomain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InputValidation
 import PlatformAPI
+import Tenancy
 
 /// 企业账号申请 (002 §13, 000 Q29): an enterprise outside the pairing program applies from the login
 /// page, without a session (the form carries a double-submit token, as the login form does); the

@@ -2,8 +2,10 @@ import DemandDomain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InputValidation
 import PlatformAPI
 import PlatformEvents
+import Tenancy
 
 /// 账号管理 (002 §1–2, §7–8): a unit admin sees its unit's accounts, the office every account of
 /// the tier, with who is locked out or still on an initial password, and resets a forgotten

@@ -2,8 +2,10 @@ import DemandDomain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InputValidation
 import PlatformAPI
 import PlatformEvents
+import Tenancy
 
 /// 包联分配 (000 Q1–Q4, Q26): the office records which cadres are exempt and why, previews an
 /// allocation of the unpaired enterprises with its seed, and applies it.

@@ -1,11 +1,13 @@
 import DemandDomain
 import Foundation
 import Hummingbird
+import InputValidation
 import Logging
 import PlatformAPI
 import PostgresStorage
 import ServiceLifecycle
 import ServiceRuntime
+import Tenancy
 
 /// The web platform: pages for every role over the services' APIs, sessions in Postgres.
 public enum PortalApp {

@@ -2,9 +2,11 @@ import DemandDomain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InputValidation
 import OfficeDocuments
 import PlatformAPI
 import ServiceRuntime
+import Tenancy
 
 /// 干部测评 (000 Q22; 002 §6, §11, §16, §23): the enterprise rates its paired cadre each quarter on
 /// the four duties and says what the pairing achieved; the office, the inspector, a unit's

@@ -2,8 +2,10 @@ import DemandDomain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InputValidation
 import PlatformAPI
 import ServiceRuntime
+import Tenancy
 
 /// 附件 (002 §13) on the demand's page: the files kept with the demand where it was registered,
 /// downloaded through the portal with the person's own token; the enterprise, its cadre and the

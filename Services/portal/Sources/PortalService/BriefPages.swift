@@ -2,7 +2,9 @@ import DemandDomain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InputValidation
 import PlatformAPI
+import Tenancy
 
 /// 简报投稿 (002 §5, §19), the third part of 公告文档: cadres and enterprises submit briefs, the office
 /// accepts or rejects them with the reason and sees how many each unit's cadres had accepted; the

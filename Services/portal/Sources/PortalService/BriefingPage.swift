@@ -2,7 +2,9 @@ import DemandDomain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InputValidation
 import PlatformAPI
+import Tenancy
 
 /// 通报报送 (003 art. 19): the office keeps the list of the tier's leaders its monthly bulletin goes
 /// to, and issues each month's bulletin to them (each texted the headline figures once); the

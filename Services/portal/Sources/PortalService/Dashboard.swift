@@ -1,7 +1,9 @@
 import DemandDomain
 import Foundation
-import PlatformAPI
+import InputValidation
 import OfficeDocuments
+import PlatformAPI
+import Tenancy
 
 /// The office's dashboard of its subtree for a month: the month's counts and rates, each tier
 /// below it, the last six months, demands by category, and the units ranked.

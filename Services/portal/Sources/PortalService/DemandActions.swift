@@ -1,6 +1,8 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import PlatformAPI
+import Tenancy
 
 /// The steps a person takes from a demand's page, each sent to the service that owns it. Returns
 /// the message the next page shows.

@@ -1,6 +1,8 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import PlatformEvents
+import Tenancy
 
 /// The registration form (登记表): its fields named as the API names them, so the API's field
 /// problems land beside the field they concern, and what was typed stays in place.

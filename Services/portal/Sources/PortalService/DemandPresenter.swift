@@ -1,6 +1,8 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import PlatformAPI
+import Tenancy
 
 /// What a demand's page shows: where it is now and who must act, its deadlines with their lights,
 /// what the enterprise asked, the answer and rating, its timeline, and the forms the person may use.

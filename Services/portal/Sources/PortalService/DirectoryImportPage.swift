@@ -2,7 +2,9 @@ import DemandDomain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InputValidation
 import PlatformAPI
+import Tenancy
 
 /// 名录导入 (000 Q1, 002 §2): the office uploads the statistics bureau's 四上企业 list or its cadre
 /// roster as saved from Excel or WPS; the page first shows every row that would be refused and why,

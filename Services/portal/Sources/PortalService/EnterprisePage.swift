@@ -2,8 +2,10 @@ import DemandDomain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InputValidation
 import PlatformAPI
 import PlatformEvents
+import Tenancy
 
 /// 企业信息 (002 §3, §13, §15): the enterprise's profile as the directory holds it, its recent
 /// business statuses and every change made on the platform. The enterprise changes its own basics;

@@ -2,8 +2,10 @@ import DemandDomain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InputValidation
 import OfficeDocuments
 import PlatformAPI
+import Tenancy
 
 /// 年度测评 (003 art. 20): the office enters each unit's democratic appraisal score at the year's
 /// end and sees the quantified score the year's figures give, the total and the ranking; an

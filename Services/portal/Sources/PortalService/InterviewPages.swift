@@ -2,8 +2,10 @@ import DemandDomain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InputValidation
 import PlatformAPI
 import PlatformEvents
+import Tenancy
 
 /// 约谈记录 (003 art. 18): the office records its interview of a unit whose demands are repeatedly or
 /// long overdue; the unit's administrators read their unit's records, the inspector every one.

@@ -1,7 +1,9 @@
 import DemandDomain
 import Foundation
 import Hummingbird
+import InputValidation
 import PlatformAPI
+import Tenancy
 
 /// The filters of a list page (`?state=inProgress&overdue=1&q=第3号&unit=maojian-jxj&industryGroup=commerce&from=2026-11-01&to=2026-11-30&page=2`): what the person asked
 /// for, the same question put to the service's API, and the links that keep it while paging or

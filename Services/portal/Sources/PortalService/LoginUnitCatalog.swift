@@ -1,6 +1,8 @@
 import DemandDomain
+import InputValidation
 import Logging
 import PlatformAPI
+import Tenancy
 
 /// The units each tier's people log in under, for the login page's 单位 list (002 §1), asked of
 /// each tier's intake and kept for a minute: the list changes only when an office imports its roster.

@@ -2,7 +2,9 @@ import DemandDomain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InputValidation
 import PlatformAPI
+import Tenancy
 
 /// 公告文档 (002 §5, §10, §17–18): 公告栏 and 政策指南 for everyone, from the person's own tier and the
 /// tiers above it (a county's enterprise reads its city's policies too); the office publishes, may

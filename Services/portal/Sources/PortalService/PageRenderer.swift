@@ -2,8 +2,10 @@ import DemandDomain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InputValidation
 import Mustache
 import PlatformAPI
+import Tenancy
 
 /// Renders the Mustache templates of `Resources/templates` (they escape every value by default)
 /// inside the common layout: title, the person's menu, the one-time message.

@@ -2,7 +2,9 @@ import DemandDomain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InputValidation
 import PlatformAPI
+import Tenancy
 
 /// 包联工作 (000 Q14–Q15; 002 §15–16): the cadre records contacts and business statuses for the
 /// enterprises they are paired with; the office and the inspector see who is behind this month, and

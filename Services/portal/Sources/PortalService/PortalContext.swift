@@ -1,8 +1,10 @@
 import DemandDomain
 import Foundation
 import Hummingbird
+import InputValidation
 import MultipartKit
 import PlatformAPI
+import Tenancy
 
 /// Request context of the portal: the session the cookie names, if it is live.
 public struct PortalContext: RequestContext {

@@ -2,11 +2,13 @@ import DemandDomain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InputValidation
 import Logging
 import OfficeDocuments
 import PlatformAPI
 import PlatformEvents
 import ServiceRuntime
+import Tenancy
 
 /// The portal's pages. Every page reads and changes demands only through the services' APIs, with
 /// the person's own token, so each page shows exactly what the APIs let that person see and do.

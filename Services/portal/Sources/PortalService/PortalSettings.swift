@@ -1,6 +1,8 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import ServiceRuntime
+import Tenancy
 
 /// What the portal reads at start-up besides the settings every service has: where the services'
 /// APIs are, where Debian's Bootstrap and Chart.js are, and how long a session lasts.

@@ -2,8 +2,10 @@ import DemandDomain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InputValidation
 import PlatformAPI
 import PlatformEvents
+import Tenancy
 
 /// 提示函 (001 六.3): the office sends a numbered letter to one of its pairing groups (a unit) with
 /// the day its feedback is due, and sees which are answered; the unit's administrators read their

@@ -2,7 +2,9 @@ import DemandDomain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InputValidation
 import PlatformAPI
+import Tenancy
 
 /// 定期报送 (001 §4.7, 004 二（六）): a unit fills in and submits the forms its tier's regime asks each
 /// month, the rows the platform knows already in; the office (and the inspector) track who has

@@ -2,8 +2,10 @@ import DemandDomain
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InputValidation
 import PlatformAPI
 import PlatformEvents
+import Tenancy
 
 /// 常态化工作小组 (Jinzai, 004 二（二）): the office forms groups of its units, each with a lead unit,
 /// a leader, members and the 20–30 enterprises it serves; a unit's administrators read the groups

@@ -1,8 +1,10 @@
 import ArgumentParser
 import DemandDomain
+import InputValidation
 import PostgresStorage
 import ReportingService
 import ServiceRuntime
+import Tenancy
 
 /// Reporting, for every tier. `reporting` (or `reporting serve`) runs it; `reporting rebuild`
 /// drops the read model and replays the status topics into it. Settings come from the environment.

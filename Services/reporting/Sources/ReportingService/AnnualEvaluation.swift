@@ -2,10 +2,12 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
 import PlatformEvents
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// 年度测评 (003 art. 20): at the end of each year a tier assesses its handling units by democratic
 /// appraisal (民主评议: a score the office enters for each unit) and by quantified scoring (量化打分:

@@ -2,13 +2,16 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
 import Logging
 import Messaging
 import PlatformEvents
+import PlatformWire
 import PostgresNIO
 import PostgresStorage
 import ServiceLifecycle
 import ServiceRuntime
+import Tenancy
 
 /// Builds reporting (one process for every tier): the consumers of every tier's status and
 /// directory topics into the read model (and of the matters cadres solved on the spot from the

@@ -1,6 +1,8 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import OfficeDocuments
+import Tenancy
 
 /// 企业诉求办理情况通报: the monthly briefing a tier office circulates (003 art. 19): headline
 /// figures, the tiers side by side, a table by unit, the overdue and unsatisfied lists, and the

@@ -1,12 +1,15 @@
 import DemandDomain
 import Foundation
 import Hummingbird
+import InputValidation
 import Logging
 import Messaging
 import PlatformEvents
+import PlatformWire
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 extension BriefingRecipients: ResponseEncodable {}
 

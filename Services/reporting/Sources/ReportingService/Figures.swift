@@ -1,11 +1,13 @@
 import DemandDomain
 import DemandStore
 import Foundation
+import InputValidation
 import Logging
 import OfficeDocuments
 import PlatformEvents
 import PostgresNIO
 import PostgresStorage
+import Tenancy
 
 /// A share, with what it is a share of.
 public struct Rate: Codable, Sendable, Hashable {

@@ -1,9 +1,11 @@
 import DemandDomain
 import Foundation
 import Hummingbird
+import InputValidation
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// Demands received and closed in each of a run of months, for a tier or a city's subtree (each
 /// demand once, where it entered the subtree): the dashboard's trend chart, in one request and two

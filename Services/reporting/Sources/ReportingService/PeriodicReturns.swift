@@ -1,14 +1,17 @@
 import DemandDomain
 import DemandStore
-import Hummingbird
 import Foundation
+import Hummingbird
+import InputValidation
 import Logging
 import Messaging
 import OfficeDocuments
 import PlatformEvents
+import PlatformWire
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// The periodic returns a tier's office collects (001 §4.7, 004 二（六）): who owes which form for
 /// which period, what they sent, and the reminders for what is missing.

@@ -1,10 +1,13 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import Logging
 import Messaging
 import PlatformEvents
+import PlatformWire
 import PostgresNIO
 import PostgresStorage
+import Tenancy
 
 /// Applies status events to the read model. Every change is an addition to a counter or a
 /// sequence-guarded upsert, so the result does not depend on the order events arrive in, and the

@@ -1,6 +1,8 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import OfficeDocuments
+import Tenancy
 
 /// Reporting's downloads as tables, each served as CSV and as an Excel workbook
 /// (`/exports/<name>.csv`, `/exports/<name>.xlsx`).

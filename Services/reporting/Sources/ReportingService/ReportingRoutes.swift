@@ -1,8 +1,10 @@
 import DemandDomain
 import Foundation
 import Hummingbird
+import InputValidation
 import OfficeDocuments
 import ServiceRuntime
+import Tenancy
 
 /// Reporting's HTTP API (see `openapi.yaml` beside this file).
 struct ReportingRoutes {

@@ -2,11 +2,13 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
 import Logging
 import PlatformEvents
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// The reporting questions people ask: figures of a tier (and, for a city, its counties side by
 /// side), of its units, lists of overdue and unsatisfied demands, exports and the monthly briefing.

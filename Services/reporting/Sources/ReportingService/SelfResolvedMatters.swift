@@ -1,10 +1,13 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import Logging
 import Messaging
 import PlatformEvents
+import PlatformWire
 import PostgresNIO
 import PostgresStorage
+import Tenancy
 
 /// Difficulties cadres solved on the spot (000 Q16), from intake's pairing events: a unit's
 /// self-resolved list (Jinzai's 自行办结问题清单) shows those its cadres solved beside the demands

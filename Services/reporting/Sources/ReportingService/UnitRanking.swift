@@ -1,6 +1,8 @@
 import DemandDomain
 import Foundation
 import Hummingbird
+import InputValidation
+import Tenancy
 
 /// 承办单位排名 (003 art. 20): a tier's units ranked by completion rate (办结率), then on-time receipt
 /// (接收问题及时率), then satisfaction (满意率), each with its standing in the period before

@@ -1,7 +1,9 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import NIOHTTP1
 import PlatformAPI
+import Tenancy
 
 /// The people of the demo directory (`deploy/local/directory`), logged in.
 public struct Cast: Sendable {

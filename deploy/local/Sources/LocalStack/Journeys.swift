@@ -1,7 +1,9 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import NIOHTTP1
 import PlatformAPI
+import Tenancy
 
 /// The kinds of journey the load benchmark and the fault harness mix.
 public enum JourneyKind: String, CaseIterable, Codable, Sendable {

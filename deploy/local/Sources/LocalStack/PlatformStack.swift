@@ -1,9 +1,12 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import Logging
 import PlatformAPI
 import PlatformEvents
+import PlatformWire
 import ServiceRuntime
+import Tenancy
 
 /// The whole platform on one machine: intake and dispatch for every tier, one handling, notifier and
 /// reporting, each a separate process on its own free loopback port, over the Postgres, dev Kafka

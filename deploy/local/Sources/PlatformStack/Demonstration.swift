@@ -1,7 +1,9 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import LocalStack
 import PlatformAPI
+import Tenancy
 
 /// The main job, shown on the running processes: a 茅箭区 enterprise's demand goes up to 十堰市,
 /// is handled by a city unit, rated and closed; every step is printed with its number, state, actor

@@ -2,7 +2,9 @@ import ArgumentParser
 import DemandDomain
 import Dispatch
 import Foundation
+import InputValidation
 import LocalStack
+import Tenancy
 
 /// Starts the platform's services on the local stack, shows it doing its main job, and keeps it
 /// running until Ctrl-C. Postgres, the dev Kafka cluster and Kannel must be up (`deploy/local/stack`

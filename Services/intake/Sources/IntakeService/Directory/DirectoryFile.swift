@@ -1,6 +1,8 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import PlatformEvents
+import Tenancy
 
 /// A tier's directory as an office loads it from a file (see `deploy/local/directory/*.json`):
 /// handling units, people with their roles and logins, enterprises with their paired cadres.

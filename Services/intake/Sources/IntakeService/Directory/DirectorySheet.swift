@@ -1,11 +1,13 @@
 import DemandDomain
 import DemandStore
 import Foundation
+import InputValidation
 import Logging
 import OfficeDocuments
 import PlatformEvents
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// A part of the directory as offices keep it in Excel (000 Q1): the statistics bureau's 四上企业
 /// list, or the roster of cadres. Each row is checked on its own against the tier's directory, so the

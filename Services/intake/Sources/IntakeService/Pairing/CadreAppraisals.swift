@@ -2,11 +2,13 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
 import Messaging
 import PlatformEvents
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// 干部测评 (000 Q22; 002 §6, §16): each quarter the enterprise rates its paired cadre on the four
 /// duties and says what the pairing achieved; the platform asks it when the quarter's last month

@@ -2,10 +2,12 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
 import PlatformEvents
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// A cadre who retires or leaves (000 Q8): the office deactivates them with the reason; they can no
 /// longer log in, drop out of every list of cadres, and their enterprises go back to the pool for the

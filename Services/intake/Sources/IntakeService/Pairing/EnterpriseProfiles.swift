@@ -2,11 +2,13 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
 import Logging
 import PlatformEvents
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// The enterprise's profile (002 §3, §15): the enterprise changes its own basics, its paired cadre
 /// and the office keep them current; every change is kept with who made it, when, and the value

@@ -2,11 +2,13 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
 import Messaging
 import PlatformEvents
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// Allocation of the tier's unpaired enterprises to its cadres (000 Q1–Q4, Q26), proposed and then
 /// applied by the office with the same seed; every change of pairing is kept with who, when and why,

@@ -2,12 +2,15 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
 import Logging
 import Messaging
 import PlatformEvents
+import PlatformWire
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// The cadre's month (000 Q14–Q15; 002 §15–16): contacts with the enterprises they are paired with,
 /// each enterprise's business status, and the reminder to cadres who are behind. Intake keeps it

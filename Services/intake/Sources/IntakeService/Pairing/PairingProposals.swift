@@ -2,10 +2,12 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
 import PlatformEvents
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// Changes of pairing after the allocation (000 Q6–Q9): the cadre (for their own enterprise) or the
 /// office proposes that an enterprise go back to the pool, go to another cadre, or leave the pairing

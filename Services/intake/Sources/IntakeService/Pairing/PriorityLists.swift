@@ -2,10 +2,12 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
 import PlatformEvents
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// The two lists allocation serves first (000 Q2): 领导联系重点企业 (an enterprise a leader contacts
 /// goes to that leader) and 行业主管部门管行业企业 (an enterprise goes to a cadre of its competent

@@ -2,10 +2,12 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
 import PlatformEvents
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// 提示函 (001 六.3: 专班办可视工作情况向本级领导包联工作组发出提示函): the office reminds one of its
 /// pairing groups — a unit of the tier — of work to get done, numbered per tier and year, and asks

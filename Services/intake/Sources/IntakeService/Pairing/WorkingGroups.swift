@@ -2,10 +2,12 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
+import InputValidation
 import PlatformEvents
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
+import Tenancy
 
 /// 常态化工作小组 (Jinzai, 004 二（二） and its attachment): where the tier works this way, the office
 /// forms groups of its units, each led by a lead unit's leader, and gives each group the enterprises

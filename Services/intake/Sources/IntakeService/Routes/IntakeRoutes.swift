@@ -1,10 +1,12 @@
 import DemandDomain
 import DemandStore
-import PlatformEvents
 import Foundation
 import HTTPTypes
 import Hummingbird
+import InputValidation
+import PlatformEvents
 import ServiceRuntime
+import Tenancy
 
 /// Intake's HTTP API (see `openapi.yaml` beside this file).
 struct IntakeRoutes {

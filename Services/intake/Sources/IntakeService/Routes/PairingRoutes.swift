@@ -1,7 +1,9 @@
 import DemandDomain
 import Foundation
 import Hummingbird
+import InputValidation
 import ServiceRuntime
+import Tenancy
 
 /// The cadre's month on intake's API (`/pairing/…`, see `openapi.yaml`).
 struct PairingRoutes {

@@ -1,8 +1,10 @@
 import AsyncHTTPClient
 import DemandDomain
 import Foundation
+import InputValidation
 import NIOCore
 import NIOHTTP1
+import Tenancy
 
 /// Kannel's smsbox HTTP `sendsms` interface: UTF-8 text sent as UCS-2 (`coding=2`) so Chinese
 /// arrives intact; long texts are split into concatenated SMS by Kannel (`concatenation`,

@@ -1,5 +1,7 @@
 import DemandDomain
 import Foundation
+import InputValidation
+import Tenancy
 
 /// A message for the phone network.
 public struct OutgoingSMS: Sendable {

@@ -1,6 +1,8 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import PlatformEvents
+import Tenancy
 
 /// The values an SMS template's placeholders are filled with, for one event.
 ///

@@ -1,6 +1,8 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import PlatformEvents
+import Tenancy
 
 /// Who a rule texts.
 public enum RecipientKind: String, Codable, Sendable, CaseIterable {

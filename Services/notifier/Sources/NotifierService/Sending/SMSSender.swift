@@ -1,11 +1,13 @@
 import DemandDomain
 import Foundation
+import InputValidation
 import Logging
 import Messaging
 import Metrics
 import PostgresNIO
 import PostgresStorage
 import ServiceLifecycle
+import Tenancy
 import Tracing
 
 /// Works through pending intents: marks a batch in flight (committed before any gateway call),

@@ -104,9 +104,6 @@ public struct Tenant: Codable, Sendable, Hashable {
     /// enterprises (Jinzai, 004 二（二）); absent means it does not.
     public var pairingWorkingGroups: Bool?
 
-    /// The tier's reporting regime, if it runs one.
-    public var returns: ReturnScheme? { returnScheme.flatMap(ReturnScheme.preset) }
-
     public init(
         id: TenantID,
         name: String,
@@ -161,16 +158,5 @@ public struct QuietHours: Codable, Sendable, Hashable {
         guard parts.count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]), (0..<24).contains(hour), (0..<60).contains(minute)
         else { return nil }
         return hour * 60 + minute
-    }
-
-    /// The instant quiet hours end, if `instant` falls inside them; nil otherwise.
-    public func end(ifQuietAt instant: Date) -> Date? {
-        let date = CivilDate(instant)
-        let minute = Int(instant.timeIntervalSince(date.startInstant) / 60)
-        let wraps = startMinute > endMinute
-        let inside = wraps ? (minute >= startMinute || minute < endMinute) : (minute >= startMinute && minute < endMinute)
-        guard inside else { return nil }
-        let endDate = wraps && minute >= startMinute ? date.adding(days: 1) : date
-        return endDate.startInstant.addingTimeInterval(TimeInterval(endMinute * 60))
     }
 }

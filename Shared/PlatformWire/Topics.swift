@@ -1,4 +1,4 @@
-import DemandDomain
+import Tenancy
 
 /// Kafka topic names. Every topic carries its tier, so that Kafka prefix ACLs can confine a county's
 /// credentials to `tier.<county>.` (plus its parent's intake inbox, where escalations go).

@@ -89,5 +89,5 @@ extension UnifiedSocialCreditCode.Problem {
 }
 
 extension Character {
-    var isASCIIDigit: Bool { isASCII && isNumber }
+    public var isASCIIDigit: Bool { isASCII && isNumber }
 }

@@ -1,5 +1,5 @@
-import DemandDomain
 import Foundation
+import Tenancy
 
 /// A CloudEvents 1.0 envelope in JSON (structured mode), with the tenant as an extension attribute.
 ///
@@ -77,4 +77,12 @@ public enum EventCoding {
     public static func decode<Payload>(_ type: Payload.Type, from data: Data) throws -> CloudEvent<Payload> {
         try decoder().decode(CloudEvent<Payload>.self, from: data)
     }
+}
+
+/// Kafka headers beside the CloudEvent, for consumers that pick messages before decoding them.
+public enum EventHeader {
+    /// The CloudEvent's type.
+    public static let type = "ce-type"
+    /// On status events of a demand escalated from below: the tier it came from, which follows it.
+    public static let originTenant = "origin-tenant"
 }

@@ -14,7 +14,6 @@ public struct TenantTree: Sendable, Codable {
         case unknownParent(TenantID, parent: TenantID)
         case levelNotBelowParent(TenantID)
         case cycle(TenantID)
-        case unknownReturnScheme(TenantID, scheme: String)
         case empty
 
         public var description: String {
@@ -23,7 +22,6 @@ public struct TenantTree: Sendable, Codable {
             case .unknownParent(let id, let parent): "tenant '\(id)' names unknown parent '\(parent)'"
             case .levelNotBelowParent(let id): "tenant '\(id)' must sit at a lower level than its parent"
             case .cycle(let id): "tenant '\(id)' is its own ancestor"
-            case .unknownReturnScheme(let id, let scheme): "tenant '\(id)' names unknown return scheme '\(scheme)'"
             case .empty: "no tenants are configured"
             }
         }
@@ -34,7 +32,6 @@ public struct TenantTree: Sendable, Codable {
         var byID: [TenantID: Tenant] = [:]
         for tenant in tenants {
             guard byID[tenant.id] == nil else { throw .duplicate(tenant.id) }
-            if let scheme = tenant.returnScheme, ReturnScheme.preset(scheme) == nil { throw .unknownReturnScheme(tenant.id, scheme: scheme) }
             byID[tenant.id] = tenant
         }
         var children: [TenantID: [TenantID]] = [:]

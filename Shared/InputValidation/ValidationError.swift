@@ -34,14 +34,16 @@ public struct ValidationError: Error, Sendable, Hashable, CustomStringConvertibl
 }
 
 /// Collects field issues while a value is checked.
-struct IssueCollector {
-    private(set) var issues: [FieldIssue] = []
+public struct IssueCollector {
+    public private(set) var issues: [FieldIssue] = []
 
-    mutating func add(_ code: String, _ field: String, _ message: String) {
+    public init() {}
+
+    public mutating func add(_ code: String, _ field: String, _ message: String) {
         issues.append(FieldIssue(code: code, field: field, message: message))
     }
 
-    mutating func requireText(_ value: String, field: String, label: String, maxLength: Int) {
+    public mutating func requireText(_ value: String, field: String, label: String, maxLength: Int) {
         let trimmed = value.trimmingWhitespace
         if !trimmed.hasVisibleCharacters {
             add("MISSING_FIELD", field, "请填写\(label)")
@@ -50,12 +52,12 @@ struct IssueCollector {
         }
     }
 
-    mutating func optionalText(_ value: String?, field: String, label: String, maxLength: Int) {
+    public mutating func optionalText(_ value: String?, field: String, label: String, maxLength: Int) {
         guard let value, value.count > maxLength else { return }
         add("TEXT_TOO_LONG", field, "\(label)不能超过\(maxLength)个字")
     }
 
-    func finish() throws(ValidationError) {
+    public func finish() throws(ValidationError) {
         if !issues.isEmpty { throw ValidationError(issues) }
     }
 }
