@@ -1,3 +1,4 @@
+import DemandDesk
 import DemandDomain
 import Foundation
 import InputValidation
@@ -13,9 +14,12 @@ struct ConfigurationTests {
     static let tenantsFile = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("deploy/local/tenants.json").path
 
-    func load(_ environment: [String: String], perTier: Bool = true) async throws -> RuntimeSettings {
-        try await RuntimeSettings.load(service: .intake, perTier: perTier, defaultPort: 8081,
+    /// The settings, and the tiers' rules a service of demands reads from them next (so that their
+    /// problems count too).
+    func load(_ environment: [String: String], perTier: Bool = true) async throws -> (RuntimeSettings, TierRules) {
+        let settings = try await RuntimeSettings.load(service: .intake, perTier: perTier, defaultPort: 8081,
             environment: ["TENANTS_FILE": Self.tenantsFile].merging(environment) { $1 })
+        return (settings, try TierRules.load(settings))
     }
 
     func problem(_ environment: [String: String], perTier: Bool = true) async -> ConfigurationError? {
@@ -32,12 +36,12 @@ struct ConfigurationTests {
 
     @Test("Defaults run on the local stack")
     func defaults() async throws {
-        let settings = try await load(["TIER": "maojian"])
+        let (settings, rules) = try await load(["TIER": "maojian"])
         #expect(settings.tier == "maojian")
         #expect(settings.httpPort == 8081)
         #expect(settings.postgres.schema == "intake_maojian")
         #expect(settings.auth.usesDevelopmentKey)
-        #expect(settings.rules.procedure(for: "maojian") == .shiyan)
+        #expect(rules.procedure(for: "maojian") == .shiyan)
     }
 
     @Test("A missing or malformed setting is an error that names it", arguments: [
@@ -68,7 +72,7 @@ struct ConfigurationTests {
     func environmentFile() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("settings-\(UUID()).env")
         try "# settings\nTIER=zhangwan\nHTTP_PORT=9999\nLOG_LEVEL=debug\n".write(to: file, atomically: true, encoding: .utf8)
-        let settings = try await load(["CONFIG_FILE": file.path, "HTTP_PORT": "9000"])
+        let (settings, _) = try await load(["CONFIG_FILE": file.path, "HTTP_PORT": "9000"])
         #expect(settings.tier == "zhangwan")
         #expect(settings.httpPort == 9000)
         #expect(settings.logLevel == .debug)
@@ -77,9 +81,9 @@ struct ConfigurationTests {
     @Test("A generated key pair signs on intake and verifies on every other service in production")
     func generatedKeyPair() async throws {
         let pair = AuthSettings.generateKeyPair()
-        let intake = try await load(["TIER": "maojian", "PLATFORM_ENVIRONMENT": "production",
+        let (intake, _) = try await load(["TIER": "maojian", "PLATFORM_ENVIRONMENT": "production",
             "AUTH_SIGNING_KEY": pair.signingKey, "AUTH_SIGNING_KEY_ID": "key-new"])
-        let handling = try await load(["PLATFORM_ENVIRONMENT": "production",
+        let (handling, _) = try await load(["PLATFORM_ENVIRONMENT": "production",
             "AUTH_VERIFICATION_KEYS": "key-old=\(AuthSettings.generateKeyPair().verificationKey),key-new=\(pair.verificationKey)"],
             perTier: false)
         #expect(!intake.auth.usesDevelopmentKey)
@@ -104,8 +108,8 @@ struct ConfigurationTests {
         // As compose passes them: the key variables set to nothing, the file through CONFIG_FILE.
         let production = ["PLATFORM_ENVIRONMENT": "production", "HTTP_HOST": "0.0.0.0", "CONFIG_FILE": path,
             "AUTH_SIGNING_KEY": "", "AUTH_SIGNING_KEY_ID": "", "AUTH_VERIFICATION_KEYS": ""]
-        let intake = try await load(production.merging(["TIER": "maojian"]) { $1 })
-        let handling = try await load(production, perTier: false)
+        let (intake, _) = try await load(production.merging(["TIER": "maojian"]) { $1 })
+        let (handling, _) = try await load(production, perTier: false)
         #expect(intake.auth.signingKeyID == "install-1" && !intake.auth.usesDevelopmentKey)
         #expect(handling.auth.verificationKeys["install-1"] == intake.auth.signingKey?.publicKey)
         // Another installation gets another key.
@@ -116,7 +120,7 @@ struct ConfigurationTests {
 
     @Test("librdkafka properties pass through from KAFKA_PROPERTY_*")
     func kafkaPassThrough() async throws {
-        let settings = try await load(["TIER": "maojian", "KAFKA_PROPERTY_SECURITY_PROTOCOL": "SASL_SSL",
+        let (settings, _) = try await load(["TIER": "maojian", "KAFKA_PROPERTY_SECURITY_PROTOCOL": "SASL_SSL",
             "KAFKA_PROPERTY_SESSION_TIMEOUT_MS": "6000"])
         #expect(settings.kafkaProperties == ["security.protocol": "SASL_SSL", "session.timeout.ms": "6000"])
     }
@@ -125,9 +129,9 @@ struct ConfigurationTests {
     func calendarAdjustments() async throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("calendar-\(UUID()).json")
         try #"{"maojian": [{"date": "2026-12-01", "kind": "closure", "reason": "停电"}]}"#.write(to: file, atomically: true, encoding: .utf8)
-        let settings = try await load(["TIER": "maojian", "CALENDAR_ADJUSTMENTS_FILE": file.path])
+        let (_, rules) = try await load(["TIER": "maojian", "CALENDAR_ADJUSTMENTS_FILE": file.path])
         let day = CivilDate("2026-12-01")!
-        #expect(try !settings.calendars.calendar(for: "maojian").isWorkingDay(day))
-        #expect(try settings.calendars.calendar(for: "zhangwan").isWorkingDay(day))
+        #expect(try !rules.calendars.calendar(for: "maojian").isWorkingDay(day))
+        #expect(try rules.calendars.calendar(for: "zhangwan").isWorkingDay(day))
     }
 }

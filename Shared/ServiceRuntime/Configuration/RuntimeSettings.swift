@@ -1,4 +1,3 @@
-import DemandDomain
 import Foundation
 import InputValidation
 import Logging
@@ -20,8 +19,10 @@ public struct RuntimeSettings: Sendable {
     /// librdkafka properties passed through (`KAFKA_PROPERTY_*`).
     public var kafkaProperties: [String: String]
     public var tenants: TenantTree
-    public var calendars: TierCalendars
-    public var procedures: [String: ProcedureProfile]
+    /// Procedures beyond the built-in ones (`PROCEDURES_FILE`), read by the services of demands.
+    public var proceduresFile: String?
+    /// Each tier's own closures and working days (`CALENDAR_ADJUSTMENTS_FILE`).
+    public var calendarAdjustmentsFile: String?
     public var auth: AuthSettings
     public var logLevel: Logger.Level
     public var isProduction: Bool
@@ -63,15 +64,6 @@ public struct RuntimeSettings: Sendable {
             maximumConnections: try reader.int("postgres.max.connections", default: 10, range: 1...500),
             requireTLS: try reader.bool("postgres.require.tls", default: false)
         )
-        var procedures = ProcedureProfile.presets
-        if let file = reader.string("procedures.file") {
-            for profile in try decodeFile([ProcedureProfile].self, path: file, setting: "PROCEDURES_FILE") {
-                procedures[profile.id] = profile
-            }
-        }
-        if let problem = tenants.undefinedSetting(procedures: procedures) {
-            throw ConfigurationError(setting: "TENANTS_FILE", problem: problem)
-        }
         let httpHost = reader.string("http.host", default: "127.0.0.1")
         let levelText = reader.string("log.level", default: "info")
         guard let level = Logger.Level(rawValue: levelText) else {
@@ -89,8 +81,8 @@ public struct RuntimeSettings: Sendable {
             kafkaBootstrapServers: reader.string("kafka.bootstrap.servers", default: "127.0.0.1:9092"),
             kafkaProperties: reader.librdkafkaProperties(),
             tenants: tenants,
-            calendars: try loadCalendars(path: reader.string("calendar.adjustments.file")),
-            procedures: procedures,
+            proceduresFile: reader.string("procedures.file"),
+            calendarAdjustmentsFile: reader.string("calendar.adjustments.file"),
             auth: try AuthSettings.load(reader, isProduction: isProduction, onlyLoopback: Self.isLoopback(httpHost)),
             logLevel: level,
             isProduction: isProduction,
@@ -106,30 +98,12 @@ public struct RuntimeSettings: Sendable {
 
     static func loadTenants(_ reader: SettingsReader) throws -> TenantTree {
         let path = reader.string("tenants.file", default: "deploy/local/tenants.json")
-        return try decodeFile(TenantTree.self, path: path, setting: "TENANTS_FILE")
-    }
-
-    /// Procedures, calendars and access rules of every tier, for the state machine and deadlines.
-    public var rules: TierRules {
-        TierRules(tree: tenants, procedures: procedures, calendars: calendars)
-    }
-
-    static func loadCalendars(path: String?) throws -> TierCalendars {
-        let official = try WorkingCalendar.official()
-        guard let path else { return TierCalendars(official: official) }
-        let raw = try decodeFile([String: [TierDayAdjustment]].self, path: path, setting: "CALENDAR_ADJUSTMENTS_FILE")
-        var adjustments: [TenantID: [TierDayAdjustment]] = [:]
-        for (key, days) in raw {
-            guard let tenant = TenantID(validating: key) else {
-                throw ConfigurationError(setting: "CALENDAR_ADJUSTMENTS_FILE", problem: "'\(key)' is not a tenant id")
-            }
-            adjustments[tenant] = days
-        }
-        return try TierCalendars(official: official, adjustments: adjustments)
+        return try decodeSettingsFile(TenantTree.self, path: path, setting: "TENANTS_FILE")
     }
 }
 
-func decodeFile<T: Decodable>(_ type: T.Type, path: String, setting: String) throws -> T {
+/// Decodes the JSON file a setting names; a missing or invalid file is a ``ConfigurationError`` naming the setting.
+public func decodeSettingsFile<T: Decodable>(_ type: T.Type, path: String, setting: String) throws -> T {
     guard let data = FileManager.default.contents(atPath: path) else {
         throw ConfigurationError(setting: setting, problem: "names a file that cannot be read: \(path)")
     }

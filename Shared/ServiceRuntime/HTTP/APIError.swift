@@ -1,4 +1,3 @@
-import DemandDomain
 import Foundation
 import Hummingbird
 import InputValidation
@@ -58,7 +57,6 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
         APIError(.forbidden, code: "ROLE_NOT_ALLOWED", message: "\(role.chineseName)无权进行此操作")
     }
     public static let forbiddenTenant = APIError(.forbidden, code: "TENANT_NOT_ALLOWED", message: "无权访问其他地区的数据")
-    public static let demandNotFound = APIError(.notFound, code: "DEMAND_NOT_FOUND", message: "诉求不存在或无权查看")
     public static func notFound(_ what: String) -> APIError {
         APIError(.notFound, code: "NOT_FOUND", message: "\(what)不存在")
     }
@@ -112,16 +110,9 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
     public init(_ error: ValidationError) {
         self.init(.unprocessableContent, code: error.code, message: error.issues.first?.message ?? "输入有误", issues: error.issues)
     }
+}
 
-    public init(_ error: TransitionError) {
-        let status: HTTPResponse.Status =
-            switch error {
-            case .notAllowedInState, .alreadyCreated: .conflict
-            case .roleNotAllowed, .notAParty: .forbidden
-            case .invalid: .unprocessableContent
-            }
-        var issues: [FieldIssue] = []
-        if case .invalid(let issue) = error { issues = [issue] }
-        self.init(status, code: error.code, message: error.message, issues: issues)
-    }
+/// An error of a lower layer that says how it is answered to a client (``ErrorMiddleware``).
+public protocol APIErrorConvertible: Error {
+    var apiError: APIError { get }
 }

@@ -1,4 +1,3 @@
-import DemandDomain
 import Foundation
 import Hummingbird
 import InputValidation
@@ -37,7 +36,7 @@ public struct ErrorMiddleware: RouterMiddleware {
         switch error {
         case let error as APIError: return error
         case let error as ValidationError: return APIError(error)
-        case let error as TransitionError: return APIError(error)
+        case let error as any APIErrorConvertible: return error.apiError
         case let error as DecodingError: return APIError(decoding: error)
         // The database went away mid-request (a restart, a failover): worth retrying shortly.
         case is ConnectionLostError: return .unavailable

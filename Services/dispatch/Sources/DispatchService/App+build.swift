@@ -1,3 +1,4 @@
+import DemandDesk
 import DemandDomain
 import DemandStore
 import Foundation
@@ -12,13 +13,14 @@ import Tenancy
 /// Builds a tier's dispatch: its HTTP API, the consumers of its inbox, its directory topic and the
 /// status events (where its demands are now), the dispatch deadline scan, and the runtime underneath.
 public func buildDispatchApplication(settings: RuntimeSettings) async throws -> some ApplicationProtocol {
+    let rules = try TierRules.load(settings)
     let recomputeLater = StartupWork()
     let runtime = try await PlatformRuntime(
         settings: settings, migrations: DemandTables.migrations(
             own: [DirectoryStore.migration(version: 10), DuplicateSearch.migration(version: 12)], categoryVersion: 11,
             mergerVersion: 13),
         startupTasks: [{ runtime in try await recomputeLater.run(runtime) }])
-    let dispatch = DispatchWorkflow(runtime: runtime)
+    let dispatch = DispatchWorkflow(runtime: runtime, rules: rules)
     recomputeLater.set { runtime in _ = try await dispatch.recorder.recomputeStaleDeadlines(database: runtime.database) }
     let router = runtime.router()
     DispatchRoutes(dispatch: dispatch).register(on: router)

@@ -1,3 +1,4 @@
+import DemandDesk
 import DemandDomain
 import DemandStore
 import Foundation

@@ -1,3 +1,4 @@
+import DemandDesk
 import DemandDomain
 import DemandStore
 import Foundation
@@ -17,21 +18,22 @@ import Tenancy
 public struct DispatchWorkflow: Sendable {
     let runtime: PlatformRuntime
     let tier: Tenant
+    let rules: TierRules
     let recorder: DemandRecorder
     let directory: DirectoryStore
     let duplicates: DuplicateSearch
 
-    init(runtime: PlatformRuntime) {
+    init(runtime: PlatformRuntime, rules: TierRules) {
         self.runtime = runtime
+        self.rules = rules
         self.tier = runtime.settings.tenants[runtime.settings.tier!]!
-        self.recorder = DemandRecorder(rules: runtime.settings.rules, ownedSteps: [.dispatch], source: runtime.eventSource,
+        self.recorder = DemandRecorder(rules: rules, ownedSteps: [.dispatch], source: runtime.eventSource,
             logger: runtime.logger)
         self.directory = DirectoryStore(logger: runtime.logger)
         self.duplicates = DuplicateSearch(logger: runtime.logger)
     }
 
     var logger: Logger { runtime.logger }
-    var rules: TierRules { runtime.settings.rules }
 
     // MARK: Routing
 

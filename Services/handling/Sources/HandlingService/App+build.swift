@@ -1,3 +1,4 @@
+import DemandDesk
 import DemandDomain
 import DemandStore
 import Foundation
@@ -13,10 +14,11 @@ import Tenancy
 /// assignments and status events (a copy it handed back follows the demand), the
 /// sign/result/rating deadline scan, the class-B promise scan, and the runtime underneath.
 public func buildHandlingApplication(settings: RuntimeSettings) async throws -> some ApplicationProtocol {
+    let rules = try TierRules.load(settings)
     let recomputeLater = StartupWork()
     let runtime = try await PlatformRuntime(
         settings: settings, migrations: HandlingMigrations.all, startupTasks: [{ runtime in try await recomputeLater.run(runtime) }])
-    let handling = HandlingWorkflow(runtime: runtime)
+    let handling = HandlingWorkflow(runtime: runtime, rules: rules)
     recomputeLater.set { runtime in
         _ = try await handling.recorder.recomputeStaleDeadlines(database: runtime.database, prepare: handling.systemScope)
     }

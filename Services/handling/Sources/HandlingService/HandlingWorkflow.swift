@@ -1,3 +1,4 @@
+import DemandDesk
 import DemandDomain
 import DemandStore
 import Foundation
@@ -16,16 +17,17 @@ import Tenancy
 /// ledger (台账) of a unit and of a tier.
 public struct HandlingWorkflow: Sendable {
     let runtime: PlatformRuntime
+    let rules: TierRules
     let recorder: DemandRecorder
 
-    init(runtime: PlatformRuntime) {
+    init(runtime: PlatformRuntime, rules: TierRules) {
         self.runtime = runtime
-        self.recorder = DemandRecorder(rules: runtime.settings.rules, ownedSteps: [.sign, .result, .rating],
+        self.rules = rules
+        self.recorder = DemandRecorder(rules: rules, ownedSteps: [.sign, .result, .rating],
             source: runtime.eventSource, logger: runtime.logger)
     }
 
     var logger: Logger { runtime.logger }
-    var rules: TierRules { runtime.settings.rules }
 
     // MARK: Row-level security scope
 

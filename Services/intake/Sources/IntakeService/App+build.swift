@@ -1,3 +1,4 @@
+import DemandDesk
 import DemandDomain
 import DemandStore
 import Foundation
@@ -60,12 +61,13 @@ func pairingReminderSchedule(_ reader: SettingsReader) throws -> PairingReminder
 }
 
 func makeIntake(settings: RuntimeSettings) async throws -> (PlatformRuntime, IntakeWorkflow) {
+    let rules = try TierRules.load(settings)
     let recomputeLater = StartupWork()
     let runtime = try await PlatformRuntime(
         settings: settings, migrations: IntakeMigrations.all,
         startupTasks: [{ runtime in try await recomputeLater.run(runtime) }])
     let hasher = PasswordHasher(cost: settings.auth.bcryptCost)
-    let intake = IntakeWorkflow(runtime: runtime, unknownLoginHash: await hasher.hash(UUID().uuidString))
+    let intake = IntakeWorkflow(runtime: runtime, rules: rules, unknownLoginHash: await hasher.hash(UUID().uuidString))
     recomputeLater.set { runtime in _ = try await intake.recorder.recomputeStaleDeadlines(database: runtime.database) }
     return (runtime, intake)
 }

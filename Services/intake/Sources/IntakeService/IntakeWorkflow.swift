@@ -1,4 +1,5 @@
 import Crypto
+import DemandDesk
 import DemandDomain
 import DemandStore
 import Foundation
@@ -18,6 +19,7 @@ import Tenancy
 public struct IntakeWorkflow: Sendable {
     let runtime: PlatformRuntime
     let tier: Tenant
+    let rules: TierRules
     let recorder: DemandRecorder
     let directory: DirectoryStore
     let hasher: PasswordHasher
@@ -26,11 +28,12 @@ public struct IntakeWorkflow: Sendable {
     /// which logins exist.
     let unknownLoginHash: String
 
-    init(runtime: PlatformRuntime, unknownLoginHash: String) {
+    init(runtime: PlatformRuntime, rules: TierRules, unknownLoginHash: String) {
+        self.rules = rules
         self.unknownLoginHash = unknownLoginHash
         self.runtime = runtime
         self.tier = runtime.settings.tenants[runtime.settings.tier!]!
-        self.recorder = DemandRecorder(rules: runtime.settings.rules, ownedSteps: [.review], source: runtime.eventSource,
+        self.recorder = DemandRecorder(rules: rules, ownedSteps: [.review], source: runtime.eventSource,
             logger: runtime.logger)
         self.directory = DirectoryStore(logger: runtime.logger)
         self.hasher = PasswordHasher(cost: runtime.settings.auth.bcryptCost)
@@ -38,7 +41,6 @@ public struct IntakeWorkflow: Sendable {
     }
 
     var logger: Logger { runtime.logger }
-    var rules: TierRules { runtime.settings.rules }
 
     // MARK: Login
 

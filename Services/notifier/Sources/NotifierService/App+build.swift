@@ -1,3 +1,4 @@
+import DemandDesk
 import DemandDomain
 import DemandStore
 import Foundation
@@ -56,10 +57,11 @@ public func buildNotifierApplication(settings: RuntimeSettings) async throws -> 
         maxAttempts: try reader.int("sms.max.attempts", default: 8, range: 1...100),
         reconcileWait: .seconds(try reader.int("sms.reconcile.wait.seconds", default: 60, range: 1...86_400)))
 
+    let tierRules = try TierRules.load(settings)
     let runtime = try await PlatformRuntime(settings: settings, migrations: NotifierMigrations.all)
     let directory = DirectoryStore(logger: runtime.logger)
     let planner = IntentPlanner(
-        rules: rules, tierRules: settings.rules, directory: directory,
+        rules: rules, tierRules: tierRules, directory: directory,
         quietHours: { tenant in
             if case .some(let override) = quietOverride { return override }
             return settings.tenants[tenant]?.quietHours ?? .standard

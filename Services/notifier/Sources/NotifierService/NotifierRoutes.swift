@@ -1,3 +1,4 @@
+import DemandDesk
 import DemandDomain
 import Foundation
 import Hummingbird
@@ -47,7 +48,7 @@ struct NotifierRoutes {
         }
         router.get("demands/:id/messages") { _, context -> [Message] in
             let principal = try context.requireRole([.office, .inspector, .dispatcher, .countyAdmin])
-            let tenants = runtime.settings.rules.policy.readableTenants(for: principal).map(\.rawValue)
+            let tenants = AccessPolicy(tree: runtime.settings.tenants).readableTenants(for: principal).map(\.rawValue)
             let rows = try await runtime.database.query(
                 """
                 SELECT id, rule_id, recipient_name, phone, text, state, attempts, last_error, created_at, accepted_at, delivered_at

@@ -41,7 +41,7 @@ public enum PortalApp {
     public static func buildRouter(settings: PortalSettings, database: Database, gate: StartupGate, logger: Logger) async throws
         -> Router<PortalContext>
     {
-        let pages = try await PageRenderer(rules: settings.runtime.rules)
+        let pages = try await PageRenderer(rules: settings.rules)
         let sessions = SessionStore(database: database, lifetime: settings.sessionLifetime)
         let router = Router(context: PortalContext.self)
         router.add(middleware: TracingMiddleware())
@@ -64,7 +64,7 @@ public enum PortalApp {
         // A person waits for a page: a service that is down is reported after a few seconds, not thirty.
         let client = PlatformClient(resolve: { settings.url($0, tier: $1) }, timeout: .seconds(6))
         let loginUnits = LoginUnitCatalog(client: client, tiers: settings.runtime.tenants.tenants.map(\.id), logger: logger)
-        PortalRoutes(client: client, sessions: sessions, pages: pages, rules: settings.runtime.rules, secureCookies: settings.secureCookies,
+        PortalRoutes(client: client, sessions: sessions, pages: pages, rules: settings.rules, secureCookies: settings.secureCookies,
             loginUnits: loginUnits)
             .register(on: site)
         return router

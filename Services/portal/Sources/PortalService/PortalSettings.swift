@@ -1,3 +1,4 @@
+import DemandDesk
 import DemandDomain
 import Foundation
 import InputValidation
@@ -8,6 +9,8 @@ import Tenancy
 /// APIs are, where Debian's Bootstrap and Chart.js are, and how long a session lasts.
 public struct PortalSettings: Sendable {
     public var runtime: RuntimeSettings
+    /// The tiers' procedures, calendars and access rules, as the services of demands read them.
+    public var rules: TierRules
     /// `PORTAL_INTAKE_URLS` and `PORTAL_DISPATCH_URLS`: `maojian=http://…,shiyan=http://…`.
     public var intakeURLs: [TenantID: String]
     public var dispatchURLs: [TenantID: String]
@@ -26,6 +29,7 @@ public struct PortalSettings: Sendable {
         let tiers = Set(runtime.tenants.tenants.map(\.id))
         return PortalSettings(
             runtime: runtime,
+            rules: try TierRules.load(runtime),
             intakeURLs: try tierURLs(reader, "portal.intake.urls", tiers: tiers),
             dispatchURLs: try tierURLs(reader, "portal.dispatch.urls", tiers: tiers),
             handlingURL: try url(reader, "portal.handling.url"),

@@ -1,3 +1,4 @@
+import DemandDesk
 import DemandDomain
 import DemandStore
 import Foundation
@@ -17,8 +18,9 @@ import Tenancy
 /// directory topics into the read model (and of the matters cadres solved on the spot from the
 /// pairing topics), and the figures API.
 public func buildReportingApplication(settings: RuntimeSettings) async throws -> some ApplicationProtocol {
+    let rules = try TierRules.load(settings)
     let runtime = try await PlatformRuntime(settings: settings, migrations: ReportingMigrations.all)
-    let reporting = ReportingWorkflow(runtime: runtime)
+    let reporting = ReportingWorkflow(runtime: runtime, rules: rules)
     let router = runtime.router()
     let reader = try SettingsReader()
     let returns = ReturnsDesk(reporting: reporting)

@@ -46,7 +46,7 @@ struct ReturnsDesk: Sendable {
     }
 
     private func officeName(_ tenant: Tenant) -> String {
-        tenant.name + Role.office.chineseName(in: runtime.settings.procedures[tenant.procedure] ?? .shiyan)
+        tenant.name + Role.office.chineseName(in: reporting.rules.procedures[tenant.procedure] ?? .shiyan)
     }
 
     // MARK: Tracker

@@ -14,12 +14,14 @@ import Tenancy
 /// side), of its units, lists of overdue and unsatisfied demands, exports and the monthly briefing.
 struct ReportingWorkflow: Sendable {
     let runtime: PlatformRuntime
+    let rules: TierRules
     let readModel: ReadModel
     let query: FiguresQuery
     let directory: DirectoryStore
 
-    init(runtime: PlatformRuntime) {
+    init(runtime: PlatformRuntime, rules: TierRules) {
         self.runtime = runtime
+        self.rules = rules
         self.readModel = ReadModel(logger: runtime.logger)
         self.query = FiguresQuery(logger: runtime.logger, tree: runtime.settings.tenants)
         self.directory = DirectoryStore(logger: runtime.logger)
@@ -243,7 +245,7 @@ struct ReportingWorkflow: Sendable {
         for (id, tenant, number, enterprise, unit, step, due) in try rows.decode(
             (UUID, String, String?, String?, String?, String?, Date).self)
         {
-            let calendar = runtime.settings.rules.calendars.calendar(for: TenantID(rawValue: tenant))
+            let calendar = rules.calendars.calendar(for: TenantID(rawValue: tenant))
             let late = (try? calendar.workingDays(from: due, to: now)).map { max(1, Int($0.rounded(.up))) }
             items.append(OverdueItem(demandID: id, tenant: tenant, registrationNumber: number, enterprise: enterprise, leadUnit: unit,
                 step: step.flatMap(DemandStep.init(rawValue:))?.chineseName, dueAt: due, overdueWorkingDays: late))
