@@ -34,17 +34,20 @@ public final class PlatformRuntime: Sendable {
     ///   - migrations: The service's own migrations; the outbox and inbox tables come first.
     ///   - startupTasks: Work to finish after migrations and before consumers start (for example
     ///     recomputing deadlines when the calendar changed).
+    ///   - ownsProcess: Whether this runtime sets up the process's logging, metrics and tracing (a
+    ///     service's does; a test that builds routes in process leaves them alone).
     public init(
         settings: RuntimeSettings,
         migrations: [Migration],
-        startupTasks: [@Sendable (PlatformRuntime) async throws -> Void] = []
+        startupTasks: [@Sendable (PlatformRuntime) async throws -> Void] = [],
+        ownsProcess: Bool = true
     ) async throws {
-        Observability.bootstrap(logLevel: settings.logLevel)
+        if ownsProcess { Observability.bootstrap(logLevel: settings.logLevel) }
         var logger = Logger(label: settings.instanceName)
         logger.logLevel = settings.logLevel
         self.settings = settings
         self.logger = logger
-        self.tracing = try PlatformTracing.bootstrap(serviceName: settings.instanceName, logger: logger)
+        self.tracing = ownsProcess ? try PlatformTracing.bootstrap(serviceName: settings.instanceName, logger: logger) : nil
         self.database = Database(settings: settings.postgres, logger: logger)
         self.producer = try KafkaProducer(
             configuration: .init(bootstrapServers: settings.kafkaBootstrapServers, clientID: settings.instanceName,
