@@ -192,16 +192,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // What the services of demands share above the runtime: the tiers' rules from the settings,
-        // and how HTTP routes name demands and answer refused transitions.
+        // reading demands for a person, and how HTTP routes name demands and answer refused transitions.
         .target(
             name: "DemandDesk",
             dependencies: [
                 "DemandDomain",
                 "DemandStore",
                 "InputValidation",
+                "PostgresStorage",
                 "ServiceRuntime",
                 "Tenancy",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
             ],
             path: "Shared/DemandDesk",
             swiftSettings: swiftSettings

@@ -27,16 +27,16 @@ struct DispatchRoutes {
             if filter.industryGroups == nil, filter.originDemandID == nil, filter.search == nil {
                 filter.industryGroups = principal.industryGroups
             }
-            return try await dispatch.list(for: principal, filter: filter)
+            return try await dispatch.reader.list(of: dispatch.tier.id, for: principal, filter: filter)
         }
         router.get("units") { _, context in try await dispatch.units(for: try context.requirePrincipal()) }
         let demands = router.group("demands")
         demands.get { request, context in
-            try await dispatch.list(for: try context.requirePrincipal(), filter: try DemandFilter(query: request.uri.queryParameters))
+            try await dispatch.reader.list(of: dispatch.tier.id, for: try context.requirePrincipal(), filter: try DemandFilter(query: request.uri.queryParameters))
         }
-        demands.get(":id") { _, context in try await dispatch.view(try context.demandID(), for: try context.requirePrincipal()) }
+        demands.get(":id") { _, context in try await dispatch.reader.view(try context.demandID(), for: try context.requirePrincipal()) }
         demands.document(":id/escalation-slip", pdf: dispatch.runtime.pdf) { _, context in
-            let view = try await dispatch.view(try context.demandID(), for: try context.requirePrincipal())
+            let view = try await dispatch.reader.view(try context.demandID(), for: try context.requirePrincipal())
             guard let slip = DemandForms.escalationSlip(view, tree: dispatch.rules.tree) else { throw APIError.notFound("转报单") }
             return (slip, "escalation-slip")
         }
@@ -58,7 +58,7 @@ struct DispatchRoutes {
             let principal = try context.requirePrincipal()
             let demand = try await dispatch.merge(try context.demandID(), body, by: principal)
             // Read back: a merged demand shows where the one it joined is.
-            return try await dispatch.view(demand.id, for: principal)
+            return try await dispatch.reader.view(demand.id, for: principal)
         }
         demands.post(":id/escalate") { request, context in
             let body = try await request.decodeJSON(EscalateRequest.self, context: context)

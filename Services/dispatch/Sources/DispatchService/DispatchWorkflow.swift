@@ -20,6 +20,8 @@ public struct DispatchWorkflow: Sendable {
     let tier: Tenant
     let rules: TierRules
     let recorder: DemandRecorder
+    /// One demand, or a list, as a person may see them.
+    let reader: DemandReader
     let directory: DirectoryStore
     let duplicates: DuplicateSearch
 
@@ -29,6 +31,7 @@ public struct DispatchWorkflow: Sendable {
         self.tier = runtime.settings.tenants[runtime.settings.tier!]!
         self.recorder = DemandRecorder(rules: rules, ownedSteps: [.dispatch], source: runtime.eventSource,
             logger: runtime.logger)
+        self.reader = DemandReader(database: runtime.database, repository: recorder.repository, rules: rules)
         self.directory = DirectoryStore(logger: runtime.logger)
         self.duplicates = DuplicateSearch(logger: runtime.logger)
     }
@@ -179,23 +182,6 @@ public struct DispatchWorkflow: Sendable {
         guard rules.policy.canUseTier(tier.id, as: principal) else { throw APIError.forbiddenTenant }
         return try await runtime.database.withConnection { connection in
             try await directory.units(tenant: tier.id, on: connection).filter(\.active)
-        }
-    }
-
-    func view(_ id: UUID, for principal: Principal) async throws -> DemandView {
-        let current = try await runtime.database.withConnection { connection in
-            try await recorder.repository.loadCurrent(id, on: connection)
-        }
-        guard let current, rules.policy.canRead(current.visibility, as: principal) else {
-            throw APIError.demandNotFound
-        }
-        return DemandView(current, rules: rules)
-    }
-
-    func list(for principal: Principal, filter: DemandFilter) async throws -> [DemandListItem] {
-        guard rules.policy.canUseTier(tier.id, as: principal) else { throw APIError.forbiddenTenant }
-        return try await runtime.database.withConnection { connection in
-            try await recorder.repository.list(for: principal, policy: rules.policy, filter: filter, on: connection)
         }
     }
 

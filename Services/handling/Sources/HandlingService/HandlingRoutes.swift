@@ -53,17 +53,17 @@ struct HandlingRoutes {
             try await handling.ledger(for: try context.requirePrincipal(), filter: try DemandFilter(query: request.uri.queryParameters))
         }
         let demands = router.group("demands")
-        demands.get(":id") { _, context in try await handling.view(try context.demandID(), for: try context.requirePrincipal()) }
+        demands.get(":id") { _, context in try await handling.reader.view(try context.demandID(), for: try context.requirePrincipal()) }
         demands.get(":id/dispatch-slip") { _, context in
             try await handling.dispatchSlip(try context.demandID(), for: try context.requirePrincipal())
         }
         demands.document(":id/reply", pdf: handling.runtime.pdf) { _, context in
-            let view = try await handling.view(try context.demandID(), for: try context.requirePrincipal())
+            let view = try await handling.reader.view(try context.demandID(), for: try context.requirePrincipal())
             guard let reply = DemandForms.replyForm(view) else { throw APIError.notFound("办理结果") }
             return (reply, "reply")
         }
         demands.document(":id/urge-letter", pdf: handling.runtime.pdf) { _, context in
-            let view = try await handling.view(try context.demandID(), for: try context.requirePrincipal())
+            let view = try await handling.reader.view(try context.demandID(), for: try context.requirePrincipal())
             let issuer = view.history.last { $0.kind == .urge }.flatMap { handling.rules.tree[$0.actor.tenant]?.name } ?? ""
             guard let letter = DemandForms.urgeLetter(view, issuer: issuer) else { throw APIError.notFound("催办函") }
             return (letter, "urge-letter-\(view.lastUrge?.number.map { "\($0.year)-\($0.sequence)" } ?? "")")

@@ -19,12 +19,18 @@ public struct HandlingWorkflow: Sendable {
     let runtime: PlatformRuntime
     let rules: TierRules
     let recorder: DemandRecorder
+    /// One demand, or a list, as a person may see them, scoped in Postgres too.
+    let reader: DemandReader
 
     init(runtime: PlatformRuntime, rules: TierRules) {
         self.runtime = runtime
         self.rules = rules
         self.recorder = DemandRecorder(rules: rules, ownedSteps: [.sign, .result, .rating],
             source: runtime.eventSource, logger: runtime.logger)
+        let (policy, logger) = (rules.policy, runtime.logger)
+        self.reader = DemandReader(database: runtime.database, repository: recorder.repository, rules: rules) { principal, connection in
+            try await Self.setScope(principal, policy: policy, on: connection, logger: logger)
+        }
     }
 
     var logger: Logger { runtime.logger }
@@ -145,27 +151,14 @@ public struct HandlingWorkflow: Sendable {
 
     // MARK: Reading
 
-    func view(_ id: UUID, for principal: Principal) async throws -> DemandView {
-        let policy = rules.policy
-        let current = try await runtime.database.transaction { connection in
-            try await Self.setScope(principal, policy: policy, on: connection, logger: logger)
-            return try await recorder.repository.loadCurrent(id, on: connection)
-        }
-        guard let current, policy.canRead(current.visibility, as: principal) else { throw APIError.demandNotFound }
-        return DemandView(current, rules: rules)
-    }
-
+    /// Every demand the person may read in the tiers the filter names (台账).
     func ledger(for principal: Principal, filter: DemandFilter) async throws -> [DemandListItem] {
         if let tenant = filter.tenant, !rules.tree.contains(tenant) { throw APIError.unknownTenant(tenant.rawValue) }
-        let policy = rules.policy
-        return try await runtime.database.transaction { connection in
-            try await Self.setScope(principal, policy: policy, on: connection, logger: logger)
-            return try await recorder.repository.list(for: principal, policy: policy, filter: filter, on: connection)
-        }
+        return try await reader.list(for: principal, filter: filter)
     }
 
     func dispatchSlip(_ id: UUID, for principal: Principal) async throws -> DispatchSlip {
-        let view = try await self.view(id, for: principal)
+        let view = try await reader.view(id, for: principal)
         guard let assignment = view.assignment, let content = view.content,
             let dispatched = view.history.last(where: { $0.kind == .dispatch })
         else { throw APIError.notFound("分办单") }

@@ -1,4 +1,5 @@
 import Crypto
+import DemandDesk
 import DemandDomain
 import DemandStore
 import Foundation
@@ -52,7 +53,7 @@ struct DemandAttachments: Sendable {
     static let uploaders: Set<Role> = [.enterprise, .cadre, .office]
 
     func add(to demandID: UUID, filename: String, bytes: [UInt8], by principal: Principal) async throws -> Attachment {
-        let view = try await intake.view(demandID, for: principal)
+        let view = try await intake.reader.view(demandID, for: principal)
         guard Self.uploaders.contains(principal.role), principal.tenant == intake.tier.id else {
             throw APIError.forbiddenRole(principal.role)
         }
@@ -85,7 +86,7 @@ struct DemandAttachments: Sendable {
     }
 
     func list(of demandID: UUID, for principal: Principal) async throws -> [Attachment] {
-        _ = try await intake.view(demandID, for: principal)
+        _ = try await intake.reader.view(demandID, for: principal)
         let rows = try await intake.runtime.database.query(
             """
             SELECT id, filename, content_type, size, sha256, uploaded_by_name, uploaded_at FROM demand_attachments
@@ -100,7 +101,7 @@ struct DemandAttachments: Sendable {
     }
 
     func download(_ attachmentID: UUID, of demandID: UUID, for principal: Principal) async throws -> Response {
-        _ = try await intake.view(demandID, for: principal)
+        _ = try await intake.reader.view(demandID, for: principal)
         let rows = try await intake.runtime.database.query(
             "SELECT filename, content_type, content FROM demand_attachments WHERE id = \(attachmentID) AND demand_id = \(demandID)")
         guard let (filename, type, content) = try rows.decode((String, String, ByteBuffer).self).first else {

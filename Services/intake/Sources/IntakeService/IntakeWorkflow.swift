@@ -21,6 +21,8 @@ public struct IntakeWorkflow: Sendable {
     let tier: Tenant
     let rules: TierRules
     let recorder: DemandRecorder
+    /// One demand, or a list, as a person may see them.
+    let reader: DemandReader
     let directory: DirectoryStore
     let hasher: PasswordHasher
     let throttle: LoginThrottle
@@ -35,6 +37,7 @@ public struct IntakeWorkflow: Sendable {
         self.tier = runtime.settings.tenants[runtime.settings.tier!]!
         self.recorder = DemandRecorder(rules: rules, ownedSteps: [.review], source: runtime.eventSource,
             logger: runtime.logger)
+        self.reader = DemandReader(database: runtime.database, repository: recorder.repository, rules: rules)
         self.directory = DirectoryStore(logger: runtime.logger)
         self.hasher = PasswordHasher(cost: runtime.settings.auth.bcryptCost)
         self.throttle = LoginThrottle(database: runtime.database, settings: runtime.settings.auth.loginLock, logger: runtime.logger)
@@ -428,25 +431,6 @@ public struct IntakeWorkflow: Sendable {
             try .event(EventType.demandReadyForDispatch, topic: Topics.dispatchInbox(demand.tenant), source: runtime.eventSource,
                 tenant: demand.tenant, subject: demand.id.uuidString, time: Date(), data: DemandRecord(demand))
         ], on: connection, logger: logger)
-    }
-
-    // MARK: Reading
-
-    func view(_ id: UUID, for principal: Principal) async throws -> DemandView {
-        let current = try await runtime.database.withConnection { connection in
-            try await recorder.repository.loadCurrent(id, on: connection)
-        }
-        guard let current, rules.policy.canRead(current.visibility, as: principal) else {
-            throw APIError.demandNotFound
-        }
-        return DemandView(current, rules: rules)
-    }
-
-    func list(for principal: Principal, filter: DemandFilter) async throws -> [DemandListItem] {
-        guard rules.policy.canUseTier(tier.id, as: principal) else { throw APIError.forbiddenTenant }
-        return try await runtime.database.withConnection { connection in
-            try await recorder.repository.list(for: principal, policy: rules.policy, filter: filter, on: connection)
-        }
     }
 
     // MARK: Escalations from the tiers below

@@ -166,10 +166,10 @@ struct IntakeRoutes {
             var filter = try DemandFilter(query: query)
             // Intake keeps the directory that says which cadres have left.
             filter.reviewerGoneOnly = try query.flag("officeReview") ?? false
-            return try await intake.list(for: try context.requirePrincipal(), filter: filter)
+            return try await intake.reader.list(of: intake.tier.id, for: try context.requirePrincipal(), filter: filter)
         }
         demands.get(":id") { _, context in
-            try await intake.view(try context.demandID(), for: try context.requirePrincipal())
+            try await intake.reader.view(try context.demandID(), for: try context.requirePrincipal())
         }
         let attachments = DemandAttachments(intake: intake)
         demands.get(":id/attachments") { _, context in
@@ -191,7 +191,7 @@ struct IntakeRoutes {
             return try await attachments.download(attachment, of: try context.demandID(), for: try context.requirePrincipal())
         }
         demands.document(":id/registration-form", pdf: intake.runtime.pdf) { _, context in
-            let view = try await intake.view(try context.demandID(), for: try context.requirePrincipal())
+            let view = try await intake.reader.view(try context.demandID(), for: try context.requirePrincipal())
             guard let form = DemandForms.registrationForm(view) else { throw APIError.notFound("登记表") }
             return (form, "registration-form")
         }
