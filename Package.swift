@@ -123,7 +123,6 @@ let package = Package(
             name: "Messaging",
             dependencies: [
                 "Tenancy",
-                "InputValidation",
                 "PlatformWire",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
@@ -260,7 +259,6 @@ let package = Package(
             dependencies: [
                 "DemandDomain",
                 "Tenancy",
-                "InputValidation",
                 "ServiceRuntime",
                 "IntakeService",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -295,7 +293,6 @@ let package = Package(
             dependencies: [
                 "DemandDomain",
                 "Tenancy",
-                "InputValidation",
                 "ServiceRuntime",
                 "DispatchService",
             ],
@@ -330,7 +327,6 @@ let package = Package(
             dependencies: [
                 "DemandDomain",
                 "Tenancy",
-                "InputValidation",
                 "ServiceRuntime",
                 "HandlingService",
             ],
@@ -370,7 +366,6 @@ let package = Package(
             dependencies: [
                 "DemandDomain",
                 "Tenancy",
-                "InputValidation",
                 "ServiceRuntime",
                 "NotifierService",
             ],
@@ -406,7 +401,6 @@ let package = Package(
             dependencies: [
                 "DemandDomain",
                 "Tenancy",
-                "InputValidation",
                 "PostgresStorage",
                 "ServiceRuntime",
                 "ReportingService",
@@ -425,7 +419,6 @@ let package = Package(
                 "DemandDesk",
                 "PlatformAPI",
                 "PlatformEvents",
-                "PlatformWire",
                 "PostgresStorage",
                 "OfficeDocuments",
                 "ServiceRuntime",
@@ -473,7 +466,6 @@ let package = Package(
                 "PlatformAPI",
                 "PlatformEvents",
                 "PlatformWire",
-                "Kafka",
                 "ServiceRuntime",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),

@@ -45,6 +45,15 @@ public struct DemandReader: Sendable {
         return try await list(for: principal, filter: filter)
     }
 
+    /// A demand the person is about to act on, locked until the caller's transaction ends; 404 like
+    /// ``view(_:for:)`` when it does not exist or the person may not read it.
+    public func lockReadable(_ id: UUID, by principal: Principal, on connection: PostgresConnection) async throws -> Demand {
+        guard let demand = try await repository.load(id, forUpdate: true, on: connection),
+            rules.policy.canRead(DemandVisibility(demand), as: principal)
+        else { throw APIError.demandNotFound }
+        return demand
+    }
+
     private func read<Value: Sendable>(
         as principal: Principal, _ body: @escaping @Sendable (PostgresConnection) async throws -> Value
     ) async throws -> Value {

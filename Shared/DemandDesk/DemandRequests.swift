@@ -60,9 +60,7 @@ extension DemandFilter {
             self.offset = value
         }
     }
-}
 
-extension DemandFilter {
     /// A `YYYY-MM-DD` query value.
     fileprivate static func day(_ text: String, _ name: String) throws -> CivilDate {
         guard let day = CivilDate(text), (2000...2099).contains(day.year) else {

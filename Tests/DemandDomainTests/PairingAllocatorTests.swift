@@ -1,5 +1,4 @@
 import DemandDomain
-import InputValidation
 import PropertyBased
 import Tenancy
 import Testing

@@ -3,7 +3,6 @@ import Foundation
 import InputValidation
 import LocalStack
 import PlatformAPI
-import Tenancy
 import Testing
 
 /// One running platform for the end-to-end tests: nine separate service processes over the

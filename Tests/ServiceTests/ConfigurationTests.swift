@@ -1,7 +1,6 @@
 import DemandDesk
 import DemandDomain
 import Foundation
-import InputValidation
 import JWTKit
 import Logging
 import PostgresStorage

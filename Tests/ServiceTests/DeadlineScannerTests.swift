@@ -1,7 +1,6 @@
 import DemandDomain
 import DemandStore
 import Foundation
-import InputValidation
 import LocalStack
 import Logging
 import Messaging

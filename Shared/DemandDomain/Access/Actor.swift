@@ -1,5 +1,4 @@
 import Foundation
-import InputValidation
 import Tenancy
 
 /// Who performed a transition: role, tier and id, plus the unit or enterprise they act for.

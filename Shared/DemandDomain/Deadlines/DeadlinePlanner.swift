@@ -1,5 +1,4 @@
 import Foundation
-import InputValidation
 import Tenancy
 
 /// Computes a demand's deadlines from its history, a procedure and a calendar.

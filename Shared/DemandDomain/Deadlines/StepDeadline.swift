@@ -1,6 +1,4 @@
 import Foundation
-import InputValidation
-import Tenancy
 
 /// The deadline of one open step, computed from the demand's history.
 public struct StepDeadline: Codable, Sendable, Hashable {

@@ -1,5 +1,4 @@
 import Foundation
-import InputValidation
 import Tenancy
 
 /// 问题类别: the ten categories of Lincang's registration form (003 art. 10 and its form).

@@ -1,5 +1,4 @@
 import Foundation
-import InputValidation
 import Tenancy
 
 /// Where a demand stands. At any moment one service holds a demand and is the only one that moves

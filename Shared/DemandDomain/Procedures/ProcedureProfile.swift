@@ -1,5 +1,4 @@
 import Foundation
-import InputValidation
 import Tenancy
 
 /// The timed steps of a demand's life, each with its own deadline.

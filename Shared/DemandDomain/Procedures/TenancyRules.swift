@@ -1,5 +1,4 @@
 import Foundation
-import InputValidation
 import Tenancy
 
 // What the domain adds to the tiers' settings: procedures, return schemes and China's calendar.

@@ -1,5 +1,4 @@
 import Foundation
-import InputValidation
 import Tenancy
 
 /// Each tier's working-day calendar: the official one plus the tier's own closures and working days.

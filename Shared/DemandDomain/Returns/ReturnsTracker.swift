@@ -1,5 +1,4 @@
 import Foundation
-import InputValidation
 import Tenancy
 
 /// How one submitter stands with one return.

@@ -1,4 +1,3 @@
-import InputValidation
 import Tenancy
 
 extension Principal {

@@ -116,3 +116,7 @@ public struct APIError: Error, HTTPResponseError, Sendable, CustomStringConverti
 public protocol APIErrorConvertible: Error {
     var apiError: APIError { get }
 }
+
+extension ValidationError: APIErrorConvertible {
+    public var apiError: APIError { APIError(self) }
+}

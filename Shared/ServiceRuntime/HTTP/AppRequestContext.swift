@@ -1,7 +1,6 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import InputValidation
 import Logging
 import PlatformWire
 import Tenancy

@@ -1,6 +1,5 @@
 import Foundation
 import Hummingbird
-import InputValidation
 import Logging
 import PostgresStorage
 import Tenancy
@@ -35,7 +34,6 @@ public struct ErrorMiddleware: RouterMiddleware {
     static func apiError(for error: any Error) -> APIError {
         switch error {
         case let error as APIError: return error
-        case let error as ValidationError: return APIError(error)
         case let error as any APIErrorConvertible: return error.apiError
         case let error as DecodingError: return APIError(decoding: error)
         // The database went away mid-request (a restart, a failover): worth retrying shortly.

@@ -1,6 +1,5 @@
 import DemandDomain
 import Foundation
-import InputValidation
 import LocalStack
 import PlatformAPI
 import Synchronization

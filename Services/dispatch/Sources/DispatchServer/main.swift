@@ -1,6 +1,5 @@
 import DemandDomain
 import DispatchService
-import InputValidation
 import ServiceRuntime
 import Tenancy
 

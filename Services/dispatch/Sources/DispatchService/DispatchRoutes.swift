@@ -3,7 +3,6 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
-import InputValidation
 import PlatformEvents
 import ServiceRuntime
 import Tenancy

@@ -53,7 +53,7 @@ public struct DispatchWorkflow: Sendable {
     func dispatch(_ id: UUID, _ request: DispatchRequest, by principal: Principal) async throws -> Demand {
         try requireDispatcher(principal)
         return try await runtime.transaction { connection in
-            let demand = try await loadReadable(id, principal, on: connection)
+            let demand = try await reader.lockReadable(id, by: principal, on: connection)
             let lead = try await unit(request.leadUnitID, field: "leadUnitID", on: connection)
             var cooperating: [UnitRef] = []
             for unitID in request.cooperatingUnitIDs ?? [] {
@@ -79,7 +79,7 @@ public struct DispatchWorkflow: Sendable {
             throw APIError.invalid(code: "NO_PARENT_TIER", message: "本级没有上级，不能转报")
         }
         return try await runtime.transaction { connection in
-            let demand = try await loadReadable(id, principal, on: connection)
+            let demand = try await reader.lockReadable(id, by: principal, on: connection)
             guard demand.state == .awaitingDispatch else { throw TransitionError.notAllowedInState(.escalate, demand.state) }
             let number = try await DocumentNumbers.next(.escalation, for: tier, at: Date(), on: connection, logger: logger)
             let slip = EscalationSlip(parent: parent, number: number, suggestion: suggestion, approval: approval)
@@ -93,7 +93,7 @@ public struct DispatchWorkflow: Sendable {
     func refuse(_ id: UUID, _ refusal: Refusal, by principal: Principal) async throws -> Demand {
         try principal.require(tier: tier.id)
         return try await runtime.transaction { connection in
-            let demand = try await loadReadable(id, principal, on: connection)
+            let demand = try await reader.lockReadable(id, by: principal, on: connection)
             guard demand.state == .awaitingDispatch else { throw TransitionError.notAllowedInState(.refuse, demand.state) }
             return try await recorder.apply(.refuse(refusal), to: demand, by: principal.actor, on: connection).demand
         }
@@ -122,7 +122,7 @@ public struct DispatchWorkflow: Sendable {
     func merge(_ id: UUID, _ request: MergeRequest, by principal: Principal) async throws -> Demand {
         try requireDispatcher(principal)
         return try await runtime.transaction { connection in
-            let demand = try await loadReadable(id, principal, on: connection)
+            let demand = try await reader.lockReadable(id, by: principal, on: connection)
             guard demand.state == .awaitingDispatch else { throw TransitionError.notAllowedInState(.merge, demand.state) }
             let joined = try await mergeTarget(request.intoDemandID, of: demand, principal, on: connection)
             let merger = Merger(intoDemandID: joined.id, intoRegistrationNumber: joined.status.registrationNumber,
@@ -160,13 +160,6 @@ public struct DispatchWorkflow: Sendable {
 
     private func requireDispatcher(_ principal: Principal) throws {
         try principal.require(tier: tier.id, roles: [.dispatcher, .office])
-    }
-
-    private func loadReadable(_ id: UUID, _ principal: Principal, on connection: PostgresConnection) async throws -> Demand {
-        guard let demand = try await recorder.repository.load(id, forUpdate: true, on: connection),
-            rules.policy.canRead(DemandVisibility(demand), as: principal)
-        else { throw APIError.demandNotFound }
-        return demand
     }
 
     private func unit(_ id: String, field: String, on connection: PostgresConnection) async throws -> UnitRef {

@@ -1,6 +1,5 @@
 import DemandDomain
 import HandlingService
-import InputValidation
 import ServiceRuntime
 import Tenancy
 

@@ -3,7 +3,6 @@ import DemandDomain
 import DemandStore
 import Foundation
 import Hummingbird
-import InputValidation
 import Messaging
 import PlatformEvents
 import PlatformWire

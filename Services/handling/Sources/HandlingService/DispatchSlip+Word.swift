@@ -1,6 +1,5 @@
 import DemandDomain
 import DemandStore
-import InputValidation
 import OfficeDocuments
 import PlatformEvents
 import Tenancy

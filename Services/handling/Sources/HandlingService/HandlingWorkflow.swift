@@ -100,9 +100,7 @@ public struct HandlingWorkflow: Sendable {
         let logger = self.logger
         return try await runtime.transaction { connection in
             try await Self.setScope(principal, policy: policy, on: connection, logger: logger)
-            guard let demand = try await recorder.repository.load(id, forUpdate: true, on: connection),
-                policy.canRead(DemandVisibility(demand), as: principal)
-            else { throw APIError.demandNotFound }
+            let demand = try await reader.lockReadable(id, by: principal, on: connection)
             let action = try await makeAction(demand, connection)
             // Handling closed it, so it still records what follows (the rules say which steps may).
             guard Self.heldHere(demand.state) || demand.state == .closed else {

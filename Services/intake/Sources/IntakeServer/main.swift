@@ -1,6 +1,5 @@
 import ArgumentParser
 import DemandDomain
-import InputValidation
 import IntakeService
 import ServiceRuntime
 import Tenancy

@@ -381,9 +381,7 @@ public struct IntakeWorkflow: Sendable {
     func review(_ action: DemandAction, on id: UUID, by principal: Principal) async throws -> Demand {
         let recorder = self.recorder
         return try await runtime.transaction { connection in
-            guard let demand = try await recorder.repository.load(id, forUpdate: true, on: connection),
-                rules.policy.canRead(DemandVisibility(demand), as: principal)
-            else { throw APIError.demandNotFound }
+            let demand = try await reader.lockReadable(id, by: principal, on: connection)
             // Intake holds a demand only while it is reviewed or back with the enterprise; once
             // handed to dispatch, every step (a refusal too) is dispatch's to record.
             guard demand.state == .awaitingReview || demand.state == .returnedToEnterprise else {

@@ -1,5 +1,4 @@
 import DemandDomain
-import InputValidation
 import NotifierService
 import ServiceRuntime
 import Tenancy

@@ -1,5 +1,4 @@
 import DemandDomain
-import InputValidation
 import Logging
 import PlatformAPI
 import Tenancy

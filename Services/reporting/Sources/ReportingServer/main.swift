@@ -1,6 +1,5 @@
 import ArgumentParser
 import DemandDomain
-import InputValidation
 import PostgresStorage
 import ReportingService
 import ServiceRuntime

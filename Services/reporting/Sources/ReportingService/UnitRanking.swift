@@ -1,7 +1,6 @@
 import DemandDomain
 import Foundation
 import Hummingbird
-import InputValidation
 import Tenancy
 
 /// 承办单位排名 (003 art. 20): a tier's units ranked by completion rate (办结率), then on-time receipt

@@ -1,6 +1,5 @@
 import DemandDomain
 import Foundation
-import InputValidation
 import NIOHTTP1
 import PlatformAPI
 import Tenancy

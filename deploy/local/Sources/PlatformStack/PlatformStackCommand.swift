@@ -2,7 +2,6 @@ import ArgumentParser
 import DemandDomain
 import Dispatch
 import Foundation
-import InputValidation
 import LocalStack
 import Tenancy
 
