@@ -22,14 +22,11 @@ public struct DeadlineScanner: Service {
     let recorder: DemandRecorder
     let interval: Duration
     let afterCommit: @Sendable () -> Void
-    let prepare: @Sendable (PostgresConnection) async throws -> Void
     let afterExpiry: @Sendable (RecordedTransition, PostgresConnection) async throws -> Void
     let batchSize = 100
     private let alertCounter: Counter
 
     /// - Parameters:
-    ///   - prepare: Runs first in every scan transaction (handling sets its row-level security
-    ///     scope there).
     ///   - afterExpiry: A step that runs out and whose procedure says what then happens
     ///     (``ProcedureProfile/expiry(of:)``: a rating not given closes the demand as 未评价) is
     ///     acted on by the platform instead of alerted; this runs after the action, in the same
@@ -38,7 +35,6 @@ public struct DeadlineScanner: Service {
         database: Database,
         recorder: DemandRecorder,
         interval: Duration,
-        prepare: @escaping @Sendable (PostgresConnection) async throws -> Void = { _ in },
         afterExpiry: @escaping @Sendable (RecordedTransition, PostgresConnection) async throws -> Void = { _, _ in },
         afterCommit: @escaping @Sendable () -> Void
     ) {
@@ -46,7 +42,6 @@ public struct DeadlineScanner: Service {
         self.database = database
         self.recorder = recorder
         self.interval = interval
-        self.prepare = prepare
         self.afterCommit = afterCommit
         alertCounter = Counter(label: "deadline_alerts_total", dimensions: [("schema", database.schema)])
     }
@@ -72,10 +67,9 @@ public struct DeadlineScanner: Service {
         let recorder = self.recorder
         let logger = recorder.logger
         let batchSize = self.batchSize
-        let prepare = self.prepare
         let afterExpiry = self.afterExpiry
         let fired = try await database.transaction { connection -> Int in
-            try await prepare(connection)
+            try await DemandScope.system.enter(on: connection, logger: logger)
             let rows = try await connection.query(
                 """
                 SELECT demand_id, step, warned FROM deadlines

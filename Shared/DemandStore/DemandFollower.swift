@@ -59,7 +59,9 @@ public struct DemandFollower: Sendable {
         guard event.header.type == EventType.demandStatus else { return }
         let status = try event.decode(DemandStatusEvent.self).data
         let position = DemandPosition(status, tree: rules.tree)
-        let units = ([status.demand.leadUnit].compactMap { $0 } + status.demand.cooperatingUnits).map(\.id)
+        // The units a demand went to may read the copy of a service that handed it on (intake's
+        // files with it); handling's own rows name the units holding it now, and access follows those.
+        let units = tier == nil ? [] : ([status.demand.leadUnit].compactMap { $0 } + status.demand.cooperatingUnits).map(\.id)
         if follows(status.demand.tenant) {
             if takesOver(status.state) {
                 _ = try await recorder.extend(status.demand.id, with: status.transition, on: connection)

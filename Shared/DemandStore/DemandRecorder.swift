@@ -90,30 +90,42 @@ public struct DemandRecorder: Sendable {
     }
 
     /// Takes on a demand another service handed over, if its history extends the one held here.
+    /// What is new to this service is checked against the rules: the whole history of a demand
+    /// not held here yet, only the transitions beyond the copy held otherwise (what was accepted
+    /// once is not judged again by rules changed since).
     ///
-    /// - Throws: ``EventRejection`` when the history does not replay, or diverges from the one held
-    ///   (two services changed the demand independently): such a message is dead-lettered.
+    /// - Throws: ``EventRejection`` when the new transitions do not follow the rules, or the
+    ///   history diverges from the one held (two services changed the demand independently): such
+    ///   a message is dead-lettered.
     public func receive(_ record: DemandRecord, on connection: PostgresConnection) async throws -> ReceivedDemand {
-        let incoming: Demand
+        guard let held = try await repository.load(record.id, forUpdate: true, on: connection) else {
+            return .stored(try await store(try replayed(record.id) { () throws(HistoryError) in try record.demand() }, on: connection))
+        }
+        let common = min(held.history.count, record.history.count)
+        guard record.history.prefix(common).map(\.id) == held.history.prefix(common).map(\.id) else {
+            throw EventRejection(code: "HISTORY_DIVERGES", reason: "demand \(record.id) differs from the copy held here")
+        }
+        guard held.history.count < record.history.count else { return .stale(held) }
+        let extended = try replayed(record.id) { () throws(HistoryError) in
+            var demand = held
+            for transition in record.history.dropFirst(held.history.count) { try demand.append(replayed: transition) }
+            return demand
+        }
+        return .stored(try await store(extended, on: connection))
+    }
+
+    private func replayed(_ id: UUID, _ replay: () throws(HistoryError) -> Demand) throws -> Demand {
         do {
-            incoming = try record.demand()
+            return try replay()
         } catch {
-            throw EventRejection(code: "HISTORY_DOES_NOT_REPLAY", reason: "demand \(record.id): \(error)")
+            throw EventRejection(code: "HISTORY_DOES_NOT_REPLAY", reason: "demand \(id): \(error)")
         }
-        if let held = try await repository.load(record.id, forUpdate: true, on: connection) {
-            guard held.history.count < incoming.history.count else {
-                guard incoming.history.map(\.id) == held.history.prefix(incoming.history.count).map(\.id) else {
-                    throw EventRejection(code: "HISTORY_DIVERGES", reason: "demand \(record.id) differs from the copy held here")
-                }
-                return .stale(held)
-            }
-            guard held.history.map(\.id) == incoming.history.prefix(held.history.count).map(\.id) else {
-                throw EventRejection(code: "HISTORY_DIVERGES", reason: "demand \(record.id) differs from the copy held here")
-            }
-        }
-        try await repository.save(incoming, position: DemandPosition(incoming, rules: rules), on: connection)
-        try await deadlines.sync(incoming, planner: rules.planner(for: incoming.tenant), on: connection)
-        return .stored(incoming)
+    }
+
+    private func store(_ demand: Demand, on connection: PostgresConnection) async throws -> Demand {
+        try await repository.save(demand, position: DemandPosition(demand, rules: rules), on: connection)
+        try await deadlines.sync(demand, planner: rules.planner(for: demand.tenant), on: connection)
+        return demand
     }
 
     /// Appends a transition another service made, announced by its status event, when it is the
@@ -137,17 +149,14 @@ public struct DemandRecorder: Sendable {
 
     /// Recomputes deadlines that were computed with another calendar (a late holiday notice, a new
     /// tier closure): run at start-up, before consumers and scans.
-    public func recomputeStaleDeadlines(
-        database: Database,
-        prepare: @escaping @Sendable (PostgresConnection) async throws -> Void = { _ in }
-    ) async throws -> Int {
+    public func recomputeStaleDeadlines(database: Database) async throws -> Int {
         let stale = try await database.transaction { connection in
-            try await prepare(connection)
+            try await DemandScope.system.enter(on: connection, logger: logger)
             return try await deadlines.staleDemandIDs(fingerprint: { rules.calendars.calendar(for: $0).fingerprint }, on: connection)
         }
         for id in stale {
             try await database.transaction { connection in
-                try await prepare(connection)
+                try await DemandScope.system.enter(on: connection, logger: logger)
                 guard let demand = try await repository.load(id, forUpdate: true, on: connection) else { return }
                 try await deadlines.sync(demand, planner: rules.planner(for: demand.tenant), on: connection)
             }

@@ -156,7 +156,7 @@ public struct DemandRepository: Sendable {
 
     func decode(id: UUID, tenant: String, history: String) throws -> Demand {
         let transitions = try EventCoding.decoder().decode([Transition].self, from: Data(history.utf8))
-        return try Demand(id: id, tenant: TenantID(rawValue: tenant), history: transitions)
+        return Demand(id: id, tenant: TenantID(rawValue: tenant), recorded: transitions)
     }
 
     /// Inserts or replaces a demand with its current history and position. What the status events
@@ -236,25 +236,14 @@ public struct DemandRepository: Sendable {
         if merger != nil { try await shareMergedPosition(id, on: connection) }
     }
 
-    /// Demands a principal may read, newest first, narrowed by the filter.
-    public func list(for principal: Principal, policy: AccessPolicy, filter: DemandFilter, on connection: PostgresConnection)
-        async throws -> [DemandListItem]
-    {
-        var conditions: [String] = []
+    /// Demands the scope admits, newest first, narrowed by the filter.
+    public func list(in scope: DemandScope, filter: DemandFilter, on connection: PostgresConnection) async throws -> [DemandListItem] {
         var values = PostgresBindings()
         func bind(_ value: some PostgresEncodable & Sendable) throws -> String {
             try values.append(value)
             return "$\(values.count)"
         }
-        switch principal.role {
-        case .enterprise: conditions.append("d.enterprise_id = \(try bind(principal.enterpriseID ?? ""))")
-        case .cadre: conditions.append("d.paired_cadre_id = \(try bind(principal.subject))")
-        case .unitAdmin: conditions.append("\(try bind(principal.unitID ?? "")) = ANY(d.unit_ids)")
-        case .countyAdmin:
-            conditions.append("(d.tenant = \(try bind(principal.tenant.rawValue)) OR \(try bind(principal.unitID ?? "")) = ANY(d.unit_ids))")
-        case .dispatcher, .office, .inspector, .system:
-            conditions.append("d.tenant = ANY(\(try bind(policy.readableTenants(for: principal).map(\.rawValue))))")
-        }
+        var conditions = [try scope.condition(binding: { try bind($0) })]
         if let states = filter.states { conditions.append("d.state = ANY(\(try bind(states.map(\.rawValue))))") }
         if let tenant = filter.tenant { conditions.append("d.tenant = \(try bind(tenant.rawValue))") }
         if filter.overdueOnly { conditions.append("d.position_due_at < now()") }

@@ -1,3 +1,4 @@
+import DemandDomain
 import PostgresStorage
 
 /// Tables of the services that hold demands (intake, dispatch, handling): versions 3 to 9 of their
@@ -6,9 +7,13 @@ import PostgresStorage
 public enum DemandTables {
     /// Every demand-table migration with the service's `own`, in version order. A shared migration
     /// added after the numbers split is a parameter here, so no service can leave it out.
-    public static func migrations(own: [Migration], categoryVersion: Int, mergerVersion: Int) -> [Migration] {
-        (sharedMigrations + own + [categoryMigration(version: categoryVersion), mergerMigration(version: mergerVersion)])
-            .sorted { $0.version < $1.version }
+    public static func migrations(own: [Migration], categoryVersion: Int, mergerVersion: Int, rowSecurityVersion: Int)
+        -> [Migration]
+    {
+        (sharedMigrations + own + [
+            categoryMigration(version: categoryVersion), mergerMigration(version: mergerVersion),
+            DemandScope.rowSecurityMigration(version: rowSecurityVersion),
+        ]).sorted { $0.version < $1.version }
     }
 
     static let sharedMigrations: [Migration] = [
@@ -116,7 +121,7 @@ public enum DemandTables {
     static func categoryMigration(version: Int) -> Migration {
         Migration(version: version, name: "demand categories", statements: [
             "ALTER TABLE demands ADD COLUMN category text",
-            // Every row, where row-level security would show the migration none (handling's).
+            // Every row, where row-level security would show the migration none.
             "SELECT set_config('app.scope', 'system', true)",
             categoryBackfill,
         ])

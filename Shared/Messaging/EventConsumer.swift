@@ -60,13 +60,15 @@ public typealias EventHandler = @Sendable (IncomingEvent, PostgresConnection) as
 /// event applied; only after the commit are the Kafka offsets stored. A message that cannot be
 /// decoded or applied goes to its tier's dead-letter topic (through the outbox, in the same
 /// transaction as the rest of its batch) with the reason, and is counted. Database or broker
-/// trouble is retried with back-off and never skips a message.
+/// trouble is retried with back-off and never skips a message. `prepare` runs first in every
+/// batch's transaction (a service of demands enters its own row-level security scope there).
 public final class EventConsumer: Service, Sendable {
     private let name: String
     private let topics: [String]
     private let consumerConfiguration: KafkaConsumerConfiguration
     private let database: Database
     private let handler: EventHandler
+    private let prepare: @Sendable (PostgresConnection) async throws -> Void
     private let accepts: @Sendable (KafkaConsumerMessage) -> Bool
     private let deduplicates: Bool
     private let linger: Duration
@@ -91,6 +93,7 @@ public final class EventConsumer: Service, Sendable {
         deduplicates: Bool = true,
         linger: Duration = .zero,
         afterCommit: @escaping @Sendable (_ wroteOutbox: Bool) -> Void = { _ in },
+        prepare: @escaping @Sendable (PostgresConnection) async throws -> Void = { _ in },
         handler: @escaping EventHandler
     ) {
         self.name = name
@@ -98,6 +101,7 @@ public final class EventConsumer: Service, Sendable {
         self.consumerConfiguration = kafka
         self.database = database
         self.handler = handler
+        self.prepare = prepare
         self.accepts = accepts
         self.deduplicates = deduplicates
         self.linger = linger
@@ -190,8 +194,9 @@ public final class EventConsumer: Service, Sendable {
     private func apply(_ batch: [KafkaConsumerMessage], refused: [Int: EventRejection]) async throws -> BatchResult {
         let name = self.name
         let logger = self.logger
-        let handler = self.handler
+        let (handler, prepare) = (self.handler, self.prepare)
         return try await database.transaction { [self] connection -> BatchResult in
+            try await prepare(connection)
             var result = BatchResult()
             for (index, message) in batch.enumerated() {
                 if let rejection = refused[index] {

@@ -47,8 +47,9 @@ public enum EventType {
     public static let briefingIssued = "cn.qyfw.reports.briefing-issued.v1"
 }
 
-/// A demand handed from one service to another: the whole history, which the receiver replays (and
-/// so checks) before it takes the demand on.
+/// A demand handed from one service to another: the whole history. The receiver checks what is new
+/// to it against the rules before it takes the demand on: all of it for a demand it does not hold,
+/// the transitions beyond its copy otherwise.
 public struct DemandRecord: Codable, Sendable, Hashable {
     public var id: UUID
     public var tenant: TenantID

@@ -18,8 +18,6 @@ struct DeadlineScannerTests {
     let history = ReportingHistory()
     let logger = ReportingHistory.quietLogger("scanner-test")
 
-    func database() -> Database { history.database("scan", logger: logger) }
-
     /// A county demand answered on Monday 4 March 2024 at 10:00: its five rating days run from
     /// Tuesday 5 March to the end of Monday 11 March.
     func answered() throws -> Demand {
@@ -45,15 +43,10 @@ struct DeadlineScannerTests {
 
     @Test("The enterprise is reminded on the third rating day; when the fifth ends unrated the demand closes as 未评价, once")
     func ratingRunsOut() async throws {
-        let database = database()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { await database.client.run() }
-            defer { group.cancelAll() }
-            try await MigrationRunner.apply(
-                MessagingTables.migrations + DemandTables.migrations(own: [], categoryVersion: 10, mergerVersion: 11), to: database)
+        try await history.withDemandStore("scan", logger: logger) { database in
             let recorder = DemandRecorder(rules: history.rules, ownedSteps: [.sign, .result, .rating], source: "test", logger: logger)
             let demand = try answered()
-            _ = try await database.transaction { connection in try await recorder.receive(DemandRecord(demand), on: connection) }
+            _ = try await database.asService { connection in try await recorder.receive(DemandRecord(demand), on: connection) }
             let expired = Mutex<[DemandAction.Kind]>([])
             let scanner = DeadlineScanner(database: database, recorder: recorder, interval: .seconds(1),
                 afterExpiry: { recorded, _ in expired.withLock { $0.append(recorded.transition.kind) } }, afterCommit: {})
@@ -66,7 +59,7 @@ struct DeadlineScannerTests {
 
             #expect(try await scanner.scanOnce(now: a("2024-03-11", 23)) == 0, "the last rating day is whole")
             #expect(try await scanner.scanOnce(now: a("2024-03-12", 0)) == 1)
-            let closed = try await database.transaction { connection in try await recorder.repository.load(demand.id, on: connection) }
+            let closed = try await database.asService { connection in try await recorder.repository.load(demand.id, on: connection) }
             #expect(closed?.state == .closed)
             #expect(closed?.history.last?.kind == .closeUnrated)
             #expect(closed?.history.last?.actor.role == .system)

@@ -1,4 +1,5 @@
 import DemandDomain
+import DemandStore
 import Foundation
 import Hummingbird
 import Kafka
@@ -15,6 +16,16 @@ import Testing
 import Tenancy
 import PlatformWire
 import InputValidation
+
+extension Database {
+    /// A transaction in the service's own row-level security scope, as its consumers and scans run.
+    func asService<Value: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
+        try await transaction { connection in
+            try await DemandScope.system.enter(on: connection, logger: logger)
+            return try await body(connection)
+        }
+    }
+}
 
 /// A fixed history of March 2024 in three tiers of their own (so that the test shares Kafka with
 /// others safely), played through the domain exactly as the services record it.
@@ -72,6 +83,20 @@ struct ReportingHistory {
         return Database(settings: PostgresSettings(host: environment.postgresHost, port: environment.postgresPort,
             username: environment.postgresUser, password: environment.postgresPassword, database: environment.postgresDatabase,
             schema: "\(name)_\(prefix)"), logger: logger)
+    }
+
+    /// A demand store of this history's own (the tables intake, dispatch and handling share, under
+    /// row-level security) for `body`, its pool running.
+    func withDemandStore(_ name: String, logger: Logger, _ body: (Database) async throws -> Void) async throws {
+        let database = database(name, logger: logger)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { await database.client.run() }
+            defer { group.cancelAll() }
+            try await MigrationRunner.apply(
+                MessagingTables.migrations + DemandTables.migrations(own: [], categoryVersion: 10, mergerVersion: 11, rowSecurityVersion: 12),
+                to: database)
+            try await body(database)
+        }
     }
 
     /// A logger that keeps a test's output to errors.

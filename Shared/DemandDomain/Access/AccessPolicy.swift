@@ -25,14 +25,8 @@ public struct DemandVisibility: Sendable, Hashable {
     }
 }
 
-/// Who may read what (ARCHITECTURE "Tenancy and access"; issue "Access").
-///
-/// - An enterprise reads its own demands, at any tier they travelled to.
-/// - A cadre reads its paired enterprises' demands.
-/// - A unit admin reads what was ever assigned to its unit.
-/// - A dispatcher and a county admin read their own tier (a county admin also what was assigned to
-///   the county as a unit).
-/// - An office and an inspector read their tier and every tier below it.
+/// Who may read what, and where: ``scope(for:)`` says which demands a person may read (the rules are
+/// listed there); the rest say whose tier-wide lists they may use.
 public struct AccessPolicy: Sendable {
     public let tree: TenantTree
 
@@ -41,22 +35,7 @@ public struct AccessPolicy: Sendable {
     }
 
     public func canRead(_ demand: DemandVisibility, as principal: Principal) -> Bool {
-        switch principal.role {
-        case .enterprise:
-            return principal.enterpriseID != nil && principal.enterpriseID == demand.enterpriseID
-        case .cadre:
-            return demand.pairedCadreID == principal.subject
-        case .unitAdmin:
-            return principal.unitID.map(demand.unitIDs.contains) ?? false
-        case .countyAdmin:
-            return demand.tenant == principal.tenant || (principal.unitID.map(demand.unitIDs.contains) ?? false)
-        case .dispatcher:
-            return demand.tenant == principal.tenant
-        case .office, .inspector:
-            return tree.isInSubtree(demand.tenant, of: principal.tenant)
-        case .system:
-            return true
-        }
+        scope(for: principal).admits(demand)
     }
 
     /// Tenants whose tier-wide lists (ledgers, queues, reports) the principal may read.

@@ -69,6 +69,17 @@ public struct Demand: Sendable, Hashable {
         }
     }
 
+    /// A demand as this service recorded it (or accepted it), folded without checking its history
+    /// against today's rules again: a rule changed since cannot make a stored demand unloadable.
+    /// Input from elsewhere goes through ``init(id:tenant:history:)`` or ``append(replayed:)``.
+    public init(id: UUID, tenant: TenantID, recorded history: [Transition]) {
+        self.init(id: id, tenant: tenant)
+        for transition in history {
+            self.history.append(transition)
+            status.fold(transition)
+        }
+    }
+
     public var state: DemandState? { status.state }
 
     /// Appends a transition recorded elsewhere (another service, a replay), checking its sequence

@@ -70,7 +70,8 @@ public final class PlatformRuntime: Sendable {
 
     /// A consumer of this service, in the consumer group `<instance>.<group>` (`group` defaults to
     /// the consumer's name; a replay from the beginning takes a new one). After each commit it wakes
-    /// the outbox relay if the batch recorded messages, and runs `afterCommit`, if given.
+    /// the outbox relay if the batch recorded messages, and runs `afterCommit`, if given; `prepare` runs
+    /// first in each batch's transaction.
     public func consumer(
         name: String,
         group: String? = nil,
@@ -79,6 +80,7 @@ public final class PlatformRuntime: Sendable {
         deduplicates: Bool = true,
         linger: Duration = .zero,
         afterCommit: @escaping @Sendable () -> Void = {},
+        prepare: @escaping @Sendable (PostgresConnection) async throws -> Void = { _ in },
         handler: @escaping EventHandler
     ) -> EventConsumer {
         let configuration = KafkaConsumerConfiguration(
@@ -91,7 +93,7 @@ public final class PlatformRuntime: Sendable {
             accepts: accepts, deduplicates: deduplicates, linger: linger, afterCommit: { wroteOutbox in
                 if wroteOutbox { relay.wake() }
                 afterCommit()
-            }, handler: handler)
+            }, prepare: prepare, handler: handler)
         consumers.withLock { $0.append(consumer) }
         return consumer
     }

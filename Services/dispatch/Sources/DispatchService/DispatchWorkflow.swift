@@ -104,7 +104,7 @@ public struct DispatchWorkflow: Sendable {
     /// The enterprise's open demands at this tier whose text is like this one's, for a demand waiting here.
     func duplicates(of id: UUID, for principal: Principal) async throws -> [DuplicateSearch.Candidate] {
         try requireDispatcher(principal)
-        return try await runtime.database.withConnection { connection in
+        return try await reader.transaction(as: principal) { connection in
             guard let current = try await recorder.repository.loadCurrent(id, on: connection),
                 rules.policy.canRead(current.visibility, as: principal)
             else { throw APIError.demandNotFound }

@@ -19,25 +19,24 @@ public func buildHandlingApplication(settings: RuntimeSettings) async throws -> 
         settings: settings, migrations: HandlingMigrations.all, startupTasks: [{ runtime in try await recomputeLater.run(runtime) }])
     let handling = HandlingWorkflow(runtime: runtime, rules: rules)
     recomputeLater.set { runtime in
-        _ = try await handling.recorder.recomputeStaleDeadlines(database: runtime.database, prepare: handling.systemScope)
+        _ = try await handling.recorder.recomputeStaleDeadlines(database: runtime.database)
     }
     let router = runtime.router()
     HandlingRoutes(handling: handling).register(on: router)
-    let assignments = runtime.consumer(name: "assignments", topics: [Topics.allHandlingInboxes]) { event, connection in
+    let ownScope = DemandScope.system.entering(logger: runtime.logger)
+    let assignments = runtime.consumer(name: "assignments", topics: [Topics.allHandlingInboxes], prepare: ownScope) { event, connection in
         try await handling.receiveAssignment(event, on: connection)
     }
     let follower = DemandFollower(tier: nil, recorder: handling.recorder) { HandlingWorkflow.heldHere($0) }
     let statuses = runtime.consumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false,
-        linger: DemandFollower.linger
+        linger: DemandFollower.linger, prepare: ownScope
     ) { event, connection in
-        try await handling.systemScope(connection)
         try await follower.follow(event, on: connection)
     }
     let scanner = DeadlineScanner(database: runtime.database, recorder: handling.recorder,
-        interval: settings.deadlineScanInterval, prepare: handling.systemScope, afterExpiry: handling.sendFollowUps,
+        interval: settings.deadlineScanInterval, afterExpiry: handling.sendFollowUps,
         afterCommit: { runtime.relay.wake() })
-    let promises = PromiseScanner(database: runtime.database, repository: handling.recorder.repository, source: runtime.eventSource,
-        prepare: handling.systemScope)
+    let promises = PromiseScanner(database: runtime.database, repository: handling.recorder.repository, source: runtime.eventSource)
     let promiseScan = RepeatingWork("Promise scan", every: settings.deadlineScanInterval, logger: runtime.logger) {
         if try await promises.scan() > 0 { runtime.relay.wake() }
     }

@@ -1,16 +1,12 @@
 import DemandStore
 import PostgresStorage
 
-/// Handling's schema: the demand table of every tier with row-level security on top.
-///
-/// The policy mirrors ``AccessPolicy``: each transaction says whose it is (`app.scope`,
-/// `app.tenants`, `app.unit`, `app.enterprise`, `app.cadre`), and Postgres shows and changes only
-/// the rows that person may see. `FORCE` makes the policy bind the table's owner too (the service's
-/// own role), so a query the application forgot to narrow still cannot leak another tier's rows.
+/// Handling's schema: the demand table of every tier, and when each class-B promise was reminded of.
 enum HandlingMigrations {
-    static let all: [Migration] = DemandTables.migrations(own: own, categoryVersion: 11, mergerVersion: 12)
+    static let all: [Migration] = DemandTables.migrations(own: own, categoryVersion: 11, mergerVersion: 12, rowSecurityVersion: 14)
 
     private static let own: [Migration] = [
+        // Handling's first policy, as applied; the shared one replaces it at 14.
         Migration(version: 10, name: "row-level security on demands", statements: [
             "ALTER TABLE demands ENABLE ROW LEVEL SECURITY",
             "ALTER TABLE demands FORCE ROW LEVEL SECURITY",
@@ -28,6 +24,12 @@ enum HandlingMigrations {
         // The promised day of a class-B answer whose reminder was sent (``PromiseScanner``).
         Migration(version: 13, name: "class-B promise reminders", statements: [
             "ALTER TABLE demands ADD COLUMN promise_reminded_on date"
+        ]),
+        // Handling's follower once kept the units of every status event, which the shared policy
+        // (14) would let read; access here follows the units holding the demand now.
+        Migration(version: 15, name: "no followed units in handling", statements: [
+            "SELECT set_config('app.scope', 'system', true)",
+            "UPDATE demands SET followed_unit_ids = '{}' WHERE followed_unit_ids <> '{}'",
         ]),
     ]
 }

@@ -19,7 +19,7 @@ public struct HandlingWorkflow: Sendable {
     let runtime: PlatformRuntime
     let rules: TierRules
     let recorder: DemandRecorder
-    /// One demand, or a list, as a person may see them, scoped in Postgres too.
+    /// One demand, or a list, as a person may see them.
     let reader: DemandReader
 
     init(runtime: PlatformRuntime, rules: TierRules) {
@@ -27,41 +27,10 @@ public struct HandlingWorkflow: Sendable {
         self.rules = rules
         self.recorder = DemandRecorder(rules: rules, ownedSteps: [.sign, .result, .rating],
             source: runtime.eventSource, logger: runtime.logger)
-        let (policy, logger) = (rules.policy, runtime.logger)
-        self.reader = DemandReader(database: runtime.database, repository: recorder.repository, rules: rules) { principal, connection in
-            try await Self.setScope(principal, policy: policy, on: connection, logger: logger)
-        }
+        self.reader = DemandReader(database: runtime.database, repository: recorder.repository, rules: rules)
     }
 
     var logger: Logger { runtime.logger }
-
-    // MARK: Row-level security scope
-
-    /// Tells Postgres whose transaction this is; the demands policy does the rest.
-    static func setScope(_ principal: Principal?, policy: AccessPolicy, on connection: PostgresConnection, logger: Logger) async throws {
-        guard let principal else {
-            try await connection.execute("SELECT set_config('app.scope', 'system', true)", logger: logger)
-            return
-        }
-        let tenants: [String]
-        switch principal.role {
-        case .countyAdmin: tenants = [principal.tenant.rawValue]
-        default: tenants = policy.readableTenants(for: principal).map(\.rawValue)
-        }
-        let unit = principal.role.actsForUnit ? (principal.unitID ?? "") : ""
-        let enterprise = principal.role == .enterprise ? (principal.enterpriseID ?? "") : ""
-        let cadre = principal.role == .cadre ? principal.subject : ""
-        try await connection.execute(
-            """
-            SELECT set_config('app.scope', 'person', true), set_config('app.tenants', \(tenants.joined(separator: ",")), true),
-                set_config('app.unit', \(unit), true), set_config('app.enterprise', \(enterprise), true),
-                set_config('app.cadre', \(cadre), true)
-            """, logger: logger)
-    }
-
-    func systemScope(_ connection: PostgresConnection) async throws {
-        try await Self.setScope(nil, policy: rules.policy, on: connection, logger: logger)
-    }
 
     // MARK: Actions
 
@@ -96,19 +65,13 @@ public struct HandlingWorkflow: Sendable {
         _ makeAction: @escaping @Sendable (Demand, PostgresConnection) async throws -> DemandAction
     ) async throws -> Demand {
         let recorder = self.recorder
-        let policy = rules.policy
-        let logger = self.logger
         return try await runtime.transaction { connection in
-            try await Self.setScope(principal, policy: policy, on: connection, logger: logger)
             let demand = try await reader.lockReadable(id, by: principal, on: connection)
             let action = try await makeAction(demand, connection)
             // Handling closed it, so it still records what follows (the rules say which steps may).
             guard Self.heldHere(demand.state) || demand.state == .closed else {
                 throw TransitionError.notAllowedInState(action.kind, demand.state)
             }
-            // The row is locked and the caller may act on it; what the action leaves behind may be
-            // beyond the caller's sight (a return leaves no unit assigned), so it is written as the system.
-            try await Self.setScope(nil, policy: policy, on: connection, logger: logger)
             let recorded = try await recorder.apply(action, to: demand, by: principal.actor, on: connection)
             try await sendFollowUps(recorded, on: connection)
             return recorded.demand
@@ -193,7 +156,6 @@ public struct HandlingWorkflow: Sendable {
         guard event.header.type == EventType.demandAssigned else {
             throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "handling inbox does not take \(event.header.type)")
         }
-        try await systemScope(connection)
         let record = try event.decode(DemandRecord.self).data
         guard Topics.tenant(ofTopic: event.topic) == record.tenant, rules.tree.contains(record.tenant) else {
             throw EventRejection(code: "WRONG_TIER", reason: "demand \(record.id) of \(record.tenant) arrived on \(event.topic)")

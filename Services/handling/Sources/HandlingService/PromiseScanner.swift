@@ -21,7 +21,6 @@ struct PromiseScanner: Sendable {
     let database: Database
     let repository: DemandRepository
     let source: String
-    let prepare: @Sendable (PostgresConnection) async throws -> Void
     let batchSize = 100
 
     var logger: Logger { repository.logger }
@@ -39,9 +38,9 @@ struct PromiseScanner: Sendable {
     /// Records the reminders of a batch of promises due by `today` (a Shanghai day); returns how many.
     @discardableResult
     func scanOnce(today: CivilDate = CivilDate(Date())) async throws -> Int {
-        let (repository, logger, source, batchSize, prepare) = (repository, logger, source, batchSize, prepare)
+        let (repository, logger, source, batchSize) = (repository, logger, source, batchSize)
         return try await database.transaction { connection in
-            try await prepare(connection)
+            try await DemandScope.system.enter(on: connection, logger: logger)
             let rows = try await connection.query(
                 """
                 SELECT id FROM demands

@@ -39,12 +39,14 @@ public func buildIntakeApplication(settings: RuntimeSettings) async throws -> so
         every: .seconds(try reader.int("pairing.reminder.scan.seconds", default: 3600, range: 1...86_400)), logger: runtime.logger) {
         try await pairing.sendDueReminders(today: CivilDate(Date()))
     }
-    let escalations = runtime.consumer(name: "escalations", topics: [Topics.intakeInbox(intake.tier.id)]) { event, connection in
+    let ownScope = DemandScope.system.entering(logger: runtime.logger)
+    let escalations = runtime.consumer(name: "escalations", topics: [Topics.intakeInbox(intake.tier.id)], prepare: ownScope) {
+        event, connection in
         try await intake.receiveEscalation(event, on: connection)
     }
     let follower = DemandFollower(tier: intake.tier.id, recorder: intake.recorder) { $0 == .awaitingReview }
     let statuses = runtime.consumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false,
-        linger: DemandFollower.linger
+        linger: DemandFollower.linger, prepare: ownScope
     ) { event, connection in
         try await follower.follow(event, on: connection)
     }

@@ -4,7 +4,7 @@ import PostgresStorage
 /// Intake's schema: demands under review, its tier's directory and login accounts, and the
 /// idempotency keys of submissions.
 enum IntakeMigrations {
-    static let all: [Migration] = DemandTables.migrations(own: own, categoryVersion: 27, mergerVersion: 31)
+    static let all: [Migration] = DemandTables.migrations(own: own, categoryVersion: 27, mergerVersion: 31, rowSecurityVersion: 35)
 
     private static let own: [Migration] = [
         DirectoryStore.migration(version: 10),

@@ -315,6 +315,8 @@ public struct IntakeWorkflow: Sendable {
         let recorder = self.recorder
         let tier = self.tier
         return try await runtime.transaction { connection -> Submitted in
+            // The service writes the new demand (and reads a replayed one back) in its own scope.
+            try await DemandScope.system.enter(on: connection, logger: logger)
             if let key = idempotencyKey {
                 if let earlier = try await claimIdempotencyKey(key, principal: principal, hash: requestHash, demandID: newID,
                     on: connection)

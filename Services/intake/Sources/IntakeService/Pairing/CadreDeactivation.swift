@@ -41,6 +41,7 @@ extension PairingDesk {
             guard var cadre = try await intake.directory.person(cadreID, on: connection), cadre.tenant == tier, cadre.role == .cadre,
                 cadre.active
             else { throw APIError.notFound("在职的包联干部") }
+            try await intake.rules.policy.scope(for: principal).enter(on: connection, logger: logger)
             let waiting = try await connection.query(
                 """
                 SELECT count(*)::bigint FROM demands

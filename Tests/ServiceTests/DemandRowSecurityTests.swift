@@ -1,0 +1,101 @@
+import DemandDomain
+import DemandStore
+import Foundation
+import LocalStack
+import Logging
+import Messaging
+import PlatformEvents
+import PostgresNIO
+import PostgresStorage
+import Tenancy
+import Testing
+
+/// Row-level security on the demand table every service of demands stores, on a real Postgres: a
+/// transaction that entered no scope sees and writes nothing, and for each kind of person the rows
+/// Postgres shows, the list's condition and the in-process check are the same set.
+@Suite("Row-level security on demands", .enabled(if: StackEnvironment.current.hasPostgres))
+struct DemandRowSecurityTests {
+    let history = ReportingHistory()
+    let logger = ReportingHistory.quietLogger("row-security-test")
+
+    /// County A's enterprise `ent-a`, paired with cadre `c-a`, raised a demand now with its cadre.
+    func underReview() throws -> Demand {
+        let county = history.countyA
+        let party = EnterpriseParty(id: "ent-a", tenant: county, pairedCadreID: "c-a")
+        return try history.play(county, [
+            (.submit(Submission(content: history.content(), enterprise: party,
+                registrationNumber: history.number(county, .registration, 1))),
+                Actor(role: .enterprise, tenant: county, id: "liaison-a", enterpriseID: "ent-a"), ReportingHistory.at("2024-03-01", 9)),
+        ]).0
+    }
+
+    /// County B's enterprise `ent-b`, with no cadre, raised a demand dispatched to unit `b-u1`.
+    func dispatched() throws -> Demand {
+        let county = history.countyB
+        let party = EnterpriseParty(id: "ent-b", tenant: county, pairedCadreID: nil)
+        return try history.play(county, [
+            (.submit(Submission(content: history.content(), enterprise: party,
+                registrationNumber: history.number(county, .registration, 1))),
+                Actor(role: .enterprise, tenant: county, id: "liaison-b", enterpriseID: "ent-b"), ReportingHistory.at("2024-03-01", 9)),
+            (.dispatch(Assignment(leadUnit: history.unit("b-u1", county), number: history.number(county, .dispatch, 1))),
+                Actor(role: .dispatcher, tenant: county, id: "d-b"), ReportingHistory.at("2024-03-01", 11)),
+        ]).0
+    }
+
+    func ids(_ sql: String, on connection: PostgresConnection) async throws -> Set<UUID> {
+        var ids: Set<UUID> = []
+        for try await id in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(UUID.self) { ids.insert(id) }
+        return ids
+    }
+
+    @Test("Without a scope a transaction sees and changes no demand; each person sees in Postgres what the policy lets them read")
+    func scopes() async throws {
+        try await history.withDemandStore("rls", logger: logger) { database in
+            let recorder = DemandRecorder(rules: history.rules, ownedSteps: [.review, .dispatch], source: "test", logger: logger)
+            let (a, b) = (try underReview(), try dispatched())
+            for demand in [a, b] {
+                _ = try await database.asService { connection in try await recorder.receive(DemandRecord(demand), on: connection) }
+            }
+            #expect(try await database.asService { try await ids("SELECT id FROM demands", on: $0) } == [a.id, b.id])
+
+            // No scope: nothing to read, nothing to change, nothing to add.
+            let unscoped = try await database.transaction { connection in
+                (try await ids("SELECT id FROM demands", on: connection),
+                 try await ids("UPDATE demands SET flagged = true RETURNING id", on: connection),
+                 try await recorder.repository.load(a.id, on: connection))
+            }
+            #expect(unscoped.0.isEmpty && unscoped.1.isEmpty && unscoped.2 == nil)
+            await #expect(throws: PSQLError.self) {
+                try await database.transaction { connection in
+                    _ = try await recorder.receive(DemandRecord(try dispatched()), on: connection)
+                }
+            }
+
+            let policy = history.rules.policy
+            let people: [(Principal, Set<UUID>)] = [
+                (Principal(subject: "liaison-a", role: .enterprise, tenant: history.countyA, enterpriseID: "ent-a"), [a.id]),
+                (Principal(subject: "liaison-x", role: .enterprise, tenant: history.countyA), []),
+                (Principal(subject: "c-a", role: .cadre, tenant: history.countyA), [a.id]),
+                (Principal(subject: "c-b", role: .cadre, tenant: history.countyB), []),
+                (Principal(subject: "ua-b", role: .unitAdmin, tenant: history.countyB, unitID: "b-u1"), [b.id]),
+                (Principal(subject: "ua-a", role: .unitAdmin, tenant: history.countyA, unitID: "a-u1"), []),
+                (Principal(subject: "d-a", role: .dispatcher, tenant: history.countyA), [a.id]),
+                (Principal(subject: "d-b", role: .dispatcher, tenant: history.countyB), [b.id]),
+                (Principal(subject: "o-c", role: .office, tenant: history.city), [a.id, b.id]),
+                (Principal(subject: "i-a", role: .inspector, tenant: history.countyA), [a.id]),
+            ]
+            for (principal, expected) in people {
+                let scope = policy.scope(for: principal)
+                let (seen, listed) = try await database.transaction { connection in
+                    try await scope.enter(on: connection, logger: logger)
+                    return (try await ids("SELECT id FROM demands", on: connection),
+                        Set(try await recorder.repository.list(in: scope, filter: DemandFilter(), on: connection).map(\.id)))
+                }
+                let allowed = Set([a, b].filter { policy.canRead(DemandVisibility($0), as: principal) }.map(\.id))
+                #expect(seen == expected, "\(principal.role) \(principal.subject) sees \(seen) in Postgres")
+                #expect(listed == expected, "\(principal.role) \(principal.subject) lists \(listed)")
+                #expect(allowed == expected, "\(principal.role) \(principal.subject) may read \(allowed) in process")
+            }
+        }
+    }
+}
