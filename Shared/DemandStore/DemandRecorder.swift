@@ -89,6 +89,18 @@ public struct DemandRecorder: Sendable {
         ], on: connection, logger: logger)
     }
 
+    /// Hands a demand to another service (intake to dispatch, dispatch to handling or the parent
+    /// tier, handling back to dispatch): its record as a `type` event on `topic`, sent when the
+    /// caller's transaction commits.
+    public func handOff(_ demand: Demand, as type: String, to topic: String, at time: Date = Date(), on connection: PostgresConnection)
+        async throws
+    {
+        try await Outbox.enqueue([
+            try .event(type, topic: topic, source: source, tenant: demand.tenant, subject: demand.id.uuidString, time: time,
+                data: DemandRecord(demand))
+        ], on: connection, logger: logger)
+    }
+
     /// Takes on a demand another service handed over, if its history extends the one held here.
     /// What is new to this service is checked against the rules: the whole history of a demand
     /// not held here yet, only the transitions beyond the copy held otherwise (what was accepted

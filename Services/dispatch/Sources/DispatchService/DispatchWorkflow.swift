@@ -67,7 +67,7 @@ public struct DispatchWorkflow: Sendable {
                 complexity: request.complexity ?? (cooperating.isEmpty ? .singleDepartment : .multipleDepartments),
                 instructions: request.instructions, approval: request.approval)
             let recorded = try await recorder.apply(.dispatch(assignment), to: demand, by: principal.actor, on: connection)
-            try await send(recorded.demand, type: EventType.demandAssigned, to: Topics.handlingInbox(tier.id), on: connection)
+            try await recorder.handOff(recorded.demand, as: EventType.demandAssigned, to: Topics.handlingInbox(tier.id), on: connection)
             return recorded.demand
         }
     }
@@ -84,7 +84,7 @@ public struct DispatchWorkflow: Sendable {
             let number = try await DocumentNumbers.next(.escalation, for: tier, at: Date(), on: connection, logger: logger)
             let slip = EscalationSlip(parent: parent, number: number, suggestion: suggestion, approval: approval)
             let recorded = try await recorder.apply(.escalate(slip), to: demand, by: principal.actor, on: connection)
-            try await send(recorded.demand, type: EventType.demandEscalated, to: Topics.intakeInbox(parent), on: connection)
+            try await recorder.handOff(recorded.demand, as: EventType.demandEscalated, to: Topics.intakeInbox(parent), on: connection)
             return recorded.demand
         }
     }
@@ -149,13 +149,6 @@ public struct DispatchWorkflow: Sendable {
                 message: "要并入的诉求当前为“\(target.state?.chineseName ?? "未知")”状态，不能并单")
         }
         return target.demand
-    }
-
-    private func send(_ demand: Demand, type: String, to topic: String, on connection: PostgresConnection) async throws {
-        try await Outbox.enqueue([
-            try .event(type, topic: topic, source: runtime.eventSource, tenant: demand.tenant, subject: demand.id.uuidString,
-                time: Date(), data: DemandRecord(demand))
-        ], on: connection, logger: logger)
     }
 
     private func requireDispatcher(_ principal: Principal) throws {

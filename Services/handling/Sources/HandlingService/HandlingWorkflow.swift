@@ -91,23 +91,22 @@ public struct HandlingWorkflow: Sendable {
     /// the tier that escalated.
     func sendFollowUps(_ recorded: RecordedTransition, on connection: PostgresConnection) async throws {
         let demand = recorded.demand
-        var messages: [OutboxMessage] = []
         if recorded.transition.kind == .returnNotOurRemit {
-            messages.append(try .event(EventType.demandReturned, topic: Topics.dispatchInbox(demand.tenant),
-                source: runtime.eventSource, tenant: demand.tenant, subject: demand.id.uuidString, time: recorded.transition.at,
-                data: DemandRecord(demand)))
+            try await recorder.handOff(demand, as: EventType.demandReturned, to: Topics.dispatchInbox(demand.tenant),
+                at: recorded.transition.at, on: connection)
         }
         if let origin = demand.status.origin, [.submitResult, .rate, .closeUnrated, .decideClosure].contains(recorded.transition.kind) {
             let outcome = EscalationOutcome(
                 parentTenant: demand.tenant, parentDemandID: demand.id, parentRegistrationNumber: demand.status.registrationNumber,
                 parentState: demand.state ?? .inProgress, resultClass: demand.status.lastResult?.resultClass,
                 answer: demand.status.lastResult?.answer)
-            messages.append(try .event(EventType.escalationOutcome, topic: Topics.dispatchInbox(origin.tenant),
-                source: runtime.eventSource, tenant: demand.tenant, subject: origin.demandID.uuidString,
-                time: recorded.transition.at,
-                data: EscalationOutcomeReport(originTenant: origin.tenant, originDemandID: origin.demandID, outcome: outcome)))
+            try await Outbox.enqueue([
+                try .event(EventType.escalationOutcome, topic: Topics.dispatchInbox(origin.tenant),
+                    source: runtime.eventSource, tenant: demand.tenant, subject: origin.demandID.uuidString,
+                    time: recorded.transition.at,
+                    data: EscalationOutcomeReport(originTenant: origin.tenant, originDemandID: origin.demandID, outcome: outcome))
+            ], on: connection, logger: logger)
         }
-        try await Outbox.enqueue(messages, on: connection, logger: logger)
     }
 
     // MARK: Reading

@@ -427,10 +427,7 @@ public struct IntakeWorkflow: Sendable {
     /// Hands a demand that is ready for routing to the tier's dispatch.
     private func handOffIfReady(_ demand: Demand, on connection: PostgresConnection) async throws {
         guard demand.state == .awaitingDispatch else { return }
-        try await Outbox.enqueue([
-            try .event(EventType.demandReadyForDispatch, topic: Topics.dispatchInbox(demand.tenant), source: runtime.eventSource,
-                tenant: demand.tenant, subject: demand.id.uuidString, time: Date(), data: DemandRecord(demand))
-        ], on: connection, logger: logger)
+        try await recorder.handOff(demand, as: EventType.demandReadyForDispatch, to: Topics.dispatchInbox(demand.tenant), on: connection)
     }
 
     // MARK: Escalations from the tiers below
