@@ -56,7 +56,14 @@ struct DemandRowSecurityTests {
             for demand in [a, b] {
                 _ = try await database.asService { connection in try await recorder.receive(DemandRecord(demand), on: connection) }
             }
+            // As intake's copy learns from a status event: the demand went on to unit a-u9, which may read it here too.
+            let position = DemandPosition(a, rules: history.rules)
+            try await database.asService { try await recorder.repository.follow(a.id, to: position, depth: 0, unitIDs: ["a-u9"], on: $0) }
             #expect(try await database.asService { try await ids("SELECT id FROM demands", on: $0) } == [a.id, b.id])
+            let stored = try await database.asService { connection in
+                [try await recorder.repository.loadCurrent(a.id, on: connection), try await recorder.repository.loadCurrent(b.id, on: connection)]
+                    .compactMap { $0 }
+            }
 
             // No scope: nothing to read, nothing to change, nothing to add.
             let unscoped = try await database.transaction { connection in
@@ -79,6 +86,7 @@ struct DemandRowSecurityTests {
                 (Principal(subject: "c-b", role: .cadre, tenant: history.countyB), []),
                 (Principal(subject: "ua-b", role: .unitAdmin, tenant: history.countyB, unitID: "b-u1"), [b.id]),
                 (Principal(subject: "ua-a", role: .unitAdmin, tenant: history.countyA, unitID: "a-u1"), []),
+                (Principal(subject: "ua-a9", role: .unitAdmin, tenant: history.countyA, unitID: "a-u9"), [a.id]),
                 (Principal(subject: "d-a", role: .dispatcher, tenant: history.countyA), [a.id]),
                 (Principal(subject: "d-b", role: .dispatcher, tenant: history.countyB), [b.id]),
                 (Principal(subject: "o-c", role: .office, tenant: history.city), [a.id, b.id]),
@@ -91,7 +99,7 @@ struct DemandRowSecurityTests {
                     return (try await ids("SELECT id FROM demands", on: connection),
                         Set(try await recorder.repository.list(in: scope, filter: DemandFilter(), on: connection).map(\.id)))
                 }
-                let allowed = Set([a, b].filter { policy.canRead(DemandVisibility($0), as: principal) }.map(\.id))
+                let allowed = Set(stored.filter { policy.canRead($0.visibility, as: principal) }.map(\.demand.id))
                 #expect(seen == expected, "\(principal.role) \(principal.subject) sees \(seen) in Postgres")
                 #expect(listed == expected, "\(principal.role) \(principal.subject) lists \(listed)")
                 #expect(allowed == expected, "\(principal.role) \(principal.subject) may read \(allowed) in process")
