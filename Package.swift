@@ -280,6 +280,7 @@ let package = Package(
                 "PostgresStorage",
                 "DemandStore",
                 "DemandDesk",
+                "OfficeDocuments",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import InputValidation
+import OfficeDocuments
 import PlatformEvents
 import ServiceRuntime
 import Tenancy
@@ -142,86 +143,115 @@ struct IntakeRoutes {
             try await intake.enterprises(for: try context.requirePrincipal())
         }
 
-        let demands = router.group("demands")
-        demands.post { request, context -> Response in
-            let principal = try context.requirePrincipal()
-            let submitRequest = try await request.decodeJSON(SubmitRequest.self, context: context)
-            // The key protects one request; its canonical form (sorted keys) tells a true retry from
-            // a different request, however a client orders its JSON.
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = .sortedKeys
-            let submitted = try await intake.submit(
-                submitRequest.form, enterpriseID: submitRequest.enterpriseID,
-                provisionalEnterprise: submitRequest.provisionalEnterprise ?? false,
-                idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!],
-                canonicalRequest: Array(try encoder.encode(submitRequest)), by: principal)
-            var response = try DemandView(submitted.demand, rules: intake.rules)
-                .response(from: request, context: context)
-            response.status = submitted.replayed ? .ok : .created
-            if submitted.replayed { response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
-            return response
-        }
-        demands.get { request, context in
-            let query = request.uri.queryParameters
-            var filter = try DemandFilter(query: query)
-            // Intake keeps the directory that says which cadres have left.
-            filter.reviewerGoneOnly = try query.flag("officeReview") ?? false
-            return try await intake.reader.list(of: intake.tier.id, for: try context.requirePrincipal(), filter: filter)
-        }
-        demands.get(":id") { _, context in
-            try await intake.reader.view(try context.demandID(), for: try context.requirePrincipal())
-        }
-        let attachments = DemandAttachments(intake: intake)
-        demands.get(":id/attachments") { _, context in
-            try await attachments.list(of: try context.demandID(), for: try context.requirePrincipal())
-        }
-        demands.post(":id/attachments") { request, context -> Response in
-            let principal = try context.requirePrincipal()
-            let filename = request.uri.queryParameters.get("filename") ?? ""
-            let bytes = try await request.collectBytes(context: context)
-            var response = try await attachments.add(to: try context.demandID(), filename: filename, bytes: bytes, by: principal)
-                .response(from: request, context: context)
-            response.status = .created
-            return response
-        }
-        demands.get(":id/attachments/:attachmentID") { _, context in
-            guard let attachment = context.parameters.get("attachmentID").flatMap(UUID.init(uuidString:)) else {
-                throw APIError.notFound("附件")
-            }
-            return try await attachments.download(attachment, of: try context.demandID(), for: try context.requirePrincipal())
-        }
-        demands.document(":id/registration-form", pdf: intake.runtime.pdf) { _, context in
-            let view = try await intake.reader.view(try context.demandID(), for: try context.requirePrincipal())
-            guard let form = DemandForms.registrationForm(view) else { throw APIError.notFound("登记表") }
-            return (form, "registration-form")
-        }
-        demands.put(":id") { request, context in
-            let body = try await request.decodeJSON(EditRequest.self, context: context)
-            let content = try body.form.validated()
-            return try await respond(.edit(ContentEdit(content: content, note: body.note)), request, context)
-        }
-        demands.post(":id/approve") { request, context in
-            let body = try await request.decodeJSON(CommentRequest.self, context: context)
-            return try await respond(.approve(Approval(comment: body.comment)), request, context)
-        }
-        demands.post(":id/send-back") { request, context in
-            let body = try await request.decodeJSON(ReasonRequest.self, context: context)
-            return try await respond(.sendBack(SendBack(reason: body.reason)), request, context)
-        }
-        demands.post(":id/refusal") { request, context in
-            let refusal = try await request.decodeJSON(Refusal.self, context: context)
-            return try await respond(.refuse(refusal), request, context)
-        }
-        demands.post(":id/resubmit") { request, context in
-            let body = try await request.decodeJSON(EditRequest.self, context: context)
-            let content = try body.form.validated()
-            return try await respond(.resubmit(ContentEdit(content: content, note: body.note)), request, context)
-        }
+        let attachments = AttachmentRoutes(attachments: DemandAttachments(intake: intake))
+        router.group("demands")
+            .post(use: submit)
+            .get(use: list)
+            .get(":id", use: show)
+            .get(":id/attachments", use: attachments.list)
+            .post(":id/attachments", use: attachments.add)
+            .get(":id/attachments/:attachmentID", use: attachments.download)
+            .document(":id/registration-form", pdf: intake.runtime.pdf, registrationForm)
+            .put(":id", use: edit)
+            .post(":id/approve", use: approve)
+            .post(":id/send-back", use: sendBack)
+            .post(":id/refusal", use: refuse)
+            .post(":id/resubmit", use: resubmit)
+    }
+
+    // MARK: Demands
+
+    /// A new demand: 201, or 200 with `Idempotent-Replayed` for a retry under the same key.
+    @Sendable func submit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let submitRequest = try await request.decodeJSON(SubmitRequest.self, context: context)
+        // The key protects one request; its canonical form (sorted keys) tells a true retry from
+        // a different request, however a client orders its JSON.
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        let submitted = try await intake.submit(
+            submitRequest.form, enterpriseID: submitRequest.enterpriseID,
+            provisionalEnterprise: submitRequest.provisionalEnterprise ?? false,
+            idempotencyKey: request.headers[HTTPField.Name("Idempotency-Key")!],
+            canonicalRequest: Array(try encoder.encode(submitRequest)), by: principal)
+        var response = try DemandView(submitted.demand, rules: intake.rules).response(from: request, context: context)
+        response.status = submitted.replayed ? .ok : .created
+        if submitted.replayed { response.headers[HTTPField.Name("Idempotent-Replayed")!] = "true" }
+        return response
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> [DemandListItem] {
+        let query = request.uri.queryParameters
+        var filter = try DemandFilter(query: query)
+        // Intake keeps the directory that says which cadres have left.
+        filter.reviewerGoneOnly = try query.flag("officeReview") ?? false
+        return try await intake.reader.list(of: intake.tier.id, for: try context.requirePrincipal(), filter: filter)
+    }
+
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> DemandView {
+        try await intake.reader.view(try context.demandID(), for: try context.requirePrincipal())
+    }
+
+    /// 登记表 as Word and PDF.
+    @Sendable func registrationForm(_ request: Request, context: AppRequestContext) async throws -> (document: WordDocument, name: String) {
+        let view = try await intake.reader.view(try context.demandID(), for: try context.requirePrincipal())
+        guard let form = DemandForms.registrationForm(view) else { throw APIError.notFound("登记表") }
+        return (form, "registration-form")
+    }
+
+    @Sendable func edit(_ request: Request, context: AppRequestContext) async throws -> DemandView {
+        let body = try await request.decodeJSON(EditRequest.self, context: context)
+        return try await respond(.edit(ContentEdit(content: try body.form.validated(), note: body.note)), request, context)
+    }
+
+    @Sendable func approve(_ request: Request, context: AppRequestContext) async throws -> DemandView {
+        let body = try await request.decodeJSON(CommentRequest.self, context: context)
+        return try await respond(.approve(Approval(comment: body.comment)), request, context)
+    }
+
+    @Sendable func sendBack(_ request: Request, context: AppRequestContext) async throws -> DemandView {
+        let body = try await request.decodeJSON(ReasonRequest.self, context: context)
+        return try await respond(.sendBack(SendBack(reason: body.reason)), request, context)
+    }
+
+    @Sendable func refuse(_ request: Request, context: AppRequestContext) async throws -> DemandView {
+        try await respond(.refuse(try await request.decodeJSON(Refusal.self, context: context)), request, context)
+    }
+
+    @Sendable func resubmit(_ request: Request, context: AppRequestContext) async throws -> DemandView {
+        let body = try await request.decodeJSON(EditRequest.self, context: context)
+        return try await respond(.resubmit(ContentEdit(content: try body.form.validated(), note: body.note)), request, context)
     }
 
     private func respond(_ action: DemandAction, _ request: Request, _ context: AppRequestContext) async throws -> DemandView {
         let demand = try await intake.review(action, on: try context.demandID(), by: try context.requirePrincipal())
         return DemandView(demand, rules: intake.rules)
+    }
+}
+
+/// The files kept with a demand (its enterprise's evidence), for those who may read it.
+struct AttachmentRoutes {
+    let attachments: DemandAttachments
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> [DemandAttachments.Attachment] {
+        try await attachments.list(of: try context.demandID(), for: try context.requirePrincipal())
+    }
+
+    @Sendable func add(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try context.requirePrincipal()
+        let filename = request.uri.queryParameters.get("filename") ?? ""
+        let bytes = try await request.collectBytes(context: context)
+        var response = try await attachments.add(to: try context.demandID(), filename: filename, bytes: bytes, by: principal)
+            .response(from: request, context: context)
+        response.status = .created
+        return response
+    }
+
+    @Sendable func download(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard let attachment = context.parameters.get("attachmentID").flatMap(UUID.init(uuidString:)) else {
+            throw APIError.notFound("附件")
+        }
+        return try await attachments.download(attachment, of: try context.demandID(), for: try context.requirePrincipal())
     }
 }
 
