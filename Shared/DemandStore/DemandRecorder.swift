@@ -144,9 +144,7 @@ public struct DemandRecorder: Sendable {
     /// next one of the history held here (nothing is done otherwise; the full record follows by
     /// the inbox). Returns whether the history grew.
     public func extend(_ id: UUID, with transition: Transition, on connection: PostgresConnection) async throws -> Bool {
-        guard var held = try await repository.load(id, forUpdate: true, on: connection),
-            held.history.count == transition.sequence - 1
-        else { return false }
+        guard var held = try await repository.lock(id, ifHistoryLength: transition.sequence - 1, on: connection) else { return false }
         do {
             try held.append(replayed: transition)
         } catch {

@@ -132,6 +132,16 @@ public struct DemandRepository: Sendable {
         return nil
     }
 
+    /// The demand locked for the transaction if its history has exactly `length` transitions; nil,
+    /// without taking the lock, otherwise (a follower's news of a step the copy already holds must
+    /// not make the next action on it wait).
+    public func lock(_ id: UUID, ifHistoryLength length: Int, on connection: PostgresConnection) async throws -> Demand? {
+        for try await (tenant, history) in try await connection.execute(LockDemandAtLengthStatement(id: id, length: length), logger: logger) {
+            return try decode(id: id, tenant: tenant, history: history)
+        }
+        return nil
+    }
+
     /// A demand with its current state and position, for reading.
     public func loadCurrent(_ id: UUID, on connection: PostgresConnection) async throws -> CurrentDemand? {
         let rows = try await connection.query(

@@ -35,6 +35,25 @@ struct LoadDemandStatement<Lock: DemandRowLock>: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
 
+/// A demand whose history has exactly `length` transitions, locked; no row (and no lock) otherwise.
+struct LockDemandAtLengthStatement: PostgresPreparedStatement {
+    static let sql = "SELECT tenant, history::text FROM demands WHERE id = $1 AND history_length = $2 FOR UPDATE"
+    static let bindingDataTypes: [PostgresDataType] = [.uuid, .int8]
+    typealias Row = (String, String)
+
+    var id: UUID
+    var length: Int
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(id)
+        bindings.append(length)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
 /// News of where a demand is now, applied where it is newer than what is held (see
 /// `DemandRepository.follow`); the demands merged into it take the same position.
 struct FollowDemandStatement: PostgresPreparedStatement {
