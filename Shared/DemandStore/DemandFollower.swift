@@ -59,9 +59,10 @@ public struct DemandFollower: Sendable {
         guard event.header.type == EventType.demandStatus else { return }
         let status = try event.decode(DemandStatusEvent.self).data
         let position = DemandPosition(status, tree: rules.tree)
-        // The units a demand went to may read the copy of a service that handed it on (intake's
-        // files with it); handling's own rows name the units holding it now, and access follows those.
-        let units = tier == nil ? [] : ([status.demand.leadUnit].compactMap { $0 } + status.demand.cooperatingUnits).map(\.id)
+        // The units holding a demand now may read the copy of a service that handed it on (intake's
+        // files with it); handling's own rows name them already.
+        let units = tier == nil || !status.state.isWithUnits
+            ? [] : ([status.demand.leadUnit].compactMap { $0 } + status.demand.cooperatingUnits).map(\.id)
         if follows(status.demand.tenant) {
             if takesOver(status.state) {
                 _ = try await recorder.extend(status.demand.id, with: status.transition, on: connection)

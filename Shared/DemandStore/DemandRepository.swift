@@ -226,8 +226,8 @@ public struct DemandRepository: Sendable {
 
     /// Records what a status event says of a demand held here: a later transition of the demand
     /// itself (`depth` 0), or of the copy a parent tier made when this one escalated it (`depth` 1).
-    /// Older or repeated news changes nothing, so events may arrive late, twice or out of order;
-    /// units only join (a unit the demand went to may read it, whatever the order the news comes in).
+    /// Older or repeated news changes nothing, so events may arrive late, twice or out of order; the
+    /// newest news names the units holding the demand now (`unitIDs`), which may read the copy here.
     public func follow(
         _ id: UUID, to position: DemandPosition, depth: Int, unitIDs: [String] = [], merger: Merger? = nil,
         on connection: PostgresConnection

@@ -67,14 +67,12 @@ struct FollowDemandStatement: PostgresPreparedStatement {
             position_depth = CASE WHEN newer THEN $5 ELSE position_depth END,
             position_sequence = CASE WHEN newer THEN $2 ELSE position_sequence END,
             updated_at = greatest(updated_at, $6),
-            followed_unit_ids = CASE WHEN units_known THEN followed_unit_ids
-                ELSE ARRAY(SELECT DISTINCT unit FROM unnest(followed_unit_ids || $7) AS unit ORDER BY unit) END,
+            followed_unit_ids = CASE WHEN newer THEN $7 ELSE followed_unit_ids END,
             merger = coalesce(merger, $8::jsonb)
         FROM (
-            SELECT (position_depth, position_sequence) < ($5, $2) AS newer, followed_unit_ids @> $7 AS units_known
-            FROM demands WHERE id = $9
+            SELECT (position_depth, position_sequence) < ($5, $2) AS newer FROM demands WHERE id = $9
         ) AS news
-        WHERE id = $9 AND (newer OR NOT units_known OR ($1::text IS NOT NULL AND state_sequence < $2))
+        WHERE id = $9 AND (newer OR ($1::text IS NOT NULL AND state_sequence < $2))
         RETURNING demands.id, demands.position, demands.position_due_at, demands.updated_at
         )
         UPDATE demands AS merged SET position = followed.position, position_due_at = followed.position_due_at,

@@ -122,6 +122,14 @@ struct JourneyTests {
         }
         #expect(try await client.ledger(wrongUnit).allSatisfy { $0.id != demand.id })
         #expect(answered.history.contains { $0.kind == "returnNotOurRemit" && $0.actor.id == wrongUnit.subject })
+        // So does the copy behind at the tier's dispatch: the unit holding the demand now reads it, not the one that returned it.
+        _ = try await runner.waitAtDispatch(cast.countyUnit, tier: "maojian", demand.id, state: .awaitingRating)
+        do {
+            _ = try await client.dispatchDemand(wrongUnit, tier: "maojian", demand.id)
+            Issue.record("the unit that returned the demand still reads dispatch's copy")
+        } catch let error as APICallError {
+            #expect(error.status == 404)
+        }
     }
 
     @Test("An unsatisfied rating sends the demand to special supervision and back to the unit until satisfied")

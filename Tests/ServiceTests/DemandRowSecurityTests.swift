@@ -42,6 +42,21 @@ struct DemandRowSecurityTests {
         ]).0
     }
 
+    /// `demand` approved by its cadre and dispatched to unit a-u9, as the status events tell intake.
+    func dispatchedLater(_ demand: Demand) throws -> Demand {
+        var demand = demand
+        let rules = history.rules
+        for (action, actor, hour) in [
+            (DemandAction.approve(Approval()), Actor(role: .cadre, tenant: demand.tenant, id: "c-a"), 10),
+            (.dispatch(Assignment(leadUnit: history.unit("a-u9", demand.tenant), number: history.number(demand.tenant, .dispatch, 1))),
+                Actor(role: .dispatcher, tenant: demand.tenant, id: "d-a"), 11),
+        ] {
+            let at = ReportingHistory.at("2024-03-01", hour)
+            try demand.apply(action, by: actor, at: at, context: rules.context(for: demand, at: at))
+        }
+        return demand
+    }
+
     func ids(_ sql: String, on connection: PostgresConnection) async throws -> Set<UUID> {
         var ids: Set<UUID> = []
         for try await id in try await connection.query(PostgresQuery(unsafeSQL: sql), logger: logger).decode(UUID.self) { ids.insert(id) }
@@ -57,7 +72,7 @@ struct DemandRowSecurityTests {
                 _ = try await database.asService { connection in try await recorder.receive(DemandRecord(demand), on: connection) }
             }
             // As intake's copy learns from a status event: the demand went on to unit a-u9, which may read it here too.
-            let position = DemandPosition(a, rules: history.rules)
+            let position = DemandPosition(try dispatchedLater(a), rules: history.rules)
             try await database.asService { try await recorder.repository.follow(a.id, to: position, depth: 0, unitIDs: ["a-u9"], on: $0) }
             #expect(try await database.asService { try await ids("SELECT id FROM demands", on: $0) } == [a.id, b.id])
             let stored = try await database.asService { connection in

@@ -50,6 +50,15 @@ public enum DemandState: String, Codable, Sendable, CaseIterable {
 
     public var isClosed: Bool { self == .closed }
 
+    /// Whether the units of the demand's assignment hold it in this state (and so may read it):
+    /// from dispatch until it closes, but not while it waits for routing again after a return.
+    public var isWithUnits: Bool {
+        switch self {
+        case .awaitingSignature, .inProgress, .awaitingRating, .underSupervision, .awaitingClosureAgreement, .closed: true
+        case .awaitingReview, .returnedToEnterprise, .awaitingDispatch, .escalated, .refused, .merged: false
+        }
+    }
+
     /// Whether a duplicate may be merged into a demand in this state (并单): one still to be handled
     /// or answered at its tier (or above it, after an escalation), not one ended or gone back.
     public var acceptsMergedDuplicates: Bool {

@@ -24,13 +24,8 @@ public struct DemandStatus: Sendable, Hashable {
     /// routing again after a return, or went up to the parent tier. Access follows this; the
     /// history keeps who did what before.
     public var currentUnitIDs: Set<String> {
-        guard let assignment, let state else { return [] }
-        switch state {
-        case .awaitingSignature, .inProgress, .awaitingRating, .underSupervision, .awaitingClosureAgreement, .closed:
-            return Set([assignment.leadUnit.id] + assignment.cooperatingUnits.map(\.id))
-        case .awaitingReview, .returnedToEnterprise, .awaitingDispatch, .escalated, .refused, .merged:
-            return []
-        }
+        guard let assignment, state?.isWithUnits == true else { return [] }
+        return Set([assignment.leadUnit.id] + assignment.cooperatingUnits.map(\.id))
     }
     /// The dispatcher who routed it last: a "not our remit" return goes back to them.
     public internal(set) var lastDispatcherID: String?

@@ -58,91 +58,28 @@ struct IntakeRoutes {
     }
 
     func register(on router: Router<AppRequestContext>) {
-        router.post("auth/login") { request, context in
-            let body = try await request.decodeJSON(LoginRequest.self, context: context)
-            return try await intake.login(tier: body.tier, unit: body.unit, login: body.login, password: body.password,
-                from: context.clientAddress(of: request, trustedProxies: intake.runtime.settings.trustedProxies))
-        }
-        router.get("auth/units") { _, _ in try await intake.loginUnits() }
-        router.get("me") { _, context in try context.requirePrincipal() }
-        router.get("me/phone") { _, context in
-            Phone(phone: try await intake.phone(of: try context.requirePrincipal())?.digits)
-        }
-        router.put("me/phone") { request, context in
-            let body = try await request.decodeJSON(Phone.self, context: context)
-            return Phone(phone: try await intake.changePhone(of: try context.requirePrincipal(), to: body.phone ?? "").digits)
-        }
-        router.post("me/password") { request, context -> Response in
-            let body = try await request.decodeJSON(PasswordChange.self, context: context)
-            try await intake.changePassword(for: try context.requirePrincipal(), current: body.currentPassword, new: body.newPassword,
-                from: context.clientAddress(of: request, trustedProxies: intake.runtime.settings.trustedProxies))
-            return Response(status: .noContent)
-        }
-
-        router.post("account-applications") { request, context in
-            let body = try await request.decodeJSON(AccountApplicationInput.self, context: context)
-            return try await intake.apply(body,
-                from: context.clientAddress(of: request, trustedProxies: intake.runtime.settings.trustedProxies))
-        }
-        router.get("account-applications") { request, context in
-            try await intake.applications(for: try context.requirePrincipal(),
-                pendingOnly: request.uri.queryParameters.get("state") != "all")
-        }
-        router.post("account-applications/:id/decision") { request, context in
-            let body = try await request.decodeJSON(IntakeWorkflow.ApplicationDecision.self, context: context)
-            let id = try context.uuid(of: "账号申请")
-            return try await intake.decide(id, body, by: try context.requirePrincipal())
-        }
-        router.get("notices") { request, context in
-            let query = request.uri.queryParameters
-            let notices = IntakeWorkflow.NoticeQuery(kind: try query.option("kind"), category: try query.option("category"),
-                search: try query.searchText(describing: "标题或正文中的文字"))
-            return try await intake.notices(notices, for: try context.requirePrincipal())
-        }
+        router.post("auth/login", use: login)
+        router.get("auth/units", use: loginUnits)
+        router.get("me", use: me)
+        router.get("me/phone", use: phone)
+        router.put("me/phone", use: changePhone)
+        router.post("me/password", use: changePassword)
+        router.post("account-applications", use: applyForAccount)
+        router.get("account-applications", use: accountApplications)
+        router.post("account-applications/:id/decision", use: decideAccountApplication)
+        router.get("notices", use: notices)
         router.postCreating("notices", NoticeInput.self, make: intake.publishNotice(_:by:))
-        router.post("notices/:id/withdrawal") { _, context -> Response in
-            let id = try context.uuid(of: "公告")
-            try await intake.withdrawNotice(id, by: try context.requirePrincipal())
-            return Response(status: .noContent)
-        }
-        router.get("supervision/interviews") { _, context in try await intake.interviews(for: try context.requirePrincipal()) }
+        router.post("notices/:id/withdrawal", use: withdrawNotice)
+        router.get("supervision/interviews", use: interviews)
         router.postCreating("supervision/interviews", UnitInterviewInput.self, make: intake.recordInterview(_:by:))
-        router.get("briefs") { request, context in
-            try await intake.briefs(state: try request.uri.queryParameters.option("state"), for: try context.requirePrincipal())
-        }
+        router.get("briefs", use: briefs)
         router.postCreating("briefs", BriefInput.self, make: intake.submitBrief(_:by:))
-        router.post("briefs/:id/decision") { request, context in
-            let principal = try context.requirePrincipal()
-            let decision = try await request.decodeJSON(BriefDecision.self, context: context)
-            let id = try context.uuid(of: "简报")
-            return try await intake.decideBrief(id, decision, by: principal)
-        }
-        router.get("accounts") { request, context in
-            let query = request.uri.queryParameters
-            return try await intake.accounts(for: try context.requirePrincipal(), unit: try query.unitID(),
-                search: try query.searchText(describing: "姓名或企业名称"), limit: try query.pageLimit())
-        }
-        router.post("accounts/:subject/password-reset") { _, context in
-            try await intake.resetPassword(of: context.parameters.get("subject") ?? "", by: try context.requirePrincipal())
-        }
-
-        router.put("admin/directory") { request, context -> IntakeWorkflow.ImportSummary in
-            try context.requirePrincipal().require(tier: intake.tier.id, roles: [.office])
-            let file = try await request.decodeJSON(DirectoryFile.self, context: context)
-            return try await intake.importDirectory(file)
-        }
-        router.post("admin/directory/sheets/:kind") { request, context -> IntakeWorkflow.SheetImport in
-            try context.requirePrincipal().require(tier: intake.tier.id, roles: [.office])
-            guard let kind = context.parameters.get("kind").flatMap(DirectorySheet.Kind.init) else {
-                throw APIError(.notFound, code: "NOT_FOUND", message: "没有这种名录（应为enterprises或cadres）")
-            }
-            let preview = request.uri.queryParameters.get("preview") == "true"
-            return try await intake.importSheet(kind, bytes: try await request.collectBytes(context: context), preview: preview)
-        }
-        router.get("directory/enterprises") { _, context in
-            try await intake.enterprises(for: try context.requirePrincipal())
-        }
-
+        router.post("briefs/:id/decision", use: decideBrief)
+        router.get("accounts", use: accounts)
+        router.post("accounts/:subject/password-reset", use: resetPassword)
+        router.put("admin/directory", use: importDirectory)
+        router.post("admin/directory/sheets/:kind", use: importSheet)
+        router.get("directory/enterprises", use: enterprises)
         let attachments = AttachmentRoutes(attachments: DemandAttachments(intake: intake))
         router.group("demands")
             .post(use: submit)
@@ -157,6 +94,120 @@ struct IntakeRoutes {
             .post(":id/send-back", use: sendBack)
             .post(":id/refusal", use: refuse)
             .post(":id/resubmit", use: resubmit)
+    }
+
+    // MARK: Sign-in and one's own account
+
+    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> IntakeWorkflow.LoginResult {
+        let body = try await request.decodeJSON(LoginRequest.self, context: context)
+        return try await intake.login(tier: body.tier, unit: body.unit, login: body.login, password: body.password,
+            from: clientAddress(request, context))
+    }
+
+    @Sendable func loginUnits(_ request: Request, context: AppRequestContext) async throws -> [IntakeWorkflow.LoginUnit] {
+        try await intake.loginUnits()
+    }
+
+    @Sendable func me(_ request: Request, context: AppRequestContext) async throws -> Principal {
+        try context.requirePrincipal()
+    }
+
+    @Sendable func phone(_ request: Request, context: AppRequestContext) async throws -> Phone {
+        Phone(phone: try await intake.phone(of: try context.requirePrincipal())?.digits)
+    }
+
+    @Sendable func changePhone(_ request: Request, context: AppRequestContext) async throws -> Phone {
+        let body = try await request.decodeJSON(Phone.self, context: context)
+        return Phone(phone: try await intake.changePhone(of: try context.requirePrincipal(), to: body.phone ?? "").digits)
+    }
+
+    @Sendable func changePassword(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let body = try await request.decodeJSON(PasswordChange.self, context: context)
+        try await intake.changePassword(for: try context.requirePrincipal(), current: body.currentPassword, new: body.newPassword,
+            from: clientAddress(request, context))
+        return Response(status: .noContent)
+    }
+
+    private func clientAddress(_ request: Request, _ context: AppRequestContext) -> String {
+        context.clientAddress(of: request, trustedProxies: intake.runtime.settings.trustedProxies)
+    }
+
+    // MARK: Accounts
+
+    @Sendable func applyForAccount(_ request: Request, context: AppRequestContext) async throws -> IntakeWorkflow.AccountApplication {
+        let body = try await request.decodeJSON(AccountApplicationInput.self, context: context)
+        return try await intake.apply(body, from: clientAddress(request, context))
+    }
+
+    @Sendable func accountApplications(_ request: Request, context: AppRequestContext) async throws
+        -> [IntakeWorkflow.AccountApplication] {
+        try await intake.applications(for: try context.requirePrincipal(), pendingOnly: request.uri.queryParameters.get("state") != "all")
+    }
+
+    @Sendable func decideAccountApplication(_ request: Request, context: AppRequestContext) async throws
+        -> IntakeWorkflow.AccountApplication {
+        let body = try await request.decodeJSON(IntakeWorkflow.ApplicationDecision.self, context: context)
+        let id = try context.uuid(of: "账号申请")
+        return try await intake.decide(id, body, by: try context.requirePrincipal())
+    }
+
+    @Sendable func accounts(_ request: Request, context: AppRequestContext) async throws -> [IntakeWorkflow.Account] {
+        let query = request.uri.queryParameters
+        return try await intake.accounts(for: try context.requirePrincipal(), unit: try query.unitID(),
+            search: try query.searchText(describing: "姓名或企业名称"), limit: try query.pageLimit())
+    }
+
+    @Sendable func resetPassword(_ request: Request, context: AppRequestContext) async throws -> IntakeWorkflow.PasswordReset {
+        try await intake.resetPassword(of: context.parameters.get("subject") ?? "", by: try context.requirePrincipal())
+    }
+
+    // MARK: Notices, interviews, briefs
+
+    @Sendable func notices(_ request: Request, context: AppRequestContext) async throws -> [IntakeWorkflow.Notice] {
+        let query = request.uri.queryParameters
+        let notices = IntakeWorkflow.NoticeQuery(kind: try query.option("kind"), category: try query.option("category"),
+            search: try query.searchText(describing: "标题或正文中的文字"))
+        return try await intake.notices(notices, for: try context.requirePrincipal())
+    }
+
+    @Sendable func withdrawNotice(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let id = try context.uuid(of: "公告")
+        try await intake.withdrawNotice(id, by: try context.requirePrincipal())
+        return Response(status: .noContent)
+    }
+
+    @Sendable func interviews(_ request: Request, context: AppRequestContext) async throws -> [IntakeWorkflow.UnitInterview] {
+        try await intake.interviews(for: try context.requirePrincipal())
+    }
+
+    @Sendable func briefs(_ request: Request, context: AppRequestContext) async throws -> [IntakeWorkflow.Brief] {
+        try await intake.briefs(state: try request.uri.queryParameters.option("state"), for: try context.requirePrincipal())
+    }
+
+    @Sendable func decideBrief(_ request: Request, context: AppRequestContext) async throws -> IntakeWorkflow.Brief {
+        let principal = try context.requirePrincipal()
+        let decision = try await request.decodeJSON(BriefDecision.self, context: context)
+        return try await intake.decideBrief(try context.uuid(of: "简报"), decision, by: principal)
+    }
+
+    // MARK: Directory
+
+    @Sendable func importDirectory(_ request: Request, context: AppRequestContext) async throws -> IntakeWorkflow.ImportSummary {
+        try context.requirePrincipal().require(tier: intake.tier.id, roles: [.office])
+        return try await intake.importDirectory(try await request.decodeJSON(DirectoryFile.self, context: context))
+    }
+
+    @Sendable func importSheet(_ request: Request, context: AppRequestContext) async throws -> IntakeWorkflow.SheetImport {
+        try context.requirePrincipal().require(tier: intake.tier.id, roles: [.office])
+        guard let kind = context.parameters.get("kind").flatMap(DirectorySheet.Kind.init) else {
+            throw APIError(.notFound, code: "NOT_FOUND", message: "没有这种名录（应为enterprises或cadres）")
+        }
+        let preview = request.uri.queryParameters.get("preview") == "true"
+        return try await intake.importSheet(kind, bytes: try await request.collectBytes(context: context), preview: preview)
+    }
+
+    @Sendable func enterprises(_ request: Request, context: AppRequestContext) async throws -> [DirectoryEnterprise] {
+        try await intake.enterprises(for: try context.requirePrincipal())
     }
 
     // MARK: Demands
@@ -193,7 +244,8 @@ struct IntakeRoutes {
     }
 
     /// 登记表 as Word and PDF.
-    @Sendable func registrationForm(_ request: Request, context: AppRequestContext) async throws -> (document: WordDocument, name: String) {
+    @Sendable func registrationForm(_ request: Request, context: AppRequestContext) async throws
+        -> (document: WordDocument, name: String) {
         let view = try await intake.reader.view(try context.demandID(), for: try context.requirePrincipal())
         guard let form = DemandForms.registrationForm(view) else { throw APIError.notFound("登记表") }
         return (form, "registration-form")
