@@ -57,21 +57,25 @@ public struct DemandFollower: Sendable {
     public func follow(_ event: IncomingEvent, on connection: PostgresConnection) async throws {
         // Deadline alerts share the status topics; they move nothing.
         guard event.header.type == EventType.demandStatus else { return }
-        let status = try event.decode(DemandStatusEvent.self).data
-        let position = DemandPosition(status, tree: rules.tree)
+        let news = try event.decode(DemandStatusNews.self).data
+        let position = DemandPosition(news, tree: rules.tree)
         // The units holding a demand now may read the copy of a service that handed it on (intake's
         // files with it); handling's own rows name them already.
-        let units = tier == nil || !status.state.isWithUnits
-            ? [] : ([status.demand.leadUnit].compactMap { $0 } + status.demand.cooperatingUnits).map(\.id)
-        if follows(status.demand.tenant) {
-            if takesOver(status.state) {
-                _ = try await recorder.extend(status.demand.id, with: status.transition, on: connection)
+        let units = tier == nil || !news.state.isWithUnits
+            ? [] : ([news.demand.leadUnit].compactMap { $0 } + news.demand.cooperatingUnits).map(\.id)
+        if follows(news.demand.tenant) {
+            if takesOver(news.state) {
+                _ = try await recorder.extend(news.demand.id, toSequence: news.transition.sequence, on: connection) {
+                    try event.decode(DemandStatusEvent.self).data.transition
+                }
             }
             var merger: Merger?
-            if case .merge(let value) = status.transition.action { merger = value }
-            try await repository.follow(status.demand.id, to: position, depth: 0, unitIDs: units, merger: merger, on: connection)
+            if news.transition.kind == .merge, case .merge(let value) = try event.decode(DemandStatusEvent.self).data.transition.action {
+                merger = value
+            }
+            try await repository.follow(news.demand.id, to: position, depth: 0, unitIDs: units, merger: merger, on: connection)
         }
-        if let origin = status.demand.origin, follows(origin.tenant) {
+        if let origin = news.demand.origin, follows(origin.tenant) {
             try await repository.follow(origin.demandID, to: position, depth: 1, unitIDs: units, on: connection)
         }
     }

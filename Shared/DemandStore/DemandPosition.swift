@@ -33,9 +33,9 @@ public struct DemandPosition: Codable, Sendable, Hashable {
     public var dueAt: Date? { deadlines.compactMap(\.dueAt).min() }
 
     /// The position a status event announces.
-    public init(_ event: DemandStatusEvent, tree: TenantTree) {
-        self.init(summary: event.demand, state: event.state, sequence: event.transition.sequence, at: event.transition.at,
-            deadlines: event.openDeadlines, tree: tree)
+    public init(_ news: DemandStatusNews, tree: TenantTree) {
+        self.init(summary: news.demand, state: news.state, sequence: news.transition.sequence, at: news.transition.at,
+            deadlines: news.openDeadlines, tree: tree)
     }
 
     /// The position of a demand as this service holds it, with its open deadlines.

@@ -142,11 +142,14 @@ public struct DemandRecorder: Sendable {
 
     /// Appends a transition another service made, announced by its status event, when it is the
     /// next one of the history held here (nothing is done otherwise; the full record follows by
-    /// the inbox). Returns whether the history grew.
-    public func extend(_ id: UUID, with transition: Transition, on connection: PostgresConnection) async throws -> Bool {
-        guard var held = try await repository.lock(id, ifHistoryLength: transition.sequence - 1, on: connection) else { return false }
+    /// the inbox). `transition` is asked for only then. Returns whether the history grew.
+    public func extend(
+        _ id: UUID, toSequence sequence: Int, on connection: PostgresConnection, with transition: () throws -> Transition
+    ) async throws -> Bool {
+        guard var held = try await repository.lock(id, ifHistoryLength: sequence - 1, on: connection) else { return false }
+        let next = try transition()
         do {
-            try held.append(replayed: transition)
+            try held.append(replayed: next)
         } catch {
             logger.warning("A status event does not extend the history held here",
                 metadata: ["demand": "\(id)", "error": "\(error)"])

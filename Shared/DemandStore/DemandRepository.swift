@@ -115,20 +115,20 @@ public struct DemandRepository: Sendable {
     public func load(_ id: UUID, forUpdate: Bool = false, skipLocked: Bool = false, on connection: PostgresConnection)
         async throws -> Demand?
     {
+        let recent = RecentDemands.shared.demand(id)
+        let known = RecentDemands.known(recent)
         if forUpdate && skipLocked {
+            let statement = LoadDemandStatement<ForUpdate>(id: id, known: known)
             let rows = try await connection.query(
-                PostgresQuery(unsafeSQL: LoadDemandStatement<ForUpdate>.sql + " SKIP LOCKED", binds: binds(id)), logger: logger)
-            for try await (tenant, history) in rows.decode((String, String).self) {
-                return try decode(id: id, tenant: tenant, history: history)
-            }
+                PostgresQuery(unsafeSQL: LoadDemandStatement<ForUpdate>.sql + " SKIP LOCKED", binds: try statement.makeBindings()),
+                logger: logger)
+            for try await row in rows.decode(StoredDemandRow.self) { return try demand(id, row, recent: recent) }
             return nil
         }
         let rows = forUpdate
-            ? try await connection.execute(LoadDemandStatement<ForUpdate>(id: id), logger: logger)
-            : try await connection.execute(LoadDemandStatement<WithoutLock>(id: id), logger: logger)
-        for try await (tenant, history) in rows {
-            return try decode(id: id, tenant: tenant, history: history)
-        }
+            ? try await connection.execute(LoadDemandStatement<ForUpdate>(id: id, known: known), logger: logger)
+            : try await connection.execute(LoadDemandStatement<WithoutLock>(id: id, known: known), logger: logger)
+        for try await row in rows { return try demand(id, row, recent: recent) }
         return nil
     }
 
@@ -136,21 +136,18 @@ public struct DemandRepository: Sendable {
     /// without taking the lock, otherwise (a follower's news of a step the copy already holds must
     /// not make the next action on it wait).
     public func lock(_ id: UUID, ifHistoryLength length: Int, on connection: PostgresConnection) async throws -> Demand? {
-        for try await (tenant, history) in try await connection.execute(LockDemandAtLengthStatement(id: id, length: length), logger: logger) {
-            return try decode(id: id, tenant: tenant, history: history)
-        }
+        let recent = RecentDemands.shared.demand(id)
+        let statement = LockDemandAtLengthStatement(id: id, known: RecentDemands.known(recent), length: length)
+        for try await row in try await connection.execute(statement, logger: logger) { return try demand(id, row, recent: recent) }
         return nil
     }
 
     /// A demand with its current state and position, for reading.
     public func loadCurrent(_ id: UUID, on connection: PostgresConnection) async throws -> CurrentDemand? {
-        let rows = try await connection.query(
-            "SELECT tenant, history::text, state, position::text, followed_unit_ids, merger::text FROM demands WHERE id = \(id)",
-            logger: logger)
-        for try await (tenant, history, state, position, followed, merger) in rows.decode(
-            (String, String, String, String?, [String], String?).self)
-        {
-            let demand = try decode(id: id, tenant: tenant, history: history)
+        let recent = RecentDemands.shared.demand(id)
+        let statement = LoadCurrentDemandStatement(id: id, known: RecentDemands.known(recent))
+        for try await (tenant, length, history, state, position, followed, merger) in try await connection.execute(statement, logger: logger) {
+            let demand = try demand(id, (tenant, length, history), recent: recent)
             return CurrentDemand(
                 demand: demand, state: DemandState(rawValue: state) ?? demand.state,
                 position: try position.map { try EventCoding.decoder().decode(DemandPosition.self, from: Data($0.utf8)) },
@@ -158,6 +155,20 @@ public struct DemandRepository: Sendable {
                 merger: try merger.map { try EventCoding.decoder().decode(Merger.self, from: Data($0.utf8)) })
         }
         return nil
+    }
+
+    /// The demand a row holds: the copy decoded before when Postgres left the history out (the row
+    /// holds that copy), the history decoded and remembered otherwise.
+    private func demand(_ id: UUID, _ row: StoredDemandRow, recent: Demand?) throws -> Demand {
+        let (tenant, length, history) = row
+        guard let history else {
+            // Postgres leaves the history out only for the copy the load named.
+            guard let recent, recent.history.count == length else { preconditionFailure("demand \(id): no history and no copy") }
+            return recent
+        }
+        let demand = try decode(id: id, tenant: tenant, history: history)
+        RecentDemands.shared.remember(demand)
+        return demand
     }
 
     static func json(_ value: some Encodable) throws -> String {
@@ -209,6 +220,7 @@ public struct DemandRepository: Sendable {
                     THEN d.position_sequence ELSE EXCLUDED.position_sequence END
             """, logger: logger)
         if status.merger != nil { try await shareMergedPosition(demand.id, on: connection) }
+        RecentDemands.shared.remember(demand)
     }
 
     /// Shows a merged demand where the demand it joined is (并单: one handling answers both), whether

@@ -18,17 +18,30 @@ enum ForUpdate: DemandRowLock {
     static let clause = " FOR UPDATE"
 }
 
+/// The columns every load of a demand reads: its tenant, its history's length, and the history as
+/// text unless the row holds the copy the load names by `$2` (length) and `$3` (last transition
+/// id), which the process has decoded already (``RecentDemands``).
+private let demandColumns = """
+    tenant, history_length, CASE WHEN history_length = $2 AND history->-1->>'id' = $3 THEN NULL ELSE history::text END
+    """
+
+/// A demand as stored: its tenant, its history's length, and its history unless known.
+typealias StoredDemandRow = (String, Int, String?)
+
 /// A demand's tenant and history, as stored (one prepared statement per kind of lock).
 struct LoadDemandStatement<Lock: DemandRowLock>: PostgresPreparedStatement {
-    static var sql: String { "SELECT tenant, history::text FROM demands WHERE id = $1" + Lock.clause }
-    static var bindingDataTypes: [PostgresDataType] { [.uuid] }
-    typealias Row = (String, String)
+    static var sql: String { "SELECT \(demandColumns) FROM demands WHERE id = $1" + Lock.clause }
+    static var bindingDataTypes: [PostgresDataType] { [.uuid, .int8, .text] }
+    typealias Row = StoredDemandRow
 
     var id: UUID
+    var known: RecentDemands.Known
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings()
         bindings.append(id)
+        bindings.append(known.length)
+        bindings.append(known.lastTransitionID)
         return bindings
     }
 
@@ -37,17 +50,40 @@ struct LoadDemandStatement<Lock: DemandRowLock>: PostgresPreparedStatement {
 
 /// A demand whose history has exactly `length` transitions, locked; no row (and no lock) otherwise.
 struct LockDemandAtLengthStatement: PostgresPreparedStatement {
-    static let sql = "SELECT tenant, history::text FROM demands WHERE id = $1 AND history_length = $2 FOR UPDATE"
-    static let bindingDataTypes: [PostgresDataType] = [.uuid, .int8]
-    typealias Row = (String, String)
+    static let sql = "SELECT \(demandColumns) FROM demands WHERE id = $1 AND history_length = $4 FOR UPDATE"
+    static let bindingDataTypes: [PostgresDataType] = [.uuid, .int8, .text, .int8]
+    typealias Row = StoredDemandRow
 
     var id: UUID
+    var known: RecentDemands.Known
     var length: Int
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings()
         bindings.append(id)
+        bindings.append(known.length)
+        bindings.append(known.lastTransitionID)
         bindings.append(length)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+}
+
+/// A demand with what the status events said of it since, for reading.
+struct LoadCurrentDemandStatement: PostgresPreparedStatement {
+    static let sql = "SELECT \(demandColumns), state, position::text, followed_unit_ids, merger::text FROM demands WHERE id = $1"
+    static let bindingDataTypes: [PostgresDataType] = [.uuid, .int8, .text]
+    typealias Row = (String, Int, String?, String, String?, [String], String?)
+
+    var id: UUID
+    var known: RecentDemands.Known
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(id)
+        bindings.append(known.length)
+        bindings.append(known.lastTransitionID)
         return bindings
     }
 

@@ -71,11 +71,16 @@ extension Optional where Wrapped == String {
 }
 
 extension String {
+    /// The text without leading and trailing whitespace (ideographic spaces included). Slices the
+    /// scalars instead of removing them one by one: every stored demand's fields pass through here
+    /// when it is decoded, so this is on the hot path of every service.
     public var trimmingWhitespace: String {
-        var scalars = Substring.UnicodeScalarView(unicodeScalars)
-        while let first = scalars.first, first.properties.isWhitespace { scalars.removeFirst() }
-        while let last = scalars.last, last.properties.isWhitespace { scalars.removeLast() }
-        return String(scalars)
+        let scalars = unicodeScalars
+        guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
+            let last = scalars.lastIndex(where: { !$0.properties.isWhitespace })
+        else { return "" }
+        if first == scalars.startIndex, scalars.index(after: last) == scalars.endIndex { return self }
+        return String(scalars[first...last])
     }
 
     /// Whether anything would show on screen: text made only of spaces and invisible format

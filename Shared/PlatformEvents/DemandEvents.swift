@@ -144,6 +144,30 @@ public struct DemandStatusEvent: Codable, Sendable, Hashable {
     }
 }
 
+/// A ``DemandStatusEvent`` as a follower reads every one of them: the same message without the
+/// transition's action, whose payload (a submission's whole form, say) is most of the event and
+/// most of the cost of decoding it. A follower that must apply the transition itself decodes the
+/// whole event then.
+public struct DemandStatusNews: Codable, Sendable, Hashable {
+    public struct Step: Codable, Sendable, Hashable {
+        public struct Action: Codable, Sendable, Hashable {
+            public var kind: DemandAction.Kind
+        }
+
+        public var id: UUID
+        public var sequence: Int
+        public var at: Date
+        public var action: Action
+
+        public var kind: DemandAction.Kind { action.kind }
+    }
+
+    public var demand: DemandSummary
+    public var transition: Step
+    public var state: DemandState
+    public var openDeadlines: [StepDeadline]
+}
+
 /// A class-B answer's promised day (计划完成时间) has come and the lead unit has not reported the plan
 /// carried out: sent once per promise, on the day or at the first scan after it.
 public struct PromiseDueEvent: Codable, Sendable, Hashable {

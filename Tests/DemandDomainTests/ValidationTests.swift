@@ -18,6 +18,16 @@ struct ValidationTests {
     }
 
     @Test(
+        "Surrounding whitespace is trimmed, ideographic and no-break spaces included; inner spaces stay",
+        arguments: [
+            ("  企业 名称\u{3000}", "企业 名称"), ("\t\n 盛达\u{00A0}", "盛达"), ("盛达", "盛达"), (" \u{3000}\n", ""), ("", ""),
+            ("a", "a"), (" a b ", "a b"), ("👨‍👩‍👧 ", "👨‍👩‍👧"),
+        ])
+    func trimming(text: String, trimmed: String) {
+        #expect(text.trimmingWhitespace == trimmed)
+    }
+
+    @Test(
         "Malformed credit codes are refused with the right problem",
         arguments: [
             ("91350100M000100Y4", UnifiedSocialCreditCode.Problem.wrongLength),
