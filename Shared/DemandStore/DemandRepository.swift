@@ -115,7 +115,7 @@ public struct DemandRepository: Sendable {
     public func load(_ id: UUID, forUpdate: Bool = false, skipLocked: Bool = false, on connection: PostgresConnection)
         async throws -> Demand?
     {
-        let recent = RecentDemands.shared.demand(id)
+        let recent = RecentDemands.shared.copy(id)
         let known = RecentDemands.known(recent)
         if forUpdate && skipLocked {
             let statement = LoadDemandStatement<ForUpdate>(id: id, known: known)
@@ -136,7 +136,7 @@ public struct DemandRepository: Sendable {
     /// without taking the lock, otherwise (a follower's news of a step the copy already holds must
     /// not make the next action on it wait).
     public func lock(_ id: UUID, ifHistoryLength length: Int, on connection: PostgresConnection) async throws -> Demand? {
-        let recent = RecentDemands.shared.demand(id)
+        let recent = RecentDemands.shared.copy(id)
         let statement = LockDemandAtLengthStatement(id: id, known: RecentDemands.known(recent), length: length)
         for try await row in try await connection.execute(statement, logger: logger) { return try demand(id, row, recent: recent) }
         return nil
@@ -144,7 +144,7 @@ public struct DemandRepository: Sendable {
 
     /// A demand with its current state and position, for reading.
     public func loadCurrent(_ id: UUID, on connection: PostgresConnection) async throws -> CurrentDemand? {
-        let recent = RecentDemands.shared.demand(id)
+        let recent = RecentDemands.shared.copy(id)
         let statement = LoadCurrentDemandStatement(id: id, known: RecentDemands.known(recent))
         for try await (tenant, length, history, state, position, followed, merger) in try await connection.execute(statement, logger: logger) {
             let demand = try demand(id, (tenant, length, history), recent: recent)
@@ -159,15 +159,15 @@ public struct DemandRepository: Sendable {
 
     /// The demand a row holds: the copy decoded before when Postgres left the history out (the row
     /// holds that copy), the history decoded and remembered otherwise.
-    private func demand(_ id: UUID, _ row: StoredDemandRow, recent: Demand?) throws -> Demand {
+    private func demand(_ id: UUID, _ row: StoredDemandRow, recent: RecentDemands.Copy?) throws -> Demand {
         let (tenant, length, history) = row
         guard let history else {
             // Postgres leaves the history out only for the copy the load named.
-            guard let recent, recent.history.count == length else { preconditionFailure("demand \(id): no history and no copy") }
-            return recent
+            guard let recent, recent.demand.history.count == length else { preconditionFailure("demand \(id): no history and no copy") }
+            return recent.demand
         }
         let demand = try decode(id: id, tenant: tenant, history: history)
-        RecentDemands.shared.remember(demand)
+        RecentDemands.shared.remember(demand, historyJSON: history)
         return demand
     }
 
@@ -184,7 +184,7 @@ public struct DemandRepository: Sendable {
     /// already told of later transitions (state, position) is kept.
     public func save(_ demand: Demand, position: DemandPosition, on connection: PostgresConnection) async throws {
         let status = demand.status
-        let history = try Self.json(demand.history)
+        let history = try RecentDemands.shared.historyJSON(of: demand) { try Self.json($0) }
         let positionJSON = try Self.json(position)
         let sequence = demand.history.count
         let units = Array(status.currentUnitIDs).sorted()
@@ -220,7 +220,7 @@ public struct DemandRepository: Sendable {
                     THEN d.position_sequence ELSE EXCLUDED.position_sequence END
             """, logger: logger)
         if status.merger != nil { try await shareMergedPosition(demand.id, on: connection) }
-        RecentDemands.shared.remember(demand)
+        RecentDemands.shared.remember(demand, historyJSON: history)
     }
 
     /// Shows a merged demand where the demand it joined is (并单: one handling answers both), whether

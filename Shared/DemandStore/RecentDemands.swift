@@ -19,28 +19,49 @@ final class RecentDemands: Sendable {
         static let none = Known(length: -1, lastTransitionID: "")
     }
 
+    /// A demand as this process last read or wrote it, with its history as JSON text.
+    struct Copy: Sendable {
+        var demand: Demand
+        var historyJSON: String
+    }
+
     static let shared = RecentDemands(capacity: 1024)
 
-    private let demands = Mutex<[UUID: Demand]>([:])
+    private let copies = Mutex<[UUID: Copy]>([:])
     private let capacity: Int
 
     init(capacity: Int) {
         self.capacity = capacity
     }
 
-    func demand(_ id: UUID) -> Demand? {
-        demands.withLock { $0[id] }
+    func copy(_ id: UUID) -> Copy? {
+        copies.withLock { $0[id] }
     }
 
-    func remember(_ demand: Demand) {
-        demands.withLock { demands in
-            if demands[demand.id] == nil, demands.count >= capacity { demands.remove(at: demands.startIndex) }
-            demands[demand.id] = demand
+    func remember(_ demand: Demand, historyJSON: String) {
+        copies.withLock { copies in
+            if copies[demand.id] == nil, copies.count >= capacity { copies.remove(at: copies.startIndex) }
+            copies[demand.id] = Copy(demand: demand, historyJSON: historyJSON)
         }
     }
 
-    static func known(_ demand: Demand?) -> Known {
-        guard let demand, let last = demand.history.last else { return .none }
-        return Known(length: demand.history.count, lastTransitionID: last.id.uuidString)
+    static func known(_ copy: Copy?) -> Known {
+        guard let copy, let last = copy.demand.history.last else { return .none }
+        return Known(length: copy.demand.history.count, lastTransitionID: last.id.uuidString)
+    }
+
+    /// The history of `demand` as a JSON array: the known copy's text with only the transitions
+    /// beyond it encoded, when `demand` extends that copy (a saved demand usually grew by one step
+    /// from the one loaded); all of it encoded otherwise.
+    func historyJSON(of demand: Demand, encode: ([Transition]) throws -> String) rethrows -> String {
+        let history = demand.history
+        guard let copy = copy(demand.id), let last = copy.demand.history.last else { return try encode(history) }
+        let count = copy.demand.history.count
+        guard count <= history.count, history[count - 1].id == last.id, copy.historyJSON.hasSuffix("]") else {
+            return try encode(history)
+        }
+        guard count < history.count else { return copy.historyJSON }
+        let beyond = try encode(Array(history[count...]))
+        return copy.historyJSON.dropLast() + "," + beyond.dropFirst()
     }
 }

@@ -16,6 +16,70 @@ struct RecentDemandsTests {
 
     struct RolledBack: Error {}
 
+    @Test("A saved step is appended to the history text Postgres sent, and stores the same history as encoding it whole")
+    func savesAppendTheNewSteps() async throws {
+        let county = history.countyA
+        let at = ReportingHistory.at
+        let (demand, _) = try history.play(county, [
+            (.submit(Submission(content: history.content(), enterprise: EnterpriseParty(id: "ent-b", tenant: county, pairedCadreID: "cadre-a"),
+                registrationNumber: history.number(county, .registration, 2))),
+                Actor(role: .enterprise, tenant: county, id: "e2", enterpriseID: "ent-b"), at("2024-03-12", 9)),
+        ])
+        try await history.withDemandStore("append", logger: logger) { database in
+            let repository = DemandRepository(logger: logger)
+            let position = DemandPosition(demand, rules: history.rules)
+            try await database.asService { try await repository.save(demand, position: position, on: $0) }
+            // As a process that has not seen the demand: the load brings Postgres's text of it.
+            RecentDemands.shared.remember(Demand(id: demand.id, tenant: county), historyJSON: "[]")
+            let loaded = try #require(try await database.asService { try await repository.load(demand.id, forUpdate: true, on: $0) })
+            let sent = try #require(RecentDemands.shared.copy(demand.id)?.historyJSON)
+            #expect(sent.contains("\": "), "the copy holds the text Postgres sent, not this process's encoding")
+
+            var next = loaded
+            try next.apply(.approve(Approval(comment: "同意")), by: Actor(role: .cadre, tenant: county, id: "cadre-a"),
+                at: at("2024-03-12", 10), context: history.rules.context(for: loaded, at: at("2024-03-12", 10)))
+            let approved = next
+            try await database.asService { try await repository.save(approved, position: position, on: $0) }
+            let whole = try DemandRepository.json(approved.history)
+            let stored = try await database.asService { connection in
+                let rows = try await connection.query(
+                    "SELECT history::text, history = \(whole)::jsonb FROM demands WHERE id = \(demand.id)", logger: logger)
+                return try await rows.collect().map { try $0.decode((String, Bool).self) }
+            }
+            #expect(stored.map(\.1) == [true])
+            let decoded = try EventCoding.decoder().decode([Transition].self, from: Data(try #require(stored.first?.0).utf8))
+            #expect(decoded == approved.history)
+        }
+    }
+
+    @Test("A history that does not extend the copy is encoded whole")
+    func divergedHistoriesAreEncodedWhole() throws {
+        let county = history.countyA
+        let at = ReportingHistory.at
+        let cadre = Actor(role: .cadre, tenant: county, id: "cadre-a")
+        let (demand, _) = try history.play(county, [
+            (.submit(Submission(content: history.content(), enterprise: EnterpriseParty(id: "ent-c", tenant: county, pairedCadreID: "cadre-a"),
+                registrationNumber: history.number(county, .registration, 3))),
+                Actor(role: .enterprise, tenant: county, id: "e3", enterpriseID: "ent-c"), at("2024-03-13", 9)),
+        ])
+        func approved(_ comment: String) throws -> Demand {
+            var next = demand
+            try next.apply(.approve(Approval(comment: comment)), by: cadre, at: at("2024-03-13", 10),
+                context: history.rules.context(for: demand, at: at("2024-03-13", 10)))
+            return next
+        }
+        let recent = RecentDemands(capacity: 4)
+        let other = try approved("另一版本")
+        recent.remember(other, historyJSON: try DemandRepository.json(other.history))
+        let mine = try approved("本版本")
+        let json = try recent.historyJSON(of: mine) { try DemandRepository.json($0) }
+        #expect(try EventCoding.decoder().decode([Transition].self, from: Data(json.utf8)) == mine.history)
+
+        recent.remember(demand, historyJSON: try DemandRepository.json(demand.history))
+        let extended = try recent.historyJSON(of: mine) { try DemandRepository.json($0) }
+        #expect(try EventCoding.decoder().decode([Transition].self, from: Data(extended.utf8)) == mine.history)
+    }
+
     @Test("A copy from a rolled-back transaction, or of a history another writer changed, is never served")
     func copiesFollowTheRow() async throws {
         let county = history.countyA
@@ -46,14 +110,14 @@ struct RecentDemandsTests {
                     throw RolledBack()
                 }
             }
-            #expect(RecentDemands.shared.demand(demand.id)?.history.count == 2)
+            #expect(RecentDemands.shared.copy(demand.id)?.demand.history.count == 2)
             #expect(try await database.asService { try await repository.load(demand.id, forUpdate: true, on: $0) } == demand)
 
             // Another writer stores a history as long as the copy here, with a different last step.
             let remembered = try approved("本进程")
-            RecentDemands.shared.remember(remembered)
+            RecentDemands.shared.remember(remembered, historyJSON: try DemandRepository.json(remembered.history))
             let written = try approved("另一进程")
-            let json = String(decoding: try EventCoding.encoder().encode(written.history), as: UTF8.self)
+            let json = try DemandRepository.json(written.history)
             _ = try await database.asService { connection in
                 try await connection.query(
                     "UPDATE demands SET history = \(json)::jsonb, history_length = 2 WHERE id = \(demand.id)", logger: logger)

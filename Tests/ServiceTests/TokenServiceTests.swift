@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import JWTKit
 @testable import ServiceRuntime
