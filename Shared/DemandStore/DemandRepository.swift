@@ -185,40 +185,17 @@ public struct DemandRepository: Sendable {
     public func save(_ demand: Demand, position: DemandPosition, on connection: PostgresConnection) async throws {
         let status = demand.status
         let history = try RecentDemands.shared.historyJSON(of: demand) { try Self.json($0) }
-        let positionJSON = try Self.json(position)
-        let sequence = demand.history.count
-        let units = Array(status.currentUnitIDs).sorted()
         let created = status.createdAt ?? Date()
-        let updated = status.updatedAt ?? created
-        try await connection.execute(
-            """
-            INSERT INTO demands AS d (id, tenant, state, enterprise_id, enterprise_name, paired_cadre_id, unit_ids, lead_unit_id,
-                registration_number, origin_demand_id, history_length, history, created_at, updated_at,
-                state_sequence, position, position_depth, position_sequence, position_due_at, flagged, last_follow_up_at,
-                awaiting_completion, planned_completion, category, industry_group, merger)
-            VALUES (\(demand.id), \(demand.tenant.rawValue), \(demand.state?.rawValue ?? "new"), \(status.enterprise?.id),
-                \(status.content?.enterprise.name), \(status.enterprise?.pairedCadreID), \(units), \(status.assignment?.leadUnit.id),
-                \(status.registrationNumber?.description), \(status.origin?.demandID), \(sequence), \(history)::jsonb,
-                \(created), \(updated), \(sequence), \(positionJSON)::jsonb, 0, \(sequence), \(position.dueAt),
-                \(status.flag != nil), \(status.lastFollowUpAt), \(status.awaitsCompletion),
-                \(status.lastResult?.plannedCompletion?.description)::date, \(status.content?.category.rawValue),
-                \(status.content?.industryGroup.rawValue), \(try status.merger.map(Self.json))::jsonb)
-            ON CONFLICT (id) DO UPDATE SET enterprise_name = EXCLUDED.enterprise_name,
-                unit_ids = EXCLUDED.unit_ids, lead_unit_id = EXCLUDED.lead_unit_id, history_length = EXCLUDED.history_length,
-                history = EXCLUDED.history, flagged = EXCLUDED.flagged, last_follow_up_at = EXCLUDED.last_follow_up_at,
-                awaiting_completion = EXCLUDED.awaiting_completion, planned_completion = EXCLUDED.planned_completion,
-                category = EXCLUDED.category, industry_group = EXCLUDED.industry_group, merger = coalesce(EXCLUDED.merger, d.merger), updated_at = greatest(d.updated_at, EXCLUDED.updated_at),
-                state = CASE WHEN d.state_sequence > EXCLUDED.state_sequence THEN d.state ELSE EXCLUDED.state END,
-                state_sequence = greatest(d.state_sequence, EXCLUDED.state_sequence),
-                position = CASE WHEN (d.position_depth, d.position_sequence) > (0, EXCLUDED.position_sequence)
-                    THEN d.position ELSE EXCLUDED.position END,
-                position_due_at = CASE WHEN (d.position_depth, d.position_sequence) > (0, EXCLUDED.position_sequence)
-                    THEN d.position_due_at ELSE EXCLUDED.position_due_at END,
-                position_depth = CASE WHEN (d.position_depth, d.position_sequence) > (0, EXCLUDED.position_sequence)
-                    THEN d.position_depth ELSE 0 END,
-                position_sequence = CASE WHEN (d.position_depth, d.position_sequence) > (0, EXCLUDED.position_sequence)
-                    THEN d.position_sequence ELSE EXCLUDED.position_sequence END
-            """, logger: logger)
+        _ = try await connection.execute(SaveDemandStatement(
+            id: demand.id, tenant: demand.tenant.rawValue, state: demand.state?.rawValue ?? "new", enterpriseID: status.enterprise?.id,
+            enterpriseName: status.content?.enterprise.name, pairedCadreID: status.enterprise?.pairedCadreID,
+            unitIDs: Array(status.currentUnitIDs).sorted(), leadUnitID: status.assignment?.leadUnit.id,
+            registrationNumber: status.registrationNumber?.description, originDemandID: status.origin?.demandID,
+            historyLength: demand.history.count, historyJSON: history, createdAt: created, updatedAt: status.updatedAt ?? created,
+            positionJSON: try Self.json(position), positionDueAt: position.dueAt, flagged: status.flag != nil,
+            lastFollowUpAt: status.lastFollowUpAt, awaitingCompletion: status.awaitsCompletion,
+            plannedCompletion: status.lastResult?.plannedCompletion?.description, category: status.content?.category.rawValue,
+            industryGroup: status.content?.industryGroup.rawValue, mergerJSON: try status.merger.map(Self.json)), logger: logger)
         if status.merger != nil { try await shareMergedPosition(demand.id, on: connection) }
         RecentDemands.shared.remember(demand, historyJSON: history)
     }

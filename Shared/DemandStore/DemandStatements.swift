@@ -90,6 +90,94 @@ struct LoadCurrentDemandStatement: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
 }
 
+/// Inserts or replaces a demand with its history and position; what status events already told of
+/// later transitions (state, position) is kept (see `DemandRepository.save`).
+struct SaveDemandStatement: PostgresPreparedStatement {
+    static let sql = """
+        INSERT INTO demands AS d (id, tenant, state, enterprise_id, enterprise_name, paired_cadre_id, unit_ids, lead_unit_id,
+            registration_number, origin_demand_id, history_length, history, created_at, updated_at,
+            state_sequence, position, position_depth, position_sequence, position_due_at, flagged, last_follow_up_at,
+            awaiting_completion, planned_completion, category, industry_group, merger)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12::jsonb, $13, $14, $11, $15::jsonb, 0, $11, $16, $17, $18, $19,
+            $20::date, $21, $22, $23::jsonb)
+        ON CONFLICT (id) DO UPDATE SET enterprise_name = EXCLUDED.enterprise_name,
+            unit_ids = EXCLUDED.unit_ids, lead_unit_id = EXCLUDED.lead_unit_id, history_length = EXCLUDED.history_length,
+            history = EXCLUDED.history, flagged = EXCLUDED.flagged, last_follow_up_at = EXCLUDED.last_follow_up_at,
+            awaiting_completion = EXCLUDED.awaiting_completion, planned_completion = EXCLUDED.planned_completion,
+            category = EXCLUDED.category, industry_group = EXCLUDED.industry_group, merger = coalesce(EXCLUDED.merger, d.merger),
+            updated_at = greatest(d.updated_at, EXCLUDED.updated_at),
+            state = CASE WHEN d.state_sequence > EXCLUDED.state_sequence THEN d.state ELSE EXCLUDED.state END,
+            state_sequence = greatest(d.state_sequence, EXCLUDED.state_sequence),
+            position = CASE WHEN (d.position_depth, d.position_sequence) > (0, EXCLUDED.position_sequence)
+                THEN d.position ELSE EXCLUDED.position END,
+            position_due_at = CASE WHEN (d.position_depth, d.position_sequence) > (0, EXCLUDED.position_sequence)
+                THEN d.position_due_at ELSE EXCLUDED.position_due_at END,
+            position_depth = CASE WHEN (d.position_depth, d.position_sequence) > (0, EXCLUDED.position_sequence)
+                THEN d.position_depth ELSE 0 END,
+            position_sequence = CASE WHEN (d.position_depth, d.position_sequence) > (0, EXCLUDED.position_sequence)
+                THEN d.position_sequence ELSE EXCLUDED.position_sequence END
+        """
+    static let bindingDataTypes: [PostgresDataType] = [
+        .uuid, .text, .text, .text, .text, .text, .textArray, .text, .text, .uuid, .int8, .text, .timestamptz, .timestamptz, .text,
+        .timestamptz, .bool, .timestamptz, .bool, .text, .text, .text, .text,
+    ]
+    typealias Row = ()
+
+    var id: UUID
+    var tenant: String
+    var state: String
+    var enterpriseID: String?
+    var enterpriseName: String?
+    var pairedCadreID: String?
+    var unitIDs: [String]
+    var leadUnitID: String?
+    var registrationNumber: String?
+    var originDemandID: UUID?
+    var historyLength: Int
+    var historyJSON: String
+    var createdAt: Date
+    var updatedAt: Date
+    var positionJSON: String
+    var positionDueAt: Date?
+    var flagged: Bool
+    var lastFollowUpAt: Date?
+    var awaitingCompletion: Bool
+    var plannedCompletion: String?
+    var category: String?
+    var industryGroup: String?
+    var mergerJSON: String?
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings(capacity: 23)
+        bindings.append(id)
+        bindings.append(tenant)
+        bindings.append(state)
+        bindings.append(enterpriseID)
+        bindings.append(enterpriseName)
+        bindings.append(pairedCadreID)
+        bindings.append(unitIDs)
+        bindings.append(leadUnitID)
+        bindings.append(registrationNumber)
+        bindings.append(originDemandID)
+        bindings.append(historyLength)
+        bindings.append(historyJSON)
+        bindings.append(createdAt)
+        bindings.append(updatedAt)
+        bindings.append(positionJSON)
+        bindings.append(positionDueAt)
+        bindings.append(flagged)
+        bindings.append(lastFollowUpAt)
+        bindings.append(awaitingCompletion)
+        bindings.append(plannedCompletion)
+        bindings.append(category)
+        bindings.append(industryGroup)
+        bindings.append(mergerJSON)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {}
+}
+
 /// News of where a demand is now, applied where it is newer than what is held (see
 /// `DemandRepository.follow`); the demands merged into it take the same position.
 struct FollowDemandStatement: PostgresPreparedStatement {
