@@ -25,6 +25,14 @@ private let demandColumns = """
     tenant, history_length, CASE WHEN history_length = $2 AND history->-1->>'id' = $3 THEN NULL ELSE history::text END
     """
 
+extension RecentDemands.Known {
+    /// The parameters `$2` and `$3` of the demand columns.
+    func bind(into bindings: inout PostgresBindings) {
+        bindings.append(length)
+        bindings.append(lastTransitionID)
+    }
+}
+
 /// A demand as stored: its tenant, its history's length, and its history unless known.
 typealias StoredDemandRow = (String, Int, String?)
 
@@ -40,8 +48,7 @@ struct LoadDemandStatement<Lock: DemandRowLock>: PostgresPreparedStatement {
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings()
         bindings.append(id)
-        bindings.append(known.length)
-        bindings.append(known.lastTransitionID)
+        known.bind(into: &bindings)
         return bindings
     }
 
@@ -61,8 +68,7 @@ struct LockDemandAtLengthStatement: PostgresPreparedStatement {
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings()
         bindings.append(id)
-        bindings.append(known.length)
-        bindings.append(known.lastTransitionID)
+        known.bind(into: &bindings)
         bindings.append(length)
         return bindings
     }
@@ -82,8 +88,7 @@ struct LoadCurrentDemandStatement: PostgresPreparedStatement {
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings()
         bindings.append(id)
-        bindings.append(known.length)
-        bindings.append(known.lastTransitionID)
+        known.bind(into: &bindings)
         return bindings
     }
 

@@ -16,15 +16,30 @@ struct RecentDemandsTests {
 
     struct RolledBack: Error {}
 
+    /// A demand of county A just submitted by enterprise `number`.
+    func submitted(_ number: Int) throws -> Demand {
+        let county = history.countyA
+        let enterprise = "ent-\(number)"
+        return try history.play(county, [
+            (.submit(Submission(content: history.content(), enterprise: EnterpriseParty(id: enterprise, tenant: county, pairedCadreID: "cadre-a"),
+                registrationNumber: history.number(county, .registration, number))),
+                Actor(role: .enterprise, tenant: county, id: "e\(number)", enterpriseID: enterprise), ReportingHistory.at("2024-03-11", 9)),
+        ]).0
+    }
+
+    /// `demand` approved by its cadre with `comment`.
+    func approved(_ demand: Demand, _ comment: String) throws -> Demand {
+        let at = ReportingHistory.at("2024-03-11", 10)
+        var next = demand
+        try next.apply(.approve(Approval(comment: comment)), by: Actor(role: .cadre, tenant: demand.tenant, id: "cadre-a"), at: at,
+            context: history.rules.context(for: demand, at: at))
+        return next
+    }
+
     @Test("A saved step is appended to the history text Postgres sent, and stores the same history as encoding it whole")
     func savesAppendTheNewSteps() async throws {
         let county = history.countyA
-        let at = ReportingHistory.at
-        let (demand, _) = try history.play(county, [
-            (.submit(Submission(content: history.content(), enterprise: EnterpriseParty(id: "ent-b", tenant: county, pairedCadreID: "cadre-a"),
-                registrationNumber: history.number(county, .registration, 2))),
-                Actor(role: .enterprise, tenant: county, id: "e2", enterpriseID: "ent-b"), at("2024-03-12", 9)),
-        ])
+        let demand = try submitted(2)
         try await history.withDemandStore("append", logger: logger) { database in
             let repository = DemandRepository(logger: logger)
             let position = DemandPosition(demand, rules: history.rules)
@@ -35,10 +50,7 @@ struct RecentDemandsTests {
             let sent = try #require(RecentDemands.shared.copy(demand.id)?.historyJSON)
             #expect(sent.contains("\": "), "the copy holds the text Postgres sent, not this process's encoding")
 
-            var next = loaded
-            try next.apply(.approve(Approval(comment: "同意")), by: Actor(role: .cadre, tenant: county, id: "cadre-a"),
-                at: at("2024-03-12", 10), context: history.rules.context(for: loaded, at: at("2024-03-12", 10)))
-            let approved = next
+            let approved = try approved(loaded, "同意")
             try await database.asService { try await repository.save(approved, position: position, on: $0) }
             let whole = try DemandRepository.json(approved.history)
             let stored = try await database.asService { connection in
@@ -54,24 +66,11 @@ struct RecentDemandsTests {
 
     @Test("A history that does not extend the copy is encoded whole")
     func divergedHistoriesAreEncodedWhole() throws {
-        let county = history.countyA
-        let at = ReportingHistory.at
-        let cadre = Actor(role: .cadre, tenant: county, id: "cadre-a")
-        let (demand, _) = try history.play(county, [
-            (.submit(Submission(content: history.content(), enterprise: EnterpriseParty(id: "ent-c", tenant: county, pairedCadreID: "cadre-a"),
-                registrationNumber: history.number(county, .registration, 3))),
-                Actor(role: .enterprise, tenant: county, id: "e3", enterpriseID: "ent-c"), at("2024-03-13", 9)),
-        ])
-        func approved(_ comment: String) throws -> Demand {
-            var next = demand
-            try next.apply(.approve(Approval(comment: comment)), by: cadre, at: at("2024-03-13", 10),
-                context: history.rules.context(for: demand, at: at("2024-03-13", 10)))
-            return next
-        }
+        let demand = try submitted(3)
         let recent = RecentDemands(capacity: 4)
-        let other = try approved("另一版本")
+        let other = try approved(demand, "另一版本")
         recent.remember(other, historyJSON: try DemandRepository.json(other.history))
-        let mine = try approved("本版本")
+        let mine = try approved(demand, "本版本")
         let json = try recent.historyJSON(of: mine) { try DemandRepository.json($0) }
         #expect(try EventCoding.decoder().decode([Transition].self, from: Data(json.utf8)) == mine.history)
 
@@ -82,20 +81,7 @@ struct RecentDemandsTests {
 
     @Test("A copy from a rolled-back transaction, or of a history another writer changed, is never served")
     func copiesFollowTheRow() async throws {
-        let county = history.countyA
-        let at = ReportingHistory.at
-        let cadre = Actor(role: .cadre, tenant: county, id: "cadre-a")
-        let (demand, _) = try history.play(county, [
-            (.submit(Submission(content: history.content(), enterprise: EnterpriseParty(id: "ent-a", tenant: county, pairedCadreID: "cadre-a"),
-                registrationNumber: history.number(county, .registration, 1))),
-                Actor(role: .enterprise, tenant: county, id: "e1", enterpriseID: "ent-a"), at("2024-03-11", 9)),
-        ])
-        @Sendable func approved(_ comment: String) throws -> Demand {
-            var next = demand
-            try next.apply(.approve(Approval(comment: comment)), by: cadre, at: at("2024-03-11", 10),
-                context: history.rules.context(for: demand, at: at("2024-03-11", 10)))
-            return next
-        }
+        let demand = try submitted(1)
         try await history.withDemandStore("recent", logger: logger) { database in
             let repository = DemandRepository(logger: logger)
             let position = DemandPosition(demand, rules: history.rules)
@@ -103,7 +89,7 @@ struct RecentDemandsTests {
             #expect(try await database.asService { try await repository.load(demand.id, on: $0) } == demand)
 
             // A save that rolled back leaves its copy here; the row still holds the submission only.
-            let withdrawn = try approved("撤销")
+            let withdrawn = try approved(demand, "撤销")
             await #expect(throws: RolledBack.self) {
                 try await database.asService { connection in
                     try await repository.save(withdrawn, position: position, on: connection)
@@ -114,9 +100,9 @@ struct RecentDemandsTests {
             #expect(try await database.asService { try await repository.load(demand.id, forUpdate: true, on: $0) } == demand)
 
             // Another writer stores a history as long as the copy here, with a different last step.
-            let remembered = try approved("本进程")
+            let remembered = try approved(demand, "本进程")
             RecentDemands.shared.remember(remembered, historyJSON: try DemandRepository.json(remembered.history))
-            let written = try approved("另一进程")
+            let written = try approved(demand, "另一进程")
             let json = try DemandRepository.json(written.history)
             _ = try await database.asService { connection in
                 try await connection.query(
