@@ -130,6 +130,17 @@ struct JourneyTests {
         } catch let error as APICallError {
             #expect(error.status == 404)
         }
+        // And intake's copy, where the demand was raised.
+        _ = try await eventually("intake's copy follows the demand to the unit holding it") {
+            let copy = try? await client.intakeDemand(cast.countyUnit, tier: "maojian", demand.id)
+            return copy?.location.state == .awaitingRating ? copy : nil
+        }
+        do {
+            _ = try await client.intakeDemand(wrongUnit, tier: "maojian", demand.id)
+            Issue.record("the unit that returned the demand still reads intake's copy")
+        } catch let error as APICallError {
+            #expect(error.status == 404)
+        }
     }
 
     @Test("An unsatisfied rating sends the demand to special supervision and back to the unit until satisfied")
