@@ -295,10 +295,4 @@ public struct DemandRepository: Sendable {
         }
         return items
     }
-
-    private func binds(_ id: UUID) -> PostgresBindings {
-        var values = PostgresBindings()
-        values.append(id)
-        return values
-    }
 }

@@ -64,8 +64,8 @@ public struct TokenService: Sendable {
         return SignedToken(token: token, expiresAt: expiry)
     }
 
-    public func verify(_ token: String, now: Date = Date()) async throws -> Principal {
-        if let principal = verified.principal(for: token, now: now) { return principal }
+    public func verify(_ token: String) async throws -> Principal {
+        if let principal = verified.principal(for: token, now: Date()) { return principal }
         let claims: PlatformClaims
         do {
             claims = try await keys.verify(token, as: PlatformClaims.self)
