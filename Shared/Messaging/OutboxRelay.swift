@@ -13,6 +13,11 @@ import Synchronization
 /// A crash between the delivery report and the mark publishes the row again after restart: consumers
 /// are idempotent (inbox), so that duplicate is harmless. Replicas of a service share one outbox; a
 /// transaction-level advisory lock lets one of them publish at a time, which keeps per-key order.
+///
+/// Every look at the outbox is a transaction, so the relay looks when a transaction of its process
+/// that wrote rows wakes it (those within `lookSpacing` of each other share a look), again soon
+/// when another replica held the lock, and otherwise once per `idleInterval`, for rows a stopped
+/// replica left behind.
 public final class OutboxRelay: Service, Sendable {
     private let database: Database
     private let producer: KafkaProducer
@@ -31,7 +36,7 @@ public final class OutboxRelay: Service, Sendable {
         producer: KafkaProducer,
         logger: Logger,
         batchSize: Int = 256,
-        idleInterval: Duration = .milliseconds(250)
+        idleInterval: Duration = .seconds(2)
     ) {
         self.database = database
         self.producer = producer
@@ -53,13 +58,28 @@ public final class OutboxRelay: Service, Sendable {
     public func run() async throws {
         var backoff = Duration.milliseconds(100)
         var lastPurge = ContinuousClock.now
+        var lastLook = ContinuousClock.now - Self.lookSpacing
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                let published = try await publishBatch()
-                backoff = .milliseconds(100)
-                if published == 0 {
-                    await wakeUps.wait(timeout: idleInterval)
+                // Under load, commits that come within the spacing share one look.
+                let sinceLastLook = ContinuousClock.now - lastLook
+                if sinceLastLook < Self.lookSpacing { try? await Task.sleep(for: Self.lookSpacing - sinceLastLook) }
+                lastLook = .now
+                // A wake from now on is for rows this look may not see; one from before is served by it.
+                wakeUps.clear()
+                switch try await look() {
+                case .published(let count) where count == batchSize:
+                    break  // more may be waiting
+                case .anotherReplicaPublishing:
+                    break  // its look may have begun before this replica's rows committed: look again
+                case .published, .nothingPending:
+                    await withGracefulShutdownHandler {
+                        await wakeUps.wait(timeout: idleInterval)
+                    } onGracefulShutdown: { [wakeUps] in
+                        wakeUps.signal()
+                    }
                 }
+                backoff = .milliseconds(100)
                 if ContinuousClock.now - lastPurge > .seconds(300) {
                     try await purge()
                     lastPurge = .now
@@ -74,20 +94,36 @@ public final class OutboxRelay: Service, Sendable {
         _ = try? await publishBatch()
     }
 
+    /// The least time between two looks: a look is a transaction, and a busy service commits
+    /// more often than this.
+    static let lookSpacing = Duration.milliseconds(50)
+
+    /// What one look at the outbox found. Every look is a transaction, so the relay looks when woken,
+    /// when a full batch suggests more, and otherwise once per idle interval.
+    enum Look {
+        case published(Int)
+        case nothingPending
+        case anotherReplicaPublishing
+    }
+
     /// Publishes one batch; returns how many rows it published.
     @discardableResult
     public func publishBatch() async throws -> Int {
+        if case .published(let count) = try await look() { count } else { 0 }
+    }
+
+    func look() async throws -> Look {
         let logger = self.logger
         let batchSize = self.batchSize
         let producer = self.producer
         let lockKey = self.lockKey
-        let (published, failed, oldest) = try await database.transaction { connection -> (Int, Int, Date?) in
+        let (look, failed, oldest) = try await database.transaction { connection -> (Look, Int, Date?) in
             let lockRows = try await connection.query("SELECT pg_try_advisory_xact_lock(hashtext(\(lockKey)))", logger: logger)
             var isLeader = false
             for try await locked in lockRows.decode(Bool.self) { isLeader = locked }
-            guard isLeader else { return (0, 0, nil) }
+            guard isLeader else { return (.anotherReplicaPublishing, 0, nil) }
             let pending = try await Outbox.pending(limit: batchSize, on: connection, logger: logger)
-            guard !pending.isEmpty else { return (0, 0, nil) }
+            guard !pending.isEmpty else { return (.nothingPending, 0, nil) }
             let results = await producer.send(pending.map { row in
                 KafkaProducerMessage(
                     topic: row.message.topic,
@@ -110,15 +146,16 @@ public final class OutboxRelay: Service, Sendable {
                 }
             }
             try await Outbox.markSent(sent, on: connection, logger: logger)
-            return (sent.count, failures, pending.first?.createdAt)
+            return (.published(sent.count), failures, pending.first?.createdAt)
         }
+        let published = if case .published(let count) = look { count } else { 0 }
         if published > 0 { publishedCounter.increment(by: published) }
         if failed > 0 {
             failedCounter.increment(by: failed)
             throw OutboxRelayError.undelivered(count: failed)
         }
         if let oldest { lagTimer.recordInterval(since: oldest) }
-        return published
+        return look
     }
 
     private func purge() async throws {

@@ -25,8 +25,22 @@ public final class WakeSignal: Sendable {
         waiter?.resume()
     }
 
-    /// Returns when signalled or after `timeout`, whichever comes first.
+    /// Forgets a signal sent while nobody waited: the caller is about to look anyway, and anything
+    /// signalled from now on is after that look began.
+    public func clear() {
+        state.withLock { $0.pending = false }
+    }
+
+    /// Returns when signalled, after `timeout`, or when the task is cancelled, whichever comes first.
     public func wait(timeout: Duration) async {
+        await withTaskCancellationHandler {
+            await waitForSignal(timeout: timeout)
+        } onCancel: {
+            signal()
+        }
+    }
+
+    private func waitForSignal(timeout: Duration) async {
         let generation: Int? = state.withLock { state in
             if state.pending {
                 state.pending = false

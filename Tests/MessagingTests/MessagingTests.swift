@@ -81,6 +81,55 @@ struct MessagingTests {
         }
     }
 
+    @Test("The relay looks when woken, not in a loop; after finding another replica's relay at work it looks again soon")
+    func relayLooksWhenWoken() async throws {
+        let schema = uniqueName("wake")
+        let topic = "test.\(schema)"
+        try await control.createTopic(topic, partitions: 1)
+        let producer = try producer()
+        try await withDatabase(schema: schema) { database in
+            try await MigrationRunner.apply(MessagingTables.migrations, to: database)
+            @Sendable func enqueue() async throws {
+                try await database.transaction { connection in
+                    try await Outbox.enqueue([try .event("test.v1", topic: topic, source: "/test", tenant: "maojian", subject: "d1",
+                        time: Date(), data: ["n": 1])], on: connection, logger: testLogger)
+                }
+            }
+            let relay = OutboxRelay(database: database, producer: producer, logger: testLogger, idleInterval: .seconds(60))
+            let running = Task { try await relay.run() }
+            try await Task.sleep(for: .milliseconds(300))
+            // A row nobody woke the relay for waits for the idle look.
+            try await enqueue()
+            try await Task.sleep(for: .milliseconds(500))
+            #expect(try await relay.unsentCount() == 1)
+            relay.wake()
+            #expect(try await eventually(within: 5) { try await relay.unsentCount() == 0 })
+
+            // Another replica's relay holds the outbox for a second while this one is woken.
+            let (held, holding) = AsyncStream.makeStream(of: Void.self)
+            let otherReplica = Task {
+                try await database.transaction { connection in
+                    try await connection.execute("SELECT pg_advisory_xact_lock(hashtext(\("outbox-relay:\(schema)")))",
+                        logger: testLogger)
+                    holding.yield()
+                    try await Task.sleep(for: .seconds(1))
+                }
+            }
+            for await _ in held { break }
+            try await enqueue()
+            relay.wake()
+            let woken = ContinuousClock.now
+            try await otherReplica.value
+            #expect(try await eventually(within: 5) { try await relay.unsentCount() == 0 })
+            #expect(ContinuousClock.now - woken < .seconds(3), "published after the other relay let go, not at the idle look")
+            running.cancel()
+            _ = await running.result
+        }
+        await producer.shutdown()
+        let received = try await readTopic(topic, count: 2, within: 8)
+        #expect(received.count == 2)
+    }
+
     @Test("The inbox makes a redelivered event a no-op; undecodable messages are dead-lettered")
     func inboxAndDeadLetters() async throws {
         let schema = uniqueName("inbox")
