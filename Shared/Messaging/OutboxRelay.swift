@@ -36,7 +36,7 @@ public final class OutboxRelay: Service, Sendable {
         producer: KafkaProducer,
         logger: Logger,
         batchSize: Int = 256,
-        idleInterval: Duration = .seconds(2)
+        idleInterval: Duration = .seconds(5)
     ) {
         self.database = database
         self.producer = producer
@@ -96,7 +96,7 @@ public final class OutboxRelay: Service, Sendable {
 
     /// The least time between two looks: a look is a transaction, and a busy service commits
     /// more often than this.
-    static let lookSpacing = Duration.milliseconds(50)
+    static let lookSpacing = Duration.milliseconds(100)
 
     /// What one look at the outbox found. Every look is a transaction, so the relay looks when woken,
     /// when a full batch suggests more, and otherwise once per idle interval.
