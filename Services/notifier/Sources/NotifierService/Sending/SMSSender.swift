@@ -27,7 +27,8 @@ final class SMSSender: Service, Sendable {
         /// Gateway calls under way at once: one at a time, a gateway round trip and the update that
         /// records it cap sending at a few dozen messages a second.
         var concurrentSends = 8
-        var idleInterval: Duration = .milliseconds(500)
+        /// How often the sender looks for intents whose retry came due when nothing woke it.
+        var idleInterval: Duration = .seconds(1)
     }
 
     private let database: Database
@@ -57,9 +58,15 @@ final class SMSSender: Service, Sendable {
     }
 
     func run() async throws {
+        var lastReconcile: ContinuousClock.Instant?
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                try await reconcile()
+                // Each look is a commit; an intent waits `reconcileWait` before it is reconciled
+                // anyway, so a look every quarter of that (five seconds at most) is soon enough.
+                if lastReconcile.map({ ContinuousClock.now - $0 >= reconcileEvery }) ?? true {
+                    try await reconcile()
+                    lastReconcile = .now
+                }
                 let batch = try await claim()
                 await sendAll(batch)
                 if batch.count < settings.batchSize { await wakeUps.wait(timeout: settings.idleInterval) }
@@ -205,6 +212,8 @@ final class SMSSender: Service, Sendable {
             logger.error("SMS not sent", metadata: ["intent": "\(intent.id)", "to": "\(intent.phone.masked)", "reason": "\(error)"])
         }
     }
+
+    private var reconcileEvery: Duration { min(settings.reconcileWait / 4, .seconds(5)) }
 
     /// Intents in flight for longer than `reconcileWait` with no delivery report: the process that
     /// sent them stopped before it recorded the gateway's answer. Send them again.
