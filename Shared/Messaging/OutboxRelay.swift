@@ -98,18 +98,19 @@ public final class OutboxRelay: Service, Sendable {
     /// more often than this.
     static let lookSpacing = Duration.milliseconds(100)
 
-    /// What one look at the outbox found. Every look is a transaction, so the relay looks when woken,
-    /// when a full batch suggests more, and otherwise once per idle interval.
+    /// What one look at the outbox found.
     enum Look {
         case published(Int)
         case nothingPending
         case anotherReplicaPublishing
+
+        var publishedCount: Int { if case .published(let count) = self { count } else { 0 } }
     }
 
     /// Publishes one batch; returns how many rows it published.
     @discardableResult
     public func publishBatch() async throws -> Int {
-        if case .published(let count) = try await look() { count } else { 0 }
+        try await look().publishedCount
     }
 
     func look() async throws -> Look {
@@ -148,8 +149,7 @@ public final class OutboxRelay: Service, Sendable {
             try await Outbox.markSent(sent, on: connection, logger: logger)
             return (.published(sent.count), failures, pending.first?.createdAt)
         }
-        let published = if case .published(let count) = look { count } else { 0 }
-        if published > 0 { publishedCounter.increment(by: published) }
+        if look.publishedCount > 0 { publishedCounter.increment(by: look.publishedCount) }
         if failed > 0 {
             failedCounter.increment(by: failed)
             throw OutboxRelayError.undelivered(count: failed)

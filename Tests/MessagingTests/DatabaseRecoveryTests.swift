@@ -41,8 +41,8 @@ struct ScratchPostgres {
 
     /// Runs a command (as the postgres user when this runs as root, since Postgres refuses root)
     /// with every inherited descriptor closed, so the daemon it may start holds none of ours: Foundation
-    /// learns that the child ended when the child's end of a socket pair closes, and a postmaster that
-    /// kept it (it once sat at descriptor 255, which this loop used to spare) hid the exit for good.
+    /// learns that the child ended when the child's end of a socket pair closes. This loop used to
+    /// spare descriptor 255; a postmaster once kept a socket there and the suite waited for good.
     private func shell(_ command: String, asPostgres: Bool = true) async throws {
         let asUser = asPostgres && getuid() == 0 ? "exec su postgres -s /bin/sh -c \"$0\"" : "exec /bin/sh -c \"$0\""
         let script = "for fd in /proc/$$/fd/*; do fd=${fd##*/}; [ \"$fd\" -gt 2 ] && eval \"exec $fd>&-\" 2>/dev/null; done; \(asUser)"

@@ -36,12 +36,12 @@ public final class HandOffPacer: Sendable {
     }
 
     /// The learned first-look time of `kind`, nil before its first wait.
-    public func usualTime(of kind: String) -> Duration? {
+    private func usualTime(of kind: String) -> Duration? {
         usual.withLock { $0[kind] }
     }
 
     /// Records a wait of `kind` that took `looks` looks and `took` in all.
-    public func learn(_ kind: String, took: Duration, looks: Int) {
+    private func learn(_ kind: String, took: Duration, looks: Int) {
         usual.withLock { known in
             guard let current = known[kind] else {
                 known[kind] = took
