@@ -480,11 +480,7 @@ let package = Package(
         .executableTarget(
             name: "PlatformStack",
             dependencies: [
-                "DemandDomain",
-                "Tenancy",
-                "InputValidation",
                 "LocalStack",
-                "PlatformAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "deploy/local/Sources/PlatformStack",

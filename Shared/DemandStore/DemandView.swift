@@ -106,7 +106,10 @@ public struct DemandView: Encodable, Sendable {
         completion = status.completion
         awaitsCompletion = status.awaitsCompletion
         let planner = rules.planner(for: position.location.tenant)
-        deadlines = position.deadlines.map { deadline in
+        // A demand this service saw end runs no deadline, even while the news of the copy that
+        // moved it last (an escalated demand's, at the parent tier) is still on its way here.
+        let running = current.state?.hasEnded == true ? [] : position.deadlines
+        deadlines = running.map { deadline in
             let current = try? planner.status(of: deadline, at: now)
             var overdueDays: Int?
             let label: String

@@ -5,6 +5,7 @@ import LocalStack
 import NIOHTTP1
 import PlatformAPI
 import PlatformEvents
+import Synchronization
 import Tenancy
 import Testing
 
@@ -30,6 +31,18 @@ struct JourneyTests {
         #expect(kinds(county) == ["submit", "approve", "escalate", "recordEscalationOutcome", "recordEscalationOutcome"])
         #expect(county.escalation?.number.hasPrefix("茅箭服企办报（") == true)
         #expect(county.outcome?.resultClass == "A")
+    }
+
+    @Test("The stack's demonstration (deploy/local/stack) runs to its end: a closed demand shows no deadline, reporting counts it at both tiers")
+    func demonstration() async throws {
+        let lines = Mutex<[String]>([])
+        try await Demonstration(stack: try await TestStack.shared.start()) { line in lines.withLock { $0.append(line) } }.run()
+        let output = lines.withLock { $0 }
+        let countyClosed = try #require(output.firstIndex { $0.hasPrefix("[9] 区级收到市级办结结果") })
+        #expect(output[countyClosed + 1].contains("状态 已办结销号"))
+        #expect(output[countyClosed + 1].hasSuffix("无在办时限"), "\(output[countyClosed + 1])")
+        #expect(output.contains { $0.contains("本月统计") })
+        #expect(output.contains { $0.contains("== Try it ==") })
     }
 
     @Test("The office registers a demand for an enterprise not in the roster; the roster completes it and the enterprise sees its demand")

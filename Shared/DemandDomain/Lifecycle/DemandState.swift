@@ -50,6 +50,10 @@ public enum DemandState: String, Codable, Sendable, CaseIterable {
 
     public var isClosed: Bool { self == .closed }
 
+    /// Whether the demand's life is over in this state: no step and no deadline of it runs any more.
+    /// A merged demand lives on in the one it joined, whose deadlines it shows.
+    public var hasEnded: Bool { self == .closed || self == .refused }
+
     /// Whether the units of the demand's assignment hold it in this state (and so may read it):
     /// from dispatch until it closes, but not while it waits for routing again after a return.
     public var isWithUnits: Bool {

@@ -1,9 +1,7 @@
 import ArgumentParser
-import DemandDomain
 import Dispatch
 import Foundation
 import LocalStack
-import Tenancy
 
 /// Starts the platform's services on the local stack, shows it doing its main job, and keeps it
 /// running until Ctrl-C. Postgres, the dev Kafka cluster and Kannel must be up (`deploy/local/stack`
@@ -36,7 +34,7 @@ struct PlatformStackCommand: AsyncParsableCommand {
         var exitCode: Int32 = 0
         if !noDemo {
             do {
-                try await Demonstration(stack: stack).run()
+                try await Demonstration(stack: stack, say: say).run()
             } catch {
                 say("The demonstration failed: \(error)")
                 exitCode = 1

@@ -1,17 +1,23 @@
 import DemandDomain
 import Foundation
 import InputValidation
-import LocalStack
 import PlatformAPI
 import Tenancy
 
 /// The main job, shown on the running processes: a 茅箭区 enterprise's demand goes up to 十堰市,
 /// is handled by a city unit, rated and closed; every step is printed with its number, state, actor
-/// and deadline, then the demand's history from the handling ledger.
-struct Demonstration {
+/// and deadline, then the demand's history from the handling ledger, the SMS and the month's figures.
+public struct Demonstration: Sendable {
     let stack: PlatformStack
+    /// Where the demonstration's lines go (standard output for `deploy/local/stack`).
+    let say: @Sendable (String) -> Void
 
-    func run() async throws {
+    public init(stack: PlatformStack, say: @escaping @Sendable (String) -> Void) {
+        self.stack = stack
+        self.say = say
+    }
+
+    public func run() async throws {
         let client = PlatformClient(stack: stack)
         let phoneNetwork = stack.environment.fakeSMSCLog.map(FakeSMSCLog.init(path:))
         let firstLine = phoneNetwork?.lineCount() ?? 0
@@ -28,6 +34,7 @@ struct Demonstration {
             say("[\(index)] \(step)")
             say("    编号 \(number) | 状态 \(demand.stateName ?? "-") | 操作人 \(actor) | \(deadline)")
         }
+        let closedBefore = try await closedCounts(client: client, cast: cast)
         let (county, city) = try await runner.escalatedJourney()
         say("\n== 诉求全过程（十堰市承办台账，\(city.registrationNumber ?? "")） ==")
         let ledgerCopy = try await client.handlingDemand(cast.cityOffice, city.id)
@@ -39,7 +46,7 @@ struct Demonstration {
             say("  \(entry.sequence). \(Self.shanghai(entry.at)) \(entry.kindName) → \(entry.to.chineseName)")
         }
         try await showSMS(client: client, cast: cast, demands: [county.id, city.id], phoneNetwork: phoneNetwork, after: firstLine)
-        try await showFigures(client: client, cast: cast)
+        try await showFigures(client: client, cast: cast, closedBefore: closedBefore)
         let token = cast.cityOffice.token
         say("""
 
@@ -86,11 +93,24 @@ struct Demonstration {
         }
     }
 
-    /// The month's figures of 十堰市 and its districts, as the city office sees them.
-    func showFigures(client: PlatformClient, cast: Cast) async throws {
+    /// Demands closed this month per tier of 十堰市's subtree, as the city office sees them.
+    func closedCounts(client: PlatformClient, cast: Cast) async throws -> [String: Int] {
+        Self.closedCounts(try await client.figures(cast.cityOffice))
+    }
+
+    static func closedCounts(_ figures: PlatformClient.FiguresSummary) -> [String: Int] {
+        Dictionary(figures.tiers.map { ($0.scope, $0.closed) }) { first, _ in first }
+    }
+
+    /// The month's figures of 十堰市 and its districts, as the city office sees them, once reporting
+    /// counted the demonstration's demand closed at both tiers. The subtree's total counts an
+    /// escalated demand once, so each tier's own row is what moves.
+    func showFigures(client: PlatformClient, cast: Cast, closedBefore: [String: Int]) async throws {
         let figures = try await eventually("reporting to count the demonstration") {
             let figures = try await client.figures(cast.cityOffice)
-            return (figures.total?.closed ?? 0) >= 2 ? figures : nil
+            let closed = Self.closedCounts(figures)
+            let counted = ["maojian", "shiyan"].allSatisfy { closed[$0, default: 0] > closedBefore[$0, default: 0] }
+            return counted ? figures : nil
         }
         func percent(_ rate: PlatformClient.FiguresSummary.Rate) -> String {
             rate.value.map { String(format: "%.1f%%", $0 * 100) } ?? "—"
@@ -109,7 +129,7 @@ struct Demonstration {
     }
 }
 
-final class StepCounter: @unchecked Sendable {
+private final class StepCounter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
 
