@@ -9,6 +9,10 @@ extension LoadReport {
             lines.append(String(format: "Machine ceilings: Postgres %.0f commits/s (pgbench), Kafka %.0f messages/s (1 KiB, acks=all)",
                 ceilings.postgresCommitsPerSecond, ceilings.kafkaMessagesPerSecond))
         }
+        if let resting {
+            lines.append(String(format: "At rest (%.0f s without journeys): platform CPU %.1f ms/s: ", resting.seconds,
+                resting.platformCPUPerSecond) + Self.programList(resting.cpuMillisecondsPerSecond, unit: "ms/s"))
+        }
         for round in rounds {
             lines.append("\n== \(round.storedDemands) demands stored ==")
             if let saturation = round.saturation { lines += saturationLines(saturation) }
@@ -42,8 +46,12 @@ extension LoadReport {
             kafka += String(format: " = %.1f%% of the produce ceiling", saturation.kafkaMessagesPerSecond / ceilings.kafkaMessagesPerSecond * 100)
         }
         lines.append(kafka)
-        lines.append("  CPU per journey: " + saturation.cpuMillisecondsPerJourney.prefix(8)
-            .map { String(format: "%@ %.1f ms", $0.program, $0.milliseconds) }.joined(separator: ", "))
+        lines.append("  CPU per journey: " + Self.programList(saturation.cpuMillisecondsPerJourney, unit: "ms"))
+        if let resting {
+            let share = resting.platformCPUPerSecond / saturation.journeysPerSecond
+            lines.append(String(format: "  of the platform's %.1f ms per journey, %.1f ms is what it spends at rest (%.1f ms/s) over %.1f journeys/s",
+                saturation.platformCPUPerJourney, share, resting.platformCPUPerSecond, saturation.journeysPerSecond))
+        }
         if let statements = saturation.postgresStatements, !statements.isEmpty {
             lines.append("  Postgres statements per journey (calls, execution ms, statement):")
             lines += statements.prefix(30).map { String(format: "    %6.1f %7.2f  %@", $0.calls, $0.milliseconds, String($0.statement.prefix(110))) }
@@ -74,6 +82,10 @@ extension LoadReport {
         }
         if half.demandsWithoutSMS > 0 { lines.append("  \(half.demandsWithoutSMS) demands had no SMS accepted") }
         return lines
+    }
+
+    static func programList(_ programs: [Saturation.ProgramCPU], unit: String) -> String {
+        programs.prefix(8).map { String(format: "%@ %.1f %@", $0.program, $0.milliseconds, unit) }.joined(separator: ", ")
     }
 
     static func latencyHeader(_ title: String) -> String {

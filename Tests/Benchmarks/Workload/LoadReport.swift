@@ -6,6 +6,12 @@ public struct LoadReport: Codable, Sendable {
         public struct ProgramCPU: Codable, Sendable {
             public var program: String
             public var milliseconds: Double
+
+            /// The sum over every program but the benchmark and the kernel's own threads
+            /// (`kworker/1:2`, named with a slash).
+            static func platformSum(_ programs: [ProgramCPU]) -> Double {
+                programs.filter { $0.program != benchmarkProgram && !$0.program.contains("/") }.reduce(0) { $0 + $1.milliseconds }
+            }
         }
         public var journeys: Int
         public var failed: Int
@@ -30,11 +36,17 @@ public struct LoadReport: Codable, Sendable {
             cpuMillisecondsPerJourney.filter { $0.program == Self.benchmarkProgram }.reduce(0) { $0 + $1.milliseconds }
         }
 
-        /// Every program but the benchmark and the kernel's own threads (`kworker/1:2`, named with a slash).
-        var platformCPUPerJourney: Double {
-            cpuMillisecondsPerJourney.filter { $0.program != Self.benchmarkProgram && !$0.program.contains("/") }
-                .reduce(0) { $0 + $1.milliseconds }
-        }
+        var platformCPUPerJourney: Double { ProgramCPU.platformSum(cpuMillisecondsPerJourney) }
+    }
+
+    /// The stack with nothing to do, after the warm-up: what it costs just to run (consumers
+    /// polling, timers, relays' idle looks), whatever the load.
+    public struct Resting: Codable, Sendable {
+        public var seconds: Double
+        /// CPU milliseconds per second of the phase, by program, largest first.
+        public var cpuMillisecondsPerSecond: [Saturation.ProgramCPU]
+
+        var platformCPUPerSecond: Double { Saturation.ProgramCPU.platformSum(cpuMillisecondsPerSecond) }
     }
 
     public struct HalfLoad: Codable, Sendable {
@@ -76,6 +88,7 @@ public struct LoadReport: Codable, Sendable {
     public var memoryGiB = Double(ProcessInfo.processInfo.physicalMemory) / 1_073_741_824
     public var settings: LoadRun.Settings
     public var ceilings: MachineCeilings?
+    public var resting: Resting?
     public var rounds: [Round] = []
     public var memory: [MemorySummary] = []
     public var targets: [Target] = []

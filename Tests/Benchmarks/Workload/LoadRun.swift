@@ -58,6 +58,7 @@ public struct LoadRun: Sendable {
                 label: "warm-up")
             try requireMostFinished(warmUp, phase: "warm-up")
             try await waitUntilDrained(database)
+            report.resting = try await rest(for: Self.restingSeconds)
 
             print("Machine ceilings: pgbench and the Kafka producer")
             report.ceilings = try await MachineCeilings.measure(stack: stack)
@@ -82,6 +83,24 @@ public struct LoadRun: Sendable {
             report.evaluateTargets()
             return report
         }
+    }
+
+    /// How long the stack is watched doing nothing.
+    static let restingSeconds = 10
+
+    /// The CPU the stack uses with no journeys at all, per second.
+    func rest(for seconds: Int) async throws -> LoadReport.Resting {
+        print("At rest: \(seconds) s without journeys")
+        let before = CPUAccount.snapshot()
+        let start = ContinuousClock.now
+        try await Task.sleep(for: .seconds(seconds))
+        let elapsed = (ContinuousClock.now - start).seconds
+        let cpu = CPUAccount.snapshot().since(before)
+        let resting = LoadReport.Resting(seconds: elapsed, cpuMillisecondsPerSecond: cpu.map {
+            .init(program: $0.program, milliseconds: $0.seconds * 1000 / elapsed)
+        })
+        print(String(format: "  at rest: platform CPU %.1f ms/s", resting.platformCPUPerSecond))
+        return resting
     }
 
     /// As many journeys as `actors` people can play back to back.

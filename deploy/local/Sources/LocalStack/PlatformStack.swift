@@ -116,9 +116,11 @@ public final class PlatformStack: Sendable {
             "AUTH_BCRYPT_COST": String(options.bcryptCost),
             "DEADLINE_SCAN_INTERVAL_MS": String(options.deadlineScanIntervalMilliseconds),
         ]) { $1 }
+        let given = ProcessInfo.processInfo.environment
+        // librdkafka properties the caller sets win, to try a setting on the whole stack.
+        variables.merge(given.filter { $0.key.hasPrefix("KAFKA_PROPERTY_") }) { $1 }
         // A key pair of this stack's own (shared by its services) unless the caller gives one: the
         // development key in the code is for single processes on a developer's machine.
-        let given = ProcessInfo.processInfo.environment
         if let signingKey = given["AUTH_SIGNING_KEY"] {
             variables["AUTH_SIGNING_KEY"] = signingKey
             variables["AUTH_SIGNING_KEY_ID"] = given["AUTH_SIGNING_KEY_ID"]
