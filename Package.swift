@@ -201,6 +201,7 @@ let package = Package(
                 "PostgresStorage",
                 "ServiceRuntime",
                 "Tenancy",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
             ],

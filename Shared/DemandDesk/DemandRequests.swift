@@ -1,6 +1,7 @@
 import DemandDomain
 import DemandStore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import ServiceRuntime
 import Tenancy
@@ -70,9 +71,35 @@ extension DemandFilter {
     }
 }
 
-extension DemandView: ResponseEncodable {}
+extension DemandView: ResponseEncodable {
+    /// With `Prefer: return=minimal` (RFC 7240) the answer's history holds only the latest step,
+    /// and `Preference-Applied` says so: a caller that acts and checks where the demand went then
+    /// neither waits for nor parses the whole history, which is most of a demand's bytes.
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        guard request.prefersMinimalReturn else { return try context.responseEncoder.encode(self, from: request, context: context) }
+        var minimal = self
+        minimal.history = Array(history.suffix(1))
+        var response = try context.responseEncoder.encode(minimal, from: request, context: context)
+        response.headers[.preferenceApplied] = "return=minimal"
+        return response
+    }
+}
 extension DemandListItem: ResponseEncodable {}
 
 extension APIError {
     public static let demandNotFound = APIError(.notFound, code: "DEMAND_NOT_FOUND", message: "诉求不存在或无权查看")
+}
+
+extension HTTPField.Name {
+    static let prefer = Self("Prefer")!
+    static let preferenceApplied = Self("Preference-Applied")!
+}
+
+extension Request {
+    /// Whether the caller asked for a minimal answer (`Prefer: return=minimal`, among other preferences).
+    var prefersMinimalReturn: Bool {
+        headers[values: .prefer].contains { field in
+            field.split(separator: ",").contains { $0.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "return=minimal" }
+        }
+    }
 }

@@ -204,6 +204,9 @@ public struct PlatformClient: Sendable {
     /// A W3C `traceparent` every call carries, for a caller that is not traced itself but wants its
     /// calls in one trace (the tests). A traced caller's own context is passed on without it.
     public var traceParent: String?
+    /// Asks for demands with only the latest step of their history (`Prefer: return=minimal`): for
+    /// a caller that acts and checks states but never reads the history (the load benchmark).
+    public var prefersMinimalDemands = false
 
     /// - Parameter timeout: How long one call may take, connecting included (a service that is down
     ///   is retried until then).
@@ -672,6 +675,7 @@ public struct PlatformClient: Sendable {
             InstrumentationSystem.instrument.inject(context, into: &request.headers, using: HTTPHeadersInjector())
         }
         if let traceParent, !request.headers.contains(name: "traceparent") { request.headers.add(name: "traceparent", value: traceParent) }
+        if prefersMinimalDemands { request.headers.add(name: "Prefer", value: "return=minimal") }
         if let rawBody {
             request.headers.add(name: "Content-Type", value: rawBodyType)
             request.body = .bytes(ByteBuffer(bytes: rawBody))

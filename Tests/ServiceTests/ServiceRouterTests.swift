@@ -1,5 +1,6 @@
 import DemandDesk
 import DemandDomain
+import DemandStore
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -136,6 +137,37 @@ struct ServiceRouterTests {
             #expect(try await refusal(client, .post, "/demands/\(UUID())/urge", token: unit, body: "[") == Refusal(status: 400, code: "MALFORMED_JSON"))
         }
         await runtime.producer.shutdown(timeout: .seconds(2))
+    }
+
+    @Test("A demand answered with Prefer: return=minimal carries only its latest step, and says so; without it, the whole history")
+    func minimalDemandAnswers() async throws {
+        let history = ReportingHistory()
+        let county = history.countyA
+        let enterprise = EnterpriseParty(id: "ent-a", tenant: county, pairedCadreID: "cadre-a")
+        let (demand, _) = try history.play(county, [
+            (.submit(Submission(content: history.content(), enterprise: enterprise, registrationNumber: history.number(county, .registration, 1))),
+                Actor(role: .enterprise, tenant: county, id: "e1", enterpriseID: "ent-a"), ReportingHistory.at("2024-03-11", 9)),
+            (.approve(Approval(comment: "同意")), Actor(role: .cadre, tenant: county, id: "cadre-a"), ReportingHistory.at("2024-03-11", 10)),
+        ])
+        struct Answer: Decodable {
+            struct Entry: Decodable { var sequence: Int; var kind: String }
+            var state: String
+            var history: [Entry]
+        }
+        let router = Router(context: AppRequestContext.self)
+        router.get("demand") { _, _ in DemandView(demand, rules: history.rules) }
+        try await Application(router: router).test(.router) { client async throws in
+            for (prefer, sequences) in [(nil, [1, 2]), ("return=minimal", [2]), ("respond-async, return=minimal; x=1", [2]), ("return=representation", [1, 2])] {
+                var headers: HTTPFields = [:]
+                if let prefer { headers[HTTPField.Name("Prefer")!] = prefer }
+                try await client.execute(uri: "/demand", method: .get, headers: headers) { response in
+                    let answer = try JSONDecoder().decode(Answer.self, from: Data(response.body.readableBytesView))
+                    #expect(answer.state == "awaitingDispatch")
+                    #expect(answer.history.map(\.sequence) == sequences, "Prefer: \(prefer ?? "none")")
+                    #expect(response.headers[HTTPField.Name("Preference-Applied")!] == (sequences.count == 1 ? "return=minimal" : nil))
+                }
+            }
+        }
     }
 
     /// A submission every check accepts, with `phone` as the contact's number.

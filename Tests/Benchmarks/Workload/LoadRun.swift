@@ -48,7 +48,9 @@ public struct LoadRun: Sendable {
         defer { sampling.cancel() }
         return try await StackDatabase.with(stack) { database in
             let recorder = recorder
-            let client = PlatformClient(stack: stack) { operation, duration, _ in recorder.record(operation, duration) }
+            var client = PlatformClient(stack: stack) { operation, duration, _ in recorder.record(operation, duration) }
+            // The journeys check states and the latest step, never the whole history.
+            client.prefersMinimalDemands = true
             let runner = JourneyRunner(client: client, cast: try await Cast.login(client))
             let driver = JourneyDriver(runner: runner, mix: settings.mix)
             var report = LoadReport(settings: settings)

@@ -10,6 +10,14 @@ struct DemandActions: Sendable {
     let client: PlatformClient
     let session: Session
 
+    init(client: PlatformClient, session: Session) {
+        // The page shown next reads the demand again; a step's answer only has to say it succeeded.
+        var client = client
+        client.prefersMinimalDemands = true
+        self.client = client
+        self.session = session
+    }
+
     /// What the person sees next: a message, and the page to show it on when not the demand's own
     /// (a unit that returned a demand may no longer read it).
     struct Outcome {
