@@ -42,7 +42,18 @@ public struct CloudEventHeader: Codable, Sendable, Hashable {
 
 /// JSON coding shared by every producer and consumer: ISO 8601 times with milliseconds.
 public enum EventCoding {
-    public static func encoder() -> JSONEncoder {
+    /// The platform's JSON encoder. One instance serves every caller: an encoder is safe to use
+    /// from many tasks at once, and making one per event, row or answer took about 2 % of a
+    /// service's CPU in a profile. Its settings must not be changed.
+    public static func encoder() -> JSONEncoder { sharedEncoder }
+
+    /// The platform's JSON decoder, shared like ``encoder()``.
+    public static func decoder() -> JSONDecoder { sharedDecoder }
+
+    private static let sharedEncoder = makeEncoder()
+    private static let sharedDecoder = makeDecoder()
+
+    private static func makeEncoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
@@ -52,7 +63,7 @@ public enum EventCoding {
         return encoder
     }
 
-    public static func decoder() -> JSONDecoder {
+    private static func makeDecoder() -> JSONDecoder {
         let decoder = JSONDecoder()
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
