@@ -205,7 +205,8 @@ public struct PlatformClient: Sendable {
     /// calls in one trace (the tests). A traced caller's own context is passed on without it.
     public var traceParent: String?
     /// Asks for demands with only the latest step of their history (`Prefer: return=minimal`): for
-    /// a caller that acts and checks states but never reads the history (the load benchmark).
+    /// a caller that acts and checks states but never reads the history (the load benchmark, the
+    /// portal's steps).
     public var prefersMinimalDemands = false
 
     /// - Parameter timeout: How long one call may take, connecting included (a service that is down
