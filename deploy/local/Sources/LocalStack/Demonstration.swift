@@ -34,7 +34,7 @@ public struct Demonstration: Sendable {
             say("[\(index)] \(step)")
             say("    编号 \(number) | 状态 \(demand.stateName ?? "-") | 操作人 \(actor) | \(deadline)")
         }
-        let closedBefore = try await closedCounts(client: client, cast: cast)
+        let closedBefore = Self.closedCounts(try await client.figures(cast.cityOffice))
         let (county, city) = try await runner.escalatedJourney()
         say("\n== 诉求全过程（十堰市承办台账，\(city.registrationNumber ?? "")） ==")
         let ledgerCopy = try await client.handlingDemand(cast.cityOffice, city.id)
@@ -93,11 +93,7 @@ public struct Demonstration: Sendable {
         }
     }
 
-    /// Demands closed this month per tier of 十堰市's subtree, as the city office sees them.
-    func closedCounts(client: PlatformClient, cast: Cast) async throws -> [String: Int] {
-        Self.closedCounts(try await client.figures(cast.cityOffice))
-    }
-
+    /// Demands closed this month per tier of the figures' subtree.
     static func closedCounts(_ figures: PlatformClient.FiguresSummary) -> [String: Int] {
         Dictionary(figures.tiers.map { ($0.scope, $0.closed) }) { first, _ in first }
     }
