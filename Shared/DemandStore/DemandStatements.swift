@@ -1,9 +1,14 @@
+import DemandDomain
 import Foundation
 import PostgresNIO
 
 // The demand statements every journey runs many times, prepared: Postgres parses and plans each
 // once per connection (PostgresNIO keeps them by name) instead of at every call. Parameter types
 // are given as PostgresNIO encodes the values, so the statements mean what they meant unprepared.
+
+/// The states in which a demand runs no deadline (`DemandState.hasEnded`), bound into the statements
+/// that keep `position_due_at`: an ended demand is never overdue, whatever late news of a copy says.
+let endedStates = DemandState.allCases.filter(\.hasEnded).map(\.rawValue)
 
 /// Whether a demand's load locks its row until the transaction ends.
 protocol DemandRowLock {
@@ -115,8 +120,10 @@ struct SaveDemandStatement: PostgresPreparedStatement {
             state_sequence = greatest(d.state_sequence, EXCLUDED.state_sequence),
             position = CASE WHEN (d.position_depth, d.position_sequence) > (0, EXCLUDED.position_sequence)
                 THEN d.position ELSE EXCLUDED.position END,
-            position_due_at = CASE WHEN (d.position_depth, d.position_sequence) > (0, EXCLUDED.position_sequence)
-                THEN d.position_due_at ELSE EXCLUDED.position_due_at END,
+            position_due_at = CASE
+                WHEN (CASE WHEN d.state_sequence > EXCLUDED.state_sequence THEN d.state ELSE EXCLUDED.state END) = ANY($24) THEN NULL
+                WHEN (d.position_depth, d.position_sequence) > (0, EXCLUDED.position_sequence) THEN d.position_due_at
+                ELSE EXCLUDED.position_due_at END,
             position_depth = CASE WHEN (d.position_depth, d.position_sequence) > (0, EXCLUDED.position_sequence)
                 THEN d.position_depth ELSE 0 END,
             position_sequence = CASE WHEN (d.position_depth, d.position_sequence) > (0, EXCLUDED.position_sequence)
@@ -124,7 +131,7 @@ struct SaveDemandStatement: PostgresPreparedStatement {
         """
     static let bindingDataTypes: [PostgresDataType] = [
         .uuid, .text, .text, .text, .text, .text, .textArray, .text, .text, .uuid, .int8, .text, .timestamptz, .timestamptz, .text,
-        .timestamptz, .bool, .timestamptz, .bool, .text, .text, .text, .text,
+        .timestamptz, .bool, .timestamptz, .bool, .text, .text, .text, .text, .textArray,
     ]
     typealias Row = ()
 
@@ -153,7 +160,7 @@ struct SaveDemandStatement: PostgresPreparedStatement {
     var mergerJSON: String?
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 23)
+        var bindings = PostgresBindings(capacity: 24)
         bindings.append(id)
         bindings.append(tenant)
         bindings.append(state)
@@ -177,6 +184,7 @@ struct SaveDemandStatement: PostgresPreparedStatement {
         bindings.append(category)
         bindings.append(industryGroup)
         bindings.append(mergerJSON)
+        bindings.append(endedStates)
         return bindings
     }
 
@@ -192,7 +200,9 @@ struct FollowDemandStatement: PostgresPreparedStatement {
             state = CASE WHEN $1::text IS NOT NULL AND state_sequence < $2 THEN $1 ELSE state END,
             state_sequence = CASE WHEN $1::text IS NOT NULL THEN greatest(state_sequence, $2) ELSE state_sequence END,
             position = CASE WHEN newer THEN $3::jsonb ELSE position END,
-            position_due_at = CASE WHEN newer THEN $4 ELSE position_due_at END,
+            position_due_at = CASE
+                WHEN (CASE WHEN $1::text IS NOT NULL AND state_sequence < $2 THEN $1 ELSE state END) = ANY($10) THEN NULL
+                WHEN newer THEN $4 ELSE position_due_at END,
             position_depth = CASE WHEN newer THEN $5 ELSE position_depth END,
             position_sequence = CASE WHEN newer THEN $2 ELSE position_sequence END,
             updated_at = greatest(updated_at, $6),
@@ -209,7 +219,9 @@ struct FollowDemandStatement: PostgresPreparedStatement {
         FROM followed
         WHERE (merged.merger->>'intoDemandID')::uuid = followed.id AND merged.position IS DISTINCT FROM followed.position
         """
-    static let bindingDataTypes: [PostgresDataType] = [.text, .int8, .text, .timestamptz, .int8, .timestamptz, .textArray, .text, .uuid]
+    static let bindingDataTypes: [PostgresDataType] = [
+        .text, .int8, .text, .timestamptz, .int8, .timestamptz, .textArray, .text, .uuid, .textArray,
+    ]
     typealias Row = ()
 
     /// The demand's own state, when the news is of this demand itself (not of a copy further on).
@@ -234,6 +246,7 @@ struct FollowDemandStatement: PostgresPreparedStatement {
         bindings.append(unitIDs)
         bindings.append(mergerJSON)
         bindings.append(id)
+        bindings.append(endedStates)
         return bindings
     }
 

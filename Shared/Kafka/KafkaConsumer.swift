@@ -11,10 +11,15 @@ import Synchronization
 ///   committed every second, on rebalance and on ``close()``. A redelivered message must be a no-op
 ///   for the application (an inbox).
 /// - Subscribe by names, or by regular expression with a name that starts with `^`.
-/// - Every blocking call runs on the consumer's own serial queue, never on the cooperative pool.
+/// - Several readers can share one member of a group (one client, one set of connections and
+///   threads): each ``Reader`` takes its own topics' partitions from a queue of its own, with its
+///   own batch size and linger, while ``serveGroupEvents()`` serves the group's rebalances.
+/// - Every blocking call runs on a serial queue of its own, never on the cooperative pool.
 public final class KafkaConsumer: Sendable {
     private let client: RDKafkaClient
-    private let queue: DispatchQueue
+    fileprivate let queue: DispatchQueue
+    /// Where ``serveGroupEvents()`` waits, apart from commits and closing.
+    private let groupEventsQueue: DispatchQueue
     private let isOpen = Flag(true)
     private let logger: Logger
 
@@ -25,6 +30,7 @@ public final class KafkaConsumer: Sendable {
         // Serve the main queue (errors, logs) from consumer polls too.
         rd_kafka_poll_set_consumer(client.handle)
         queue = DispatchQueue(label: "kafka.consumer.\(configuration.groupID).\(configuration.clientID)")
+        groupEventsQueue = DispatchQueue(label: "kafka.consumer.\(configuration.groupID).\(configuration.clientID).group-events")
         self.logger = logger
     }
 
@@ -108,16 +114,82 @@ public final class KafkaConsumer: Sendable {
         }
     }
 
-    /// Polls up to `maximum` messages: waits for the first (in 100 ms steps, so closing and
-    /// cancellation are noticed), then takes whatever else is ready or arrives within `linger`.
-    fileprivate func pollBatch(maximum: Int, linger: Duration = .zero) async throws(KafkaError) -> [KafkaConsumerMessage]? {
+    /// Takes the partitions of `topics` (names, or regular expressions starting with `^`) from the
+    /// consumer's own queue to the reader's. Make every reader before ``subscribe(topics:)``, so that
+    /// no partition is assigned before its reader exists; subscribe to ``readerTopics``.
+    public func reader(topics: [String]) -> Reader {
+        let reader = Reader(consumer: self, topics: topics)
+        client.context.readerRoutes.withLock { $0.append(ReaderRoute(topics: topics, queue: reader.queue.pointer)) }
+        return reader
+    }
+
+    /// Every topic its readers take, to subscribe to.
+    public var readerTopics: [String] { client.context.readerRoutes.withLock { $0.flatMap(\.topics) } }
+
+    /// Serves the group's events (rebalances, errors) until the consumer closes or the task is
+    /// cancelled, for a consumer whose messages its readers take.
+    ///
+    /// A partition's messages can still come here: when librdkafka stops fetching a revoked
+    /// partition it clears the partition's forwarding, and if that happens after the same partition
+    /// was assigned again (and forwarded in the rebalance callback), the new fetch feeds the
+    /// consumer's own queue. Such a partition is forwarded to its reader again and rewound to the
+    /// first message that came here, so the reader gets every message, in order. A message of a
+    /// topic no reader takes is logged and left unstored, to be read again after a restart.
+    public func serveGroupEvents() async throws(KafkaError) {
+        while isOpen.isSet, !Task.isCancelled {
+            guard let stray = try await pollBatch(from: nil, on: groupEventsQueue, maximum: 16) else { return }
+            var rewinds: [KafkaTopicPartition: Int64] = [:]
+            for message in stray {
+                let partition = KafkaTopicPartition(topic: message.topic, partition: message.partition)
+                if client.context.readerQueue(forTopic: message.topic) != nil {
+                    rewinds[partition] = min(rewinds[partition] ?? message.offset, message.offset)
+                } else {
+                    logger.error("Kafka message for no reader", metadata: ["kafka.partition": "\(partition)"])
+                }
+            }
+            for (partition, offset) in rewinds { try await returnToReader(partition, from: offset) }
+        }
+    }
+
+    private func returnToReader(_ partition: KafkaTopicPartition, from offset: Int64) async throws(KafkaError) {
+        logger.notice("Kafka partition returned to its reader", metadata: ["kafka.partition": "\(partition)", "kafka.offset": "\(offset)"])
+        let client = self.client
+        try await runBlocking(on: groupEventsQueue) { () throws(KafkaError) in
+            let list = rd_kafka_topic_partition_list_new(1)!
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            rd_kafka_topic_partition_list_add(list, partition.topic, partition.partition)!.pointee.offset = offset
+            client.context.forwardToReaders(list, of: client.handle)
+            // Waits until the fetcher has dropped what it fetched before, so nothing comes here twice.
+            if let failure = rd_kafka_seek_partitions(client.handle, list, 10_000) { throw KafkaError(consuming: failure) }
+            if list.pointee.elems[0].err != RD_KAFKA_RESP_ERR_NO_ERROR { throw KafkaError(code: .init(list.pointee.elems[0].err)) }
+        }
+    }
+
+    /// Forwards a partition to the consumer's own queue instead of its reader's, as librdkafka does
+    /// when it starts fetching a partition whose forwarding it cleared (for tests).
+    func detachFromReader(_ partition: KafkaTopicPartition) {
+        let consumerQueue = rd_kafka_queue_get_consumer(client.handle)!
+        let partitionQueue = rd_kafka_queue_get_partition(client.handle, partition.topic, partition.partition)!
+        rd_kafka_queue_forward(partitionQueue, consumerQueue)
+        rd_kafka_queue_destroy(partitionQueue)
+        rd_kafka_queue_destroy(consumerQueue)
+    }
+
+    /// Polls up to `maximum` messages from a reader's queue (or the consumer's own, `nil`): waits for
+    /// the first (in 100 ms steps, so closing and cancellation are noticed), then takes whatever else
+    /// is ready or arrives within `linger`.
+    fileprivate func pollBatch(from readerQueue: QueueHandle?, on dispatchQueue: DispatchQueue, maximum: Int,
+        linger: Duration = .zero) async throws(KafkaError) -> [KafkaConsumerMessage]?
+    {
         let cancelled = Flag(false)
         let result: Result<[KafkaConsumerMessage]?, KafkaError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                queue.async { [isOpen, client, logger] in
-                    continuation.resume(returning: Self.blockingPoll(client: client, maximum: maximum, linger: linger, logger: logger) {
-                        isOpen.isSet && !cancelled.isSet
-                    })
+                dispatchQueue.async { [isOpen, client, logger] in
+                    let next: (Int32) -> UnsafeMutablePointer<rd_kafka_message_t>? =
+                        if let readerQueue { { timeout in rd_kafka_consume_queue(readerQueue.pointer, timeout) } }
+                        else { { timeout in rd_kafka_consumer_poll(client.handle, timeout) } }
+                    continuation.resume(returning: Self.blockingPoll(client: client, maximum: maximum, linger: linger,
+                        logger: logger, next: next) { isOpen.isSet && !cancelled.isSet })
                 }
             }
         } onCancel: {
@@ -131,6 +203,7 @@ public final class KafkaConsumer: Sendable {
         maximum: Int,
         linger: Duration,
         logger: Logger,
+        next: (Int32) -> UnsafeMutablePointer<rd_kafka_message_t>?,
         keepWaiting: () -> Bool
     ) -> Result<[KafkaConsumerMessage]?, KafkaError> {
         var batch: [KafkaConsumerMessage] = []
@@ -144,7 +217,7 @@ public final class KafkaConsumer: Sendable {
                 guard left > .zero else { break }
                 timeout = max(1, Int32(clamping: min(left, .milliseconds(100)).milliseconds))
             }
-            while batch.count < maximum, let raw = rd_kafka_consumer_poll(client.handle, timeout) {
+            while batch.count < maximum, let raw = next(timeout) {
                 timeout = 0
                 defer { rd_kafka_message_destroy(raw) }
                 if raw.pointee.err == RD_KAFKA_RESP_ERR_NO_ERROR {
@@ -177,7 +250,7 @@ public final class KafkaConsumer: Sendable {
 
             public mutating func next() async throws -> KafkaConsumerMessage? {
                 if index == buffer.count {
-                    guard let batch = try await consumer.pollBatch(maximum: 64) else { return nil }
+                    guard let batch = try await consumer.pollBatch(from: nil, on: consumer.queue, maximum: 64) else { return nil }
                     buffer = batch
                     index = 0
                 }
@@ -205,10 +278,68 @@ extension KafkaConsumer {
             let linger: Duration
 
             public mutating func next() async throws -> [KafkaConsumerMessage]? {
-                try await consumer.pollBatch(maximum: maximum, linger: linger)
+                try await consumer.pollBatch(from: nil, on: consumer.queue, maximum: maximum, linger: linger)
             }
         }
     }
+}
+
+extension KafkaConsumer {
+    /// Takes some of a consumer's topics from a queue of its own: librdkafka forwards each of their
+    /// partitions' queues to it when the partition is assigned (see the rebalance callback).
+    public final class Reader: Sendable {
+        private let consumer: KafkaConsumer
+        fileprivate let queue: QueueHandle
+        private let dispatchQueue: DispatchQueue
+
+        fileprivate init(consumer: KafkaConsumer, topics: [String]) {
+            self.consumer = consumer
+            queue = QueueHandle(pointer: rd_kafka_queue_new(consumer.client.handle)!)
+            dispatchQueue = DispatchQueue(label: "kafka.reader.\(topics.joined(separator: ","))")
+        }
+
+        deinit {
+            let pointer = queue.pointer
+            consumer.client.context.readerRoutes.withLock { $0.removeAll { $0.queue == pointer } }
+            rd_kafka_queue_destroy(pointer)
+        }
+
+        /// The reader's messages as they arrive together, like ``KafkaConsumer/batches(maximum:linger:)``.
+        public func batches(maximum: Int = 64, linger: Duration = .zero) -> Batches {
+            Batches(reader: self, maximum: maximum, linger: linger)
+        }
+
+        /// Marks a message as processed, like ``KafkaConsumer/storeOffset(for:)``.
+        public func storeOffset(for message: KafkaConsumerMessage) throws(KafkaError) {
+            try consumer.storeOffset(for: message)
+        }
+
+        public struct Batches: AsyncSequence, Sendable {
+            public typealias Element = [KafkaConsumerMessage]
+            let reader: Reader
+            let maximum: Int
+            let linger: Duration
+
+            public func makeAsyncIterator() -> Iterator {
+                Iterator(reader: reader, maximum: maximum, linger: linger)
+            }
+
+            public struct Iterator: AsyncIteratorProtocol {
+                let reader: Reader
+                let maximum: Int
+                let linger: Duration
+
+                public mutating func next() async throws -> [KafkaConsumerMessage]? {
+                    try await reader.consumer.pollBatch(from: reader.queue, on: reader.dispatchQueue, maximum: maximum, linger: linger)
+                }
+            }
+        }
+    }
+}
+
+/// A `rd_kafka_queue_t`: librdkafka's queues are thread-safe, and the pointer never changes.
+struct QueueHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
 }
 
 extension KafkaConsumerMessage {
@@ -260,6 +391,7 @@ private let rebalanceCallback: @convention(c) (
     let changed = partitions(list)
     switch error {
     case RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS:
+        context.forwardToReaders(list, of: handle)
         if cooperative {
             if let failure = rd_kafka_incremental_assign(handle, list) { context.logReassignFailure(KafkaError(consuming: failure)) }
             context.assignment.withLock { $0.formUnion(changed) }
@@ -270,6 +402,7 @@ private let rebalanceCallback: @convention(c) (
         context.logger.info("Kafka partitions assigned", metadata: ["kafka.partitions": "\(changed.sorted { $0.description < $1.description })"])
     case RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS:
         _ = rd_kafka_commit(handle, nil, 0)
+        context.forwardToReaders(list, of: handle, stop: true)
         if cooperative {
             if let failure = rd_kafka_incremental_unassign(handle, list) { context.logReassignFailure(KafkaError(consuming: failure)) }
             context.assignment.withLock { $0.subtract(changed) }
@@ -286,6 +419,22 @@ private let rebalanceCallback: @convention(c) (
 }
 
 extension RDKafkaContext {
+    /// Forwards the queue of each listed partition a reader takes to that reader's queue, or stops
+    /// forwarding it (partitions of no reader stay on the consumer's own queue).
+    func forwardToReaders(_ list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?, of handle: OpaquePointer,
+        stop: Bool = false)
+    {
+        guard let list else { return }
+        for index in 0..<Int(list.pointee.cnt) {
+            let element = list.pointee.elems[index]
+            guard let readerQueue = readerQueue(forTopic: String(cString: element.topic)),
+                let partitionQueue = rd_kafka_queue_get_partition(handle, element.topic, element.partition)
+            else { continue }
+            rd_kafka_queue_forward(partitionQueue, stop ? nil : readerQueue)
+            rd_kafka_queue_destroy(partitionQueue)
+        }
+    }
+
     fileprivate func logReassignFailure(_ error: KafkaError) {
         logger.error("Kafka incremental (un)assign failed", metadata: ["kafka.error": "\(error)"])
     }

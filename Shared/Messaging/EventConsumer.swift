@@ -62,10 +62,25 @@ public typealias EventHandler = @Sendable (IncomingEvent, PostgresConnection) as
 /// transaction as the rest of its batch) with the reason, and is counted. Database or broker
 /// trouble is retried with back-off and never skips a message. `prepare` runs first in every
 /// batch's transaction (a service of demands enters its own row-level security scope there).
+///
+/// The consumers of a process share one member of its consumer group (``Source/member(_:)``), run by
+/// a ``ConsumerGroupMember``: each librdkafka client costs its own threads and broker connections,
+/// busy even when nothing comes.
 public final class EventConsumer: Service, Sendable {
+    /// Where the consumer's messages come from.
+    public enum Source: Sendable {
+        /// A member of this group of its own, subscribed to the consumer's topics alone (a replay
+        /// from the beginning; tests).
+        case ownGroup(KafkaConsumerConfiguration)
+        /// Its topics' share of a member that other consumers of the process share too.
+        case member(KafkaConsumer)
+    }
+
     private let name: String
     private let topics: [String]
-    private let consumerConfiguration: KafkaConsumerConfiguration
+    private let source: Source
+    /// The reader of a shared member, made at once so that it exists before the member subscribes.
+    private let sharedReader: KafkaConsumer.Reader?
     private let database: Database
     private let handler: EventHandler
     private let prepare: @Sendable (PostgresConnection) async throws -> Void
@@ -86,7 +101,7 @@ public final class EventConsumer: Service, Sendable {
     public init(
         name: String,
         topics: [String],
-        kafka: KafkaConsumerConfiguration,
+        source: Source,
         database: Database,
         logger: Logger,
         accepts: @escaping @Sendable (KafkaConsumerMessage) -> Bool = { _ in true },
@@ -98,7 +113,8 @@ public final class EventConsumer: Service, Sendable {
     ) {
         self.name = name
         self.topics = topics
-        self.consumerConfiguration = kafka
+        self.source = source
+        if case .member(let member) = source { sharedReader = member.reader(topics: topics) } else { sharedReader = nil }
         self.database = database
         self.handler = handler
         self.prepare = prepare
@@ -125,15 +141,35 @@ public final class EventConsumer: Service, Sendable {
     }
 
     public func run() async throws {
-        let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
-        try consumer.subscribe(topics: topics)
+        switch source {
+        case .member:
+            try await consume(from: sharedReader!)
+        case .ownGroup(let configuration):
+            let member = try KafkaConsumer(configuration: configuration, logger: logger)
+            let reader = member.reader(topics: topics)
+            try member.subscribe(topics: topics)
+            do {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    group.addTask { try await member.serveGroupEvents() }
+                    try await consume(from: reader)
+                    group.cancelAll()
+                }
+            } catch {
+                try? await member.close()
+                throw error
+            }
+            try await member.close()
+        }
+    }
+
+    private func consume(from reader: KafkaConsumer.Reader) async throws {
         logger.info("Consuming", metadata: ["topics": "\(topics)"])
         do {
-            for try await batch in consumer.batches(linger: linger).cancelOnGracefulShutdown() {
+            for try await batch in reader.batches(linger: linger).cancelOnGracefulShutdown() {
                 guard await process(batch) else { break }
                 for message in batch {
                     do {
-                        try consumer.storeOffset(for: message)
+                        try reader.storeOffset(for: message)
                     } catch {
                         // The partition moved to another member; it will see the message again and
                         // the inbox will make it a no-op.
@@ -143,10 +179,8 @@ public final class EventConsumer: Service, Sendable {
             }
         } catch {
             logger.error("Consumer stopped", metadata: ["error": "\(error)"])
-            try? await consumer.close()
             throw error
         }
-        try await consumer.close()
     }
 
     /// One message of a batch that was refused while its batch was applied.
@@ -318,5 +352,22 @@ extension EventConsumer {
     /// A consumer's `accepts` that passes over events of these types (by their type header).
     public static func except(_ types: Set<String>) -> @Sendable (KafkaConsumerMessage) -> Bool {
         { message in !(message.header(EventHeader.type)?.stringValue.map(types.contains) ?? false) }
+    }
+}
+
+/// Runs the member of the process's consumer group that its event consumers share: subscribes to
+/// all their topics, serves the group's rebalances until shutdown, then commits and leaves the
+/// group. List it before those consumers, so that they stop first (shutdown goes in reverse).
+public struct ConsumerGroupMember: Service {
+    let member: KafkaConsumer
+
+    public init(_ member: KafkaConsumer) {
+        self.member = member
+    }
+
+    public func run() async throws {
+        try member.subscribe(topics: member.readerTopics)
+        try await cancelWhenGracefulShutdown { try await member.serveGroupEvents() }
+        try await member.close()
     }
 }

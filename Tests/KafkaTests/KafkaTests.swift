@@ -1,5 +1,5 @@
 import Foundation
-import Kafka
+@testable import Kafka
 import LocalStack
 import Logging
 import Synchronization
@@ -165,6 +165,61 @@ struct KafkaTests {
         let received = try await read(consumer, count: 2)
         try await consumer.close()
         #expect(Set(received.map(\.topic)) == ["\(prefix).a.status", "\(prefix).b.status"])
+    }
+
+    /// Reads a reader's batches until `count` messages arrived or `seconds` passed, storing offsets.
+    func read(_ reader: KafkaConsumer.Reader, count: Int, within seconds: Double = 30) async throws -> [KafkaConsumerMessage] {
+        let received = Mutex<[KafkaConsumerMessage]>([])
+        let reading = Task {
+            for try await batch in reader.batches() {
+                for message in batch { try reader.storeOffset(for: message) }
+                if received.withLock({ $0.append(contentsOf: batch); return $0.count }) >= count { break }
+            }
+        }
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline, received.withLock({ $0.count }) < count {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        reading.cancel()
+        _ = await reading.result
+        return received.withLock { $0 }
+    }
+
+    @Test("Readers sharing one group member each get their own topics, in order, also when a partition falls back to the member")
+    func readersShareAMember() async throws {
+        let prefix = "test.rd\(UUID().uuidString.prefix(6).lowercased())"
+        let (statusA, statusB, inbox) = ("\(prefix).a.status", "\(prefix).b.status", "\(prefix).a.inbox")
+        for topic in [statusA, statusB, inbox] { try await control.createTopic(topic, partitions: 1) }
+        let producer = try producer()
+        func send(_ topic: String, _ range: Range<Int>) async {
+            _ = await producer.send(range.map { KafkaProducerMessage(topic: topic, key: "k", value: Array("\($0)".utf8)) })
+        }
+        await send(statusA, 0..<3)
+        await send(statusB, 0..<2)
+        await send(inbox, 0..<4)
+        let member = try consumer(group: "rd-\(UUID())")
+        let statuses = member.reader(topics: ["^\(prefix.replacingOccurrences(of: ".", with: "\\."))\\..*\\.status$"])
+        let inboxReader = member.reader(topics: [inbox])
+        try member.subscribe(topics: member.readerTopics)
+        let serving = Task { try await member.serveGroupEvents() }
+        func values(_ messages: [KafkaConsumerMessage], of topic: String) -> [String] {
+            messages.filter { $0.topic == topic }.map { String(decoding: $0.value, as: UTF8.self) }
+        }
+        let firstStatuses = try await read(statuses, count: 5)
+        #expect(values(firstStatuses, of: statusA) == ["0", "1", "2"] && values(firstStatuses, of: statusB) == ["0", "1"])
+        let firstInbox = try await read(inboxReader, count: 4)
+        #expect(values(firstInbox, of: inbox) == ["0", "1", "2", "3"] && firstInbox.count == 4)
+
+        // As when librdkafka clears a partition's forwarding after it was assigned again: its next
+        // messages reach the member's own queue, which hands the partition back to its reader.
+        member.detachFromReader(KafkaTopicPartition(topic: inbox, partition: 0))
+        await send(inbox, 4..<8)
+        let again = try await read(inboxReader, count: 4)
+        #expect(values(again, of: inbox) == ["4", "5", "6", "7"])
+        await producer.shutdown()
+        serving.cancel()
+        _ = await serving.result
+        try await member.close()
     }
 
     @Test("An idempotent producer loses and duplicates nothing while a broker goes down and up")

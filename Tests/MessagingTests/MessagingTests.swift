@@ -153,7 +153,7 @@ struct MessagingTests {
             try await MigrationRunner.apply(Self.exampleMigrations, to: database)
             let relay = OutboxRelay(database: database, producer: producer, logger: testLogger)
             let consumer = EventConsumer(
-                name: "test", topics: [topic], kafka: consumerConfiguration(group: schema), database: database,
+                name: "test", topics: [topic], source: .ownGroup(consumerConfiguration(group: schema)), database: database,
                 logger: testLogger, afterCommit: { _ in relay.wake() }
             ) { event, connection in
                 let decoded = try event.decode([String: Int].self)
@@ -190,7 +190,7 @@ struct MessagingTests {
         try await withDatabase(schema: schema) { database in
             try await MigrationRunner.apply(Self.exampleMigrations, to: database)
             let consumer = EventConsumer(
-                name: "stall", topics: [topic], kafka: consumerConfiguration(group: schema), database: database, logger: testLogger
+                name: "stall", topics: [topic], source: .ownGroup(consumerConfiguration(group: schema)), database: database, logger: testLogger
             ) { event, connection in
                 if failing.withLock({ $0 }) { throw DatabaseTrouble() }
                 try await connection.execute("INSERT INTO applied (event_id, body) VALUES (\(event.header.id), 'ok')", logger: testLogger)
@@ -206,5 +206,51 @@ struct MessagingTests {
             _ = await running.result
         }
         await producer.shutdown()
+    }
+
+    @Test("Consumers sharing one group member each apply their own topics, and the group commits both")
+    func sharedGroupMember() async throws {
+        let schema = uniqueName("shared")
+        let (first, second) = ("tier.maojian.test-\(schema)-a", "tier.maojian.test-\(schema)-b")
+        try await control.createTopic(first, partitions: 2)
+        try await control.createTopic(second, partitions: 1)
+        let producer = try producer()
+        func events(_ topic: String, _ count: Int) throws -> [KafkaProducerMessage] {
+            try (0..<count).map { n in
+                let event = CloudEvent(source: "/test", type: "test.v1", subject: "d\(n)", time: Date(), tenant: "maojian", data: ["n": n])
+                return KafkaProducerMessage(topic: topic, key: "d\(n)", value: Array(try EventCoding.encode(event)))
+            }
+        }
+        _ = await producer.send(try events(first, 4) + events(second, 3))
+        await producer.shutdown()
+        try await withDatabase(schema: schema) { database in
+            try await MigrationRunner.apply(Self.exampleMigrations, to: database)
+            let member = try KafkaConsumer(configuration: consumerConfiguration(group: schema), logger: testLogger)
+            // Each consumer records which consumer applied an event of which topic.
+            func consumer(_ name: String, topic: String) -> EventConsumer {
+                EventConsumer(name: name, topics: [topic], source: .member(member), database: database, logger: testLogger) {
+                    event, connection in
+                    try await connection.execute(
+                        "INSERT INTO applied (event_id, body) VALUES (\(event.header.id), \(name + " " + event.topic))", logger: testLogger)
+                }
+            }
+            let group = ServiceGroup(
+                services: [ConsumerGroupMember(member), consumer("first", topic: first), consumer("second", topic: second)],
+                logger: testLogger)
+            let running = Task { try await group.run() }
+            #expect(try await eventually { try await database.count("applied") == 7 })
+            await group.triggerGracefulShutdown()
+            try await running.value
+            let bodies = try await database.query(PostgresQuery(unsafeSQL: "SELECT body FROM applied")).decode(String.self)
+            #expect(bodies.filter { $0 == "first \(first)" }.count == 4)
+            #expect(bodies.filter { $0 == "second \(second)" }.count == 3)
+        }
+        // The member committed what both consumers applied before it left the group.
+        let inspector = try KafkaConsumer(configuration: consumerConfiguration(group: schema), logger: testLogger)
+        var committed: Int64 = 0
+        for partition in Int32(0)..<2 { committed += try await inspector.committedOffset(topic: first, partition: partition) ?? 0 }
+        #expect(committed == 4)
+        #expect(try await inspector.committedOffset(topic: second, partition: 0) == 3)
+        try await inspector.close()
     }
 }

@@ -85,4 +85,54 @@ struct DemandFollowerTests {
                 "older news changes nothing")
         }
     }
+
+    @Test("A demand closed here is never overdue, however late the news of its copy at the parent tier comes",
+        .enabled(if: StackEnvironment.current.hasPostgres))
+    func endedDemandIsNotOverdue() async throws {
+        let county = history.countyA
+        let at = ReportingHistory.at
+        let (demand, _) = try history.play(county, [
+            (.submit(Submission(content: history.content(), enterprise: EnterpriseParty(id: "ent-a", tenant: county, pairedCadreID: "cadre-a"),
+                registrationNumber: history.number(county, .registration, 1))), Actor(role: .enterprise, tenant: county, id: "e1",
+                enterpriseID: "ent-a"), at("2024-03-11", 9)),
+            (.approve(Approval()), Actor(role: .cadre, tenant: county, id: "cadre-a"), at("2024-03-11", 10)),
+        ])
+        try await history.withDemandStore("ended", logger: logger) { database in
+            let rules = history.rules
+            let recorder = DemandRecorder(rules: rules, ownedSteps: [.dispatch], source: "test", logger: logger)
+            // Awaiting dispatch since 2024: its deadline has long passed.
+            let waiting = DemandPosition(demand, rules: rules)
+            #expect(waiting.dueAt.map { $0 < Date() } == true)
+            var closedHere = waiting
+            (closedHere.location.state, closedHere.location.sequence, closedHere.deadlines) = (.closed, 9, [])
+            // News of the parent tier's copy, still running its (past) deadline, arriving after the closure.
+            var copyNews = waiting
+            copyNews.location.sequence = 4
+            let (closed, copy) = (closedHere, copyNews)
+            let office = Principal(subject: "office-a", role: .office, tenant: county)
+            let scope = rules.policy.scope(for: office)
+            let overdue = { var filter = DemandFilter(); filter.overdueOnly = true; return filter }()
+            let logger = self.logger
+            func overdueIDs() async throws -> [UUID] {
+                try await database.transaction { connection in
+                    try await scope.enter(on: connection, logger: logger)
+                    return try await recorder.repository.list(in: scope, filter: overdue, on: connection).map(\.id)
+                }
+            }
+            try await database.asService { connection in
+                try await recorder.repository.save(demand, position: waiting, on: connection)
+            }
+            #expect(try await overdueIDs() == [demand.id])
+            try await database.asService { connection in
+                try await recorder.repository.follow(demand.id, to: closed, depth: 0, on: connection)
+                try await recorder.repository.follow(demand.id, to: copy, depth: 1, on: connection)
+            }
+            #expect(try await overdueIDs().isEmpty)
+            // The demand's own save after its closure keeps it so.
+            try await database.asService { connection in
+                try await recorder.repository.save(demand, position: waiting, on: connection)
+            }
+            #expect(try await overdueIDs().isEmpty)
+        }
+    }
 }

@@ -241,8 +241,8 @@ struct ReportingTests {
             try await MigrationRunner.apply(MessagingTables.migrations + ReportingMigrations.all, to: database)
             let readModel = ReadModel(logger: Logger(label: "rt"))
             let consumer = EventConsumer(name: statusConsumerName, topics: topics,
-                kafka: KafkaConsumerConfiguration(bootstrapServers: settings.kafkaBootstrapServers, groupID: "\(history.prefix)-reporting",
-                    clientID: "rt", overrides: ["session.timeout.ms": "6000"]),
+                source: .ownGroup(KafkaConsumerConfiguration(bootstrapServers: settings.kafkaBootstrapServers,
+                    groupID: "\(history.prefix)-reporting", clientID: "rt", overrides: ["session.timeout.ms": "6000"])),
                 database: database, logger: Logger(label: "rt")) { event, connection in
                 try await readModel.apply(event, on: connection)
             }

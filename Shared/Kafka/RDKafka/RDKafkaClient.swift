@@ -9,13 +9,36 @@ final class RDKafkaContext: Sendable {
     let logger: Logger
     let fatalError = Mutex<KafkaError?>(nil)
     let assignment = Mutex<Set<KafkaTopicPartition>>([])
+    /// The readers that take some of a consumer's topics from queues of their own.
+    let readerRoutes = Mutex<[ReaderRoute]>([])
 
     init(logger: Logger) {
         self.logger = logger
     }
 
+    /// The queue of the reader that takes `topic`, if one does.
+    func readerQueue(forTopic topic: String) -> OpaquePointer? {
+        readerRoutes.withLock { routes in routes.first { $0.takes(topic) }?.queue }
+    }
+
     static func from(_ opaque: UnsafeMutableRawPointer?) -> RDKafkaContext? {
         opaque.map { Unmanaged<RDKafkaContext>.fromOpaque($0).takeUnretainedValue() }
+    }
+}
+
+/// A reader's topics (names, or regular expressions starting with `^`) and the queue their
+/// partitions are forwarded to.
+struct ReaderRoute: @unchecked Sendable {
+    let topics: [String]
+    // A `rd_kafka_queue_t`, thread-safe in librdkafka; destroyed by its reader after the route is removed.
+    let queue: OpaquePointer
+
+    func takes(_ topic: String) -> Bool {
+        topics.contains { pattern in
+            guard pattern.hasPrefix("^") else { return pattern == topic }
+            // Compiled per call: routes are consulted only when partitions are assigned or revoked.
+            return (try? Regex(pattern)).map { topic.wholeMatch(of: $0) != nil } ?? false
+        }
     }
 }
 

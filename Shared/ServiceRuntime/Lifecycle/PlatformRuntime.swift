@@ -27,6 +27,8 @@ public final class PlatformRuntime: Sendable {
     private let tracing: (any Service)?
     /// The consumers made by ``consumer(name:topics:afterCommit:handler:)``, watched by readiness.
     private let consumers = Mutex<[EventConsumer]>([])
+    /// The member of the consumer group `<instance>` that the consumers share, made with the first.
+    private let groupMember = Mutex<KafkaConsumer?>(nil)
     private let migrations: [Migration]
     private let startupTasks: [@Sendable (PlatformRuntime) async throws -> Void]
 
@@ -68,10 +70,11 @@ public final class PlatformRuntime: Sendable {
         settings.tier.map { "/tiers/\($0)/\(settings.service.rawValue)" } ?? "/platform/\(settings.service.rawValue)"
     }
 
-    /// A consumer of this service, in the consumer group `<instance>.<group>` (`group` defaults to
-    /// the consumer's name; a replay from the beginning takes a new one). After each commit it wakes
-    /// the outbox relay if the batch recorded messages, and runs `afterCommit`, if given; `prepare` runs
-    /// first in each batch's transaction.
+    /// A consumer of this service. Its topics' partitions are read through the process's one member
+    /// of the consumer group `<instance>`; with a `group`, it reads instead as a member of its own
+    /// in `<instance>.<group>` (a replay from the beginning). After each commit it wakes the outbox
+    /// relay if the batch recorded messages, and runs `afterCommit`, if given; `prepare` runs first
+    /// in each batch's transaction.
     public func consumer(
         name: String,
         group: String? = nil,
@@ -82,20 +85,33 @@ public final class PlatformRuntime: Sendable {
         afterCommit: @escaping @Sendable () -> Void = {},
         prepare: @escaping @Sendable (PostgresConnection) async throws -> Void = { _ in },
         handler: @escaping EventHandler
-    ) -> EventConsumer {
-        let configuration = KafkaConsumerConfiguration(
-            bootstrapServers: settings.kafkaBootstrapServers,
-            groupID: "\(settings.instanceName).\(group ?? name)",
-            clientID: "\(settings.instanceName).\(name)",
-            overrides: settings.kafkaProperties)
+    ) throws -> EventConsumer {
+        let source: EventConsumer.Source =
+            if let group { .ownGroup(consumerConfiguration(group: "\(settings.instanceName).\(group)", client: name)) }
+            else { .member(try sharedGroupMember()) }
         let relay = self.relay
-        let consumer = EventConsumer(name: name, topics: topics, kafka: configuration, database: database, logger: logger,
+        let consumer = EventConsumer(name: name, topics: topics, source: source, database: database, logger: logger,
             accepts: accepts, deduplicates: deduplicates, linger: linger, afterCommit: { wroteOutbox in
                 if wroteOutbox { relay.wake() }
                 afterCommit()
             }, prepare: prepare, handler: handler)
         consumers.withLock { $0.append(consumer) }
         return consumer
+    }
+
+    private func sharedGroupMember() throws -> KafkaConsumer {
+        try groupMember.withLock { member in
+            if let member { return member }
+            let made = try KafkaConsumer(
+                configuration: consumerConfiguration(group: settings.instanceName, client: nil), logger: logger)
+            member = made
+            return made
+        }
+    }
+
+    private func consumerConfiguration(group: String, client: String?) -> KafkaConsumerConfiguration {
+        KafkaConsumerConfiguration(bootstrapServers: settings.kafkaBootstrapServers, groupID: group,
+            clientID: client.map { "\(settings.instanceName).\($0)" } ?? settings.instanceName, overrides: settings.kafkaProperties)
     }
 
     /// Runs `body` in a transaction, then wakes the relay so the events it recorded go out at once.
@@ -171,7 +187,9 @@ public final class PlatformRuntime: Sendable {
                 body: .init(byteBuffer: ByteBuffer(string: openAPI)))
         }
         try OpenAPIOperations(routes: router.routes).requireSame(as: OpenAPIOperations(document: openAPI))
-        let gated: [any Service] = ([relay] + services).map { GatedService(gate: startup, $0) }
+        // The shared group member comes before its consumers, so that it leaves the group after they stop.
+        let member: [any Service] = groupMember.withLock { $0 }.map { [ConsumerGroupMember($0)] } ?? []
+        let gated: [any Service] = ([relay] + member + services).map { GatedService(gate: startup, $0) }
         return Application(
             router: router,
             server: .platformHTTP1(logger: logger),

@@ -25,14 +25,14 @@ public func buildDispatchApplication(settings: RuntimeSettings) async throws -> 
     DispatchRoutes(dispatch: dispatch).register(on: router)
     let tier = dispatch.tier.id
     let ownScope = DemandScope.system.entering(logger: runtime.logger)
-    let inbox = runtime.consumer(name: "inbox", topics: [Topics.dispatchInbox(tier)], prepare: ownScope) { event, connection in
+    let inbox = try runtime.consumer(name: "inbox", topics: [Topics.dispatchInbox(tier)], prepare: ownScope) { event, connection in
         try await dispatch.receive(event, on: connection)
     }
-    let directory = runtime.consumer(name: "directory", topics: [Topics.directory(tier)]) { event, connection in
+    let directory = try runtime.consumer(name: "directory", topics: [Topics.directory(tier)]) { event, connection in
         try await dispatch.receiveDirectory(event, on: connection)
     }
     let follower = DemandFollower(tier: tier, recorder: dispatch.recorder) { $0 == .awaitingDispatch }
-    let statuses = runtime.consumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false,
+    let statuses = try runtime.consumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false,
         linger: DemandFollower.linger, prepare: ownScope
     ) { event, connection in
         try await follower.follow(event, on: connection)

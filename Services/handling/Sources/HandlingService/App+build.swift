@@ -24,11 +24,11 @@ public func buildHandlingApplication(settings: RuntimeSettings) async throws -> 
     let router = runtime.router()
     HandlingRoutes(handling: handling).register(on: router)
     let ownScope = DemandScope.system.entering(logger: runtime.logger)
-    let assignments = runtime.consumer(name: "assignments", topics: [Topics.allHandlingInboxes], prepare: ownScope) { event, connection in
+    let assignments = try runtime.consumer(name: "assignments", topics: [Topics.allHandlingInboxes], prepare: ownScope) { event, connection in
         try await handling.receiveAssignment(event, on: connection)
     }
     let follower = DemandFollower(tier: nil, recorder: handling.recorder) { HandlingWorkflow.heldHere($0) }
-    let statuses = runtime.consumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false,
+    let statuses = try runtime.consumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false,
         linger: DemandFollower.linger, prepare: ownScope
     ) { event, connection in
         try await follower.follow(event, on: connection)

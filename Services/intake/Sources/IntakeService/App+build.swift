@@ -27,7 +27,7 @@ public func buildIntakeApplication(settings: RuntimeSettings) async throws -> so
     PairingRoutes(desk: pairing).register(on: router)
     // The parent's and the children's pairings, so that no two tiers pair one enterprise (000 Q26).
     let relatedTiers = PairingDesk.relatedTiers(of: intake.tier.id, in: settings.tenants)
-    let relatedPairings = relatedTiers.isEmpty ? [] : [
+    let relatedPairings = try relatedTiers.isEmpty ? [] : [
         runtime.consumer(name: "related-directories", topics: relatedTiers.map(Topics.directory)) { event, connection in
             guard event.header.type == EventType.directoryEntry else {
                 throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "directory topics do not take \(event.header.type)")
@@ -40,12 +40,12 @@ public func buildIntakeApplication(settings: RuntimeSettings) async throws -> so
         try await pairing.sendDueReminders(today: CivilDate(Date()))
     }
     let ownScope = DemandScope.system.entering(logger: runtime.logger)
-    let escalations = runtime.consumer(name: "escalations", topics: [Topics.intakeInbox(intake.tier.id)], prepare: ownScope) {
+    let escalations = try runtime.consumer(name: "escalations", topics: [Topics.intakeInbox(intake.tier.id)], prepare: ownScope) {
         event, connection in
         try await intake.receiveEscalation(event, on: connection)
     }
     let follower = DemandFollower(tier: intake.tier.id, recorder: intake.recorder) { $0 == .awaitingReview }
-    let statuses = runtime.consumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false,
+    let statuses = try runtime.consumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false,
         linger: DemandFollower.linger, prepare: ownScope
     ) { event, connection in
         try await follower.follow(event, on: connection)

@@ -79,23 +79,23 @@ public func buildNotifierApplication(settings: RuntimeSettings) async throws -> 
     NotifierRoutes(runtime: runtime, deliveryReportKey: deliveryReportKey, reports: outcomes, wakeSender: { sender.wakeUps.signal() })
         .register(on: router)
     // Directory first, so that recipients are known when their first event comes.
-    let directoryConsumer = runtime.consumer(name: "directory", topics: [Topics.allDirectories]) { event, connection in
+    let directoryConsumer = try runtime.consumer(name: "directory", topics: [Topics.allDirectories]) { event, connection in
         guard event.header.type == EventType.directoryEntry else {
             throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "directory topics do not take \(event.header.type)")
         }
         try await directory.upsert(try event.decode(DirectoryEntry.self).data, on: connection)
     }
-    let statusConsumer = runtime.consumer(name: "status", topics: [Topics.allStatus], afterCommit: { sender.wakeUps.signal() }) {
+    let statusConsumer = try runtime.consumer(name: "status", topics: [Topics.allStatus], afterCommit: { sender.wakeUps.signal() }) {
         event, connection in
         try await planner.plan(event, on: connection)
     }
     // Matters solved on the spot are reporting's; nobody is texted about them.
-    let pairingConsumer = runtime.consumer(name: "pairing", topics: [Topics.allPairing],
+    let pairingConsumer = try runtime.consumer(name: "pairing", topics: [Topics.allPairing],
         accepts: EventConsumer.except([EventType.selfResolvedMatter]), afterCommit: { sender.wakeUps.signal() }) {
         event, connection in
         try await planner.plan(event, on: connection)
     }
-    let reportsConsumer = runtime.consumer(name: "reports", topics: [Topics.allReports], afterCommit: { sender.wakeUps.signal() }) {
+    let reportsConsumer = try runtime.consumer(name: "reports", topics: [Topics.allReports], afterCommit: { sender.wakeUps.signal() }) {
         event, connection in
         try await planner.plan(event, on: connection)
     }

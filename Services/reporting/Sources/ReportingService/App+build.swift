@@ -30,18 +30,18 @@ public func buildReportingApplication(settings: RuntimeSettings) async throws ->
         RepeatingWork("Return reminder scan", every: .seconds(try reader.int("return.reminder.scan.seconds", default: 3600, range: 1...86_400)),
             logger: runtime.logger) { _ = try await returns.sendDueReminders(today: CivilDate(Date())) }
     ]
-    let directory = runtime.consumer(name: "directory", topics: [Topics.allDirectories]) { event, connection in
+    let directory = try runtime.consumer(name: "directory", topics: [Topics.allDirectories]) { event, connection in
         guard event.header.type == EventType.directoryEntry else {
             throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "directory topics do not take \(event.header.type)")
         }
         try await reporting.directory.upsert(try event.decode(DirectoryEntry.self).data, on: connection)
     }
     // The figures may lag by half a second; gathering the events of that time makes one transaction of many.
-    let status = runtime.consumer(name: statusConsumerName, topics: [Topics.allStatus], linger: .milliseconds(500)) {
+    let status = try runtime.consumer(name: statusConsumerName, topics: [Topics.allStatus], linger: .milliseconds(500)) {
         event, connection in
         try await reporting.readModel.apply(event, on: connection)
     }
-    let pairing = runtime.consumer(name: "pairing", topics: [Topics.allPairing], accepts: EventConsumer.only([EventType.selfResolvedMatter])) {
+    let pairing = try runtime.consumer(name: "pairing", topics: [Topics.allPairing], accepts: EventConsumer.only([EventType.selfResolvedMatter])) {
         event, connection in
         try await SelfResolvedMatters.apply(event, on: connection, logger: runtime.logger)
     }
@@ -81,7 +81,7 @@ public func rebuildReadModel(
             try await connection.execute("TRUNCATE daily_counts, monthly_counts, entry_counts, demand_facts, ratings", logger: runtime.logger)
             try await connection.execute("DELETE FROM inbox WHERE consumer = \(statusConsumerName)", logger: runtime.logger)
         }
-        let replay = runtime.consumer(name: statusConsumerName, group: "rebuild.\(UUID().uuidString.prefix(8))", topics: topics) {
+        let replay = try runtime.consumer(name: statusConsumerName, group: "rebuild.\(UUID().uuidString.prefix(8))", topics: topics) {
             event, connection in
             try await readModel.apply(event, on: connection)
             let applied = counter.increment()
