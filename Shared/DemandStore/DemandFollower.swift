@@ -54,15 +54,32 @@ public struct DemandFollower: Sendable {
             || message.header(EventHeader.originTenant)?.stringValue == tier.rawValue
     }
 
-    public func follow(_ event: IncomingEvent, on connection: PostgresConnection) async throws {
+    /// Applies a batch of status events: takes over, event by event, the steps that make a demand
+    /// this service's again, then moves every position the batch tells of in one statement.
+    public func follow(_ events: [IncomingEvent], on connection: PostgresConnection) async throws {
+        var news: [DemandNews] = []
+        for (index, event) in events.enumerated() {
+            do {
+                news += try await read(event, on: connection)
+            } catch let rejection as EventRejection {
+                throw RefusedEvent(index: index, rejection: rejection)
+            }
+        }
+        try await repository.follow(news, on: connection)
+    }
+
+    /// What one status event tells of the demands held here: of a demand itself (depth 0), and of the
+    /// original a parent tier's copy was escalated from (depth 1).
+    private func read(_ event: IncomingEvent, on connection: PostgresConnection) async throws -> [DemandNews] {
         // Deadline alerts share the status topics; they move nothing.
-        guard event.header.type == EventType.demandStatus else { return }
+        guard event.header.type == EventType.demandStatus else { return [] }
         let news = try event.decode(DemandStatusNews.self).data
         let position = DemandPosition(news, tree: rules.tree)
         // The units holding a demand now may read the copy of a service that handed it on (intake's
         // files with it); handling's own rows name them already.
         let units = tier == nil || !news.state.isWithUnits
             ? [] : ([news.demand.leadUnit].compactMap { $0 } + news.demand.cooperatingUnits).map(\.id)
+        var told: [DemandNews] = []
         if follows(news.demand.tenant) {
             if takesOver(news.state) {
                 _ = try await recorder.extend(news.demand.id, toSequence: news.transition.sequence, on: connection) {
@@ -73,11 +90,12 @@ public struct DemandFollower: Sendable {
             if news.transition.kind == .merge, case .merge(let value) = try event.decode(DemandStatusEvent.self).data.transition.action {
                 merger = value
             }
-            try await repository.follow(news.demand.id, to: position, depth: 0, unitIDs: units, merger: merger, on: connection)
+            told.append(DemandNews(id: news.demand.id, position: position, depth: 0, unitIDs: units, merger: merger))
         }
         if let origin = news.demand.origin, follows(origin.tenant) {
-            try await repository.follow(origin.demandID, to: position, depth: 1, unitIDs: units, on: connection)
+            told.append(DemandNews(id: origin.demandID, position: position, depth: 1, unitIDs: units))
         }
+        return told
     }
 
     private func follows(_ tenant: TenantID) -> Bool { tier == nil || tier == tenant }

@@ -24,6 +24,26 @@ public struct DemandListItem: Codable, Sendable, Hashable {
     public var location: DemandLocation?
 }
 
+/// What a status event says of a demand held here: where it is now, seen from the demand itself
+/// (`depth` 0) or from the parent tier's copy of it (`depth` 1).
+public struct DemandNews: Sendable {
+    public var id: UUID
+    public var position: DemandPosition
+    public var depth: Int
+    /// The units holding the demand now, which may read the copy here.
+    public var unitIDs: [String]
+    /// The demand this one was merged into, when the news is of that merge.
+    public var merger: Merger?
+
+    public init(id: UUID, position: DemandPosition, depth: Int, unitIDs: [String] = [], merger: Merger? = nil) {
+        self.id = id
+        self.position = position
+        self.depth = depth
+        self.unitIDs = unitIDs
+        self.merger = merger
+    }
+}
+
 /// A demand as a service holds it, with what the status events say happened since.
 public struct CurrentDemand: Sendable {
     /// The history this service holds: what its own actions are judged on.
@@ -213,26 +233,25 @@ public struct DemandRepository: Sendable {
             """, logger: logger)
     }
 
-    /// Records what a status event says of a demand held here: a later transition of the demand
-    /// itself (`depth` 0), or of the copy a parent tier made when this one escalated it (`depth` 1).
-    /// Older or repeated news changes nothing, so events may arrive late, twice or out of order; the
-    /// newest news names the units holding the demand now (`unitIDs`), which may read the copy here.
+    /// Records what a status event says of a demand held here (see ``follow(_:on:)``).
     public func follow(
         _ id: UUID, to position: DemandPosition, depth: Int, unitIDs: [String] = [], merger: Merger? = nil,
         on connection: PostgresConnection
     ) async throws {
-        let json = try Self.json(position)
-        let sequence = position.location.sequence
-        let ownState = depth == 0 ? position.location.state.rawValue : nil
-        // The demands merged into this one show where it is now: in the same statement, which
-        // changes nothing more where none were merged into it.
+        try await follow([DemandNews(id: id, position: position, depth: depth, unitIDs: unitIDs, merger: merger)], on: connection)
+    }
+
+    /// Records what status events say of demands held here, in one statement: a later transition of
+    /// a demand itself (`depth` 0), or of the copy a parent tier made when this one escalated it
+    /// (`depth` 1). Older or repeated news changes nothing, so events may arrive late, twice or out of
+    /// order; the newest news names the units holding the demand now, which may read the copy here.
+    /// The demands merged into one show where it is now.
+    public func follow(_ news: [DemandNews], on connection: PostgresConnection) async throws {
+        guard !news.isEmpty else { return }
         _ = try await connection.execute(
-            FollowDemandStatement(
-                ownState: ownState, sequence: sequence, positionJSON: json, dueAt: position.dueAt, depth: depth,
-                updatedAt: position.location.updatedAt, unitIDs: unitIDs, mergerJSON: try merger.map(Self.json), id: id),
-            logger: logger)
+            FollowDemandsStatement(newsJSON: try Self.json(FollowDemandsStatement.News.combined(news))), logger: logger)
         // A demand merged just now shows where the one it joined is.
-        if merger != nil { try await shareMergedPosition(id, on: connection) }
+        for id in Set(news.filter { $0.merger != nil }.map(\.id)) { try await shareMergedPosition(id, on: connection) }
     }
 
     /// Demands the scope admits, newest first, narrowed by the filter.

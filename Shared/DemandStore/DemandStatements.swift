@@ -191,61 +191,107 @@ struct SaveDemandStatement: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row {}
 }
 
-/// News of where a demand is now, applied where it is newer than what is held (see
-/// `DemandRepository.follow`); the demands merged into it take the same position.
-struct FollowDemandStatement: PostgresPreparedStatement {
+/// News of where demands are now, applied where it is newer than what is held (see
+/// `DemandRepository.follow`), one row per demand; the demands merged into one take the same position.
+struct FollowDemandsStatement: PostgresPreparedStatement {
     static let sql = """
-        WITH followed AS (
-        UPDATE demands SET
-            state = CASE WHEN $1::text IS NOT NULL AND state_sequence < $2 THEN $1 ELSE state END,
-            state_sequence = CASE WHEN $1::text IS NOT NULL THEN greatest(state_sequence, $2) ELSE state_sequence END,
-            position = CASE WHEN newer THEN $3::jsonb ELSE position END,
+        WITH news AS (
+            SELECT * FROM jsonb_to_recordset($1::jsonb) AS n(id uuid, own_state text, own_sequence int8, position jsonb,
+                due_at timestamptz, depth int8, sequence int8, updated_at timestamptz, unit_ids text[], merger jsonb)
+        ), followed AS (
+        UPDATE demands AS d SET
+            state = CASE WHEN n.own_state IS NOT NULL AND d.state_sequence < n.own_sequence THEN n.own_state ELSE d.state END,
+            state_sequence = CASE WHEN n.own_state IS NOT NULL THEN greatest(d.state_sequence, n.own_sequence) ELSE d.state_sequence END,
+            position = CASE WHEN (d.position_depth, d.position_sequence) < (n.depth, n.sequence) THEN n.position ELSE d.position END,
             position_due_at = CASE
-                WHEN (CASE WHEN $1::text IS NOT NULL AND state_sequence < $2 THEN $1 ELSE state END) = ANY($10) THEN NULL
-                WHEN newer THEN $4 ELSE position_due_at END,
-            position_depth = CASE WHEN newer THEN $5 ELSE position_depth END,
-            position_sequence = CASE WHEN newer THEN $2 ELSE position_sequence END,
-            updated_at = greatest(updated_at, $6),
-            followed_unit_ids = CASE WHEN newer THEN $7 ELSE followed_unit_ids END,
-            merger = coalesce(merger, $8::jsonb)
-        FROM (
-            SELECT (position_depth, position_sequence) < ($5, $2) AS newer FROM demands WHERE id = $9
-        ) AS news
-        WHERE id = $9 AND (newer OR ($1::text IS NOT NULL AND state_sequence < $2))
-        RETURNING demands.id, demands.position, demands.position_due_at, demands.updated_at
+                WHEN (CASE WHEN n.own_state IS NOT NULL AND d.state_sequence < n.own_sequence THEN n.own_state ELSE d.state END) = ANY($2)
+                    THEN NULL
+                WHEN (d.position_depth, d.position_sequence) < (n.depth, n.sequence) THEN n.due_at
+                ELSE d.position_due_at END,
+            position_depth = CASE WHEN (d.position_depth, d.position_sequence) < (n.depth, n.sequence) THEN n.depth
+                ELSE d.position_depth END,
+            position_sequence = CASE WHEN (d.position_depth, d.position_sequence) < (n.depth, n.sequence) THEN n.sequence
+                ELSE d.position_sequence END,
+            updated_at = greatest(d.updated_at, n.updated_at),
+            followed_unit_ids = CASE WHEN (d.position_depth, d.position_sequence) < (n.depth, n.sequence) THEN n.unit_ids
+                ELSE d.followed_unit_ids END,
+            merger = coalesce(d.merger, n.merger)
+        FROM news AS n
+        WHERE d.id = n.id AND ((d.position_depth, d.position_sequence) < (n.depth, n.sequence)
+            OR (n.own_state IS NOT NULL AND d.state_sequence < n.own_sequence))
+        RETURNING d.id, d.position, d.position_due_at, d.updated_at
         )
         UPDATE demands AS merged SET position = followed.position, position_due_at = followed.position_due_at,
             updated_at = greatest(merged.updated_at, followed.updated_at)
         FROM followed
         WHERE (merged.merger->>'intoDemandID')::uuid = followed.id AND merged.position IS DISTINCT FROM followed.position
         """
-    static let bindingDataTypes: [PostgresDataType] = [
-        .text, .int8, .text, .timestamptz, .int8, .timestamptz, .textArray, .text, .uuid, .textArray,
-    ]
+    static let bindingDataTypes: [PostgresDataType] = [.text, .textArray]
     typealias Row = ()
 
-    /// The demand's own state, when the news is of this demand itself (not of a copy further on).
-    var ownState: String?
-    var sequence: Int
-    var positionJSON: String
-    var dueAt: Date?
-    var depth: Int
-    var updatedAt: Date
-    var unitIDs: [String]
-    var mergerJSON: String?
-    var id: UUID
+    /// The news of one demand, as a row of `$1`: a statement changes each row once, so a batch's news
+    /// of one demand is combined first (the newest position, the newest own state).
+    struct News: Encodable {
+        var id: UUID
+        var ownState: String?
+        var ownSequence: Int?
+        var position: DemandPosition
+        var dueAt: Date?
+        var depth: Int
+        var sequence: Int
+        var updatedAt: Date
+        var unitIDs: [String]
+        var merger: Merger?
+
+        enum CodingKeys: String, CodingKey {
+            case id, position, depth, sequence, merger
+            case ownState = "own_state", ownSequence = "own_sequence", dueAt = "due_at", updatedAt = "updated_at"
+            case unitIDs = "unit_ids"
+        }
+
+        init(_ news: DemandNews) {
+            let location = news.position.location
+            id = news.id
+            // The demand's own state, when the news is of this demand itself (not of a copy further on).
+            (ownState, ownSequence) = news.depth == 0 ? (location.state.rawValue, location.sequence) : (nil, nil)
+            position = news.position
+            dueAt = news.position.dueAt
+            depth = news.depth
+            sequence = location.sequence
+            updatedAt = location.updatedAt
+            unitIDs = news.unitIDs
+            merger = news.merger
+        }
+
+        static func combined(_ news: [DemandNews]) -> [News] {
+            var byDemand: [UUID: News] = [:]
+            var order: [UUID] = []
+            for item in news.map(News.init) {
+                guard var held = byDemand[item.id] else {
+                    byDemand[item.id] = item
+                    order.append(item.id)
+                    continue
+                }
+                if (item.depth, item.sequence) > (held.depth, held.sequence) {
+                    (held.position, held.dueAt, held.depth, held.sequence, held.unitIDs) =
+                        (item.position, item.dueAt, item.depth, item.sequence, item.unitIDs)
+                }
+                if let state = item.ownState, let sequence = item.ownSequence, sequence > held.ownSequence ?? -1 {
+                    (held.ownState, held.ownSequence) = (state, sequence)
+                }
+                held.updatedAt = max(held.updatedAt, item.updatedAt)
+                held.merger = held.merger ?? item.merger
+                byDemand[item.id] = held
+            }
+            return order.compactMap { byDemand[$0] }
+        }
+    }
+
+    var newsJSON: String
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings()
-        bindings.append(ownState)
-        bindings.append(sequence)
-        bindings.append(positionJSON)
-        bindings.append(dueAt)
-        bindings.append(depth)
-        bindings.append(updatedAt)
-        bindings.append(unitIDs)
-        bindings.append(mergerJSON)
-        bindings.append(id)
+        bindings.append(newsJSON)
         bindings.append(endedStates)
         return bindings
     }

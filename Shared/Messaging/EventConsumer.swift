@@ -48,6 +48,21 @@ public struct EventRejection: Error, CustomStringConvertible, Sendable {
 /// it enqueues, commits together with the inbox row.
 public typealias EventHandler = @Sendable (IncomingEvent, PostgresConnection) async throws -> Void
 
+/// Applies the events of one batch together inside the consumer's transaction (news kept in one
+/// statement instead of one per event). An event it cannot apply it refuses with ``RefusedEvent``.
+public typealias EventBatchHandler = @Sendable ([IncomingEvent], PostgresConnection) async throws -> Void
+
+/// An event of a batch that an ``EventBatchHandler`` refused: its place in the batch it was given.
+public struct RefusedEvent: Error, Sendable {
+    public var index: Int
+    public var rejection: EventRejection
+
+    public init(index: Int, rejection: EventRejection) {
+        self.index = index
+        self.rejection = rejection
+    }
+}
+
 /// Consumes topics into a service's database, exactly once in effect.
 ///
 /// A consumer whose handler is idempotent by itself (it keeps only the newest news) may do without
@@ -82,7 +97,7 @@ public final class EventConsumer: Service, Sendable {
     /// The reader of a shared member, made at once so that it exists before the member subscribes.
     private let sharedReader: KafkaConsumer.Reader?
     private let database: Database
-    private let handler: EventHandler
+    private let handling: Handling
     private let prepare: @Sendable (PostgresConnection) async throws -> Void
     private let accepts: @Sendable (KafkaConsumerMessage) -> Bool
     private let deduplicates: Bool
@@ -98,7 +113,7 @@ public final class EventConsumer: Service, Sendable {
     private let deadLetterCounter: Counter
     private let hopTimer: Metrics.Timer
 
-    public init(
+    public convenience init(
         name: String,
         topics: [String],
         source: Source,
@@ -111,12 +126,53 @@ public final class EventConsumer: Service, Sendable {
         prepare: @escaping @Sendable (PostgresConnection) async throws -> Void = { _ in },
         handler: @escaping EventHandler
     ) {
+        self.init(name: name, topics: topics, source: source, database: database, logger: logger, accepts: accepts,
+            deduplicates: deduplicates, linger: linger, afterCommit: afterCommit, prepare: prepare, handling: .each(handler))
+    }
+
+    /// A consumer that applies each batch's events together (``EventBatchHandler``).
+    public convenience init(
+        name: String,
+        topics: [String],
+        source: Source,
+        database: Database,
+        logger: Logger,
+        accepts: @escaping @Sendable (KafkaConsumerMessage) -> Bool = { _ in true },
+        deduplicates: Bool = true,
+        linger: Duration = .zero,
+        afterCommit: @escaping @Sendable (_ wroteOutbox: Bool) -> Void = { _ in },
+        prepare: @escaping @Sendable (PostgresConnection) async throws -> Void = { _ in },
+        batchHandler: @escaping EventBatchHandler
+    ) {
+        self.init(name: name, topics: topics, source: source, database: database, logger: logger, accepts: accepts,
+            deduplicates: deduplicates, linger: linger, afterCommit: afterCommit, prepare: prepare, handling: .batch(batchHandler))
+    }
+
+    /// How the consumer's events are applied: one by one, or a batch's together.
+    private enum Handling {
+        case each(EventHandler)
+        case batch(EventBatchHandler)
+    }
+
+    private init(
+        name: String,
+        topics: [String],
+        source: Source,
+        database: Database,
+        logger: Logger,
+        accepts: @escaping @Sendable (KafkaConsumerMessage) -> Bool,
+        deduplicates: Bool,
+        linger: Duration,
+        afterCommit: @escaping @Sendable (_ wroteOutbox: Bool) -> Void,
+        prepare: @escaping @Sendable (PostgresConnection) async throws -> Void,
+        handling: Handling
+    ) {
         self.name = name
         self.topics = topics
         self.source = source
         if case .member(let member) = source { sharedReader = member.reader(topics: topics) } else { sharedReader = nil }
         self.database = database
-        self.handler = handler
+        self.handling = handling
         self.prepare = prepare
         self.accepts = accepts
         self.deduplicates = deduplicates
@@ -228,10 +284,12 @@ public final class EventConsumer: Service, Sendable {
     private func apply(_ batch: [KafkaConsumerMessage], refused: [Int: EventRejection]) async throws -> BatchResult {
         let name = self.name
         let logger = self.logger
-        let (handler, prepare) = (self.handler, self.prepare)
+        let (handling, prepare) = (self.handling, self.prepare)
         return try await database.transaction { [self] connection -> BatchResult in
             try await prepare(connection)
             var result = BatchResult()
+            // For a batch handler: each event with its place in `batch`.
+            var gathered: [(index: Int, event: IncomingEvent)] = []
             for (index, message) in batch.enumerated() {
                 if let rejection = refused[index] {
                     try await enqueueDeadLetter(message, rejection: rejection, on: connection)
@@ -248,10 +306,24 @@ public final class EventConsumer: Service, Sendable {
                         result.duplicates += 1
                         continue
                     }
-                    try await Self.traced(event, message) { try await handler(event, connection) }
+                    switch handling {
+                    case .each(let handler): try await Self.traced(event, message) { try await handler(event, connection) }
+                    case .batch: gathered.append((index, event))
+                    }
                     result.applied.append(event)
                 } catch let rejection as EventRejection {
                     throw RefusedMessage(index: index, rejection: rejection)
+                }
+            }
+            if case .batch(let handler) = handling, !gathered.isEmpty {
+                do {
+                    try await withSpan("\(name) batch receive", ofKind: .consumer) { span in
+                        span.attributes["messaging.system"] = "kafka"
+                        span.attributes["messaging.batch.message_count"] = gathered.count
+                        try await handler(gathered.map(\.event), connection)
+                    }
+                } catch let refusal as RefusedEvent {
+                    throw RefusedMessage(index: gathered[refusal.index].index, rejection: refusal.rejection)
                 }
             }
             return result

@@ -66,7 +66,7 @@ struct DemandFollowerTests {
             func follow(_ index: Int) async throws -> CurrentDemand {
                 let event = try Self.incoming(events[index], on: county)
                 return try #require(try await database.asService { connection in
-                    try await follower.follow(event, on: connection)
+                    try await follower.follow([event], on: connection)
                     return try await recorder.repository.loadCurrent(demand.id, on: connection)
                 })
             }
@@ -83,6 +83,41 @@ struct DemandFollowerTests {
             let late = try await follow(3)
             #expect(late.state == .awaitingSignature && late.position?.location.sequence == 5 && late.followedUnitIDs == ["a-u1"],
                 "older news changes nothing")
+        }
+    }
+
+    @Test("A batch's news of one demand, in any order, leaves the newest, and takes over a return within it",
+        .enabled(if: StackEnvironment.current.hasPostgres))
+    func batchLeavesTheNewest() async throws {
+        let county = history.countyA
+        let dispatcher = Actor(role: .dispatcher, tenant: county, id: "disp-a")
+        let at = ReportingHistory.at
+        let (demand, events) = try history.play(county, [
+            (.submit(Submission(content: history.content(), enterprise: EnterpriseParty(id: "ent-a", tenant: county, pairedCadreID: "cadre-a"),
+                registrationNumber: history.number(county, .registration, 1))), Actor(role: .enterprise, tenant: county, id: "e1",
+                enterpriseID: "ent-a"), at("2024-03-11", 9)),
+            (.approve(Approval()), Actor(role: .cadre, tenant: county, id: "cadre-a"), at("2024-03-11", 10)),
+            (.dispatch(Assignment(leadUnit: history.unit("a-u2", county), number: history.number(county, .dispatch, 1))), dispatcher,
+                at("2024-03-11", 11)),
+            (.returnNotOurRemit(RemitReturn(reason: "非本单位职能", suggestion: "建议a-u1")),
+                Actor(role: .unitAdmin, tenant: county, id: "ua2", unitID: "a-u2"), at("2024-03-11", 14)),
+            (.dispatch(Assignment(leadUnit: history.unit("a-u1", county), number: history.number(county, .dispatch, 2))), dispatcher,
+                at("2024-03-12", 9)),
+        ])
+        try await history.withDemandStore("follower-batch", logger: logger) { database in
+            let rules = history.rules
+            let recorder = DemandRecorder(rules: rules, ownedSteps: [.dispatch], source: "test", logger: logger)
+            let follower = DemandFollower(tier: county, recorder: recorder) { $0 == .awaitingDispatch }
+            let handedOn = Demand(id: demand.id, tenant: county, recorded: Array(demand.history.prefix(3)))
+            let batch = try [4, 2, 3].map { try Self.incoming(events[$0], on: county) }
+            let current = try #require(try await database.asService { connection in
+                try await recorder.repository.save(handedOn, position: DemandPosition(handedOn, rules: rules), on: connection)
+                try await follower.follow(batch, on: connection)
+                return try await recorder.repository.loadCurrent(demand.id, on: connection)
+            })
+            #expect(current.demand.history == Array(demand.history.prefix(4)), "the return is taken over")
+            #expect(current.state == .awaitingSignature && current.position?.location.sequence == 5)
+            #expect(current.position?.location.holder == "单位a-u1" && current.followedUnitIDs == ["a-u1"])
         }
     }
 

@@ -86,15 +86,43 @@ public final class PlatformRuntime: Sendable {
         prepare: @escaping @Sendable (PostgresConnection) async throws -> Void = { _ in },
         handler: @escaping EventHandler
     ) throws -> EventConsumer {
+        try register(group: group, then: afterCommit) { source, afterCommit in
+            EventConsumer(name: name, topics: topics, source: source, database: database, logger: logger, accepts: accepts,
+                deduplicates: deduplicates, linger: linger, afterCommit: afterCommit, prepare: prepare, handler: handler)
+        }
+    }
+
+    /// A consumer of this service that applies each batch's events together (``EventBatchHandler``),
+    /// otherwise like ``consumer(name:group:topics:accepts:deduplicates:linger:afterCommit:prepare:handler:)``.
+    public func batchConsumer(
+        name: String,
+        topics: [String],
+        accepts: @escaping @Sendable (KafkaConsumerMessage) -> Bool = { _ in true },
+        deduplicates: Bool = true,
+        linger: Duration = .zero,
+        prepare: @escaping @Sendable (PostgresConnection) async throws -> Void = { _ in },
+        batchHandler: @escaping EventBatchHandler
+    ) throws -> EventConsumer {
+        try register(group: nil, then: {}) { source, afterCommit in
+            EventConsumer(name: name, topics: topics, source: source, database: database, logger: logger, accepts: accepts,
+                deduplicates: deduplicates, linger: linger, afterCommit: afterCommit, prepare: prepare, batchHandler: batchHandler)
+        }
+    }
+
+    /// Makes a consumer reading from its source (the shared group member, or with a `group` a member
+    /// of its own), waking the relay after each commit that recorded messages, and watched by readiness.
+    private func register(
+        group: String?, then afterCommit: @escaping @Sendable () -> Void,
+        _ make: (EventConsumer.Source, @escaping @Sendable (_ wroteOutbox: Bool) -> Void) -> EventConsumer
+    ) throws -> EventConsumer {
         let source: EventConsumer.Source =
-            if let group { .ownGroup(consumerConfiguration(group: "\(settings.instanceName).\(group)", client: name)) }
+            if let group { .ownGroup(consumerConfiguration(group: "\(settings.instanceName).\(group)", client: group)) }
             else { .member(try sharedGroupMember()) }
         let relay = self.relay
-        let consumer = EventConsumer(name: name, topics: topics, source: source, database: database, logger: logger,
-            accepts: accepts, deduplicates: deduplicates, linger: linger, afterCommit: { wroteOutbox in
-                if wroteOutbox { relay.wake() }
-                afterCommit()
-            }, prepare: prepare, handler: handler)
+        let consumer = make(source) { wroteOutbox in
+            if wroteOutbox { relay.wake() }
+            afterCommit()
+        }
         consumers.withLock { $0.append(consumer) }
         return consumer
     }

@@ -32,10 +32,10 @@ public func buildDispatchApplication(settings: RuntimeSettings) async throws -> 
         try await dispatch.receiveDirectory(event, on: connection)
     }
     let follower = DemandFollower(tier: tier, recorder: dispatch.recorder) { $0 == .awaitingDispatch }
-    let statuses = try runtime.consumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false,
+    let statuses = try runtime.batchConsumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false,
         linger: DemandFollower.linger, prepare: ownScope
-    ) { event, connection in
-        try await follower.follow(event, on: connection)
+    ) { events, connection in
+        try await follower.follow(events, on: connection)
     }
     let scanner = DeadlineScanner(database: runtime.database, recorder: dispatch.recorder,
         interval: settings.deadlineScanInterval, afterCommit: { runtime.relay.wake() })

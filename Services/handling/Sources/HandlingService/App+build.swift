@@ -28,10 +28,10 @@ public func buildHandlingApplication(settings: RuntimeSettings) async throws -> 
         try await handling.receiveAssignment(event, on: connection)
     }
     let follower = DemandFollower(tier: nil, recorder: handling.recorder) { HandlingWorkflow.heldHere($0) }
-    let statuses = try runtime.consumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false,
+    let statuses = try runtime.batchConsumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false,
         linger: DemandFollower.linger, prepare: ownScope
-    ) { event, connection in
-        try await follower.follow(event, on: connection)
+    ) { events, connection in
+        try await follower.follow(events, on: connection)
     }
     let scanner = DeadlineScanner(database: runtime.database, recorder: handling.recorder,
         interval: settings.deadlineScanInterval, afterExpiry: handling.sendFollowUps,

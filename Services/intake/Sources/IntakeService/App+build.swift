@@ -45,10 +45,10 @@ public func buildIntakeApplication(settings: RuntimeSettings) async throws -> so
         try await intake.receiveEscalation(event, on: connection)
     }
     let follower = DemandFollower(tier: intake.tier.id, recorder: intake.recorder) { $0 == .awaitingReview }
-    let statuses = try runtime.consumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false,
+    let statuses = try runtime.batchConsumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false,
         linger: DemandFollower.linger, prepare: ownScope
-    ) { event, connection in
-        try await follower.follow(event, on: connection)
+    ) { events, connection in
+        try await follower.follow(events, on: connection)
     }
     let scanner = DeadlineScanner(database: runtime.database, recorder: intake.recorder,
         interval: settings.deadlineScanInterval, afterCommit: { runtime.relay.wake() })
