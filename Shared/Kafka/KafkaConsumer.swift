@@ -119,7 +119,7 @@ public final class KafkaConsumer: Sendable {
     /// no partition is assigned before its reader exists; subscribe to ``readerTopics``.
     public func reader(topics: [String]) -> Reader {
         let reader = Reader(consumer: self, topics: topics)
-        client.context.readerRoutes.withLock { $0.append(ReaderRoute(topics: topics, queue: reader.queue.pointer)) }
+        client.context.readerRoutes.withLock { $0.append(ReaderRoute(topics: topics, queue: reader.queue)) }
         return reader
     }
 
@@ -300,7 +300,7 @@ extension KafkaConsumer {
 
         deinit {
             let pointer = queue.pointer
-            consumer.client.context.readerRoutes.withLock { $0.removeAll { $0.queue == pointer } }
+            consumer.client.context.readerRoutes.withLock { $0.removeAll { $0.queue.pointer == pointer } }
             rd_kafka_queue_destroy(pointer)
         }
 
@@ -335,11 +335,6 @@ extension KafkaConsumer {
             }
         }
     }
-}
-
-/// A `rd_kafka_queue_t`: librdkafka's queues are thread-safe, and the pointer never changes.
-struct QueueHandle: @unchecked Sendable {
-    let pointer: OpaquePointer
 }
 
 extension KafkaConsumerMessage {

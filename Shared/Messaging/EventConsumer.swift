@@ -93,9 +93,7 @@ public final class EventConsumer: Service, Sendable {
 
     private let name: String
     private let topics: [String]
-    private let source: Source
-    /// The reader of a shared member, made at once so that it exists before the member subscribes.
-    private let sharedReader: KafkaConsumer.Reader?
+    private let reading: Reading
     private let database: Database
     private let handling: Handling
     private let prepare: @Sendable (PostgresConnection) async throws -> Void
@@ -148,6 +146,13 @@ public final class EventConsumer: Service, Sendable {
             deduplicates: deduplicates, linger: linger, afterCommit: afterCommit, prepare: prepare, handling: .batch(batchHandler))
     }
 
+    /// Where the consumer reads: a shared member's reader, made at once so that it exists before the
+    /// member subscribes, or a member of its own, made when the consumer runs.
+    private enum Reading {
+        case shared(KafkaConsumer.Reader)
+        case ownGroup(KafkaConsumerConfiguration)
+    }
+
     /// How the consumer's events are applied: one by one, or a batch's together.
     private enum Handling {
         case each(EventHandler)
@@ -169,8 +174,10 @@ public final class EventConsumer: Service, Sendable {
     ) {
         self.name = name
         self.topics = topics
-        self.source = source
-        if case .member(let member) = source { sharedReader = member.reader(topics: topics) } else { sharedReader = nil }
+        switch source {
+        case .member(let member): reading = .shared(member.reader(topics: topics))
+        case .ownGroup(let configuration): reading = .ownGroup(configuration)
+        }
         self.database = database
         self.handling = handling
         self.prepare = prepare
@@ -197,9 +204,9 @@ public final class EventConsumer: Service, Sendable {
     }
 
     public func run() async throws {
-        switch source {
-        case .member:
-            try await consume(from: sharedReader!)
+        switch reading {
+        case .shared(let reader):
+            try await consume(from: reader)
         case .ownGroup(let configuration):
             let member = try KafkaConsumer(configuration: configuration, logger: logger)
             let reader = member.reader(topics: topics)

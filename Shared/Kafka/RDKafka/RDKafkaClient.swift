@@ -18,7 +18,7 @@ final class RDKafkaContext: Sendable {
 
     /// The queue of the reader that takes `topic`, if one does.
     func readerQueue(forTopic topic: String) -> OpaquePointer? {
-        readerRoutes.withLock { routes in routes.first { $0.takes(topic) }?.queue }
+        readerRoutes.withLock { routes in routes.first { $0.takes(topic) }?.queue.pointer }
     }
 
     static func from(_ opaque: UnsafeMutableRawPointer?) -> RDKafkaContext? {
@@ -28,10 +28,10 @@ final class RDKafkaContext: Sendable {
 
 /// A reader's topics (names, or regular expressions starting with `^`) and the queue their
 /// partitions are forwarded to.
-struct ReaderRoute: @unchecked Sendable {
+struct ReaderRoute: Sendable {
     let topics: [String]
-    // A `rd_kafka_queue_t`, thread-safe in librdkafka; destroyed by its reader after the route is removed.
-    let queue: OpaquePointer
+    /// Destroyed by its reader after the route is removed.
+    let queue: QueueHandle
 
     func takes(_ topic: String) -> Bool {
         topics.contains { pattern in
@@ -40,6 +40,11 @@ struct ReaderRoute: @unchecked Sendable {
             return (try? Regex(pattern)).map { topic.wholeMatch(of: $0) != nil } ?? false
         }
     }
+}
+
+/// A `rd_kafka_queue_t`: librdkafka's queues are thread-safe, and the pointer never changes.
+struct QueueHandle: @unchecked Sendable {
+    let pointer: OpaquePointer
 }
 
 /// Owns one `rd_kafka_t` handle built from string properties, with logging, error and (for

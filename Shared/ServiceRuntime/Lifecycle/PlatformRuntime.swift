@@ -116,7 +116,7 @@ public final class PlatformRuntime: Sendable {
         _ make: (EventConsumer.Source, @escaping @Sendable (_ wroteOutbox: Bool) -> Void) -> EventConsumer
     ) throws -> EventConsumer {
         let source: EventConsumer.Source =
-            if let group { .ownGroup(consumerConfiguration(group: "\(settings.instanceName).\(group)", client: group)) }
+            if let group { .ownGroup(consumerConfiguration(group: "\(settings.instanceName).\(group)")) }
             else { .member(try sharedGroupMember()) }
         let relay = self.relay
         let consumer = make(source) { wroteOutbox in
@@ -131,15 +131,16 @@ public final class PlatformRuntime: Sendable {
         try groupMember.withLock { member in
             if let member { return member }
             let made = try KafkaConsumer(
-                configuration: consumerConfiguration(group: settings.instanceName, client: nil), logger: logger)
+                configuration: consumerConfiguration(group: settings.instanceName), logger: logger)
             member = made
             return made
         }
     }
 
-    private func consumerConfiguration(group: String, client: String?) -> KafkaConsumerConfiguration {
-        KafkaConsumerConfiguration(bootstrapServers: settings.kafkaBootstrapServers, groupID: group,
-            clientID: client.map { "\(settings.instanceName).\($0)" } ?? settings.instanceName, overrides: settings.kafkaProperties)
+    /// A member of `group`, named after it.
+    private func consumerConfiguration(group: String) -> KafkaConsumerConfiguration {
+        KafkaConsumerConfiguration(bootstrapServers: settings.kafkaBootstrapServers, groupID: group, clientID: group,
+            overrides: settings.kafkaProperties)
     }
 
     /// Runs `body` in a transaction, then wakes the relay so the events it recorded go out at once.
