@@ -55,7 +55,7 @@ public final class KafkaConsumer: Sendable {
     /// gather more: fewer, larger transactions for consumers whose news may wait a moment. Ends
     /// like ``messages``.
     public func batches(maximum: Int = 64, linger: Duration = .zero) -> Batches {
-        Batches(consumer: self, maximum: maximum, linger: linger)
+        Batches(consumer: self, reader: nil, maximum: maximum, linger: linger)
     }
 
     /// Partitions this member owns right now.
@@ -262,23 +262,26 @@ public final class KafkaConsumer: Sendable {
 }
 
 extension KafkaConsumer {
+    /// Batches of messages polled from the consumer's own queue or from a reader's.
     public struct Batches: AsyncSequence, Sendable {
         public typealias Element = [KafkaConsumerMessage]
         let consumer: KafkaConsumer
+        /// The reader whose queue is polled (kept alive while it is), or nil for the consumer's own.
+        let reader: Reader?
         let maximum: Int
         let linger: Duration
 
         public func makeAsyncIterator() -> Iterator {
-            Iterator(consumer: consumer, maximum: maximum, linger: linger)
+            Iterator(batches: self)
         }
 
         public struct Iterator: AsyncIteratorProtocol {
-            let consumer: KafkaConsumer
-            let maximum: Int
-            let linger: Duration
+            let batches: Batches
 
             public mutating func next() async throws -> [KafkaConsumerMessage]? {
-                try await consumer.pollBatch(from: nil, on: consumer.queue, maximum: maximum, linger: linger)
+                let consumer = batches.consumer
+                return try await consumer.pollBatch(from: batches.reader?.queue, on: batches.reader?.dispatchQueue ?? consumer.queue,
+                    maximum: batches.maximum, linger: batches.linger)
             }
         }
     }
@@ -290,7 +293,7 @@ extension KafkaConsumer {
     public final class Reader: Sendable {
         private let consumer: KafkaConsumer
         fileprivate let queue: QueueHandle
-        private let dispatchQueue: DispatchQueue
+        fileprivate let dispatchQueue: DispatchQueue
 
         fileprivate init(consumer: KafkaConsumer, topics: [String]) {
             self.consumer = consumer
@@ -306,33 +309,12 @@ extension KafkaConsumer {
 
         /// The reader's messages as they arrive together, like ``KafkaConsumer/batches(maximum:linger:)``.
         public func batches(maximum: Int = 64, linger: Duration = .zero) -> Batches {
-            Batches(reader: self, maximum: maximum, linger: linger)
+            Batches(consumer: consumer, reader: self, maximum: maximum, linger: linger)
         }
 
         /// Marks a message as processed, like ``KafkaConsumer/storeOffset(for:)``.
         public func storeOffset(for message: KafkaConsumerMessage) throws(KafkaError) {
             try consumer.storeOffset(for: message)
-        }
-
-        public struct Batches: AsyncSequence, Sendable {
-            public typealias Element = [KafkaConsumerMessage]
-            let reader: Reader
-            let maximum: Int
-            let linger: Duration
-
-            public func makeAsyncIterator() -> Iterator {
-                Iterator(reader: reader, maximum: maximum, linger: linger)
-            }
-
-            public struct Iterator: AsyncIteratorProtocol {
-                let reader: Reader
-                let maximum: Int
-                let linger: Duration
-
-                public mutating func next() async throws -> [KafkaConsumerMessage]? {
-                    try await reader.consumer.pollBatch(from: reader.queue, on: reader.dispatchQueue, maximum: maximum, linger: linger)
-                }
-            }
         }
     }
 }

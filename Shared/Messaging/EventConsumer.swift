@@ -111,41 +111,6 @@ public final class EventConsumer: Service, Sendable {
     private let deadLetterCounter: Counter
     private let hopTimer: Metrics.Timer
 
-    public convenience init(
-        name: String,
-        topics: [String],
-        source: Source,
-        database: Database,
-        logger: Logger,
-        accepts: @escaping @Sendable (KafkaConsumerMessage) -> Bool = { _ in true },
-        deduplicates: Bool = true,
-        linger: Duration = .zero,
-        afterCommit: @escaping @Sendable (_ wroteOutbox: Bool) -> Void = { _ in },
-        prepare: @escaping @Sendable (PostgresConnection) async throws -> Void = { _ in },
-        handler: @escaping EventHandler
-    ) {
-        self.init(name: name, topics: topics, source: source, database: database, logger: logger, accepts: accepts,
-            deduplicates: deduplicates, linger: linger, afterCommit: afterCommit, prepare: prepare, handling: .each(handler))
-    }
-
-    /// A consumer that applies each batch's events together (``EventBatchHandler``).
-    public convenience init(
-        name: String,
-        topics: [String],
-        source: Source,
-        database: Database,
-        logger: Logger,
-        accepts: @escaping @Sendable (KafkaConsumerMessage) -> Bool = { _ in true },
-        deduplicates: Bool = true,
-        linger: Duration = .zero,
-        afterCommit: @escaping @Sendable (_ wroteOutbox: Bool) -> Void = { _ in },
-        prepare: @escaping @Sendable (PostgresConnection) async throws -> Void = { _ in },
-        batchHandler: @escaping EventBatchHandler
-    ) {
-        self.init(name: name, topics: topics, source: source, database: database, logger: logger, accepts: accepts,
-            deduplicates: deduplicates, linger: linger, afterCommit: afterCommit, prepare: prepare, handling: .batch(batchHandler))
-    }
-
     /// Where the consumer reads: a shared member's reader, made at once so that it exists before the
     /// member subscribes, or a member of its own, made when the consumer runs.
     private enum Reading {
@@ -153,23 +118,23 @@ public final class EventConsumer: Service, Sendable {
         case ownGroup(KafkaConsumerConfiguration)
     }
 
-    /// How the consumer's events are applied: one by one, or a batch's together.
-    private enum Handling {
+    /// How a consumer applies its events: one by one, or each batch's together.
+    public enum Handling: Sendable {
         case each(EventHandler)
         case batch(EventBatchHandler)
     }
 
-    private init(
+    public init(
         name: String,
         topics: [String],
         source: Source,
         database: Database,
         logger: Logger,
-        accepts: @escaping @Sendable (KafkaConsumerMessage) -> Bool,
-        deduplicates: Bool,
-        linger: Duration,
-        afterCommit: @escaping @Sendable (_ wroteOutbox: Bool) -> Void,
-        prepare: @escaping @Sendable (PostgresConnection) async throws -> Void,
+        accepts: @escaping @Sendable (KafkaConsumerMessage) -> Bool = { _ in true },
+        deduplicates: Bool = true,
+        linger: Duration = .zero,
+        afterCommit: @escaping @Sendable (_ wroteOutbox: Bool) -> Void = { _ in },
+        prepare: @escaping @Sendable (PostgresConnection) async throws -> Void = { _ in },
         handling: Handling
     ) {
         self.name = name

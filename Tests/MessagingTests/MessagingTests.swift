@@ -154,12 +154,12 @@ struct MessagingTests {
             let relay = OutboxRelay(database: database, producer: producer, logger: testLogger)
             let consumer = EventConsumer(
                 name: "test", topics: [topic], source: .ownGroup(consumerConfiguration(group: schema)), database: database,
-                logger: testLogger, afterCommit: { _ in relay.wake() }
-            ) { event, connection in
-                let decoded = try event.decode([String: Int].self)
-                try await connection.execute(
-                    "INSERT INTO applied (event_id, body) VALUES (\(decoded.id), \(String(decoded.data["n"]!)))", logger: testLogger)
-            }
+                logger: testLogger, afterCommit: { _ in relay.wake() },
+                handling: .each { event, connection in
+                    let decoded = try event.decode([String: Int].self)
+                    try await connection.execute(
+                        "INSERT INTO applied (event_id, body) VALUES (\(decoded.id), \(String(decoded.data["n"]!)))", logger: testLogger)
+                })
             let group = ServiceGroup(services: [consumer, relay], logger: testLogger)
             let running = Task { try await group.run() }
             #expect(try await eventually { try await database.count("applied") == 2 })
@@ -190,11 +190,11 @@ struct MessagingTests {
         try await withDatabase(schema: schema) { database in
             try await MigrationRunner.apply(Self.exampleMigrations, to: database)
             let consumer = EventConsumer(
-                name: "stall", topics: [topic], source: .ownGroup(consumerConfiguration(group: schema)), database: database, logger: testLogger
-            ) { event, connection in
-                if failing.withLock({ $0 }) { throw DatabaseTrouble() }
-                try await connection.execute("INSERT INTO applied (event_id, body) VALUES (\(event.header.id), 'ok')", logger: testLogger)
-            }
+                name: "stall", topics: [topic], source: .ownGroup(consumerConfiguration(group: schema)), database: database, logger: testLogger,
+                handling: .each { event, connection in
+                    if failing.withLock({ $0 }) { throw DatabaseTrouble() }
+                    try await connection.execute("INSERT INTO applied (event_id, body) VALUES (\(event.header.id), 'ok')", logger: testLogger)
+                })
             #expect(consumer.stalledFor == nil)
             let group = ServiceGroup(services: [consumer], logger: testLogger)
             let running = Task { try await group.run() }
@@ -228,11 +228,11 @@ struct MessagingTests {
             let member = try KafkaConsumer(configuration: consumerConfiguration(group: schema), logger: testLogger)
             // Each consumer records which consumer applied an event of which topic.
             func consumer(_ name: String, topic: String) -> EventConsumer {
-                EventConsumer(name: name, topics: [topic], source: .member(member), database: database, logger: testLogger) {
-                    event, connection in
-                    try await connection.execute(
-                        "INSERT INTO applied (event_id, body) VALUES (\(event.header.id), \(name + " " + event.topic))", logger: testLogger)
-                }
+                EventConsumer(name: name, topics: [topic], source: .member(member), database: database, logger: testLogger,
+                    handling: .each { event, connection in
+                        try await connection.execute(
+                            "INSERT INTO applied (event_id, body) VALUES (\(event.header.id), \(name + " " + event.topic))", logger: testLogger)
+                    })
             }
             let group = ServiceGroup(
                 services: [ConsumerGroupMember(member), consumer("first", topic: first), consumer("second", topic: second)],

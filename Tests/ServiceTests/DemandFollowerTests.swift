@@ -24,6 +24,26 @@ struct DemandFollowerTests {
         return IncomingEvent(header: try EventCoding.header(of: body), body: body, topic: Topics.status(tier), partition: 0, offset: 0)
     }
 
+    /// A county demand submitted, approved, dispatched to a-u2, returned as not its remit, and
+    /// dispatched to a-u1: the demand and its five status events.
+    func returnedAndRouted() throws -> (Demand, [DemandStatusEvent]) {
+        let county = history.countyA
+        let dispatcher = Actor(role: .dispatcher, tenant: county, id: "disp-a")
+        let at = ReportingHistory.at
+        return try history.play(county, [
+            (.submit(Submission(content: history.content(), enterprise: EnterpriseParty(id: "ent-a", tenant: county, pairedCadreID: "cadre-a"),
+                registrationNumber: history.number(county, .registration, 1))), Actor(role: .enterprise, tenant: county, id: "e1",
+                enterpriseID: "ent-a"), at("2024-03-11", 9)),
+            (.approve(Approval()), Actor(role: .cadre, tenant: county, id: "cadre-a"), at("2024-03-11", 10)),
+            (.dispatch(Assignment(leadUnit: history.unit("a-u2", county), number: history.number(county, .dispatch, 1))), dispatcher,
+                at("2024-03-11", 11)),
+            (.returnNotOurRemit(RemitReturn(reason: "非本单位职能", suggestion: "建议a-u1")),
+                Actor(role: .unitAdmin, tenant: county, id: "ua2", unitID: "a-u2"), at("2024-03-11", 14)),
+            (.dispatch(Assignment(leadUnit: history.unit("a-u1", county), number: history.number(county, .dispatch, 2))), dispatcher,
+                at("2024-03-12", 9)),
+        ])
+    }
+
     @Test("Every status event of a month reads as the same news without its action")
     func newsMatchesTheEvent() throws {
         let events = try history.events()
@@ -40,20 +60,7 @@ struct DemandFollowerTests {
         .enabled(if: StackEnvironment.current.hasPostgres))
     func followsAndTakesOver() async throws {
         let county = history.countyA
-        let enterprise = Actor(role: .enterprise, tenant: county, id: "e1", enterpriseID: "ent-a")
-        let dispatcher = Actor(role: .dispatcher, tenant: county, id: "disp-a")
-        let at = ReportingHistory.at
-        let (demand, events) = try history.play(county, [
-            (.submit(Submission(content: history.content(), enterprise: EnterpriseParty(id: "ent-a", tenant: county, pairedCadreID: "cadre-a"),
-                registrationNumber: history.number(county, .registration, 1))), enterprise, at("2024-03-11", 9)),
-            (.approve(Approval()), Actor(role: .cadre, tenant: county, id: "cadre-a"), at("2024-03-11", 10)),
-            (.dispatch(Assignment(leadUnit: history.unit("a-u2", county), number: history.number(county, .dispatch, 1))), dispatcher,
-                at("2024-03-11", 11)),
-            (.returnNotOurRemit(RemitReturn(reason: "非本单位职能", suggestion: "建议a-u1")),
-                Actor(role: .unitAdmin, tenant: county, id: "ua2", unitID: "a-u2"), at("2024-03-11", 14)),
-            (.dispatch(Assignment(leadUnit: history.unit("a-u1", county), number: history.number(county, .dispatch, 2))), dispatcher,
-                at("2024-03-12", 9)),
-        ])
+        let (demand, events) = try returnedAndRouted()
         try await history.withDemandStore("follower", logger: logger) { database in
             let rules = history.rules
             let recorder = DemandRecorder(rules: rules, ownedSteps: [.dispatch], source: "test", logger: logger)
@@ -90,20 +97,7 @@ struct DemandFollowerTests {
         .enabled(if: StackEnvironment.current.hasPostgres))
     func batchLeavesTheNewest() async throws {
         let county = history.countyA
-        let dispatcher = Actor(role: .dispatcher, tenant: county, id: "disp-a")
-        let at = ReportingHistory.at
-        let (demand, events) = try history.play(county, [
-            (.submit(Submission(content: history.content(), enterprise: EnterpriseParty(id: "ent-a", tenant: county, pairedCadreID: "cadre-a"),
-                registrationNumber: history.number(county, .registration, 1))), Actor(role: .enterprise, tenant: county, id: "e1",
-                enterpriseID: "ent-a"), at("2024-03-11", 9)),
-            (.approve(Approval()), Actor(role: .cadre, tenant: county, id: "cadre-a"), at("2024-03-11", 10)),
-            (.dispatch(Assignment(leadUnit: history.unit("a-u2", county), number: history.number(county, .dispatch, 1))), dispatcher,
-                at("2024-03-11", 11)),
-            (.returnNotOurRemit(RemitReturn(reason: "非本单位职能", suggestion: "建议a-u1")),
-                Actor(role: .unitAdmin, tenant: county, id: "ua2", unitID: "a-u2"), at("2024-03-11", 14)),
-            (.dispatch(Assignment(leadUnit: history.unit("a-u1", county), number: history.number(county, .dispatch, 2))), dispatcher,
-                at("2024-03-12", 9)),
-        ])
+        let (demand, events) = try returnedAndRouted()
         try await history.withDemandStore("follower-batch", logger: logger) { database in
             let rules = history.rules
             let recorder = DemandRecorder(rules: rules, ownedSteps: [.dispatch], source: "test", logger: logger)

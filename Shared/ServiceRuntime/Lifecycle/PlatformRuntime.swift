@@ -88,7 +88,7 @@ public final class PlatformRuntime: Sendable {
     ) throws -> EventConsumer {
         try register(group: group, then: afterCommit) { source, afterCommit in
             EventConsumer(name: name, topics: topics, source: source, database: database, logger: logger, accepts: accepts,
-                deduplicates: deduplicates, linger: linger, afterCommit: afterCommit, prepare: prepare, handler: handler)
+                deduplicates: deduplicates, linger: linger, afterCommit: afterCommit, prepare: prepare, handling: .each(handler))
         }
     }
 
@@ -105,7 +105,7 @@ public final class PlatformRuntime: Sendable {
     ) throws -> EventConsumer {
         try register(group: nil, then: {}) { source, afterCommit in
             EventConsumer(name: name, topics: topics, source: source, database: database, logger: logger, accepts: accepts,
-                deduplicates: deduplicates, linger: linger, afterCommit: afterCommit, prepare: prepare, batchHandler: batchHandler)
+                deduplicates: deduplicates, linger: linger, afterCommit: afterCommit, prepare: prepare, handling: .batch(batchHandler))
         }
     }
 
