@@ -233,14 +233,6 @@ public struct DemandRepository: Sendable {
             """, logger: logger)
     }
 
-    /// Records what a status event says of a demand held here (see ``follow(_:on:)``).
-    public func follow(
-        _ id: UUID, to position: DemandPosition, depth: Int, unitIDs: [String] = [], merger: Merger? = nil,
-        on connection: PostgresConnection
-    ) async throws {
-        try await follow([DemandNews(id: id, position: position, depth: depth, unitIDs: unitIDs, merger: merger)], on: connection)
-    }
-
     /// Records what status events say of demands held here, in one statement: a later transition of
     /// a demand itself (`depth` 0), or of the copy a parent tier made when this one escalated it
     /// (`depth` 1). Older or repeated news changes nothing, so events may arrive late, twice or out of

@@ -52,7 +52,8 @@ public typealias EventHandler = @Sendable (IncomingEvent, PostgresConnection) as
 /// statement instead of one per event). An event it cannot apply it refuses with ``RefusedEvent``.
 public typealias EventBatchHandler = @Sendable ([IncomingEvent], PostgresConnection) async throws -> Void
 
-/// An event of a batch that an ``EventBatchHandler`` refused: its place in the batch it was given.
+/// An event of a batch that was refused: its place in the batch (for an ``EventBatchHandler``, in
+/// the events it was given; the consumer maps that to its own batch).
 public struct RefusedEvent: Error, Sendable {
     public var index: Int
     public var rejection: EventRejection
@@ -211,12 +212,6 @@ public final class EventConsumer: Service, Sendable {
         }
     }
 
-    /// One message of a batch that was refused while its batch was applied.
-    private struct RefusedMessage: Error {
-        var index: Int
-        var rejection: EventRejection
-    }
-
     /// What a committed batch did.
     private struct BatchResult {
         var applied: [IncomingEvent] = []
@@ -241,7 +236,7 @@ public final class EventConsumer: Service, Sendable {
                 afterCommit(wroteOutbox)
                 record(result)
                 return true
-            } catch let refusal as RefusedMessage {
+            } catch let refusal as RefusedEvent {
                 refused[refusal.index] = refusal.rejection
             } catch {
                 if Task.isShuttingDownGracefully || Task.isCancelled { return false }
@@ -284,7 +279,7 @@ public final class EventConsumer: Service, Sendable {
                     }
                     result.applied.append(event)
                 } catch let rejection as EventRejection {
-                    throw RefusedMessage(index: index, rejection: rejection)
+                    throw RefusedEvent(index: index, rejection: rejection)
                 }
             }
             if case .batch(let handler) = handling, !gathered.isEmpty {
@@ -295,7 +290,7 @@ public final class EventConsumer: Service, Sendable {
                         try await handler(gathered.map(\.event), connection)
                     }
                 } catch let refusal as RefusedEvent {
-                    throw RefusedMessage(index: gathered[refusal.index].index, rejection: refusal.rejection)
+                    throw RefusedEvent(index: gathered[refusal.index].index, rejection: refusal.rejection)
                 }
             }
             return result

@@ -176,6 +176,50 @@ struct MessagingTests {
         #expect(dead.first.map { String(decoding: $0.value, as: UTF8.self) } == "{not json")
     }
 
+    @Test("A batch handler's refused event is dead-lettered with its reason; the rest of its batch is applied")
+    func batchRefusal() async throws {
+        let schema = uniqueName("batch")
+        let topic = "tier.maojian.test-\(schema)"
+        try await control.createTopic(topic, partitions: 1)
+        let deadLetters = Topics.deadLetter("maojian")
+        try await control.createTopic(deadLetters, partitions: 1)
+        let producer = try producer()
+        _ = await producer.send(try (1...3).map { n in
+            let event = CloudEvent(source: "/test", type: "test.v1", subject: "d\(n)", time: Date(), tenant: "maojian", data: ["n": n])
+            return KafkaProducerMessage(topic: topic, key: "d", value: Array(try EventCoding.encode(event)))
+        })
+        try await withDatabase(schema: schema) { database in
+            try await MigrationRunner.apply(Self.exampleMigrations, to: database)
+            let relay = OutboxRelay(database: database, producer: producer, logger: testLogger)
+            // Gathers the three into one batch; refuses n = 2 wherever it stands in the batch.
+            let consumer = EventConsumer(
+                name: "batch", topics: [topic], source: .ownGroup(consumerConfiguration(group: schema)), database: database,
+                logger: testLogger, deduplicates: false, linger: .seconds(1), afterCommit: { _ in relay.wake() },
+                handling: .batch { events, connection in
+                    for (index, event) in events.enumerated() {
+                        let decoded = try event.decode([String: Int].self)
+                        if decoded.data["n"] == 2 {
+                            throw RefusedEvent(index: index, rejection: EventRejection(code: "TEST_REFUSED", reason: "n = 2"))
+                        }
+                        try await connection.execute(
+                            "INSERT INTO applied (event_id, body) VALUES (\(decoded.id), \(String(decoded.data["n"]!)))", logger: testLogger)
+                    }
+                })
+            let group = ServiceGroup(services: [consumer, relay], logger: testLogger)
+            let running = Task { try await group.run() }
+            #expect(try await eventually { try await database.count("applied") == 2 })
+            #expect(try await eventually { try await database.count("outbox WHERE sent_at IS NOT NULL") == 1 })
+            let bodies = try await database.query(PostgresQuery(unsafeSQL: "SELECT body FROM applied ORDER BY body")).decode(String.self)
+            #expect(bodies == ["1", "3"])
+            await group.triggerGracefulShutdown()
+            _ = await running.result
+        }
+        await producer.shutdown()
+        let dead = try await readTopic(deadLetters, count: 50, within: 5).filter { $0.header("dlq-topic")?.stringValue == topic }
+        #expect(dead.count == 1)
+        #expect(dead.first?.header("dlq-reason-code")?.stringValue == "TEST_REFUSED")
+    }
+
     struct DatabaseTrouble: Error {}
 
     @Test("A consumer that cannot apply what it holds reports how long it has stalled, and nothing once it catches up")

@@ -153,8 +153,8 @@ struct DemandFollowerTests {
             }
             #expect(try await overdueIDs() == [demand.id])
             try await database.asService { connection in
-                try await recorder.repository.follow(demand.id, to: closed, depth: 0, on: connection)
-                try await recorder.repository.follow(demand.id, to: copy, depth: 1, on: connection)
+                try await recorder.repository.follow([DemandNews(id: demand.id, position: closed, depth: 0)], on: connection)
+                try await recorder.repository.follow([DemandNews(id: demand.id, position: copy, depth: 1)], on: connection)
             }
             #expect(try await overdueIDs().isEmpty)
             // The demand's own save after its closure keeps it so.

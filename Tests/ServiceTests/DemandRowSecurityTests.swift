@@ -73,7 +73,7 @@ struct DemandRowSecurityTests {
             }
             // As intake's copy learns from a status event: the demand went on to unit a-u9, which may read it here too.
             let position = DemandPosition(try dispatchedLater(a), rules: history.rules)
-            try await database.asService { try await recorder.repository.follow(a.id, to: position, depth: 0, unitIDs: ["a-u9"], on: $0) }
+            try await database.asService { try await recorder.repository.follow([DemandNews(id: a.id, position: position, depth: 0, unitIDs: ["a-u9"])], on: $0) }
             #expect(try await database.asService { try await ids("SELECT id FROM demands", on: $0) } == [a.id, b.id])
             let stored = try await database.asService { connection in
                 [try await recorder.repository.loadCurrent(a.id, on: connection), try await recorder.repository.loadCurrent(b.id, on: connection)]
