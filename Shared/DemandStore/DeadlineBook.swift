@@ -2,6 +2,7 @@ import DemandDomain
 import Foundation
 import InputValidation
 import Logging
+import PlatformWire
 import PostgresNIO
 import PostgresStorage
 import Tenancy
@@ -21,32 +22,11 @@ public struct DeadlineBook: Sendable {
     /// Rewrites a demand's deadline rows from its history.
     public func sync(_ demand: Demand, planner: DeadlinePlanner, on connection: PostgresConnection) async throws {
         let open = try planner.openDeadlines(for: demand).filter { ownedSteps.contains($0.step) }
-        let keep = open.map(\.step.rawValue)
-        _ = try await connection.execute(ClearDeadlinesStatement(demandID: demand.id, keptSteps: keep), logger: logger)
-        let fingerprint = planner.calendar.fingerprint
-        for deadline in open {
-            try await connection.execute(
-                """
-                INSERT INTO deadlines AS d (demand_id, step, tenant, started_at, budget_days, due_at, warn_at, paused_since,
-                    warned, overdue_alerted, next_alert_at, calendar_fingerprint)
-                VALUES (\(demand.id), \(deadline.step.rawValue), \(demand.tenant.rawValue), \(deadline.startedAt), \(deadline.budgetDays),
-                    \(deadline.dueAt), \(deadline.warnAt), \(deadline.pausedSince), false, false,
-                    CASE WHEN \(deadline.dueAt)::timestamptz IS NULL THEN NULL ELSE \(deadline.warnAt)::timestamptz END, \(fingerprint))
-                ON CONFLICT (demand_id, step) DO UPDATE SET
-                    started_at = EXCLUDED.started_at, budget_days = EXCLUDED.budget_days, due_at = EXCLUDED.due_at,
-                    warn_at = EXCLUDED.warn_at, paused_since = EXCLUDED.paused_since,
-                    calendar_fingerprint = EXCLUDED.calendar_fingerprint,
-                    warned = CASE WHEN d.started_at = EXCLUDED.started_at AND d.due_at IS NOT DISTINCT FROM EXCLUDED.due_at
-                        THEN d.warned ELSE false END,
-                    overdue_alerted = CASE WHEN d.started_at = EXCLUDED.started_at AND d.due_at IS NOT DISTINCT FROM EXCLUDED.due_at
-                        THEN d.overdue_alerted ELSE false END,
-                    next_alert_at = CASE
-                        WHEN EXCLUDED.due_at IS NULL THEN NULL
-                        WHEN d.started_at = EXCLUDED.started_at AND d.due_at IS NOT DISTINCT FROM EXCLUDED.due_at THEN
-                            CASE WHEN NOT d.warned THEN EXCLUDED.warn_at WHEN NOT d.overdue_alerted THEN EXCLUDED.due_at ELSE NULL END
-                        ELSE EXCLUDED.warn_at END
-                """, logger: logger)
-        }
+        let statement = SyncDeadlinesStatement(
+            demandID: demand.id, tenant: demand.tenant.rawValue,
+            deadlinesJSON: String(decoding: try EventCoding.encoder().encode(open), as: UTF8.self),
+            fingerprint: planner.calendar.fingerprint)
+        _ = try await connection.execute(statement, logger: logger)
     }
 
     /// Demands whose deadline rows were computed with another calendar than the tier's current one.
@@ -62,19 +42,50 @@ public struct DeadlineBook: Sendable {
     }
 }
 
-/// Deletes a demand's deadline rows but the kept steps' (prepared: every transition runs it).
-private struct ClearDeadlinesStatement: PostgresPreparedStatement {
-    static let sql = "DELETE FROM deadlines WHERE demand_id = $1 AND NOT (step = ANY($2))"
-    static let bindingDataTypes: [PostgresDataType] = [.uuid, .textArray]
+/// Makes a demand's deadline rows those of `$2`, its open deadlines (``StepDeadline``s as JSON), in
+/// one statement (prepared: every transition runs it): the others deleted, these written, their
+/// alert flags kept while a step's start and due time stay the same.
+private struct SyncDeadlinesStatement: PostgresPreparedStatement {
+    static let sql = """
+        WITH open AS (
+            SELECT * FROM jsonb_to_recordset($2::jsonb) AS o(step text, "startedAt" timestamptz, "budgetDays" integer,
+                "dueAt" timestamptz, "warnAt" timestamptz, "pausedSince" timestamptz)
+        ), cleared AS (
+            DELETE FROM deadlines WHERE demand_id = $1 AND step NOT IN (SELECT step FROM open)
+        )
+        INSERT INTO deadlines AS d (demand_id, step, tenant, started_at, budget_days, due_at, warn_at, paused_since,
+            warned, overdue_alerted, next_alert_at, calendar_fingerprint)
+        SELECT $1, o.step, $3, o."startedAt", o."budgetDays", o."dueAt", o."warnAt", o."pausedSince", false, false,
+            CASE WHEN o."dueAt" IS NULL THEN NULL ELSE o."warnAt" END, $4
+        FROM open AS o
+        ON CONFLICT (demand_id, step) DO UPDATE SET
+            started_at = EXCLUDED.started_at, budget_days = EXCLUDED.budget_days, due_at = EXCLUDED.due_at,
+            warn_at = EXCLUDED.warn_at, paused_since = EXCLUDED.paused_since,
+            calendar_fingerprint = EXCLUDED.calendar_fingerprint,
+            warned = CASE WHEN d.started_at = EXCLUDED.started_at AND d.due_at IS NOT DISTINCT FROM EXCLUDED.due_at
+                THEN d.warned ELSE false END,
+            overdue_alerted = CASE WHEN d.started_at = EXCLUDED.started_at AND d.due_at IS NOT DISTINCT FROM EXCLUDED.due_at
+                THEN d.overdue_alerted ELSE false END,
+            next_alert_at = CASE
+                WHEN EXCLUDED.due_at IS NULL THEN NULL
+                WHEN d.started_at = EXCLUDED.started_at AND d.due_at IS NOT DISTINCT FROM EXCLUDED.due_at THEN
+                    CASE WHEN NOT d.warned THEN EXCLUDED.warn_at WHEN NOT d.overdue_alerted THEN EXCLUDED.due_at ELSE NULL END
+                ELSE EXCLUDED.warn_at END
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.uuid, .text, .text, .text]
     typealias Row = ()
 
     var demandID: UUID
-    var keptSteps: [String]
+    var tenant: String
+    var deadlinesJSON: String
+    var fingerprint: String
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings()
         bindings.append(demandID)
-        bindings.append(keptSteps)
+        bindings.append(deadlinesJSON)
+        bindings.append(tenant)
+        bindings.append(fingerprint)
         return bindings
     }
 

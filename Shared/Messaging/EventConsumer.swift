@@ -72,8 +72,8 @@ public struct RefusedEvent: Error, Sendable {
 ///
 /// Messages are applied as they arrive together (what one poll found ready, up to 64; a consumer
 /// whose news may wait gathers them for a `linger` to make fewer transactions): in one
-/// transaction, each event's id is recorded in the inbox (a redelivered event stops there) and the
-/// event applied; only after the commit are the Kafka offsets stored. A message that cannot be
+/// transaction, the events' ids are recorded in the inbox in one statement (a redelivered event, or
+/// a second copy within the batch, stops there) and the events applied; only after the commit are the Kafka offsets stored. A message that cannot be
 /// decoded or applied goes to its tier's dead-letter topic (through the outbox, in the same
 /// transaction as the rest of its batch) with the reason, and is counted. Database or broker
 /// trouble is retried with back-off and never skips a message. `prepare` runs first in every
@@ -249,14 +249,12 @@ public final class EventConsumer: Service, Sendable {
     }
 
     private func apply(_ batch: [KafkaConsumerMessage], refused: [Int: EventRejection]) async throws -> BatchResult {
-        let name = self.name
-        let logger = self.logger
         let (handling, prepare) = (self.handling, self.prepare)
         return try await database.transaction { [self] connection -> BatchResult in
             try await prepare(connection)
             var result = BatchResult()
-            // For a batch handler: each event with its place in `batch`.
-            var gathered: [(index: Int, event: IncomingEvent)] = []
+            // Each event with its place in `batch`, where a refusal names it.
+            var events: [(index: Int, message: KafkaConsumerMessage, event: IncomingEvent)] = []
             for (index, message) in batch.enumerated() {
                 if let rejection = refused[index] {
                     try await enqueueDeadLetter(message, rejection: rejection, on: connection)
@@ -264,35 +262,42 @@ public final class EventConsumer: Service, Sendable {
                     continue
                 }
                 do {
-                    let event = try Self.incomingEvent(message)
-                    let firstTime = deduplicates
-                        ? try await Inbox.markApplied(eventID: event.header.id, consumer: name, topic: message.topic,
-                            on: connection, logger: logger)
-                        : true
-                    guard firstTime else {
-                        result.duplicates += 1
-                        continue
-                    }
-                    switch handling {
-                    case .each(let handler): try await Self.traced(event, message) { try await handler(event, connection) }
-                    case .batch: gathered.append((index, event))
-                    }
-                    result.applied.append(event)
+                    events.append((index, message, try Self.incomingEvent(message)))
                 } catch let rejection as EventRejection {
                     throw RefusedEvent(index: index, rejection: rejection)
                 }
             }
-            if case .batch(let handler) = handling, !gathered.isEmpty {
+            if deduplicates {
+                var firstTime = try await Inbox.recordFirstApplications(
+                    of: events.map { ($0.event.header.id, $0.message.topic) }, consumer: name, on: connection, logger: logger)
+                let received = events.count
+                // `remove` also passes over a second copy of an event within the batch.
+                events = events.filter { firstTime.remove($0.event.header.id) != nil }
+                result.duplicates = received - events.count
+            }
+            switch handling {
+            case .each(let handler):
+                for (index, message, event) in events {
+                    do {
+                        try await Self.traced(event, message) { try await handler(event, connection) }
+                    } catch let rejection as EventRejection {
+                        throw RefusedEvent(index: index, rejection: rejection)
+                    }
+                }
+            case .batch(let handler) where !events.isEmpty:
                 do {
                     try await withSpan("\(name) batch receive", ofKind: .consumer) { span in
                         span.attributes["messaging.system"] = "kafka"
-                        span.attributes["messaging.batch.message_count"] = gathered.count
-                        try await handler(gathered.map(\.event), connection)
+                        span.attributes["messaging.batch.message_count"] = events.count
+                        try await handler(events.map(\.event), connection)
                     }
                 } catch let refusal as RefusedEvent {
-                    throw RefusedEvent(index: gathered[refusal.index].index, rejection: refusal.rejection)
+                    throw RefusedEvent(index: events[refusal.index].index, rejection: refusal.rejection)
                 }
+            case .batch:
+                break
             }
+            result.applied = events.map(\.event)
             return result
         }
     }
@@ -351,7 +356,7 @@ public final class EventConsumer: Service, Sendable {
         let tenant = Topics.tenant(ofTopic: message.topic) ?? TenantID(rawValue: "unknown")
         // Deterministic id, so that a redelivered bad message is dead-lettered once.
         let id = deadLetterID(message)
-        guard try await Inbox.markApplied(eventID: id, consumer: name, topic: message.topic, on: connection, logger: logger)
+        guard try await !Inbox.recordFirstApplications(of: [(id, message.topic)], consumer: name, on: connection, logger: logger).isEmpty
         else { return }
         let record = OutboxMessage(
             eventID: id,

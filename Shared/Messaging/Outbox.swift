@@ -137,18 +137,22 @@ public enum Outbox {
 }
 
 public enum Inbox {
-    /// Records that a consumer applied an event; false when it had already, and then the caller
-    /// must not apply it again. Call inside the transaction that applies the event.
-    public static func markApplied(
-        eventID: UUID,
+    /// Records that a consumer applied these events, in one statement; returns the ids it had not
+    /// recorded before. The caller applies only those (and each once). Call inside the transaction
+    /// that applies the events.
+    public static func recordFirstApplications(
+        of events: [(id: UUID, topic: String)],
         consumer: String,
-        topic: String,
         on connection: PostgresConnection,
         logger: Logger
-    ) async throws -> Bool {
-        let rows = try await connection.execute(MarkAppliedStatement(consumer: consumer, eventID: eventID, topic: topic), logger: logger)
-        for try await _ in rows { return true }
-        return false
+    ) async throws -> Set<UUID> {
+        var topics: [UUID: String] = [:]
+        for event in events where topics[event.id] == nil { topics[event.id] = event.topic }
+        guard !topics.isEmpty else { return [] }
+        let statement = RecordApplicationsStatement(consumer: consumer, eventIDs: Array(topics.keys), topics: Array(topics.values))
+        var recorded = Set<UUID>()
+        for try await id in try await connection.execute(statement, logger: logger) { recorded.insert(id) }
+        return recorded
     }
 }
 
@@ -178,24 +182,27 @@ private struct EnqueueStatement: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row {}
 }
 
-private struct MarkAppliedStatement: PostgresPreparedStatement {
-    static let sql = "INSERT INTO inbox (consumer, event_id, topic) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING true"
-    static let bindingDataTypes: [PostgresDataType] = [.text, .uuid, .text]
-    typealias Row = Bool
+private struct RecordApplicationsStatement: PostgresPreparedStatement {
+    static let sql = """
+        INSERT INTO inbox (consumer, event_id, topic) SELECT $1, event.id, event.topic FROM unnest($2::uuid[], $3::text[]) AS event(id, topic)
+        ON CONFLICT DO NOTHING RETURNING event_id
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.text, .uuidArray, .textArray]
+    typealias Row = UUID
 
     var consumer: String
-    var eventID: UUID
-    var topic: String
+    var eventIDs: [UUID]
+    var topics: [String]
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings()
         bindings.append(consumer)
-        bindings.append(eventID)
-        bindings.append(topic)
+        bindings.append(eventIDs)
+        bindings.append(topics)
         return bindings
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Bool.self) }
+    func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(UUID.self) }
 }
 
 private struct PendingStatement: PostgresPreparedStatement {

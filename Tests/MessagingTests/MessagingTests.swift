@@ -130,7 +130,7 @@ struct MessagingTests {
         #expect(received.count == 2)
     }
 
-    @Test("The inbox makes a redelivered event a no-op; undecodable messages are dead-lettered")
+    @Test("The inbox makes a redelivered event a no-op, within a batch and after it; undecodable messages are dead-lettered")
     func inboxAndDeadLetters() async throws {
         let schema = uniqueName("inbox")
         let topic = "tier.maojian.test-\(schema)"
@@ -152,9 +152,10 @@ struct MessagingTests {
         try await withDatabase(schema: schema) { database in
             try await MigrationRunner.apply(Self.exampleMigrations, to: database)
             let relay = OutboxRelay(database: database, producer: producer, logger: testLogger)
+            // Lingers, so that the five come as one batch: its inbox statement sees the same event thrice.
             let consumer = EventConsumer(
                 name: "test", topics: [topic], source: .ownGroup(consumerConfiguration(group: schema)), database: database,
-                logger: testLogger, afterCommit: { _ in relay.wake() },
+                logger: testLogger, linger: .seconds(1), afterCommit: { _ in relay.wake() },
                 handling: .each { event, connection in
                     let decoded = try event.decode([String: Int].self)
                     try await connection.execute(
@@ -164,8 +165,16 @@ struct MessagingTests {
             let running = Task { try await group.run() }
             #expect(try await eventually { try await database.count("applied") == 2 })
             #expect(try await eventually { try await database.count("outbox WHERE sent_at IS NOT NULL") == 1 })
-            try await Task.sleep(for: .seconds(1))
-            #expect(try await database.count("applied") == 2)
+            // Redelivered in a later batch, before a new event of its partition: once that one is
+            // applied, the copy has been passed over.
+            let third = CloudEvent(source: "/test", type: "test.v1", subject: "d3", time: Date(), tenant: "maojian", data: ["n": 3])
+            _ = await producer.send([
+                KafkaProducerMessage(topic: topic, key: "d1", value: bytes),
+                KafkaProducerMessage(topic: topic, key: "d1", value: Array(try EventCoding.encode(third))),
+            ])
+            #expect(try await eventually { try await database.count("applied") >= 3 })
+            #expect(try await database.count("applied") == 3)
+            #expect(try await database.count("inbox") == 4)
             await group.triggerGracefulShutdown()
             _ = await running.result
         }

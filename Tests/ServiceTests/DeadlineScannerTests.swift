@@ -41,6 +41,10 @@ struct DeadlineScannerTests {
         return try rows.decode(String.self)
     }
 
+    func deadlineSteps(_ database: Database) async throws -> [String] {
+        try await database.query("SELECT step FROM deadlines ORDER BY step").decode(String.self)
+    }
+
     @Test("The enterprise is reminded on the third rating day; when the fifth ends unrated the demand closes as 未评价, once")
     func ratingRunsOut() async throws {
         try await history.withDemandStore("scan", logger: logger) { database in
@@ -56,6 +60,11 @@ struct DeadlineScannerTests {
             #expect(try await scanner.scanOnce(now: a("2024-03-07", 8)) == 1)
             #expect(try await outboxTypes(database) == [EventType.deadlineAlert])
             #expect(try await scanner.scanOnce(now: a("2024-03-08", 8)) == 0, "one reminder")
+            // Any save of the demand writes its deadline rows again; the same step and due time keep the reminder sent.
+            let planner = history.rules.planner(for: demand.tenant)
+            try await database.asService { connection in try await recorder.deadlines.sync(demand, planner: planner, on: connection) }
+            #expect(try await deadlineSteps(database) == ["rating"])
+            #expect(try await scanner.scanOnce(now: a("2024-03-08", 9)) == 0, "one reminder, also after the rows were written again")
 
             #expect(try await scanner.scanOnce(now: a("2024-03-11", 23)) == 0, "the last rating day is whole")
             #expect(try await scanner.scanOnce(now: a("2024-03-12", 0)) == 1)
@@ -67,6 +76,7 @@ struct DeadlineScannerTests {
             #expect(expired.withLock { $0 } == [.closeUnrated])
             #expect(try await outboxTypes(database) == [EventType.deadlineAlert, EventType.demandStatus], "a status event, no overdue alert")
             #expect(try await scanner.scanOnce(now: a("2024-03-20", 0)) == 0, "closed once")
+            #expect(try await deadlineSteps(database) == [], "a closed demand keeps no deadline")
         }
     }
 }

@@ -243,8 +243,8 @@ struct ReportingTests {
             let consumer = EventConsumer(name: statusConsumerName, topics: topics,
                 source: .ownGroup(KafkaConsumerConfiguration(bootstrapServers: settings.kafkaBootstrapServers,
                     groupID: "\(history.prefix)-reporting", clientID: "rt", overrides: ["session.timeout.ms": "6000"])),
-                database: database, logger: Logger(label: "rt"),
-                handling: .each { event, connection in try await readModel.apply(event, on: connection) })
+                database: database, logger: Logger(label: "rt"), linger: .milliseconds(300),
+                handling: .batch { events, connection in try await readModel.apply(events, on: connection) })
             let consuming = Task { try await consumer.run() }
             let deadline = ContinuousClock.now + .seconds(60)
             while ContinuousClock.now < deadline {

@@ -96,6 +96,7 @@ public final class PlatformRuntime: Sendable {
     /// otherwise like ``consumer(name:group:topics:accepts:deduplicates:linger:afterCommit:prepare:handler:)``.
     public func batchConsumer(
         name: String,
+        group: String? = nil,
         topics: [String],
         accepts: @escaping @Sendable (KafkaConsumerMessage) -> Bool = { _ in true },
         deduplicates: Bool = true,
@@ -103,7 +104,7 @@ public final class PlatformRuntime: Sendable {
         prepare: @escaping @Sendable (PostgresConnection) async throws -> Void = { _ in },
         batchHandler: @escaping EventBatchHandler
     ) throws -> EventConsumer {
-        try register(group: nil, then: {}) { source, afterCommit in
+        try register(group: group, then: {}) { source, afterCommit in
             EventConsumer(name: name, topics: topics, source: source, database: database, logger: logger, accepts: accepts,
                 deduplicates: deduplicates, linger: linger, afterCommit: afterCommit, prepare: prepare, handling: .batch(batchHandler))
         }

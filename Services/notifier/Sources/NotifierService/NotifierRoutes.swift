@@ -79,37 +79,39 @@ struct NotifierRoutes {
         }
     }
 
+    /// Records a report and what it says of its message, in one statement (a data-modifying `WITH`
+    /// runs whether or not the rest reads it): two reports come for every message sent.
     func recordReport(intent: UUID, type: Int, answer: String?) async throws {
         let logger = runtime.logger
-        let (delivered, reportedFailed) = (self.delivered, self.reportedFailed)
-        try await reports.run { connection in
-            try await connection.execute(
-                "INSERT INTO sms_delivery_reports (intent_id, report_type, answer) VALUES (\(intent), \(type), \(answer))",
-                logger: logger)
+        let record: PostgresQuery =
             switch type {
             case 1:
-                delivered.increment()
-                try await connection.execute(
-                    """
-                    UPDATE sms_intents SET state = 'delivered', delivered_at = clock_timestamp(),
-                        accepted_at = coalesce(accepted_at, clock_timestamp())
-                    WHERE id = \(intent) AND state <> 'failed'
-                    """, logger: logger)
+                """
+                WITH report AS (INSERT INTO sms_delivery_reports (intent_id, report_type, answer) VALUES (\(intent), \(type), \(answer)))
+                UPDATE sms_intents SET state = 'delivered', delivered_at = clock_timestamp(),
+                    accepted_at = coalesce(accepted_at, clock_timestamp())
+                WHERE id = \(intent) AND state <> 'failed'
+                """
             case 8, 4:
                 // Submitted to (or buffered by) the network: the gateway surely has it.
-                try await connection.execute(
-                    """
-                    UPDATE sms_intents SET state = 'accepted', accepted_at = coalesce(accepted_at, clock_timestamp())
-                    WHERE id = \(intent) AND state IN ('pending', 'inFlight')
-                    """, logger: logger)
+                """
+                WITH report AS (INSERT INTO sms_delivery_reports (intent_id, report_type, answer) VALUES (\(intent), \(type), \(answer)))
+                UPDATE sms_intents SET state = 'accepted', accepted_at = coalesce(accepted_at, clock_timestamp())
+                WHERE id = \(intent) AND state IN ('pending', 'inFlight')
+                """
             case 2, 16:
-                reportedFailed.increment()
-                try await connection.execute(
-                    "UPDATE sms_intents SET state = 'failed', last_error = \("delivery report \(type): \(answer ?? "")") WHERE id = \(intent)",
-                    logger: logger)
+                """
+                WITH report AS (INSERT INTO sms_delivery_reports (intent_id, report_type, answer) VALUES (\(intent), \(type), \(answer)))
+                UPDATE sms_intents SET state = 'failed', last_error = \("delivery report \(type): \(answer ?? "")") WHERE id = \(intent)
+                """
             default:
-                break
+                "INSERT INTO sms_delivery_reports (intent_id, report_type, answer) VALUES (\(intent), \(type), \(answer))"
             }
+        try await reports.run { connection in try await connection.execute(record, logger: logger) }
+        switch type {
+        case 1: delivered.increment()
+        case 2, 16: reportedFailed.increment()
+        default: break
         }
     }
 }

@@ -37,9 +37,9 @@ public func buildReportingApplication(settings: RuntimeSettings) async throws ->
         try await reporting.directory.upsert(try event.decode(DirectoryEntry.self).data, on: connection)
     }
     // The figures may lag by half a second; gathering the events of that time makes one transaction of many.
-    let status = try runtime.consumer(name: statusConsumerName, topics: [Topics.allStatus], linger: .milliseconds(500)) {
-        event, connection in
-        try await reporting.readModel.apply(event, on: connection)
+    let status = try runtime.batchConsumer(name: statusConsumerName, topics: [Topics.allStatus], linger: .milliseconds(500)) {
+        events, connection in
+        try await reporting.readModel.apply(events, on: connection)
     }
     let pairing = try runtime.consumer(name: "pairing", topics: [Topics.allPairing], accepts: EventConsumer.only([EventType.selfResolvedMatter])) {
         event, connection in
@@ -81,11 +81,11 @@ public func rebuildReadModel(
             try await connection.execute("TRUNCATE daily_counts, monthly_counts, entry_counts, demand_facts, ratings", logger: runtime.logger)
             try await connection.execute("DELETE FROM inbox WHERE consumer = \(statusConsumerName)", logger: runtime.logger)
         }
-        let replay = try runtime.consumer(name: statusConsumerName, group: "rebuild.\(UUID().uuidString.prefix(8))", topics: topics) {
-            event, connection in
-            try await readModel.apply(event, on: connection)
-            let applied = counter.increment()
-            if applied % 5000 == 0 { progress(applied) }
+        let replay = try runtime.batchConsumer(name: statusConsumerName, group: "rebuild.\(UUID().uuidString.prefix(8))", topics: topics) {
+            events, connection in
+            try await readModel.apply(events, on: connection)
+            let applied = counter.increment(by: events.count)
+            if (applied - events.count) / 5000 < applied / 5000 { progress(applied) }
         }
         let replaying = Task { try await replay.run() }
         // Caught up when nothing has come for `idle` (after the first event, or after a minute).
@@ -108,9 +108,9 @@ final class ProgressCounter: @unchecked Sendable {
     var value: Int { lock.withLock { count } }
     var lastChange: ContinuousClock.Instant { lock.withLock { changed } }
 
-    func increment() -> Int {
+    func increment(by added: Int) -> Int {
         lock.withLock {
-            count += 1
+            count += added
             changed = .now
             return count
         }

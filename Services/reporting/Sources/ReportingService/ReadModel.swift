@@ -21,36 +21,52 @@ struct ReadModel: Sendable {
     static let lastBucket = 60 * bucketsPerDay
 
     struct Count: Hashable {
+        var tenant: String
         var dimension: String
         var key: String
         var day: String
         var metric: String
     }
 
-    func apply(_ event: IncomingEvent, on connection: PostgresConnection) async throws {
+    /// Applies a batch's events: each status event's fact row and rating, and the counters of all
+    /// of them together, in one statement.
+    func apply(_ events: [IncomingEvent], on connection: PostgresConnection) async throws {
+        var counts: [Count: Int] = [:]
+        for (index, event) in events.enumerated() {
+            do {
+                guard let status = try Self.status(of: event) else { continue }
+                counts.merge(Self.counts(for: status), uniquingKeysWith: +)
+                try await upsertFacts(status, on: connection)
+                try await recordRating(status, on: connection)
+            } catch let rejection as EventRejection {
+                throw RefusedEvent(index: index, rejection: rejection)
+            }
+        }
+        try await add(counts, on: connection)
+    }
+
+    /// The status event `event` is; nil for the events of the status topics that reporting does not count.
+    static func status(of event: IncomingEvent) throws -> DemandStatusEvent? {
         switch event.header.type {
         case EventType.demandStatus:
-            try await apply(try event.decode(DemandStatusEvent.self).data, on: connection)
+            return try event.decode(DemandStatusEvent.self).data
         case EventType.deadlineAlert, EventType.promiseDue:
             // Overdue work and open promises are read from what each demand's status events carry.
-            return
+            return nil
         default:
             throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "reporting does not know \(event.header.type)")
         }
     }
 
-    func apply(_ event: DemandStatusEvent, on connection: PostgresConnection) async throws {
-        try await add(Self.counts(for: event), tenant: event.demand.tenant, on: connection)
-        try await upsertFacts(event, on: connection)
-        if case .rate(let rating) = event.transition.action {
-            try await connection.execute(
-                """
-                INSERT INTO ratings (transition_id, demand_id, tenant, lead_unit_id, satisfied, comment, rated_at)
-                VALUES (\(event.transition.id), \(event.demand.id), \(event.demand.tenant.rawValue), \(event.demand.leadUnit?.id),
-                    \(rating.satisfied), \(rating.comment), \(event.transition.at))
-                ON CONFLICT DO NOTHING
-                """, logger: logger)
-        }
+    private func recordRating(_ event: DemandStatusEvent, on connection: PostgresConnection) async throws {
+        guard case .rate(let rating) = event.transition.action else { return }
+        try await connection.execute(
+            """
+            INSERT INTO ratings (transition_id, demand_id, tenant, lead_unit_id, satisfied, comment, rated_at)
+            VALUES (\(event.transition.id), \(event.demand.id), \(event.demand.tenant.rawValue), \(event.demand.leadUnit?.id),
+                \(rating.satisfied), \(rating.comment), \(event.transition.at))
+            ON CONFLICT DO NOTHING
+            """, logger: logger)
     }
 
     /// The counters one transition adds to, by tier, unit and cadre.
@@ -60,12 +76,13 @@ struct ReadModel: Sendable {
         let day = CivilDate(transition.at).description
         var counts: [Count: Int] = [:]
         func add(_ metric: String, tier: Bool = true, unit: Bool = false, cadre: Bool = false, on date: String = day) {
-            if tier { counts[Count(dimension: "tier", key: summary.tenant.rawValue, day: date, metric: metric), default: 0] += 1 }
+            let tenant = summary.tenant.rawValue
+            if tier { counts[Count(tenant: tenant, dimension: "tier", key: tenant, day: date, metric: metric), default: 0] += 1 }
             if unit, let unitID = summary.leadUnit?.id {
-                counts[Count(dimension: "unit", key: unitID, day: date, metric: metric), default: 0] += 1
+                counts[Count(tenant: tenant, dimension: "unit", key: unitID, day: date, metric: metric), default: 0] += 1
             }
             if cadre, let cadreID = summary.pairedCadreID {
-                counts[Count(dimension: "cadre", key: cadreID, day: date, metric: metric), default: 0] += 1
+                counts[Count(tenant: tenant, dimension: "cadre", key: cadreID, day: date, metric: metric), default: 0] += 1
             }
         }
         switch transition.action {
@@ -126,9 +143,11 @@ struct ReadModel: Sendable {
         return counts
     }
 
-    func add(_ counts: [Count: Int], tenant: TenantID, on connection: PostgresConnection) async throws {
+    /// Adds to the daily counters and, folded by month, to the monthly ones, in one statement.
+    func add(_ counts: [Count: Int], on connection: PostgresConnection) async throws {
         guard !counts.isEmpty else { return }
         let entries = Array(counts)
+        let tenants = entries.map(\.key.tenant)
         let dimensions = entries.map(\.key.dimension)
         let days = entries.map(\.key.day)
         let keys = entries.map(\.key.key)
@@ -136,19 +155,17 @@ struct ReadModel: Sendable {
         let values = entries.map { Int64($0.value) }
         try await connection.execute(
             """
-            INSERT INTO daily_counts (tenant, dimension, day, dimension_key, metric, value)
-            SELECT \(tenant.rawValue), dimension, day::date, dimension_key, metric, value
-            FROM unnest(\(dimensions)::text[], \(days)::text[], \(keys)::text[], \(metrics)::text[], \(values)::bigint[])
-                AS added(dimension, day, dimension_key, metric, value)
-            ON CONFLICT (tenant, dimension, day, dimension_key, metric) DO UPDATE SET value = daily_counts.value + EXCLUDED.value
-            """, logger: logger)
-        // The same counters by month; several days of one event fold into one row first.
-        try await connection.execute(
-            """
+            WITH added AS (
+                SELECT tenant, dimension, day::date AS day, dimension_key, metric, value
+                FROM unnest(\(tenants)::text[], \(dimensions)::text[], \(days)::text[], \(keys)::text[], \(metrics)::text[],
+                    \(values)::bigint[]) AS added(tenant, dimension, day, dimension_key, metric, value)
+            ), daily AS (
+                INSERT INTO daily_counts (tenant, dimension, day, dimension_key, metric, value)
+                SELECT tenant, dimension, day, dimension_key, metric, value FROM added
+                ON CONFLICT (tenant, dimension, day, dimension_key, metric) DO UPDATE SET value = daily_counts.value + EXCLUDED.value
+            )
             INSERT INTO monthly_counts (tenant, dimension, month, dimension_key, metric, value)
-            SELECT \(tenant.rawValue), dimension, date_trunc('month', day::date)::date, dimension_key, metric, sum(value)
-            FROM unnest(\(dimensions)::text[], \(days)::text[], \(keys)::text[], \(metrics)::text[], \(values)::bigint[])
-                AS added(dimension, day, dimension_key, metric, value)
+            SELECT tenant, dimension, date_trunc('month', day)::date, dimension_key, metric, sum(value) FROM added
             GROUP BY 1, 2, 3, 4, 5
             ON CONFLICT (tenant, dimension, month, dimension_key, metric) DO UPDATE SET value = monthly_counts.value + EXCLUDED.value
             """, logger: logger)
