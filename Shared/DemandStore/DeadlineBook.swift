@@ -19,14 +19,54 @@ public struct DeadlineBook: Sendable {
         self.logger = logger
     }
 
-    /// Rewrites a demand's deadline rows from its history.
+    /// Rewrites a demand's deadline rows from its history (a save rewrites them with the demand:
+    /// ``rows(_:planner:)``).
     public func sync(_ demand: Demand, planner: DeadlinePlanner, on connection: PostgresConnection) async throws {
-        let open = try planner.openDeadlines(for: demand).filter { ownedSteps.contains($0.step) }
         let statement = SyncDeadlinesStatement(
-            demandID: demand.id, tenant: demand.tenant.rawValue,
-            deadlinesJSON: String(decoding: try EventCoding.encoder().encode(open), as: UTF8.self),
-            fingerprint: planner.calendar.fingerprint)
+            demandID: demand.id, tenant: demand.tenant.rawValue, rows: try rows(try planner.openDeadlines(for: demand), planner: planner))
         _ = try await connection.execute(statement, logger: logger)
+    }
+
+    /// The rows of these open deadlines that this service keeps: those of the steps it owns.
+    public func rows(_ open: [StepDeadline], planner: DeadlinePlanner) throws -> DeadlineRows {
+        let owned = open.filter { ownedSteps.contains($0.step) }
+        return DeadlineRows(json: String(decoding: try EventCoding.encoder().encode(owned), as: UTF8.self),
+            fingerprint: planner.calendar.fingerprint)
+    }
+
+    /// The part of a statement that makes a demand's deadline rows those of `deadlines` (a JSON array
+    /// of ``StepDeadline``s, or NULL to leave them alone), in one pass: the others deleted, these
+    /// written, their alert flags kept while a step's start and due time stay the same. Common
+    /// table expressions, for a statement's `WITH`; the arguments are its parameters.
+    static func rewriting(demand: String, tenant: String, deadlines: String, fingerprint: String) -> String {
+        """
+        deadlines_open AS (
+            SELECT * FROM jsonb_to_recordset(\(deadlines)::jsonb) AS o(step text, "startedAt" timestamptz, "budgetDays" integer,
+                "dueAt" timestamptz, "warnAt" timestamptz, "pausedSince" timestamptz)
+        ), deadlines_cleared AS (
+            DELETE FROM deadlines
+            WHERE demand_id = \(demand) AND \(deadlines)::jsonb IS NOT NULL AND step NOT IN (SELECT step FROM deadlines_open)
+        ), deadlines_written AS (
+            INSERT INTO deadlines AS d (demand_id, step, tenant, started_at, budget_days, due_at, warn_at, paused_since,
+                warned, overdue_alerted, next_alert_at, calendar_fingerprint)
+            SELECT \(demand), o.step, \(tenant), o."startedAt", o."budgetDays", o."dueAt", o."warnAt", o."pausedSince", false, false,
+                CASE WHEN o."dueAt" IS NULL THEN NULL ELSE o."warnAt" END, \(fingerprint)
+            FROM deadlines_open AS o
+            ON CONFLICT (demand_id, step) DO UPDATE SET
+                started_at = EXCLUDED.started_at, budget_days = EXCLUDED.budget_days, due_at = EXCLUDED.due_at,
+                warn_at = EXCLUDED.warn_at, paused_since = EXCLUDED.paused_since,
+                calendar_fingerprint = EXCLUDED.calendar_fingerprint,
+                warned = CASE WHEN d.started_at = EXCLUDED.started_at AND d.due_at IS NOT DISTINCT FROM EXCLUDED.due_at
+                    THEN d.warned ELSE false END,
+                overdue_alerted = CASE WHEN d.started_at = EXCLUDED.started_at AND d.due_at IS NOT DISTINCT FROM EXCLUDED.due_at
+                    THEN d.overdue_alerted ELSE false END,
+                next_alert_at = CASE
+                    WHEN EXCLUDED.due_at IS NULL THEN NULL
+                    WHEN d.started_at = EXCLUDED.started_at AND d.due_at IS NOT DISTINCT FROM EXCLUDED.due_at THEN
+                        CASE WHEN NOT d.warned THEN EXCLUDED.warn_at WHEN NOT d.overdue_alerted THEN EXCLUDED.due_at ELSE NULL END
+                    ELSE EXCLUDED.warn_at END
+        )
+        """
     }
 
     /// Demands whose deadline rows were computed with another calendar than the tier's current one.
@@ -42,50 +82,30 @@ public struct DeadlineBook: Sendable {
     }
 }
 
-/// Makes a demand's deadline rows those of `$2`, its open deadlines (``StepDeadline``s as JSON), in
-/// one statement (prepared: every transition runs it): the others deleted, these written, their
-/// alert flags kept while a step's start and due time stay the same.
+/// A demand's open deadlines as its deadline rows are to be, for ``DeadlineBook/rewriting(demand:tenant:deadlines:fingerprint:)``.
+public struct DeadlineRows: Sendable {
+    /// The ``StepDeadline``s, as a JSON array.
+    var json: String
+    /// The calendar they were computed with.
+    var fingerprint: String
+}
+
+/// Rewrites one demand's deadline rows (a calendar change; a save does it in its own statement).
 private struct SyncDeadlinesStatement: PostgresPreparedStatement {
-    static let sql = """
-        WITH open AS (
-            SELECT * FROM jsonb_to_recordset($2::jsonb) AS o(step text, "startedAt" timestamptz, "budgetDays" integer,
-                "dueAt" timestamptz, "warnAt" timestamptz, "pausedSince" timestamptz)
-        ), cleared AS (
-            DELETE FROM deadlines WHERE demand_id = $1 AND step NOT IN (SELECT step FROM open)
-        )
-        INSERT INTO deadlines AS d (demand_id, step, tenant, started_at, budget_days, due_at, warn_at, paused_since,
-            warned, overdue_alerted, next_alert_at, calendar_fingerprint)
-        SELECT $1, o.step, $3, o."startedAt", o."budgetDays", o."dueAt", o."warnAt", o."pausedSince", false, false,
-            CASE WHEN o."dueAt" IS NULL THEN NULL ELSE o."warnAt" END, $4
-        FROM open AS o
-        ON CONFLICT (demand_id, step) DO UPDATE SET
-            started_at = EXCLUDED.started_at, budget_days = EXCLUDED.budget_days, due_at = EXCLUDED.due_at,
-            warn_at = EXCLUDED.warn_at, paused_since = EXCLUDED.paused_since,
-            calendar_fingerprint = EXCLUDED.calendar_fingerprint,
-            warned = CASE WHEN d.started_at = EXCLUDED.started_at AND d.due_at IS NOT DISTINCT FROM EXCLUDED.due_at
-                THEN d.warned ELSE false END,
-            overdue_alerted = CASE WHEN d.started_at = EXCLUDED.started_at AND d.due_at IS NOT DISTINCT FROM EXCLUDED.due_at
-                THEN d.overdue_alerted ELSE false END,
-            next_alert_at = CASE
-                WHEN EXCLUDED.due_at IS NULL THEN NULL
-                WHEN d.started_at = EXCLUDED.started_at AND d.due_at IS NOT DISTINCT FROM EXCLUDED.due_at THEN
-                    CASE WHEN NOT d.warned THEN EXCLUDED.warn_at WHEN NOT d.overdue_alerted THEN EXCLUDED.due_at ELSE NULL END
-                ELSE EXCLUDED.warn_at END
-        """
+    static let sql = "WITH \(DeadlineBook.rewriting(demand: "$1", tenant: "$2", deadlines: "$3", fingerprint: "$4")) SELECT 1"
     static let bindingDataTypes: [PostgresDataType] = [.uuid, .text, .text, .text]
     typealias Row = ()
 
     var demandID: UUID
     var tenant: String
-    var deadlinesJSON: String
-    var fingerprint: String
+    var rows: DeadlineRows
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings()
         bindings.append(demandID)
-        bindings.append(deadlinesJSON)
         bindings.append(tenant)
-        bindings.append(fingerprint)
+        bindings.append(rows.json)
+        bindings.append(rows.fingerprint)
         return bindings
     }
 

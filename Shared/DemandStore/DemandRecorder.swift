@@ -74,9 +74,7 @@ public struct DemandRecorder: Sendable {
     /// Saves a changed demand, its deadlines, and its status event.
     public func record(_ transition: Transition, before: Demand, after: Demand, on connection: PostgresConnection) async throws {
         let planner = rules.planner(for: after.tenant)
-        let open = try planner.openDeadlines(for: after)
-        try await repository.save(after, position: DemandPosition(after, deadlines: open, tree: rules.tree), on: connection)
-        try await deadlines.sync(after, planner: planner, on: connection)
+        let open = try await save(after, planner: planner, on: connection)
         let event = DemandStatusEvent(
             demand: after,
             transition: transition,
@@ -135,9 +133,17 @@ public struct DemandRecorder: Sendable {
     }
 
     private func store(_ demand: Demand, on connection: PostgresConnection) async throws -> Demand {
-        try await repository.save(demand, position: DemandPosition(demand, rules: rules), on: connection)
-        try await deadlines.sync(demand, planner: rules.planner(for: demand.tenant), on: connection)
+        _ = try await save(demand, planner: rules.planner(for: demand.tenant), on: connection)
         return demand
+    }
+
+    /// Saves a demand with its position and the deadline rows of the steps owned here, in one
+    /// statement; returns its open deadlines.
+    private func save(_ demand: Demand, planner: DeadlinePlanner, on connection: PostgresConnection) async throws -> [StepDeadline] {
+        let open = try planner.openDeadlines(for: demand)
+        try await repository.save(demand, position: DemandPosition(demand, deadlines: open, tree: rules.tree),
+            deadlines: try deadlines.rows(open, planner: planner), on: connection)
+        return open
     }
 
     /// Appends a transition another service made, announced by its status event, when it is the
@@ -155,8 +161,7 @@ public struct DemandRecorder: Sendable {
                 metadata: ["demand": "\(id)", "error": "\(error)"])
             return false
         }
-        try await repository.save(held, position: DemandPosition(held, rules: rules), on: connection)
-        try await deadlines.sync(held, planner: rules.planner(for: held.tenant), on: connection)
+        _ = try await save(held, planner: rules.planner(for: held.tenant), on: connection)
         return true
     }
 

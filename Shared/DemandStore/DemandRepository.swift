@@ -200,9 +200,11 @@ public struct DemandRepository: Sendable {
         return Demand(id: id, tenant: TenantID(rawValue: tenant), recorded: transitions)
     }
 
-    /// Inserts or replaces a demand with its current history and position. What the status events
-    /// already told of later transitions (state, position) is kept.
-    public func save(_ demand: Demand, position: DemandPosition, on connection: PostgresConnection) async throws {
+    /// Inserts or replaces a demand with its current history and position, and with `deadlines` its
+    /// deadline rows. What the status events already told of later transitions (state, position) is kept.
+    public func save(_ demand: Demand, position: DemandPosition, deadlines: DeadlineRows? = nil, on connection: PostgresConnection)
+        async throws
+    {
         let status = demand.status
         let history = try RecentDemands.shared.historyJSON(of: demand) { try Self.json($0) }
         let created = status.createdAt ?? Date()
@@ -215,7 +217,8 @@ public struct DemandRepository: Sendable {
             positionJSON: try Self.json(position), positionDueAt: position.dueAt, flagged: status.flag != nil,
             lastFollowUpAt: status.lastFollowUpAt, awaitingCompletion: status.awaitsCompletion,
             plannedCompletion: status.lastResult?.plannedCompletion?.description, category: status.content?.category.rawValue,
-            industryGroup: status.content?.industryGroup.rawValue, mergerJSON: try status.merger.map(Self.json)), logger: logger)
+            industryGroup: status.content?.industryGroup.rawValue, mergerJSON: try status.merger.map(Self.json), deadlines: deadlines),
+            logger: logger)
         if status.merger != nil { try await shareMergedPosition(demand.id, on: connection) }
         RecentDemands.shared.remember(demand, historyJSON: history)
     }

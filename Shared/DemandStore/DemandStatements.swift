@@ -104,6 +104,7 @@ struct LoadCurrentDemandStatement: PostgresPreparedStatement {
 /// later transitions (state, position) is kept (see `DemandRepository.save`).
 struct SaveDemandStatement: PostgresPreparedStatement {
     static let sql = """
+        WITH \(DeadlineBook.rewriting(demand: "$1", tenant: "$2", deadlines: "$25", fingerprint: "$26"))
         INSERT INTO demands AS d (id, tenant, state, enterprise_id, enterprise_name, paired_cadre_id, unit_ids, lead_unit_id,
             registration_number, origin_demand_id, history_length, history, created_at, updated_at,
             state_sequence, position, position_depth, position_sequence, position_due_at, flagged, last_follow_up_at,
@@ -131,7 +132,7 @@ struct SaveDemandStatement: PostgresPreparedStatement {
         """
     static let bindingDataTypes: [PostgresDataType] = [
         .uuid, .text, .text, .text, .text, .text, .textArray, .text, .text, .uuid, .int8, .text, .timestamptz, .timestamptz, .text,
-        .timestamptz, .bool, .timestamptz, .bool, .text, .text, .text, .text, .textArray,
+        .timestamptz, .bool, .timestamptz, .bool, .text, .text, .text, .text, .textArray, .text, .text,
     ]
     typealias Row = ()
 
@@ -158,9 +159,11 @@ struct SaveDemandStatement: PostgresPreparedStatement {
     var category: String?
     var industryGroup: String?
     var mergerJSON: String?
+    /// Nil: the demand's deadline rows are left as they are.
+    var deadlines: DeadlineRows?
 
     func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings(capacity: 24)
+        var bindings = PostgresBindings(capacity: 26)
         bindings.append(id)
         bindings.append(tenant)
         bindings.append(state)
@@ -185,6 +188,8 @@ struct SaveDemandStatement: PostgresPreparedStatement {
         bindings.append(industryGroup)
         bindings.append(mergerJSON)
         bindings.append(endedStates)
+        bindings.append(deadlines?.json)
+        bindings.append(deadlines?.fingerprint)
         return bindings
     }
 

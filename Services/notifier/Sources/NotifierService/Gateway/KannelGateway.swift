@@ -8,8 +8,10 @@ import Tenancy
 
 /// Kannel's smsbox HTTP `sendsms` interface: UTF-8 text sent as UCS-2 (`coding=2`) so Chinese
 /// arrives intact; long texts are split into concatenated SMS by Kannel (`concatenation`,
-/// `max-messages` of the sendsms-user). Every delivery report (`dlr-mask` 31: delivered, failed,
-/// buffered, submitted, rejected) calls back `dlr-url` with the message id.
+/// `max-messages` of the sendsms-user). The final delivery reports (`dlr-mask` 19: delivered,
+/// failed, rejected by the network) call back `dlr-url` with the message id; the intermediate ones
+/// (buffered, submitted) would tell nothing the sendsms answer did not (the gateway has it), at an
+/// HTTP call and a database write each.
 public struct KannelGateway: SMSGateway {
     public struct Settings: Sendable {
         public var sendSMSURL: String
@@ -27,6 +29,9 @@ public struct KannelGateway: SMSGateway {
     let settings: Settings
     let client: HTTPClient
 
+    /// Kannel's report types 1 (delivered), 2 (failed) and 16 (rejected by the network).
+    static let finalReports = 1 | 2 | 16
+
     public init(settings: Settings, client: HTTPClient = .shared) {
         self.settings = settings
         self.client = client
@@ -41,7 +46,7 @@ public struct KannelGateway: SMSGateway {
         var components = URLComponents(string: settings.sendSMSURL)
         components?.percentEncodedQueryItems = [
             ("username", settings.username), ("password", settings.password), ("from", settings.sender),
-            ("to", message.to.digits), ("charset", "UTF-8"), ("coding", "2"), ("text", message.text), ("dlr-mask", "31"),
+            ("to", message.to.digits), ("charset", "UTF-8"), ("coding", "2"), ("text", message.text), ("dlr-mask", String(Self.finalReports)),
             ("dlr-url", deliveryReportURL(for: message.id)),
         ].map { URLQueryItem(name: $0.0, value: Self.encode($0.1)) }
         guard let url = components?.string else { throw .permanent("bad sendsms URL \(settings.sendSMSURL)") }
