@@ -57,7 +57,7 @@ public enum EventCoding {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .custom { date, encoder in
             var container = encoder.singleValueContainer()
-            try container.encode(date.formatted(timeStyle))
+            try container.encode(WireTime.format(date))
         }
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         return encoder
@@ -68,14 +68,14 @@ public enum EventCoding {
         decoder.dateDecodingStrategy = .custom { decoder in
             let container = try decoder.singleValueContainer()
             let text = try container.decode(String.self)
-            if let date = try? timeStyle.parse(text) { return date }
+            if let date = WireTime.parse(text) { return date }
+            // Another offset than `Z`, written by someone else.
+            if let date = try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text) { return date }
             if let date = try? Date.ISO8601FormatStyle().parse(text) { return date }
             throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an ISO 8601 time: \(text)")
         }
         return decoder
     }
-
-    static let timeStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 
     public static func encode<Payload>(_ event: CloudEvent<Payload>) throws -> Data {
         try encoder().encode(event)
