@@ -316,13 +316,19 @@ public final class EventConsumer: Service, Sendable {
         }
     }
 
+    /// The event with its attributes from the message's Kafka headers, which the platform's
+    /// producers write (the body is then read once, by the handler), or else from its body.
     private static func incomingEvent(_ message: KafkaConsumerMessage) throws -> IncomingEvent {
         let body = Data(message.value)
         let header: CloudEventHeader
-        do {
-            header = try EventCoding.header(of: body)
-        } catch {
-            throw EventRejection(code: "UNDECODABLE_ENVELOPE", reason: "not a CloudEvents JSON envelope: \(error)")
+        if let attributes = CloudEventHeader(kafkaHeader: { message.header($0)?.stringValue }) {
+            header = attributes
+        } else {
+            do {
+                header = try EventCoding.header(of: body)
+            } catch {
+                throw EventRejection(code: "UNDECODABLE_ENVELOPE", reason: "not a CloudEvents JSON envelope: \(error)")
+            }
         }
         return IncomingEvent(
             header: header, body: body, topic: message.topic, partition: message.partition, offset: message.offset,

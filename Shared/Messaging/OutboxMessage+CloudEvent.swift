@@ -18,8 +18,9 @@ extension OutboxMessage {
         headers: [String: String] = [:]
     ) throws -> OutboxMessage {
         let event = CloudEvent(id: id, source: source, type: type, subject: subject, time: time, tenant: tenant, data: data)
+        let attributes = CloudEventHeader(id: id, source: source, type: type, subject: subject, time: time, tenant: tenant)
         return OutboxMessage(
             eventID: id, topic: topic, key: subject, payload: try EventCoding.encode(event),
-            headers: headers.merging([EventHeader.type: type, "ce-id": id.uuidString]) { $1 })
+            headers: headers.merging(attributes.kafkaHeaders) { $1 })
     }
 }

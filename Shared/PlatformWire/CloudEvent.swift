@@ -38,6 +38,39 @@ public struct CloudEventHeader: Codable, Sendable, Hashable {
     public var subject: String?
     public var time: Date
     public var tenant: TenantID
+
+    public init(id: UUID, source: String, type: String, subject: String?, time: Date, tenant: TenantID) {
+        self.specversion = "1.0"
+        self.id = id
+        self.source = source
+        self.type = type
+        self.subject = subject
+        self.time = time
+        self.tenant = tenant
+    }
+}
+
+extension CloudEventHeader {
+    /// The attributes as Kafka headers (``EventHeader``), for consumers to route and deduplicate a
+    /// message without reading its body first.
+    public var kafkaHeaders: [String: String] {
+        var headers = [
+            EventHeader.id: id.uuidString, EventHeader.type: type, EventHeader.source: source,
+            EventHeader.time: WireTime.format(time), EventHeader.tenant: tenant.rawValue,
+        ]
+        headers[EventHeader.subject] = subject
+        return headers
+    }
+
+    /// The attributes from a message's Kafka headers; nil when one is missing or malformed (a
+    /// message from another producer), and then the body tells them.
+    public init?(kafkaHeader value: (String) -> String?) {
+        guard let id = value(EventHeader.id).flatMap(UUID.init(uuidString:)), let type = value(EventHeader.type),
+            let source = value(EventHeader.source), let time = value(EventHeader.time).flatMap(WireTime.parse),
+            let tenant = value(EventHeader.tenant)
+        else { return nil }
+        self.init(id: id, source: source, type: type, subject: value(EventHeader.subject), time: time, tenant: TenantID(rawValue: tenant))
+    }
 }
 
 /// JSON coding shared by every producer and consumer: ISO 8601 times with milliseconds.
@@ -90,10 +123,17 @@ public enum EventCoding {
     }
 }
 
-/// Kafka headers beside the CloudEvent, for consumers that pick messages before decoding them.
+/// Kafka headers beside the CloudEvent, for consumers that pick messages before decoding them:
+/// its attributes (``CloudEventHeader/kafkaHeaders``), and what else a consumer may pass over by.
 public enum EventHeader {
+    public static let id = "ce-id"
     /// The CloudEvent's type.
     public static let type = "ce-type"
+    public static let source = "ce-source"
+    /// In ``WireTime``'s form.
+    public static let time = "ce-time"
+    public static let tenant = "ce-tenant"
+    public static let subject = "ce-subject"
     /// On status events of a demand escalated from below: the tier it came from, which follows it.
     public static let originTenant = "origin-tenant"
 }

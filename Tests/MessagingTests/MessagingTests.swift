@@ -69,7 +69,7 @@ struct MessagingTests {
         }
         await producer.shutdown()
         let received = try await readTopic(topic, count: 601, within: 8)
-        let ids = received.compactMap { $0.header("ce-id")?.stringValue }
+        let ids = received.compactMap { $0.header(EventHeader.id)?.stringValue }
         #expect(ids.count == 600)
         #expect(Set(ids).count == 600)
         for key in 0..<7 {
