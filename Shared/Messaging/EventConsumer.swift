@@ -285,10 +285,13 @@ public final class EventConsumer: Service, Sendable {
                     }
                 }
             case .batch(let handler) where !events.isEmpty:
+                // The batch's span continues the trace of its first event's producer and links the others'.
+                let producers = events.map { Self.producerContext($0.message) }
                 do {
-                    try await withSpan("\(name) batch receive", ofKind: .consumer) { span in
+                    try await withSpan("\(name) batch receive", context: producers[0], ofKind: .consumer) { span in
                         span.attributes["messaging.system"] = "kafka"
                         span.attributes["messaging.batch.message_count"] = events.count
+                        for producer in producers.dropFirst() { span.addLink(SpanLink(context: producer, attributes: [:])) }
                         try await handler(events.map(\.event), connection)
                     }
                 } catch let refusal as RefusedEvent {
@@ -306,14 +309,19 @@ public final class EventConsumer: Service, Sendable {
     private static func traced(_ event: IncomingEvent, _ message: KafkaConsumerMessage, _ apply: () async throws -> Void)
         async throws
     {
-        // The propagator picks the headers it knows (traceparent, tracestate).
-        let headers = Dictionary(message.headers.compactMap { header in header.stringValue.map { (header.key, $0) } }) { first, _ in first }
-        try await withSpan("\(event.header.type) receive", context: TraceHeaders.context(from: headers), ofKind: .consumer) { span in
+        try await withSpan("\(event.header.type) receive", context: producerContext(message), ofKind: .consumer) { span in
             span.attributes["messaging.system"] = "kafka"
             span.attributes["messaging.destination.name"] = message.topic
             span.attributes["messaging.message.id"] = event.header.id.uuidString
             try await apply()
         }
+    }
+
+    /// The trace context its producer recorded in a message's headers.
+    private static func producerContext(_ message: KafkaConsumerMessage) -> ServiceContext {
+        // The propagator picks the headers it knows (traceparent, tracestate).
+        let headers = Dictionary(message.headers.compactMap { header in header.stringValue.map { (header.key, $0) } }) { first, _ in first }
+        return TraceHeaders.context(from: headers)
     }
 
     /// The event with its attributes from the message's Kafka headers, which the platform's
