@@ -76,6 +76,12 @@ let package = Package(
             path: "Shared/Tenancy",
             swiftSettings: swiftSettings
         ),
+        // Day arithmetic of the Gregorian calendar, for calendar dates and wire times.
+        .target(
+            name: "Gregorian",
+            path: "Shared/Gregorian",
+            swiftSettings: swiftSettings
+        ),
         // Checked input: field issues, phone numbers, credit codes, attachment files, text.
         .target(
             name: "InputValidation",
@@ -84,7 +90,7 @@ let package = Package(
         ),
         .target(
             name: "DemandDomain",
-            dependencies: ["Tenancy", "InputValidation"],
+            dependencies: ["Gregorian", "Tenancy", "InputValidation"],
             path: "Shared/DemandDomain",
             resources: [.copy("Resources/china-working-calendar.json")],
             swiftSettings: swiftSettings
@@ -97,7 +103,7 @@ let package = Package(
         // What every process agrees on over the wire: the CloudEvents envelope, JSON coding, topic names.
         .target(
             name: "PlatformWire",
-            dependencies: ["Tenancy"],
+            dependencies: ["Gregorian", "Tenancy"],
             path: "Shared/PlatformWire",
             swiftSettings: swiftSettings
         ),
