@@ -73,10 +73,11 @@ public struct RefusedEvent: Error, Sendable {
 /// Messages are applied as they arrive together (what one poll found ready, up to 64; a consumer
 /// whose news may wait gathers them for a `linger` to make fewer transactions): in one
 /// transaction, the events' ids are recorded in the inbox in one statement (a redelivered event, or
-/// a second copy within the batch, stops there) and the events applied; only after the commit are the Kafka offsets stored. A message that cannot be
-/// decoded or applied goes to its tier's dead-letter topic (through the outbox, in the same
-/// transaction as the rest of its batch) with the reason, and is counted. Database or broker
-/// trouble is retried with back-off and never skips a message. `prepare` runs first in every
+/// a second copy within the batch, stops there) and the events applied; only after the commit are
+/// the Kafka offsets stored. A message that cannot be decoded or applied goes to its tier's
+/// dead-letter topic (through the outbox, in the same transaction as the rest of its batch) with
+/// the reason, and is counted. Database or broker trouble is retried with back-off and never skips
+/// a message. `prepare` runs first in every
 /// batch's transaction (a service of demands enters its own row-level security scope there).
 ///
 /// The consumers of a process share one member of its consumer group (``Source/member(_:)``), run by
