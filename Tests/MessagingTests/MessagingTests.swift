@@ -130,6 +130,12 @@ struct MessagingTests {
         #expect(received.count == 2)
     }
 
+    /// A test event's bytes, `["n": n]` about `subject`, as a producer without the outbox sends it (no attribute headers).
+    static func testEvent(_ n: Int, subject: String) throws -> [UInt8] {
+        Array(try EventCoding.encode(
+            CloudEvent(source: "/test", type: "test.v1", subject: subject, time: Date(), tenant: "maojian", data: ["n": n])))
+    }
+
     @Test("The inbox makes a redelivered event a no-op, within a batch and after it; undecodable messages are dead-lettered")
     func inboxAndDeadLetters() async throws {
         let schema = uniqueName("inbox")
@@ -138,16 +144,14 @@ struct MessagingTests {
         let deadLetters = Topics.deadLetter("maojian")
         try await control.createTopic(deadLetters, partitions: 1)
         let producer = try producer()
-        let event = CloudEvent(source: "/test", type: "test.v1", subject: "d1", time: Date(), tenant: "maojian", data: ["n": 1])
-        let bytes = Array(try EventCoding.encode(event))
-        let other = CloudEvent(source: "/test", type: "test.v1", subject: "d2", time: Date(), tenant: "maojian", data: ["n": 2])
+        let bytes = try Self.testEvent(1, subject: "d1")
         // The same event three times (redelivery, a duplicate from a relay restart), garbage, another event.
         _ = await producer.send([
             KafkaProducerMessage(topic: topic, key: "d1", value: bytes),
             KafkaProducerMessage(topic: topic, key: "d1", value: bytes),
             KafkaProducerMessage(topic: topic, key: "d1", value: Array("{not json".utf8)),
             KafkaProducerMessage(topic: topic, key: "d1", value: bytes),
-            KafkaProducerMessage(topic: topic, key: "d2", value: Array(try EventCoding.encode(other))),
+            KafkaProducerMessage(topic: topic, key: "d2", value: try Self.testEvent(2, subject: "d2")),
         ])
         try await withDatabase(schema: schema) { database in
             try await MigrationRunner.apply(Self.exampleMigrations, to: database)
@@ -167,10 +171,9 @@ struct MessagingTests {
             #expect(try await eventually { try await database.count("outbox WHERE sent_at IS NOT NULL") == 1 })
             // Redelivered in a later batch, before a new event of its partition: once that one is
             // applied, the copy has been passed over.
-            let third = CloudEvent(source: "/test", type: "test.v1", subject: "d3", time: Date(), tenant: "maojian", data: ["n": 3])
             _ = await producer.send([
                 KafkaProducerMessage(topic: topic, key: "d1", value: bytes),
-                KafkaProducerMessage(topic: topic, key: "d1", value: Array(try EventCoding.encode(third))),
+                KafkaProducerMessage(topic: topic, key: "d1", value: try Self.testEvent(3, subject: "d3")),
             ])
             #expect(try await eventually { try await database.count("applied") >= 3 })
             #expect(try await database.count("applied") == 3)
@@ -194,8 +197,7 @@ struct MessagingTests {
         try await control.createTopic(deadLetters, partitions: 1)
         let producer = try producer()
         _ = await producer.send(try (1...3).map { n in
-            let event = CloudEvent(source: "/test", type: "test.v1", subject: "d\(n)", time: Date(), tenant: "maojian", data: ["n": n])
-            return KafkaProducerMessage(topic: topic, key: "d", value: Array(try EventCoding.encode(event)))
+            KafkaProducerMessage(topic: topic, key: "d", value: try Self.testEvent(n, subject: "d\(n)"))
         })
         try await withDatabase(schema: schema) { database in
             try await MigrationRunner.apply(Self.exampleMigrations, to: database)
@@ -237,8 +239,7 @@ struct MessagingTests {
         let topic = "tier.maojian.test-\(schema)"
         try await control.createTopic(topic, partitions: 1)
         let producer = try producer()
-        let event = CloudEvent(source: "/test", type: "test.v1", subject: "d1", time: Date(), tenant: "maojian", data: ["n": 1])
-        _ = await producer.send([KafkaProducerMessage(topic: topic, key: "d1", value: Array(try EventCoding.encode(event)))])
+        _ = await producer.send([KafkaProducerMessage(topic: topic, key: "d1", value: try Self.testEvent(1, subject: "d1"))])
         let failing = Mutex(true)
         try await withDatabase(schema: schema) { database in
             try await MigrationRunner.apply(Self.exampleMigrations, to: database)
@@ -269,10 +270,7 @@ struct MessagingTests {
         try await control.createTopic(second, partitions: 1)
         let producer = try producer()
         func events(_ topic: String, _ count: Int) throws -> [KafkaProducerMessage] {
-            try (0..<count).map { n in
-                let event = CloudEvent(source: "/test", type: "test.v1", subject: "d\(n)", time: Date(), tenant: "maojian", data: ["n": n])
-                return KafkaProducerMessage(topic: topic, key: "d\(n)", value: Array(try EventCoding.encode(event)))
-            }
+            try (0..<count).map { n in KafkaProducerMessage(topic: topic, key: "d\(n)", value: try Self.testEvent(n, subject: "d\(n)")) }
         }
         _ = await producer.send(try events(first, 4) + events(second, 3))
         await producer.shutdown()
