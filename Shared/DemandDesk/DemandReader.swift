@@ -10,6 +10,7 @@ import Tenancy
 /// far as the access policy lets them see, in Postgres too (each read enters the person's
 /// ``DemandScope``, which the demand table's row-level security applies).
 public struct DemandReader: Sendable {
+    /// The pool for people's reads (`PlatformRuntime.readers`), whose connections start in no scope.
     let database: Database
     let repository: DemandRepository
     let rules: TierRules
@@ -42,15 +43,15 @@ public struct DemandReader: Sendable {
     }
 
     /// A demand the person is about to act on, locked until the caller's transaction ends; 404 like
-    /// ``view(_:for:)`` when it does not exist or the person may not read it. The transaction goes
-    /// on in the service's own scope: what the action leaves behind may be beyond the person's
-    /// sight (a return leaves no unit assigned), and the service writes it.
+    /// ``view(_:for:)`` when it does not exist or the person may not read it. The caller's
+    /// transaction is on the service's own pool, in the service's scope: what the action leaves
+    /// behind may be beyond the person's sight (a return leaves no unit assigned), and the service
+    /// writes it. So whether the person may act is decided here, by the policy on the one row
+    /// loaded, not by row-level security.
     public func lockReadable(_ id: UUID, by principal: Principal, on connection: PostgresConnection) async throws -> Demand {
-        let scope = rules.policy.scope(for: principal)
-        try await scope.enter(on: connection, logger: repository.logger)
-        guard let demand = try await repository.load(id, forUpdate: true, on: connection), scope.admits(DemandVisibility(demand))
+        guard let demand = try await repository.load(id, forUpdate: true, on: connection),
+            rules.policy.scope(for: principal).admits(DemandVisibility(demand))
         else { throw APIError.demandNotFound }
-        try await DemandScope.system.enter(on: connection, logger: repository.logger)
         return demand
     }
 

@@ -16,7 +16,8 @@ import Tenancy
 /// Timers are rows, not sleeps: a restart loses none and fires none twice (the row's flags change in
 /// the same transaction as the alert is recorded). Each scan reads only rows whose next alert time
 /// has come, through a partial index, so its cost follows what is due, not how many demands exist.
-/// Replicas scan side by side (`FOR UPDATE SKIP LOCKED`).
+/// Replicas scan side by side (`FOR UPDATE SKIP LOCKED`). It scans on the service's own pool, whose
+/// connections work in the service's scope (``DemandScope/serviceSession``).
 public struct DeadlineScanner: Service {
     let database: Database
     let recorder: DemandRecorder
@@ -69,7 +70,6 @@ public struct DeadlineScanner: Service {
         let batchSize = self.batchSize
         let afterExpiry = self.afterExpiry
         let fired = try await database.transaction { connection -> Int in
-            try await DemandScope.system.enter(on: connection, logger: logger)
             let rows = try await connection.query(
                 """
                 SELECT demand_id, step, warned FROM deadlines

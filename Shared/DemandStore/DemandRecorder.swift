@@ -166,15 +166,13 @@ public struct DemandRecorder: Sendable {
     }
 
     /// Recomputes deadlines that were computed with another calendar (a late holiday notice, a new
-    /// tier closure): run at start-up, before consumers and scans.
+    /// tier closure): run at start-up, before consumers and scans, on the service's own pool.
     public func recomputeStaleDeadlines(database: Database) async throws -> Int {
         let stale = try await database.transaction { connection in
-            try await DemandScope.system.enter(on: connection, logger: logger)
             return try await deadlines.staleDemandIDs(fingerprint: { rules.calendars.calendar(for: $0).fingerprint }, on: connection)
         }
         for id in stale {
             try await database.transaction { connection in
-                try await DemandScope.system.enter(on: connection, logger: logger)
                 guard let demand = try await repository.load(id, forUpdate: true, on: connection) else { return }
                 try await deadlines.sync(demand, planner: rules.planner(for: demand.tenant), on: connection)
             }

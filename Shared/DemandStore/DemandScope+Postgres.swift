@@ -9,6 +9,11 @@ import Tenancy
 /// binds the table's owner too (the service's own role), so a query the application forgot to
 /// scope still cannot leak another tier's rows.
 extension DemandScope {
+    /// The session parameters of a service's own connections (`PlatformRuntime`'s `ownSession`):
+    /// they work in the service's scope from the start, with no statement per transaction; people's
+    /// reads take connections of another pool, which start in no scope.
+    public static let serviceSession = ["app.scope": "system"]
+
     /// Tells Postgres, for the rest of the caller's transaction, whose eyes it reads with.
     public func enter(on connection: PostgresConnection, logger: Logger) async throws {
         switch self {
@@ -23,11 +28,6 @@ extension DemandScope {
                     set_config('app.cadre', \(cadreID ?? ""), true)
                 """, logger: logger)
         }
-    }
-
-    /// ``enter(on:logger:)`` as a step a consumer runs first in each batch's transaction.
-    public func entering(logger: Logger) -> @Sendable (PostgresConnection) async throws -> Void {
-        { connection in try await self.enter(on: connection, logger: logger) }
     }
 
     /// The same scope as a condition on `demands d`, for lists: row-level security alone would

@@ -16,6 +16,9 @@ public struct PostgresSettings: Sendable {
     public var schema: String
     public var maximumConnections: Int
     public var requireTLS: Bool
+    /// Run-time parameters each connection starts with (sent with the startup message, so they cost
+    /// no statement), on top of the schema's `search_path`.
+    public var sessionParameters: [String: String] = [:]
 
     public init(
         host: String,
@@ -52,7 +55,7 @@ public struct PostgresSettings: Sendable {
         configuration.options.additionalStartupParameters = [
             ("search_path", "\"\(schema)\""),
             ("application_name", String(schema.prefix(60))),
-        ]
+        ] + sessionParameters.sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
         return configuration
     }
 }

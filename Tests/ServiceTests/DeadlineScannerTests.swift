@@ -50,7 +50,7 @@ struct DeadlineScannerTests {
         try await history.withDemandStore("scan", logger: logger) { database in
             let recorder = DemandRecorder(rules: history.rules, ownedSteps: [.sign, .result, .rating], source: "test", logger: logger)
             let demand = try answered()
-            _ = try await database.asService { connection in try await recorder.receive(DemandRecord(demand), on: connection) }
+            _ = try await database.transaction { connection in try await recorder.receive(DemandRecord(demand), on: connection) }
             let expired = Mutex<[DemandAction.Kind]>([])
             let scanner = DeadlineScanner(database: database, recorder: recorder, interval: .seconds(1),
                 afterExpiry: { recorded, _ in expired.withLock { $0.append(recorded.transition.kind) } }, afterCommit: {})
@@ -62,13 +62,13 @@ struct DeadlineScannerTests {
             #expect(try await scanner.scanOnce(now: a("2024-03-08", 8)) == 0, "one reminder")
             // Any save of the demand writes its deadline rows again; the same step and due time keep the reminder sent.
             let planner = history.rules.planner(for: demand.tenant)
-            try await database.asService { connection in try await recorder.deadlines.sync(demand, planner: planner, on: connection) }
+            try await database.transaction { connection in try await recorder.deadlines.sync(demand, planner: planner, on: connection) }
             #expect(try await deadlineSteps(database) == ["rating"])
             #expect(try await scanner.scanOnce(now: a("2024-03-08", 9)) == 0, "one reminder, also after the rows were written again")
 
             #expect(try await scanner.scanOnce(now: a("2024-03-11", 23)) == 0, "the last rating day is whole")
             #expect(try await scanner.scanOnce(now: a("2024-03-12", 0)) == 1)
-            let closed = try await database.asService { connection in try await recorder.repository.load(demand.id, on: connection) }
+            let closed = try await database.transaction { connection in try await recorder.repository.load(demand.id, on: connection) }
             #expect(closed?.state == .closed)
             #expect(closed?.history.last?.kind == .closeUnrated)
             #expect(closed?.history.last?.actor.role == .system)

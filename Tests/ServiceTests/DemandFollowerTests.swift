@@ -67,12 +67,12 @@ struct DemandFollowerTests {
             let follower = DemandFollower(tier: county, recorder: recorder) { $0 == .awaitingDispatch }
             // Dispatch's copy as it handed the demand to the first unit.
             let handedOn = Demand(id: demand.id, tenant: county, recorded: Array(demand.history.prefix(3)))
-            try await database.asService { connection in
+            try await database.transaction { connection in
                 try await recorder.repository.save(handedOn, position: DemandPosition(handedOn, rules: rules), on: connection)
             }
             func follow(_ index: Int) async throws -> CurrentDemand {
                 let event = try Self.incoming(events[index], on: county)
-                return try #require(try await database.asService { connection in
+                return try #require(try await database.transaction { connection in
                     try await follower.follow([event], on: connection)
                     return try await recorder.repository.loadCurrent(demand.id, on: connection)
                 })
@@ -104,7 +104,7 @@ struct DemandFollowerTests {
             let follower = DemandFollower(tier: county, recorder: recorder) { $0 == .awaitingDispatch }
             let handedOn = Demand(id: demand.id, tenant: county, recorded: Array(demand.history.prefix(3)))
             let batch = try [4, 2, 3].map { try Self.incoming(events[$0], on: county) }
-            let current = try #require(try await database.asService { connection in
+            let current = try #require(try await database.transaction { connection in
                 try await recorder.repository.save(handedOn, position: DemandPosition(handedOn, rules: rules), on: connection)
                 try await follower.follow(batch, on: connection)
                 return try await recorder.repository.loadCurrent(demand.id, on: connection)
@@ -148,17 +148,17 @@ struct DemandFollowerTests {
                     return try await recorder.repository.list(in: scope, filter: overdue, on: connection).map(\.id)
                 }
             }
-            try await database.asService { connection in
+            try await database.transaction { connection in
                 try await recorder.repository.save(demand, position: waiting, on: connection)
             }
             #expect(try await overdueIDs() == [demand.id])
-            try await database.asService { connection in
+            try await database.transaction { connection in
                 try await recorder.repository.follow([DemandNews(id: demand.id, position: closed, depth: 0)], on: connection)
                 try await recorder.repository.follow([DemandNews(id: demand.id, position: copy, depth: 1)], on: connection)
             }
             #expect(try await overdueIDs().isEmpty)
             // The demand's own save after its closure keeps it so.
-            try await database.asService { connection in
+            try await database.transaction { connection in
                 try await recorder.repository.save(demand, position: waiting, on: connection)
             }
             #expect(try await overdueIDs().isEmpty)

@@ -43,17 +43,17 @@ struct RecentDemandsTests {
         try await history.withDemandStore("append", logger: logger) { database in
             let repository = DemandRepository(logger: logger)
             let position = DemandPosition(demand, rules: history.rules)
-            try await database.asService { try await repository.save(demand, position: position, on: $0) }
+            try await database.transaction { try await repository.save(demand, position: position, on: $0) }
             // As a process that has not seen the demand: the load brings Postgres's text of it.
             RecentDemands.shared.remember(Demand(id: demand.id, tenant: county), historyJSON: "[]")
-            let loaded = try #require(try await database.asService { try await repository.load(demand.id, forUpdate: true, on: $0) })
+            let loaded = try #require(try await database.transaction { try await repository.load(demand.id, forUpdate: true, on: $0) })
             let sent = try #require(RecentDemands.shared.copy(demand.id)?.historyJSON)
             #expect(sent.contains("\": "), "the copy holds the text Postgres sent, not this process's encoding")
 
             let approved = try approved(loaded, "同意")
-            try await database.asService { try await repository.save(approved, position: position, on: $0) }
+            try await database.transaction { try await repository.save(approved, position: position, on: $0) }
             let whole = try DemandRepository.json(approved.history)
-            let stored = try await database.asService { connection in
+            let stored = try await database.transaction { connection in
                 let rows = try await connection.query(
                     "SELECT history::text, history = \(whole)::jsonb FROM demands WHERE id = \(demand.id)", logger: logger)
                 return try await rows.collect().map { try $0.decode((String, Bool).self) }
@@ -85,32 +85,32 @@ struct RecentDemandsTests {
         try await history.withDemandStore("recent", logger: logger) { database in
             let repository = DemandRepository(logger: logger)
             let position = DemandPosition(demand, rules: history.rules)
-            try await database.asService { try await repository.save(demand, position: position, on: $0) }
-            #expect(try await database.asService { try await repository.load(demand.id, on: $0) } == demand)
+            try await database.transaction { try await repository.save(demand, position: position, on: $0) }
+            #expect(try await database.transaction { try await repository.load(demand.id, on: $0) } == demand)
 
             // A save that rolled back leaves its copy here; the row still holds the submission only.
             let withdrawn = try approved(demand, "撤销")
             await #expect(throws: RolledBack.self) {
-                try await database.asService { connection in
+                try await database.transaction { connection in
                     try await repository.save(withdrawn, position: position, on: connection)
                     throw RolledBack()
                 }
             }
             #expect(RecentDemands.shared.copy(demand.id)?.demand.history.count == 2)
-            #expect(try await database.asService { try await repository.load(demand.id, forUpdate: true, on: $0) } == demand)
+            #expect(try await database.transaction { try await repository.load(demand.id, forUpdate: true, on: $0) } == demand)
 
             // Another writer stores a history as long as the copy here, with a different last step.
             let remembered = try approved(demand, "本进程")
             RecentDemands.shared.remember(remembered, historyJSON: try DemandRepository.json(remembered.history))
             let written = try approved(demand, "另一进程")
             let json = try DemandRepository.json(written.history)
-            _ = try await database.asService { connection in
+            _ = try await database.transaction { connection in
                 try await connection.query(
                     "UPDATE demands SET history = \(json)::jsonb, history_length = 2 WHERE id = \(demand.id)", logger: logger)
             }
-            let current = try #require(try await database.asService { try await repository.loadCurrent(demand.id, on: $0) })
+            let current = try #require(try await database.transaction { try await repository.loadCurrent(demand.id, on: $0) })
             #expect(current.demand.history == written.history)
-            #expect(try await database.asService { try await repository.lock(demand.id, ifHistoryLength: 2, on: $0) } == written)
+            #expect(try await database.transaction { try await repository.lock(demand.id, ifHistoryLength: 2, on: $0) } == written)
         }
     }
 }

@@ -17,16 +17,6 @@ import Tenancy
 import PlatformWire
 import InputValidation
 
-extension Database {
-    /// A transaction in the service's own row-level security scope, as its consumers and scans run.
-    func asService<Value: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Value) async throws -> Value {
-        try await transaction { connection in
-            try await DemandScope.system.enter(on: connection, logger: logger)
-            return try await body(connection)
-        }
-    }
-}
-
 /// A fixed history of March 2024 in three tiers of their own (so that the test shares Kafka with
 /// others safely), played through the domain exactly as the services record it.
 struct ReportingHistory {
@@ -77,18 +67,20 @@ struct ReportingHistory {
         return (demand, events)
     }
 
-    /// A schema of this history's own on the test Postgres.
-    func database(_ name: String, logger: Logger) -> Database {
+    /// A schema of this history's own on the test Postgres, its connections starting with `session`.
+    func database(_ name: String, logger: Logger, session: [String: String] = [:]) -> Database {
         let environment = StackEnvironment.current
-        return Database(settings: PostgresSettings(host: environment.postgresHost, port: environment.postgresPort,
+        var settings = PostgresSettings(host: environment.postgresHost, port: environment.postgresPort,
             username: environment.postgresUser, password: environment.postgresPassword, database: environment.postgresDatabase,
-            schema: "\(name)_\(prefix)"), logger: logger)
+            schema: "\(name)_\(prefix)")
+        settings.sessionParameters = session
+        return Database(settings: settings, logger: logger)
     }
 
     /// A demand store of this history's own (the tables intake, dispatch and handling share, under
-    /// row-level security) for `body`, its pool running.
+    /// row-level security) for `body`, as a service's own pool, in the service's scope, running.
     func withDemandStore(_ name: String, logger: Logger, _ body: (Database) async throws -> Void) async throws {
-        let database = database(name, logger: logger)
+        let database = database(name, logger: logger, session: DemandScope.serviceSession)
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await database.client.run() }
             defer { group.cancelAll() }

@@ -43,11 +43,11 @@ struct StoredDemandTests {
             #expect(throws: HistoryError.self, "today's rules refuse the old history") {
                 try Demand(id: old.id, tenant: old.tenant, history: old.history)
             }
-            try await database.asService { connection in
+            try await database.transaction { connection in
                 try await recorder.repository.save(old, position: DemandPosition(old, rules: rules), on: connection)
             }
 
-            let loaded = try #require(try await database.asService { try await recorder.repository.load(old.id, on: $0) })
+            let loaded = try #require(try await database.transaction { try await recorder.repository.load(old.id, on: $0) })
             #expect(loaded.history == old.history && loaded.state == .awaitingDispatch && loaded.status.flag != nil)
 
             // Dispatch's assignment of it, in flight when the rules changed: only the new step is checked.
@@ -57,14 +57,14 @@ struct StoredDemandTests {
                 number: history.number(old.tenant, .dispatch, 1))), by: Actor(role: .dispatcher, tenant: old.tenant, id: "d-a"),
                 at: at, context: rules.context(for: dispatched, at: at))
             let hop = DemandRecord(dispatched)
-            let received = try await database.asService { try await recorder.receive(hop, on: $0) }
+            let received = try await database.transaction { try await recorder.receive(hop, on: $0) }
             guard case .stored(let stored) = received else { Issue.record("the hop was not applied: \(received)"); return }
             #expect(stored.state == .awaitingSignature && stored.history.count == 3)
 
             // The same history arriving for a demand not held here is foreign input, checked in full.
             let stranger = Demand(id: UUID(), tenant: old.tenant, recorded: old.history)
             await #expect(throws: EventRejection.self) {
-                try await database.asService { try await recorder.receive(DemandRecord(stranger), on: $0) }
+                try await database.transaction { try await recorder.receive(DemandRecord(stranger), on: $0) }
             }
         }
     }

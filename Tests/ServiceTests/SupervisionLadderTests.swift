@@ -40,7 +40,7 @@ struct SupervisionLadderTests {
     func urge(_ demand: Demand, by actor: Actor, note: String, recorder: DemandRecorder, in database: Database) async throws -> Demand {
         let tier = try #require(history.rules.tree[actor.tenant])
         let logger = self.logger
-        return try await database.asService { connection in
+        return try await database.transaction { connection in
             let number = try await DocumentNumbers.next(.urge, for: tier, at: Date(), on: connection, logger: logger)
             let stored = try #require(try await recorder.repository.load(demand.id, forUpdate: true, on: connection))
             return try await recorder.apply(.urge(UrgeLetter(note: note, number: number)), to: stored, by: actor, on: connection).demand
@@ -63,7 +63,7 @@ struct SupervisionLadderTests {
             let first = try signed(1)
             let second = try signed(2)
             for demand in [first, second] {
-                _ = try await database.asService { connection in try await recorder.receive(DemandRecord(demand), on: connection) }
+                _ = try await database.transaction { connection in try await recorder.receive(DemandRecord(demand), on: connection) }
             }
 
             // Two letters from the county office, one from the city's: each tier counts its own.
@@ -91,7 +91,7 @@ struct SupervisionLadderTests {
             var flagged = DemandFilter()
             flagged.flaggedOnly = true
             #expect(try await list(flagged, recorder: recorder, in: database).isEmpty)
-            _ = try await database.asService { connection in
+            _ = try await database.transaction { connection in
                 try await recorder.perform(.flagSupervision(SupervisionFlag(reason: "重点项目")), on: second.id, by: office, on: connection)
             }
             #expect(try await list(flagged, recorder: recorder, in: database) == [second.id])
@@ -100,14 +100,14 @@ struct SupervisionLadderTests {
             var due = DemandFilter()
             due.followUpDueBefore = Date().addingTimeInterval(-DemandFilter.followUpInterval)
             #expect(try await list(due, recorder: recorder, in: database) == [first.id, second.id])
-            _ = try await database.asService { connection in
+            _ = try await database.transaction { connection in
                 try await recorder.perform(.recordFollowUp(FollowUp(way: .weekly, note: "已协调银行对接")), on: first.id, by: office,
                     on: connection)
             }
             #expect(try await list(due, recorder: recorder, in: database) == [second.id])
 
             // Closing ends the 挂牌督办 listing; the flag stays on the record.
-            let closed = try await database.asService { connection in
+            let closed = try await database.transaction { connection in
                 let unit = Actor(role: .unitAdmin, tenant: history.countyA, id: "ua1", unitID: "a-u1")
                 _ = try await recorder.perform(.submitResult(ResultReport(resultClass: .a, answer: "已放贷")), on: second.id, by: unit,
                     on: connection)
@@ -121,7 +121,7 @@ struct SupervisionLadderTests {
             let unit = Actor(role: .unitAdmin, tenant: history.countyA, id: "ua1", unitID: "a-u1")
             let enterprise = Actor(role: .enterprise, tenant: history.countyA, id: "e1", enterpriseID: "ent-a")
             let classB = ResultReport(resultClass: .b, answer: "已列入授信计划", plan: "分两期放贷", plannedCompletion: CivilDate(Date()).adding(days: 40))
-            _ = try await database.asService { connection in
+            _ = try await database.transaction { connection in
                 _ = try await recorder.perform(.submitResult(classB), on: first.id, by: unit, on: connection)
                 return try await recorder.perform(.rate(Rating(satisfied: true)), on: first.id, by: enterprise, on: connection)
             }
@@ -131,7 +131,7 @@ struct SupervisionLadderTests {
             var dueLater = DemandFilter()
             dueLater.followUpDueBefore = Date().addingTimeInterval(60)
             #expect(try await list(dueLater, recorder: recorder, in: database) == [first.id], "a closed class-B demand is still followed up")
-            _ = try await database.asService { connection in
+            _ = try await database.transaction { connection in
                 try await recorder.perform(.reportCompletion(CompletionReport(text: "两期贷款均已发放")), on: first.id, by: unit, on: connection)
             }
             #expect(try await list(promises, recorder: recorder, in: database).isEmpty)

@@ -16,7 +16,12 @@ import UnixSignals
 public final class PlatformRuntime: Sendable {
     public let settings: RuntimeSettings
     public let logger: Logger
+    /// The service's own pool: consumers, scanners, actions, the outbox relay.
     public let database: Database
+    /// The pool for people's reads: ``database`` itself, unless the service's own connections start
+    /// with session parameters of their own (a scope that sees every row), in which case a second
+    /// pool whose connections start with none, so that a read sees only what its transaction enters.
+    public let readers: Database
     public let producer: KafkaProducer
     public let relay: OutboxRelay
     public let tokens: TokenService
@@ -36,12 +41,15 @@ public final class PlatformRuntime: Sendable {
     ///   - migrations: The service's own migrations; the outbox and inbox tables come first.
     ///   - startupTasks: Work to finish after migrations and before consumers start (for example
     ///     recomputing deadlines when the calendar changed).
+    ///   - ownSession: Run-time parameters the connections of ``database`` start with (not those
+    ///     of ``readers``).
     ///   - ownsProcess: Whether this runtime sets up the process's logging, metrics and tracing (a
     ///     service's does; a test that builds routes in process leaves them alone).
     public init(
         settings: RuntimeSettings,
         migrations: [Migration],
         startupTasks: [@Sendable (PlatformRuntime) async throws -> Void] = [],
+        ownSession: [String: String] = [:],
         ownsProcess: Bool = true
     ) async throws {
         if ownsProcess { Observability.bootstrap(logLevel: settings.logLevel) }
@@ -50,7 +58,10 @@ public final class PlatformRuntime: Sendable {
         self.settings = settings
         self.logger = logger
         self.tracing = ownsProcess ? try PlatformTracing.bootstrap(serviceName: settings.instanceName, logger: logger) : nil
-        self.database = Database(settings: settings.postgres, logger: logger)
+        var own = settings.postgres
+        own.sessionParameters.merge(ownSession) { $1 }
+        self.database = Database(settings: own, logger: logger)
+        self.readers = ownSession.isEmpty ? database : Database(settings: settings.postgres, logger: logger)
         self.producer = try KafkaProducer(
             configuration: .init(bootstrapServers: settings.kafkaBootstrapServers, clientID: settings.instanceName,
                 overrides: settings.kafkaProperties),
@@ -220,12 +231,12 @@ public final class PlatformRuntime: Sendable {
         // The shared group member comes before its consumers, so that it leaves the group after they stop.
         let member: [any Service] = groupMember.withLock { $0 }.map { [ConsumerGroupMember($0)] } ?? []
         let gated: [any Service] = ([relay] + member + services).map { GatedService(gate: startup, $0) }
+        let pools: [any Service] = readers.client === database.client ? [database.client] : [database.client, readers.client]
         return Application(
             router: router,
             server: .platformHTTP1(logger: logger),
             configuration: .init(address: .hostname(settings.httpHost, port: settings.httpPort), serverName: settings.instanceName),
-            services: [
-                database.client,
+            services: pools + [
                 MigrationService(database: database, migrations: migrations, gate: startup, logger: logger) {
                     for task in self.startupTasks { try await task(self) }
                 },

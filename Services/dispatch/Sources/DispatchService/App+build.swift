@@ -18,14 +18,13 @@ public func buildDispatchApplication(settings: RuntimeSettings) async throws -> 
         settings: settings, migrations: DemandTables.migrations(
             own: [DirectoryStore.migration(version: 10), DuplicateSearch.migration(version: 12)], categoryVersion: 11,
             mergerVersion: 13, rowSecurityVersion: 14),
-        startupTasks: [{ runtime in try await recomputeLater.run(runtime) }])
+        startupTasks: [{ runtime in try await recomputeLater.run(runtime) }], ownSession: DemandScope.serviceSession)
     let dispatch = DispatchWorkflow(runtime: runtime, rules: rules)
     recomputeLater.set { runtime in _ = try await dispatch.recorder.recomputeStaleDeadlines(database: runtime.database) }
     let router = runtime.router()
     DispatchRoutes(dispatch: dispatch).register(on: router)
     let tier = dispatch.tier.id
-    let ownScope = DemandScope.system.entering(logger: runtime.logger)
-    let inbox = try runtime.consumer(name: "inbox", topics: [Topics.dispatchInbox(tier)], prepare: ownScope) { event, connection in
+    let inbox = try runtime.consumer(name: "inbox", topics: [Topics.dispatchInbox(tier)]) { event, connection in
         try await dispatch.receive(event, on: connection)
     }
     let directory = try runtime.consumer(name: "directory", topics: [Topics.directory(tier)]) { event, connection in
@@ -33,7 +32,7 @@ public func buildDispatchApplication(settings: RuntimeSettings) async throws -> 
     }
     let follower = DemandFollower(tier: tier, recorder: dispatch.recorder) { $0 == .awaitingDispatch }
     let statuses = try runtime.batchConsumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false,
-        linger: DemandFollower.linger, prepare: ownScope
+        linger: DemandFollower.linger
     ) { events, connection in
         try await follower.follow(events, on: connection)
     }

@@ -16,20 +16,20 @@ public func buildHandlingApplication(settings: RuntimeSettings) async throws -> 
     let rules = try TierRules.load(settings)
     let recomputeLater = StartupWork()
     let runtime = try await PlatformRuntime(
-        settings: settings, migrations: HandlingMigrations.all, startupTasks: [{ runtime in try await recomputeLater.run(runtime) }])
+        settings: settings, migrations: HandlingMigrations.all, startupTasks: [{ runtime in try await recomputeLater.run(runtime) }],
+        ownSession: DemandScope.serviceSession)
     let handling = HandlingWorkflow(runtime: runtime, rules: rules)
     recomputeLater.set { runtime in
         _ = try await handling.recorder.recomputeStaleDeadlines(database: runtime.database)
     }
     let router = runtime.router()
     HandlingRoutes(handling: handling).register(on: router)
-    let ownScope = DemandScope.system.entering(logger: runtime.logger)
-    let assignments = try runtime.consumer(name: "assignments", topics: [Topics.allHandlingInboxes], prepare: ownScope) { event, connection in
+    let assignments = try runtime.consumer(name: "assignments", topics: [Topics.allHandlingInboxes]) { event, connection in
         try await handling.receiveAssignment(event, on: connection)
     }
     let follower = DemandFollower(tier: nil, recorder: handling.recorder) { HandlingWorkflow.heldHere($0) }
     let statuses = try runtime.batchConsumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false,
-        linger: DemandFollower.linger, prepare: ownScope
+        linger: DemandFollower.linger
     ) { events, connection in
         try await follower.follow(events, on: connection)
     }

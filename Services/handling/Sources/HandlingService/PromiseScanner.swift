@@ -16,7 +16,8 @@ import Tenancy
 ///
 /// Once per promise: the row remembers the promised day it reminded of, in the same transaction as
 /// the event is recorded, so a restart repeats none, and a new promise (an answer given again after
-/// supervision) is reminded of again. Replicas scan side by side (`FOR UPDATE SKIP LOCKED`).
+/// supervision) is reminded of again. Replicas scan side by side (`FOR UPDATE SKIP LOCKED`), on the
+/// service's own pool, in the service's scope.
 struct PromiseScanner: Sendable {
     let database: Database
     let repository: DemandRepository
@@ -40,7 +41,6 @@ struct PromiseScanner: Sendable {
     func scanOnce(today: CivilDate = CivilDate(Date())) async throws -> Int {
         let (repository, logger, source, batchSize) = (repository, logger, source, batchSize)
         return try await database.transaction { connection in
-            try await DemandScope.system.enter(on: connection, logger: logger)
             let rows = try await connection.query(
                 """
                 SELECT id FROM demands

@@ -39,14 +39,13 @@ public func buildIntakeApplication(settings: RuntimeSettings) async throws -> so
         every: .seconds(try reader.int("pairing.reminder.scan.seconds", default: 3600, range: 1...86_400)), logger: runtime.logger) {
         try await pairing.sendDueReminders(today: CivilDate(Date()))
     }
-    let ownScope = DemandScope.system.entering(logger: runtime.logger)
-    let escalations = try runtime.consumer(name: "escalations", topics: [Topics.intakeInbox(intake.tier.id)], prepare: ownScope) {
+    let escalations = try runtime.consumer(name: "escalations", topics: [Topics.intakeInbox(intake.tier.id)]) {
         event, connection in
         try await intake.receiveEscalation(event, on: connection)
     }
     let follower = DemandFollower(tier: intake.tier.id, recorder: intake.recorder) { $0 == .awaitingReview }
     let statuses = try runtime.batchConsumer(name: "status", topics: follower.topics, accepts: follower.accepts, deduplicates: false,
-        linger: DemandFollower.linger, prepare: ownScope
+        linger: DemandFollower.linger
     ) { events, connection in
         try await follower.follow(events, on: connection)
     }
@@ -67,7 +66,7 @@ func makeIntake(settings: RuntimeSettings) async throws -> (PlatformRuntime, Int
     let recomputeLater = StartupWork()
     let runtime = try await PlatformRuntime(
         settings: settings, migrations: IntakeMigrations.all,
-        startupTasks: [{ runtime in try await recomputeLater.run(runtime) }])
+        startupTasks: [{ runtime in try await recomputeLater.run(runtime) }], ownSession: DemandScope.serviceSession)
     let hasher = PasswordHasher(cost: settings.auth.bcryptCost)
     let intake = IntakeWorkflow(runtime: runtime, rules: rules, unknownLoginHash: await hasher.hash(UUID().uuidString))
     recomputeLater.set { runtime in _ = try await intake.recorder.recomputeStaleDeadlines(database: runtime.database) }

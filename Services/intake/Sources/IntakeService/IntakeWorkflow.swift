@@ -37,7 +37,7 @@ public struct IntakeWorkflow: Sendable {
         self.tier = runtime.settings.tenants[runtime.settings.tier!]!
         self.recorder = DemandRecorder(rules: rules, ownedSteps: [.review], source: runtime.eventSource,
             logger: runtime.logger)
-        self.reader = DemandReader(database: runtime.database, repository: recorder.repository, rules: rules)
+        self.reader = DemandReader(database: runtime.readers, repository: recorder.repository, rules: rules)
         self.directory = DirectoryStore(logger: runtime.logger)
         self.hasher = PasswordHasher(cost: runtime.settings.auth.bcryptCost)
         self.throttle = LoginThrottle(database: runtime.database, settings: runtime.settings.auth.loginLock, logger: runtime.logger)
@@ -315,8 +315,6 @@ public struct IntakeWorkflow: Sendable {
         let recorder = self.recorder
         let tier = self.tier
         return try await runtime.transaction { connection -> Submitted in
-            // The service writes the new demand (and reads a replayed one back) in its own scope.
-            try await DemandScope.system.enter(on: connection, logger: logger)
             if let key = idempotencyKey {
                 if let earlier = try await claimIdempotencyKey(key, principal: principal, hash: requestHash, demandID: newID,
                     on: connection)
