@@ -77,102 +77,109 @@ struct IntentPlanner: Sendable {
         return Recipient(key: "unknown:\(kind.rawValue)", name: nil, phone: nil)
     }
 
+    /// Records the event's SMS intents, every rule's and recipient's, in one statement.
     func plan(_ event: IncomingEvent, on connection: PostgresConnection) async throws {
         guard Date().timeIntervalSince(event.header.time) < TimeInterval(maximumEventAge.components.seconds) else {
             stale.increment()
             return
         }
+        try await store(try await intents(for: event, on: connection), eventID: event.header.id, on: connection)
+    }
+
+    private func intents(for event: IncomingEvent, on connection: PostgresConnection) async throws -> [PlannedSMS] {
+        var planned: [PlannedSMS] = []
         switch event.header.type {
         case EventType.demandStatus:
             let status = try event.decode(DemandStatusEvent.self).data
             let matching = rules.rules(for: status.demand.tenant, trigger: .transition, transition: status.transition)
             for compiled in matching {
-                try await record(compiled, eventID: event.header.id, eventTime: event.header.time, demand: status.demand,
+                planned += try await record(compiled, eventTime: event.header.time, demand: status.demand,
                     transition: status.transition, openDeadlines: status.openDeadlines, alert: nil, on: connection)
             }
         case EventType.deadlineAlert:
             let alert = try event.decode(DeadlineAlertEvent.self).data
             let trigger: SMSRule.Trigger = alert.kind == .overdue ? .overdue : .dueSoon
             for compiled in rules.rules(for: alert.demand.tenant, trigger: trigger, step: alert.step) {
-                try await record(compiled, eventID: event.header.id, eventTime: event.header.time, demand: alert.demand,
+                planned += try await record(compiled, eventTime: event.header.time, demand: alert.demand,
                     transition: nil, openDeadlines: [], alert: alert, on: connection)
             }
         case EventType.promiseDue:
             let promise = try event.decode(PromiseDueEvent.self).data
             for compiled in rules.rules(for: promise.demand.tenant, trigger: .promiseDue) {
-                try await record(compiled, eventID: event.header.id, eventTime: event.header.time, demand: promise.demand,
+                planned += try await record(compiled, eventTime: event.header.time, demand: promise.demand,
                     transition: nil, openDeadlines: [], alert: nil, extraValues: ["dueDay": promise.plannedCompletion.chineseText],
                     on: connection)
             }
         case EventType.pairingReminder:
             let reminder = try event.decode(PairingReminderEvent.self).data
-            try await planForPeople([.pairedCadre: [reminder.cadreID]], trigger: .pairingReminder, tenant: reminder.tenant, values: [
-                "month": reminder.month.chineseText, "enterprises": String(reminder.enterprises),
-                "pending": MessageValues.pendingDuties(withoutContact: reminder.withoutContact, withoutStatus: reminder.withoutStatus),
-            ], eventID: event.header.id, eventTime: event.header.time, on: connection)
+            planned += try await planForPeople([.pairedCadre: [reminder.cadreID]], trigger: .pairingReminder, tenant: reminder.tenant,
+                values: [
+                    "month": reminder.month.chineseText, "enterprises": String(reminder.enterprises),
+                    "pending": MessageValues.pendingDuties(withoutContact: reminder.withoutContact, withoutStatus: reminder.withoutStatus),
+                ], eventTime: event.header.time, on: connection)
         case EventType.appraisalRequest:
             let request = try event.decode(AppraisalRequestEvent.self).data
-            try await planForPeople([.enterpriseContact: [DirectoryPerson.liaisonID(of: request.enterpriseID)]],
+            planned += try await planForPeople([.enterpriseContact: [DirectoryPerson.liaisonID(of: request.enterpriseID)]],
                 trigger: .appraisalRequest, tenant: request.tenant,
                 values: ["cadre": request.cadreName, "quarter": request.quarter.chineseText],
-                eventID: event.header.id, eventTime: event.header.time, on: connection)
+                eventTime: event.header.time, on: connection)
         case EventType.pairingAssigned:
             let assigned = try event.decode(PairingAssignedEvent.self).data
-            try await planForPeople(
+            planned += try await planForPeople(
                 [.enterpriseContact: [DirectoryPerson.liaisonID(of: assigned.enterpriseID)], .pairedCadre: [assigned.cadreID]],
                 trigger: .pairingAssigned, tenant: assigned.tenant,
                 values: ["cadre": assigned.cadreName + (assigned.unitName.map { "（\($0)）" } ?? ""), "phone": assigned.cadrePhone ?? "",
                     "enterprise": assigned.enterpriseName],
-                eventID: event.header.id, eventTime: event.header.time, on: connection)
+                eventTime: event.header.time, on: connection)
         case EventType.returnReminder:
             let reminder = try event.decode(ReturnReminderEvent.self).data
-            try await planForPeople([.returnSubmitters: reminder.personIDs], trigger: .returnReminder, tenant: reminder.tenant,
+            planned += try await planForPeople([.returnSubmitters: reminder.personIDs], trigger: .returnReminder, tenant: reminder.tenant,
                 values: ["period": reminder.period.chineseText, "forms": MessageValues.formList(reminder.formTitles),
                     "dueDay": reminder.dueDate.chineseText],
-                eventID: event.header.id, eventTime: event.header.time, on: connection)
+                eventTime: event.header.time, on: connection)
         case EventType.briefingIssued:
             let briefing = try event.decode(BriefingIssuedEvent.self).data
             let leaders = briefing.recipients.map { Recipient(key: "leader:\($0.phone.digits)", name: $0.name, phone: $0.phone) }
-            try await plan([.briefingRecipients: leaders], trigger: .briefingIssued, tenant: briefing.tenant, values: [
+            planned += plan([.briefingRecipients: leaders], trigger: .briefingIssued, tenant: briefing.tenant, values: [
                 "month": briefing.month.chineseText, "received": String(briefing.received), "closed": String(briefing.closed),
                 "completion": briefing.completionRate, "satisfaction": briefing.satisfactionRate, "overdue": String(briefing.overdueNow),
-            ], eventID: event.header.id, on: connection)
+            ])
         case EventType.accountApplicationDecided:
             let decided = try event.decode(AccountApplicationDecidedEvent.self).data
             let applicant = Recipient(key: "applicant:\(decided.applicationID)", name: decided.contactName, phone: decided.contactPhone)
-            try await plan([.applicant: [applicant]], trigger: .accountApplicationDecided, tenant: decided.tenant, values: [
+            planned += plan([.applicant: [applicant]], trigger: .accountApplicationDecided, tenant: decided.tenant, values: [
                 "enterprise": decided.enterpriseName,
                 "decision": decided.approved ? "已通过，请以企业全称和申请时设置的密码登录平台" : "未通过：\(decided.reason ?? "")",
-            ], eventID: event.header.id, on: connection)
+            ])
         case EventType.promptLetterIssued:
             let letter = try event.decode(PromptLetterIssuedEvent.self).data
             let admins = try await directory.people(roles: [.unitAdmin, .countyAdmin], unitIDs: [letter.unitID], on: connection)
-            try await plan([.addressedUnitAdmins: admins.map(Recipient.init)], trigger: .promptLetter, tenant: letter.tenant, values: [
+            planned += plan([.addressedUnitAdmins: admins.map(Recipient.init)], trigger: .promptLetter, tenant: letter.tenant, values: [
                 "letter": letter.number, "note": letter.subject, "dueDay": letter.replyBy.chineseText,
-            ], eventID: event.header.id, on: connection)
+            ])
         case EventType.unitInterviewRecorded:
             let interview = try event.decode(UnitInterviewRecordedEvent.self).data
             let admins = try await directory.people(roles: [.unitAdmin, .countyAdmin], unitIDs: [interview.unitID], on: connection)
-            try await plan([.addressedUnitAdmins: admins.map(Recipient.init)], trigger: .unitInterview, tenant: interview.tenant, values: [
-                "note": interview.decision, "meetingDue": interview.dueOn.map { "，请于\($0.chineseText)前整改落实" } ?? "",
-            ], eventID: event.header.id, on: connection)
+            planned += plan([.addressedUnitAdmins: admins.map(Recipient.init)], trigger: .unitInterview, tenant: interview.tenant,
+                values: ["note": interview.decision, "meetingDue": interview.dueOn.map { "，请于\($0.chineseText)前整改落实" } ?? ""])
         case EventType.noticePublished:
             let notice = try event.decode(NoticePublishedEvent.self).data
             let liaisons = try await directory.people(roles: [.enterprise], tenant: notice.tenant, on: connection)
-            try await plan([.tierEnterprises: liaisons.map(Recipient.init)], trigger: .noticePublished, tenant: notice.tenant,
-                values: ["note": notice.title], eventID: event.header.id, on: connection)
+            planned += plan([.tierEnterprises: liaisons.map(Recipient.init)], trigger: .noticePublished, tenant: notice.tenant,
+                values: ["note": notice.title])
         default:
             throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "the notifier does not know \(event.header.type)")
         }
+        return planned
     }
 
-    /// Texts the people a pairing or returns event names (the cadre reminded, the liaison asked for an
+    /// The SMS for the people a pairing or returns event names (the cadre reminded, the liaison asked for an
     /// appraisal, both of them for a new pairing, a unit's administrators), each rule for the trigger
     /// its own recipients among them.
     private func planForPeople(
         _ people: [RecipientKind: [String]], trigger: SMSRule.Trigger, tenant: TenantID, values: [String: String],
-        eventID: UUID, eventTime: Date, on connection: PostgresConnection
-    ) async throws {
+        eventTime: Date, on connection: PostgresConnection
+    ) async throws -> [PlannedSMS] {
         // Only the kinds the tier's rules text: a person no rule names need not be in the directory yet.
         let texted = Set(rules.rules(for: tenant, trigger: trigger).flatMap(\.rule.recipients))
         var resolved: [RecipientKind: [Recipient]] = [:]
@@ -182,25 +189,22 @@ struct IntentPlanner: Sendable {
                 resolved[kind, default: []].append(try person.map(Recipient.init) ?? unknownRecipient(kind, eventTime: eventTime))
             }
         }
-        try await plan(resolved, trigger: trigger, tenant: tenant, values: values, eventID: eventID, on: connection)
+        return plan(resolved, trigger: trigger, tenant: tenant, values: values)
     }
 
-    /// Texts the recipients an event names, each rule for the trigger its own kinds among them.
+    /// The SMS for the recipients an event names, each rule for the trigger its own kinds among them.
     private func plan(
-        _ recipients: [RecipientKind: [Recipient]], trigger: SMSRule.Trigger, tenant: TenantID, values: [String: String],
-        eventID: UUID, on connection: PostgresConnection
-    ) async throws {
+        _ recipients: [RecipientKind: [Recipient]], trigger: SMSRule.Trigger, tenant: TenantID, values: [String: String]
+    ) -> [PlannedSMS] {
         let values = MessageValues(tierRules: tierRules).tierValues(tenant).merging(values) { $1 }
-        for compiled in rules.rules(for: tenant, trigger: trigger) {
+        return rules.rules(for: tenant, trigger: trigger).flatMap { compiled in
             let named = compiled.rule.recipients.flatMap { recipients[$0] ?? [] }
-            try await store(compiled.template.render(values), for: named, rule: compiled.rule, eventID: eventID, tenant: tenant,
-                demandID: nil, on: connection)
+            return intents(compiled.template.render(values), for: named, rule: compiled.rule, tenant: tenant, demandID: nil)
         }
     }
 
     private func record(
         _ compiled: RuleBook.CompiledRule,
-        eventID: UUID,
         eventTime: Date,
         demand: DemandSummary,
         transition: Transition?,
@@ -208,7 +212,7 @@ struct IntentPlanner: Sendable {
         alert: DeadlineAlertEvent?,
         extraValues: [String: String] = [:],
         on connection: PostgresConnection
-    ) async throws {
+    ) async throws -> [PlannedSMS] {
         let values = MessageValues(tierRules: tierRules).values(demand: demand, transition: transition,
             openDeadlines: openDeadlines, alert: alert).merging(extraValues) { $1 }
         let text = compiled.template.render(values)
@@ -221,20 +225,27 @@ struct IntentPlanner: Sendable {
                 recipients.append(recipient)
             }
         }
-        try await store(text, for: recipients, rule: compiled.rule, eventID: eventID, tenant: demand.tenant, demandID: demand.id,
-            on: connection)
+        return intents(text, for: recipients, rule: compiled.rule, tenant: demand.tenant, demandID: demand.id)
     }
 
+    /// One SMS to one person, planned for an event and not yet stored.
+    struct PlannedSMS {
+        var rule: SMSRule
+        var recipient: Recipient
+        var text: String
+        var tenant: TenantID
+        var demandID: UUID?
+        var state: SMSState
+        var notBefore: Date
+    }
+
+    static let unreachableReason = "没有有效的大陆手机号码"
+
     /// One intent per recipient; one without a valid mobile number is recorded as unreachable.
-    private func store(
-        _ text: String, for recipients: [Recipient], rule: SMSRule, eventID: UUID, tenant: TenantID, demandID: UUID?,
-        on connection: PostgresConnection
-    ) async throws {
+    private func intents(_ text: String, for recipients: [Recipient], rule: SMSRule, tenant: TenantID, demandID: UUID?) -> [PlannedSMS] {
         let now = Date()
         let holdUntil = rule.urgent == true ? nil : quietHours(tenant)?.end(ifQuietAt: now)
-        let trace = TraceHeaders.current()
-        let traceHeaders = trace.isEmpty ? nil : String(decoding: try JSONEncoder().encode(trace), as: UTF8.self)
-        for recipient in recipients {
+        return recipients.map { recipient in
             let state: SMSState = recipient.phone == nil ? .unreachable : .pending
             if state == .unreachable {
                 unreachable.increment()
@@ -244,16 +255,33 @@ struct IntentPlanner: Sendable {
             } else if holdUntil != nil {
                 deferred.increment()
             }
-            try await connection.execute(
-                """
-                INSERT INTO sms_intents (id, event_id, rule_id, recipient, recipient_name, phone, tenant, demand_id, text, urgent,
-                    state, next_attempt_at, last_error, trace_headers)
-                VALUES (\(UUID()), \(eventID), \(rule.id), \(recipient.key), \(recipient.name), \(recipient.phone?.digits),
-                    \(tenant.rawValue), \(demandID), \(text), \(rule.urgent == true), \(state.rawValue),
-                    \(holdUntil ?? now), \(state == .unreachable ? "没有有效的大陆手机号码" : nil), \(traceHeaders)::jsonb)
-                ON CONFLICT (event_id, rule_id, recipient) DO NOTHING
-                """, logger: logger)
+            return PlannedSMS(rule: rule, recipient: recipient, text: text, tenant: tenant, demandID: demandID, state: state,
+                notBefore: holdUntil ?? now)
         }
+    }
+
+    /// Stores an event's intents in one statement; an intent stored before (the same event, rule and
+    /// recipient) is kept as it is. Optional texts travel as '' in the arrays.
+    private func store(_ planned: [PlannedSMS], eventID: UUID, on connection: PostgresConnection) async throws {
+        guard !planned.isEmpty else { return }
+        let trace = TraceHeaders.current()
+        let traceHeaders = trace.isEmpty ? nil : String(decoding: try JSONEncoder().encode(trace), as: UTF8.self)
+        try await connection.execute(
+            """
+            INSERT INTO sms_intents (id, event_id, rule_id, recipient, recipient_name, phone, tenant, demand_id, text, urgent,
+                state, next_attempt_at, last_error, trace_headers)
+            SELECT sms.id, \(eventID), sms.rule_id, sms.recipient, NULLIF(sms.recipient_name, ''), NULLIF(sms.phone, ''),
+                sms.tenant, NULLIF(sms.demand_id, '')::uuid, sms.text, sms.urgent, sms.state, sms.next_attempt_at,
+                CASE WHEN sms.state = \(SMSState.unreachable.rawValue) THEN \(Self.unreachableReason) END, \(traceHeaders)::jsonb
+            FROM unnest(\(planned.map { _ in UUID() })::uuid[], \(planned.map(\.rule.id))::text[],
+                \(planned.map(\.recipient.key))::text[], \(planned.map { $0.recipient.name ?? "" })::text[],
+                \(planned.map { $0.recipient.phone?.digits ?? "" })::text[], \(planned.map(\.tenant.rawValue))::text[],
+                \(planned.map { $0.demandID?.uuidString ?? "" })::text[], \(planned.map(\.text))::text[],
+                \(planned.map { $0.rule.urgent == true })::bool[], \(planned.map(\.state.rawValue))::text[],
+                \(planned.map(\.notBefore))::timestamptz[])
+                AS sms(id, rule_id, recipient, recipient_name, phone, tenant, demand_id, text, urgent, state, next_attempt_at)
+            ON CONFLICT (event_id, rule_id, recipient) DO NOTHING
+            """, logger: logger)
     }
 
     /// The people a recipient kind names for this demand: nil when the demand has no such party,
