@@ -132,6 +132,7 @@ let package = Package(
                 "PlatformWire",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 "Kafka",
                 "PostgresStorage",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

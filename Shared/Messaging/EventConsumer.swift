@@ -249,61 +249,71 @@ public final class EventConsumer: Service, Sendable {
         }
     }
 
+    /// Applies a batch in one transaction; the outbox messages its handlers record are written
+    /// together at its end.
     private func apply(_ batch: [KafkaConsumerMessage], refused: [Int: EventRejection]) async throws -> BatchResult {
-        let (handling, prepare) = (self.handling, self.prepare)
-        return try await database.transaction { [self] connection -> BatchResult in
-            try await prepare(connection)
-            var result = BatchResult()
-            // Each event with its place in `batch`, where a refusal names it.
-            var events: [(index: Int, message: KafkaConsumerMessage, event: IncomingEvent)] = []
-            for (index, message) in batch.enumerated() {
-                if let rejection = refused[index] {
-                    try await enqueueDeadLetter(message, rejection: rejection, on: connection)
-                    result.deadLettered.append((message, rejection))
-                    continue
-                }
+        try await database.transaction { [self] connection -> BatchResult in
+            try await Outbox.batching(on: connection, logger: logger) {
+                try await applyInTransaction(batch, refused: refused, on: connection)
+            }
+        }
+    }
+
+    /// A batch's work inside its transaction: dead letters, the inbox, the handlers.
+    private func applyInTransaction(
+        _ batch: [KafkaConsumerMessage], refused: [Int: EventRejection], on connection: PostgresConnection
+    ) async throws -> BatchResult {
+        try await prepare(connection)
+        var result = BatchResult()
+        // Each event with its place in `batch`, where a refusal names it.
+        var events: [(index: Int, message: KafkaConsumerMessage, event: IncomingEvent)] = []
+        for (index, message) in batch.enumerated() {
+            if let rejection = refused[index] {
+                try await enqueueDeadLetter(message, rejection: rejection, on: connection)
+                result.deadLettered.append((message, rejection))
+                continue
+            }
+            do {
+                events.append((index, message, try Self.incomingEvent(message)))
+            } catch let rejection as EventRejection {
+                throw RefusedEvent(index: index, rejection: rejection)
+            }
+        }
+        if deduplicates {
+            var firstTime = try await Inbox.recordFirstApplications(
+                of: events.map { ($0.event.header.id, $0.message.topic) }, consumer: name, on: connection, logger: logger)
+            let received = events.count
+            // `remove` also passes over a second copy of an event within the batch.
+            events = events.filter { firstTime.remove($0.event.header.id) != nil }
+            result.duplicates = received - events.count
+        }
+        switch handling {
+        case .each(let handler):
+            for (index, message, event) in events {
                 do {
-                    events.append((index, message, try Self.incomingEvent(message)))
+                    try await Self.traced(event, message) { try await handler(event, connection) }
                 } catch let rejection as EventRejection {
                     throw RefusedEvent(index: index, rejection: rejection)
                 }
             }
-            if deduplicates {
-                var firstTime = try await Inbox.recordFirstApplications(
-                    of: events.map { ($0.event.header.id, $0.message.topic) }, consumer: name, on: connection, logger: logger)
-                let received = events.count
-                // `remove` also passes over a second copy of an event within the batch.
-                events = events.filter { firstTime.remove($0.event.header.id) != nil }
-                result.duplicates = received - events.count
-            }
-            switch handling {
-            case .each(let handler):
-                for (index, message, event) in events {
-                    do {
-                        try await Self.traced(event, message) { try await handler(event, connection) }
-                    } catch let rejection as EventRejection {
-                        throw RefusedEvent(index: index, rejection: rejection)
-                    }
+        case .batch(let handler) where !events.isEmpty:
+            // The batch's span continues the trace of its first event's producer and links the others'.
+            let producers = events.map { Self.producerContext($0.message) }
+            do {
+                try await withSpan("\(name) batch receive", context: producers[0], ofKind: .consumer) { span in
+                    span.attributes["messaging.system"] = "kafka"
+                    span.attributes["messaging.batch.message_count"] = events.count
+                    for producer in producers.dropFirst() { span.addLink(SpanLink(context: producer, attributes: [:])) }
+                    try await handler(events.map(\.event), connection)
                 }
-            case .batch(let handler) where !events.isEmpty:
-                // The batch's span continues the trace of its first event's producer and links the others'.
-                let producers = events.map { Self.producerContext($0.message) }
-                do {
-                    try await withSpan("\(name) batch receive", context: producers[0], ofKind: .consumer) { span in
-                        span.attributes["messaging.system"] = "kafka"
-                        span.attributes["messaging.batch.message_count"] = events.count
-                        for producer in producers.dropFirst() { span.addLink(SpanLink(context: producer, attributes: [:])) }
-                        try await handler(events.map(\.event), connection)
-                    }
-                } catch let refusal as RefusedEvent {
-                    throw RefusedEvent(index: events[refusal.index].index, rejection: refusal.rejection)
-                }
-            case .batch:
-                break
+            } catch let refusal as RefusedEvent {
+                throw RefusedEvent(index: events[refusal.index].index, rejection: refusal.rejection)
             }
-            result.applied = events.map(\.event)
-            return result
+        case .batch:
+            break
         }
+        result.applied = events.map(\.event)
+        return result
     }
 
     /// Applies an event in a consumer span that continues the trace its producer recorded.

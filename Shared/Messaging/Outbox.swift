@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOCore
 import PostgresNIO
 import PostgresStorage
 import Synchronization
@@ -83,16 +84,72 @@ public final class OutboxWrites: Sendable {
     }
 }
 
+/// The outbox messages of one transaction's work, held back to be recorded together when the work
+/// is done (``Outbox/batching(on:logger:_:)``).
+final class OutboxBatch: Sendable {
+    @TaskLocal static var current: OutboxBatch?
+    let connection: PostgresConnection
+    private let held = Mutex<[OutboxRow]>([])
+
+    init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    func hold(_ rows: [OutboxRow]) {
+        held.withLock { $0 += rows }
+    }
+
+    func take() -> [OutboxRow] {
+        held.withLock { rows in
+            defer { rows = [] }
+            return rows
+        }
+    }
+}
+
+/// A message as its outbox row stores it: its headers merged with the trace it was enqueued in.
+struct OutboxRow: Sendable {
+    var message: OutboxMessage
+    var headersJSON: String
+}
+
 public enum Outbox {
     /// Records messages to publish; call inside the transaction that makes the change. Each carries
-    /// the current trace context, so that its consumers continue the trace.
+    /// the current trace context, so that its consumers continue the trace. Inside
+    /// ``batching(on:logger:_:)`` on the same connection they are recorded when its work is done.
     public static func enqueue(_ messages: [OutboxMessage], on connection: PostgresConnection, logger: Logger) async throws {
-        if !messages.isEmpty { OutboxWrites.note() }
+        guard !messages.isEmpty else { return }
+        OutboxWrites.note()
         let trace = TraceHeaders.current()
-        for message in messages {
-            let headers = String(
-                decoding: try JSONEncoder().encode(message.headers.merging(trace) { own, _ in own }), as: UTF8.self)
-            _ = try await connection.execute(EnqueueStatement(message: message, headersJSON: headers), logger: logger)
+        let rows = try messages.map { message in
+            OutboxRow(message: message,
+                headersJSON: String(decoding: try JSONEncoder().encode(message.headers.merging(trace) { own, _ in own }), as: UTF8.self))
+        }
+        if let batch = OutboxBatch.current, batch.connection === connection {
+            batch.hold(rows)
+        } else {
+            try await insert(rows, on: connection, logger: logger)
+        }
+    }
+
+    /// Runs `body`, a transaction's work on `connection`, holding back the messages it enqueues
+    /// there, then records them in one statement, in the order they were enqueued, before the
+    /// transaction commits: an action's status event and hand-off, or a consumer batch's events,
+    /// cost one statement instead of one each. Nothing is recorded when `body` throws.
+    public static func batching<Value>(
+        on connection: PostgresConnection, logger: Logger, _ body: () async throws -> Value
+    ) async throws -> Value {
+        let batch = OutboxBatch(connection: connection)
+        let value = try await OutboxBatch.$current.withValue(batch) { try await body() }
+        try await insert(batch.take(), on: connection, logger: logger)
+        return value
+    }
+
+    private static func insert(_ rows: [OutboxRow], on connection: PostgresConnection, logger: Logger) async throws {
+        switch rows.count {
+        case 0: return
+        case 1: _ = try await connection.execute(EnqueueStatement(row: rows[0]), logger: logger)
+        default: _ = try await connection.execute(EnqueueAllStatement(rows: rows), logger: logger)
         }
     }
 
@@ -166,16 +223,44 @@ private struct EnqueueStatement: PostgresPreparedStatement {
     static let bindingDataTypes: [PostgresDataType] = [.uuid, .text, .text, .bytea, .text]
     typealias Row = ()
 
-    var message: OutboxMessage
-    var headersJSON: String
+    var row: OutboxRow
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings()
-        bindings.append(message.eventID)
-        bindings.append(message.topic)
-        bindings.append(message.key)
-        try bindings.append(message.payload)
-        bindings.append(headersJSON)
+        bindings.append(row.message.eventID)
+        bindings.append(row.message.topic)
+        bindings.append(row.message.key)
+        try bindings.append(row.message.payload)
+        bindings.append(row.headersJSON)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {}
+}
+
+/// Several messages in one statement; their ids (the relay's order) follow the array's order.
+private struct EnqueueAllStatement: PostgresPreparedStatement {
+    static let sql = """
+        INSERT INTO outbox (event_id, topic, message_key, payload, headers)
+        SELECT m.event_id, m.topic, CASE WHEN m.keyed THEN m.message_key END, m.payload, m.headers::jsonb
+        FROM unnest($1::uuid[], $2::text[], $3::bool[], $4::text[], $5::bytea[], $6::text[]) WITH ORDINALITY
+            AS m(event_id, topic, keyed, message_key, payload, headers, position)
+        ORDER BY m.position
+        """
+    static let bindingDataTypes: [PostgresDataType] = [.uuidArray, .textArray, .boolArray, .textArray, .byteaArray, .textArray]
+    typealias Row = ()
+
+    var rows: [OutboxRow]
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(rows.map(\.message.eventID))
+        bindings.append(rows.map(\.message.topic))
+        // An array element cannot be NULL here, so a missing key travels as a flag.
+        bindings.append(rows.map { $0.message.key != nil })
+        bindings.append(rows.map { $0.message.key ?? "" })
+        bindings.append(rows.map { ByteBuffer(bytes: $0.message.payload) })
+        bindings.append(rows.map(\.headersJSON))
         return bindings
     }
 

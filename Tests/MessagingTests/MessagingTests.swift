@@ -81,6 +81,46 @@ struct MessagingTests {
         }
     }
 
+    @Test("A batching transaction records its messages together at its end, in order, keys, headers and bytes as given; nothing when it throws")
+    func batchedEnqueue() async throws {
+        let schema = uniqueName("batch")
+        try await withDatabase(schema: schema) { database in
+            try await MigrationRunner.apply(MessagingTables.migrations, to: database)
+            // Bytes that are not UTF-8 (a dead letter's copy of a foreign message), JSON, nothing; one message without a key.
+            let payloads = [Data([0xff, 0x00, 0xfe]), Data(#"{"a":1}"#.utf8), Data()]
+            let messages = payloads.enumerated().map { index, payload in
+                OutboxMessage(eventID: UUID(), topic: "t\(index)", key: index == 1 ? nil : "k\(index)", payload: payload,
+                    headers: ["h": "\(index)"])
+            }
+            let heldBack = try await database.transaction { connection in
+                try await Outbox.batching(on: connection, logger: testLogger) {
+                    for message in messages { try await Outbox.enqueue([message], on: connection, logger: testLogger) }
+                    return try await connection.query("SELECT count(*)::int FROM outbox", logger: testLogger).collect()
+                        .decode(Int.self).first
+                }
+            }
+            #expect(heldBack == 0)
+            let rows = try await database.query("SELECT event_id, topic, message_key, payload, headers->>'h' FROM outbox ORDER BY id")
+                .decode((UUID, String, String?, Data, String).self)
+            #expect(rows.map(\.0) == messages.map(\.eventID))
+            #expect(rows.map(\.1) == messages.map(\.topic))
+            #expect(rows.map(\.2) == messages.map(\.key))
+            #expect(rows.map(\.3) == payloads)
+            #expect(rows.map(\.4) == ["0", "1", "2"])
+
+            struct Stop: Error {}
+            await #expect(throws: Stop.self) {
+                try await database.transaction { connection in
+                    try await Outbox.batching(on: connection, logger: testLogger) {
+                        try await Outbox.enqueue(messages, on: connection, logger: testLogger)
+                        throw Stop()
+                    }
+                }
+            }
+            #expect(try await database.count("outbox") == 3)
+        }
+    }
+
     @Test("The relay looks when woken, not in a loop; after finding another replica's relay at work it looks again soon")
     func relayLooksWhenWoken() async throws {
         let schema = uniqueName("wake")

@@ -155,12 +155,18 @@ public final class PlatformRuntime: Sendable {
             overrides: settings.kafkaProperties)
     }
 
-    /// Runs `body` in a transaction, then wakes the relay so the events it recorded go out at once.
+    /// Runs `body` in a transaction, its outbox messages recorded together at its end, then wakes
+    /// the relay so that they go out at once.
     public func transaction<Value: Sendable>(
         file: String = #fileID, line: Int = #line,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> Value
     ) async throws -> Value {
-        let (result, wroteOutbox) = try await OutboxWrites.watching { try await database.transaction(file: file, line: line, body) }
+        let logger = self.logger
+        let (result, wroteOutbox) = try await OutboxWrites.watching {
+            try await database.transaction(file: file, line: line) { connection in
+                try await Outbox.batching(on: connection, logger: logger) { try await body(connection) }
+            }
+        }
         if wroteOutbox { relay.wake() }
         return result
     }

@@ -86,6 +86,7 @@ struct IntentPlanner: Sendable {
         try await store(try await intents(for: event, on: connection), eventID: event.header.id, on: connection)
     }
 
+    /// The SMS the tier's rules ask for on this event.
     private func intents(for event: IncomingEvent, on connection: PostgresConnection) async throws -> [PlannedSMS] {
         var planned: [PlannedSMS] = []
         switch event.header.type {
@@ -93,20 +94,20 @@ struct IntentPlanner: Sendable {
             let status = try event.decode(DemandStatusEvent.self).data
             let matching = rules.rules(for: status.demand.tenant, trigger: .transition, transition: status.transition)
             for compiled in matching {
-                planned += try await record(compiled, eventTime: event.header.time, demand: status.demand,
+                planned += try await demandIntents(compiled, eventTime: event.header.time, demand: status.demand,
                     transition: status.transition, openDeadlines: status.openDeadlines, alert: nil, on: connection)
             }
         case EventType.deadlineAlert:
             let alert = try event.decode(DeadlineAlertEvent.self).data
             let trigger: SMSRule.Trigger = alert.kind == .overdue ? .overdue : .dueSoon
             for compiled in rules.rules(for: alert.demand.tenant, trigger: trigger, step: alert.step) {
-                planned += try await record(compiled, eventTime: event.header.time, demand: alert.demand,
+                planned += try await demandIntents(compiled, eventTime: event.header.time, demand: alert.demand,
                     transition: nil, openDeadlines: [], alert: alert, on: connection)
             }
         case EventType.promiseDue:
             let promise = try event.decode(PromiseDueEvent.self).data
             for compiled in rules.rules(for: promise.demand.tenant, trigger: .promiseDue) {
-                planned += try await record(compiled, eventTime: event.header.time, demand: promise.demand,
+                planned += try await demandIntents(compiled, eventTime: event.header.time, demand: promise.demand,
                     transition: nil, openDeadlines: [], alert: nil, extraValues: ["dueDay": promise.plannedCompletion.chineseText],
                     on: connection)
             }
@@ -140,32 +141,32 @@ struct IntentPlanner: Sendable {
         case EventType.briefingIssued:
             let briefing = try event.decode(BriefingIssuedEvent.self).data
             let leaders = briefing.recipients.map { Recipient(key: "leader:\($0.phone.digits)", name: $0.name, phone: $0.phone) }
-            planned += plan([.briefingRecipients: leaders], trigger: .briefingIssued, tenant: briefing.tenant, values: [
+            planned += namedIntents([.briefingRecipients: leaders], trigger: .briefingIssued, tenant: briefing.tenant, values: [
                 "month": briefing.month.chineseText, "received": String(briefing.received), "closed": String(briefing.closed),
                 "completion": briefing.completionRate, "satisfaction": briefing.satisfactionRate, "overdue": String(briefing.overdueNow),
             ])
         case EventType.accountApplicationDecided:
             let decided = try event.decode(AccountApplicationDecidedEvent.self).data
             let applicant = Recipient(key: "applicant:\(decided.applicationID)", name: decided.contactName, phone: decided.contactPhone)
-            planned += plan([.applicant: [applicant]], trigger: .accountApplicationDecided, tenant: decided.tenant, values: [
+            planned += namedIntents([.applicant: [applicant]], trigger: .accountApplicationDecided, tenant: decided.tenant, values: [
                 "enterprise": decided.enterpriseName,
                 "decision": decided.approved ? "已通过，请以企业全称和申请时设置的密码登录平台" : "未通过：\(decided.reason ?? "")",
             ])
         case EventType.promptLetterIssued:
             let letter = try event.decode(PromptLetterIssuedEvent.self).data
             let admins = try await directory.people(roles: [.unitAdmin, .countyAdmin], unitIDs: [letter.unitID], on: connection)
-            planned += plan([.addressedUnitAdmins: admins.map(Recipient.init)], trigger: .promptLetter, tenant: letter.tenant, values: [
+            planned += namedIntents([.addressedUnitAdmins: admins.map(Recipient.init)], trigger: .promptLetter, tenant: letter.tenant, values: [
                 "letter": letter.number, "note": letter.subject, "dueDay": letter.replyBy.chineseText,
             ])
         case EventType.unitInterviewRecorded:
             let interview = try event.decode(UnitInterviewRecordedEvent.self).data
             let admins = try await directory.people(roles: [.unitAdmin, .countyAdmin], unitIDs: [interview.unitID], on: connection)
-            planned += plan([.addressedUnitAdmins: admins.map(Recipient.init)], trigger: .unitInterview, tenant: interview.tenant,
+            planned += namedIntents([.addressedUnitAdmins: admins.map(Recipient.init)], trigger: .unitInterview, tenant: interview.tenant,
                 values: ["note": interview.decision, "meetingDue": interview.dueOn.map { "，请于\($0.chineseText)前整改落实" } ?? ""])
         case EventType.noticePublished:
             let notice = try event.decode(NoticePublishedEvent.self).data
             let liaisons = try await directory.people(roles: [.enterprise], tenant: notice.tenant, on: connection)
-            planned += plan([.tierEnterprises: liaisons.map(Recipient.init)], trigger: .noticePublished, tenant: notice.tenant,
+            planned += namedIntents([.tierEnterprises: liaisons.map(Recipient.init)], trigger: .noticePublished, tenant: notice.tenant,
                 values: ["note": notice.title])
         default:
             throw EventRejection(code: "UNKNOWN_EVENT_TYPE", reason: "the notifier does not know \(event.header.type)")
@@ -189,11 +190,11 @@ struct IntentPlanner: Sendable {
                 resolved[kind, default: []].append(try person.map(Recipient.init) ?? unknownRecipient(kind, eventTime: eventTime))
             }
         }
-        return plan(resolved, trigger: trigger, tenant: tenant, values: values)
+        return namedIntents(resolved, trigger: trigger, tenant: tenant, values: values)
     }
 
     /// The SMS for the recipients an event names, each rule for the trigger its own kinds among them.
-    private func plan(
+    private func namedIntents(
         _ recipients: [RecipientKind: [Recipient]], trigger: SMSRule.Trigger, tenant: TenantID, values: [String: String]
     ) -> [PlannedSMS] {
         let values = MessageValues(tierRules: tierRules).tierValues(tenant).merging(values) { $1 }
@@ -203,7 +204,8 @@ struct IntentPlanner: Sendable {
         }
     }
 
-    private func record(
+    /// The SMS a rule asks for about a demand: its text, to the recipients the directory names.
+    private func demandIntents(
         _ compiled: RuleBook.CompiledRule,
         eventTime: Date,
         demand: DemandSummary,
@@ -239,9 +241,10 @@ struct IntentPlanner: Sendable {
         var notBefore: Date
     }
 
+    /// The error an unreachable intent shows the office.
     static let unreachableReason = "没有有效的大陆手机号码"
 
-    /// One intent per recipient; one without a valid mobile number is recorded as unreachable.
+    /// One intent per recipient; one without a valid mobile number is marked unreachable.
     private func intents(_ text: String, for recipients: [Recipient], rule: SMSRule, tenant: TenantID, demandID: UUID?) -> [PlannedSMS] {
         let now = Date()
         let holdUntil = rule.urgent == true ? nil : quietHours(tenant)?.end(ifQuietAt: now)
