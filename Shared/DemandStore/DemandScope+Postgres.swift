@@ -18,7 +18,10 @@ extension DemandScope {
     public func enter(on connection: PostgresConnection, logger: Logger) async throws {
         switch self {
         case .system:
-            try await connection.execute("SELECT set_config('app.scope', 'system', true)", logger: logger)
+            // The services' own pools start in it (`serviceSession`); a connection of another pool enters it the same way.
+            for (name, value) in Self.serviceSession {
+                try await connection.execute("SELECT set_config(\(name), \(value), true)", logger: logger)
+            }
         case .person(let tenants, let unitID, let enterpriseID, let cadreID):
             let tenantList = tenants.map(\.rawValue).sorted().joined(separator: ",")
             try await connection.execute(

@@ -100,6 +100,12 @@ struct DemandRowSecurityTests {
              try await recorder.repository.load(a.id, on: connection))
         }
         #expect(unscoped.0.isEmpty && unscoped.1.isEmpty && unscoped.2 == nil)
+        // Entering the service's scope there sees what the service's own pool sees from the start.
+        let entered = try await readers.transaction { connection in
+            try await DemandScope.system.enter(on: connection, logger: logger)
+            return try await ids("SELECT id FROM demands", on: connection)
+        }
+        #expect(entered == [a.id, b.id])
         await #expect(throws: PSQLError.self) {
             try await readers.transaction { connection in
                 _ = try await recorder.receive(DemandRecord(try dispatched()), on: connection)
