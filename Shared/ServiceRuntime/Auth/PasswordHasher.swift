@@ -1,7 +1,8 @@
-import Foundation
+import Dispatch
 import HummingbirdBcrypt
 
-/// bcrypt password hashes. Hashing is deliberately slow, so it runs off the request's executor.
+/// bcrypt password hashes. Hashing is deliberately slow, so it runs on Dispatch's pool, off the
+/// event loops where the service's tasks and I/O run.
 public struct PasswordHasher: Sendable {
     public let cost: UInt8
 
@@ -11,10 +12,16 @@ public struct PasswordHasher: Sendable {
 
     public func hash(_ password: String) async -> String {
         let cost = self.cost
-        return await Task.detached { Bcrypt.hash(password, cost: cost) }.value
+        return await Self.offEventLoops { Bcrypt.hash(password, cost: cost) }
     }
 
     public func verify(_ password: String, hash: String) async -> Bool {
-        await Task.detached { Bcrypt.verify(password, hash: hash) }.value
+        await Self.offEventLoops { Bcrypt.verify(password, hash: hash) }
+    }
+
+    private static func offEventLoops<Result: Sendable>(_ work: @escaping @Sendable () -> Result) async -> Result {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: work()) }
+        }
     }
 }

@@ -9,7 +9,6 @@ import PostgresStorage
 import ServiceLifecycle
 import Synchronization
 import Tenancy
-import UnixSignals
 
 /// Everything a service is built from: settings, logger, database, Kafka producer and outbox relay,
 /// token verification, and the start-up gate that opens once migrations are applied.
@@ -265,23 +264,6 @@ public final class PlatformRuntime: Sendable {
         func run() async throws {
             try? await gracefulShutdown()
             await producer.shutdown(timeout: .seconds(10))
-        }
-    }
-}
-
-/// Starts a service: builds it, runs it until SIGTERM or SIGINT, and exits non-zero on a
-/// configuration error (naming the setting) or a failure.
-public enum ServiceMain {
-    public static func run(_ build: () async throws -> any ApplicationProtocol) async {
-        do {
-            let app = try await build()
-            try await app.runService(gracefulShutdownSignals: [.sigterm, .sigint])
-        } catch let error as ConfigurationError {
-            FileHandle.standardError.write(Data("\(error)\n".utf8))
-            exit(2)
-        } catch {
-            FileHandle.standardError.write(Data("fatal: \(error)\n".utf8))
-            exit(1)
         }
     }
 }

@@ -48,7 +48,12 @@ public func runToCompletion(_ executable: String, _ arguments: [String], environ
     let output = Pipe()
     child.standardOutput = output
     child.standardError = output
-    let reader = Task.detached { output.fileHandleForReading.readDataToEndOfFile() }
+    // A blocking read, so on Dispatch's pool: the program's tasks may run on NIO's event loops.
+    let reader = Task {
+        await withCheckedContinuation { continuation in
+            DispatchQueue.global().async { continuation.resume(returning: output.fileHandleForReading.readDataToEndOfFile()) }
+        }
+    }
     let status: Int32 = try await withCheckedThrowingContinuation { continuation in
         child.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
         do {
