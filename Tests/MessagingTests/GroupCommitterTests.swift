@@ -13,27 +13,26 @@ struct GroupCommitterTests {
         throw CancellationError()
     }
 
-    actor Transaction {
-        var id: Int64 = 0
-        func set(_ id: Int64) { self.id = id }
+    /// The transaction of each `writeAll` call and the writes it was given.
+    actor Calls {
+        var calls: [(transaction: Int64, writes: [Int])] = []
+        func append(_ transaction: Int64, _ writes: [Int]) { calls.append((transaction, writes)) }
     }
 
-    @Test("Writes arriving together commit in one transaction; each caller returns after it")
+    @Test("Writes arriving together are recorded by one call in one transaction; each caller returns after it")
     func writesShareATransaction() async throws {
         try await withDatabase(schema: "public") { database in
-            let committer = GroupCommitter(database: database, gathering: .milliseconds(200))
-            let seen = try await withThrowingTaskGroup(of: Int64.self) { group in
-                for _ in 0..<5 {
-                    group.addTask {
-                        let transaction = Transaction()
-                        try await committer.run { connection in await transaction.set(try await Self.transactionID(connection)) }
-                        return await transaction.id
-                    }
-                }
-                return try await group.reduce(into: [Int64]()) { $0.append($1) }
+            let calls = Calls()
+            let committer = GroupCommitter<Int>(database: database, gathering: .milliseconds(200)) { writes, connection in
+                await calls.append(try await Self.transactionID(connection), writes)
             }
-            #expect(seen.count == 5)
-            #expect(Set(seen).count == 1, "five writes within the gathering time share one transaction: \(seen)")
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for value in 1...5 { group.addTask { try await committer.run(value) } }
+                try await group.waitForAll()
+            }
+            let seen = await calls.calls
+            #expect(seen.count == 1, "five writes within the gathering time make one call: \(seen)")
+            #expect(seen.first?.writes.sorted() == [1, 2, 3, 4, 5])
         }
     }
 
@@ -41,17 +40,19 @@ struct GroupCommitterTests {
     func failureStaysWithItsWrite() async throws {
         let table = uniqueName("group_commit")
         try await withDatabase(schema: "public") { database in
-            try await database.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(table) (value integer PRIMARY KEY)"))
-            let committer = GroupCommitter(database: database, gathering: .milliseconds(200))
+            // A negative value stands for a write that cannot succeed; it fails the whole statement.
+            try await database.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(table) (value integer PRIMARY KEY CHECK (value > 0))"))
+            let committer = GroupCommitter<Int>(database: database, gathering: .milliseconds(200)) { values, connection in
+                var bindings = PostgresBindings()
+                bindings.append(values)
+                try await connection.execute(
+                    PostgresQuery(unsafeSQL: "INSERT INTO \(table) SELECT unnest($1::int[])", binds: bindings), logger: testLogger)
+            }
             let outcomes = try await withThrowingTaskGroup(of: (Int, Bool).self) { group in
                 for value in [1, 2, -1, 3] {
                     group.addTask {
                         do {
-                            try await committer.run { connection in
-                                // A negative value stands for a write that cannot succeed.
-                                let sql = value < 0 ? "SELECT 1 / 0" : "INSERT INTO \(table) VALUES (\(value))"
-                                try await connection.execute(PostgresQuery(unsafeSQL: sql), logger: testLogger)
-                            }
+                            try await committer.run(value)
                             return (value, true)
                         } catch {
                             return (value, false)

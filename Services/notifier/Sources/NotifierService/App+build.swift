@@ -72,7 +72,9 @@ public func buildNotifierApplication(settings: RuntimeSettings) async throws -> 
     // Send outcomes and delivery reports come in twos and threes per message; written together.
     // A sending slot waits for the group's commit: with a gateway answering in 10 ms, eight slots
     // still record about 130 messages a second, above the default rate limit of 50.
-    let outcomes = GroupCommitter(database: runtime.database, gathering: .milliseconds(50))
+    let outcomes = GroupCommitter<SMSOutcome>(database: runtime.database, gathering: .milliseconds(50)) { [logger = runtime.logger] in
+        try await SMSOutcome.record($0, on: $1, logger: logger)
+    }
     let sender = SMSSender(database: runtime.database, gateway: KannelGateway(settings: kannel), settings: senderSettings,
         outcomes: outcomes, logger: runtime.logger)
     let router = runtime.router()

@@ -15,7 +15,7 @@ struct NotifierRoutes {
     let runtime: PlatformRuntime
     let deliveryReportKey: String
     /// Delivery reports are written in groups; Kannel gets its 200 once a report's group committed.
-    let reports: GroupCommitter
+    let reports: GroupCommitter<SMSOutcome>
     let wakeSender: @Sendable () -> Void
     let delivered = Counter(label: "sms_delivered_total")
     let reportedFailed = Counter(label: "sms_delivery_failed_total")
@@ -79,35 +79,10 @@ struct NotifierRoutes {
         }
     }
 
-    /// Records a report and what it says of its message, in one statement (a data-modifying `WITH`
-    /// runs whether or not the rest reads it): two reports come for every message sent.
+    /// Records a report together with the other outcomes of the moment (`SMSOutcome`); Kannel gets
+    /// its answer once they committed.
     func recordReport(intent: UUID, type: Int, answer: String?) async throws {
-        let logger = runtime.logger
-        let record: PostgresQuery =
-            switch type {
-            case 1:
-                """
-                WITH report AS (INSERT INTO sms_delivery_reports (intent_id, report_type, answer) VALUES (\(intent), \(type), \(answer)))
-                UPDATE sms_intents SET state = 'delivered', delivered_at = clock_timestamp(),
-                    accepted_at = coalesce(accepted_at, clock_timestamp())
-                WHERE id = \(intent) AND state <> 'failed'
-                """
-            case 8, 4:
-                // Submitted to (or buffered by) the network: the gateway surely has it.
-                """
-                WITH report AS (INSERT INTO sms_delivery_reports (intent_id, report_type, answer) VALUES (\(intent), \(type), \(answer)))
-                UPDATE sms_intents SET state = 'accepted', accepted_at = coalesce(accepted_at, clock_timestamp())
-                WHERE id = \(intent) AND state IN ('pending', 'inFlight')
-                """
-            case 2, 16:
-                """
-                WITH report AS (INSERT INTO sms_delivery_reports (intent_id, report_type, answer) VALUES (\(intent), \(type), \(answer)))
-                UPDATE sms_intents SET state = 'failed', last_error = \("delivery report \(type): \(answer ?? "")") WHERE id = \(intent)
-                """
-            default:
-                "INSERT INTO sms_delivery_reports (intent_id, report_type, answer) VALUES (\(intent), \(type), \(answer))"
-            }
-        try await reports.run { connection in try await connection.execute(record, logger: logger) }
+        try await reports.run(.deliveryReport(intent: intent, type: type, answer: answer))
         switch type {
         case 1: delivered.increment()
         case 2, 16: reportedFailed.increment()

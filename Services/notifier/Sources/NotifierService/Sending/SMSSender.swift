@@ -33,7 +33,7 @@ final class SMSSender: Service, Sendable {
 
     private let database: Database
     /// Where successful sends are recorded, together with the delivery reports of the moment.
-    private let outcomes: GroupCommitter
+    private let outcomes: GroupCommitter<SMSOutcome>
     private let gateway: any SMSGateway
     private let settings: Settings
     private let logger: Logger
@@ -48,7 +48,7 @@ final class SMSSender: Service, Sendable {
     private let queueAge = Gauge(label: "sms_queue_oldest_seconds")
     private let unsent = Gauge(label: "sms_unsent_intents")
 
-    init(database: Database, gateway: any SMSGateway, settings: Settings, outcomes: GroupCommitter, logger: Logger) {
+    init(database: Database, gateway: any SMSGateway, settings: Settings, outcomes: GroupCommitter<SMSOutcome>, logger: Logger) {
         self.database = database
         self.outcomes = outcomes
         self.gateway = gateway
@@ -176,15 +176,7 @@ final class SMSSender: Service, Sendable {
     private func record(_ outcome: Result<Void, SMSGatewayError>, for intent: ClaimedIntent) async throws {
         switch outcome {
         case .success:
-            // A delivery report may have come first: never step back from delivered.
-            let logger = self.logger
-            try await outcomes.run { connection in
-                try await connection.execute(
-                    """
-                    UPDATE sms_intents SET state = 'accepted', accepted_at = coalesce(accepted_at, clock_timestamp()), last_error = NULL
-                    WHERE id = \(intent.id) AND state = 'inFlight'
-                    """, logger: logger)
-            }
+            try await outcomes.run(.accepted(intent: intent.id))
             sent.increment()
         case .failure(.temporary(let reason)) where intent.attempts < settings.maxAttempts:
             let delay = min(pow(2, Double(intent.attempts - 1)), 300)
