@@ -27,16 +27,18 @@ enum SMSOutcome: Sendable {
                 ORDER BY r.position
                 """, logger: logger)
         }
+        // Each update finds its rows by `id = ANY(…)`, which the primary key serves however many
+        // intents are stored (a join with `unnest(…)` may be planned as a scan of the whole table).
         if !group.accepted.isEmpty {
             // The sender's answer clears the last error and counts only for a message in flight; a
             // report that the network has it counts for one waiting for a retry too.
+            let bySender = group.accepted.filter(\.bySender).map(\.intent)
+            let byReport = group.accepted.filter(\.byReport).map(\.intent)
             try await connection.execute(
                 """
-                UPDATE sms_intents i SET state = 'accepted', accepted_at = coalesce(i.accepted_at, clock_timestamp()),
-                    last_error = CASE WHEN a.by_sender THEN NULL ELSE i.last_error END
-                FROM unnest(\(group.accepted.map(\.intent))::uuid[], \(group.accepted.map(\.bySender))::bool[],
-                    \(group.accepted.map(\.byReport))::bool[]) AS a(id, by_sender, by_report)
-                WHERE i.id = a.id AND (i.state = 'inFlight' OR (a.by_report AND i.state = 'pending'))
+                UPDATE sms_intents SET state = 'accepted', accepted_at = coalesce(accepted_at, clock_timestamp()),
+                    last_error = CASE WHEN id = ANY(\(bySender)) THEN NULL ELSE last_error END
+                WHERE id = ANY(\(group.accepted.map(\.intent))) AND (state = 'inFlight' OR (state = 'pending' AND id = ANY(\(byReport))))
                 """, logger: logger)
         }
         if !group.delivered.isEmpty {
@@ -48,11 +50,11 @@ enum SMSOutcome: Sendable {
                 """, logger: logger)
         }
         if !group.failed.isEmpty {
+            let ids = group.failed.map(\.intent)
             try await connection.execute(
                 """
-                UPDATE sms_intents i SET state = 'failed', last_error = f.error
-                FROM unnest(\(group.failed.map(\.intent))::uuid[], \(group.failed.map(\.error))::text[]) AS f(id, error)
-                WHERE i.id = f.id
+                UPDATE sms_intents SET state = 'failed', last_error = (\(group.failed.map(\.error))::text[])[array_position(\(ids), id)]
+                WHERE id = ANY(\(ids))
                 """, logger: logger)
         }
     }
