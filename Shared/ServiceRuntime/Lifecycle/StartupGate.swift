@@ -5,7 +5,10 @@ import Synchronization
 public final class StartupGate: Sendable {
     private struct State {
         var isOpen = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
+        var nextWaiter = 0
+        var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
+        /// Waiters whose task was cancelled before they were registered.
+        var cancelled: Set<Int> = []
     }
 
     private let state = Mutex(State())
@@ -17,20 +20,38 @@ public final class StartupGate: Sendable {
     public func open() {
         let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
             state.isOpen = true
-            defer { state.waiters = [] }
-            return state.waiters
+            defer { state.waiters = [:] }
+            return Array(state.waiters.values)
         }
         for waiter in waiters { waiter.resume() }
     }
 
+    /// Returns once the gate is open, or at once when the waiting task is cancelled (a service
+    /// that stops before start-up work is done must not wait for it).
     public func wait() async {
-        await withCheckedContinuation { continuation in
-            let resumeNow = state.withLock { state -> Bool in
-                if state.isOpen { return true }
-                state.waiters.append(continuation)
-                return false
+        let id = state.withLock { state in
+            state.nextWaiter += 1
+            return state.nextWaiter
+        }
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { continuation in
+                let resumeNow = state.withLock { state -> Bool in
+                    if state.isOpen || state.cancelled.remove(id) != nil { return true }
+                    state.waiters[id] = continuation
+                    return false
+                }
+                if resumeNow { continuation.resume() }
             }
-            if resumeNow { continuation.resume() }
+        } onCancel: {
+            let waiter = state.withLock { state in
+                guard let waiter = state.waiters.removeValue(forKey: id) else {
+                    // Not registered yet (or already resumed by `open`).
+                    if !state.isOpen { state.cancelled.insert(id) }
+                    return nil as CheckedContinuation<Void, Never>?
+                }
+                return waiter
+            }
+            waiter?.resume()
         }
     }
 }

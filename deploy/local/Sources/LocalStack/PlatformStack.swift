@@ -56,9 +56,13 @@ public final class PlatformStack: Sendable {
         try FileManager.default.createDirectory(atPath: logDirectory, withIntermediateDirectories: true)
         var processes: [ServiceProcess] = []
         let base = Self.baseEnvironment(environment, options: options, tenantsPath: tenantsPath)
+        // A port is free only until a service binds it, and the kernel may offer a port again
+        // that it just offered: each service gets one no other service of the stack got.
+        var taken = Set<Int>()
         func add(_ kind: ServiceKind, tier: TenantID?, extra: [String: String] = [:]) throws {
             let name = tier.map { "\(kind.rawValue)-\($0)" } ?? kind.rawValue
-            let port = try freeLocalPort()
+            var port = try freeLocalPort()
+            while !taken.insert(port).inserted { port = try freeLocalPort() }
             var variables = base.merging(extra) { $1 }
             variables["HTTP_PORT"] = String(port)
             variables["POSTGRES_SCHEMA"] = options.schemaPrefix + name.replacingOccurrences(of: "-", with: "_")
