@@ -72,12 +72,14 @@ extension DemandFilter {
 }
 
 extension DemandView: ResponseEncodable {
-    /// With `Prefer: return=minimal` (RFC 7240) the answer's history holds only the latest step,
-    /// and `Preference-Applied` says so: a caller that acts and checks where the demand went then
-    /// neither waits for nor parses the whole history, which is most of a demand's bytes.
+    /// With `Prefer: return=minimal` (RFC 7240) the answer leaves out the demand's content and
+    /// holds only the latest step of its history, and `Preference-Applied` says so: a caller that
+    /// acts and checks where the demand went then neither waits for nor parses the enterprise's
+    /// words and the whole history, which are most of a demand's bytes.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         guard request.prefersMinimalReturn else { return try context.responseEncoder.encode(self, from: request, context: context) }
         var minimal = self
+        minimal.content = nil
         minimal.history = Array(history.suffix(1))
         var response = try context.responseEncoder.encode(minimal, from: request, context: context)
         response.headers[.preferenceApplied] = "return=minimal"

@@ -630,6 +630,14 @@ public struct PlatformClient: Sendable {
 
     // MARK: Transport
 
+    /// The process's client of the services: `HTTPClient.shared`'s settings and event loops, less
+    /// its response decompression (no service compresses, so that handler only passed bytes on).
+    static let http: HTTPClient = {
+        var configuration = HTTPClient.Configuration.singletonConfiguration
+        configuration.decompression = .disabled
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
     public func call<Answer: Decodable>(
         _ operation: String,
         _ method: HTTPMethod,
@@ -685,7 +693,7 @@ public struct PlatformClient: Sendable {
             request.body = .bytes(ByteBuffer(data: try JSONEncoder().encode(body)))
         }
         let start = ContinuousClock.now
-        let response = try await HTTPClient.shared.execute(request, timeout: .init(timeout))
+        let response = try await Self.http.execute(request, timeout: .init(timeout))
         let data = Data(buffer: try await response.body.collect(upTo: 16 << 20))
         observe?(operation, ContinuousClock.now - start, response.status.code)
         return (response.status.code, data)

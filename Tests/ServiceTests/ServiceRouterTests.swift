@@ -139,7 +139,7 @@ struct ServiceRouterTests {
         await runtime.producer.shutdown(timeout: .seconds(2))
     }
 
-    @Test("A demand answered with Prefer: return=minimal carries only its latest step, and says so; without it, the whole history")
+    @Test("A demand answered with Prefer: return=minimal carries no content and only its latest step, and says so; without it, all of it")
     func minimalDemandAnswers() async throws {
         let history = ReportingHistory()
         let county = history.countyA
@@ -151,7 +151,9 @@ struct ServiceRouterTests {
         ])
         struct Answer: Decodable {
             struct Entry: Decodable { var sequence: Int; var kind: String }
+            struct Content: Decodable { var difficulty: String }
             var state: String
+            var content: Content?
             var history: [Entry]
         }
         let router = Router(context: AppRequestContext.self)
@@ -164,6 +166,7 @@ struct ServiceRouterTests {
                     let answer = try JSONDecoder().decode(Answer.self, from: Data(response.body.readableBytesView))
                     #expect(answer.state == "awaitingDispatch")
                     #expect(answer.history.map(\.sequence) == sequences, "Prefer: \(prefer ?? "none")")
+                    #expect((answer.content == nil) == (sequences.count == 1), "Prefer: \(prefer ?? "none")")
                     #expect(response.headers[HTTPField.Name("Preference-Applied")!] == (sequences.count == 1 ? "return=minimal" : nil))
                 }
             }
