@@ -55,7 +55,9 @@ struct LoadBenchmarkCommand: AsyncParsableCommand {
     func run() async throws {
         // The actors' calls are all I/O on NIO's event loops; their tasks run there too, sparing
         // a thread hop at every await (the program shares the two cores with what it measures).
-        NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        if ProcessInfo.processInfo.environment["TASKS_ON_EVENT_LOOPS"] != "false" {
+            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        }
         let settings = LoadRun.Settings(
             actors: actors, saturationSeconds: saturationSeconds, halfLoadSeconds: halfLoadSeconds, warmUpJourneys: warmUp, saturationJourneys: journeys,
             storedDemands: storedSizes, mix: try JourneyMix(parsing: mix), profileSeconds: profileSeconds)

@@ -96,7 +96,8 @@ public final class PlatformStack: Sendable {
     }
 
     static func baseEnvironment(_ environment: StackEnvironment, options: Options, tenantsPath: String) -> [String: String] {
-        var variables = ProcessInfo.processInfo.environment.filter { $0.key == "PATH" || $0.key == "HOME" || $0.key == "LANG" }
+        let passedOn: Set = ["PATH", "HOME", "LANG", "TASKS_ON_EVENT_LOOPS"]
+        var variables = ProcessInfo.processInfo.environment.filter { passedOn.contains($0.key) }
         variables.merge([
             "POSTGRES_HOST": environment.postgresHost,
             "POSTGRES_PORT": String(environment.postgresPort),
