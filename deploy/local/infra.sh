@@ -58,6 +58,16 @@ free_port() {
   echo "$port"
 }
 
+# COUNT distinct free ports, for programs that bind them only later (two picks may coincide).
+free_ports() {
+  local ports=() port
+  while [ "${#ports[@]}" -lt "$1" ]; do
+    port=$(free_port)
+    [[ " ${ports[*]} " == *" $port "* ]] || ports+=("$port")
+  done
+  echo "${ports[@]}"
+}
+
 wait_for() { # description timeout-seconds command...
   local what=$1 limit=$2; shift 2
   local deadline=$((SECONDS + limit))
@@ -143,7 +153,7 @@ start_kannel() {
   local dir="$STATE_DIR/kannel"
   mkdir -p "$dir"
   local admin_port smsbox_port smsc_port sendsms_port
-  admin_port=$(free_port); smsbox_port=$(free_port); smsc_port=$(free_port); sendsms_port=$(free_port)
+  read -r admin_port smsbox_port smsc_port sendsms_port <<<"$(free_ports 4)"
   export KANNEL_USER=platform KANNEL_PASSWORD=platform-sms
   export KANNEL_SENDSMS_URL="http://127.0.0.1:$sendsms_port/cgi-bin/sendsms"
   export KANNEL_ADMIN_URL="http://127.0.0.1:$admin_port" KANNEL_ADMIN_PASSWORD=platform-admin
