@@ -540,9 +540,8 @@ let package = Package(
             dependencies: [
                 "Workload",
                 "LocalStack",
+                "ServiceRuntime",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
             ],
             path: "Tests/Benchmarks/LoadBenchmark",
             swiftSettings: swiftSettings

@@ -6,33 +6,41 @@ import Testing
 
 @Suite("Group commit", .enabled(if: environment.hasPostgres), .timeLimit(.minutes(2)))
 struct GroupCommitterTests {
-    /// The transaction a write ran in.
-    static func transactionID(_ connection: PostgresConnection) async throws -> Int64 {
-        let rows = try await connection.query("SELECT txid_current()", logger: testLogger)
-        for try await id in rows.decode(Int64.self) { return id }
-        throw CancellationError()
-    }
-
-    /// The transaction of each `writeAll` call and the writes it was given.
+    /// The writes each `writeAll` call was given.
     actor Calls {
-        var calls: [(transaction: Int64, writes: [Int])] = []
-        func append(_ transaction: Int64, _ writes: [Int]) { calls.append((transaction, writes)) }
+        var writes: [[Int]] = []
+        func append(_ group: [Int]) { writes.append(group) }
     }
 
-    @Test("Writes arriving together are recorded by one call in one transaction; each caller returns after it")
+    @Test("Writes arriving together are recorded by one call in one transaction; each caller returns after it committed")
     func writesShareATransaction() async throws {
+        let table = uniqueName("group_commit")
         try await withDatabase(schema: "public") { database in
+            try await database.query(PostgresQuery(unsafeSQL: "CREATE TABLE \(table) (value integer PRIMARY KEY)"))
             let calls = Calls()
-            let committer = GroupCommitter<Int>(database: database, gathering: .milliseconds(200)) { writes, connection in
-                await calls.append(try await Self.transactionID(connection), writes)
+            let committer = GroupCommitter<Int>(database: database, gathering: .milliseconds(200)) { values, connection in
+                await calls.append(values)
+                var bindings = PostgresBindings()
+                bindings.append(values)
+                try await connection.execute(
+                    PostgresQuery(unsafeSQL: "INSERT INTO \(table) SELECT unnest($1::int[])", binds: bindings), logger: testLogger)
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
-                for value in 1...5 { group.addTask { try await committer.run(value) } }
+                for value in 1...5 {
+                    group.addTask {
+                        try await committer.run(value)
+                        // Another connection of the pool sees only committed rows.
+                        let stored = try await database.query(
+                            PostgresQuery(unsafeSQL: "SELECT count(*)::int FROM \(table) WHERE value = \(value)")).decode(Int.self)
+                        #expect(stored == [1], "write \(value) is committed when its caller returns")
+                    }
+                }
                 try await group.waitForAll()
             }
-            let seen = await calls.calls
+            let seen = await calls.writes
             #expect(seen.count == 1, "five writes within the gathering time make one call: \(seen)")
-            #expect(seen.first?.writes.sorted() == [1, 2, 3, 4, 5])
+            #expect(seen.first?.sorted() == [1, 2, 3, 4, 5])
+            try await database.query(PostgresQuery(unsafeSQL: "DROP TABLE \(table)"))
         }
     }
 

@@ -1,8 +1,7 @@
 import ArgumentParser
 import Foundation
 import LocalStack
-import NIOCore
-import NIOPosix
+import ServiceRuntime
 import Workload
 
 /// Measures the whole platform on this machine. `deploy/local/benchmark load` starts the
@@ -55,9 +54,7 @@ struct LoadBenchmarkCommand: AsyncParsableCommand {
     func run() async throws {
         // The actors' calls are all I/O on NIO's event loops; their tasks run there too, sparing
         // a thread hop at every await (the program shares the two cores with what it measures).
-        if ProcessInfo.processInfo.environment["TASKS_ON_EVENT_LOOPS"] != "false" {
-            NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-        }
+        ServiceMain.runTasksOnEventLoops()
         let settings = LoadRun.Settings(
             actors: actors, saturationSeconds: saturationSeconds, halfLoadSeconds: halfLoadSeconds, warmUpJourneys: warmUp, saturationJourneys: journeys,
             storedDemands: storedSizes, mix: try JourneyMix(parsing: mix), profileSeconds: profileSeconds)

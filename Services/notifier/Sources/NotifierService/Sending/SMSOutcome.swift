@@ -12,8 +12,8 @@ enum SMSOutcome: Sendable {
     case deliveryReport(intent: UUID, type: Int, answer: String?)
 
     /// Records a group in at most four statements: the reports, then what they and the sender's
-    /// answers say of each message, strongest last (accepted, delivered, failed), which gives what
-    /// recording them one by one in any order gives.
+    /// answers say of each message, strongest last (accepted, delivered, failed), so that a message
+    /// ends in the state that recording its outcomes one by one, as they came, leaves it in.
     static func record(_ outcomes: [SMSOutcome], on connection: PostgresConnection, logger: Logger) async throws {
         let group = Group(outcomes)
         if !group.reports.isEmpty {
