@@ -52,6 +52,14 @@ public typealias EventHandler = @Sendable (IncomingEvent, PostgresConnection) as
 /// statement instead of one per event). An event it cannot apply it refuses with ``RefusedEvent``.
 public typealias EventBatchHandler = @Sendable ([IncomingEvent], PostgresConnection) async throws -> Void
 
+/// Work around the handlers of one batch, inside its transaction: a handler that holds back what it
+/// writes (and what it read) during the batch records it together when the batch's events are done.
+/// Nothing of a batch whose handlers throw may be kept: the transaction rolls back, and the batch is
+/// tried again (or without a refused event).
+public protocol EventBatchScope: Sendable {
+    func run<Value>(on connection: PostgresConnection, _ handlers: () async throws -> Value) async throws -> Value
+}
+
 /// An event of a batch that was refused: its place in the batch (for an ``EventBatchHandler``, in
 /// the events it was given; the consumer maps that to its own batch).
 public struct RefusedEvent: Error, Sendable {
@@ -78,7 +86,8 @@ public struct RefusedEvent: Error, Sendable {
 /// dead-letter topic (through the outbox, in the same transaction as the rest of its batch) with
 /// the reason, and is counted. Database or broker trouble is retried with back-off and never skips
 /// a message. `prepare` runs first in every
-/// batch's transaction (a service of demands enters its own row-level security scope there).
+/// batch's transaction (a service of demands enters its own row-level security scope there), and a
+/// `scope` around its handlers.
 ///
 /// The consumers of a process share one member of its consumer group (``Source/member(_:)``), run by
 /// a ``ConsumerGroupMember``: each librdkafka client costs its own threads and broker connections,
@@ -99,6 +108,7 @@ public final class EventConsumer: Service, Sendable {
     private let database: Database
     private let handling: Handling
     private let prepare: @Sendable (PostgresConnection) async throws -> Void
+    private let scope: (any EventBatchScope)?
     private let accepts: @Sendable (KafkaConsumerMessage) -> Bool
     private let deduplicates: Bool
     private let linger: Duration
@@ -137,6 +147,7 @@ public final class EventConsumer: Service, Sendable {
         linger: Duration = .zero,
         afterCommit: @escaping @Sendable (_ wroteOutbox: Bool) -> Void = { _ in },
         prepare: @escaping @Sendable (PostgresConnection) async throws -> Void = { _ in },
+        scope: (any EventBatchScope)? = nil,
         handling: Handling
     ) {
         self.name = name
@@ -148,6 +159,7 @@ public final class EventConsumer: Service, Sendable {
         self.database = database
         self.handling = handling
         self.prepare = prepare
+        self.scope = scope
         self.accepts = accepts
         self.deduplicates = deduplicates
         self.linger = linger
@@ -254,7 +266,8 @@ public final class EventConsumer: Service, Sendable {
     private func apply(_ batch: [KafkaConsumerMessage], refused: [Int: EventRejection]) async throws -> BatchResult {
         try await database.transaction { [self] connection -> BatchResult in
             try await Outbox.batching(on: connection, logger: logger) {
-                try await applyInTransaction(batch, refused: refused, on: connection)
+                guard let scope else { return try await applyInTransaction(batch, refused: refused, on: connection) }
+                return try await scope.run(on: connection) { try await applyInTransaction(batch, refused: refused, on: connection) }
             }
         }
     }

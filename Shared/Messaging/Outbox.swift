@@ -153,11 +153,17 @@ public enum Outbox {
         }
     }
 
-    /// The oldest unsent messages, in the order they were recorded.
-    public static func pending(limit: Int, on connection: PostgresConnection, logger: Logger) async throws -> [PendingOutboxMessage] {
-        let rows = try await connection.execute(PendingStatement(limit: limit), logger: logger)
+    /// Takes the transaction-level advisory lock `lockKey` and, if this transaction got it, reads
+    /// the oldest unsent rows, in one statement. Nil when another transaction holds the lock.
+    public static func pendingIfLeading(lockKey: String, limit: Int, on connection: PostgresConnection, logger: Logger) async throws
+        -> [PendingOutboxMessage]?
+    {
+        let rows = try await connection.execute(LeadAndPendingStatement(lockKey: lockKey, limit: limit), logger: logger)
+        var leading = false
         var result: [PendingOutboxMessage] = []
-        for try await (id, eventID, topic, key, payload, headers, createdAt, attempts) in rows {
+        for try await (held, id, eventID, topic, key, payload, headers, createdAt, attempts) in rows {
+            leading = held
+            guard let id, let eventID, let topic, let payload, let headers, let createdAt, let attempts else { continue }
             let headerMap = (try? JSONDecoder().decode([String: String].self, from: Data(headers.utf8))) ?? [:]
             result.append(PendingOutboxMessage(
                 id: id,
@@ -165,7 +171,7 @@ public enum Outbox {
                 createdAt: createdAt,
                 attempts: attempts))
         }
-        return result
+        return leading ? result : nil
     }
 
     public static func markSent(_ ids: [Int64], on connection: PostgresConnection, logger: Logger) async throws {
@@ -290,18 +296,27 @@ private struct RecordApplicationsStatement: PostgresPreparedStatement {
     func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(UUID.self) }
 }
 
-private struct PendingStatement: PostgresPreparedStatement {
+/// The lock is taken once (a materialised CTE) and the outbox is read only when it was granted;
+/// the left join yields one row of NULLs when there is nothing to read, so the answer always
+/// says whether the lock was granted.
+private struct LeadAndPendingStatement: PostgresPreparedStatement {
     static let sql = """
-        SELECT id, event_id, topic, message_key, payload, headers::text, created_at, attempts
-        FROM outbox WHERE sent_at IS NULL ORDER BY id LIMIT $1
+        WITH lock AS MATERIALIZED (SELECT pg_try_advisory_xact_lock(hashtext($1)) AS held)
+        SELECT lock.held, o.id, o.event_id, o.topic, o.message_key, o.payload, o.headers::text, o.created_at, o.attempts
+        FROM lock LEFT JOIN LATERAL (
+            SELECT * FROM outbox WHERE lock.held AND sent_at IS NULL ORDER BY id LIMIT $2
+        ) o ON true
+        ORDER BY o.id
         """
-    static let bindingDataTypes: [PostgresDataType] = [.int8]
-    typealias Row = (Int64, UUID, String, String?, Data, String, Date, Int)
+    static let bindingDataTypes: [PostgresDataType] = [.text, .int8]
+    typealias Row = (Bool, Int64?, UUID?, String?, String?, Data?, String?, Date?, Int?)
 
+    var lockKey: String
     var limit: Int
 
     func makeBindings() throws -> PostgresBindings {
         var bindings = PostgresBindings()
+        bindings.append(lockKey)
         bindings.append(limit)
         return bindings
     }

@@ -119,11 +119,8 @@ public final class OutboxRelay: Service, Sendable {
         let producer = self.producer
         let lockKey = self.lockKey
         let (look, failed, oldest) = try await database.transaction { connection -> (Look, Int, Date?) in
-            let lockRows = try await connection.query("SELECT pg_try_advisory_xact_lock(hashtext(\(lockKey)))", logger: logger)
-            var isLeader = false
-            for try await locked in lockRows.decode(Bool.self) { isLeader = locked }
-            guard isLeader else { return (.anotherReplicaPublishing, 0, nil) }
-            let pending = try await Outbox.pending(limit: batchSize, on: connection, logger: logger)
+            guard let pending = try await Outbox.pendingIfLeading(lockKey: lockKey, limit: batchSize, on: connection, logger: logger)
+            else { return (.anotherReplicaPublishing, 0, nil) }
             guard !pending.isEmpty else { return (.nothingPending, 0, nil) }
             let results = await producer.send(pending.map { row in
                 KafkaProducerMessage(

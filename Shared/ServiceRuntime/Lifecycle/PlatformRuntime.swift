@@ -94,16 +94,18 @@ public final class PlatformRuntime: Sendable {
         linger: Duration = .zero,
         afterCommit: @escaping @Sendable () -> Void = {},
         prepare: @escaping @Sendable (PostgresConnection) async throws -> Void = { _ in },
+        scope: (any EventBatchScope)? = nil,
         handler: @escaping EventHandler
     ) throws -> EventConsumer {
         try register(group: group, then: afterCommit) { source, afterCommit in
             EventConsumer(name: name, topics: topics, source: source, database: database, logger: logger, accepts: accepts,
-                deduplicates: deduplicates, linger: linger, afterCommit: afterCommit, prepare: prepare, handling: .each(handler))
+                deduplicates: deduplicates, linger: linger, afterCommit: afterCommit, prepare: prepare, scope: scope,
+                handling: .each(handler))
         }
     }
 
     /// A consumer of this service that applies each batch's events together (``EventBatchHandler``),
-    /// otherwise like ``consumer(name:group:topics:accepts:deduplicates:linger:afterCommit:prepare:handler:)``.
+    /// otherwise like ``consumer(name:group:topics:accepts:deduplicates:linger:afterCommit:prepare:scope:handler:)``.
     public func batchConsumer(
         name: String,
         group: String? = nil,

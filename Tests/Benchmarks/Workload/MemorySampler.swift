@@ -2,7 +2,8 @@ import Foundation
 import LocalStack
 import Synchronization
 
-/// Samples the resident memory of every service process a few times a second.
+/// Samples the resident memory of every service process once a second, for its steady state; the
+/// peak is the kernel's high-water mark.
 public final class MemorySampler: Sendable {
     struct Sample {
         var at: ContinuousClock.Instant
@@ -17,7 +18,7 @@ public final class MemorySampler: Sendable {
     }
 
     /// Samples until cancelled.
-    public func run(every interval: Duration = .milliseconds(250)) async {
+    public func run(every interval: Duration = .seconds(1)) async {
         while !Task.isCancelled {
             let now = ContinuousClock.now
             let readings = processes.compactMap { process in process.residentBytes().map { (process.name, $0) } }
@@ -28,12 +29,15 @@ public final class MemorySampler: Sendable {
         }
     }
 
-    /// Per service: the peak since sampling began, and the median of the samples between `from` and `to` (steady state).
+    /// Per service: the peak since it started, and the median of the samples between `from` and `to`
+    /// (steady state).
     public func summary(steadyFrom from: ContinuousClock.Instant, to: ContinuousClock.Instant) -> [MemorySummary] {
-        samples.withLock { samples in
+        let peaks = Dictionary(processes.compactMap { process in process.peakResidentBytes().map { (process.name, $0) } }) { $1 }
+        return samples.withLock { samples in
             samples.map { name, list in
                 let steady = list.filter { $0.at >= from && $0.at <= to }.map(\.bytes).sorted()
-                return MemorySummary(service: name, peakMiB: Double(list.map(\.bytes).max() ?? 0) / 1_048_576,
+                let peak = max(peaks[name] ?? 0, list.map(\.bytes).max() ?? 0)
+                return MemorySummary(service: name, peakMiB: Double(peak) / 1_048_576,
                     steadyMiB: steady.isEmpty ? nil : Double(steady[steady.count / 2]) / 1_048_576)
             }.sorted { $0.service < $1.service }
         }

@@ -87,17 +87,23 @@ public func buildNotifierApplication(settings: RuntimeSettings) async throws -> 
         }
         try await directory.upsert(try event.decode(DirectoryEntry.self).data, on: connection)
     }
-    let statusConsumer = try runtime.consumer(name: "status", topics: [Topics.allStatus], afterCommit: { sender.wakeUps.signal() }) {
+    // Each consumer batch's intents are stored together, and each person looked up once (`scope`).
+    let statusConsumer = try runtime.consumer(name: "status", topics: [Topics.allStatus], afterCommit: { sender.wakeUps.signal() },
+        scope: planner)
+    {
         event, connection in
         try await planner.plan(event, on: connection)
     }
     // Matters solved on the spot are reporting's; nobody is texted about them.
     let pairingConsumer = try runtime.consumer(name: "pairing", topics: [Topics.allPairing],
-        accepts: EventConsumer.except([EventType.selfResolvedMatter]), afterCommit: { sender.wakeUps.signal() }) {
+        accepts: EventConsumer.except([EventType.selfResolvedMatter]), afterCommit: { sender.wakeUps.signal() }, scope: planner)
+    {
         event, connection in
         try await planner.plan(event, on: connection)
     }
-    let reportsConsumer = try runtime.consumer(name: "reports", topics: [Topics.allReports], afterCommit: { sender.wakeUps.signal() }) {
+    let reportsConsumer = try runtime.consumer(name: "reports", topics: [Topics.allReports], afterCommit: { sender.wakeUps.signal() },
+        scope: planner)
+    {
         event, connection in
         try await planner.plan(event, on: connection)
     }

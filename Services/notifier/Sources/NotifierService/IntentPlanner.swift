@@ -51,7 +51,7 @@ struct IntentPlanner: Sendable {
         var description: String { "no \(kind.rawValue) in the directory yet" }
     }
 
-    struct Recipient: Hashable {
+    struct Recipient: Hashable, Sendable {
         var key: String
         var name: String?
         var phone: MobileNumber?
@@ -77,13 +77,24 @@ struct IntentPlanner: Sendable {
         return Recipient(key: "unknown:\(kind.rawValue)", name: nil, phone: nil)
     }
 
-    /// Records the event's SMS intents, every rule's and recipient's, in one statement.
+    /// Records the event's SMS intents, every rule's and recipient's: in one statement, or within a
+    /// consumer batch (``run(on:_:)``) with the other events' intents when the batch is planned.
     func plan(_ event: IncomingEvent, on connection: PostgresConnection) async throws {
         guard Date().timeIntervalSince(event.header.time) < TimeInterval(maximumEventAge.components.seconds) else {
             stale.increment()
             return
         }
-        try await store(try await intents(for: event, on: connection), eventID: event.header.id, on: connection)
+        let planned = try await intents(for: event, on: connection)
+        guard !planned.isEmpty else { return }
+        // Each intent keeps the trace of its own event, so that its SMS continues that trace.
+        let trace = TraceHeaders.current()
+        let traceJSON = trace.isEmpty ? "" : String(decoding: try JSONEncoder().encode(trace), as: UTF8.self)
+        let held = planned.map { HeldIntent(sms: $0, eventID: event.header.id, traceJSON: traceJSON) }
+        if let batch = PlanningBatch.current(on: connection) {
+            batch.hold(held)
+        } else {
+            try await store(held, on: connection)
+        }
     }
 
     /// The SMS the tier's rules ask for on this event.
@@ -154,18 +165,18 @@ struct IntentPlanner: Sendable {
             ])
         case EventType.promptLetterIssued:
             let letter = try event.decode(PromptLetterIssuedEvent.self).data
-            let admins = try await directory.people(roles: [.unitAdmin, .countyAdmin], unitIDs: [letter.unitID], on: connection)
+            let admins = try await directoryPeople(roles: [.unitAdmin, .countyAdmin], unitIDs: [letter.unitID], on: connection)
             planned += namedIntents([.addressedUnitAdmins: admins.map(Recipient.init)], trigger: .promptLetter, tenant: letter.tenant, values: [
                 "letter": letter.number, "note": letter.subject, "dueDay": letter.replyBy.chineseText,
             ])
         case EventType.unitInterviewRecorded:
             let interview = try event.decode(UnitInterviewRecordedEvent.self).data
-            let admins = try await directory.people(roles: [.unitAdmin, .countyAdmin], unitIDs: [interview.unitID], on: connection)
+            let admins = try await directoryPeople(roles: [.unitAdmin, .countyAdmin], unitIDs: [interview.unitID], on: connection)
             planned += namedIntents([.addressedUnitAdmins: admins.map(Recipient.init)], trigger: .unitInterview, tenant: interview.tenant,
                 values: ["note": interview.decision, "meetingDue": interview.dueOn.map { "，请于\($0.chineseText)前整改落实" } ?? ""])
         case EventType.noticePublished:
             let notice = try event.decode(NoticePublishedEvent.self).data
-            let liaisons = try await directory.people(roles: [.enterprise], tenant: notice.tenant, on: connection)
+            let liaisons = try await directoryPeople(roles: [.enterprise], tenant: notice.tenant, on: connection)
             planned += namedIntents([.tierEnterprises: liaisons.map(Recipient.init)], trigger: .noticePublished, tenant: notice.tenant,
                 values: ["note": notice.title])
         default:
@@ -186,7 +197,7 @@ struct IntentPlanner: Sendable {
         var resolved: [RecipientKind: [Recipient]] = [:]
         for (kind, ids) in people where texted.contains(kind) {
             for personID in ids {
-                let person = try await directory.person(personID, on: connection)
+                let person = try await directoryPerson(personID, on: connection)
                 resolved[kind, default: []].append(try person.map(Recipient.init) ?? unknownRecipient(kind, eventTime: eventTime))
             }
         }
@@ -231,7 +242,7 @@ struct IntentPlanner: Sendable {
     }
 
     /// One SMS to one person, planned for an event and not yet stored.
-    struct PlannedSMS {
+    struct PlannedSMS: Sendable {
         var rule: SMSRule
         var recipient: Recipient
         var text: String
@@ -263,26 +274,35 @@ struct IntentPlanner: Sendable {
         }
     }
 
-    /// Stores an event's intents in one statement; an intent stored before (the same event, rule and
+    /// An intent planned for an event, with the event and the trace it was planned in.
+    struct HeldIntent: Sendable {
+        var sms: PlannedSMS
+        var eventID: UUID
+        /// The trace headers as JSON; '' without a trace.
+        var traceJSON: String
+    }
+
+    /// Stores intents in one statement; an intent stored before (the same event, rule and
     /// recipient) is kept as it is. Optional texts travel as '' in the arrays.
-    private func store(_ planned: [PlannedSMS], eventID: UUID, on connection: PostgresConnection) async throws {
-        guard !planned.isEmpty else { return }
-        let trace = TraceHeaders.current()
-        let traceHeaders = trace.isEmpty ? nil : String(decoding: try JSONEncoder().encode(trace), as: UTF8.self)
+    func store(_ held: [HeldIntent], on connection: PostgresConnection) async throws {
+        guard !held.isEmpty else { return }
+        let planned = held.map(\.sms)
         try await connection.execute(
             """
             INSERT INTO sms_intents (id, event_id, rule_id, recipient, recipient_name, phone, tenant, demand_id, text, urgent,
                 state, next_attempt_at, last_error, trace_headers)
-            SELECT sms.id, \(eventID), sms.rule_id, sms.recipient, NULLIF(sms.recipient_name, ''), NULLIF(sms.phone, ''),
+            SELECT sms.id, sms.event_id, sms.rule_id, sms.recipient, NULLIF(sms.recipient_name, ''), NULLIF(sms.phone, ''),
                 sms.tenant, NULLIF(sms.demand_id, '')::uuid, sms.text, sms.urgent, sms.state, sms.next_attempt_at,
-                CASE WHEN sms.state = \(SMSState.unreachable.rawValue) THEN \(Self.unreachableReason) END, \(traceHeaders)::jsonb
-            FROM unnest(\(planned.map { _ in UUID() })::uuid[], \(planned.map(\.rule.id))::text[],
+                CASE WHEN sms.state = \(SMSState.unreachable.rawValue) THEN \(Self.unreachableReason) END,
+                NULLIF(sms.trace_headers, '')::jsonb
+            FROM unnest(\(planned.map { _ in UUID() })::uuid[], \(held.map(\.eventID))::uuid[], \(planned.map(\.rule.id))::text[],
                 \(planned.map(\.recipient.key))::text[], \(planned.map { $0.recipient.name ?? "" })::text[],
                 \(planned.map { $0.recipient.phone?.digits ?? "" })::text[], \(planned.map(\.tenant.rawValue))::text[],
                 \(planned.map { $0.demandID?.uuidString ?? "" })::text[], \(planned.map(\.text))::text[],
                 \(planned.map { $0.rule.urgent == true })::bool[], \(planned.map(\.state.rawValue))::text[],
-                \(planned.map(\.notBefore))::timestamptz[])
-                AS sms(id, rule_id, recipient, recipient_name, phone, tenant, demand_id, text, urgent, state, next_attempt_at)
+                \(planned.map(\.notBefore))::timestamptz[], \(held.map(\.traceJSON))::text[])
+                AS sms(id, event_id, rule_id, recipient, recipient_name, phone, tenant, demand_id, text, urgent, state, next_attempt_at,
+                    trace_headers)
             ON CONFLICT (event_id, rule_id, recipient) DO NOTHING
             """, logger: logger)
     }
@@ -297,12 +317,12 @@ struct IntentPlanner: Sendable {
         }
         func unitAdmins(_ units: [UnitRef]) async throws -> [Recipient]? {
             guard !units.isEmpty else { return nil }
-            return people(try await directory.people(roles: [.unitAdmin, .countyAdmin], unitIDs: units.map(\.id), on: connection))
+            return people(try await directoryPeople(roles: [.unitAdmin, .countyAdmin], unitIDs: units.map(\.id), on: connection))
         }
         switch kind {
         case .pairedCadre:
             guard let id = demand.pairedCadreID else { return nil }
-            guard let cadre = try await directory.person(id, on: connection) else { return [] }
+            guard let cadre = try await directoryPerson(id, on: connection) else { return [] }
             // A cadre who has left follows no demand any more.
             return cadre.active ? people([cadre]) : nil
         case .enterpriseContact:
@@ -311,15 +331,15 @@ struct IntentPlanner: Sendable {
             }
             // The form gave a landline: the enterprise's liaison, as the directory has them, is texted.
             guard let enterprise = demand.enterpriseID else { return [] }
-            return try await directory.person(DirectoryPerson.liaisonID(of: enterprise), on: connection).map { people([$0]) } ?? []
+            return try await directoryPerson(DirectoryPerson.liaisonID(of: enterprise), on: connection).map { people([$0]) } ?? []
         case .tierDispatchers:
             // Where dispatchers keep industry groups' queues, those of the demand's group; the whole
             // tier's when no one keeps it, so that no demand goes unannounced.
-            let dispatchers = try await directory.people(roles: [.dispatcher], tenant: demand.tenant, on: connection)
+            let dispatchers = try await directoryPeople(roles: [.dispatcher], tenant: demand.tenant, on: connection)
             let keepers = dispatchers.filter { $0.keepsQueue(of: demand.industryGroup) }
             return people(keepers.isEmpty ? dispatchers : keepers)
         case .lastDispatcher:
-            if let id = demand.lastDispatcherID, let dispatcher = try await directory.person(id, on: connection) {
+            if let id = demand.lastDispatcherID, let dispatcher = try await directoryPerson(id, on: connection) {
                 return people([dispatcher])
             }
             return try await resolve(.tierDispatchers, demand: demand, step: step, on: connection)
@@ -328,7 +348,7 @@ struct IntentPlanner: Sendable {
         case .cooperatingUnitAdmins:
             return try await unitAdmins(demand.cooperatingUnits)
         case .tierOffice:
-            return people(try await directory.people(roles: [.office], tenant: demand.tenant, on: connection))
+            return people(try await directoryPeople(roles: [.office], tenant: demand.tenant, on: connection))
         case .returnSubmitters, .briefingRecipients, .applicant, .addressedUnitAdmins, .tierEnterprises:
             return nil
         case .stepHolder:

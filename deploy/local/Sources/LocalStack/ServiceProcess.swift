@@ -92,9 +92,19 @@ public final class ServiceProcess: Sendable {
     }
 
     /// Resident memory in bytes, from /proc (Linux).
+    /// The process's resident memory now (`/proc/<pid>/statm`, cheap enough to read often).
     public func residentBytes() -> Int? {
+        guard let pid, let statm = try? String(contentsOfFile: "/proc/\(pid)/statm", encoding: .utf8) else { return nil }
+        let fields = statm.split(separator: " ")
+        guard fields.count > 1, let pages = Int(fields[1]) else { return nil }
+        return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    /// The most resident memory the process has had since it started (`VmHWM`, kept by the kernel,
+    /// so no peak between two samples is missed).
+    public func peakResidentBytes() -> Int? {
         guard let pid, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
             let kilobytes = line.split(separator: " ").compactMap { Int($0) }.first
             return kilobytes.map { $0 * 1024 }
         }
