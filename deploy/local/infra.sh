@@ -102,7 +102,7 @@ start_postgres() {
     || { cat "$STATE_DIR/postgres-init.log" >&2; die "initdb failed"; }
   su postgres -s /bin/sh -c "'$PG_BIN/pg_ctl' -D '$data/db' -l '$data/postgres.log' -w -t 60 start \
     -o \"-p $POSTGRES_PORT -c listen_addresses=127.0.0.1 -c unix_socket_directories='$data' -c max_connections=300 \
-    -c shared_buffers=256MB -c shared_preload_libraries=pg_stat_statements\"" >/dev/null \
+    -c shared_buffers=256MB -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track_planning=on\"" >/dev/null \
     || { cat "$data/postgres.log" >&2; die "Postgres did not start"; }
   # The services connect as an ordinary role: row-level security does not bind superusers.
   "$PG_BIN/psql" -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -d postgres -qAt -v ON_ERROR_STOP=1 >/dev/null <<SQL

@@ -53,8 +53,10 @@ extension LoadReport {
                 saturation.platformCPUPerJourney, share, resting.platformCPUPerSecond, saturation.journeysPerSecond))
         }
         if let statements = saturation.postgresStatements, !statements.isEmpty {
-            lines.append("  Postgres statements per journey (calls, execution ms, statement):")
-            lines += statements.prefix(30).map { String(format: "    %6.1f %7.2f  %@", $0.calls, $0.milliseconds, String($0.statement.prefix(110))) }
+            lines.append("  Postgres statements per journey (calls, execution ms, planning ms, statement):")
+            lines += statements.prefix(30).map {
+                String(format: "    %6.1f %7.2f %6.2f  %@", $0.calls, $0.milliseconds, $0.planningMilliseconds ?? 0, String($0.statement.prefix(110)))
+            }
         }
         if let profile = saturation.profile {
             lines.append("  perf profile (share, program, library):")

@@ -100,24 +100,25 @@ public struct StackDatabase: Sendable {
     }
 
     /// What Postgres ran since the last reset, by statement text (the same statement in several
-    /// services' schemas is one line): the `top` by execution time and the `top` by calls (BEGIN
-    /// and COMMIT count the transactions), most execution time first.
+    /// services' schemas is one line): the `top` by execution and planning time and the `top` by
+    /// calls (BEGIN and COMMIT count the transactions), most time first. A statement sent unprepared
+    /// is planned at every call; a prepared one mostly reuses its plan.
     public func statementStatistics(top: Int) async throws -> [StatementCost] {
         try await rows(
             """
             WITH statements AS (
                 SELECT regexp_replace(query, '\\s+', ' ', 'g') AS text, sum(calls)::bigint AS calls,
-                    sum(total_exec_time)::float8 AS milliseconds
+                    sum(total_exec_time)::float8 AS milliseconds, sum(total_plan_time)::float8 AS planning
                 FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
                 GROUP BY text)
-            SELECT text, calls, milliseconds FROM (
-                (SELECT * FROM statements ORDER BY milliseconds DESC LIMIT \(top))
+            SELECT text, calls, milliseconds, planning FROM (
+                (SELECT * FROM statements ORDER BY milliseconds + planning DESC LIMIT \(top))
                 UNION (SELECT * FROM statements ORDER BY calls DESC LIMIT \(top))) busiest
-            ORDER BY milliseconds DESC
+            ORDER BY milliseconds + planning DESC
             """
         ).map { row in
-            let (text, calls, milliseconds) = try row.decode((String, Int64, Double).self)
-            return StatementCost(statement: text, calls: Double(calls), milliseconds: milliseconds)
+            let (text, calls, milliseconds, planning) = try row.decode((String, Int64, Double, Double).self)
+            return StatementCost(statement: text, calls: Double(calls), milliseconds: milliseconds, planningMilliseconds: planning)
         }
     }
 
@@ -211,9 +212,13 @@ public struct StackDatabase: Sendable {
 public struct StatementCost: Codable, Sendable {
     public var statement: String
     public var calls: Double
+    /// Execution time (waiting for locks included).
     public var milliseconds: Double
+    /// Planning time (`pg_stat_statements.track_planning`); nil in results written before it was kept.
+    public var planningMilliseconds: Double?
 
     func per(_ journeys: Double) -> StatementCost {
-        StatementCost(statement: statement, calls: calls / journeys, milliseconds: milliseconds / journeys)
+        StatementCost(statement: statement, calls: calls / journeys, milliseconds: milliseconds / journeys,
+            planningMilliseconds: planningMilliseconds.map { $0 / journeys })
     }
 }

@@ -175,39 +175,95 @@ struct ReadModel: Sendable {
         let summary = event.demand
         let transition = event.transition
         let open = event.openDeadlines.filter { $0.dueAt != nil }.min { $0.dueAt! < $1.dueAt! }
-        let received: Date? = transition.sequence == 1 ? transition.at : nil
-        let closed: Date? = transition.to == .closed ? transition.at : nil
         let assigned: Date? = if case .dispatch = transition.action { transition.at } else { nil }
-        // The fact row as it was and as it is now, and the difference they make to `entry_counts`.
-        try await connection.execute(
-            """
-            WITH old AS (SELECT -1 AS sign, \(unescaped: EntryCounts.factColumns) FROM demand_facts WHERE demand_id = \(summary.id)),
-            new AS (
-            INSERT INTO demand_facts AS f (demand_id, tenant, registration_number, enterprise_id, enterprise_name, paired_cadre_id,
-                category, industry_group, lead_unit_id, lead_unit_name, origin_tenant, state, state_sequence, received_at, closed_at,
-                open_step, open_due_at, assigned_at, assigned_sequence)
-            VALUES (\(summary.id), \(summary.tenant.rawValue), \(summary.registrationNumber?.description), \(summary.enterpriseID),
-                \(summary.enterpriseName), \(summary.pairedCadreID), \(summary.category?.rawValue), \(summary.industryGroup?.rawValue),
-                \(summary.leadUnit?.id), \(summary.leadUnit?.name), \(summary.origin?.tenant.rawValue), \(event.state.rawValue),
-                \(transition.sequence), \(received), \(closed), \(open?.step.rawValue), \(open?.dueAt), \(assigned),
-                \(assigned == nil ? nil : transition.sequence))
-            ON CONFLICT (demand_id) DO UPDATE SET
-                state = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.state ELSE f.state END,
-                lead_unit_id = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.lead_unit_id ELSE f.lead_unit_id END,
-                lead_unit_name = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.lead_unit_name ELSE f.lead_unit_name END,
-                open_step = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.open_step ELSE f.open_step END,
-                open_due_at = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.open_due_at ELSE f.open_due_at END,
-                assigned_at = CASE WHEN EXCLUDED.assigned_sequence > coalesce(f.assigned_sequence, 0)
-                    THEN EXCLUDED.assigned_at ELSE f.assigned_at END,
-                assigned_sequence = greatest(f.assigned_sequence, EXCLUDED.assigned_sequence),
-                state_sequence = greatest(f.state_sequence, EXCLUDED.state_sequence),
-                received_at = coalesce(f.received_at, EXCLUDED.received_at),
-                closed_at = coalesce(f.closed_at, EXCLUDED.closed_at),
-                registration_number = coalesce(f.registration_number, EXCLUDED.registration_number)
-            RETURNING 1 AS sign, \(unescaped: EntryCounts.factColumns)
-            ),
-            deltas AS (\(unescaped: EntryCounts.contributions(of: "(SELECT * FROM old UNION ALL SELECT * FROM new)")))
-            \(unescaped: EntryCounts.add(from: "deltas"))
-            """, logger: logger)
+        _ = try await connection.execute(UpsertFactsStatement(
+            id: summary.id, tenant: summary.tenant.rawValue, registrationNumber: summary.registrationNumber?.description,
+            enterpriseID: summary.enterpriseID, enterpriseName: summary.enterpriseName, pairedCadreID: summary.pairedCadreID,
+            category: summary.category?.rawValue, industryGroup: summary.industryGroup?.rawValue, leadUnitID: summary.leadUnit?.id,
+            leadUnitName: summary.leadUnit?.name, originTenant: summary.origin?.tenant.rawValue, state: event.state.rawValue,
+            sequence: transition.sequence, receivedAt: transition.sequence == 1 ? transition.at : nil,
+            closedAt: transition.to == .closed ? transition.at : nil, openStep: open?.step.rawValue, openDueAt: open?.dueAt,
+            assignedAt: assigned, assignedSequence: assigned == nil ? nil : transition.sequence), logger: logger)
     }
+}
+
+/// A status event's fact row as it was and as it is now, and the difference they make to
+/// `entry_counts`, in one statement (prepared: planned once, not at every event).
+private struct UpsertFactsStatement: PostgresPreparedStatement {
+    static let sql = """
+        WITH old AS (SELECT -1 AS sign, \(EntryCounts.factColumns) FROM demand_facts WHERE demand_id = $1),
+        new AS (
+        INSERT INTO demand_facts AS f (demand_id, tenant, registration_number, enterprise_id, enterprise_name, paired_cadre_id,
+            category, industry_group, lead_unit_id, lead_unit_name, origin_tenant, state, state_sequence, received_at, closed_at,
+            open_step, open_due_at, assigned_at, assigned_sequence)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+        ON CONFLICT (demand_id) DO UPDATE SET
+            state = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.state ELSE f.state END,
+            lead_unit_id = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.lead_unit_id ELSE f.lead_unit_id END,
+            lead_unit_name = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.lead_unit_name ELSE f.lead_unit_name END,
+            open_step = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.open_step ELSE f.open_step END,
+            open_due_at = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.open_due_at ELSE f.open_due_at END,
+            assigned_at = CASE WHEN EXCLUDED.assigned_sequence > coalesce(f.assigned_sequence, 0)
+                THEN EXCLUDED.assigned_at ELSE f.assigned_at END,
+            assigned_sequence = greatest(f.assigned_sequence, EXCLUDED.assigned_sequence),
+            state_sequence = greatest(f.state_sequence, EXCLUDED.state_sequence),
+            received_at = coalesce(f.received_at, EXCLUDED.received_at),
+            closed_at = coalesce(f.closed_at, EXCLUDED.closed_at),
+            registration_number = coalesce(f.registration_number, EXCLUDED.registration_number)
+        RETURNING 1 AS sign, \(EntryCounts.factColumns)
+        ),
+        deltas AS (\(EntryCounts.contributions(of: "(SELECT * FROM old UNION ALL SELECT * FROM new)")))
+        \(EntryCounts.add(from: "deltas"))
+        """
+    static let bindingDataTypes: [PostgresDataType] = [
+        .uuid, .text, .text, .text, .text, .text, .text, .text, .text, .text, .text, .text, .int8, .timestamptz, .timestamptz, .text,
+        .timestamptz, .timestamptz, .int8,
+    ]
+    typealias Row = ()
+
+    var id: UUID
+    var tenant: String
+    var registrationNumber: String?
+    var enterpriseID: String?
+    var enterpriseName: String?
+    var pairedCadreID: String?
+    var category: String?
+    var industryGroup: String?
+    var leadUnitID: String?
+    var leadUnitName: String?
+    var originTenant: String?
+    var state: String
+    var sequence: Int
+    var receivedAt: Date?
+    var closedAt: Date?
+    var openStep: String?
+    var openDueAt: Date?
+    var assignedAt: Date?
+    var assignedSequence: Int?
+
+    func makeBindings() throws -> PostgresBindings {
+        var bindings = PostgresBindings()
+        bindings.append(id)
+        bindings.append(tenant)
+        bindings.append(registrationNumber)
+        bindings.append(enterpriseID)
+        bindings.append(enterpriseName)
+        bindings.append(pairedCadreID)
+        bindings.append(category)
+        bindings.append(industryGroup)
+        bindings.append(leadUnitID)
+        bindings.append(leadUnitName)
+        bindings.append(originTenant)
+        bindings.append(state)
+        bindings.append(sequence)
+        bindings.append(receivedAt)
+        bindings.append(closedAt)
+        bindings.append(openStep)
+        bindings.append(openDueAt)
+        bindings.append(assignedAt)
+        bindings.append(assignedSequence)
+        return bindings
+    }
+
+    func decodeRow(_ row: PostgresRow) throws -> Row {}
 }
