@@ -69,55 +69,58 @@ public struct DeadlineScanner: Service {
         let logger = recorder.logger
         let batchSize = self.batchSize
         let afterExpiry = self.afterExpiry
+        // A batch's alerts (and the events of the steps it takes) are recorded in one statement.
         let fired = try await database.transaction { connection -> Int in
-            let rows = try await connection.query(
-                """
-                SELECT demand_id, step, warned FROM deadlines
-                WHERE next_alert_at <= \(now) ORDER BY next_alert_at LIMIT \(batchSize) FOR UPDATE SKIP LOCKED
-                """, logger: logger)
-            var due: [(UUID, String, Bool)] = []
-            for try await row in rows.decode((UUID, String, Bool).self) { due.append(row) }
-            var count = 0
-            for (id, stepName, warned) in due {
-                guard let step = DemandStep(rawValue: stepName),
-                    let demand = try await recorder.repository.load(id, on: connection)
-                else { continue }
-                let planner = recorder.rules.planner(for: demand.tenant)
-                guard let deadline = try planner.openDeadlines(for: demand).first(where: { $0.step == step }),
-                    let dueAt = deadline.dueAt
-                else {
-                    // The row is out of date (the step ended); bring it in line instead of alerting.
-                    try await recorder.deadlines.sync(demand, planner: planner, on: connection)
-                    continue
-                }
-                let status = try planner.status(of: deadline, at: now)
-                let overdue: Int? = if case .overdue(let days) = status { days } else { nil }
-                let kind: DeadlineAlertEvent.Kind = overdue != nil ? .overdue : .dueSoon
-                if kind == .dueSoon, warned { continue }
-                if kind == .overdue, let action = planner.procedure.expiry(of: step) {
-                    // A person acting on the demand right now holds its row and then wants this
-                    // deadline row: waiting for it here would deadlock, so the next scan decides.
-                    guard let locked = try await recorder.repository.load(id, forUpdate: true, skipLocked: true, on: connection)
+            try await Outbox.batching(on: connection, logger: logger) {
+                let rows = try await connection.query(
+                    """
+                    SELECT demand_id, step, warned FROM deadlines
+                    WHERE next_alert_at <= \(now) ORDER BY next_alert_at LIMIT \(batchSize) FOR UPDATE SKIP LOCKED
+                    """, logger: logger)
+                var due: [(UUID, String, Bool)] = []
+                for try await row in rows.decode((UUID, String, Bool).self) { due.append(row) }
+                var count = 0
+                for (id, stepName, warned) in due {
+                    guard let step = DemandStep(rawValue: stepName),
+                        let demand = try await recorder.repository.load(id, on: connection)
                     else { continue }
-                    let recorded = try await recorder.apply(action, to: locked, by: .system(demand.tenant, component: "deadlines"),
-                        at: now, on: connection)
-                    try await afterExpiry(recorded, connection)
+                    let planner = recorder.rules.planner(for: demand.tenant)
+                    guard let deadline = try planner.openDeadlines(for: demand).first(where: { $0.step == step }),
+                        let dueAt = deadline.dueAt
+                    else {
+                        // The row is out of date (the step ended); bring it in line instead of alerting.
+                        try await recorder.deadlines.sync(demand, planner: planner, on: connection)
+                        continue
+                    }
+                    let status = try planner.status(of: deadline, at: now)
+                    let overdue: Int? = if case .overdue(let days) = status { days } else { nil }
+                    let kind: DeadlineAlertEvent.Kind = overdue != nil ? .overdue : .dueSoon
+                    if kind == .dueSoon, warned { continue }
+                    if kind == .overdue, let action = planner.procedure.expiry(of: step) {
+                        // A person acting on the demand right now holds its row and then wants this
+                        // deadline row: waiting for it here would deadlock, so the next scan decides.
+                        guard let locked = try await recorder.repository.load(id, forUpdate: true, skipLocked: true, on: connection)
+                        else { continue }
+                        let recorded = try await recorder.apply(action, to: locked, by: .system(demand.tenant, component: "deadlines"),
+                            at: now, on: connection)
+                        try await afterExpiry(recorded, connection)
+                        count += 1
+                        continue
+                    }
+                    let alert = DeadlineAlertEvent(demand: demand, step: step, kind: kind, dueAt: dueAt, overdueWorkingDays: overdue)
+                    try await Outbox.enqueue([
+                        try .event(EventType.deadlineAlert, topic: Topics.status(demand.tenant), source: recorder.source,
+                            tenant: demand.tenant, subject: demand.id.uuidString, time: now, data: alert)
+                    ], on: connection, logger: logger)
+                    try await connection.execute(
+                        kind == .overdue
+                            ? "UPDATE deadlines SET warned = true, overdue_alerted = true, next_alert_at = NULL WHERE demand_id = \(id) AND step = \(stepName)"
+                            : "UPDATE deadlines SET warned = true, next_alert_at = due_at WHERE demand_id = \(id) AND step = \(stepName)",
+                        logger: logger)
                     count += 1
-                    continue
                 }
-                let alert = DeadlineAlertEvent(demand: demand, step: step, kind: kind, dueAt: dueAt, overdueWorkingDays: overdue)
-                try await Outbox.enqueue([
-                    try .event(EventType.deadlineAlert, topic: Topics.status(demand.tenant), source: recorder.source,
-                        tenant: demand.tenant, subject: demand.id.uuidString, time: now, data: alert)
-                ], on: connection, logger: logger)
-                try await connection.execute(
-                    kind == .overdue
-                        ? "UPDATE deadlines SET warned = true, overdue_alerted = true, next_alert_at = NULL WHERE demand_id = \(id) AND step = \(stepName)"
-                        : "UPDATE deadlines SET warned = true, next_alert_at = due_at WHERE demand_id = \(id) AND step = \(stepName)",
-                    logger: logger)
-                count += 1
+                return count
             }
-            return count
         }
         if fired > 0 { alertCounter.increment(by: fired) }
         return fired

@@ -40,29 +40,32 @@ struct PromiseScanner: Sendable {
     @discardableResult
     func scanOnce(today: CivilDate = CivilDate(Date())) async throws -> Int {
         let (repository, logger, source, batchSize) = (repository, logger, source, batchSize)
+        // A batch's reminders are recorded in one statement.
         return try await database.transaction { connection in
-            let rows = try await connection.query(
-                """
-                SELECT id FROM demands
-                WHERE awaiting_completion AND planned_completion <= \(today.description)::date
-                    AND (promise_reminded_on IS NULL OR promise_reminded_on < planned_completion)
-                ORDER BY planned_completion LIMIT \(batchSize) FOR UPDATE SKIP LOCKED
-                """, logger: logger)
-            var due: [UUID] = []
-            for try await id in rows.decode(UUID.self) { due.append(id) }
-            for id in due {
-                guard let demand = try await repository.load(id, on: connection) else { continue }
-                let planned = demand.status.lastResult?.plannedCompletion
-                if demand.status.awaitsCompletion, let planned {
-                    try await Outbox.enqueue([
-                        try .event(EventType.promiseDue, topic: Topics.status(demand.tenant), source: source, tenant: demand.tenant,
-                            subject: demand.id.uuidString, time: Date(), data: PromiseDueEvent(demand: demand, plannedCompletion: planned))
-                    ], on: connection, logger: logger)
+            try await Outbox.batching(on: connection, logger: logger) {
+                let rows = try await connection.query(
+                    """
+                    SELECT id FROM demands
+                    WHERE awaiting_completion AND planned_completion <= \(today.description)::date
+                        AND (promise_reminded_on IS NULL OR promise_reminded_on < planned_completion)
+                    ORDER BY planned_completion LIMIT \(batchSize) FOR UPDATE SKIP LOCKED
+                    """, logger: logger)
+                var due: [UUID] = []
+                for try await id in rows.decode(UUID.self) { due.append(id) }
+                for id in due {
+                    guard let demand = try await repository.load(id, on: connection) else { continue }
+                    let planned = demand.status.lastResult?.plannedCompletion
+                    if demand.status.awaitsCompletion, let planned {
+                        try await Outbox.enqueue([
+                            try .event(EventType.promiseDue, topic: Topics.status(demand.tenant), source: source, tenant: demand.tenant,
+                                subject: demand.id.uuidString, time: Date(), data: PromiseDueEvent(demand: demand, plannedCompletion: planned))
+                        ], on: connection, logger: logger)
+                    }
+                    try await connection.execute(
+                        "UPDATE demands SET promise_reminded_on = planned_completion WHERE id = \(id)", logger: logger)
                 }
-                try await connection.execute(
-                    "UPDATE demands SET promise_reminded_on = planned_completion WHERE id = \(id)", logger: logger)
+                return due.count
             }
-            return due.count
         }
     }
 }
