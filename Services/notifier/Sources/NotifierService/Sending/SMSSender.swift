@@ -24,9 +24,14 @@ final class SMSSender: Service, Sendable {
         var maxAttempts: Int
         var reconcileWait: Duration
         var batchSize = 50
-        /// Gateway calls under way at once: one at a time, a gateway round trip and the update that
-        /// records it cap sending at a few dozen messages a second.
-        var concurrentSends = 8
+
+        /// Gateway calls under way at once. A call holds its slot for the gateway's answer and the
+        /// group commit that records it (50 ms gathering), about a tenth of a second in all, so a
+        /// rate of `messagesPerSecond` needs a tenth as many slots; eight at least (the default
+        /// rate of 50 needs five), 64 at most.
+        var concurrentSends: Int {
+            min(64, max(8, Int((messagesPerSecond / 10).rounded(.up))))
+        }
         /// How often the sender looks for intents whose retry came due when nothing woke it.
         var idleInterval: Duration = .seconds(1)
     }
