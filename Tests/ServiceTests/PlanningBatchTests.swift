@@ -82,7 +82,7 @@ struct PlanningBatchTests {
         try await withDatabase("planning_batch_failing") { database in
             let directory = DirectoryStore(logger: logger)
             let planner = try planner(directory)
-            try await database.transaction { [logger] connection in
+            try await database.transaction { connection in
                 try await directory.upsert(.person(Self.cadre), on: connection)
                 try await planner.plan(try Self.reminder(month: 9), on: connection)
                 #expect(try await intentCount(on: connection) == 1)
@@ -93,7 +93,6 @@ struct PlanningBatchTests {
                     }
                 }
                 #expect(try await intentCount(on: connection) == 1)
-                _ = logger
             }
         }
     }

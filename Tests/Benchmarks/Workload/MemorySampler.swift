@@ -36,7 +36,8 @@ public final class MemorySampler: Sendable {
         return samples.withLock { samples in
             samples.map { name, list in
                 let steady = list.filter { $0.at >= from && $0.at <= to }.map(\.bytes).sorted()
-                let peak = max(peaks[name] ?? 0, list.map(\.bytes).max() ?? 0)
+                // The high-water mark is at least every sample; the samples stand in if it could not be read.
+                let peak = peaks[name] ?? list.map(\.bytes).max() ?? 0
                 return MemorySummary(service: name, peakMiB: Double(peak) / 1_048_576,
                     steadyMiB: steady.isEmpty ? nil : Double(steady[steady.count / 2]) / 1_048_576)
             }.sorted { $0.service < $1.service }
