@@ -28,20 +28,24 @@ struct ReadModel: Sendable {
         var metric: String
     }
 
-    /// Applies a batch's events: each status event's fact row and rating, and the counters of all
-    /// of them together, in one statement.
+    /// Applies a batch's events: their fact rows, their ratings and the counters of all of them,
+    /// each in one statement.
     func apply(_ events: [IncomingEvent], on connection: PostgresConnection) async throws {
         var counts: [Count: Int] = [:]
+        var facts = FactRows()
+        var ratings: [RatingRow] = []
         for (index, event) in events.enumerated() {
             do {
                 guard let status = try Self.status(of: event) else { continue }
                 counts.merge(Self.counts(for: status), uniquingKeysWith: +)
-                try await upsertFacts(status, on: connection)
-                try await recordRating(status, on: connection)
+                facts.fold(status)
+                if let rating = RatingRow(status) { ratings.append(rating) }
             } catch let rejection as EventRejection {
                 throw RefusedEvent(index: index, rejection: rejection)
             }
         }
+        try await upsert(facts, on: connection)
+        try await record(ratings, on: connection)
         try await add(counts, on: connection)
     }
 
@@ -58,13 +62,16 @@ struct ReadModel: Sendable {
         }
     }
 
-    private func recordRating(_ event: DemandStatusEvent, on connection: PostgresConnection) async throws {
-        guard case .rate(let rating) = event.transition.action else { return }
+    /// A batch's ratings; a rating recorded before (a redelivered event) stays as it is.
+    private func record(_ ratings: [RatingRow], on connection: PostgresConnection) async throws {
+        guard !ratings.isEmpty else { return }
+        let rows = String(decoding: try EventCoding.encoder().encode(ratings), as: UTF8.self)
         try await connection.execute(
             """
             INSERT INTO ratings (transition_id, demand_id, tenant, lead_unit_id, satisfied, comment, rated_at)
-            VALUES (\(event.transition.id), \(event.demand.id), \(event.demand.tenant.rawValue), \(event.demand.leadUnit?.id),
-                \(rating.satisfied), \(rating.comment), \(event.transition.at))
+            SELECT transition_id, demand_id, tenant, lead_unit_id, satisfied, comment, rated_at
+            FROM jsonb_to_recordset(\(rows)::jsonb) AS r(transition_id uuid, demand_id uuid, tenant text, lead_unit_id text,
+                satisfied boolean, comment text, rated_at timestamptz)
             ON CONFLICT DO NOTHING
             """, logger: logger)
     }
@@ -171,99 +178,37 @@ struct ReadModel: Sendable {
             """, logger: logger)
     }
 
-    private func upsertFacts(_ event: DemandStatusEvent, on connection: PostgresConnection) async throws {
-        let summary = event.demand
-        let transition = event.transition
-        let open = event.openDeadlines.filter { $0.dueAt != nil }.min { $0.dueAt! < $1.dueAt! }
-        let assigned: Date? = if case .dispatch = transition.action { transition.at } else { nil }
-        _ = try await connection.execute(UpsertFactsStatement(
-            id: summary.id, tenant: summary.tenant.rawValue, registrationNumber: summary.registrationNumber?.description,
-            enterpriseID: summary.enterpriseID, enterpriseName: summary.enterpriseName, pairedCadreID: summary.pairedCadreID,
-            category: summary.category?.rawValue, industryGroup: summary.industryGroup?.rawValue, leadUnitID: summary.leadUnit?.id,
-            leadUnitName: summary.leadUnit?.name, originTenant: summary.origin?.tenant.rawValue, state: event.state.rawValue,
-            sequence: transition.sequence, receivedAt: transition.sequence == 1 ? transition.at : nil,
-            closedAt: transition.to == .closed ? transition.at : nil, openStep: open?.step.rawValue, openDueAt: open?.dueAt,
-            assignedAt: assigned, assignedSequence: assigned == nil ? nil : transition.sequence), logger: logger)
+    private func upsert(_ facts: FactRows, on connection: PostgresConnection) async throws {
+        guard !facts.isEmpty else { return }
+        let rows = String(decoding: try EventCoding.encoder().encode(facts.all), as: UTF8.self)
+        _ = try await connection.execute(UpsertFactsStatement(rowsJSON: rows), logger: logger)
     }
 }
 
-/// A status event's fact row as it was and as it is now, and the difference they make to
-/// `entry_counts`, in one statement (prepared: planned once, not at every event).
-private struct UpsertFactsStatement: PostgresPreparedStatement {
-    static let sql = """
-        WITH old AS (SELECT -1 AS sign, \(EntryCounts.factColumns) FROM demand_facts WHERE demand_id = $1),
-        new AS (
-        INSERT INTO demand_facts AS f (demand_id, tenant, registration_number, enterprise_id, enterprise_name, paired_cadre_id,
-            category, industry_group, lead_unit_id, lead_unit_name, origin_tenant, state, state_sequence, received_at, closed_at,
-            open_step, open_due_at, assigned_at, assigned_sequence)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
-        ON CONFLICT (demand_id) DO UPDATE SET
-            state = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.state ELSE f.state END,
-            lead_unit_id = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.lead_unit_id ELSE f.lead_unit_id END,
-            lead_unit_name = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.lead_unit_name ELSE f.lead_unit_name END,
-            open_step = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.open_step ELSE f.open_step END,
-            open_due_at = CASE WHEN EXCLUDED.state_sequence > f.state_sequence THEN EXCLUDED.open_due_at ELSE f.open_due_at END,
-            assigned_at = CASE WHEN EXCLUDED.assigned_sequence > coalesce(f.assigned_sequence, 0)
-                THEN EXCLUDED.assigned_at ELSE f.assigned_at END,
-            assigned_sequence = greatest(f.assigned_sequence, EXCLUDED.assigned_sequence),
-            state_sequence = greatest(f.state_sequence, EXCLUDED.state_sequence),
-            received_at = coalesce(f.received_at, EXCLUDED.received_at),
-            closed_at = coalesce(f.closed_at, EXCLUDED.closed_at),
-            registration_number = coalesce(f.registration_number, EXCLUDED.registration_number)
-        RETURNING 1 AS sign, \(EntryCounts.factColumns)
-        ),
-        deltas AS (\(EntryCounts.contributions(of: "(SELECT * FROM old UNION ALL SELECT * FROM new)")))
-        \(EntryCounts.add(from: "deltas"))
-        """
-    static let bindingDataTypes: [PostgresDataType] = [
-        .uuid, .text, .text, .text, .text, .text, .text, .text, .text, .text, .text, .text, .int8, .timestamptz, .timestamptz, .text,
-        .timestamptz, .timestamptz, .int8,
-    ]
-    typealias Row = ()
-
-    var id: UUID
+/// A rating as `ratings` keeps it, from the status event of the transition that made it.
+struct RatingRow: Encodable {
+    var transitionID: UUID
+    var demandID: UUID
     var tenant: String
-    var registrationNumber: String?
-    var enterpriseID: String?
-    var enterpriseName: String?
-    var pairedCadreID: String?
-    var category: String?
-    var industryGroup: String?
     var leadUnitID: String?
-    var leadUnitName: String?
-    var originTenant: String?
-    var state: String
-    var sequence: Int
-    var receivedAt: Date?
-    var closedAt: Date?
-    var openStep: String?
-    var openDueAt: Date?
-    var assignedAt: Date?
-    var assignedSequence: Int?
+    var satisfied: Bool
+    var comment: String?
+    var ratedAt: Date
 
-    func makeBindings() throws -> PostgresBindings {
-        var bindings = PostgresBindings()
-        bindings.append(id)
-        bindings.append(tenant)
-        bindings.append(registrationNumber)
-        bindings.append(enterpriseID)
-        bindings.append(enterpriseName)
-        bindings.append(pairedCadreID)
-        bindings.append(category)
-        bindings.append(industryGroup)
-        bindings.append(leadUnitID)
-        bindings.append(leadUnitName)
-        bindings.append(originTenant)
-        bindings.append(state)
-        bindings.append(sequence)
-        bindings.append(receivedAt)
-        bindings.append(closedAt)
-        bindings.append(openStep)
-        bindings.append(openDueAt)
-        bindings.append(assignedAt)
-        bindings.append(assignedSequence)
-        return bindings
+    enum CodingKeys: String, CodingKey {
+        case tenant, satisfied, comment
+        case transitionID = "transition_id", demandID = "demand_id", leadUnitID = "lead_unit_id", ratedAt = "rated_at"
     }
 
-    func decodeRow(_ row: PostgresRow) throws -> Row {}
+    /// Nil unless the event's transition is a rating.
+    init?(_ event: DemandStatusEvent) {
+        guard case .rate(let rating) = event.transition.action else { return nil }
+        transitionID = event.transition.id
+        demandID = event.demand.id
+        tenant = event.demand.tenant.rawValue
+        leadUnitID = event.demand.leadUnit?.id
+        satisfied = rating.satisfied
+        comment = rating.comment
+        ratedAt = event.transition.at
+    }
 }
