@@ -22,8 +22,13 @@ public final class KafkaConsumer: Sendable {
     private let groupEventsQueue: DispatchQueue
     private let isOpen = Flag(true)
     private let logger: Logger
+    /// How long one blocking poll waits for a message before its loop looks again at whether it
+    /// should go on. Closing and cancellation do not wait for it (they wake the poll), so it only
+    /// bounds how late a reader notices a fatal client error, and each wake of an idle consumer costs.
+    private let pollStepMilliseconds: Int32
 
-    public init(configuration: KafkaConsumerConfiguration, logger: Logger) throws(KafkaError) {
+    public init(configuration: KafkaConsumerConfiguration, logger: Logger, pollStep: Duration = .seconds(1)) throws(KafkaError) {
+        pollStepMilliseconds = max(1, Int32(clamping: pollStep.milliseconds))
         client = try RDKafkaClient(kind: .consumer, properties: configuration.properties, logger: logger) { conf in
             rd_kafka_conf_set_rebalance_cb(conf, rebalanceCallback)
         }
@@ -102,6 +107,7 @@ public final class KafkaConsumer: Sendable {
     /// Commits stored offsets and leaves the group, so that partitions move to other members at once.
     public func close() async throws(KafkaError) {
         guard isOpen.exchange(false) else { return }
+        wakePolls()
         let client = self.client
         let logger = self.logger
         try await runBlocking(on: queue) { () throws(KafkaError) in
@@ -175,25 +181,46 @@ public final class KafkaConsumer: Sendable {
         rd_kafka_queue_destroy(consumerQueue)
     }
 
+    /// Wakes every blocking poll of this consumer (its own queue's and its readers'), so that
+    /// a poll loop sees at once that the consumer closed.
+    private func wakePolls() {
+        wakePoll(of: nil)
+        client.context.readerRoutes.withLock { routes in
+            for route in routes { rd_kafka_queue_yield(route.queue.pointer) }
+        }
+    }
+
+    /// Wakes the blocking poll of a reader's queue, or of the consumer's own (`nil`); a poll that
+    /// is not waiting yet returns at once when it starts.
+    private func wakePoll(of readerQueue: QueueHandle?) {
+        if let readerQueue {
+            rd_kafka_queue_yield(readerQueue.pointer)
+        } else if let consumerQueue = rd_kafka_queue_get_consumer(client.handle) {
+            rd_kafka_queue_yield(consumerQueue)
+            rd_kafka_queue_destroy(consumerQueue)
+        }
+    }
+
     /// Polls up to `maximum` messages from a reader's queue (or the consumer's own, `nil`): waits for
-    /// the first (in 100 ms steps, so closing and cancellation are noticed), then takes whatever else
-    /// is ready or arrives within `linger`.
+    /// the first (closing and cancellation wake the wait), then takes whatever else is ready or
+    /// arrives within `linger`.
     fileprivate func pollBatch(from readerQueue: QueueHandle?, on dispatchQueue: DispatchQueue, maximum: Int,
         linger: Duration = .zero) async throws(KafkaError) -> [KafkaConsumerMessage]?
     {
         let cancelled = Flag(false)
         let result: Result<[KafkaConsumerMessage]?, KafkaError> = await withTaskCancellationHandler {
             await withCheckedContinuation { continuation in
-                dispatchQueue.async { [isOpen, client, logger] in
+                dispatchQueue.async { [isOpen, client, logger, pollStepMilliseconds] in
                     let next: (Int32) -> UnsafeMutablePointer<rd_kafka_message_t>? =
                         if let readerQueue { { timeout in rd_kafka_consume_queue(readerQueue.pointer, timeout) } }
                         else { { timeout in rd_kafka_consumer_poll(client.handle, timeout) } }
                     continuation.resume(returning: Self.blockingPoll(client: client, maximum: maximum, linger: linger,
-                        logger: logger, next: next) { isOpen.isSet && !cancelled.isSet })
+                        step: pollStepMilliseconds, logger: logger, next: next) { isOpen.isSet && !cancelled.isSet })
                 }
             }
         } onCancel: {
             cancelled.set(true)
+            wakePoll(of: readerQueue)
         }
         return try result.get()
     }
@@ -202,6 +229,7 @@ public final class KafkaConsumer: Sendable {
         client: RDKafkaClient,
         maximum: Int,
         linger: Duration,
+        step: Int32,
         logger: Logger,
         next: (Int32) -> UnsafeMutablePointer<rd_kafka_message_t>?,
         keepWaiting: () -> Bool
@@ -211,11 +239,11 @@ public final class KafkaConsumer: Sendable {
         while batch.count < maximum {
             guard keepWaiting() else { return .success(batch.isEmpty ? nil : batch) }
             if let fatal = client.fatalError { return .failure(fatal) }
-            var timeout: Int32 = 100
+            var timeout = step
             if let closesAt {
                 let left = closesAt - .now
                 guard left > .zero else { break }
-                timeout = max(1, Int32(clamping: min(left, .milliseconds(100)).milliseconds))
+                timeout = max(1, min(timeout, Int32(clamping: left.milliseconds)))
             }
             while batch.count < maximum, let raw = next(timeout) {
                 timeout = 0

@@ -140,6 +140,37 @@ struct KafkaTests {
         try await patient.close()
     }
 
+    @Test("A waiting poll ends as soon as its task is cancelled or its consumer closes, not at the end of its wait")
+    func pollsWakeUp() async throws {
+        let topic = uniqueTopic("quiet")
+        try await control.createTopic(topic, partitions: 1)
+        // Each blocking poll waits up to a minute: only a wake can end these within seconds.
+        let consumer = try KafkaConsumer(
+            configuration: .init(bootstrapServers: bootstrap, groupID: "quiet-\(UUID())", clientID: "test-consumer"),
+            logger: logger, pollStep: .seconds(60))
+        let reader = consumer.reader(topics: [topic])
+        try consumer.subscribe(topics: consumer.readerTopics)
+        let serving = Task { try await consumer.serveGroupEvents() }
+        let readerBatches = reader.batches()
+        let reading = Task { () -> Int in
+            var batches = 0
+            for try await _ in readerBatches { batches += 1 }
+            return batches
+        }
+        try await eventuallyTrue(within: .seconds(30)) { !consumer.assignment.isEmpty }
+        try await Task.sleep(for: .milliseconds(300))
+
+        var started = ContinuousClock.now
+        serving.cancel()
+        try await serving.value
+        #expect(ContinuousClock.now - started < .seconds(5), "the group's poll ended only when its wait ran out")
+
+        started = ContinuousClock.now
+        try await consumer.close()
+        #expect(try await reading.value == 0)
+        #expect(ContinuousClock.now - started < .seconds(5), "the reader's poll ended only when its wait ran out")
+    }
+
     /// Waits until `condition` holds, polling every 50 ms.
     func eventuallyTrue(within limit: Duration, _ condition: () -> Bool) async throws {
         let deadline = ContinuousClock.now + limit
