@@ -30,7 +30,7 @@ public struct DeadlineBook: Sendable {
     /// The rows of these open deadlines that this service keeps: those of the steps it owns.
     public func rows(_ open: [StepDeadline], planner: DeadlinePlanner) throws -> DeadlineRows {
         let owned = open.filter { ownedSteps.contains($0.step) }
-        return DeadlineRows(json: String(decoding: try EventCoding.encoder().encode(owned), as: UTF8.self),
+        return DeadlineRows(json: try EventCoding.text(owned),
             fingerprint: planner.calendar.fingerprint)
     }
 

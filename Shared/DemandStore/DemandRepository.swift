@@ -191,10 +191,6 @@ public struct DemandRepository: Sendable {
         return demand
     }
 
-    static func json(_ value: some Encodable) throws -> String {
-        String(decoding: try EventCoding.encoder().encode(value), as: UTF8.self)
-    }
-
     func decode(id: UUID, tenant: String, history: String) throws -> Demand {
         let transitions = try EventCoding.decoder().decode([Transition].self, from: Data(history.utf8))
         return Demand(id: id, tenant: TenantID(rawValue: tenant), recorded: transitions)
@@ -206,7 +202,7 @@ public struct DemandRepository: Sendable {
         async throws
     {
         let status = demand.status
-        let history = try RecentDemands.shared.historyJSON(of: demand) { try Self.json($0) }
+        let history = try RecentDemands.shared.historyJSON(of: demand) { try EventCoding.text($0) }
         let created = status.createdAt ?? Date()
         _ = try await connection.execute(SaveDemandStatement(
             id: demand.id, tenant: demand.tenant.rawValue, state: demand.state?.rawValue ?? "new", enterpriseID: status.enterprise?.id,
@@ -214,10 +210,10 @@ public struct DemandRepository: Sendable {
             unitIDs: Array(status.currentUnitIDs).sorted(), leadUnitID: status.assignment?.leadUnit.id,
             registrationNumber: status.registrationNumber?.description, originDemandID: status.origin?.demandID,
             historyLength: demand.history.count, historyJSON: history, createdAt: created, updatedAt: status.updatedAt ?? created,
-            positionJSON: try Self.json(position), positionDueAt: position.dueAt, flagged: status.flag != nil,
+            positionJSON: try EventCoding.text(position), positionDueAt: position.dueAt, flagged: status.flag != nil,
             lastFollowUpAt: status.lastFollowUpAt, awaitingCompletion: status.awaitsCompletion,
             plannedCompletion: status.lastResult?.plannedCompletion?.description, category: status.content?.category.rawValue,
-            industryGroup: status.content?.industryGroup.rawValue, mergerJSON: try status.merger.map(Self.json), deadlines: deadlines),
+            industryGroup: status.content?.industryGroup.rawValue, mergerJSON: try status.merger.map(EventCoding.text), deadlines: deadlines),
             logger: logger)
         if status.merger != nil { try await shareMergedPosition(demand.id, on: connection) }
         RecentDemands.shared.remember(demand, historyJSON: history)
@@ -244,7 +240,7 @@ public struct DemandRepository: Sendable {
     public func follow(_ news: [DemandNews], on connection: PostgresConnection) async throws {
         guard !news.isEmpty else { return }
         _ = try await connection.execute(
-            FollowDemandsStatement(newsJSON: try Self.json(FollowDemandsStatement.News.combined(news))), logger: logger)
+            FollowDemandsStatement(newsJSON: try EventCoding.text(FollowDemandsStatement.News.combined(news))), logger: logger)
         // A demand merged just now shows where the one it joined is.
         for id in Set(news.filter { $0.merger != nil }.map(\.id)) { try await shareMergedPosition(id, on: connection) }
     }

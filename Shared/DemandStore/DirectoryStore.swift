@@ -34,7 +34,7 @@ public struct DirectoryStore: Sendable {
     }
 
     public func upsert(_ entry: DirectoryEntry, on connection: PostgresConnection) async throws {
-        let body = String(decoding: try EventCoding.encoder().encode(entry), as: UTF8.self)
+        let body = try EventCoding.text(entry)
         let (kind, id) = entry.kindAndID
         try await connection.execute(
             """

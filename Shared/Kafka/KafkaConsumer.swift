@@ -186,7 +186,7 @@ public final class KafkaConsumer: Sendable {
     private func wakePolls() {
         wakePoll(of: nil)
         client.context.readerRoutes.withLock { routes in
-            for route in routes { rd_kafka_queue_yield(route.queue.pointer) }
+            for route in routes { wakePoll(of: route.queue) }
         }
     }
 

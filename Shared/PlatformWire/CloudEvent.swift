@@ -110,6 +110,11 @@ public enum EventCoding {
         return decoder
     }
 
+    /// A value as JSON text, for a statement's `jsonb` parameter or a text column.
+    public static func text(_ value: some Encodable) throws -> String {
+        String(decoding: try encoder().encode(value), as: UTF8.self)
+    }
+
     public static func encode<Payload>(_ event: CloudEvent<Payload>) throws -> Data {
         try encoder().encode(event)
     }

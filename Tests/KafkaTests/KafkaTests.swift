@@ -24,12 +24,12 @@ struct KafkaTests {
         try KafkaProducer(configuration: .init(bootstrapServers: bootstrap, clientID: "test-producer"), logger: logger)
     }
 
-    func consumer(group: String) throws -> KafkaConsumer {
+    func consumer(group: String, pollStep: Duration = .seconds(1)) throws -> KafkaConsumer {
         try KafkaConsumer(
             configuration: .init(bootstrapServers: bootstrap, groupID: group, clientID: "test-consumer",
                 overrides: ["session.timeout.ms": "6000"].merging(
                     ProcessInfo.processInfo.environment["TEST_KAFKA_DEBUG"].map { ["debug": $0] } ?? [:]) { $1 }),
-            logger: logger)
+            logger: logger, pollStep: pollStep)
     }
 
     /// Reads until `count` messages arrived or `seconds` passed, and returns what arrived.
@@ -145,9 +145,7 @@ struct KafkaTests {
         let topic = uniqueTopic("quiet")
         try await control.createTopic(topic, partitions: 1)
         // Each blocking poll waits up to a minute: only a wake can end these within seconds.
-        let consumer = try KafkaConsumer(
-            configuration: .init(bootstrapServers: bootstrap, groupID: "quiet-\(UUID())", clientID: "test-consumer"),
-            logger: logger, pollStep: .seconds(60))
+        let consumer = try consumer(group: "quiet-\(UUID())", pollStep: .seconds(60))
         let reader = consumer.reader(topics: [topic])
         try consumer.subscribe(topics: consumer.readerTopics)
         let serving = Task { try await consumer.serveGroupEvents() }

@@ -52,7 +52,7 @@ struct RecentDemandsTests {
 
             let approved = try approved(loaded, "同意")
             try await database.transaction { try await repository.save(approved, position: position, on: $0) }
-            let whole = try DemandRepository.json(approved.history)
+            let whole = try EventCoding.text(approved.history)
             let stored = try await database.transaction { connection in
                 let rows = try await connection.query(
                     "SELECT history::text, history = \(whole)::jsonb FROM demands WHERE id = \(demand.id)", logger: logger)
@@ -69,13 +69,13 @@ struct RecentDemandsTests {
         let demand = try submitted(3)
         let recent = RecentDemands(capacity: 4)
         let other = try approved(demand, "另一版本")
-        recent.remember(other, historyJSON: try DemandRepository.json(other.history))
+        recent.remember(other, historyJSON: try EventCoding.text(other.history))
         let mine = try approved(demand, "本版本")
-        let json = try recent.historyJSON(of: mine) { try DemandRepository.json($0) }
+        let json = try recent.historyJSON(of: mine) { try EventCoding.text($0) }
         #expect(try EventCoding.decoder().decode([Transition].self, from: Data(json.utf8)) == mine.history)
 
-        recent.remember(demand, historyJSON: try DemandRepository.json(demand.history))
-        let extended = try recent.historyJSON(of: mine) { try DemandRepository.json($0) }
+        recent.remember(demand, historyJSON: try EventCoding.text(demand.history))
+        let extended = try recent.historyJSON(of: mine) { try EventCoding.text($0) }
         #expect(try EventCoding.decoder().decode([Transition].self, from: Data(extended.utf8)) == mine.history)
     }
 
@@ -101,9 +101,9 @@ struct RecentDemandsTests {
 
             // Another writer stores a history as long as the copy here, with a different last step.
             let remembered = try approved(demand, "本进程")
-            RecentDemands.shared.remember(remembered, historyJSON: try DemandRepository.json(remembered.history))
+            RecentDemands.shared.remember(remembered, historyJSON: try EventCoding.text(remembered.history))
             let written = try approved(demand, "另一进程")
-            let json = try DemandRepository.json(written.history)
+            let json = try EventCoding.text(written.history)
             _ = try await database.transaction { connection in
                 try await connection.query(
                     "UPDATE demands SET history = \(json)::jsonb, history_length = 2 WHERE id = \(demand.id)", logger: logger)

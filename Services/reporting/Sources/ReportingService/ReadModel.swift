@@ -65,7 +65,7 @@ struct ReadModel: Sendable {
     /// A batch's ratings; a rating recorded before (a redelivered event) stays as it is.
     private func record(_ ratings: [RatingRow], on connection: PostgresConnection) async throws {
         guard !ratings.isEmpty else { return }
-        let rows = String(decoding: try EventCoding.encoder().encode(ratings), as: UTF8.self)
+        let rows = try EventCoding.text(ratings)
         try await connection.execute(
             """
             INSERT INTO ratings (transition_id, demand_id, tenant, lead_unit_id, satisfied, comment, rated_at)
@@ -180,7 +180,7 @@ struct ReadModel: Sendable {
 
     private func upsert(_ facts: FactRows, on connection: PostgresConnection) async throws {
         guard !facts.isEmpty else { return }
-        let rows = String(decoding: try EventCoding.encoder().encode(facts.all), as: UTF8.self)
+        let rows = try EventCoding.text(facts.all)
         _ = try await connection.execute(UpsertFactsStatement(rowsJSON: rows), logger: logger)
     }
 }
