@@ -1,6 +1,7 @@
 import DemandDomain
 import DemandStore
 import Foundation
+import Hummingbird
 import PostgresNIO
 import PostgresStorage
 import ServiceRuntime
@@ -14,11 +15,14 @@ public struct DemandReader: Sendable {
     let database: Database
     let repository: DemandRepository
     let rules: TierRules
+    /// Where a read that waits for a change (``answer(_:for:to:)``) learns of the service's commits.
+    let changes: ChangeFeed
 
-    public init(database: Database, repository: DemandRepository, rules: TierRules) {
+    public init(database: Database, repository: DemandRepository, rules: TierRules, changes: ChangeFeed) {
         self.database = database
         self.repository = repository
         self.rules = rules
+        self.changes = changes
     }
 
     /// One demand as the person may see it; 404 alike for one that does not exist and one they may
@@ -28,6 +32,14 @@ public struct DemandReader: Sendable {
         let current = try await transaction(as: principal) { try await repository.loadCurrent(id, on: $0) }
         guard let current, rules.policy.canRead(current.visibility, as: principal) else { throw APIError.demandNotFound }
         return DemandView(current, rules: rules)
+    }
+
+    /// `GET /demands/{id}`: the demand as ``view(_:for:)`` shows it, to a read that may wait for it
+    /// to change (``ConditionalRead``): a caller waiting for a hand-off asks once.
+    public func answer(_ id: UUID, for principal: Principal, to request: Request) async throws -> Response {
+        try await ConditionalRead(request).respond(watching: DemandRepository.changeName(of: id), in: changes) {
+            try await view(id, for: principal).representation(for: request)
+        }
     }
 
     /// The demands the filter selects among those the person may read.

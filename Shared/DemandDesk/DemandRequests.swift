@@ -77,31 +77,29 @@ extension DemandView: ResponseEncodable {
     /// acts and checks where the demand went then neither waits for nor parses the enterprise's
     /// words and the whole history, which are most of a demand's bytes.
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        guard request.prefersMinimalReturn else { return try context.responseEncoder.encode(self, from: request, context: context) }
+        let (view, headers) = answered(to: request)
+        var response = try context.responseEncoder.encode(view, from: request, context: context)
+        response.headers.append(contentsOf: headers)
+        return response
+    }
+
+    /// The view as `request` asks for it, as a ``Representation`` with its tag.
+    public func representation(for request: Request) throws -> Representation {
+        let (view, headers) = answered(to: request)
+        return try Representation(encoding: view, headers: headers)
+    }
+
+    /// The whole view, or with `Prefer: return=minimal` the minimal one and the header saying so.
+    private func answered(to request: Request) -> (DemandView, HTTPFields) {
+        guard request.preference("return")?.lowercased() == "minimal" else { return (self, [:]) }
         var minimal = self
         minimal.content = nil
         minimal.history = Array(history.suffix(1))
-        var response = try context.responseEncoder.encode(minimal, from: request, context: context)
-        response.headers[.preferenceApplied] = "return=minimal"
-        return response
+        return (minimal, [.preferenceApplied: "return=minimal"])
     }
 }
 extension DemandListItem: ResponseEncodable {}
 
 extension APIError {
     public static let demandNotFound = APIError(.notFound, code: "DEMAND_NOT_FOUND", message: "诉求不存在或无权查看")
-}
-
-extension HTTPField.Name {
-    static let prefer = Self("Prefer")!
-    static let preferenceApplied = Self("Preference-Applied")!
-}
-
-extension Request {
-    /// Whether the caller asked for a minimal answer (`Prefer: return=minimal`, among other preferences).
-    var prefersMinimalReturn: Bool {
-        headers[values: .prefer].contains { field in
-            field.split(separator: ",").contains { $0.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() == "return=minimal" }
-        }
-    }
 }

@@ -22,7 +22,7 @@ public struct DeadlineScanner: Service {
     let database: Database
     let recorder: DemandRecorder
     let interval: Duration
-    let afterCommit: @Sendable () -> Void
+    let afterCommit: @Sendable (_ notes: Set<String>) -> Void
     let afterExpiry: @Sendable (RecordedTransition, PostgresConnection) async throws -> Void
     let batchSize = 100
     private let alertCounter: Counter
@@ -37,7 +37,7 @@ public struct DeadlineScanner: Service {
         recorder: DemandRecorder,
         interval: Duration,
         afterExpiry: @escaping @Sendable (RecordedTransition, PostgresConnection) async throws -> Void = { _, _ in },
-        afterCommit: @escaping @Sendable () -> Void
+        afterCommit: @escaping @Sendable (_ notes: Set<String>) -> Void
     ) {
         self.afterExpiry = afterExpiry
         self.database = database
@@ -50,8 +50,8 @@ public struct DeadlineScanner: Service {
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
-                let fired = try await scanOnce()
-                if fired > 0 { afterCommit() }
+                let (fired, notes) = try await CommitNotes.watching { try await scanOnce() }
+                if !notes.isEmpty { afterCommit(notes) }
                 if fired < batchSize { try await Task.sleep(for: interval) }
             } catch is CancellationError {
                 return

@@ -217,7 +217,12 @@ public struct DemandRepository: Sendable {
             logger: logger)
         if status.merger != nil { try await shareMergedPosition(demand.id, on: connection) }
         RecentDemands.shared.remember(demand, historyJSON: history)
+        CommitNotes.note(Self.changeName(of: demand.id))
     }
+
+    /// The demand's name in ``PostgresStorage/CommitNotes``: readers waiting for it to change look
+    /// again once a transaction that saved or followed it commits.
+    public static func changeName(of id: UUID) -> String { "demand:\(id.uuidString)" }
 
     /// Shows a merged demand where the demand it joined is (并单: one handling answers both), whether
     /// `id` is the merged one or the one joined.
@@ -243,6 +248,8 @@ public struct DemandRepository: Sendable {
             FollowDemandsStatement(newsJSON: try EventCoding.text(FollowDemandsStatement.News.combined(news))), logger: logger)
         // A demand merged just now shows where the one it joined is.
         for id in Set(news.filter { $0.merger != nil }.map(\.id)) { try await shareMergedPosition(id, on: connection) }
+        // Any of them may have changed (older news changes nothing; a reader woken for it looks again).
+        for item in news { CommitNotes.note(Self.changeName(of: item.id)) }
     }
 
     /// Demands the scope admits, newest first, narrowed by the filter.

@@ -112,7 +112,7 @@ public final class EventConsumer: Service, Sendable {
     private let accepts: @Sendable (KafkaConsumerMessage) -> Bool
     private let deduplicates: Bool
     private let linger: Duration
-    private let afterCommit: @Sendable (_ wroteOutbox: Bool) -> Void
+    private let afterCommit: @Sendable (_ notes: Set<String>) -> Void
     private let logger: Logger
 
     /// Since when the batch in hand has been waiting to be applied (nil between batches).
@@ -145,7 +145,7 @@ public final class EventConsumer: Service, Sendable {
         accepts: @escaping @Sendable (KafkaConsumerMessage) -> Bool = { _ in true },
         deduplicates: Bool = true,
         linger: Duration = .zero,
-        afterCommit: @escaping @Sendable (_ wroteOutbox: Bool) -> Void = { _ in },
+        afterCommit: @escaping @Sendable (_ notes: Set<String>) -> Void = { _ in },
         prepare: @escaping @Sendable (PostgresConnection) async throws -> Void = { _ in },
         scope: (any EventBatchScope)? = nil,
         handling: Handling
@@ -245,8 +245,8 @@ public final class EventConsumer: Service, Sendable {
         var backoff = Duration.milliseconds(100)
         while true {
             do {
-                let (result, wroteOutbox) = try await OutboxWrites.watching { try await apply(batch, refused: refused) }
-                afterCommit(wroteOutbox)
+                let (result, notes) = try await CommitNotes.watching { try await apply(batch, refused: refused) }
+                afterCommit(notes)
                 record(result)
                 return true
             } catch let refusal as RefusedEvent {

@@ -66,24 +66,6 @@ public enum MessagingTables {
     ]
 }
 
-/// Whether a unit of work recorded outbox messages, so that the relay is woken only when there is
-/// something to publish (an empty look is a transaction of its own).
-public final class OutboxWrites: Sendable {
-    @TaskLocal static var current: OutboxWrites?
-    private let written = Atomic<Bool>(false)
-
-    /// Runs `body` and says whether it enqueued any outbox message (in this task or its children).
-    public static func watching<Value>(_ body: () async throws -> Value) async rethrows -> (value: Value, wrote: Bool) {
-        let writes = OutboxWrites()
-        let value = try await $current.withValue(writes) { try await body() }
-        return (value, writes.written.load(ordering: .relaxed))
-    }
-
-    fileprivate static func note() {
-        current?.written.store(true, ordering: .relaxed)
-    }
-}
-
 /// The outbox messages of one transaction's work, held back to be recorded together when the work
 /// is done (``Outbox/batching(on:logger:_:)``).
 final class OutboxBatch: Sendable {
@@ -114,12 +96,15 @@ struct OutboxRow: Sendable {
 }
 
 public enum Outbox {
+    /// The ``CommitNotes`` name of work that recorded outbox messages: the relay has news.
+    public static let noteName = "outbox"
+
     /// Records messages to publish; call inside the transaction that makes the change. Each carries
     /// the current trace context, so that its consumers continue the trace. Inside
     /// ``batching(on:logger:_:)`` on the same connection they are recorded when its work is done.
     public static func enqueue(_ messages: [OutboxMessage], on connection: PostgresConnection, logger: Logger) async throws {
         guard !messages.isEmpty else { return }
-        OutboxWrites.note()
+        CommitNotes.note(noteName)
         let trace = TraceHeaders.current()
         let rows = try messages.map { message in
             OutboxRow(message: message,

@@ -615,6 +615,27 @@ public struct PlatformClient: Sendable {
             body: body, headers: headers)
     }
 
+    /// A read that waits up to `wait` (at most 10 s) for the record to differ from the answer tagged
+    /// `knownTag` (without a tag, for it to exist): the record and its new tag, or nil when the wait
+    /// ended with it unchanged (or still not there). One request where polling would make many.
+    public func awaitChange<Answer: Decodable>(
+        _ operation: APIOperation, tier: TenantID?, id: UUID, token: String?, knownTag: String?, wait: Duration
+    ) async throws -> (value: Answer, tag: String)? {
+        let path = operation.path.replacingOccurrences(of: "{id}", with: id.uuidString.lowercased())
+        var headers = ["Prefer": "wait=\(max(wait.components.seconds, 1))"]
+        if let knownTag { headers["If-None-Match"] = knownTag }
+        let name = Self.waitingName(operation)
+        let answer = try await exchange(name, operation.method, resolve(operation.service, tier) + path, token: token, headers: headers)
+        if answer.status == 304 || (answer.status == 404 && knownTag == nil) { return nil }
+        let data = try Self.success(name, (answer.status, answer.data))
+        return (try EventCoding.decoder().decode(Answer.self, from: data), answer.headers.first(name: "ETag") ?? "")
+    }
+
+    /// How ``awaitChange(_:tier:id:token:knownTag:wait:)`` names its calls to the observer: they last
+    /// as long as the change takes, so they are timed apart from the calls answered at once.
+    public static func waitingName(_ operation: APIOperation) -> String { operation.name + waitingSuffix }
+    public static let waitingSuffix = " (waiting)"
+
     /// Calls an operation whose path names its parameters (`{unit}`); each value is percent-encoded.
     func send<Answer: Decodable>(
         _ operation: APIOperation, tier: TenantID?, pathParameters: [String: String], token: String?,
@@ -679,6 +700,22 @@ public struct PlatformClient: Sendable {
         rawBodyType: String = "application/json",
         headers: [String: String] = [:]
     ) async throws -> (UInt, Data) {
+        let (status, _, data) = try await exchange(operation, method, url, token: token, body: body, rawBody: rawBody,
+            rawBodyType: rawBodyType, headers: headers)
+        return (status, data)
+    }
+
+    /// Any request, answered with its status, headers and body.
+    func exchange(
+        _ operation: String,
+        _ method: HTTPMethod,
+        _ url: String,
+        token: String?,
+        body: (any Encodable & Sendable)? = nil,
+        rawBody: [UInt8]? = nil,
+        rawBodyType: String = "application/json",
+        headers: [String: String] = [:]
+    ) async throws -> (status: UInt, headers: HTTPHeaders, data: Data) {
         var request = HTTPClientRequest(url: url)
         request.method = method
         if let token { request.headers.add(name: "Authorization", value: "Bearer \(token)") }
@@ -699,7 +736,7 @@ public struct PlatformClient: Sendable {
         let response = try await Self.http.execute(request, timeout: .init(timeout))
         let data = Data(buffer: try await response.body.collect(upTo: 16 << 20))
         observe?(operation, ContinuousClock.now - start, response.status.code)
-        return (response.status.code, data)
+        return (response.status.code, response.headers, data)
     }
 }
 

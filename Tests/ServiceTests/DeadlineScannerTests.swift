@@ -53,7 +53,7 @@ struct DeadlineScannerTests {
             _ = try await database.transaction { connection in try await recorder.receive(DemandRecord(demand), on: connection) }
             let expired = Mutex<[DemandAction.Kind]>([])
             let scanner = DeadlineScanner(database: database, recorder: recorder, interval: .seconds(1),
-                afterExpiry: { recorded, _ in expired.withLock { $0.append(recorded.transition.kind) } }, afterCommit: {})
+                afterExpiry: { recorded, _ in expired.withLock { $0.append(recorded.transition.kind) } }, afterCommit: { _ in })
             let a = ReportingHistory.at
 
             #expect(try await scanner.scanOnce(now: a("2024-03-06", 23)) == 0, "nothing before the third rating day")

@@ -27,6 +27,8 @@ public final class PlatformRuntime: Sendable {
     /// Renders the service's Word documents as PDF.
     public let pdf: PDFRenderer
     public let startup = StartupGate()
+    /// Readers waiting for a record to change, woken by the commits that note it.
+    public let changes = ChangeFeed()
     /// Exports spans when tracing is configured (``PlatformTracing``).
     private let tracing: (any Service)?
     /// The consumers made by ``consumer(name:topics:afterCommit:handler:)``, watched by readiness.
@@ -83,7 +85,8 @@ public final class PlatformRuntime: Sendable {
     /// A consumer of this service. Its topics' partitions are read through the process's one member
     /// of the consumer group `<instance>`; with a `group`, it reads instead as a member of its own
     /// in `<instance>.<group>` (a replay from the beginning). After each commit it wakes the outbox
-    /// relay if the batch recorded messages, and runs `afterCommit`, if given; `prepare` runs first
+    /// relay if the batch recorded messages and the readers waiting for what it changed, and runs
+    /// `afterCommit`, if given; `prepare` runs first
     /// in each batch's transaction.
     public func consumer(
         name: String,
@@ -123,17 +126,16 @@ public final class PlatformRuntime: Sendable {
     }
 
     /// Makes a consumer reading from its source (the shared group member, or with a `group` a member
-    /// of its own), waking the relay after each commit that recorded messages, and watched by readiness.
+    /// of its own), acting on what each commit noted (``committed(_:)``), and watched by readiness.
     private func register(
         group: String?, then afterCommit: @escaping @Sendable () -> Void,
-        _ make: (EventConsumer.Source, @escaping @Sendable (_ wroteOutbox: Bool) -> Void) -> EventConsumer
+        _ make: (EventConsumer.Source, @escaping @Sendable (_ notes: Set<String>) -> Void) -> EventConsumer
     ) throws -> EventConsumer {
         let source: EventConsumer.Source =
             if let group { .ownGroup(consumerConfiguration(group: "\(settings.instanceName).\(group)")) }
             else { .member(try sharedGroupMember()) }
-        let relay = self.relay
-        let consumer = make(source) { wroteOutbox in
-            if wroteOutbox { relay.wake() }
+        let consumer = make(source) { [self] notes in
+            committed(notes)
             afterCommit()
         }
         consumers.withLock { $0.append(consumer) }
@@ -157,19 +159,27 @@ public final class PlatformRuntime: Sendable {
     }
 
     /// Runs `body` in a transaction, its outbox messages recorded together at its end, then wakes
-    /// the relay so that they go out at once.
+    /// the relay so that they go out at once and readers waiting for what it changed look again.
     public func transaction<Value: Sendable>(
         file: String = #fileID, line: Int = #line,
         _ body: @escaping @Sendable (PostgresConnection) async throws -> Value
     ) async throws -> Value {
         let logger = self.logger
-        let (result, wroteOutbox) = try await OutboxWrites.watching {
+        let (result, notes) = try await CommitNotes.watching {
             try await database.transaction(file: file, line: line) { connection in
                 try await Outbox.batching(on: connection, logger: logger) { try await body(connection) }
             }
         }
-        if wroteOutbox { relay.wake() }
+        committed(notes)
         return result
+    }
+
+    /// Acts on what a transaction noted once it committed (``CommitNotes``): the relay is woken
+    /// when it recorded messages, and readers waiting for a record it changed (``changes``) look again.
+    public func committed(_ notes: Set<String>) {
+        guard !notes.isEmpty else { return }
+        if notes.contains(Outbox.noteName) { relay.wake() }
+        changes.announce(notes)
     }
 
     /// The router every service starts from: error handling, token verification, `/healthz`,

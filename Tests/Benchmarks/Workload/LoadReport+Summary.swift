@@ -72,6 +72,8 @@ extension LoadReport {
             half.targetJourneysPerSecond, half.journeysPerSecond, half.journeys, half.failed, half.skipped)]
         lines.append(Self.latencyHeader("API call"))
         lines += half.apiCalls.map(Self.latencyLine)
+        lines.append(Self.latencyHeader("Read waiting for a hand-off"))
+        lines += half.waitingReads.map(Self.latencyLine)
         lines.append(Self.latencyHeader("Kafka hop (outbox → inbox)"))
         lines += half.kafkaHops.map(Self.latencyLine)
         lines.append(Self.latencyHeader("Portal page (HTML to the last byte)"))

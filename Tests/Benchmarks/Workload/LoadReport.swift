@@ -56,7 +56,11 @@ public struct LoadReport: Codable, Sendable {
         /// Starts not made because too many journeys were under way.
         public var skipped: Int
         public var journeysPerSecond: Double
+        /// The calls answered at once (the latency goal's).
         public var apiCalls: [LatencySummary]
+        /// The reads that waited at a service for a hand-off (`Prefer: wait`): they last as long as
+        /// the hand-off takes.
+        public var waitingReads: [LatencySummary]
         /// Outbox row written → inbox row of the consumer that applied it, by producer → consumer.
         public var kafkaHops: [LatencySummary]
         public var submitToFirstSMS: LatencySummary?

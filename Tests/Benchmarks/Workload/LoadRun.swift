@@ -137,7 +137,7 @@ public struct LoadRun: Sendable {
             // Every program that used a measurable share, so that the platform's sum is whole.
             cpuMillisecondsPerJourney: cpu.map { .init(program: $0.program, milliseconds: $0.seconds * 1000 / perJourney) }
                 .filter { $0.milliseconds >= 0.05 },
-            apiCalls: recorder.end().summaries(), profile: profileTaken, postgresStatements: statements.map { $0.per(perJourney) })
+            apiCalls: { let books = recorder.end(); return books.calls.summaries() + books.waits.summaries() }(), profile: profileTaken, postgresStatements: statements.map { $0.per(perJourney) })
         print(String(format: "  saturation: %.1f journeys/s, %.1f commits and %.1f Kafka messages per journey",
             perSecond, saturation.postgresCommitsPerJourney, saturation.kafkaMessagesPerJourney))
         return saturation
@@ -156,7 +156,7 @@ public struct LoadRun: Sendable {
             maximumInFlight: settings.actors * 8, label: "half load")
         _ = try await pagesRead
         let elapsed = ((results.map(\.finishedAt).max() ?? .now) - start).seconds
-        let api = recorder.end()
+        let (api, waits) = recorder.end()
         try requireMostFinished(results, phase: "half load")
         try await waitUntilDrained(database)
 
@@ -175,6 +175,7 @@ public struct LoadRun: Sendable {
         let half = LoadReport.HalfLoad(
             targetJourneysPerSecond: rate, journeys: finished, failed: results.count - finished, skipped: skipped,
             journeysPerSecond: Double(finished) / elapsed, apiCalls: api.summaries(all: "every API call"),
+            waitingReads: waits.summaries(),
             kafkaHops: hops.summaries(all: "every hop"), submitToFirstSMS: sms.summaries().first,
             demandsWithoutSMS: outcomes.count - accepted.count, portalPages: pages.summaries(all: "every portal page"),
             portalPageCalls: pageCalls.summaries())
@@ -202,18 +203,20 @@ public struct LoadRun: Sendable {
 
 /// Collects API latencies into the book of the current phase; calls between phases are not kept.
 final class PhaseRecorder: Sendable {
-    private let current = Mutex<LatencyBook?>(nil)
+    /// The calls answered at once, and apart from them the reads that waited for a change.
+    private let current = Mutex<(calls: LatencyBook, waits: LatencyBook)?>(nil)
 
-    func begin() { current.withLock { $0 = LatencyBook() } }
+    func begin() { current.withLock { $0 = (LatencyBook(), LatencyBook()) } }
 
-    func end() -> LatencyBook {
-        current.withLock { book in
-            defer { book = nil }
-            return book ?? LatencyBook()
+    func end() -> (calls: LatencyBook, waits: LatencyBook) {
+        current.withLock { books in
+            defer { books = nil }
+            return books ?? (LatencyBook(), LatencyBook())
         }
     }
 
     func record(_ operation: String, _ duration: Duration) {
-        current.withLock { $0 }?.record(operation, duration)
+        guard let books = current.withLock({ $0 }) else { return }
+        (operation.hasSuffix(PlatformClient.waitingSuffix) ? books.waits : books.calls).record(operation, duration)
     }
 }

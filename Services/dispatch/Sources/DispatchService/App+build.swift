@@ -37,7 +37,7 @@ public func buildDispatchApplication(settings: RuntimeSettings) async throws -> 
         try await follower.follow(events, on: connection)
     }
     let scanner = DeadlineScanner(database: runtime.database, recorder: dispatch.recorder,
-        interval: settings.deadlineScanInterval, afterCommit: { runtime.relay.wake() })
+        interval: settings.deadlineScanInterval, afterCommit: runtime.committed)
     return try runtime.application(
         router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module),
         services: [directory, inbox, statuses, scanner])

@@ -53,8 +53,8 @@ struct DispatchRoutes {
             filter: try DemandFilter(query: request.uri.queryParameters))
     }
 
-    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> DemandView {
-        try await dispatch.reader.view(try context.demandID(), for: try context.requirePrincipal())
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await dispatch.reader.answer(try context.demandID(), for: try context.requirePrincipal(), to: request)
     }
 
     /// 转报单, as Word and PDF.

@@ -31,7 +31,7 @@ public struct DispatchWorkflow: Sendable {
         self.tier = runtime.settings.tenants[runtime.settings.tier!]!
         self.recorder = DemandRecorder(rules: rules, ownedSteps: [.dispatch], source: runtime.eventSource,
             logger: runtime.logger)
-        self.reader = DemandReader(database: runtime.readers, repository: recorder.repository, rules: rules)
+        self.reader = DemandReader(database: runtime.readers, repository: recorder.repository, rules: rules, changes: runtime.changes)
         self.directory = DirectoryStore(logger: runtime.logger)
         self.duplicates = DuplicateSearch(logger: runtime.logger)
     }

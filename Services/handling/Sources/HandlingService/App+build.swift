@@ -35,7 +35,7 @@ public func buildHandlingApplication(settings: RuntimeSettings) async throws -> 
     }
     let scanner = DeadlineScanner(database: runtime.database, recorder: handling.recorder,
         interval: settings.deadlineScanInterval, afterExpiry: handling.sendFollowUps,
-        afterCommit: { runtime.relay.wake() })
+        afterCommit: runtime.committed)
     let promises = PromiseScanner(database: runtime.database, repository: handling.recorder.repository, source: runtime.eventSource)
     let promiseScan = RepeatingWork("Promise scan", every: settings.deadlineScanInterval, logger: runtime.logger) {
         if try await promises.scan() > 0 { runtime.relay.wake() }

@@ -88,8 +88,8 @@ struct HandlingRoutes {
         try await handling.ledger(for: try context.requirePrincipal(), filter: try DemandFilter(query: request.uri.queryParameters))
     }
 
-    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> DemandView {
-        try await handling.reader.view(try context.demandID(), for: try context.requirePrincipal())
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await handling.reader.answer(try context.demandID(), for: try context.requirePrincipal(), to: request)
     }
 
     /// 交办单 as fields, for the portal's page.

@@ -27,7 +27,7 @@ public struct HandlingWorkflow: Sendable {
         self.rules = rules
         self.recorder = DemandRecorder(rules: rules, ownedSteps: [.sign, .result, .rating],
             source: runtime.eventSource, logger: runtime.logger)
-        self.reader = DemandReader(database: runtime.readers, repository: recorder.repository, rules: rules)
+        self.reader = DemandReader(database: runtime.readers, repository: recorder.repository, rules: rules, changes: runtime.changes)
     }
 
     var logger: Logger { runtime.logger }

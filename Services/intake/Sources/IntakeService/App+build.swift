@@ -50,7 +50,7 @@ public func buildIntakeApplication(settings: RuntimeSettings) async throws -> so
         try await follower.follow(events, on: connection)
     }
     let scanner = DeadlineScanner(database: runtime.database, recorder: intake.recorder,
-        interval: settings.deadlineScanInterval, afterCommit: { runtime.relay.wake() })
+        interval: settings.deadlineScanInterval, afterCommit: runtime.committed)
     return try runtime.application(
         router: router, openAPI: try resourceText("openapi", "yaml", bundle: .module), services: [escalations, statuses, scanner, reminderScan] + relatedPairings)
 }

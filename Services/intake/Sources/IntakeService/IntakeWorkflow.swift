@@ -37,7 +37,7 @@ public struct IntakeWorkflow: Sendable {
         self.tier = runtime.settings.tenants[runtime.settings.tier!]!
         self.recorder = DemandRecorder(rules: rules, ownedSteps: [.review], source: runtime.eventSource,
             logger: runtime.logger)
-        self.reader = DemandReader(database: runtime.readers, repository: recorder.repository, rules: rules)
+        self.reader = DemandReader(database: runtime.readers, repository: recorder.repository, rules: rules, changes: runtime.changes)
         self.directory = DirectoryStore(logger: runtime.logger)
         self.hasher = PasswordHasher(cost: runtime.settings.auth.bcryptCost)
         self.throttle = LoginThrottle(database: runtime.database, settings: runtime.settings.auth.loginLock, logger: runtime.logger)

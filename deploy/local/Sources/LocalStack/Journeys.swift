@@ -3,6 +3,7 @@ import Foundation
 import InputValidation
 import NIOHTTP1
 import PlatformAPI
+import Synchronization
 import Tenancy
 
 /// The kinds of journey the load benchmark and the fault harness mix.
@@ -288,29 +289,47 @@ public struct JourneyRunner: Sendable {
         try await waitAtHandling(session, id, state: state, reading: DemandSnapshot.self)
     }
 
-    /// Waits for the demand at the tier's dispatch, reading each look as `Reading` (a journey that
+    /// Waits for the demand at the tier's dispatch, reading each answer as `Reading` (a journey that
     /// only waits reads ``DemandProgress``: under load, decoding whole demands was the largest part
     /// of the benchmark's own CPU).
     func waitAtDispatch<Reading: HandOffReading>(
         _ session: Session, tier: TenantID, _ id: UUID, state: DemandState, afterKind: String? = nil, reading: Reading.Type
     ) async throws -> Reading {
-        try await pacer.wait("dispatch \(tier) \(state.rawValue)", for: "demand \(id) at \(tier) dispatch in \(state.rawValue)",
-            timeout: handOffTimeout)
-        {
-            let demand: Reading? = try? await client.send(.dispatchView, tier: tier, id: id, token: session.token)
-            guard let demand, demand.state == state, afterKind == nil || demand.lastStepKind == afterKind else { return nil }
-            return demand
+        try await awaitDemand(.dispatchView, tier: tier, id, by: session, what: "demand \(id) at \(tier) dispatch in \(state.rawValue)") {
+            (demand: Reading) in demand.state == state && (afterKind == nil || demand.lastStepKind == afterKind)
         }
     }
 
     func waitAtHandling<Reading: HandOffReading>(_ session: Session, _ id: UUID, state: DemandState, reading: Reading.Type)
         async throws -> Reading
     {
-        try await pacer.wait("handling \(state.rawValue)", for: "demand \(id) at handling in \(state.rawValue)", timeout: handOffTimeout) {
-            let demand: Reading? = try? await client.send(.handlingView, tier: nil, id: id, token: session.token)
-            return demand?.state == state ? demand : nil
+        try await awaitDemand(.handlingView, tier: nil, id, by: session, what: "demand \(id) at handling in \(state.rawValue)") {
+            (demand: Reading) in demand.state == state
         }
     }
+
+    /// Reads the demand at a service until `ready` holds, each request waiting at the service for the
+    /// demand to change from the answer before (`Prefer: wait`): the hand-off is seen when the
+    /// service commits it, usually with one request. A failed request is tried again shortly.
+    private func awaitDemand<Reading: HandOffReading>(
+        _ operation: APIOperation, tier: TenantID?, _ id: UUID, by session: Session, what: String,
+        until ready: @escaping @Sendable (Reading) -> Bool
+    ) async throws -> Reading {
+        let lastTag = Mutex<String?>(nil)
+        let deadline = ContinuousClock.now + handOffTimeout
+        return try await eventually(what, timeout: handOffTimeout, every: .milliseconds(10), upTo: .milliseconds(500)) {
+            let wait = min(Self.longestWait, deadline - .now)
+            let answer: (value: Reading, tag: String)? = try await client.awaitChange(
+                operation, tier: tier, id: id, token: session.token, knownTag: lastTag.withLock { $0 }, wait: wait)
+            guard let answer else { return nil }
+            if ready(answer.value) { return answer.value }
+            lastTag.withLock { $0 = answer.tag }
+            return nil
+        }
+    }
+
+    /// How long one read waits at a service for the demand to change.
+    static let longestWait = Duration.seconds(5)
 
     /// The city's copy of an escalated county demand, once the city's dispatch holds it.
     public func cityCopy(of countyID: UUID) async throws -> DemandSnapshot {

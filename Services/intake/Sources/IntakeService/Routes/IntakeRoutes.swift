@@ -239,8 +239,8 @@ struct IntakeRoutes {
         return try await intake.reader.list(of: intake.tier.id, for: try context.requirePrincipal(), filter: filter)
     }
 
-    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> DemandView {
-        try await intake.reader.view(try context.demandID(), for: try context.requirePrincipal())
+    @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try await intake.reader.answer(try context.demandID(), for: try context.requirePrincipal(), to: request)
     }
 
     /// 登记表 as Word and PDF.
