@@ -2,6 +2,8 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
+import ServiceLifecycle
 import ServiceRuntime
 import Synchronization
 import Testing
@@ -96,6 +98,35 @@ struct ConditionalReadTests {
             #expect(missing.status == 404 && missing.took >= .milliseconds(900))
         }
         #expect(feed.waitingCount == 0)
+    }
+
+    /// A service that waits for `record` to change and says how its wait ended.
+    struct Waiter: Service {
+        let subscription: ChangeFeed.Subscription
+        let outcome: Record
+
+        func run() async throws {
+            let start = ContinuousClock.now
+            let announced = await subscription.changed(within: .seconds(30))
+            outcome.set("announced: \(announced), after \(ContinuousClock.now - start)")
+        }
+    }
+
+    @Test("A wait ends when its service shuts down gracefully, not at its end")
+    func shutdownEndsWaits() async throws {
+        let feed = ChangeFeed()
+        let outcome = Record(nil)
+        let waiter = Waiter(subscription: try #require(feed.subscribe("record")), outcome: outcome)
+        let group = ServiceGroup(services: [waiter], logger: Logger(label: "conditional-read-test"))
+        let start = ContinuousClock.now
+        try await withThrowingTaskGroup(of: Void.self) { tasks in
+            tasks.addTask { try await group.run() }
+            try await Task.sleep(for: .milliseconds(200))
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+        }
+        #expect(ContinuousClock.now - start < Self.atOnce)
+        #expect(outcome.current?.hasPrefix("announced: false") == true, "\(outcome.current ?? "never ended")")
     }
 
     @Test("A full feed, and a wait longer than ten seconds, are answered without waiting past their limit")
