@@ -79,7 +79,8 @@ public final class ChangeFeed: Sendable {
         /// Waits until the record is announced changed, at most `timeout`, and no longer than until
         /// the service shuts down; says whether it was announced.
         public func changed(within timeout: Duration) async -> Bool {
-            let announced = (try? await cancelWhenGracefulShutdown {
+            // Shutdown cancels both children: the sleep and the announcement then end unannounced.
+            let announced = await cancelWhenGracefulShutdown {
                 await withTaskGroup(of: Bool.self) { group in
                     group.addTask { await self.announcement() }
                     group.addTask {
@@ -90,7 +91,7 @@ public final class ChangeFeed: Sendable {
                     group.cancelAll()
                     return first
                 }
-            }) ?? false
+            }
             return announced || state.withLock { $0.announced }
         }
 
