@@ -1,6 +1,7 @@
 import DemandDomain
 import Foundation
 import LocalStack
+import NIOHTTP1
 import PlatformAPI
 import Tenancy
 import Testing
@@ -55,6 +56,13 @@ struct HandOffWaitTests {
         let still = try await client.awaitChange(.dispatchView, tier: "maojian", id: submitted.id,
             token: cast.countyUnit.token, knownTag: inProgress.tag, wait: .seconds(1)) as (value: DemandProgress, tag: String)?
         #expect(still == nil)
+
+        // Dispatch times the waiting reads apart from the reads answered at once.
+        let platform = try await stack.start()
+        let (_, data) = try await client.raw("metrics", .GET, platform.url(.dispatch, tier: "maojian") + "/metrics", token: nil)
+        let waitingLines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+            .filter { $0.hasPrefix("http_waiting_request_duration_seconds_count") && $0.contains("/demands/{id}") }
+        #expect(!waitingLines.isEmpty, "no waiting reads in dispatch's metrics")
     }
 }
 }

@@ -4,7 +4,9 @@ import Metrics
 
 /// Counts every request and times it, by method, route (the matched pattern, such as
 /// `/demands/{id}/sign`, so that ids do not make a series each) and status:
-/// `http_requests_total` and `http_request_duration_seconds`.
+/// `http_requests_total` and `http_request_duration_seconds`. A read that asked to wait for a change
+/// (``ConditionalRead``, `Prefer: wait`) lasts as long as the change takes, so it is timed apart, in
+/// `http_waiting_request_duration_seconds`, and does not hide the route's own latency.
 public struct RequestMetricsMiddleware: RouterMiddleware {
     public typealias Context = AppRequestContext
 
@@ -29,7 +31,9 @@ public struct RequestMetricsMiddleware: RouterMiddleware {
         let method = request.method.rawValue
         Counter(label: "http_requests_total", dimensions: [("method", method), ("route", route), ("status", String(status))])
             .increment()
-        Metrics.Timer(label: "http_request_duration_seconds", dimensions: [("method", method), ("route", route)])
+        let waited = request.preference("wait") != nil
+        Metrics.Timer(label: waited ? "http_waiting_request_duration_seconds" : "http_request_duration_seconds",
+            dimensions: [("method", method), ("route", route)])
             .recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - start))
     }
 }
