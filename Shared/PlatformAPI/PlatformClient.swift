@@ -610,8 +610,7 @@ public struct PlatformClient: Sendable {
         body: (any Encodable & Sendable)? = nil,
         headers: [String: String] = [:]
     ) async throws -> Answer {
-        let path = operation.path.replacingOccurrences(of: "{id}", with: id?.uuidString.lowercased() ?? "")
-        return try await call(operation.name, operation.method, resolve(operation.service, tier), path + query, token: token,
+        return try await call(operation.name, operation.method, resolve(operation.service, tier), Self.path(operation, id) + query, token: token,
             body: body, headers: headers)
     }
 
@@ -621,14 +620,19 @@ public struct PlatformClient: Sendable {
     public func awaitChange<Answer: Decodable>(
         _ operation: APIOperation, tier: TenantID?, id: UUID, token: String?, knownTag: String?, wait: Duration
     ) async throws -> (value: Answer, tag: String)? {
-        let path = operation.path.replacingOccurrences(of: "{id}", with: id.uuidString.lowercased())
         var headers = ["Prefer": "wait=\(max(wait.components.seconds, 1))"]
         if let knownTag { headers["If-None-Match"] = knownTag }
         let name = Self.waitingName(operation)
-        let answer = try await exchange(name, operation.method, resolve(operation.service, tier) + path, token: token, headers: headers)
+        let answer = try await exchange(name, operation.method, resolve(operation.service, tier) + Self.path(operation, id), token: token,
+            headers: headers)
         if answer.status == 304 || (answer.status == 404 && knownTag == nil) { return nil }
         let data = try Self.success(name, (answer.status, answer.data))
         return (try EventCoding.decoder().decode(Answer.self, from: data), answer.headers.first(name: "ETag") ?? "")
+    }
+
+    /// The operation's path naming the record `id`.
+    static func path(_ operation: APIOperation, _ id: UUID?) -> String {
+        operation.path.replacingOccurrences(of: "{id}", with: id?.uuidString.lowercased() ?? "")
     }
 
     /// How ``awaitChange(_:tier:id:token:knownTag:wait:)`` names its calls to the observer: they last

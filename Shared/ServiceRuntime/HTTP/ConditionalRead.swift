@@ -28,8 +28,7 @@ public struct ConditionalRead: Sendable {
                 return trimmed.hasPrefix("W/") ? String(trimmed.dropFirst(2)) : trimmed
             }
         })
-        let seconds = request.preference("wait").flatMap { Int($0) }.map { max($0, 0) } ?? 0
-        wait = min(.seconds(seconds), Self.longestWait)
+        wait = request.preferredWait
     }
 
     /// Answers with what `read` represents, once it differs from what the caller holds or the wait
@@ -107,6 +106,13 @@ extension HTTPField.Name {
 }
 
 extension Request {
+    /// How long the caller would wait for a change (`Prefer: wait=<seconds>`, at most
+    /// ``ConditionalRead/longestWait``); zero when it did not ask.
+    public var preferredWait: Duration {
+        let seconds = preference("wait").flatMap { Int($0) }.map { max($0, 0) } ?? 0
+        return min(.seconds(seconds), ConditionalRead.longestWait)
+    }
+
     /// The value of a preference the caller stated (`Prefer: respond-async, wait=5`, RFC 7240), ""
     /// for one without a value, nil when not stated; names compare without case.
     public func preference(_ name: String) -> String? {

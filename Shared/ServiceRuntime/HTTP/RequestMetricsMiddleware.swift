@@ -31,7 +31,7 @@ public struct RequestMetricsMiddleware: RouterMiddleware {
         let method = request.method.rawValue
         Counter(label: "http_requests_total", dimensions: [("method", method), ("route", route), ("status", String(status))])
             .increment()
-        let waited = request.preference("wait") != nil
+        let waited = request.preferredWait > .zero
         Metrics.Timer(label: waited ? "http_waiting_request_duration_seconds" : "http_request_duration_seconds",
             dimensions: [("method", method), ("route", route)])
             .recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - start))

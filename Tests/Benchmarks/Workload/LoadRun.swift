@@ -130,6 +130,7 @@ public struct LoadRun: Sendable {
         let finished = results.count { $0.failure == nil }
         let perSecond = Double(finished) / elapsed
         let perJourney = Double(max(finished, 1))
+        let (calls, waits) = recorder.end()
         let saturation = LoadReport.Saturation(
             journeys: finished, failed: results.count - finished, seconds: elapsed, journeysPerSecond: perSecond,
             postgresCommitsPerJourney: Double(commits) / perJourney, postgresCommitsPerSecond: Double(commits) / elapsed,
@@ -137,7 +138,8 @@ public struct LoadRun: Sendable {
             // Every program that used a measurable share, so that the platform's sum is whole.
             cpuMillisecondsPerJourney: cpu.map { .init(program: $0.program, milliseconds: $0.seconds * 1000 / perJourney) }
                 .filter { $0.milliseconds >= 0.05 },
-            apiCalls: { let books = recorder.end(); return books.calls.summaries() + books.waits.summaries() }(), profile: profileTaken, postgresStatements: statements.map { $0.per(perJourney) })
+            apiCalls: calls.summaries() + waits.summaries(), profile: profileTaken,
+            postgresStatements: statements.map { $0.per(perJourney) })
         print(String(format: "  saturation: %.1f journeys/s, %.1f commits and %.1f Kafka messages per journey",
             perSecond, saturation.postgresCommitsPerJourney, saturation.kafkaMessagesPerJourney))
         return saturation
